@@ -1,0 +1,271 @@
+//! The whole command line (clap derive): the one source of help, man pages and completions.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+
+use crate::domain::NodeStatus;
+use crate::output::{ColorChoice, Format};
+
+/// The exit-code table, shown by `gpuctl --help` and the man page.
+pub const EXIT_CODES: &[(i32, &str)] = &[
+    (0, "success (also when stdout is closed early, e.g. piped into head)"),
+    (1, "runtime failure (I/O error, unexpected store error)"),
+    (2, "usage or invalid input (bad flag, name, IP, duration, status, input file)"),
+    (3, "not found (node, device, model, allocation, alert, MIG instance)"),
+    (4, "conflict (already exists, GPU already leased, MIG profile does not fit, node still has GPUs)"),
+    (5, "store unusable (busy past the timeout, corrupt, newer schema, read-only)"),
+    (6, "no GPU source (NVML/driver and nvidia-smi both unavailable)"),
+    (130, "interrupted"),
+];
+
+/// What `--help` shows after the options: the exit codes and the environment.
+pub fn after_help() -> String {
+    let mut text = String::from("Exit status:\n");
+    for (code, meaning) in EXIT_CODES {
+        text.push_str(&format!("  {code:<4} {meaning}\n"));
+    }
+    text.push_str("\nEnvironment:\n");
+    for (name, meaning) in ENVIRONMENT {
+        text.push_str(&format!("  {name:<11} {meaning}\n"));
+    }
+    text.trim_end().to_string()
+}
+
+/// Environment variables gpuctl reads.
+pub const ENVIRONMENT: &[(&str, &str)] = &[
+    (
+        "GPUCTL_DB",
+        "store path (default $XDG_DATA_HOME/gpuctl/gpuctl.db)",
+    ),
+    (
+        "GPUCTL_NOW",
+        "fix the clock (RFC 3339), for tests and replays",
+    ),
+    ("NO_COLOR", "disable colour when set and not empty"),
+    ("COLUMNS", "table width"),
+    (
+        "XDG_DATA_HOME",
+        "where the default store lives (default ~/.local/share)",
+    ),
+];
+
+/// The clap command with the parts derive cannot express; help, man pages and completions use it.
+pub fn command() -> clap::Command {
+    use clap::CommandFactory;
+    Cli::command().after_help(after_help())
+}
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "gpuctl",
+    version,
+    about = "Administer the GPUs of Kubernetes clusters: nodes, GPUs, leases, metrics",
+    long_about = "gpuctl keeps an inventory of Kubernetes GPU nodes with their full change history, \
+in one local SQLite store. Global options may come before or after the subcommand.",
+    propagate_version = true,
+    max_term_width = 100
+)]
+pub struct Cli {
+    #[command(flatten)]
+    pub global: GlobalArgs,
+
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Args)]
+pub struct GlobalArgs {
+    /// Store path [default: $XDG_DATA_HOME/gpuctl/gpuctl.db]
+    #[arg(long, global = true, env = "GPUCTL_DB", value_name = "PATH")]
+    pub db: Option<PathBuf>,
+
+    /// Output format
+    #[arg(short = 'o', long = "output", global = true, value_enum, default_value_t = Format::Table, value_name = "FORMAT")]
+    pub output: Format,
+
+    /// Omit table headers, footers and the CSV header row
+    #[arg(long, global = true)]
+    pub no_headers: bool,
+
+    /// When to colour tables (NO_COLOR is honoured by auto)
+    #[arg(long, global = true, value_enum, default_value_t = ColorChoice::Auto, value_name = "WHEN")]
+    pub color: ColorChoice,
+
+    /// Print nothing but data and errors
+    #[arg(short, long, global = true, conflicts_with = "verbose")]
+    pub quiet: bool,
+
+    /// Say more about what is being done
+    #[arg(short, long, global = true)]
+    pub verbose: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Kubernetes nodes: inventory and full change history
+    #[command(subcommand)]
+    Node(NodeCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum NodeCommand {
+    /// List nodes: search, filter, sort and page
+    #[command(visible_alias = "ls")]
+    List(NodeListArgs),
+    /// Show every field of a node, its GPUs and its latest history
+    Show(NodeShowArgs),
+    /// Add a node to the inventory
+    Add(NodeAddArgs),
+    /// Change some fields of a node; only the given ones change
+    Update(NodeUpdateArgs),
+    /// Set a node's status
+    SetStatus(NodeSetStatusArgs),
+    /// Remove a node (refused while it has GPUs or leases, unless --force)
+    #[command(visible_alias = "rm")]
+    Remove(NodeRemoveArgs),
+    /// Every change to a node, newest first; readable after removal
+    History(NodeHistoryArgs),
+    /// Nodes changed recently, newest first
+    Recent(NodeRecentArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct NodeListArgs {
+    /// Case-insensitive text to find in name, cluster, IP or label values
+    #[arg(long, short = 's', value_name = "TEXT")]
+    pub search: Option<String>,
+    /// Only nodes in this status
+    #[arg(long, value_enum)]
+    pub status: Option<NodeStatus>,
+    /// Only nodes of this cluster
+    #[arg(long, value_name = "NAME")]
+    pub cluster: Option<String>,
+    /// Only nodes with this label (repeatable; all must match)
+    #[arg(long = "label", short = 'l', value_name = "KEY=VALUE")]
+    pub labels: Vec<String>,
+    /// Sort by name, cluster, status, created, updated or gpus
+    #[arg(long, default_value = "name", value_name = "FIELD")]
+    pub sort: String,
+    /// Sort in descending order
+    #[arg(long)]
+    pub desc: bool,
+    /// Show at most N nodes per page [default: all; 50 with --page]
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
+    pub limit: Option<u32>,
+    /// Which page of --limit nodes to show, from 1
+    #[arg(long, value_name = "P", value_parser = clap::value_parser!(u32).range(1..))]
+    pub page: Option<u32>,
+    /// Only nodes changed within this duration (e.g. 24h)
+    #[arg(long, value_name = "DURATION")]
+    pub changed_since: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct NodeShowArgs {
+    /// Node name
+    pub name: String,
+}
+
+/// Fields a node carries besides its name, shared by add and update.
+#[derive(Debug, Args)]
+pub struct NodeFieldArgs {
+    /// IPv4 or IPv6 address
+    #[arg(long, value_name = "ADDR")]
+    pub ip: Option<String>,
+    /// Role, e.g. worker or control-plane
+    #[arg(long, value_name = "ROLE")]
+    pub role: Option<String>,
+    /// Set a label (repeatable)
+    #[arg(long = "label", short = 'l', value_name = "KEY=VALUE")]
+    pub labels: Vec<String>,
+    /// Declared GPU capacity (devices, once added, take over)
+    #[arg(long, value_name = "N")]
+    pub gpus: Option<u32>,
+    /// Operating system
+    #[arg(long, value_name = "TEXT")]
+    pub os: Option<String>,
+    /// Kernel version
+    #[arg(long, value_name = "TEXT")]
+    pub kernel: Option<String>,
+    /// NVIDIA driver version
+    #[arg(long, value_name = "TEXT")]
+    pub driver: Option<String>,
+    /// CUDA version
+    #[arg(long, value_name = "TEXT")]
+    pub cuda: Option<String>,
+    /// Why; kept in the history
+    #[arg(long, value_name = "TEXT")]
+    pub reason: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct NodeAddArgs {
+    /// Node name (DNS-1123 subdomain, as Kubernetes names it)
+    pub name: String,
+    /// Cluster the node belongs to
+    #[arg(long, value_name = "NAME")]
+    pub cluster: String,
+    /// Initial status
+    #[arg(long, value_enum, default_value_t = NodeStatus::Ready)]
+    pub status: NodeStatus,
+    #[command(flatten)]
+    pub fields: NodeFieldArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct NodeUpdateArgs {
+    /// Node name
+    pub name: String,
+    /// Move the node to another cluster
+    #[arg(long, value_name = "NAME")]
+    pub cluster: Option<String>,
+    /// Remove a label (repeatable)
+    #[arg(long = "unlabel", value_name = "KEY")]
+    pub unlabels: Vec<String>,
+    #[command(flatten)]
+    pub fields: NodeFieldArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct NodeSetStatusArgs {
+    /// Node name
+    pub name: String,
+    /// New status
+    #[arg(value_enum)]
+    pub status: NodeStatus,
+    /// Why; kept in the history
+    #[arg(long, value_name = "TEXT")]
+    pub reason: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct NodeRemoveArgs {
+    /// Node name
+    pub name: String,
+    /// Also remove its GPUs and end its active leases
+    #[arg(long)]
+    pub force: bool,
+    /// Why; kept in the history
+    #[arg(long, value_name = "TEXT")]
+    pub reason: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct NodeHistoryArgs {
+    /// Node name (removed nodes keep their history)
+    pub name: String,
+    /// Only changes within this duration (e.g. 7d)
+    #[arg(long, value_name = "DURATION")]
+    pub since: Option<String>,
+    /// Show at most N changes
+    #[arg(long, default_value_t = 100, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
+    pub limit: u32,
+}
+
+#[derive(Debug, Args)]
+pub struct NodeRecentArgs {
+    /// Window to look back over
+    #[arg(long, default_value = "24h", value_name = "DURATION")]
+    pub since: String,
+}

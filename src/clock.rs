@@ -1,0 +1,197 @@
+//! The clock (GPUCTL_NOW for tests), and parsing of durations and times given on the command line.
+
+use chrono::{DateTime, NaiveDate, NaiveDateTime, TimeZone, Utc};
+
+use crate::error::{Error, Result};
+
+/// The environment variable that fixes the clock, as RFC 3339.
+pub const NOW_ENV: &str = "GPUCTL_NOW";
+
+/// Now: `GPUCTL_NOW` when set (tests), else the system clock.
+pub fn now() -> Result<DateTime<Utc>> {
+    match std::env::var(NOW_ENV) {
+        Ok(text) if !text.is_empty() => DateTime::parse_from_rfc3339(&text)
+            .map(|t| t.with_timezone(&Utc))
+            .map_err(|_| {
+                Error::usage(format!(
+                    "invalid {NOW_ENV} '{text}': expected an RFC 3339 time"
+                ))
+            }),
+        _ => Ok(Utc::now()),
+    }
+}
+
+/// A span of whole seconds, parsed from `90s`, `30m`, `4h`, `7d`, `2w` or sums such as `1h30m`.
+pub fn parse_duration(text: &str) -> Result<i64> {
+    let bad = || {
+        Error::usage(format!(
+            "invalid duration '{text}': expected a number and a unit, e.g. 30m, 4h, 7d, 1h30m"
+        ))
+    };
+    let trimmed = text.trim();
+    if trimmed.is_empty() {
+        return Err(bad());
+    }
+    let mut total: i64 = 0;
+    let mut digits = String::new();
+    let mut chars = trimmed.chars().peekable();
+    while let Some(c) = chars.next() {
+        if c.is_ascii_digit() {
+            digits.push(c);
+            continue;
+        }
+        let mut unit = c.to_string();
+        while let Some(&next) = chars.peek() {
+            if next.is_ascii_alphabetic() {
+                unit.push(next);
+                chars.next();
+            } else {
+                break;
+            }
+        }
+        let seconds_per_unit: i64 = match unit.as_str() {
+            "s" | "sec" => 1,
+            "m" | "min" => 60,
+            "h" => 3_600,
+            "d" => 86_400,
+            "w" => 7 * 86_400,
+            _ => return Err(bad()),
+        };
+        let amount: i64 = digits.parse().map_err(|_| bad())?;
+        digits.clear();
+        total = amount
+            .checked_mul(seconds_per_unit)
+            .and_then(|s| total.checked_add(s))
+            .ok_or_else(bad)?;
+    }
+    if !digits.is_empty() {
+        return Err(bad());
+    }
+    if total <= 0 {
+        return Err(Error::usage(format!(
+            "invalid duration '{text}': must be longer than zero"
+        )));
+    }
+    Ok(total)
+}
+
+/// Formats seconds back into the shortest form `parse_duration` reads (`1h30m`).
+pub fn format_duration(mut seconds: i64) -> String {
+    if seconds <= 0 {
+        return "0s".to_string();
+    }
+    let mut out = String::new();
+    for (unit, size) in [("d", 86_400), ("h", 3_600), ("m", 60), ("s", 1)] {
+        if seconds >= size {
+            out.push_str(&format!("{}{unit}", seconds / size));
+            seconds %= size;
+        }
+    }
+    out
+}
+
+/// A point in time: RFC 3339, or `YYYY-MM-DD[ HH:MM[:SS]]` in UTC.
+pub fn parse_time(text: &str) -> Result<DateTime<Utc>> {
+    let trimmed = text.trim();
+    if let Ok(t) = DateTime::parse_from_rfc3339(trimmed) {
+        return Ok(t.with_timezone(&Utc));
+    }
+    for format in [
+        "%Y-%m-%d %H:%M:%S",
+        "%Y-%m-%d %H:%M",
+        "%Y-%m-%dT%H:%M:%S",
+        "%Y-%m-%dT%H:%M",
+    ] {
+        if let Ok(t) = NaiveDateTime::parse_from_str(trimmed, format) {
+            return Ok(Utc.from_utc_datetime(&t));
+        }
+    }
+    if let Ok(d) = NaiveDate::parse_from_str(trimmed, "%Y-%m-%d") {
+        if let Some(t) = d.and_hms_opt(0, 0, 0) {
+            return Ok(Utc.from_utc_datetime(&t));
+        }
+    }
+    Err(Error::usage(format!(
+        "invalid time '{text}': expected RFC 3339 or YYYY-MM-DD[ HH:MM]"
+    )))
+}
+
+/// Unix seconds to an RFC 3339 UTC string, as every JSON time field is written.
+pub fn rfc3339(unix_seconds: i64) -> String {
+    match Utc.timestamp_opt(unix_seconds, 0).single() {
+        Some(t) => t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+        None => unix_seconds.to_string(),
+    }
+}
+
+/// Unix seconds to the short form tables show: `2026-11-29 14:03`.
+pub fn short_time(unix_seconds: i64) -> String {
+    match Utc.timestamp_opt(unix_seconds, 0).single() {
+        Some(t) => t.format("%Y-%m-%d %H:%M").to_string(),
+        None => unix_seconds.to_string(),
+    }
+}
+
+/// How long ago, for tables: `5m ago`, `3d ago`.
+pub fn ago(now: i64, then: i64) -> String {
+    let delta = now - then;
+    if delta < 0 {
+        return format!("in {}", coarse(-delta));
+    }
+    if delta < 5 {
+        return "just now".to_string();
+    }
+    format!("{} ago", coarse(delta))
+}
+
+fn coarse(seconds: i64) -> String {
+    match seconds {
+        s if s < 60 => format!("{s}s"),
+        s if s < 3_600 => format!("{}m", s / 60),
+        s if s < 86_400 => format!("{}h", s / 3_600),
+        s => format!("{}d", s / 86_400),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn durations_parse_in_every_unit_and_sum() {
+        assert_eq!(parse_duration("90s").unwrap(), 90);
+        assert_eq!(parse_duration("30m").unwrap(), 1_800);
+        assert_eq!(parse_duration("4h").unwrap(), 14_400);
+        assert_eq!(parse_duration("7d").unwrap(), 604_800);
+        assert_eq!(parse_duration("1h30m").unwrap(), 5_400);
+        assert_eq!(parse_duration("2w").unwrap(), 1_209_600);
+    }
+
+    #[test]
+    fn bad_durations_name_the_value() {
+        for text in ["", "5", "h", "5x", "-5m", "0m", "99999999999999999999d"] {
+            let e = parse_duration(text).unwrap_err();
+            assert_eq!(e.exit_code(), 2, "{text}");
+            assert!(e.message.contains(&format!("'{text}'")), "{}", e.message);
+        }
+    }
+
+    #[test]
+    fn format_duration_round_trips() {
+        for s in [59, 60, 3_600, 5_400, 90_061] {
+            assert_eq!(parse_duration(&format_duration(s)).unwrap(), s);
+        }
+    }
+
+    #[test]
+    fn times_parse_in_the_documented_forms() {
+        let t = parse_time("2026-11-29T10:00:00Z").unwrap();
+        assert_eq!(parse_time("2026-11-29 10:00").unwrap(), t);
+        assert_eq!(parse_time("2026-11-29T12:00:00+02:00").unwrap(), t);
+        assert_eq!(
+            parse_time("2026-11-29").unwrap().timestamp(),
+            t.timestamp() - 36_000
+        );
+        assert!(parse_time("yesterday").is_err());
+    }
+}

@@ -1,0 +1,3 @@
+//! One module per command group; each exposes `run(ctx, command)`.
+
+pub mod node;

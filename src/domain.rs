@@ -1,0 +1,154 @@
+//! Plain data types shared by the store, the commands and the output.
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::str::FromStr;
+
+use serde::Serialize;
+
+use crate::error::Error;
+
+/// Serialises unix seconds as RFC 3339 UTC strings, the form of every `*_at` JSON field.
+pub mod unix_time {
+    use serde::Serializer;
+
+    pub fn serialize<S: Serializer>(t: &i64, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&crate::clock::rfc3339(*t))
+    }
+
+    pub mod option {
+        use serde::Serializer;
+
+        pub fn serialize<S: Serializer>(t: &Option<i64>, s: S) -> Result<S::Ok, S::Error> {
+            match t {
+                Some(t) => s.serialize_str(&crate::clock::rfc3339(*t)),
+                None => s.serialize_none(),
+            }
+        }
+    }
+}
+
+/// Declares a closed set of lower-case words (statuses, states) with parsing that names the
+/// bad value and lists the good ones.
+macro_rules! word_enum {
+    ($(#[$meta:meta])* $name:ident, $what:literal { $($variant:ident => $text:literal),+ $(,)? }) => {
+        $(#[$meta])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+        pub enum $name {
+            $(#[serde(rename = $text)] $variant),+
+        }
+
+        impl $name {
+            pub const ALL: &'static [$name] = &[$($name::$variant),+];
+
+            pub fn as_str(self) -> &'static str {
+                match self {
+                    $($name::$variant => $text),+
+                }
+            }
+
+            pub fn names() -> String {
+                Self::ALL.iter().map(|v| v.as_str()).collect::<Vec<_>>().join(", ")
+            }
+        }
+
+        impl fmt::Display for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+
+        impl clap::ValueEnum for $name {
+            fn value_variants<'a>() -> &'a [Self] {
+                Self::ALL
+            }
+            fn to_possible_value(&self) -> Option<clap::builder::PossibleValue> {
+                Some(clap::builder::PossibleValue::new(self.as_str()))
+            }
+        }
+
+        impl FromStr for $name {
+            type Err = Error;
+            fn from_str(text: &str) -> Result<Self, Error> {
+                Self::ALL
+                    .iter()
+                    .copied()
+                    .find(|v| v.as_str() == text)
+                    .ok_or_else(|| {
+                        Error::usage(format!(
+                            "invalid {} '{text}': expected one of {}",
+                            $what,
+                            Self::names()
+                        ))
+                    })
+            }
+        }
+    };
+}
+#[allow(unused_imports)] // used by the GPU, lease and alert types
+pub(crate) use word_enum;
+
+word_enum!(
+    /// A node's lifecycle state.
+    NodeStatus, "node status" {
+        Ready => "ready",
+        NotReady => "not-ready",
+        Maintenance => "maintenance",
+        Cordoned => "cordoned",
+        Decommissioned => "decommissioned",
+    }
+);
+
+/// A node of the inventory, as every command shows it.
+#[derive(Debug, Clone, Serialize)]
+pub struct Node {
+    #[serde(skip)]
+    pub id: i64,
+    pub name: String,
+    pub cluster: String,
+    pub status: NodeStatus,
+    pub ip: Option<String>,
+    pub role: Option<String>,
+    pub labels: BTreeMap<String, String>,
+    /// GPU capacity: the node's devices once it has any, else the declared count.
+    pub gpus: i64,
+    pub gpus_allocatable: i64,
+    pub os: Option<String>,
+    pub kernel: Option<String>,
+    pub driver: Option<String>,
+    pub cuda: Option<String>,
+    #[serde(with = "unix_time")]
+    pub created_at: i64,
+    #[serde(with = "unix_time")]
+    pub updated_at: i64,
+}
+
+/// One line of the audit log.
+#[derive(Debug, Clone, Serialize)]
+pub struct Event {
+    pub id: i64,
+    #[serde(with = "unix_time")]
+    pub at: i64,
+    pub kind: String,
+    pub subject: String,
+    pub node: Option<String>,
+    pub field: Option<String>,
+    pub old_value: Option<String>,
+    pub new_value: Option<String>,
+    pub reason: Option<String>,
+    pub actor: Option<String>,
+}
+
+/// An event about to be written; `at` and `actor` are filled by the store layer's caller.
+#[derive(Debug, Clone, Default)]
+pub struct NewEvent {
+    pub at: i64,
+    pub kind: String,
+    pub subject: String,
+    pub node: Option<String>,
+    pub field: Option<String>,
+    pub old_value: Option<String>,
+    pub new_value: Option<String>,
+    pub reason: Option<String>,
+    pub actor: Option<String>,
+}

@@ -1,0 +1,144 @@
+//! gpuctl: administer the GPUs of Kubernetes clusters from one binary and a local SQLite store.
+
+pub mod cli;
+pub mod clock;
+pub mod commands;
+pub mod domain;
+pub mod error;
+pub mod output;
+pub mod store;
+pub mod validate;
+
+use std::ffi::OsString;
+use std::path::PathBuf;
+
+use clap::FromArgMatches;
+
+use crate::cli::{Cli, Command};
+use crate::error::{Error, ErrorKind, Result, BROKEN_PIPE_MESSAGE};
+use crate::output::Output;
+use crate::store::Store;
+
+/// What every command gets: how to print, what time it is, and how to reach the store.
+pub struct Ctx {
+    pub out: Output,
+    /// Unix seconds, fixed for the whole command (GPUCTL_NOW in tests).
+    pub now: i64,
+    /// Who is making changes, for the audit log.
+    pub actor: Option<String>,
+    db_path: Option<PathBuf>,
+}
+
+impl Ctx {
+    /// The store path: `--db`, `GPUCTL_DB`, or `$XDG_DATA_HOME/gpuctl/gpuctl.db`.
+    pub fn db_path(&self) -> Result<PathBuf> {
+        match &self.db_path {
+            Some(path) => Ok(path.clone()),
+            None => default_data_dir().map(|dir| dir.join("gpuctl.db")),
+        }
+    }
+
+    /// Opens the store; commands call this once, and only if they need it.
+    pub fn open_store(&self) -> Result<Store> {
+        Store::open(&self.db_path()?, store::DEFAULT_BUSY_TIMEOUT)
+    }
+}
+
+/// `$XDG_DATA_HOME/gpuctl`, i.e. `~/.local/share/gpuctl` on most systems.
+pub fn default_data_dir() -> Result<PathBuf> {
+    dirs::data_dir()
+        .map(|dir| dir.join("gpuctl"))
+        .ok_or_else(|| {
+            Error::usage("cannot find a data directory: set HOME, XDG_DATA_HOME, or pass --db")
+        })
+}
+
+/// Parses `args`, runs the command and returns the process exit code.
+pub fn run<I, T>(args: I) -> i32
+where
+    I: IntoIterator<Item = T>,
+    T: Into<OsString> + Clone,
+{
+    let cli = match cli::command()
+        .try_get_matches_from(args)
+        .and_then(|m| Cli::from_arg_matches(&m))
+    {
+        Ok(cli) => cli,
+        Err(e) => return report_clap_error(e),
+    };
+    match execute(cli) {
+        Ok(()) => 0,
+        Err(e) if e.kind == ErrorKind::Runtime && e.message == BROKEN_PIPE_MESSAGE => 0,
+        Err(e) => {
+            eprintln!("gpuctl: error: {}", e.message);
+            if let Some(hint) = &e.hint {
+                eprintln!("hint: {hint}");
+            }
+            e.exit_code()
+        }
+    }
+}
+
+fn execute(cli: Cli) -> Result<()> {
+    let global = &cli.global;
+    let ctx = Ctx {
+        out: Output::new(
+            global.output,
+            global.no_headers,
+            global.color,
+            global.quiet,
+            global.verbose,
+        ),
+        now: clock::now()?.timestamp(),
+        actor: actor(),
+        db_path: global.db.clone(),
+    };
+    match &cli.command {
+        Command::Node(command) => commands::node::run(&ctx, command),
+    }
+}
+
+fn actor() -> Option<String> {
+    ["SUDO_USER", "USER", "LOGNAME"]
+        .iter()
+        .find_map(|name| std::env::var(name).ok().filter(|v| !v.is_empty()))
+}
+
+/// Help and version go to stdout as clap prints them; real usage errors become one line.
+fn report_clap_error(e: clap::Error) -> i32 {
+    use clap::error::{ContextKind, ContextValue, ErrorKind as ClapKind};
+    match e.kind() {
+        ClapKind::DisplayHelp | ClapKind::DisplayVersion => {
+            // Printing help can only fail on a closed stdout, which is success anyway.
+            let _ = e.print();
+            return 0;
+        }
+        ClapKind::DisplayHelpOnMissingArgumentOrSubcommand => {
+            let _ = e.print();
+            return ErrorKind::Usage.exit_code();
+        }
+        _ => {}
+    }
+    let rendered = e.render().to_string();
+    let first = rendered
+        .lines()
+        .next()
+        .unwrap_or("invalid usage")
+        .trim_start_matches("error: ");
+    eprintln!("gpuctl: error: {first}");
+    let valid: Vec<String> = match e.get(ContextKind::ValidValue) {
+        Some(ContextValue::Strings(values)) => values.clone(),
+        _ => Vec::new(),
+    };
+    if !valid.is_empty() {
+        eprintln!("hint: possible values: {}", valid.join(", "));
+    } else if let Some(tip) = rendered
+        .lines()
+        .find_map(|l| l.trim().strip_prefix("tip: "))
+    {
+        eprintln!("hint: {tip}");
+    } else {
+        eprintln!("hint: see 'gpuctl --help'");
+    }
+    ErrorKind::Usage.exit_code()
+}

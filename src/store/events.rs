@@ -1,0 +1,77 @@
+//! The audit log: every change writes one row here, in the transaction of the change itself.
+
+use rusqlite::{params, Connection, Row};
+
+use crate::domain::{Event, NewEvent};
+use crate::error::Result;
+
+pub fn record(conn: &Connection, event: &NewEvent) -> Result<i64> {
+    conn.prepare_cached(
+        "INSERT INTO events (at, kind, subject, node, field, old_value, new_value, reason, actor)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+    )?
+    .execute(params![
+        event.at,
+        event.kind,
+        event.subject,
+        event.node,
+        event.field,
+        event.old_value,
+        event.new_value,
+        event.reason,
+        event.actor,
+    ])?;
+    Ok(conn.last_insert_rowid())
+}
+
+const EVENT_COLUMNS: &str =
+    "id, at, kind, subject, node, field, old_value, new_value, reason, actor";
+
+fn event_from_row(row: &Row) -> rusqlite::Result<Event> {
+    Ok(Event {
+        id: row.get(0)?,
+        at: row.get(1)?,
+        kind: row.get(2)?,
+        subject: row.get(3)?,
+        node: row.get(4)?,
+        field: row.get(5)?,
+        old_value: row.get(6)?,
+        new_value: row.get(7)?,
+        reason: row.get(8)?,
+        actor: row.get(9)?,
+    })
+}
+
+/// Events about one node (its own changes and its GPUs'), newest first.
+pub fn for_node(
+    conn: &Connection,
+    node: &str,
+    since: Option<i64>,
+    limit: i64,
+) -> Result<Vec<Event>> {
+    let sql = format!(
+        "SELECT {EVENT_COLUMNS} FROM events WHERE node = ?1 AND at >= ?2
+         ORDER BY at DESC, id DESC LIMIT ?3"
+    );
+    let mut stmt = conn.prepare_cached(&sql)?;
+    let rows = stmt.query_map(
+        params![node, since.unwrap_or(i64::MIN), limit],
+        event_from_row,
+    )?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+/// Whether the log mentions this node at all (history outlives the node).
+pub fn node_has_history(conn: &Connection, node: &str) -> Result<bool> {
+    Ok(conn
+        .prepare_cached("SELECT EXISTS (SELECT 1 FROM events WHERE node = ?1)")?
+        .query_row([node], |r| r.get(0))?)
+}
+
+/// The newest events of every kind, newest first.
+pub fn recent(conn: &Connection, limit: i64) -> Result<Vec<Event>> {
+    let sql = format!("SELECT {EVENT_COLUMNS} FROM events ORDER BY at DESC, id DESC LIMIT ?1");
+    let mut stmt = conn.prepare_cached(&sql)?;
+    let rows = stmt.query_map([limit], event_from_row)?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}

@@ -1,0 +1,273 @@
+//! Append-only schema migrations, tracked by `PRAGMA user_version`.
+//!
+//! Never edit or reorder an entry that has shipped: add a new one at the end.
+
+use rusqlite::{Connection, TransactionBehavior};
+
+use crate::error::{Error, Result};
+
+/// One step of the schema; the store's `user_version` is the number of steps applied.
+pub struct Migration {
+    pub description: &'static str,
+    pub sql: &'static str,
+}
+
+pub const MIGRATIONS: &[Migration] = &[Migration {
+    description: "the whole domain: nodes, events, models, devices, MIG, samples, rollups, alerts, allocations",
+    sql: SCHEMA_V1,
+}];
+
+/// The schema version this binary writes.
+pub fn latest_version() -> i64 {
+    MIGRATIONS.len() as i64
+}
+
+/// Brings the store up to date in one IMMEDIATE transaction; refuses a store from a newer gpuctl.
+pub fn migrate(conn: &mut Connection) -> Result<()> {
+    // A quick read first: the common case (already current) takes no write lock at all.
+    let current: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
+    check_not_newer(current)?;
+    if current == latest_version() {
+        return Ok(());
+    }
+    let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+    // Another process may have migrated while we waited for the lock: read again under it.
+    let current: i64 = tx.query_row("PRAGMA user_version", [], |r| r.get(0))?;
+    check_not_newer(current)?;
+    for (index, migration) in MIGRATIONS.iter().enumerate().skip(current as usize) {
+        tx.execute_batch(migration.sql).map_err(|e| {
+            Error::store(format!(
+                "migration {} ({}) failed: {e}",
+                index + 1,
+                migration.description
+            ))
+        })?;
+        tx.pragma_update(None, "user_version", (index + 1) as i64)?;
+    }
+    tx.commit()?;
+    Ok(())
+}
+
+fn check_not_newer(version: i64) -> Result<()> {
+    if version > latest_version() {
+        return Err(Error::store(format!(
+            "store schema version {version} is newer than this gpuctl supports ({})",
+            latest_version()
+        ))
+        .with_hint("upgrade gpuctl, or point --db at another store"));
+    }
+    Ok(())
+}
+
+/// Times are INTEGER unix seconds UTC; memory MiB; power milliwatts; temperature °C; utilisation %.
+const SCHEMA_V1: &str = r#"
+CREATE TABLE settings (
+    key   TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+) WITHOUT ROWID;
+
+CREATE TABLE nodes (
+    id              INTEGER PRIMARY KEY,
+    name            TEXT NOT NULL UNIQUE,
+    cluster         TEXT NOT NULL,
+    status          TEXT NOT NULL CHECK (status IN ('ready','not-ready','maintenance','cordoned','decommissioned')),
+    role            TEXT,
+    ip              TEXT,
+    os              TEXT,
+    kernel          TEXT,
+    driver          TEXT,
+    cuda            TEXT,
+    gpu_capacity    INTEGER NOT NULL DEFAULT 0 CHECK (gpu_capacity >= 0),
+    gpu_allocatable INTEGER NOT NULL DEFAULT 0 CHECK (gpu_allocatable >= 0),
+    created_at      INTEGER NOT NULL,
+    updated_at      INTEGER NOT NULL
+);
+CREATE INDEX nodes_by_cluster ON nodes(cluster, name);
+CREATE INDEX nodes_by_status ON nodes(status, name);
+CREATE INDEX nodes_by_updated ON nodes(updated_at);
+
+CREATE TABLE node_labels (
+    node_id INTEGER NOT NULL REFERENCES nodes(id) ON DELETE CASCADE,
+    key     TEXT NOT NULL,
+    value   TEXT NOT NULL,
+    PRIMARY KEY (node_id, key)
+) WITHOUT ROWID;
+CREATE INDEX node_labels_by_key ON node_labels(key, value);
+
+-- The one audit log. `subject` is the thing changed (node name, device uuid, lease id ...) and
+-- `node` the node it belongs to, both as text so history survives removal.
+CREATE TABLE events (
+    id        INTEGER PRIMARY KEY,
+    at        INTEGER NOT NULL,
+    kind      TEXT NOT NULL,
+    subject   TEXT NOT NULL,
+    node      TEXT,
+    field     TEXT,
+    old_value TEXT,
+    new_value TEXT,
+    reason    TEXT,
+    actor     TEXT
+);
+CREATE INDEX events_by_at ON events(at);
+CREATE INDEX events_by_node ON events(node, at);
+CREATE INDEX events_by_subject ON events(subject, at);
+
+CREATE TABLE gpu_models (
+    id            INTEGER PRIMARY KEY,
+    name          TEXT NOT NULL UNIQUE COLLATE NOCASE,
+    architecture  TEXT,
+    memory_mib    INTEGER NOT NULL CHECK (memory_mib > 0),
+    tdp_w         INTEGER,
+    mig_capable   INTEGER NOT NULL DEFAULT 0,
+    -- JSON array of GPU-instance profiles: name, compute/memory slices, memory, placements.
+    mig_profiles  TEXT NOT NULL DEFAULT '[]',
+    hourly_cost   REAL,
+    builtin       INTEGER NOT NULL DEFAULT 0,
+    created_at    INTEGER NOT NULL,
+    updated_at    INTEGER NOT NULL
+);
+CREATE TABLE gpu_model_aliases (
+    alias    TEXT PRIMARY KEY COLLATE NOCASE,
+    model_id INTEGER NOT NULL REFERENCES gpu_models(id) ON DELETE CASCADE
+) WITHOUT ROWID;
+CREATE INDEX gpu_model_aliases_by_model ON gpu_model_aliases(model_id);
+
+CREATE TABLE devices (
+    id               INTEGER PRIMARY KEY,
+    uuid             TEXT NOT NULL UNIQUE,
+    node_id          INTEGER NOT NULL REFERENCES nodes(id),
+    idx              INTEGER NOT NULL CHECK (idx >= 0),
+    model_id         INTEGER REFERENCES gpu_models(id),
+    serial           TEXT,
+    pci_bus_id       TEXT,
+    status           TEXT NOT NULL DEFAULT 'active' CHECK (status IN ('active','maintenance','faulty','retired')),
+    mig_mode         INTEGER NOT NULL DEFAULT 0,
+    -- Values that rarely change live here, not on every sample.
+    memory_total_mib INTEGER,
+    power_limit_mw   INTEGER,
+    driver_version   TEXT,
+    last_seen_at     INTEGER,
+    created_at       INTEGER NOT NULL,
+    updated_at       INTEGER NOT NULL
+);
+CREATE INDEX devices_by_node ON devices(node_id, idx);
+CREATE INDEX devices_by_model ON devices(model_id);
+
+CREATE TABLE mig_instances (
+    id              INTEGER PRIMARY KEY,
+    device_id       INTEGER NOT NULL REFERENCES devices(id) ON DELETE CASCADE,
+    profile         TEXT NOT NULL,
+    placement_start INTEGER NOT NULL CHECK (placement_start >= 0),
+    placement_size  INTEGER NOT NULL CHECK (placement_size > 0),
+    uuid            TEXT UNIQUE,
+    created_at      INTEGER NOT NULL,
+    UNIQUE (device_id, placement_start)
+);
+
+-- One row per GPU per collect; kept narrow (no rowid, no per-row constants).
+CREATE TABLE samples (
+    device_id       INTEGER NOT NULL,
+    ts              INTEGER NOT NULL,
+    gpu_util        INTEGER,
+    mem_util        INTEGER,
+    mem_used_mib    INTEGER,
+    temp_c          INTEGER,
+    power_mw        INTEGER,
+    sm_clock_mhz    INTEGER,
+    mem_clock_mhz   INTEGER,
+    fan_pct         INTEGER,
+    ecc_corrected   INTEGER,
+    ecc_uncorrected INTEGER,
+    energy_mj       INTEGER,
+    PRIMARY KEY (device_id, ts)
+) WITHOUT ROWID;
+CREATE INDEX samples_by_ts ON samples(ts);
+
+-- Hourly rollups of complete hours: count, average and maximum per metric.
+CREATE TABLE samples_hourly (
+    device_id        INTEGER NOT NULL,
+    hour             INTEGER NOT NULL,
+    n                INTEGER NOT NULL,
+    gpu_util_avg     REAL,
+    gpu_util_max     INTEGER,
+    mem_util_avg     REAL,
+    mem_util_max     INTEGER,
+    mem_used_avg     REAL,
+    mem_used_max     INTEGER,
+    temp_avg         REAL,
+    temp_max         INTEGER,
+    power_avg        REAL,
+    power_max        INTEGER,
+    energy_mj        INTEGER,
+    PRIMARY KEY (device_id, hour)
+) WITHOUT ROWID;
+CREATE INDEX samples_hourly_by_hour ON samples_hourly(hour);
+
+CREATE TABLE alert_rules (
+    name        TEXT PRIMARY KEY,
+    description TEXT NOT NULL,
+    metric      TEXT NOT NULL,
+    comparison  TEXT NOT NULL CHECK (comparison IN ('>','>=','<','<=')),
+    threshold   REAL NOT NULL,
+    for_secs    INTEGER NOT NULL DEFAULT 0 CHECK (for_secs >= 0),
+    severity    TEXT NOT NULL CHECK (severity IN ('info','warning','critical')),
+    enabled     INTEGER NOT NULL DEFAULT 1,
+    builtin     INTEGER NOT NULL DEFAULT 0,
+    updated_at  INTEGER NOT NULL
+) WITHOUT ROWID;
+
+CREATE TABLE alerts (
+    id            INTEGER PRIMARY KEY,
+    rule          TEXT NOT NULL,
+    device_uuid   TEXT,
+    node          TEXT,
+    severity      TEXT NOT NULL CHECK (severity IN ('info','warning','critical')),
+    state         TEXT NOT NULL CHECK (state IN ('firing','acknowledged','resolved')),
+    first_seen_at INTEGER NOT NULL,
+    last_seen_at  INTEGER NOT NULL,
+    value         REAL,
+    threshold     REAL,
+    message       TEXT NOT NULL,
+    ack_note      TEXT,
+    acked_at      INTEGER,
+    resolved_at   INTEGER
+);
+-- One open alert per (rule, GPU): a repeat updates it instead of adding another.
+CREATE UNIQUE INDEX alerts_one_open ON alerts(rule, ifnull(device_uuid, ''), ifnull(node, ''))
+    WHERE state <> 'resolved';
+CREATE INDEX alerts_by_state ON alerts(state, severity);
+
+CREATE TABLE allocations (
+    id              INTEGER PRIMARY KEY,
+    -- The device and MIG instance while they exist; the text columns keep the lease readable
+    -- (and costable) after its GPU or node is removed.
+    device_id       INTEGER REFERENCES devices(id) ON DELETE SET NULL,
+    mig_instance_id INTEGER REFERENCES mig_instances(id) ON DELETE SET NULL,
+    device_uuid     TEXT NOT NULL,
+    node            TEXT NOT NULL,
+    cluster         TEXT NOT NULL,
+    model           TEXT,
+    mig_profile     TEXT,
+    mig_uuid        TEXT,
+    -- Share of the whole GPU leased: 1 for a GPU, compute slices / 7 (or the model's count) for MIG.
+    gpu_fraction    REAL NOT NULL DEFAULT 1 CHECK (gpu_fraction > 0 AND gpu_fraction <= 1),
+    owner           TEXT NOT NULL,
+    namespace       TEXT,
+    workload        TEXT,
+    state           TEXT NOT NULL CHECK (state IN ('active','released','expired')),
+    started_at      INTEGER NOT NULL,
+    expires_at      INTEGER NOT NULL,
+    ended_at        INTEGER,
+    end_reason      TEXT,
+    CHECK (expires_at > started_at)
+);
+-- Two active leases on one GPU, or on one MIG instance, are impossible whatever the caller does.
+CREATE UNIQUE INDEX allocations_one_active_gpu ON allocations(device_id)
+    WHERE state = 'active' AND mig_instance_id IS NULL;
+CREATE UNIQUE INDEX allocations_one_active_mig ON allocations(mig_instance_id)
+    WHERE state = 'active' AND mig_instance_id IS NOT NULL;
+CREATE INDEX allocations_by_state ON allocations(state, expires_at);
+CREATE INDEX allocations_by_device ON allocations(device_id, state);
+CREATE INDEX allocations_by_owner ON allocations(owner, state);
+CREATE INDEX allocations_by_node ON allocations(node, state);
+"#;

@@ -1,0 +1,142 @@
+//! The store: every SQL statement gpuctl runs, and nothing else.
+//!
+//! A `Store` is opened once per command, and only by commands that need it. Reads use the
+//! connection directly; every write goes through [`Store::write`], which runs its closure in one
+//! `BEGIN IMMEDIATE` transaction, so concurrent writers queue on the busy timeout instead of
+//! failing on a lock upgrade.
+
+pub mod events;
+pub mod migrations;
+pub mod nodes;
+
+use std::fs::{DirBuilder, OpenOptions};
+use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt};
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use rusqlite::{Connection, ErrorCode, Transaction, TransactionBehavior};
+
+use crate::error::{Error, Result};
+
+/// How long a command waits for another writer before giving up with exit 5.
+pub const DEFAULT_BUSY_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// How often switching a fresh file to WAL is retried while another process holds it.
+const WAL_SWITCH_ATTEMPTS: u32 = 100;
+
+pub struct Store {
+    conn: Connection,
+    path: PathBuf,
+}
+
+impl Store {
+    /// Opens (creating directory 0700 and file 0600 when missing) and migrates the store at `path`.
+    pub fn open(path: &Path, busy_timeout: Duration) -> Result<Store> {
+        create_private_file(path)?;
+        let conn = Connection::open(path)
+            .map_err(|e| Error::store(format!("cannot open store {}: {e}", path.display())))?;
+        configure(&conn, busy_timeout)?;
+        let mut store = Store {
+            conn,
+            path: path.to_path_buf(),
+        };
+        migrations::migrate(&mut store.conn)?;
+        Ok(store)
+    }
+
+    /// The connection, for reads. Store functions take `&Connection`, so a transaction fits too.
+    pub fn conn(&self) -> &Connection {
+        &self.conn
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Runs `f` in one IMMEDIATE transaction: all of it commits, or none of it does.
+    pub fn write<T>(&mut self, f: impl FnOnce(&Transaction) -> Result<T>) -> Result<T> {
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let value = f(&tx)?;
+        tx.commit()?;
+        Ok(value)
+    }
+}
+
+fn create_private_file(path: &Path) -> Result<()> {
+    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        if !dir.exists() {
+            DirBuilder::new()
+                .recursive(true)
+                .mode(0o700)
+                .create(dir)
+                .map_err(|e| {
+                    Error::store(format!(
+                        "cannot create store directory {}: {e}",
+                        dir.display()
+                    ))
+                })?;
+        }
+    }
+    if !path.exists() {
+        // SQLite gives the -wal and -shm files the main file's mode, so 0600 here covers all three.
+        match OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .mode(0o600)
+            .open(path)
+        {
+            Ok(_) => {}
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {}
+            Err(e) => {
+                return Err(Error::store(format!(
+                    "cannot create store {}: {e}",
+                    path.display()
+                )))
+            }
+        }
+    }
+    Ok(())
+}
+
+fn configure(conn: &Connection, busy_timeout: Duration) -> Result<()> {
+    conn.busy_timeout(busy_timeout)?;
+    // Switching to WAL takes an exclusive lock and skips the busy handler; several processes
+    // opening a fresh file at once must check first and retry.
+    let mut attempts = 0;
+    loop {
+        let mode: String = conn.query_row("PRAGMA journal_mode", [], |r| r.get(0))?;
+        if mode.eq_ignore_ascii_case("wal") {
+            break;
+        }
+        match conn.query_row("PRAGMA journal_mode=WAL", [], |r| r.get::<_, String>(0)) {
+            Err(e)
+                if e.sqlite_error_code() == Some(ErrorCode::DatabaseBusy)
+                    && attempts < WAL_SWITCH_ATTEMPTS =>
+            {
+                attempts += 1;
+                std::thread::sleep(Duration::from_millis(20));
+            }
+            Err(e) => return Err(e.into()),
+            Ok(_) => {}
+        }
+    }
+    conn.pragma_update(None, "synchronous", "NORMAL")?;
+    conn.pragma_update(None, "foreign_keys", "ON")?;
+    Ok(())
+}
+
+/// `field LIKE ?` matches case-insensitively; this makes user text match literally inside it.
+pub(crate) fn like_pattern(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + 2);
+    out.push('%');
+    for c in text.chars() {
+        if matches!(c, '%' | '_' | '\\') {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out.push('%');
+    out
+}
