@@ -1,0 +1,129 @@
+//! A small harness: each test gets a temp dir, a clean environment and a fixed clock.
+
+use std::path::{Path, PathBuf};
+
+use assert_cmd::Command;
+use serde_json::Value;
+use tempfile::TempDir;
+
+/// The clock every test starts at (a Sunday, 10:00 UTC).
+pub const NOW: &str = "2026-11-29T10:00:00Z";
+
+pub struct Env {
+    dir: TempDir,
+    db: PathBuf,
+    now: String,
+}
+
+impl Env {
+    pub fn new() -> Env {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let db = dir.path().join("store").join("gpuctl.db");
+        Env {
+            dir,
+            db,
+            now: NOW.to_string(),
+        }
+    }
+
+    pub fn dir(&self) -> &Path {
+        self.dir.path()
+    }
+
+    pub fn db(&self) -> &Path {
+        &self.db
+    }
+
+    /// Moves the fixed clock.
+    pub fn set_now(&mut self, now: &str) {
+        self.now = now.to_string();
+    }
+
+    /// `gpuctl ARGS` with a clean environment: HOME in the temp dir, the temp store, the clock.
+    pub fn cmd(&self, args: &[&str]) -> Command {
+        let mut cmd = Command::cargo_bin("gpuctl").expect("gpuctl binary");
+        cmd.env_clear()
+            .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+            .env("HOME", self.dir.path())
+            .env("XDG_DATA_HOME", self.dir.path().join("xdg"))
+            .env("GPUCTL_DB", &self.db)
+            .env("GPUCTL_NOW", &self.now)
+            .env("NO_COLOR", "1")
+            .env("COLUMNS", "200")
+            .env("USER", "tester")
+            .args(args);
+        cmd
+    }
+
+    /// Runs and asserts success; returns stdout.
+    pub fn ok(&self, args: &[&str]) -> String {
+        let output = self.cmd(args).output().expect("run gpuctl");
+        assert!(
+            output.status.success(),
+            "gpuctl {args:?} failed with {:?}\nstdout: {}\nstderr: {}",
+            output.status.code(),
+            String::from_utf8_lossy(&output.stdout),
+            String::from_utf8_lossy(&output.stderr)
+        );
+        String::from_utf8(output.stdout).expect("utf-8 stdout")
+    }
+
+    /// Runs with `-o json`, asserts success, and parses stdout.
+    pub fn json(&self, args: &[&str]) -> Value {
+        let mut all = args.to_vec();
+        all.extend(["-o", "json"]);
+        let stdout = self.ok(&all);
+        serde_json::from_str(&stdout)
+            .unwrap_or_else(|e| panic!("gpuctl {args:?}: stdout is not JSON ({e}):\n{stdout}"))
+    }
+
+    /// Runs, asserts the exit code, and returns stderr; checks that stdout stayed empty.
+    pub fn fails(&self, args: &[&str], code: i32) -> String {
+        let output = self.cmd(args).output().expect("run gpuctl");
+        let stderr = String::from_utf8(output.stderr).expect("utf-8 stderr");
+        assert_eq!(
+            output.status.code(),
+            Some(code),
+            "gpuctl {args:?}: wrong exit code\nstdout: {}\nstderr: {stderr}",
+            String::from_utf8_lossy(&output.stdout)
+        );
+        assert!(
+            stderr.starts_with("gpuctl: error: "),
+            "errors start with 'gpuctl: error: ': {stderr}"
+        );
+        stderr
+    }
+
+    /// Every row of the store's tables, to prove a failed command changed nothing.
+    pub fn store_snapshot(&self) -> Vec<String> {
+        let conn = rusqlite::Connection::open(&self.db).expect("open store");
+        let tables: Vec<String> = conn
+            .prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")
+            .and_then(|mut s| s.query_map([], |r| r.get(0))?.collect())
+            .expect("list tables");
+        let mut rows = Vec::new();
+        for table in tables {
+            let mut stmt = conn
+                .prepare(&format!("SELECT * FROM {table}"))
+                .expect("select");
+            let columns = stmt.column_count();
+            let mut query = stmt.query([]).expect("query");
+            while let Some(row) = query.next().expect("row") {
+                let values: Vec<String> = (0..columns)
+                    .map(|i| format!("{:?}", row.get_ref(i).expect("value")))
+                    .collect();
+                rows.push(format!("{table}: {}", values.join(", ")));
+            }
+        }
+        rows
+    }
+}
+
+/// The first line of stderr after `gpuctl: error: `.
+pub fn error_line(stderr: &str) -> &str {
+    stderr
+        .lines()
+        .next()
+        .unwrap_or_default()
+        .trim_start_matches("gpuctl: error: ")
+}

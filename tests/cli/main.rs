@@ -1,0 +1,6 @@
+//! gpuctl's integration tests: one binary, a module per command group, each test running the
+//! real `gpuctl` against a temp store with a fixed clock.
+
+mod harness;
+mod node;
+mod store;
