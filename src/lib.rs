@@ -120,11 +120,20 @@ fn report_clap_error(e: clap::Error) -> i32 {
         _ => {}
     }
     let rendered = e.render().to_string();
-    let first = rendered
-        .lines()
+    let mut lines = rendered.lines();
+    let mut first = lines
         .next()
         .unwrap_or("invalid usage")
-        .trim_start_matches("error: ");
+        .trim_start_matches("error: ")
+        .to_string();
+    // "the following required arguments were not provided:" lists them on the next lines.
+    if first.ends_with(':') {
+        let listed: Vec<&str> = lines
+            .take_while(|l| l.starts_with("  "))
+            .map(str::trim)
+            .collect();
+        first = format!("{} {}", first, listed.join(", "));
+    }
     eprintln!("gpuctl: error: {first}");
     let valid: Vec<String> = match e.get(ContextKind::ValidValue) {
         Some(ContextValue::Strings(values)) => values.clone(),

@@ -41,7 +41,26 @@ impl Env {
 
     /// `gpuctl ARGS` with a clean environment: HOME in the temp dir, the temp store, the clock.
     pub fn cmd(&self, args: &[&str]) -> Command {
-        let mut cmd = Command::cargo_bin("gpuctl").expect("gpuctl binary");
+        Command::from_std(self.process(args))
+    }
+
+    /// The same as a plain std Command, for spawning several at once.
+    pub fn process(&self, args: &[&str]) -> std::process::Command {
+        let mut cmd = std::process::Command::new(gpuctl_binary());
+        self.set_env(&mut cmd);
+        cmd.args(args);
+        cmd
+    }
+
+    /// A shell running `script` with this environment, and `$GPUCTL` naming the binary.
+    pub fn shell(&self, script: &str) -> std::process::Command {
+        let mut cmd = std::process::Command::new("bash");
+        self.set_env(&mut cmd);
+        cmd.env("GPUCTL", gpuctl_binary()).arg("-c").arg(script);
+        cmd
+    }
+
+    fn set_env(&self, cmd: &mut std::process::Command) {
         cmd.env_clear()
             .env("PATH", std::env::var_os("PATH").unwrap_or_default())
             .env("HOME", self.dir.path())
@@ -50,9 +69,7 @@ impl Env {
             .env("GPUCTL_NOW", &self.now)
             .env("NO_COLOR", "1")
             .env("COLUMNS", "200")
-            .env("USER", "tester")
-            .args(args);
-        cmd
+            .env("USER", "tester");
     }
 
     /// Runs and asserts success; returns stdout.
@@ -117,6 +134,10 @@ impl Env {
         }
         rows
     }
+}
+
+pub fn gpuctl_binary() -> PathBuf {
+    assert_cmd::cargo::cargo_bin("gpuctl")
 }
 
 /// The first line of stderr after `gpuctl: error: `.

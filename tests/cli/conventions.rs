@@ -1,0 +1,95 @@
+//! Conventions every command follows: exit codes, error lines, pipes, help.
+
+use crate::harness::{error_line, Env};
+
+#[test]
+fn closed_stdout_exits_0_without_a_message() {
+    let env = Env::new();
+    for i in 0..300 {
+        env.ok(&["node", "add", &format!("n-{i:03}"), "--cluster", "c", "-q"]);
+    }
+    let mut cmd = env.shell("\"$GPUCTL\" node list | head -1 >/dev/null; exit ${PIPESTATUS[0]}");
+    let output = cmd.output().unwrap();
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert!(
+        output.stderr.is_empty(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+}
+
+#[test]
+fn unknown_flags_and_subcommands_exit_2_with_one_error_line() {
+    let env = Env::new();
+    let stderr = env.fails(&["node", "list", "--colour"], 2);
+    assert!(error_line(&stderr).contains("'--colour'"), "{stderr}");
+    assert!(stderr.lines().count() <= 2, "{stderr}");
+    let stderr = env.fails(&["nodes"], 2);
+    assert!(error_line(&stderr).contains("'nodes'"), "{stderr}");
+    let stderr = env.fails(&["node", "add", "n1"], 2);
+    assert!(error_line(&stderr).contains("--cluster"), "{stderr}");
+    let stderr = env.fails(&["-o", "yaml", "node", "list"], 2);
+    assert!(
+        stderr.contains("possible values: table, json, csv"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn help_lists_exit_codes_and_goes_to_stdout() {
+    let env = Env::new();
+    let help = env.ok(&["--help"]);
+    assert!(help.contains("Exit status:"), "{help}");
+    assert!(help.contains("  4    conflict"), "{help}");
+    assert!(help.contains("GPUCTL_DB"), "{help}");
+    let version = env.ok(&["--version"]);
+    assert!(version.starts_with("gpuctl "), "{version}");
+}
+
+#[test]
+fn quiet_silences_notes_but_not_data() {
+    let env = Env::new();
+    let output = env
+        .cmd(&["node", "add", "n1", "--cluster", "c", "-q"])
+        .output()
+        .unwrap();
+    assert!(output.status.success());
+    assert!(output.stdout.is_empty() && output.stderr.is_empty());
+    let output = env
+        .cmd(&[
+            "node", "update", "n1", "--ip", "10.0.0.1", "-o", "json", "-q",
+        ])
+        .output()
+        .unwrap();
+    let node: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(node["ip"], "10.0.0.1");
+    env.fails(&["node", "list", "-q", "-v"], 2);
+}
+
+#[test]
+fn color_always_colours_status_and_no_color_wins_over_auto() {
+    let env = Env::new();
+    env.ok(&["node", "add", "n1", "--cluster", "c", "-q"]);
+    let coloured = env.ok(&["node", "list", "--color", "always"]);
+    assert!(coloured.contains("\u{1b}["), "{coloured:?}");
+    let plain = env.ok(&["node", "list"]);
+    assert!(!plain.contains('\u{1b}'), "{plain:?}");
+    let never = env.ok(&["node", "list", "--color", "never"]);
+    assert!(!never.contains('\u{1b}'));
+}
+
+#[test]
+fn bad_clock_is_a_usage_error() {
+    let mut env = Env::new();
+    env.set_now("tomorrow");
+    let stderr = env.fails(&["node", "list"], 2);
+    assert!(
+        error_line(&stderr).contains("invalid GPUCTL_NOW 'tomorrow'"),
+        "{stderr}"
+    );
+}
