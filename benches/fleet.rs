@@ -30,9 +30,36 @@ fn main() {
     println!();
     println!("{:<72} {:>10}", "command (median of 21 runs)", "ms");
     let cases: &[&[&str]] = &[
-        &["node", "list", "--cluster", "cluster-3", "--status", "ready", "--sort", "updated", "--desc", "--limit", "20", "--page", "2"],
-        &["node", "list", "--search", "ZONE-B", "--sort", "gpus", "--limit", "20", "--page", "5"],
-        &["node", "list", "--label", "pool=spot", "--sort", "name", "--limit", "50", "-o", "json"],
+        &[
+            "node",
+            "list",
+            "--cluster",
+            "cluster-3",
+            "--status",
+            "ready",
+            "--sort",
+            "updated",
+            "--desc",
+            "--limit",
+            "20",
+            "--page",
+            "2",
+        ],
+        &[
+            "node", "list", "--search", "ZONE-B", "--sort", "gpus", "--limit", "20", "--page", "5",
+        ],
+        &[
+            "node",
+            "list",
+            "--label",
+            "pool=spot",
+            "--sort",
+            "name",
+            "--limit",
+            "50",
+            "-o",
+            "json",
+        ],
         &["node", "list", "--changed-since", "1h", "--limit", "20"],
         &["node", "show", "node-05000"],
     ];
@@ -48,12 +75,17 @@ fn main() {
         ..NodeFilter::default()
     };
     let median = median_of(|| {
-        let (rows, total) = nodes::list(store.conn(), &filter, NodeSort::Updated, true, Some(20), 20)
-            .expect("list");
+        let (rows, total) =
+            nodes::list(store.conn(), &filter, NodeSort::Updated, true, Some(20), 20)
+                .expect("list");
         assert_eq!(rows.len(), 20);
         assert!(total > 20);
     });
-    println!("{:<72} {:>10.3}", "in-process store query (filtered, sorted page)", ms(median));
+    println!(
+        "{:<72} {:>10.3}",
+        "in-process store query (filtered, sorted page)",
+        ms(median)
+    );
 }
 
 fn build_inventory(db: &Path) {
@@ -63,9 +95,18 @@ fn build_inventory(db: &Path) {
         .write(|tx| {
             for i in 0..NODES {
                 let mut labels = BTreeMap::new();
-                labels.insert("zone".to_string(), format!("zone-{}", ["a", "b", "c", "d"][i % 4]));
-                labels.insert("pool".to_string(), if i % 7 == 0 { "spot" } else { "on-demand" }.to_string());
-                labels.insert("nvidia.com/gpu.product".to_string(), "NVIDIA-H100-80GB-HBM3".to_string());
+                labels.insert(
+                    "zone".to_string(),
+                    format!("zone-{}", ["a", "b", "c", "d"][i % 4]),
+                );
+                labels.insert(
+                    "pool".to_string(),
+                    if i % 7 == 0 { "spot" } else { "on-demand" }.to_string(),
+                );
+                labels.insert(
+                    "nvidia.com/gpu.product".to_string(),
+                    "NVIDIA-H100-80GB-HBM3".to_string(),
+                );
                 let node = Node {
                     id: 0,
                     name: format!("node-{i:05}"),
@@ -97,7 +138,11 @@ fn run_gpuctl(db: &Path, args: &[&str]) {
         .env("GPUCTL_NOW", gpuctl::clock::rfc3339(NOW))
         .output()
         .expect("run gpuctl");
-    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
 }
 
 fn median_of(mut f: impl FnMut()) -> Duration {

@@ -85,7 +85,7 @@ macro_rules! word_enum {
         }
     };
 }
-#[allow(unused_imports)] // used by the GPU, lease and alert types
+#[allow(unused_imports)] // for word sets defined in other modules
 pub(crate) use word_enum;
 
 word_enum!(
@@ -151,4 +151,63 @@ pub struct NewEvent {
     pub new_value: Option<String>,
     pub reason: Option<String>,
     pub actor: Option<String>,
+}
+
+word_enum!(
+    /// How bad an alert is.
+    Severity, "severity" {
+        Info => "info",
+        Warning => "warning",
+        Critical => "critical",
+    }
+);
+
+word_enum!(
+    /// Where an alert is in its life.
+    AlertState, "alert state" {
+        Firing => "firing",
+        Acknowledged => "acknowledged",
+        Resolved => "resolved",
+    }
+);
+
+/// A rule that turns samples into alerts.
+#[derive(Debug, Clone, Serialize)]
+pub struct AlertRule {
+    pub name: String,
+    pub description: String,
+    pub metric: String,
+    pub comparison: String,
+    pub threshold: f64,
+    /// How long the condition must hold before the alert fires.
+    pub for_secs: i64,
+    pub severity: Severity,
+    pub enabled: bool,
+    pub builtin: bool,
+    #[serde(with = "unix_time")]
+    pub updated_at: i64,
+}
+
+/// An alert: one open alert per (rule, GPU) at a time.
+#[derive(Debug, Clone, Serialize)]
+pub struct Alert {
+    pub id: i64,
+    pub rule: String,
+    /// The GPU's UUID.
+    pub device: Option<String>,
+    pub node: Option<String>,
+    pub severity: Severity,
+    pub state: AlertState,
+    #[serde(with = "unix_time")]
+    pub first_seen_at: i64,
+    #[serde(with = "unix_time")]
+    pub last_seen_at: i64,
+    pub value: Option<f64>,
+    pub threshold: Option<f64>,
+    pub message: String,
+    pub ack_note: Option<String>,
+    #[serde(with = "unix_time::option")]
+    pub acked_at: Option<i64>,
+    #[serde(with = "unix_time::option")]
+    pub resolved_at: Option<i64>,
 }

@@ -1,5 +1,6 @@
 //! gpuctl: administer the GPUs of Kubernetes clusters from one binary and a local SQLite store.
 
+pub mod alerting;
 pub mod cli;
 pub mod clock;
 pub mod commands;
@@ -95,6 +96,7 @@ fn execute(cli: Cli) -> Result<()> {
     };
     match &cli.command {
         Command::Node(command) => commands::node::run(&ctx, command),
+        Command::Alert(command) => commands::alert::run(&ctx, command),
     }
 }
 

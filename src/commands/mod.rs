@@ -1,3 +1,4 @@
 //! One module per command group; each exposes `run(ctx, command)`.
 
+pub mod alert;
 pub mod node;

@@ -12,10 +12,16 @@ pub struct Migration {
     pub sql: &'static str,
 }
 
-pub const MIGRATIONS: &[Migration] = &[Migration {
-    description: "the whole domain: nodes, events, models, devices, MIG, samples, rollups, alerts, allocations",
-    sql: SCHEMA_V1,
-}];
+pub const MIGRATIONS: &[Migration] = &[
+    Migration {
+        description: "the whole domain: nodes, events, models, devices, MIG, samples, rollups, alerts, allocations",
+        sql: SCHEMA_V1,
+    },
+    Migration {
+        description: "built-in alert rules",
+        sql: BUILTIN_ALERT_RULES,
+    },
+];
 
 /// The schema version this binary writes.
 pub fn latest_version() -> i64 {
@@ -270,4 +276,17 @@ CREATE INDEX allocations_by_state ON allocations(state, expires_at);
 CREATE INDEX allocations_by_device ON allocations(device_id, state);
 CREATE INDEX allocations_by_owner ON allocations(owner, state);
 CREATE INDEX allocations_by_node ON allocations(node, state);
+"#;
+
+/// The alert rules every store starts with; `gpuctl alert rules set|enable|disable` tunes them.
+/// Temperatures follow common data-centre practice (H100/A100 slow down near 87-90 °C).
+const BUILTIN_ALERT_RULES: &str = r#"
+INSERT INTO alert_rules (name, description, metric, comparison, threshold, for_secs, severity, enabled, builtin, updated_at) VALUES
+  ('gpu-temperature-high', 'GPU temperature is high', 'temperature_c', '>=', 85, 0, 'warning', 1, 1, 0),
+  ('gpu-temperature-critical', 'GPU temperature is critical', 'temperature_c', '>=', 92, 0, 'critical', 1, 1, 0),
+  ('ecc-uncorrected', 'uncorrected (volatile) ECC errors', 'ecc_uncorrected', '>', 0, 0, 'critical', 1, 1, 0),
+  ('memory-nearly-full', 'GPU memory nearly full', 'memory_used_pct', '>=', 95, 300, 'warning', 1, 1, 0),
+  ('power-at-limit', 'power draw at the enforced limit', 'power_of_limit_pct', '>=', 98, 600, 'warning', 1, 1, 0),
+  ('gpu-not-reporting', 'a GPU in the inventory stopped reporting (fell off the bus?)', 'seconds_since_seen', '>', 120, 0, 'critical', 1, 1, 0),
+  ('allocated-idle', 'GPU leased but idle', 'leased_gpu_util_pct', '<', 5, 1800, 'warning', 1, 1, 0);
 "#;

@@ -5,9 +5,12 @@
 //! `BEGIN IMMEDIATE` transaction, so concurrent writers queue on the busy timeout instead of
 //! failing on a lock upgrade.
 
+pub mod alerts;
 pub mod events;
+pub mod metrics;
 pub mod migrations;
 pub mod nodes;
+pub mod settings;
 
 use std::fs::{DirBuilder, OpenOptions};
 use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt};

@@ -1,6 +1,7 @@
 //! gpuctl's integration tests: one binary, a module per command group, each test running the
 //! real `gpuctl` against a temp store with a fixed clock.
 
+mod alert;
 mod conventions;
 mod harness;
 mod node;

@@ -1,0 +1,326 @@
+//! `gpuctl alert …`: alerts raised by collect, and the rules behind them.
+
+use std::io::Write;
+
+use comfy_table::Cell;
+
+use crate::cli::{
+    AlertAckArgs, AlertCommand, AlertIdArgs, AlertListArgs, AlertRuleNameArgs, AlertRuleSetArgs,
+    AlertRulesCommand,
+};
+use crate::clock;
+use crate::domain::{Alert, AlertRule, AlertState, NewEvent};
+use crate::error::{Error, Result};
+use crate::output::{or_dash, Output, TableRow};
+use crate::store::alerts::{self, AlertFilter};
+use crate::store::events;
+use crate::validate;
+use crate::Ctx;
+
+pub fn run(ctx: &Ctx, command: &AlertCommand) -> Result<()> {
+    match command {
+        AlertCommand::List(args) => list(ctx, args),
+        AlertCommand::Show(args) => show(ctx, args),
+        AlertCommand::Ack(args) => acknowledge(ctx, args),
+        AlertCommand::Resolve(args) => resolve(ctx, args),
+        AlertCommand::Rules(args) => match &args.command {
+            None | Some(AlertRulesCommand::List) => rules(ctx),
+            Some(AlertRulesCommand::Set(args)) => set_rule(ctx, args),
+            Some(AlertRulesCommand::Enable(args)) => enable_rule(ctx, args, true),
+            Some(AlertRulesCommand::Disable(args)) => enable_rule(ctx, args, false),
+        },
+    }
+}
+
+impl TableRow for Alert {
+    fn headers() -> Vec<&'static str> {
+        vec![
+            "id",
+            "severity",
+            "state",
+            "rule",
+            "node",
+            "gpu",
+            "value",
+            "last seen",
+            "message",
+        ]
+    }
+    fn cells(&self, out: &Output) -> Vec<Cell> {
+        vec![
+            out.number_cell(self.id),
+            out.status_cell(self.severity.as_str()),
+            out.status_cell(self.state.as_str()),
+            Cell::new(&self.rule),
+            Cell::new(or_dash(&self.node)),
+            Cell::new(or_dash(&self.device)),
+            out.number_cell(
+                self.value
+                    .map_or_else(|| "-".to_string(), |v| format!("{v:.0}")),
+            ),
+            Cell::new(clock::short_time(self.last_seen_at)),
+            Cell::new(&self.message),
+        ]
+    }
+}
+
+fn list(ctx: &Ctx, args: &AlertListArgs) -> Result<()> {
+    let states = match (args.state, args.all) {
+        (Some(state), _) => vec![state],
+        (None, true) => Vec::new(),
+        (None, false) => vec![AlertState::Firing, AlertState::Acknowledged],
+    };
+    let filter = AlertFilter {
+        states,
+        severity: args.severity,
+        node: args.node.clone(),
+        limit: args.limit.map(i64::from),
+    };
+    let store = ctx.open_store()?;
+    let rows = alerts::list(store.conn(), &filter)?;
+    let noun = if rows.len() == 1 { "alert" } else { "alerts" };
+    ctx.out.list(&rows, Some(format!("{} {noun}", rows.len())))
+}
+
+fn not_found(id: i64) -> Error {
+    Error::not_found(format!("alert {id} not found"))
+        .with_hint("'gpuctl alert list --all' shows every alert")
+}
+
+fn show(ctx: &Ctx, args: &AlertIdArgs) -> Result<()> {
+    let store = ctx.open_store()?;
+    let alert = alerts::get(store.conn(), args.id)?.ok_or_else(|| not_found(args.id))?;
+    ctx.out
+        .show(&alert, |out, w| render_alert(ctx, out, w, &alert))
+}
+
+fn render_alert(ctx: &Ctx, out: &Output, w: &mut dyn Write, alert: &Alert) -> Result<()> {
+    let fields = out.fields(vec![
+        ("id", alert.id.to_string()),
+        ("rule", alert.rule.clone()),
+        ("severity", alert.severity.to_string()),
+        ("state", alert.state.to_string()),
+        ("node", or_dash(&alert.node)),
+        ("gpu", or_dash(&alert.device)),
+        ("value", or_dash(&alert.value)),
+        ("threshold", or_dash(&alert.threshold)),
+        ("message", alert.message.clone()),
+        ("first seen", clock::rfc3339(alert.first_seen_at)),
+        (
+            "last seen",
+            format!(
+                "{} ({})",
+                clock::rfc3339(alert.last_seen_at),
+                clock::ago(ctx.now, alert.last_seen_at)
+            ),
+        ),
+        (
+            "acknowledged",
+            alert
+                .acked_at
+                .map_or_else(|| "-".to_string(), clock::rfc3339),
+        ),
+        ("note", or_dash(&alert.ack_note)),
+        (
+            "resolved",
+            alert
+                .resolved_at
+                .map_or_else(|| "-".to_string(), clock::rfc3339),
+        ),
+    ]);
+    writeln!(w, "{fields}")?;
+    Ok(())
+}
+
+fn state_event(
+    ctx: &Ctx,
+    alert: &Alert,
+    kind: &str,
+    new: AlertState,
+    note: &Option<String>,
+) -> NewEvent {
+    NewEvent {
+        at: ctx.now,
+        kind: kind.to_string(),
+        subject: format!("alert/{}", alert.id),
+        node: alert.node.clone(),
+        field: Some("state".into()),
+        old_value: Some(alert.state.to_string()),
+        new_value: Some(new.to_string()),
+        reason: note.clone(),
+        actor: ctx.actor.clone(),
+    }
+}
+
+fn acknowledge(ctx: &Ctx, args: &AlertAckArgs) -> Result<()> {
+    change_state(ctx, args, AlertState::Acknowledged)
+}
+
+fn resolve(ctx: &Ctx, args: &AlertAckArgs) -> Result<()> {
+    change_state(ctx, args, AlertState::Resolved)
+}
+
+fn change_state(ctx: &Ctx, args: &AlertAckArgs, target: AlertState) -> Result<()> {
+    if let Some(note) = &args.note {
+        validate::one_line("note", note)?;
+    }
+    let mut store = ctx.open_store()?;
+    let alert = store.write(|tx| {
+        let alert = alerts::get(tx, args.id)?.ok_or_else(|| not_found(args.id))?;
+        if alert.state == AlertState::Resolved {
+            return Err(Error::conflict(format!(
+                "alert {} is already resolved",
+                alert.id
+            )));
+        }
+        if alert.state == target {
+            return Ok(alert);
+        }
+        let kind = match target {
+            AlertState::Acknowledged => {
+                alerts::acknowledge(tx, alert.id, ctx.now, args.note.as_deref())?;
+                "alert.acknowledged"
+            }
+            _ => {
+                alerts::resolve(tx, alert.id, ctx.now)?;
+                "alert.resolved"
+            }
+        };
+        events::record(tx, &state_event(ctx, &alert, kind, target, &args.note))?;
+        alerts::get(tx, alert.id)?.ok_or_else(|| not_found(args.id))
+    })?;
+    ctx.out.show(&alert, |out, w| {
+        if !out.quiet {
+            writeln!(w, "alert {} is {}", alert.id, alert.state)?;
+        }
+        Ok(())
+    })
+}
+
+impl TableRow for AlertRule {
+    fn headers() -> Vec<&'static str> {
+        vec![
+            "rule",
+            "enabled",
+            "severity",
+            "condition",
+            "for",
+            "description",
+        ]
+    }
+    fn cells(&self, out: &Output) -> Vec<Cell> {
+        vec![
+            Cell::new(&self.name),
+            Cell::new(if self.enabled { "yes" } else { "no" }),
+            out.status_cell(self.severity.as_str()),
+            Cell::new(format!(
+                "{} {} {}",
+                self.metric, self.comparison, self.threshold
+            )),
+            Cell::new(if self.for_secs == 0 {
+                "-".to_string()
+            } else {
+                clock::format_duration(self.for_secs)
+            }),
+            Cell::new(&self.description),
+        ]
+    }
+}
+
+fn rules(ctx: &Ctx) -> Result<()> {
+    let store = ctx.open_store()?;
+    let rows = alerts::rules(store.conn())?;
+    ctx.out.list(&rows, None)
+}
+
+fn unknown_rule(name: &str) -> Error {
+    Error::not_found(format!("alert rule '{name}' not found"))
+        .with_hint("'gpuctl alert rules' lists the rules")
+}
+
+/// Loads a rule, lets `edit` change it, writes it and an event per changed field.
+fn edit_rule(ctx: &Ctx, name: &str, edit: impl FnOnce(&mut AlertRule)) -> Result<AlertRule> {
+    let mut store = ctx.open_store()?;
+    store.write(|tx| {
+        let old = alerts::rule(tx, name)?.ok_or_else(|| unknown_rule(name))?;
+        let mut new = old.clone();
+        edit(&mut new);
+        let changes = [
+            (
+                "threshold",
+                old.threshold.to_string(),
+                new.threshold.to_string(),
+            ),
+            (
+                "for",
+                clock::format_duration(old.for_secs),
+                clock::format_duration(new.for_secs),
+            ),
+            (
+                "severity",
+                old.severity.to_string(),
+                new.severity.to_string(),
+            ),
+            ("enabled", old.enabled.to_string(), new.enabled.to_string()),
+        ];
+        let mut changed = false;
+        for (field, before, after) in changes {
+            if before == after {
+                continue;
+            }
+            changed = true;
+            events::record(
+                tx,
+                &NewEvent {
+                    at: ctx.now,
+                    kind: "alert.rule".into(),
+                    subject: format!("rule/{name}"),
+                    field: Some(field.into()),
+                    old_value: Some(before),
+                    new_value: Some(after),
+                    actor: ctx.actor.clone(),
+                    ..NewEvent::default()
+                },
+            )?;
+        }
+        if changed {
+            new.updated_at = ctx.now;
+            alerts::update_rule(tx, &new)?;
+        }
+        Ok(new)
+    })
+}
+
+fn set_rule(ctx: &Ctx, args: &AlertRuleSetArgs) -> Result<()> {
+    if args.threshold.is_none() && args.for_duration.is_none() && args.severity.is_none() {
+        return Err(Error::usage(format!(
+            "nothing to set on rule '{}': give --threshold, --for or --severity",
+            args.rule
+        )));
+    }
+    if let Some(threshold) = args.threshold.filter(|t| !t.is_finite()) {
+        return Err(Error::usage(format!("invalid threshold '{threshold}'")));
+    }
+    let for_secs = match args.for_duration.as_deref() {
+        Some("0" | "0s") => Some(0),
+        Some(text) => Some(clock::parse_duration(text)?),
+        None => None,
+    };
+    let rule = edit_rule(ctx, &args.rule, |rule| {
+        if let Some(threshold) = args.threshold {
+            rule.threshold = threshold;
+        }
+        if let Some(for_secs) = for_secs {
+            rule.for_secs = for_secs;
+        }
+        if let Some(severity) = args.severity {
+            rule.severity = severity;
+        }
+    })?;
+    ctx.out.list(std::slice::from_ref(&rule), None)
+}
+
+fn enable_rule(ctx: &Ctx, args: &AlertRuleNameArgs, enabled: bool) -> Result<()> {
+    let rule = edit_rule(ctx, &args.rule, |rule| rule.enabled = enabled)?;
+    ctx.out.list(std::slice::from_ref(&rule), None)
+}

@@ -1,0 +1,231 @@
+//! Alert rules and alerts.
+
+use rusqlite::types::Value;
+use rusqlite::{params, params_from_iter, Connection, OptionalExtension, Row};
+
+use crate::domain::{Alert, AlertRule, AlertState, Severity};
+use crate::error::{Error, Result};
+
+fn parse_word<T: std::str::FromStr<Err = Error>>(row: &Row, column: usize) -> rusqlite::Result<T> {
+    let text: String = row.get(column)?;
+    text.parse().map_err(|e: Error| {
+        rusqlite::Error::FromSqlConversionFailure(column, rusqlite::types::Type::Text, e.into())
+    })
+}
+
+const RULE_COLUMNS: &str =
+    "name, description, metric, comparison, threshold, for_secs, severity, enabled, builtin, updated_at";
+
+fn rule_from_row(row: &Row) -> rusqlite::Result<AlertRule> {
+    Ok(AlertRule {
+        name: row.get(0)?,
+        description: row.get(1)?,
+        metric: row.get(2)?,
+        comparison: row.get(3)?,
+        threshold: row.get(4)?,
+        for_secs: row.get(5)?,
+        severity: parse_word(row, 6)?,
+        enabled: row.get(7)?,
+        builtin: row.get(8)?,
+        updated_at: row.get(9)?,
+    })
+}
+
+pub fn rules(conn: &Connection) -> Result<Vec<AlertRule>> {
+    let sql = format!("SELECT {RULE_COLUMNS} FROM alert_rules ORDER BY name");
+    let mut stmt = conn.prepare_cached(&sql)?;
+    let rows = stmt.query_map([], rule_from_row)?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+pub fn rule(conn: &Connection, name: &str) -> Result<Option<AlertRule>> {
+    let sql = format!("SELECT {RULE_COLUMNS} FROM alert_rules WHERE name = ?1");
+    Ok(conn
+        .prepare_cached(&sql)?
+        .query_row([name], rule_from_row)
+        .optional()?)
+}
+
+pub fn update_rule(conn: &Connection, rule: &AlertRule) -> Result<()> {
+    conn.prepare_cached(
+        "UPDATE alert_rules SET threshold = ?2, for_secs = ?3, severity = ?4, enabled = ?5,
+                                updated_at = ?6
+         WHERE name = ?1",
+    )?
+    .execute(params![
+        rule.name,
+        rule.threshold,
+        rule.for_secs,
+        rule.severity.as_str(),
+        rule.enabled,
+        rule.updated_at
+    ])?;
+    Ok(())
+}
+
+const ALERT_COLUMNS: &str =
+    "id, rule, device_uuid, node, severity, state, first_seen_at, last_seen_at,
+    value, threshold, message, ack_note, acked_at, resolved_at";
+
+fn alert_from_row(row: &Row) -> rusqlite::Result<Alert> {
+    Ok(Alert {
+        id: row.get(0)?,
+        rule: row.get(1)?,
+        device: row.get(2)?,
+        node: row.get(3)?,
+        severity: parse_word(row, 4)?,
+        state: parse_word(row, 5)?,
+        first_seen_at: row.get(6)?,
+        last_seen_at: row.get(7)?,
+        value: row.get(8)?,
+        threshold: row.get(9)?,
+        message: row.get(10)?,
+        ack_note: row.get(11)?,
+        acked_at: row.get(12)?,
+        resolved_at: row.get(13)?,
+    })
+}
+
+pub fn get(conn: &Connection, id: i64) -> Result<Option<Alert>> {
+    let sql = format!("SELECT {ALERT_COLUMNS} FROM alerts WHERE id = ?1");
+    Ok(conn
+        .prepare_cached(&sql)?
+        .query_row([id], alert_from_row)
+        .optional()?)
+}
+
+/// The open (firing or acknowledged) alert of a rule on a GPU, if any.
+pub fn open_for(conn: &Connection, rule: &str, device_uuid: &str) -> Result<Option<Alert>> {
+    let sql = format!(
+        "SELECT {ALERT_COLUMNS} FROM alerts
+         WHERE rule = ?1 AND ifnull(device_uuid, '') = ?2 AND state <> 'resolved'"
+    );
+    Ok(conn
+        .prepare_cached(&sql)?
+        .query_row(params![rule, device_uuid], alert_from_row)
+        .optional()?)
+}
+
+/// Inserts a firing alert; returns its id.
+pub fn insert(conn: &Connection, alert: &Alert) -> Result<i64> {
+    conn.prepare_cached(
+        "INSERT INTO alerts (rule, device_uuid, node, severity, state, first_seen_at, last_seen_at,
+                             value, threshold, message)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+    )?
+    .execute(params![
+        alert.rule,
+        alert.device,
+        alert.node,
+        alert.severity.as_str(),
+        alert.state.as_str(),
+        alert.first_seen_at,
+        alert.last_seen_at,
+        alert.value,
+        alert.threshold,
+        alert.message,
+    ])?;
+    Ok(conn.last_insert_rowid())
+}
+
+/// A repeat of an open alert: new last-seen time, value, severity and message.
+pub fn touch(conn: &Connection, alert: &Alert) -> Result<()> {
+    conn.prepare_cached(
+        "UPDATE alerts SET last_seen_at = ?2, value = ?3, threshold = ?4, severity = ?5, message = ?6
+         WHERE id = ?1",
+    )?
+    .execute(params![
+        alert.id,
+        alert.last_seen_at,
+        alert.value,
+        alert.threshold,
+        alert.severity.as_str(),
+        alert.message
+    ])?;
+    Ok(())
+}
+
+pub fn acknowledge(conn: &Connection, id: i64, at: i64, note: Option<&str>) -> Result<()> {
+    conn.prepare_cached(
+        "UPDATE alerts SET state = 'acknowledged', acked_at = ?2, ack_note = ?3 WHERE id = ?1",
+    )?
+    .execute(params![id, at, note])?;
+    Ok(())
+}
+
+pub fn resolve(conn: &Connection, id: i64, at: i64) -> Result<()> {
+    conn.prepare_cached("UPDATE alerts SET state = 'resolved', resolved_at = ?2 WHERE id = ?1")?
+        .execute(params![id, at])?;
+    Ok(())
+}
+
+/// What `alert list` filters on.
+#[derive(Debug, Default, Clone)]
+pub struct AlertFilter {
+    pub states: Vec<AlertState>,
+    pub severity: Option<Severity>,
+    pub node: Option<String>,
+    pub limit: Option<i64>,
+}
+
+/// Alerts, most severe and newest first.
+pub fn list(conn: &Connection, filter: &AlertFilter) -> Result<Vec<Alert>> {
+    let mut clauses = Vec::new();
+    let mut values: Vec<Value> = Vec::new();
+    if !filter.states.is_empty() {
+        clauses.push(format!(
+            "state IN ({})",
+            vec!["?"; filter.states.len()].join(", ")
+        ));
+        values.extend(filter.states.iter().map(|s| Value::Text(s.as_str().into())));
+    }
+    if let Some(severity) = filter.severity {
+        clauses.push("severity = ?".into());
+        values.push(Value::Text(severity.as_str().into()));
+    }
+    if let Some(node) = &filter.node {
+        clauses.push("node = ?".into());
+        values.push(Value::Text(node.clone()));
+    }
+    let where_sql = if clauses.is_empty() {
+        String::new()
+    } else {
+        format!("WHERE {}", clauses.join(" AND "))
+    };
+    let sql = format!(
+        "SELECT {ALERT_COLUMNS} FROM alerts {where_sql}
+         ORDER BY state = 'resolved',
+                  CASE severity WHEN 'critical' THEN 0 WHEN 'warning' THEN 1 ELSE 2 END,
+                  last_seen_at DESC, id DESC
+         LIMIT {}",
+        filter.limit.unwrap_or(-1)
+    );
+    let mut stmt = conn.prepare_cached(&sql)?;
+    let rows = stmt.query_map(params_from_iter(values.iter()), alert_from_row)?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+/// Open alerts by severity, for summaries.
+pub fn open_counts(conn: &Connection) -> Result<Vec<(Severity, i64)>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT severity, count(*) FROM alerts WHERE state <> 'resolved' GROUP BY severity",
+    )?;
+    let rows = stmt.query_map([], |r| Ok((parse_word(r, 0)?, r.get(1)?)))?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+/// Whether a GPU (or one of its MIG instances) is leased right now.
+pub fn device_has_active_lease(conn: &Connection, device_id: i64) -> Result<bool> {
+    Ok(conn
+        .prepare_cached(
+            "SELECT EXISTS (SELECT 1 FROM allocations WHERE device_id = ?1 AND state = 'active')",
+        )?
+        .query_row([device_id], |r| r.get(0))?)
+}
+
+/// The time of a GPU's first stored sample, to know how long it has been reporting.
+pub fn first_sample_ts(conn: &Connection, device_id: i64) -> Result<Option<i64>> {
+    Ok(conn
+        .prepare_cached("SELECT min(ts) FROM samples WHERE device_id = ?1")?
+        .query_row([device_id], |r| r.get(0))?)
+}

@@ -1,0 +1,269 @@
+//! Samples, hourly rollups and retention.
+
+use rusqlite::{params, Connection, OptionalExtension, Row};
+
+use crate::error::Result;
+
+/// One stored sample of one GPU; None where the GPU did not report the metric.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct SampleRow {
+    pub device_id: i64,
+    pub ts: i64,
+    pub gpu_util: Option<i64>,
+    pub mem_util: Option<i64>,
+    pub mem_used_mib: Option<i64>,
+    pub temp_c: Option<i64>,
+    pub power_mw: Option<i64>,
+    pub sm_clock_mhz: Option<i64>,
+    pub mem_clock_mhz: Option<i64>,
+    pub fan_pct: Option<i64>,
+    pub ecc_corrected: Option<i64>,
+    pub ecc_uncorrected: Option<i64>,
+    pub energy_mj: Option<i64>,
+}
+
+/// Inserts samples; a repeat of the same (device, second) replaces the earlier one.
+pub fn insert_samples(conn: &Connection, samples: &[SampleRow]) -> Result<()> {
+    let mut stmt = conn.prepare_cached(
+        "INSERT OR REPLACE INTO samples (device_id, ts, gpu_util, mem_util, mem_used_mib, temp_c,
+             power_mw, sm_clock_mhz, mem_clock_mhz, fan_pct, ecc_corrected, ecc_uncorrected, energy_mj)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
+    )?;
+    for s in samples {
+        stmt.execute(params![
+            s.device_id,
+            s.ts,
+            s.gpu_util,
+            s.mem_util,
+            s.mem_used_mib,
+            s.temp_c,
+            s.power_mw,
+            s.sm_clock_mhz,
+            s.mem_clock_mhz,
+            s.fan_pct,
+            s.ecc_corrected,
+            s.ecc_uncorrected,
+            s.energy_mj,
+        ])?;
+    }
+    Ok(())
+}
+
+const SAMPLE_COLUMNS: &str = "s.device_id, s.ts, s.gpu_util, s.mem_util, s.mem_used_mib, s.temp_c,
+    s.power_mw, s.sm_clock_mhz, s.mem_clock_mhz, s.fan_pct, s.ecc_corrected, s.ecc_uncorrected, s.energy_mj";
+
+fn sample_from_row(row: &Row, first: usize) -> rusqlite::Result<SampleRow> {
+    Ok(SampleRow {
+        device_id: row.get(first)?,
+        ts: row.get(first + 1)?,
+        gpu_util: row.get(first + 2)?,
+        mem_util: row.get(first + 3)?,
+        mem_used_mib: row.get(first + 4)?,
+        temp_c: row.get(first + 5)?,
+        power_mw: row.get(first + 6)?,
+        sm_clock_mhz: row.get(first + 7)?,
+        mem_clock_mhz: row.get(first + 8)?,
+        fan_pct: row.get(first + 9)?,
+        ecc_corrected: row.get(first + 10)?,
+        ecc_uncorrected: row.get(first + 11)?,
+        energy_mj: row.get(first + 12)?,
+    })
+}
+
+/// The newest sample of one GPU.
+pub fn latest_for_device(conn: &Connection, device_id: i64) -> Result<Option<SampleRow>> {
+    let sql = format!(
+        "SELECT {SAMPLE_COLUMNS} FROM samples s WHERE s.device_id = ?1 ORDER BY s.ts DESC LIMIT 1"
+    );
+    Ok(conn
+        .prepare_cached(&sql)?
+        .query_row([device_id], |r| sample_from_row(r, 0))
+        .optional()?)
+}
+
+/// The latest sample of every GPU that has one, with what identifies the GPU.
+#[derive(Debug, Clone)]
+pub struct LatestSample {
+    pub uuid: String,
+    pub index: i64,
+    pub node: String,
+    pub cluster: String,
+    pub model: Option<String>,
+    pub pci_bus_id: Option<String>,
+    pub memory_total_mib: Option<i64>,
+    pub power_limit_mw: Option<i64>,
+    pub sample: SampleRow,
+}
+
+/// One primary-key seek per device (a GROUP BY over all samples would scan the table).
+pub fn latest_per_device(conn: &Connection) -> Result<Vec<LatestSample>> {
+    let sql = format!(
+        "SELECT d.uuid, d.idx, n.name, n.cluster, m.name, d.pci_bus_id, d.memory_total_mib,
+                d.power_limit_mw, {SAMPLE_COLUMNS}
+         FROM devices d
+         JOIN nodes n ON n.id = d.node_id
+         LEFT JOIN gpu_models m ON m.id = d.model_id
+         JOIN samples s ON s.device_id = d.id
+              AND s.ts = (SELECT max(ts) FROM samples WHERE device_id = d.id)
+         ORDER BY n.name, d.idx"
+    );
+    let mut stmt = conn.prepare_cached(&sql)?;
+    let rows = stmt.query_map([], |r| {
+        Ok(LatestSample {
+            uuid: r.get(0)?,
+            index: r.get(1)?,
+            node: r.get(2)?,
+            cluster: r.get(3)?,
+            model: r.get(4)?,
+            pci_bus_id: r.get(5)?,
+            memory_total_mib: r.get(6)?,
+            power_limit_mw: r.get(7)?,
+            sample: sample_from_row(r, 8)?,
+        })
+    })?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+/// Metrics an alert rule may watch; each maps to a fixed SQL expression over a sample `s`
+/// joined with its device `d`, never to user text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Metric {
+    Temperature,
+    GpuUtil,
+    MemoryUsedPct,
+    PowerPct,
+    EccUncorrected,
+}
+
+impl Metric {
+    pub const ALL: &'static [Metric] = &[
+        Metric::Temperature,
+        Metric::GpuUtil,
+        Metric::MemoryUsedPct,
+        Metric::PowerPct,
+        Metric::EccUncorrected,
+    ];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Metric::Temperature => "temperature_c",
+            Metric::GpuUtil => "gpu_util_pct",
+            Metric::MemoryUsedPct => "memory_used_pct",
+            Metric::PowerPct => "power_of_limit_pct",
+            Metric::EccUncorrected => "ecc_uncorrected",
+        }
+    }
+
+    pub fn parse(name: &str) -> Option<Metric> {
+        Self::ALL.iter().copied().find(|m| m.name() == name)
+    }
+
+    fn sql(self) -> &'static str {
+        match self {
+            Metric::Temperature => "s.temp_c",
+            Metric::GpuUtil => "s.gpu_util",
+            Metric::MemoryUsedPct => "100.0 * s.mem_used_mib / nullif(d.memory_total_mib, 0)",
+            Metric::PowerPct => "100.0 * s.power_mw / nullif(d.power_limit_mw, 0)",
+            Metric::EccUncorrected => "s.ecc_uncorrected",
+        }
+    }
+}
+
+/// How a metric behaved over a window of one GPU's samples.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct WindowStats {
+    pub samples: i64,
+    /// Samples where the value was reported and met the condition.
+    pub matching: i64,
+    pub first_ts: Option<i64>,
+    pub latest: Option<f64>,
+}
+
+/// Counts the samples of `device_id` since `since` whose `metric` satisfies `comparison threshold`.
+pub fn window_stats(
+    conn: &Connection,
+    device_id: i64,
+    metric: Metric,
+    comparison: &str,
+    threshold: f64,
+    since: i64,
+) -> Result<WindowStats> {
+    // The comparison comes from the rule table's CHECK constraint; match it to a fixed operator.
+    let operator = match comparison {
+        ">" => ">",
+        ">=" => ">=",
+        "<" => "<",
+        _ => "<=",
+    };
+    let expr = metric.sql();
+    let sql = format!(
+        "SELECT count(*),
+                ifnull(sum(CASE WHEN ({expr}) {operator} ?3 THEN 1 ELSE 0 END), 0),
+                min(s.ts),
+                (SELECT {expr} FROM samples s JOIN devices d ON d.id = s.device_id
+                  WHERE s.device_id = ?1 ORDER BY s.ts DESC LIMIT 1)
+         FROM samples s JOIN devices d ON d.id = s.device_id
+         WHERE s.device_id = ?1 AND s.ts >= ?2"
+    );
+    Ok(conn
+        .prepare_cached(&sql)?
+        .query_row(params![device_id, since, threshold], |r| {
+            Ok(WindowStats {
+                samples: r.get(0)?,
+                matching: r.get(1)?,
+                first_ts: r.get(2)?,
+                latest: r.get(3)?,
+            })
+        })?)
+}
+
+/// Rolls raw samples of complete hours before `before_hour` (unix seconds, on an hour) into
+/// `samples_hourly`, starting after the last hour already rolled up. Re-running is harmless.
+pub fn rollup_complete_hours(conn: &Connection, from_hour: i64, before_hour: i64) -> Result<usize> {
+    Ok(conn
+        .prepare_cached(
+            "INSERT INTO samples_hourly (device_id, hour, n, gpu_util_avg, gpu_util_max, mem_util_avg,
+                 mem_util_max, mem_used_avg, mem_used_max, temp_avg, temp_max, power_avg, power_max, energy_mj)
+             SELECT device_id, ts - ts % 3600, count(*), avg(gpu_util), max(gpu_util), avg(mem_util),
+                    max(mem_util), avg(mem_used_mib), max(mem_used_mib), avg(temp_c), max(temp_c),
+                    avg(power_mw), max(power_mw), max(energy_mj) - min(energy_mj)
+             FROM samples WHERE ts >= ?1 AND ts < ?2
+             GROUP BY device_id, ts - ts % 3600
+             ON CONFLICT (device_id, hour) DO UPDATE SET
+                 n = excluded.n, gpu_util_avg = excluded.gpu_util_avg, gpu_util_max = excluded.gpu_util_max,
+                 mem_util_avg = excluded.mem_util_avg, mem_util_max = excluded.mem_util_max,
+                 mem_used_avg = excluded.mem_used_avg, mem_used_max = excluded.mem_used_max,
+                 temp_avg = excluded.temp_avg, temp_max = excluded.temp_max,
+                 power_avg = excluded.power_avg, power_max = excluded.power_max,
+                 energy_mj = excluded.energy_mj",
+        )?
+        .execute(params![from_hour, before_hour])?)
+}
+
+/// The oldest raw sample's time, if any.
+pub fn oldest_sample_ts(conn: &Connection) -> Result<Option<i64>> {
+    Ok(conn
+        .prepare_cached("SELECT min(ts) FROM samples")?
+        .query_row([], |r| r.get(0))?)
+}
+
+/// Deletes raw samples older than `raw_before` and rollups older than `hourly_before`.
+/// Returns how many rows of each went.
+pub fn prune(conn: &Connection, raw_before: i64, hourly_before: i64) -> Result<(usize, usize)> {
+    let raw = conn
+        .prepare_cached("DELETE FROM samples WHERE ts < ?1")?
+        .execute([raw_before])?;
+    let hourly = conn
+        .prepare_cached("DELETE FROM samples_hourly WHERE hour < ?1")?
+        .execute([hourly_before])?;
+    Ok((raw, hourly))
+}
+
+/// Counts of stored samples and rollups.
+pub fn counts(conn: &Connection) -> Result<(i64, i64)> {
+    Ok(conn
+        .prepare_cached(
+            "SELECT (SELECT count(*) FROM samples), (SELECT count(*) FROM samples_hourly)",
+        )?
+        .query_row([], |r| Ok((r.get(0)?, r.get(1)?)))?)
+}
