@@ -109,6 +109,9 @@ pub enum Command {
     /// Alerts raised by collect, and the rules that raise them
     #[command(subcommand)]
     Alert(AlertCommand),
+    /// Store maintenance: retention, pruning, vacuum, backup
+    #[command(subcommand)]
+    Db(DbCommand),
 }
 
 #[derive(Debug, Subcommand)]
@@ -359,4 +362,32 @@ pub struct AlertRuleSetArgs {
 pub struct AlertRuleNameArgs {
     /// Rule name
     pub rule: String,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum DbCommand {
+    /// Show, or set, how long raw samples and hourly rollups are kept
+    Retention(DbRetentionArgs),
+    /// Roll up complete hours and delete data past retention, now
+    Prune,
+    /// Rebuild the store file to give free space back to the filesystem
+    Vacuum,
+    /// Copy the store to PATH, consistently, even while others write to it
+    Backup(DbBackupArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct DbRetentionArgs {
+    /// Keep raw (per-collect) samples this long [default: 14d]
+    #[arg(long, value_name = "DURATION")]
+    pub raw: Option<String>,
+    /// Keep hourly rollups this long [default: 400d]
+    #[arg(long, value_name = "DURATION")]
+    pub hourly: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct DbBackupArgs {
+    /// Where to write the copy (must not exist)
+    pub path: PathBuf,
 }

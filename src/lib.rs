@@ -7,6 +7,8 @@ pub mod commands;
 pub mod domain;
 pub mod error;
 pub mod output;
+pub mod prometheus;
+pub mod retention;
 pub mod store;
 pub mod validate;
 
@@ -97,6 +99,7 @@ fn execute(cli: Cli) -> Result<()> {
     match &cli.command {
         Command::Node(command) => commands::node::run(&ctx, command),
         Command::Alert(command) => commands::alert::run(&ctx, command),
+        Command::Db(command) => commands::db::run(&ctx, command),
     }
 }
 

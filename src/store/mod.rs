@@ -143,3 +143,41 @@ pub(crate) fn like_pattern(text: &str) -> String {
     out.push('%');
     out
 }
+
+impl Store {
+    /// Copies the whole store to `target` with SQLite's online backup API: a consistent snapshot
+    /// even while other processes write.
+    pub fn backup_to(&self, target: &Path) -> Result<()> {
+        let mut destination = Connection::open(target)?;
+        let backup = rusqlite::backup::Backup::new(&self.conn, &mut destination)?;
+        backup.run_to_completion(1_024, Duration::from_millis(5), None)?;
+        Ok(())
+    }
+
+    /// Rebuilds the file to return free pages to the filesystem, then truncates the WAL.
+    pub fn vacuum(&self) -> Result<()> {
+        self.conn.execute_batch("VACUUM")?;
+        self.checkpoint()
+    }
+
+    /// Moves the WAL's pages into the main file and truncates the WAL.
+    pub fn checkpoint(&self) -> Result<()> {
+        self.conn
+            .query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))?;
+        Ok(())
+    }
+
+    /// The schema version recorded in the file.
+    pub fn schema_version(&self) -> Result<i64> {
+        Ok(self
+            .conn
+            .query_row("PRAGMA user_version", [], |r| r.get(0))?)
+    }
+
+    /// The journal mode in force (`wal` normally).
+    pub fn journal_mode(&self) -> Result<String> {
+        Ok(self
+            .conn
+            .query_row("PRAGMA journal_mode", [], |r| r.get(0))?)
+    }
+}

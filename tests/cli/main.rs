@@ -3,6 +3,7 @@
 
 mod alert;
 mod conventions;
+mod db;
 mod harness;
 mod node;
 mod store;

@@ -1,0 +1,192 @@
+//! `gpuctl db …`: retention, pruning, vacuum and backup of the store.
+
+use serde::Serialize;
+
+use crate::cli::{DbBackupArgs, DbCommand, DbRetentionArgs};
+use crate::clock;
+use crate::domain::NewEvent;
+use crate::error::{Error, Result};
+use crate::retention::{self, Maintenance, Retention};
+use crate::store::{events, metrics};
+use crate::Ctx;
+
+pub fn run(ctx: &Ctx, command: &DbCommand) -> Result<()> {
+    match command {
+        DbCommand::Retention(args) => set_retention(ctx, args),
+        DbCommand::Prune => prune(ctx),
+        DbCommand::Vacuum => vacuum(ctx),
+        DbCommand::Backup(args) => backup(ctx, args),
+    }
+}
+
+#[derive(Serialize)]
+struct RetentionView {
+    raw: String,
+    raw_secs: i64,
+    hourly: String,
+    hourly_secs: i64,
+}
+
+impl From<Retention> for RetentionView {
+    fn from(r: Retention) -> Self {
+        RetentionView {
+            raw: clock::format_duration(r.raw_secs),
+            raw_secs: r.raw_secs,
+            hourly: clock::format_duration(r.hourly_secs),
+            hourly_secs: r.hourly_secs,
+        }
+    }
+}
+
+fn set_retention(ctx: &Ctx, args: &DbRetentionArgs) -> Result<()> {
+    let raw = args.raw.as_deref().map(clock::parse_duration).transpose()?;
+    let hourly = args
+        .hourly
+        .as_deref()
+        .map(clock::parse_duration)
+        .transpose()?;
+    let mut store = ctx.open_store()?;
+    let now = store.write(|tx| {
+        let old = retention::retention(tx)?;
+        let new = Retention {
+            raw_secs: raw.unwrap_or(old.raw_secs),
+            hourly_secs: hourly.unwrap_or(old.hourly_secs),
+        };
+        if new.hourly_secs < new.raw_secs {
+            return Err(Error::usage(format!(
+                "hourly retention {} is shorter than raw retention {}: rollups must outlive samples",
+                clock::format_duration(new.hourly_secs),
+                clock::format_duration(new.raw_secs)
+            )));
+        }
+        for (field, before, after) in [
+            ("retention.raw", old.raw_secs, new.raw_secs),
+            ("retention.hourly", old.hourly_secs, new.hourly_secs),
+        ] {
+            if before != after {
+                events::record(
+                    tx,
+                    &NewEvent {
+                        at: ctx.now,
+                        kind: "db.retention".into(),
+                        subject: "store".into(),
+                        field: Some(field.into()),
+                        old_value: Some(clock::format_duration(before)),
+                        new_value: Some(clock::format_duration(after)),
+                        actor: ctx.actor.clone(),
+                        ..NewEvent::default()
+                    },
+                )?;
+            }
+        }
+        retention::set_retention(tx, new)?;
+        Ok(new)
+    })?;
+    let view = RetentionView::from(now);
+    ctx.out.show(&view, |out, w| {
+        writeln!(
+            w,
+            "{}",
+            out.fields(vec![
+                ("raw samples", view.raw.clone()),
+                ("hourly rollups", view.hourly.clone())
+            ])
+        )?;
+        Ok(())
+    })
+}
+
+#[derive(Serialize)]
+struct PruneReport {
+    #[serde(flatten)]
+    done: Maintenance,
+    samples_left: i64,
+    rollups_left: i64,
+}
+
+fn prune(ctx: &Ctx) -> Result<()> {
+    let mut store = ctx.open_store()?;
+    let done = store.write(|tx| retention::apply(tx, ctx.now))?;
+    store.checkpoint()?;
+    let (samples_left, rollups_left) = metrics::counts(store.conn())?;
+    let report = PruneReport {
+        done,
+        samples_left,
+        rollups_left,
+    };
+    ctx.out.show(&report, |out, _| {
+        out.note(format!(
+            "rolled up {} hour(s) into {} rollup row(s); pruned {} sample(s) and {} rollup(s); {} sample(s) and {} rollup(s) kept",
+            done.hours_rolled_up, done.rollup_rows, done.samples_pruned, done.rollups_pruned, samples_left, rollups_left
+        ));
+        Ok(())
+    })
+}
+
+#[derive(Serialize)]
+struct SizeReport {
+    path: String,
+    bytes_before: u64,
+    bytes_after: u64,
+}
+
+fn file_size(path: &std::path::Path) -> u64 {
+    std::fs::metadata(path).map(|m| m.len()).unwrap_or(0)
+}
+
+fn vacuum(ctx: &Ctx) -> Result<()> {
+    let store = ctx.open_store()?;
+    let path = store.path().to_path_buf();
+    let wal = path.with_extension("db-wal");
+    let before = file_size(&path) + file_size(&wal);
+    store.vacuum()?;
+    let report = SizeReport {
+        path: path.display().to_string(),
+        bytes_before: before,
+        bytes_after: file_size(&path) + file_size(&wal),
+    };
+    ctx.out.show(&report, |out, _| {
+        out.note(format!(
+            "vacuumed {}: {} → {} bytes",
+            report.path, report.bytes_before, report.bytes_after
+        ));
+        Ok(())
+    })
+}
+
+#[derive(Serialize)]
+struct BackupReport {
+    source: String,
+    path: String,
+    bytes: u64,
+}
+
+fn backup(ctx: &Ctx, args: &DbBackupArgs) -> Result<()> {
+    if args.path.exists() {
+        return Err(Error::conflict(format!(
+            "backup target '{}' already exists",
+            args.path.display()
+        ))
+        .with_hint("choose a new file name; gpuctl never overwrites a backup"));
+    }
+    let store = ctx.open_store()?;
+    store.backup_to(&args.path).map_err(|e| {
+        Error::runtime(format!(
+            "backup to '{}' failed: {}",
+            args.path.display(),
+            e.message
+        ))
+    })?;
+    let report = BackupReport {
+        source: store.path().display().to_string(),
+        path: args.path.display().to_string(),
+        bytes: file_size(&args.path),
+    };
+    ctx.out.show(&report, |out, _| {
+        out.note(format!(
+            "backed up {} to {} ({} bytes)",
+            report.source, report.path, report.bytes
+        ));
+        Ok(())
+    })
+}

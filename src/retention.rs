@@ -1,0 +1,90 @@
+//! Rollups and retention: raw samples become hourly rollups once their hour is complete, and
+//! both are pruned past their retention. Applied incrementally by collect and optimize, and on
+//! demand by `gpuctl db prune`.
+
+use rusqlite::Connection;
+use serde::Serialize;
+
+use crate::error::Result;
+use crate::store::{metrics, settings};
+
+/// Raw samples are kept this long by default.
+pub const DEFAULT_RAW_RETENTION_SECS: i64 = 14 * 86_400;
+/// Hourly rollups are kept this long by default.
+pub const DEFAULT_HOURLY_RETENTION_SECS: i64 = 400 * 86_400;
+
+const RAW_RETENTION_KEY: &str = "retention.raw_secs";
+const HOURLY_RETENTION_KEY: &str = "retention.hourly_secs";
+/// The start of the first hour not yet rolled up.
+const ROLLED_UP_TO_KEY: &str = "rollup.next_hour";
+
+const HOUR: i64 = 3_600;
+
+/// How long samples and rollups are kept.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct Retention {
+    pub raw_secs: i64,
+    pub hourly_secs: i64,
+}
+
+pub fn retention(conn: &Connection) -> Result<Retention> {
+    Ok(Retention {
+        raw_secs: settings::get_i64(conn, RAW_RETENTION_KEY)?.unwrap_or(DEFAULT_RAW_RETENTION_SECS),
+        hourly_secs: settings::get_i64(conn, HOURLY_RETENTION_KEY)?
+            .unwrap_or(DEFAULT_HOURLY_RETENTION_SECS),
+    })
+}
+
+pub fn set_retention(conn: &Connection, retention: Retention) -> Result<()> {
+    settings::set(conn, RAW_RETENTION_KEY, &retention.raw_secs.to_string())?;
+    settings::set(
+        conn,
+        HOURLY_RETENTION_KEY,
+        &retention.hourly_secs.to_string(),
+    )
+}
+
+/// Samples older than the rollup marker arrived late (a replay, a backfill): roll their hours
+/// up again on the next pass.
+pub fn note_samples_from(conn: &Connection, earliest_ts: i64) -> Result<()> {
+    if let Some(next) = settings::get_i64(conn, ROLLED_UP_TO_KEY)? {
+        let hour = earliest_ts - earliest_ts.rem_euclid(HOUR);
+        if hour < next {
+            settings::set(conn, ROLLED_UP_TO_KEY, &hour.to_string())?;
+        }
+    }
+    Ok(())
+}
+
+/// What one pass did.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct Maintenance {
+    pub hours_rolled_up: i64,
+    pub rollup_rows: usize,
+    pub samples_pruned: usize,
+    pub rollups_pruned: usize,
+}
+
+/// Rolls up every complete hour not yet rolled up, then prunes past retention. Raw samples are
+/// only pruned once their hour is rolled up, so nothing is lost to a pass that was skipped.
+pub fn apply(conn: &Connection, now: i64) -> Result<Maintenance> {
+    let current_hour = now - now.rem_euclid(HOUR);
+    let next = match settings::get_i64(conn, ROLLED_UP_TO_KEY)? {
+        Some(next) => Some(next),
+        None => metrics::oldest_sample_ts(conn)?.map(|ts| ts - ts.rem_euclid(HOUR)),
+    };
+    let mut done = Maintenance::default();
+    if let Some(next) = next.filter(|n| *n < current_hour) {
+        done.rollup_rows = metrics::rollup_complete_hours(conn, next, current_hour)?;
+        done.hours_rolled_up = (current_hour - next) / HOUR;
+        settings::set(conn, ROLLED_UP_TO_KEY, &current_hour.to_string())?;
+    }
+    let rolled_up_to = settings::get_i64(conn, ROLLED_UP_TO_KEY)?.unwrap_or(i64::MIN);
+    let keep = retention(conn)?;
+    let raw_cutoff = (now - keep.raw_secs).min(rolled_up_to);
+    let hourly_cutoff = now - keep.hourly_secs;
+    let (samples, rollups) = metrics::prune(conn, raw_cutoff, hourly_cutoff)?;
+    done.samples_pruned = samples;
+    done.rollups_pruned = rollups;
+    Ok(done)
+}

@@ -1,0 +1,177 @@
+//! `gpuctl db …`, rollups and retention.
+
+use gpuctl::retention;
+use gpuctl::store::metrics::{self, SampleRow};
+use gpuctl::store::{Store, DEFAULT_BUSY_TIMEOUT};
+
+use crate::harness::{error_line, Env};
+
+/// 2026-11-29T10:00:00Z, the harness clock.
+const NOW: i64 = 1_795_946_400;
+const HOUR: i64 = 3_600;
+const DAY: i64 = 86_400;
+
+fn store_with_device(env: &Env) -> (Store, i64) {
+    env.ok(&["node", "add", "gpu-1", "--cluster", "c", "-q"]);
+    let store = Store::open(env.db(), DEFAULT_BUSY_TIMEOUT).unwrap();
+    store
+        .conn()
+        .execute_batch(
+            "INSERT INTO devices (uuid, node_id, idx, created_at, updated_at)
+             SELECT 'GPU-aaaa', id, 0, 0, 0 FROM nodes WHERE name = 'gpu-1';",
+        )
+        .unwrap();
+    let id = store.conn().last_insert_rowid();
+    (store, id)
+}
+
+/// One sample a minute from `start` for `minutes`, utilisation = minute of the hour.
+fn minutes(device_id: i64, start: i64, count: i64) -> Vec<SampleRow> {
+    (0..count)
+        .map(|m| {
+            let ts = start + m * 60;
+            SampleRow {
+                device_id,
+                ts,
+                gpu_util: Some((ts % HOUR) / 60),
+                temp_c: Some(40 + (ts % HOUR) / 600),
+                power_mw: Some(100_000),
+                energy_mj: Some(ts * 10),
+                ..SampleRow::default()
+            }
+        })
+        .collect()
+}
+
+#[test]
+fn rollups_cover_complete_hours_only_and_match_the_raw_samples() {
+    let env = Env::new();
+    let (mut store, gpu) = store_with_device(&env);
+    // 2.5 hours of samples, NOW-3h to NOW-30m. At NOW-10m the hour [NOW-1h, NOW) is still in
+    // progress, so only the two before it are complete.
+    let start = NOW - 3 * HOUR;
+    store
+        .write(|tx| metrics::insert_samples(tx, &minutes(gpu, start, 150)))
+        .unwrap();
+    let done = store
+        .write(|tx| retention::apply(tx, NOW - 10 * 60))
+        .unwrap();
+    assert_eq!(
+        done.hours_rolled_up, 2,
+        "the hour in progress is left alone: {done:?}"
+    );
+    assert_eq!(done.rollup_rows, 2);
+    let (n, avg, max, tmax, energy): (i64, f64, i64, i64, i64) = store
+        .conn()
+        .query_row(
+            "SELECT n, gpu_util_avg, gpu_util_max, temp_max, energy_mj FROM samples_hourly WHERE hour = ?1",
+            [start],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)),
+        )
+        .unwrap();
+    assert_eq!(n, 60);
+    assert!((avg - 29.5).abs() < 1e-9, "mean of 0..59: {avg}");
+    assert_eq!(max, 59);
+    assert_eq!(tmax, 45);
+    assert_eq!(energy, 59 * 60 * 10, "energy used within the hour");
+    // Running again changes nothing; the next pass rolls up the hour that completed since.
+    let again = store
+        .write(|tx| retention::apply(tx, NOW - 5 * 60))
+        .unwrap();
+    assert_eq!(again.hours_rolled_up, 0);
+    let later = store.write(|tx| retention::apply(tx, NOW)).unwrap();
+    assert_eq!(later.hours_rolled_up, 1);
+    let (rows, total_n): (i64, i64) = store
+        .conn()
+        .query_row("SELECT count(*), sum(n) FROM samples_hourly", [], |r| {
+            Ok((r.get(0)?, r.get(1)?))
+        })
+        .unwrap();
+    assert_eq!((rows, total_n), (3, 150));
+}
+
+#[test]
+fn retention_prunes_raw_and_rollups_past_their_age() {
+    let env = Env::new();
+    let (mut store, gpu) = store_with_device(&env);
+    let old = NOW - 20 * DAY;
+    store
+        .write(|tx| {
+            metrics::insert_samples(tx, &minutes(gpu, old, 120))?;
+            metrics::insert_samples(tx, &minutes(gpu, NOW - 2 * HOUR, 60))
+        })
+        .unwrap();
+    let done = store.write(|tx| retention::apply(tx, NOW)).unwrap();
+    assert_eq!(
+        done.samples_pruned, 120,
+        "raw past 14 days goes, after being rolled up"
+    );
+    let (raw, hourly) = metrics::counts(store.conn()).unwrap();
+    assert_eq!(raw, 60);
+    assert_eq!(hourly, 3, "the old hours survive as rollups");
+    drop(store);
+    let set = env.json(&["db", "retention", "--raw", "1h", "--hourly", "10d"]);
+    assert_eq!(set["raw_secs"], 3_600);
+    assert_eq!(set["hourly"], "10d");
+    let report = env.json(&["db", "prune"]);
+    assert_eq!(report["rollups_pruned"], 2);
+    assert_eq!(report["samples_pruned"], 60);
+    assert_eq!(report["samples_left"], 0);
+    assert_eq!(report["rollups_left"], 1);
+    let shown = env.json(&["db", "retention"]);
+    assert_eq!(shown["raw"], "1h");
+    let stderr = env.fails(&["db", "retention", "--raw", "30d", "--hourly", "7d"], 2);
+    assert!(
+        error_line(&stderr).contains("rollups must outlive samples"),
+        "{stderr}"
+    );
+    env.fails(&["db", "retention", "--raw", "forever"], 2);
+}
+
+#[test]
+fn late_samples_are_rolled_up_on_the_next_pass() {
+    let env = Env::new();
+    let (mut store, gpu) = store_with_device(&env);
+    store
+        .write(|tx| metrics::insert_samples(tx, &minutes(gpu, NOW - 2 * HOUR, 60)))
+        .unwrap();
+    store.write(|tx| retention::apply(tx, NOW)).unwrap();
+    // A backfill adds the hour before.
+    store
+        .write(|tx| {
+            metrics::insert_samples(tx, &minutes(gpu, NOW - 5 * HOUR, 60))?;
+            retention::note_samples_from(tx, NOW - 5 * HOUR)
+        })
+        .unwrap();
+    let done = store.write(|tx| retention::apply(tx, NOW)).unwrap();
+    assert_eq!(done.hours_rolled_up, 5);
+    let hours: i64 = store
+        .conn()
+        .query_row("SELECT count(*) FROM samples_hourly", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(hours, 2);
+}
+
+#[test]
+fn backup_copies_a_consistent_store_and_never_overwrites() {
+    let env = Env::new();
+    env.ok(&["node", "add", "n1", "--cluster", "c", "-q"]);
+    let target = env.dir().join("backup.db");
+    let target_text = target.to_str().unwrap();
+    let report = env.json(&["db", "backup", target_text]);
+    assert_eq!(report["path"], target_text);
+    assert!(report["bytes"].as_u64().unwrap() > 0);
+    let copy = env.json(&["--db", target_text, "node", "list"]);
+    assert_eq!(copy[0]["name"], "n1");
+    let stderr = env.fails(&["db", "backup", target_text], 4);
+    assert!(error_line(&stderr).contains("already exists"), "{stderr}");
+}
+
+#[test]
+fn vacuum_reports_sizes() {
+    let env = Env::new();
+    env.ok(&["node", "add", "n1", "--cluster", "c", "-q"]);
+    let report = env.json(&["db", "vacuum"]);
+    assert!(report["bytes_after"].as_u64().unwrap() > 0);
+    assert!(report["path"].as_str().unwrap().ends_with("gpuctl.db"));
+}
