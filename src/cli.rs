@@ -112,6 +112,11 @@ pub enum Command {
     /// Store maintenance: retention, pruning, vacuum, backup
     #[command(subcommand)]
     Db(DbCommand),
+    /// Export data for other systems
+    #[command(subcommand)]
+    Export(ExportCommand),
+    /// Print a shell completion script (bash, zsh, fish, elvish, powershell)
+    Completions(CompletionsArgs),
 }
 
 #[derive(Debug, Subcommand)]
@@ -390,4 +395,17 @@ pub struct DbRetentionArgs {
 pub struct DbBackupArgs {
     /// Where to write the copy (must not exist)
     pub path: PathBuf,
+}
+
+#[derive(Debug, Args)]
+pub struct CompletionsArgs {
+    /// The shell to complete for
+    #[arg(value_enum)]
+    pub shell: clap_complete::Shell,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ExportCommand {
+    /// Print the latest sample of every GPU in Prometheus text format (dcgm-exporter names)
+    Prometheus,
 }

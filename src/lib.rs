@@ -6,6 +6,7 @@ pub mod clock;
 pub mod commands;
 pub mod domain;
 pub mod error;
+pub mod generate;
 pub mod output;
 pub mod prometheus;
 pub mod retention;
@@ -100,6 +101,8 @@ fn execute(cli: Cli) -> Result<()> {
         Command::Node(command) => commands::node::run(&ctx, command),
         Command::Alert(command) => commands::alert::run(&ctx, command),
         Command::Db(command) => commands::db::run(&ctx, command),
+        Command::Export(command) => commands::export::run(&ctx, command),
+        Command::Completions(args) => commands::completions::run(&ctx, args),
     }
 }
 

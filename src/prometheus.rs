@@ -7,8 +7,11 @@ use std::io::Write as _;
 use std::os::unix::fs::PermissionsExt;
 use std::path::Path;
 
+use rusqlite::Connection;
+
 use crate::error::{Error, Result};
 use crate::store::metrics::LatestSample;
+use crate::store::settings;
 
 /// The file name node_exporter's textfile collector reads.
 pub const TEXTFILE_NAME: &str = "gpuctl.prom";
@@ -19,6 +22,32 @@ pub struct CollectHealth {
     pub success: bool,
     pub last_success_at: Option<i64>,
     pub duration_secs: Option<f64>,
+}
+
+const LAST_RUN_OK_KEY: &str = "collect.last_run_ok";
+const LAST_SUCCESS_KEY: &str = "collect.last_success_at";
+const LAST_DURATION_KEY: &str = "collect.last_duration_ms";
+
+/// The health of the last collect run, as stored by [`record_health`]; None before any run.
+pub fn health(conn: &Connection) -> Result<Option<CollectHealth>> {
+    let Some(ok) = settings::get_i64(conn, LAST_RUN_OK_KEY)? else {
+        return Ok(None);
+    };
+    Ok(Some(CollectHealth {
+        success: ok == 1,
+        last_success_at: settings::get_i64(conn, LAST_SUCCESS_KEY)?,
+        duration_secs: settings::get_i64(conn, LAST_DURATION_KEY)?.map(|ms| ms as f64 / 1000.0),
+    }))
+}
+
+/// Stores how a collect run went (inside its transaction, or alone after a failed read).
+pub fn record_health(conn: &Connection, now: i64, success: bool, duration_ms: i64) -> Result<()> {
+    settings::set(conn, LAST_RUN_OK_KEY, if success { "1" } else { "0" })?;
+    settings::set(conn, LAST_DURATION_KEY, &duration_ms.to_string())?;
+    if success {
+        settings::set(conn, LAST_SUCCESS_KEY, &now.to_string())?;
+    }
+    Ok(())
 }
 
 type Extract = fn(&LatestSample) -> Option<f64>;

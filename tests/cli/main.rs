@@ -4,6 +4,8 @@
 mod alert;
 mod conventions;
 mod db;
+mod generated;
 mod harness;
 mod node;
+mod prometheus;
 mod store;

@@ -1,0 +1,514 @@
+# Print an optspec for argparse to handle cmd's options that are independent of any subcommand.
+function __fish_gpuctl_global_optspecs
+    string join \n db= o/output= no-headers color= q/quiet v/verbose h/help V/version
+end
+
+function __fish_gpuctl_needs_command
+    # Figure out if the current invocation already has a command.
+    set -l cmd (commandline -opc)
+    set -e cmd[1]
+    argparse -s (__fish_gpuctl_global_optspecs) -- $cmd 2>/dev/null
+    or return
+    if set -q argv[1]
+        # Also print the command, so this can be used to figure out what it is.
+        echo $argv[1]
+        return 1
+    end
+    return 0
+end
+
+function __fish_gpuctl_using_subcommand
+    set -l cmd (__fish_gpuctl_needs_command)
+    test -z "$cmd"
+    and return 1
+    contains -- $cmd[1] $argv
+end
+
+complete -c gpuctl -n "__fish_gpuctl_needs_command" -l db -d 'Store path [default: $XDG_DATA_HOME/gpuctl/gpuctl.db]' -r -F
+complete -c gpuctl -n "__fish_gpuctl_needs_command" -s o -l output -d 'Output format' -r -f -a "table\t''
+json\t''
+csv\t''"
+complete -c gpuctl -n "__fish_gpuctl_needs_command" -l color -d 'When to colour tables (NO_COLOR is honoured by auto)' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c gpuctl -n "__fish_gpuctl_needs_command" -l no-headers -d 'Omit table headers, footers and the CSV header row'
+complete -c gpuctl -n "__fish_gpuctl_needs_command" -s q -l quiet -d 'Print nothing but data and errors'
+complete -c gpuctl -n "__fish_gpuctl_needs_command" -s v -l verbose -d 'Say more about what is being done'
+complete -c gpuctl -n "__fish_gpuctl_needs_command" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c gpuctl -n "__fish_gpuctl_needs_command" -s V -l version -d 'Print version'
+complete -c gpuctl -n "__fish_gpuctl_needs_command" -f -a "node" -d 'Kubernetes nodes: inventory and full change history'
+complete -c gpuctl -n "__fish_gpuctl_needs_command" -f -a "alert" -d 'Alerts raised by collect, and the rules that raise them'
+complete -c gpuctl -n "__fish_gpuctl_needs_command" -f -a "db" -d 'Store maintenance: retention, pruning, vacuum, backup'
+complete -c gpuctl -n "__fish_gpuctl_needs_command" -f -a "export" -d 'Export data for other systems'
+complete -c gpuctl -n "__fish_gpuctl_needs_command" -f -a "completions" -d 'Print a shell completion script (bash, zsh, fish, elvish, powershell)'
+complete -c gpuctl -n "__fish_gpuctl_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand node; and not __fish_seen_subcommand_from list ls show add update set-status remove rm history recent help" -l db -d 'Store path [default: $XDG_DATA_HOME/gpuctl/gpuctl.db]' -r -F
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand node; and not __fish_seen_subcommand_from list ls show add update set-status remove rm history recent help" -s o -l output -d 'Output format' -r -f -a "table\t''
+json\t''
+csv\t''"
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand node; and not __fish_seen_subcommand_from list ls show add update set-status remove rm history recent help" -l color -d 'When to colour tables (NO_COLOR is honoured by auto)' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand node; and not __fish_seen_subcommand_from list ls show add update set-status remove rm history recent help" -l no-headers -d 'Omit table headers, footers and the CSV header row'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand node; and not __fish_seen_subcommand_from list ls show add update set-status remove rm history recent help" -s q -l quiet -d 'Print nothing but data and errors'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand node; and not __fish_seen_subcommand_from list ls show add update set-status remove rm history recent help" -s v -l verbose -d 'Say more about what is being done'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand node; and not __fish_seen_subcommand_from list ls show add update set-status remove rm history recent help" -s h -l help -d 'Print help'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand node; and not __fish_seen_subcommand_from list ls show add update set-status remove rm history recent help" -s V -l version -d 'Print version'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand node; and not __fish_seen_subcommand_from list ls show add update set-status remove rm history recent help" -f -a "list" -d 'List nodes: search, filter, sort and page'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand node; and not __fish_seen_subcommand_from list ls show add update set-status remove rm history recent help" -f -a "ls" -d 'List nodes: search, filter, sort and page'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand node; and not __fish_seen_subcommand_from list ls show add update set-status remove rm history recent help" -f -a "show" -d 'Show every field of a node, its GPUs and its latest history'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand node; and not __fish_seen_subcommand_from list ls show add update set-status remove rm history recent help" -f -a "add" -d 'Add a node to the inventory'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand node; and not __fish_seen_subcommand_from list ls show add update set-status remove rm history recent help" -f -a "update" -d 'Change some fields of a node; only the given ones change'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand node; and not __fish_seen_subcommand_from list ls show add update set-status remove rm history recent help" -f -a "set-status" -d 'Set a node\'s status'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand node; and not __fish_seen_subcommand_from list ls show add update set-status remove rm history recent help" -f -a "remove" -d 'Remove a node (refused while it has GPUs or leases, unless --force)'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand node; and not __fish_seen_subcommand_from list ls show add update set-status remove rm history recent help" -f -a "rm" -d 'Remove a node (refused while it has GPUs or leases, unless --force)'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand node; and not __fish_seen_subcommand_from list ls show add update set-status remove rm history recent help" -f -a "history" -d 'Every change to a node, newest first; readable after removal'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand node; and not __fish_seen_subcommand_from list ls show add update set-status remove rm history recent help" -f -a "recent" -d 'Nodes changed recently, newest first'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand node; and not __fish_seen_subcommand_from list ls show add update set-status remove rm history recent help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand node; and __fish_seen_subcommand_from list" -s s -l search -d 'Case-insensitive text to find in name, cluster, IP or label values' -r
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand node; and __fish_seen_subcommand_from list" -l status -d 'Only nodes in this status' -r -f -a "ready\t''
+not-ready\t''
+maintenance\t''
+cordoned\t''
+decommissioned\t''"
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand node; and __fish_seen_subcommand_from list" -l cluster -d 'Only nodes of this cluster' -r
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand node; and __fish_seen_subcommand_from list" -s l -l label -d 'Only nodes with this label (repeatable; all must match)' -r
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand node; and __fish_seen_subcommand_from list" -l sort -d 'Sort by name, cluster, status, created, updated or gpus' -r
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand node; and __fish_seen_subcommand_from list" -l limit -d 'Show at most N nodes per page [default: all; 50 with --page]' -r
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand node; and __fish_seen_subcommand_from list" -l page -d 'Which page of --limit nodes to show, from 1' -r
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand node; and __fish_seen_subcommand_from list" -l changed-since -d 'Only nodes changed within this duration (e.g. 24h)' -r
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand node; and __fish_seen_subcommand_from list" -l db -d 'Store path [default: $XDG_DATA_HOME/gpuctl/gpuctl.db]' -r -F
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand node; and __fish_seen_subcommand_from list" -s o -l output -d 'Output format' -r -f -a "table\t''
+json\t''
+csv\t''"
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand node; and __fish_seen_subcommand_from list" -l color -d 'When to colour tables (NO_COLOR is honoured by auto)' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand node; and __fish_seen_subcommand_from list" -l desc -d 'Sort in descending order'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand node; and __fish_seen_subcommand_from list" -l no-headers -d 'Omit table headers, footers and the CSV header row'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand node; and __fish_seen_subcommand_from list" -s q -l quiet -d 'Print nothing but data and errors'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand node; and __fish_seen_subcommand_from list" -s v -l verbose -d 'Say more about what is being done'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand node; and __fish_seen_subcommand_from list" -s h -l help -d 'Print help'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand node; and __fish_seen_subcommand_from list" -s V -l version -d 'Print version'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand node; and __fish_seen_subcommand_from ls" -s s -l search -d 'Case-insensitive text to find in name, cluster, IP or label values' -r
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand node; and __fish_seen_subcommand_from ls" -l status -d 'Only nodes in this status' -r -f -a "ready\t''
+not-ready\t''
+maintenance\t''
+cordoned\t''
+decommissioned\t''"
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand node; and __fish_seen_subcommand_from ls" -l cluster -d 'Only nodes of this cluster' -r
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand node; and __fish_seen_subcommand_from ls" -s l -l label -d 'Only nodes with this label (repeatable; all must match)' -r
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand node; and __fish_seen_subcommand_from ls" -l sort -d 'Sort by name, cluster, status, created, updated or gpus' -r
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand node; and __fish_seen_subcommand_from ls" -l limit -d 'Show at most N nodes per page [default: all; 50 with --page]' -r
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand node; and __fish_seen_subcommand_from ls" -l page -d 'Which page of --limit nodes to show, from 1' -r
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand node; and __fish_seen_subcommand_from ls" -l changed-since -d 'Only nodes changed within this duration (e.g. 24h)' -r
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand node; and __fish_seen_subcommand_from ls" -l db -d 'Store path [default: $XDG_DATA_HOME/gpuctl/gpuctl.db]' -r -F
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand node; and __fish_seen_subcommand_from ls" -s o -l output -d 'Output format' -r -f -a "table\t''
+json\t''
+csv\t''"
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand node; and __fish_seen_subcommand_from ls" -l color -d 'When to colour tables (NO_COLOR is honoured by auto)' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand node; and __fish_seen_subcommand_from ls" -l desc -d 'Sort in descending order'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand node; and __fish_seen_subcommand_from ls" -l no-headers -d 'Omit table headers, footers and the CSV header row'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand node; and __fish_seen_subcommand_from ls" -s q -l quiet -d 'Print nothing but data and errors'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand node; and __fish_seen_subcommand_from ls" -s v -l verbose -d 'Say more about what is being done'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand node; and __fish_seen_subcommand_from ls" -s h -l help -d 'Print help'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand node; and __fish_seen_subcommand_from ls" -s V -l version -d 'Print version'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand node; and __fish_seen_subcommand_from show" -l db -d 'Store path [default: $XDG_DATA_HOME/gpuctl/gpuctl.db]' -r -F
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand node; and __fish_seen_subcommand_from show" -s o -l output -d 'Output format' -r -f -a "table\t''
+json\t''
+csv\t''"
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand node; and __fish_seen_subcommand_from show" -l color -d 'When to colour tables (NO_COLOR is honoured by auto)' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand node; and __fish_seen_subcommand_from show" -l no-headers -d 'Omit table headers, footers and the CSV header row'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand node; and __fish_seen_subcommand_from show" -s q -l quiet -d 'Print nothing but data and errors'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand node; and __fish_seen_subcommand_from show" -s v -l verbose -d 'Say more about what is being done'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand node; and __fish_seen_subcommand_from show" -s h -l help -d 'Print help'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand node; and __fish_seen_subcommand_from show" -s V -l version -d 'Print version'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand node; and __fish_seen_subcommand_from add" -l cluster -d 'Cluster the node belongs to' -r
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand node; and __fish_seen_subcommand_from add" -l status -d 'Initial status' -r -f -a "ready\t''
+not-ready\t''
+maintenance\t''
+cordoned\t''
+decommissioned\t''"
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand node; and __fish_seen_subcommand_from add" -l ip -d 'IPv4 or IPv6 address' -r
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand node; and __fish_seen_subcommand_from add" -l role -d 'Role, e.g. worker or control-plane' -r
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand node; and __fish_seen_subcommand_from add" -s l -l label -d 'Set a label (repeatable)' -r
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand node; and __fish_seen_subcommand_from add" -l gpus -d 'Declared GPU capacity (devices, once added, take over)' -r
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand node; and __fish_seen_subcommand_from add" -l os -d 'Operating system' -r
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand node; and __fish_seen_subcommand_from add" -l kernel -d 'Kernel version' -r
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand node; and __fish_seen_subcommand_from add" -l driver -d 'NVIDIA driver version' -r
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand node; and __fish_seen_subcommand_from add" -l cuda -d 'CUDA version' -r
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand node; and __fish_seen_subcommand_from add" -l reason -d 'Why; kept in the history' -r
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand node; and __fish_seen_subcommand_from add" -l db -d 'Store path [default: $XDG_DATA_HOME/gpuctl/gpuctl.db]' -r -F
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand node; and __fish_seen_subcommand_from add" -s o -l output -d 'Output format' -r -f -a "table\t''
+json\t''
+csv\t''"
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand node; and __fish_seen_subcommand_from add" -l color -d 'When to colour tables (NO_COLOR is honoured by auto)' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand node; and __fish_seen_subcommand_from add" -l no-headers -d 'Omit table headers, footers and the CSV header row'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand node; and __fish_seen_subcommand_from add" -s q -l quiet -d 'Print nothing but data and errors'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand node; and __fish_seen_subcommand_from add" -s v -l verbose -d 'Say more about what is being done'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand node; and __fish_seen_subcommand_from add" -s h -l help -d 'Print help'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand node; and __fish_seen_subcommand_from add" -s V -l version -d 'Print version'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand node; and __fish_seen_subcommand_from update" -l cluster -d 'Move the node to another cluster' -r
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand node; and __fish_seen_subcommand_from update" -l unlabel -d 'Remove a label (repeatable)' -r
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand node; and __fish_seen_subcommand_from update" -l ip -d 'IPv4 or IPv6 address' -r
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand node; and __fish_seen_subcommand_from update" -l role -d 'Role, e.g. worker or control-plane' -r
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand node; and __fish_seen_subcommand_from update" -s l -l label -d 'Set a label (repeatable)' -r
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand node; and __fish_seen_subcommand_from update" -l gpus -d 'Declared GPU capacity (devices, once added, take over)' -r
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand node; and __fish_seen_subcommand_from update" -l os -d 'Operating system' -r
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand node; and __fish_seen_subcommand_from update" -l kernel -d 'Kernel version' -r
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand node; and __fish_seen_subcommand_from update" -l driver -d 'NVIDIA driver version' -r
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand node; and __fish_seen_subcommand_from update" -l cuda -d 'CUDA version' -r
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand node; and __fish_seen_subcommand_from update" -l reason -d 'Why; kept in the history' -r
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand node; and __fish_seen_subcommand_from update" -l db -d 'Store path [default: $XDG_DATA_HOME/gpuctl/gpuctl.db]' -r -F
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand node; and __fish_seen_subcommand_from update" -s o -l output -d 'Output format' -r -f -a "table\t''
+json\t''
+csv\t''"
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand node; and __fish_seen_subcommand_from update" -l color -d 'When to colour tables (NO_COLOR is honoured by auto)' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand node; and __fish_seen_subcommand_from update" -l no-headers -d 'Omit table headers, footers and the CSV header row'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand node; and __fish_seen_subcommand_from update" -s q -l quiet -d 'Print nothing but data and errors'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand node; and __fish_seen_subcommand_from update" -s v -l verbose -d 'Say more about what is being done'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand node; and __fish_seen_subcommand_from update" -s h -l help -d 'Print help'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand node; and __fish_seen_subcommand_from update" -s V -l version -d 'Print version'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand node; and __fish_seen_subcommand_from set-status" -l reason -d 'Why; kept in the history' -r
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand node; and __fish_seen_subcommand_from set-status" -l db -d 'Store path [default: $XDG_DATA_HOME/gpuctl/gpuctl.db]' -r -F
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand node; and __fish_seen_subcommand_from set-status" -s o -l output -d 'Output format' -r -f -a "table\t''
+json\t''
+csv\t''"
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand node; and __fish_seen_subcommand_from set-status" -l color -d 'When to colour tables (NO_COLOR is honoured by auto)' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand node; and __fish_seen_subcommand_from set-status" -l no-headers -d 'Omit table headers, footers and the CSV header row'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand node; and __fish_seen_subcommand_from set-status" -s q -l quiet -d 'Print nothing but data and errors'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand node; and __fish_seen_subcommand_from set-status" -s v -l verbose -d 'Say more about what is being done'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand node; and __fish_seen_subcommand_from set-status" -s h -l help -d 'Print help'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand node; and __fish_seen_subcommand_from set-status" -s V -l version -d 'Print version'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand node; and __fish_seen_subcommand_from remove" -l reason -d 'Why; kept in the history' -r
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand node; and __fish_seen_subcommand_from remove" -l db -d 'Store path [default: $XDG_DATA_HOME/gpuctl/gpuctl.db]' -r -F
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand node; and __fish_seen_subcommand_from remove" -s o -l output -d 'Output format' -r -f -a "table\t''
+json\t''
+csv\t''"
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand node; and __fish_seen_subcommand_from remove" -l color -d 'When to colour tables (NO_COLOR is honoured by auto)' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand node; and __fish_seen_subcommand_from remove" -l force -d 'Also remove its GPUs and end its active leases'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand node; and __fish_seen_subcommand_from remove" -l no-headers -d 'Omit table headers, footers and the CSV header row'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand node; and __fish_seen_subcommand_from remove" -s q -l quiet -d 'Print nothing but data and errors'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand node; and __fish_seen_subcommand_from remove" -s v -l verbose -d 'Say more about what is being done'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand node; and __fish_seen_subcommand_from remove" -s h -l help -d 'Print help'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand node; and __fish_seen_subcommand_from remove" -s V -l version -d 'Print version'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand node; and __fish_seen_subcommand_from rm" -l reason -d 'Why; kept in the history' -r
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand node; and __fish_seen_subcommand_from rm" -l db -d 'Store path [default: $XDG_DATA_HOME/gpuctl/gpuctl.db]' -r -F
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand node; and __fish_seen_subcommand_from rm" -s o -l output -d 'Output format' -r -f -a "table\t''
+json\t''
+csv\t''"
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand node; and __fish_seen_subcommand_from rm" -l color -d 'When to colour tables (NO_COLOR is honoured by auto)' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand node; and __fish_seen_subcommand_from rm" -l force -d 'Also remove its GPUs and end its active leases'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand node; and __fish_seen_subcommand_from rm" -l no-headers -d 'Omit table headers, footers and the CSV header row'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand node; and __fish_seen_subcommand_from rm" -s q -l quiet -d 'Print nothing but data and errors'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand node; and __fish_seen_subcommand_from rm" -s v -l verbose -d 'Say more about what is being done'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand node; and __fish_seen_subcommand_from rm" -s h -l help -d 'Print help'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand node; and __fish_seen_subcommand_from rm" -s V -l version -d 'Print version'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand node; and __fish_seen_subcommand_from history" -l since -d 'Only changes within this duration (e.g. 7d)' -r
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand node; and __fish_seen_subcommand_from history" -l limit -d 'Show at most N changes' -r
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand node; and __fish_seen_subcommand_from history" -l db -d 'Store path [default: $XDG_DATA_HOME/gpuctl/gpuctl.db]' -r -F
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand node; and __fish_seen_subcommand_from history" -s o -l output -d 'Output format' -r -f -a "table\t''
+json\t''
+csv\t''"
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand node; and __fish_seen_subcommand_from history" -l color -d 'When to colour tables (NO_COLOR is honoured by auto)' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand node; and __fish_seen_subcommand_from history" -l no-headers -d 'Omit table headers, footers and the CSV header row'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand node; and __fish_seen_subcommand_from history" -s q -l quiet -d 'Print nothing but data and errors'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand node; and __fish_seen_subcommand_from history" -s v -l verbose -d 'Say more about what is being done'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand node; and __fish_seen_subcommand_from history" -s h -l help -d 'Print help'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand node; and __fish_seen_subcommand_from history" -s V -l version -d 'Print version'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand node; and __fish_seen_subcommand_from recent" -l since -d 'Window to look back over' -r
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand node; and __fish_seen_subcommand_from recent" -l db -d 'Store path [default: $XDG_DATA_HOME/gpuctl/gpuctl.db]' -r -F
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand node; and __fish_seen_subcommand_from recent" -s o -l output -d 'Output format' -r -f -a "table\t''
+json\t''
+csv\t''"
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand node; and __fish_seen_subcommand_from recent" -l color -d 'When to colour tables (NO_COLOR is honoured by auto)' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand node; and __fish_seen_subcommand_from recent" -l no-headers -d 'Omit table headers, footers and the CSV header row'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand node; and __fish_seen_subcommand_from recent" -s q -l quiet -d 'Print nothing but data and errors'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand node; and __fish_seen_subcommand_from recent" -s v -l verbose -d 'Say more about what is being done'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand node; and __fish_seen_subcommand_from recent" -s h -l help -d 'Print help'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand node; and __fish_seen_subcommand_from recent" -s V -l version -d 'Print version'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand node; and __fish_seen_subcommand_from help" -f -a "list" -d 'List nodes: search, filter, sort and page'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand node; and __fish_seen_subcommand_from help" -f -a "show" -d 'Show every field of a node, its GPUs and its latest history'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand node; and __fish_seen_subcommand_from help" -f -a "add" -d 'Add a node to the inventory'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand node; and __fish_seen_subcommand_from help" -f -a "update" -d 'Change some fields of a node; only the given ones change'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand node; and __fish_seen_subcommand_from help" -f -a "set-status" -d 'Set a node\'s status'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand node; and __fish_seen_subcommand_from help" -f -a "remove" -d 'Remove a node (refused while it has GPUs or leases, unless --force)'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand node; and __fish_seen_subcommand_from help" -f -a "history" -d 'Every change to a node, newest first; readable after removal'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand node; and __fish_seen_subcommand_from help" -f -a "recent" -d 'Nodes changed recently, newest first'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand node; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand alert; and not __fish_seen_subcommand_from list ls show ack resolve rules help" -l db -d 'Store path [default: $XDG_DATA_HOME/gpuctl/gpuctl.db]' -r -F
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand alert; and not __fish_seen_subcommand_from list ls show ack resolve rules help" -s o -l output -d 'Output format' -r -f -a "table\t''
+json\t''
+csv\t''"
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand alert; and not __fish_seen_subcommand_from list ls show ack resolve rules help" -l color -d 'When to colour tables (NO_COLOR is honoured by auto)' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand alert; and not __fish_seen_subcommand_from list ls show ack resolve rules help" -l no-headers -d 'Omit table headers, footers and the CSV header row'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand alert; and not __fish_seen_subcommand_from list ls show ack resolve rules help" -s q -l quiet -d 'Print nothing but data and errors'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand alert; and not __fish_seen_subcommand_from list ls show ack resolve rules help" -s v -l verbose -d 'Say more about what is being done'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand alert; and not __fish_seen_subcommand_from list ls show ack resolve rules help" -s h -l help -d 'Print help'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand alert; and not __fish_seen_subcommand_from list ls show ack resolve rules help" -s V -l version -d 'Print version'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand alert; and not __fish_seen_subcommand_from list ls show ack resolve rules help" -f -a "list" -d 'List alerts, most severe first (open ones unless --state or --all)'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand alert; and not __fish_seen_subcommand_from list ls show ack resolve rules help" -f -a "ls" -d 'List alerts, most severe first (open ones unless --state or --all)'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand alert; and not __fish_seen_subcommand_from list ls show ack resolve rules help" -f -a "show" -d 'Show one alert'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand alert; and not __fish_seen_subcommand_from list ls show ack resolve rules help" -f -a "ack" -d 'Acknowledge an alert: it stays open, marked as seen'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand alert; and not __fish_seen_subcommand_from list ls show ack resolve rules help" -f -a "resolve" -d 'Resolve an alert by hand'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand alert; and not __fish_seen_subcommand_from list ls show ack resolve rules help" -f -a "rules" -d 'List or tune the alert rules'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand alert; and not __fish_seen_subcommand_from list ls show ack resolve rules help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand alert; and __fish_seen_subcommand_from list" -l state -d 'Only alerts in this state' -r -f -a "firing\t''
+acknowledged\t''
+resolved\t''"
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand alert; and __fish_seen_subcommand_from list" -l severity -d 'Only alerts of this severity' -r -f -a "info\t''
+warning\t''
+critical\t''"
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand alert; and __fish_seen_subcommand_from list" -l node -d 'Only alerts of this node' -r
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand alert; and __fish_seen_subcommand_from list" -l limit -d 'Show at most N alerts' -r
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand alert; and __fish_seen_subcommand_from list" -l db -d 'Store path [default: $XDG_DATA_HOME/gpuctl/gpuctl.db]' -r -F
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand alert; and __fish_seen_subcommand_from list" -s o -l output -d 'Output format' -r -f -a "table\t''
+json\t''
+csv\t''"
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand alert; and __fish_seen_subcommand_from list" -l color -d 'When to colour tables (NO_COLOR is honoured by auto)' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand alert; and __fish_seen_subcommand_from list" -l all -d 'Include resolved alerts'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand alert; and __fish_seen_subcommand_from list" -l no-headers -d 'Omit table headers, footers and the CSV header row'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand alert; and __fish_seen_subcommand_from list" -s q -l quiet -d 'Print nothing but data and errors'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand alert; and __fish_seen_subcommand_from list" -s v -l verbose -d 'Say more about what is being done'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand alert; and __fish_seen_subcommand_from list" -s h -l help -d 'Print help'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand alert; and __fish_seen_subcommand_from list" -s V -l version -d 'Print version'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand alert; and __fish_seen_subcommand_from ls" -l state -d 'Only alerts in this state' -r -f -a "firing\t''
+acknowledged\t''
+resolved\t''"
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand alert; and __fish_seen_subcommand_from ls" -l severity -d 'Only alerts of this severity' -r -f -a "info\t''
+warning\t''
+critical\t''"
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand alert; and __fish_seen_subcommand_from ls" -l node -d 'Only alerts of this node' -r
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand alert; and __fish_seen_subcommand_from ls" -l limit -d 'Show at most N alerts' -r
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand alert; and __fish_seen_subcommand_from ls" -l db -d 'Store path [default: $XDG_DATA_HOME/gpuctl/gpuctl.db]' -r -F
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand alert; and __fish_seen_subcommand_from ls" -s o -l output -d 'Output format' -r -f -a "table\t''
+json\t''
+csv\t''"
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand alert; and __fish_seen_subcommand_from ls" -l color -d 'When to colour tables (NO_COLOR is honoured by auto)' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand alert; and __fish_seen_subcommand_from ls" -l all -d 'Include resolved alerts'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand alert; and __fish_seen_subcommand_from ls" -l no-headers -d 'Omit table headers, footers and the CSV header row'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand alert; and __fish_seen_subcommand_from ls" -s q -l quiet -d 'Print nothing but data and errors'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand alert; and __fish_seen_subcommand_from ls" -s v -l verbose -d 'Say more about what is being done'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand alert; and __fish_seen_subcommand_from ls" -s h -l help -d 'Print help'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand alert; and __fish_seen_subcommand_from ls" -s V -l version -d 'Print version'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand alert; and __fish_seen_subcommand_from show" -l db -d 'Store path [default: $XDG_DATA_HOME/gpuctl/gpuctl.db]' -r -F
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand alert; and __fish_seen_subcommand_from show" -s o -l output -d 'Output format' -r -f -a "table\t''
+json\t''
+csv\t''"
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand alert; and __fish_seen_subcommand_from show" -l color -d 'When to colour tables (NO_COLOR is honoured by auto)' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand alert; and __fish_seen_subcommand_from show" -l no-headers -d 'Omit table headers, footers and the CSV header row'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand alert; and __fish_seen_subcommand_from show" -s q -l quiet -d 'Print nothing but data and errors'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand alert; and __fish_seen_subcommand_from show" -s v -l verbose -d 'Say more about what is being done'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand alert; and __fish_seen_subcommand_from show" -s h -l help -d 'Print help'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand alert; and __fish_seen_subcommand_from show" -s V -l version -d 'Print version'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand alert; and __fish_seen_subcommand_from ack" -l note -d 'A note kept with the alert and in the history' -r
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand alert; and __fish_seen_subcommand_from ack" -l db -d 'Store path [default: $XDG_DATA_HOME/gpuctl/gpuctl.db]' -r -F
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand alert; and __fish_seen_subcommand_from ack" -s o -l output -d 'Output format' -r -f -a "table\t''
+json\t''
+csv\t''"
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand alert; and __fish_seen_subcommand_from ack" -l color -d 'When to colour tables (NO_COLOR is honoured by auto)' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand alert; and __fish_seen_subcommand_from ack" -l no-headers -d 'Omit table headers, footers and the CSV header row'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand alert; and __fish_seen_subcommand_from ack" -s q -l quiet -d 'Print nothing but data and errors'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand alert; and __fish_seen_subcommand_from ack" -s v -l verbose -d 'Say more about what is being done'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand alert; and __fish_seen_subcommand_from ack" -s h -l help -d 'Print help'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand alert; and __fish_seen_subcommand_from ack" -s V -l version -d 'Print version'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand alert; and __fish_seen_subcommand_from resolve" -l note -d 'A note kept with the alert and in the history' -r
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand alert; and __fish_seen_subcommand_from resolve" -l db -d 'Store path [default: $XDG_DATA_HOME/gpuctl/gpuctl.db]' -r -F
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand alert; and __fish_seen_subcommand_from resolve" -s o -l output -d 'Output format' -r -f -a "table\t''
+json\t''
+csv\t''"
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand alert; and __fish_seen_subcommand_from resolve" -l color -d 'When to colour tables (NO_COLOR is honoured by auto)' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand alert; and __fish_seen_subcommand_from resolve" -l no-headers -d 'Omit table headers, footers and the CSV header row'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand alert; and __fish_seen_subcommand_from resolve" -s q -l quiet -d 'Print nothing but data and errors'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand alert; and __fish_seen_subcommand_from resolve" -s v -l verbose -d 'Say more about what is being done'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand alert; and __fish_seen_subcommand_from resolve" -s h -l help -d 'Print help'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand alert; and __fish_seen_subcommand_from resolve" -s V -l version -d 'Print version'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand alert; and __fish_seen_subcommand_from rules" -l db -d 'Store path [default: $XDG_DATA_HOME/gpuctl/gpuctl.db]' -r -F
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand alert; and __fish_seen_subcommand_from rules" -s o -l output -d 'Output format' -r -f -a "table\t''
+json\t''
+csv\t''"
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand alert; and __fish_seen_subcommand_from rules" -l color -d 'When to colour tables (NO_COLOR is honoured by auto)' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand alert; and __fish_seen_subcommand_from rules" -l no-headers -d 'Omit table headers, footers and the CSV header row'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand alert; and __fish_seen_subcommand_from rules" -s q -l quiet -d 'Print nothing but data and errors'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand alert; and __fish_seen_subcommand_from rules" -s v -l verbose -d 'Say more about what is being done'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand alert; and __fish_seen_subcommand_from rules" -s h -l help -d 'Print help'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand alert; and __fish_seen_subcommand_from rules" -s V -l version -d 'Print version'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand alert; and __fish_seen_subcommand_from rules" -f -a "list" -d 'List the rules (the default)'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand alert; and __fish_seen_subcommand_from rules" -f -a "set" -d 'Change a rule\'s threshold, duration or severity'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand alert; and __fish_seen_subcommand_from rules" -f -a "enable" -d 'Turn a rule on'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand alert; and __fish_seen_subcommand_from rules" -f -a "disable" -d 'Turn a rule off'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand alert; and __fish_seen_subcommand_from rules" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand alert; and __fish_seen_subcommand_from help" -f -a "list" -d 'List alerts, most severe first (open ones unless --state or --all)'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand alert; and __fish_seen_subcommand_from help" -f -a "show" -d 'Show one alert'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand alert; and __fish_seen_subcommand_from help" -f -a "ack" -d 'Acknowledge an alert: it stays open, marked as seen'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand alert; and __fish_seen_subcommand_from help" -f -a "resolve" -d 'Resolve an alert by hand'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand alert; and __fish_seen_subcommand_from help" -f -a "rules" -d 'List or tune the alert rules'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand alert; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand db; and not __fish_seen_subcommand_from retention prune vacuum backup help" -l db -d 'Store path [default: $XDG_DATA_HOME/gpuctl/gpuctl.db]' -r -F
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand db; and not __fish_seen_subcommand_from retention prune vacuum backup help" -s o -l output -d 'Output format' -r -f -a "table\t''
+json\t''
+csv\t''"
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand db; and not __fish_seen_subcommand_from retention prune vacuum backup help" -l color -d 'When to colour tables (NO_COLOR is honoured by auto)' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand db; and not __fish_seen_subcommand_from retention prune vacuum backup help" -l no-headers -d 'Omit table headers, footers and the CSV header row'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand db; and not __fish_seen_subcommand_from retention prune vacuum backup help" -s q -l quiet -d 'Print nothing but data and errors'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand db; and not __fish_seen_subcommand_from retention prune vacuum backup help" -s v -l verbose -d 'Say more about what is being done'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand db; and not __fish_seen_subcommand_from retention prune vacuum backup help" -s h -l help -d 'Print help'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand db; and not __fish_seen_subcommand_from retention prune vacuum backup help" -s V -l version -d 'Print version'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand db; and not __fish_seen_subcommand_from retention prune vacuum backup help" -f -a "retention" -d 'Show, or set, how long raw samples and hourly rollups are kept'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand db; and not __fish_seen_subcommand_from retention prune vacuum backup help" -f -a "prune" -d 'Roll up complete hours and delete data past retention, now'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand db; and not __fish_seen_subcommand_from retention prune vacuum backup help" -f -a "vacuum" -d 'Rebuild the store file to give free space back to the filesystem'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand db; and not __fish_seen_subcommand_from retention prune vacuum backup help" -f -a "backup" -d 'Copy the store to PATH, consistently, even while others write to it'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand db; and not __fish_seen_subcommand_from retention prune vacuum backup help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand db; and __fish_seen_subcommand_from retention" -l raw -d 'Keep raw (per-collect) samples this long [default: 14d]' -r
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand db; and __fish_seen_subcommand_from retention" -l hourly -d 'Keep hourly rollups this long [default: 400d]' -r
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand db; and __fish_seen_subcommand_from retention" -l db -d 'Store path [default: $XDG_DATA_HOME/gpuctl/gpuctl.db]' -r -F
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand db; and __fish_seen_subcommand_from retention" -s o -l output -d 'Output format' -r -f -a "table\t''
+json\t''
+csv\t''"
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand db; and __fish_seen_subcommand_from retention" -l color -d 'When to colour tables (NO_COLOR is honoured by auto)' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand db; and __fish_seen_subcommand_from retention" -l no-headers -d 'Omit table headers, footers and the CSV header row'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand db; and __fish_seen_subcommand_from retention" -s q -l quiet -d 'Print nothing but data and errors'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand db; and __fish_seen_subcommand_from retention" -s v -l verbose -d 'Say more about what is being done'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand db; and __fish_seen_subcommand_from retention" -s h -l help -d 'Print help'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand db; and __fish_seen_subcommand_from retention" -s V -l version -d 'Print version'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand db; and __fish_seen_subcommand_from prune" -l db -d 'Store path [default: $XDG_DATA_HOME/gpuctl/gpuctl.db]' -r -F
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand db; and __fish_seen_subcommand_from prune" -s o -l output -d 'Output format' -r -f -a "table\t''
+json\t''
+csv\t''"
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand db; and __fish_seen_subcommand_from prune" -l color -d 'When to colour tables (NO_COLOR is honoured by auto)' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand db; and __fish_seen_subcommand_from prune" -l no-headers -d 'Omit table headers, footers and the CSV header row'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand db; and __fish_seen_subcommand_from prune" -s q -l quiet -d 'Print nothing but data and errors'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand db; and __fish_seen_subcommand_from prune" -s v -l verbose -d 'Say more about what is being done'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand db; and __fish_seen_subcommand_from prune" -s h -l help -d 'Print help'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand db; and __fish_seen_subcommand_from prune" -s V -l version -d 'Print version'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand db; and __fish_seen_subcommand_from vacuum" -l db -d 'Store path [default: $XDG_DATA_HOME/gpuctl/gpuctl.db]' -r -F
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand db; and __fish_seen_subcommand_from vacuum" -s o -l output -d 'Output format' -r -f -a "table\t''
+json\t''
+csv\t''"
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand db; and __fish_seen_subcommand_from vacuum" -l color -d 'When to colour tables (NO_COLOR is honoured by auto)' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand db; and __fish_seen_subcommand_from vacuum" -l no-headers -d 'Omit table headers, footers and the CSV header row'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand db; and __fish_seen_subcommand_from vacuum" -s q -l quiet -d 'Print nothing but data and errors'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand db; and __fish_seen_subcommand_from vacuum" -s v -l verbose -d 'Say more about what is being done'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand db; and __fish_seen_subcommand_from vacuum" -s h -l help -d 'Print help'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand db; and __fish_seen_subcommand_from vacuum" -s V -l version -d 'Print version'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand db; and __fish_seen_subcommand_from backup" -l db -d 'Store path [default: $XDG_DATA_HOME/gpuctl/gpuctl.db]' -r -F
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand db; and __fish_seen_subcommand_from backup" -s o -l output -d 'Output format' -r -f -a "table\t''
+json\t''
+csv\t''"
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand db; and __fish_seen_subcommand_from backup" -l color -d 'When to colour tables (NO_COLOR is honoured by auto)' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand db; and __fish_seen_subcommand_from backup" -l no-headers -d 'Omit table headers, footers and the CSV header row'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand db; and __fish_seen_subcommand_from backup" -s q -l quiet -d 'Print nothing but data and errors'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand db; and __fish_seen_subcommand_from backup" -s v -l verbose -d 'Say more about what is being done'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand db; and __fish_seen_subcommand_from backup" -s h -l help -d 'Print help'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand db; and __fish_seen_subcommand_from backup" -s V -l version -d 'Print version'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand db; and __fish_seen_subcommand_from help" -f -a "retention" -d 'Show, or set, how long raw samples and hourly rollups are kept'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand db; and __fish_seen_subcommand_from help" -f -a "prune" -d 'Roll up complete hours and delete data past retention, now'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand db; and __fish_seen_subcommand_from help" -f -a "vacuum" -d 'Rebuild the store file to give free space back to the filesystem'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand db; and __fish_seen_subcommand_from help" -f -a "backup" -d 'Copy the store to PATH, consistently, even while others write to it'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand db; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand export; and not __fish_seen_subcommand_from prometheus help" -l db -d 'Store path [default: $XDG_DATA_HOME/gpuctl/gpuctl.db]' -r -F
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand export; and not __fish_seen_subcommand_from prometheus help" -s o -l output -d 'Output format' -r -f -a "table\t''
+json\t''
+csv\t''"
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand export; and not __fish_seen_subcommand_from prometheus help" -l color -d 'When to colour tables (NO_COLOR is honoured by auto)' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand export; and not __fish_seen_subcommand_from prometheus help" -l no-headers -d 'Omit table headers, footers and the CSV header row'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand export; and not __fish_seen_subcommand_from prometheus help" -s q -l quiet -d 'Print nothing but data and errors'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand export; and not __fish_seen_subcommand_from prometheus help" -s v -l verbose -d 'Say more about what is being done'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand export; and not __fish_seen_subcommand_from prometheus help" -s h -l help -d 'Print help'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand export; and not __fish_seen_subcommand_from prometheus help" -s V -l version -d 'Print version'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand export; and not __fish_seen_subcommand_from prometheus help" -f -a "prometheus" -d 'Print the latest sample of every GPU in Prometheus text format (dcgm-exporter names)'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand export; and not __fish_seen_subcommand_from prometheus help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand export; and __fish_seen_subcommand_from prometheus" -l db -d 'Store path [default: $XDG_DATA_HOME/gpuctl/gpuctl.db]' -r -F
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand export; and __fish_seen_subcommand_from prometheus" -s o -l output -d 'Output format' -r -f -a "table\t''
+json\t''
+csv\t''"
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand export; and __fish_seen_subcommand_from prometheus" -l color -d 'When to colour tables (NO_COLOR is honoured by auto)' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand export; and __fish_seen_subcommand_from prometheus" -l no-headers -d 'Omit table headers, footers and the CSV header row'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand export; and __fish_seen_subcommand_from prometheus" -s q -l quiet -d 'Print nothing but data and errors'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand export; and __fish_seen_subcommand_from prometheus" -s v -l verbose -d 'Say more about what is being done'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand export; and __fish_seen_subcommand_from prometheus" -s h -l help -d 'Print help'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand export; and __fish_seen_subcommand_from prometheus" -s V -l version -d 'Print version'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand export; and __fish_seen_subcommand_from help" -f -a "prometheus" -d 'Print the latest sample of every GPU in Prometheus text format (dcgm-exporter names)'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand export; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand completions" -l db -d 'Store path [default: $XDG_DATA_HOME/gpuctl/gpuctl.db]' -r -F
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand completions" -s o -l output -d 'Output format' -r -f -a "table\t''
+json\t''
+csv\t''"
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand completions" -l color -d 'When to colour tables (NO_COLOR is honoured by auto)' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand completions" -l no-headers -d 'Omit table headers, footers and the CSV header row'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand completions" -s q -l quiet -d 'Print nothing but data and errors'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand completions" -s v -l verbose -d 'Say more about what is being done'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand completions" -s h -l help -d 'Print help'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand completions" -s V -l version -d 'Print version'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand help; and not __fish_seen_subcommand_from node alert db export completions help" -f -a "node" -d 'Kubernetes nodes: inventory and full change history'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand help; and not __fish_seen_subcommand_from node alert db export completions help" -f -a "alert" -d 'Alerts raised by collect, and the rules that raise them'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand help; and not __fish_seen_subcommand_from node alert db export completions help" -f -a "db" -d 'Store maintenance: retention, pruning, vacuum, backup'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand help; and not __fish_seen_subcommand_from node alert db export completions help" -f -a "export" -d 'Export data for other systems'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand help; and not __fish_seen_subcommand_from node alert db export completions help" -f -a "completions" -d 'Print a shell completion script (bash, zsh, fish, elvish, powershell)'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand help; and not __fish_seen_subcommand_from node alert db export completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand help; and __fish_seen_subcommand_from node" -f -a "list" -d 'List nodes: search, filter, sort and page'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand help; and __fish_seen_subcommand_from node" -f -a "show" -d 'Show every field of a node, its GPUs and its latest history'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand help; and __fish_seen_subcommand_from node" -f -a "add" -d 'Add a node to the inventory'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand help; and __fish_seen_subcommand_from node" -f -a "update" -d 'Change some fields of a node; only the given ones change'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand help; and __fish_seen_subcommand_from node" -f -a "set-status" -d 'Set a node\'s status'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand help; and __fish_seen_subcommand_from node" -f -a "remove" -d 'Remove a node (refused while it has GPUs or leases, unless --force)'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand help; and __fish_seen_subcommand_from node" -f -a "history" -d 'Every change to a node, newest first; readable after removal'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand help; and __fish_seen_subcommand_from node" -f -a "recent" -d 'Nodes changed recently, newest first'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand help; and __fish_seen_subcommand_from alert" -f -a "list" -d 'List alerts, most severe first (open ones unless --state or --all)'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand help; and __fish_seen_subcommand_from alert" -f -a "show" -d 'Show one alert'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand help; and __fish_seen_subcommand_from alert" -f -a "ack" -d 'Acknowledge an alert: it stays open, marked as seen'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand help; and __fish_seen_subcommand_from alert" -f -a "resolve" -d 'Resolve an alert by hand'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand help; and __fish_seen_subcommand_from alert" -f -a "rules" -d 'List or tune the alert rules'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand help; and __fish_seen_subcommand_from db" -f -a "retention" -d 'Show, or set, how long raw samples and hourly rollups are kept'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand help; and __fish_seen_subcommand_from db" -f -a "prune" -d 'Roll up complete hours and delete data past retention, now'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand help; and __fish_seen_subcommand_from db" -f -a "vacuum" -d 'Rebuild the store file to give free space back to the filesystem'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand help; and __fish_seen_subcommand_from db" -f -a "backup" -d 'Copy the store to PATH, consistently, even while others write to it'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand help; and __fish_seen_subcommand_from export" -f -a "prometheus" -d 'Print the latest sample of every GPU in Prometheus text format (dcgm-exporter names)'

@@ -1,0 +1,25 @@
+//! `gpuctl export …`: data for other systems.
+
+use std::io::Write;
+
+use crate::cli::ExportCommand;
+use crate::error::Result;
+use crate::prometheus;
+use crate::store::metrics;
+use crate::Ctx;
+
+pub fn run(ctx: &Ctx, command: &ExportCommand) -> Result<()> {
+    match command {
+        ExportCommand::Prometheus => export_prometheus(ctx),
+    }
+}
+
+fn export_prometheus(ctx: &Ctx) -> Result<()> {
+    let store = ctx.open_store()?;
+    let latest = metrics::latest_per_device(store.conn())?;
+    let health = prometheus::health(store.conn())?;
+    let mut stdout = std::io::stdout().lock();
+    stdout.write_all(prometheus::render(&latest, health).as_bytes())?;
+    stdout.flush()?;
+    Ok(())
+}
