@@ -10,6 +10,7 @@ pub mod generate;
 pub mod output;
 pub mod prometheus;
 pub mod retention;
+pub mod schedule;
 pub mod store;
 pub mod validate;
 
