@@ -91,7 +91,7 @@ const GPU_FAMILIES: &[(&str, &str, Extract)] = &[
     (
         "DCGM_FI_DEV_MEM_CLOCK",
         "Memory clock frequency (in MHz).",
-        |l| l.sample.mem_clock_mhz.map(|v| v as f64),
+        |l| l.mem_clock_mhz.map(|v| v as f64),
     ),
     ("DCGM_FI_DEV_FAN_SPEED", "Fan speed (in %).", |l| {
         l.sample.fan_pct.map(|v| v as f64)
@@ -99,12 +99,12 @@ const GPU_FAMILIES: &[(&str, &str, Extract)] = &[
     (
         "DCGM_FI_DEV_TOTAL_ENERGY_CONSUMPTION",
         "Total energy consumption since boot (in mJ).",
-        |l| l.sample.energy_mj.map(|v| v as f64),
+        |l| l.energy_mj.map(|v| v as f64),
     ),
     (
         "DCGM_FI_DEV_ECC_SBE_VOL_TOTAL",
         "Volatile corrected (single-bit) ECC errors.",
-        |l| l.sample.ecc_corrected.map(|v| v as f64),
+        |l| l.ecc_corrected.map(|v| v as f64),
     ),
     (
         "DCGM_FI_DEV_ECC_DBE_VOL_TOTAL",

@@ -15,19 +15,16 @@ pub struct SampleRow {
     pub temp_c: Option<i64>,
     pub power_mw: Option<i64>,
     pub sm_clock_mhz: Option<i64>,
-    pub mem_clock_mhz: Option<i64>,
     pub fan_pct: Option<i64>,
-    pub ecc_corrected: Option<i64>,
     pub ecc_uncorrected: Option<i64>,
-    pub energy_mj: Option<i64>,
 }
 
 /// Inserts samples; a repeat of the same (device, second) replaces the earlier one.
 pub fn insert_samples(conn: &Connection, samples: &[SampleRow]) -> Result<()> {
     let mut stmt = conn.prepare_cached(
         "INSERT OR REPLACE INTO samples (device_id, ts, gpu_util, mem_util, mem_used_mib, temp_c,
-             power_mw, sm_clock_mhz, mem_clock_mhz, fan_pct, ecc_corrected, ecc_uncorrected, energy_mj)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
+             power_mw, sm_clock_mhz, fan_pct, ecc_uncorrected)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
     )?;
     for s in samples {
         stmt.execute(params![
@@ -39,18 +36,15 @@ pub fn insert_samples(conn: &Connection, samples: &[SampleRow]) -> Result<()> {
             s.temp_c,
             s.power_mw,
             s.sm_clock_mhz,
-            s.mem_clock_mhz,
             s.fan_pct,
-            s.ecc_corrected,
             s.ecc_uncorrected,
-            s.energy_mj,
         ])?;
     }
     Ok(())
 }
 
 const SAMPLE_COLUMNS: &str = "s.device_id, s.ts, s.gpu_util, s.mem_util, s.mem_used_mib, s.temp_c,
-    s.power_mw, s.sm_clock_mhz, s.mem_clock_mhz, s.fan_pct, s.ecc_corrected, s.ecc_uncorrected, s.energy_mj";
+    s.power_mw, s.sm_clock_mhz, s.fan_pct, s.ecc_uncorrected";
 
 fn sample_from_row(row: &Row, first: usize) -> rusqlite::Result<SampleRow> {
     Ok(SampleRow {
@@ -62,11 +56,8 @@ fn sample_from_row(row: &Row, first: usize) -> rusqlite::Result<SampleRow> {
         temp_c: row.get(first + 5)?,
         power_mw: row.get(first + 6)?,
         sm_clock_mhz: row.get(first + 7)?,
-        mem_clock_mhz: row.get(first + 8)?,
-        fan_pct: row.get(first + 9)?,
-        ecc_corrected: row.get(first + 10)?,
-        ecc_uncorrected: row.get(first + 11)?,
-        energy_mj: row.get(first + 12)?,
+        fan_pct: row.get(first + 8)?,
+        ecc_uncorrected: row.get(first + 9)?,
     })
 }
 
@@ -92,6 +83,10 @@ pub struct LatestSample {
     pub pci_bus_id: Option<String>,
     pub memory_total_mib: Option<i64>,
     pub power_limit_mw: Option<i64>,
+    /// Slow-changing values kept on the device row.
+    pub mem_clock_mhz: Option<i64>,
+    pub ecc_corrected: Option<i64>,
+    pub energy_mj: Option<i64>,
     pub sample: SampleRow,
 }
 
@@ -99,7 +94,7 @@ pub struct LatestSample {
 pub fn latest_per_device(conn: &Connection) -> Result<Vec<LatestSample>> {
     let sql = format!(
         "SELECT d.uuid, d.idx, n.name, n.cluster, m.name, d.pci_bus_id, d.memory_total_mib,
-                d.power_limit_mw, {SAMPLE_COLUMNS}
+                d.power_limit_mw, d.mem_clock_mhz, d.ecc_corrected, d.energy_mj, {SAMPLE_COLUMNS}
          FROM devices d
          JOIN nodes n ON n.id = d.node_id
          LEFT JOIN gpu_models m ON m.id = d.model_id
@@ -118,7 +113,10 @@ pub fn latest_per_device(conn: &Connection) -> Result<Vec<LatestSample>> {
             pci_bus_id: r.get(5)?,
             memory_total_mib: r.get(6)?,
             power_limit_mw: r.get(7)?,
-            sample: sample_from_row(r, 8)?,
+            mem_clock_mhz: r.get(8)?,
+            ecc_corrected: r.get(9)?,
+            energy_mj: r.get(10)?,
+            sample: sample_from_row(r, 11)?,
         })
     })?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)
@@ -226,8 +224,11 @@ pub fn rollup_complete_hours(conn: &Connection, from_hour: i64, before_hour: i64
                  mem_util_max, mem_used_avg, mem_used_max, temp_avg, temp_max, power_avg, power_max, energy_mj)
              SELECT device_id, ts - ts % 3600, count(*), avg(gpu_util), max(gpu_util), avg(mem_util),
                     max(mem_util), avg(mem_used_mib), max(mem_used_mib), avg(temp_c), max(temp_c),
-                    avg(power_mw), max(power_mw), max(energy_mj) - min(energy_mj)
-             FROM samples WHERE ts >= ?1 AND ts < ?2
+                    avg(power_mw), max(power_mw),
+                    -- mW x seconds covered = mJ; the span of n samples is (last - first) * n / (n - 1).
+                    CASE WHEN count(power_mw) > 1 THEN CAST(avg(power_mw)
+                         * min(3600.0, (max(ts) - min(ts)) * count(*) / (count(*) - 1.0)) AS INTEGER) END
+             FROM samples WHERE device_id IN (SELECT id FROM devices) AND ts >= ?1 AND ts < ?2
              GROUP BY device_id, ts - ts % 3600
              ON CONFLICT (device_id, hour) DO UPDATE SET
                  n = excluded.n, gpu_util_avg = excluded.gpu_util_avg, gpu_util_max = excluded.gpu_util_max,
@@ -240,21 +241,28 @@ pub fn rollup_complete_hours(conn: &Connection, from_hour: i64, before_hour: i64
         .execute(params![from_hour, before_hour])?)
 }
 
-/// The oldest raw sample's time, if any.
+/// The oldest raw sample's time, if any (one key seek per device).
 pub fn oldest_sample_ts(conn: &Connection) -> Result<Option<i64>> {
     Ok(conn
-        .prepare_cached("SELECT min(ts) FROM samples")?
+        .prepare_cached(
+            "SELECT min((SELECT min(ts) FROM samples WHERE device_id = d.id)) FROM devices d",
+        )?
         .query_row([], |r| r.get(0))?)
 }
 
 /// Deletes raw samples older than `raw_before` and rollups older than `hourly_before`.
 /// Returns how many rows of each went.
 pub fn prune(conn: &Connection, raw_before: i64, hourly_before: i64) -> Result<(usize, usize)> {
+    // Device by device: each delete is a key-range search, with no index on time to maintain.
     let raw = conn
-        .prepare_cached("DELETE FROM samples WHERE ts < ?1")?
+        .prepare_cached(
+            "DELETE FROM samples WHERE device_id IN (SELECT id FROM devices) AND ts < ?1",
+        )?
         .execute([raw_before])?;
     let hourly = conn
-        .prepare_cached("DELETE FROM samples_hourly WHERE hour < ?1")?
+        .prepare_cached(
+            "DELETE FROM samples_hourly WHERE device_id IN (SELECT id FROM devices) AND hour < ?1",
+        )?
         .execute([hourly_before])?;
     Ok((raw, hourly))
 }

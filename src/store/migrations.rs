@@ -148,10 +148,13 @@ CREATE TABLE devices (
     pci_bus_id       TEXT,
     status           TEXT NOT NULL DEFAULT 'active' CHECK (status IN ('active','maintenance','faulty','retired')),
     mig_mode         INTEGER NOT NULL DEFAULT 0,
-    -- Values that rarely change live here, not on every sample.
+    -- Values that rarely change live here, not on every sample; collect updates them.
     memory_total_mib INTEGER,
     power_limit_mw   INTEGER,
     driver_version   TEXT,
+    mem_clock_mhz    INTEGER,
+    ecc_corrected    INTEGER,
+    energy_mj        INTEGER,
     last_seen_at     INTEGER,
     created_at       INTEGER NOT NULL,
     updated_at       INTEGER NOT NULL
@@ -170,7 +173,9 @@ CREATE TABLE mig_instances (
     UNIQUE (device_id, placement_start)
 );
 
--- One row per GPU per collect; kept narrow (no rowid, no per-row constants).
+-- One row per GPU per collect, kept near 32 bytes: no rowid, no index but the key (range scans
+-- and retention go device by device), and no column that rarely changes (memory total, power
+-- limit, memory clock, corrected ECC count, energy counter: those live on the device row).
 CREATE TABLE samples (
     device_id       INTEGER NOT NULL,
     ts              INTEGER NOT NULL,
@@ -180,16 +185,13 @@ CREATE TABLE samples (
     temp_c          INTEGER,
     power_mw        INTEGER,
     sm_clock_mhz    INTEGER,
-    mem_clock_mhz   INTEGER,
     fan_pct         INTEGER,
-    ecc_corrected   INTEGER,
     ecc_uncorrected INTEGER,
-    energy_mj       INTEGER,
     PRIMARY KEY (device_id, ts)
 ) WITHOUT ROWID;
-CREATE INDEX samples_by_ts ON samples(ts);
 
--- Hourly rollups of complete hours: count, average and maximum per metric.
+-- Hourly rollups of complete hours: count, average and maximum per metric; energy integrated
+-- from power draw.
 CREATE TABLE samples_hourly (
     device_id        INTEGER NOT NULL,
     hour             INTEGER NOT NULL,
@@ -207,7 +209,6 @@ CREATE TABLE samples_hourly (
     energy_mj        INTEGER,
     PRIMARY KEY (device_id, hour)
 ) WITHOUT ROWID;
-CREATE INDEX samples_hourly_by_hour ON samples_hourly(hour);
 
 CREATE TABLE alert_rules (
     name        TEXT PRIMARY KEY,

@@ -36,7 +36,6 @@ fn minutes(device_id: i64, start: i64, count: i64) -> Vec<SampleRow> {
                 gpu_util: Some((ts % HOUR) / 60),
                 temp_c: Some(40 + (ts % HOUR) / 600),
                 power_mw: Some(100_000),
-                energy_mj: Some(ts * 10),
                 ..SampleRow::default()
             }
         })
@@ -73,7 +72,7 @@ fn rollups_cover_complete_hours_only_and_match_the_raw_samples() {
     assert!((avg - 29.5).abs() < 1e-9, "mean of 0..59: {avg}");
     assert_eq!(max, 59);
     assert_eq!(tmax, 45);
-    assert_eq!(energy, 59 * 60 * 10, "energy used within the hour");
+    assert_eq!(energy, 100_000 * 3_600, "100 W for the whole hour, in mJ");
     // Running again changes nothing; the next pass rolls up the hour that completed since.
     let again = store
         .write(|tx| retention::apply(tx, NOW - 5 * 60))

@@ -15,8 +15,9 @@ fn store_with_samples(env: &Env) {
     store
         .conn()
         .execute_batch(
-            "INSERT INTO devices (uuid, node_id, idx, pci_bus_id, memory_total_mib, power_limit_mw, created_at, updated_at)
-             SELECT 'GPU-aaaa', id, 0, '00000000:17:00.0', 81559, 700000, 0, 0 FROM nodes;
+            "INSERT INTO devices (uuid, node_id, idx, pci_bus_id, memory_total_mib, power_limit_mw,
+                                  mem_clock_mhz, ecc_corrected, energy_mj, created_at, updated_at)
+             SELECT 'GPU-aaaa', id, 0, '00000000:17:00.0', 81559, 700000, 2619, 2, 123456789, 0, 0 FROM nodes;
              INSERT INTO devices (uuid, node_id, idx, memory_total_mib, created_at, updated_at)
              SELECT 'GPU-bb\"b', id, 1, 23034, 0, 0 FROM nodes;",
         )
@@ -41,11 +42,8 @@ fn store_with_samples(env: &Env) {
                         temp_c: Some(61),
                         power_mw: Some(312_500),
                         sm_clock_mhz: Some(1980),
-                        mem_clock_mhz: Some(2619),
                         fan_pct: Some(30),
-                        ecc_corrected: Some(2),
                         ecc_uncorrected: Some(0),
-                        energy_mj: Some(123_456_789),
                     },
                     SampleRow {
                         device_id: 2,
@@ -112,6 +110,8 @@ fn export_prometheus_uses_dcgm_names_and_skips_unreported_metrics() {
         line("gpuctl_collect_last_success_timestamp_seconds "),
         ["gpuctl_collect_last_success_timestamp_seconds 160"]
     );
+    assert!(line("DCGM_FI_DEV_MEM_CLOCK{")[0].ends_with(" 2619"));
+    assert!(line("DCGM_FI_DEV_ECC_SBE_VOL_TOTAL{")[0].ends_with(" 2"));
     assert!(!text.contains("NaN"));
 }
 
