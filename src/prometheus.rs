@@ -86,7 +86,7 @@ const GPU_FAMILIES: &[(&str, &str, Extract)] = &[
     (
         "DCGM_FI_DEV_SM_CLOCK",
         "SM clock frequency (in MHz).",
-        |l| l.sample.sm_clock_mhz.map(|v| v as f64),
+        |l| l.sm_clock_mhz.map(|v| v as f64),
     ),
     (
         "DCGM_FI_DEV_MEM_CLOCK",

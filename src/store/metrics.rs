@@ -14,7 +14,6 @@ pub struct SampleRow {
     pub mem_used_mib: Option<i64>,
     pub temp_c: Option<i64>,
     pub power_mw: Option<i64>,
-    pub sm_clock_mhz: Option<i64>,
     pub fan_pct: Option<i64>,
     pub ecc_uncorrected: Option<i64>,
 }
@@ -23,8 +22,8 @@ pub struct SampleRow {
 pub fn insert_samples(conn: &Connection, samples: &[SampleRow]) -> Result<()> {
     let mut stmt = conn.prepare_cached(
         "INSERT OR REPLACE INTO samples (device_id, ts, gpu_util, mem_util, mem_used_mib, temp_c,
-             power_mw, sm_clock_mhz, fan_pct, ecc_uncorrected)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+             power_mw, fan_pct, ecc_uncorrected)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
     )?;
     for s in samples {
         stmt.execute(params![
@@ -35,7 +34,6 @@ pub fn insert_samples(conn: &Connection, samples: &[SampleRow]) -> Result<()> {
             s.mem_used_mib,
             s.temp_c,
             s.power_mw,
-            s.sm_clock_mhz,
             s.fan_pct,
             s.ecc_uncorrected,
         ])?;
@@ -44,7 +42,7 @@ pub fn insert_samples(conn: &Connection, samples: &[SampleRow]) -> Result<()> {
 }
 
 const SAMPLE_COLUMNS: &str = "s.device_id, s.ts, s.gpu_util, s.mem_util, s.mem_used_mib, s.temp_c,
-    s.power_mw, s.sm_clock_mhz, s.fan_pct, s.ecc_uncorrected";
+    s.power_mw, s.fan_pct, s.ecc_uncorrected";
 
 fn sample_from_row(row: &Row, first: usize) -> rusqlite::Result<SampleRow> {
     Ok(SampleRow {
@@ -55,9 +53,8 @@ fn sample_from_row(row: &Row, first: usize) -> rusqlite::Result<SampleRow> {
         mem_used_mib: row.get(first + 4)?,
         temp_c: row.get(first + 5)?,
         power_mw: row.get(first + 6)?,
-        sm_clock_mhz: row.get(first + 7)?,
-        fan_pct: row.get(first + 8)?,
-        ecc_uncorrected: row.get(first + 9)?,
+        fan_pct: row.get(first + 7)?,
+        ecc_uncorrected: row.get(first + 8)?,
     })
 }
 
@@ -83,7 +80,8 @@ pub struct LatestSample {
     pub pci_bus_id: Option<String>,
     pub memory_total_mib: Option<i64>,
     pub power_limit_mw: Option<i64>,
-    /// Slow-changing values kept on the device row.
+    /// Values kept on the device row (latest only).
+    pub sm_clock_mhz: Option<i64>,
     pub mem_clock_mhz: Option<i64>,
     pub ecc_corrected: Option<i64>,
     pub energy_mj: Option<i64>,
@@ -94,7 +92,8 @@ pub struct LatestSample {
 pub fn latest_per_device(conn: &Connection) -> Result<Vec<LatestSample>> {
     let sql = format!(
         "SELECT d.uuid, d.idx, n.name, n.cluster, m.name, d.pci_bus_id, d.memory_total_mib,
-                d.power_limit_mw, d.mem_clock_mhz, d.ecc_corrected, d.energy_mj, {SAMPLE_COLUMNS}
+                d.power_limit_mw, d.sm_clock_mhz, d.mem_clock_mhz, d.ecc_corrected, d.energy_mj,
+                {SAMPLE_COLUMNS}
          FROM devices d
          JOIN nodes n ON n.id = d.node_id
          LEFT JOIN gpu_models m ON m.id = d.model_id
@@ -113,10 +112,11 @@ pub fn latest_per_device(conn: &Connection) -> Result<Vec<LatestSample>> {
             pci_bus_id: r.get(5)?,
             memory_total_mib: r.get(6)?,
             power_limit_mw: r.get(7)?,
-            mem_clock_mhz: r.get(8)?,
-            ecc_corrected: r.get(9)?,
-            energy_mj: r.get(10)?,
-            sample: sample_from_row(r, 11)?,
+            sm_clock_mhz: r.get(8)?,
+            mem_clock_mhz: r.get(9)?,
+            ecc_corrected: r.get(10)?,
+            energy_mj: r.get(11)?,
+            sample: sample_from_row(r, 12)?,
         })
     })?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)

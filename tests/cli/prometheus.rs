@@ -16,8 +16,8 @@ fn store_with_samples(env: &Env) {
         .conn()
         .execute_batch(
             "INSERT INTO devices (uuid, node_id, idx, pci_bus_id, memory_total_mib, power_limit_mw,
-                                  mem_clock_mhz, ecc_corrected, energy_mj, created_at, updated_at)
-             SELECT 'GPU-aaaa', id, 0, '00000000:17:00.0', 81559, 700000, 2619, 2, 123456789, 0, 0 FROM nodes;
+                                  sm_clock_mhz, mem_clock_mhz, ecc_corrected, energy_mj, created_at, updated_at)
+             SELECT 'GPU-aaaa', id, 0, '00000000:17:00.0', 81559, 700000, 1980, 2619, 2, 123456789, 0, 0 FROM nodes;
              INSERT INTO devices (uuid, node_id, idx, memory_total_mib, created_at, updated_at)
              SELECT 'GPU-bb\"b', id, 1, 23034, 0, 0 FROM nodes;",
         )
@@ -41,7 +41,6 @@ fn store_with_samples(env: &Env) {
                         mem_used_mib: Some(40_000),
                         temp_c: Some(61),
                         power_mw: Some(312_500),
-                        sm_clock_mhz: Some(1980),
                         fan_pct: Some(30),
                         ecc_uncorrected: Some(0),
                     },
