@@ -121,6 +121,7 @@ fn build_inventory(db: &Path) {
                     kernel: Some("5.15.0".into()),
                     driver: Some("550.54.15".into()),
                     cuda: Some("12.4".into()),
+                    kubelet: Some("v1.30.2".into()),
                     created_at: NOW - 86_400 * 30 + i as i64,
                     updated_at: NOW - (i as i64 * 37) % (86_400 * 7),
                 };

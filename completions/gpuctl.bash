@@ -1722,7 +1722,7 @@ _gpuctl() {
             return 0
             ;;
         gpuctl__subcmd__node__subcmd__add)
-            opts="-l -o -q -v -h -V --cluster --status --ip --role --label --gpus --os --kernel --driver --cuda --reason --db --output --no-headers --color --quiet --verbose --help --version"
+            opts="-l -o -q -v -h -V --cluster --status --ip --role --label --gpus --os --kernel --driver --cuda --kubelet --reason --db --output --no-headers --color --quiet --verbose --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1769,6 +1769,10 @@ _gpuctl() {
                     return 0
                     ;;
                 --cuda)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --kubelet)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -2180,7 +2184,7 @@ _gpuctl() {
             return 0
             ;;
         gpuctl__subcmd__node__subcmd__update)
-            opts="-l -o -q -v -h -V --cluster --unlabel --ip --role --label --gpus --os --kernel --driver --cuda --reason --db --output --no-headers --color --quiet --verbose --help --version"
+            opts="-l -o -q -v -h -V --cluster --unlabel --ip --role --label --gpus --os --kernel --driver --cuda --kubelet --reason --db --output --no-headers --color --quiet --verbose --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2227,6 +2231,10 @@ _gpuctl() {
                     return 0
                     ;;
                 --cuda)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --kubelet)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -141,6 +141,7 @@ complete -c gpuctl -n "__fish_gpuctl_using_subcommand node; and __fish_seen_subc
 complete -c gpuctl -n "__fish_gpuctl_using_subcommand node; and __fish_seen_subcommand_from add" -l kernel -d 'Kernel version' -r
 complete -c gpuctl -n "__fish_gpuctl_using_subcommand node; and __fish_seen_subcommand_from add" -l driver -d 'NVIDIA driver version' -r
 complete -c gpuctl -n "__fish_gpuctl_using_subcommand node; and __fish_seen_subcommand_from add" -l cuda -d 'CUDA version' -r
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand node; and __fish_seen_subcommand_from add" -l kubelet -d 'Kubelet version' -r
 complete -c gpuctl -n "__fish_gpuctl_using_subcommand node; and __fish_seen_subcommand_from add" -l reason -d 'Why; kept in the history' -r
 complete -c gpuctl -n "__fish_gpuctl_using_subcommand node; and __fish_seen_subcommand_from add" -l db -d 'Store path [default: $XDG_DATA_HOME/gpuctl/gpuctl.db]' -r -F
 complete -c gpuctl -n "__fish_gpuctl_using_subcommand node; and __fish_seen_subcommand_from add" -s o -l output -d 'Output format' -r -f -a "table\t''
@@ -164,6 +165,7 @@ complete -c gpuctl -n "__fish_gpuctl_using_subcommand node; and __fish_seen_subc
 complete -c gpuctl -n "__fish_gpuctl_using_subcommand node; and __fish_seen_subcommand_from update" -l kernel -d 'Kernel version' -r
 complete -c gpuctl -n "__fish_gpuctl_using_subcommand node; and __fish_seen_subcommand_from update" -l driver -d 'NVIDIA driver version' -r
 complete -c gpuctl -n "__fish_gpuctl_using_subcommand node; and __fish_seen_subcommand_from update" -l cuda -d 'CUDA version' -r
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand node; and __fish_seen_subcommand_from update" -l kubelet -d 'Kubelet version' -r
 complete -c gpuctl -n "__fish_gpuctl_using_subcommand node; and __fish_seen_subcommand_from update" -l reason -d 'Why; kept in the history' -r
 complete -c gpuctl -n "__fish_gpuctl_using_subcommand node; and __fish_seen_subcommand_from update" -l db -d 'Store path [default: $XDG_DATA_HOME/gpuctl/gpuctl.db]' -r -F
 complete -c gpuctl -n "__fish_gpuctl_using_subcommand node; and __fish_seen_subcommand_from update" -s o -l output -d 'Output format' -r -f -a "table\t''

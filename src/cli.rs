@@ -205,6 +205,9 @@ pub struct NodeFieldArgs {
     /// CUDA version
     #[arg(long, value_name = "TEXT")]
     pub cuda: Option<String>,
+    /// Kubelet version
+    #[arg(long, value_name = "TEXT")]
+    pub kubelet: Option<String>,
     /// Why; kept in the history
     #[arg(long, value_name = "TEXT")]
     pub reason: Option<String>,

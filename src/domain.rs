@@ -117,6 +117,7 @@ pub struct Node {
     pub kernel: Option<String>,
     pub driver: Option<String>,
     pub cuda: Option<String>,
+    pub kubelet: Option<String>,
     #[serde(with = "unix_time")]
     pub created_at: i64,
     #[serde(with = "unix_time")]

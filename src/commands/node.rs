@@ -168,6 +168,7 @@ fn render_detail(ctx: &Ctx, out: &Output, w: &mut dyn Write, detail: &NodeDetail
         ("kernel", or_dash(&node.kernel)),
         ("driver", or_dash(&node.driver)),
         ("cuda", or_dash(&node.cuda)),
+        ("kubelet", or_dash(&node.kubelet)),
         ("created", clock::rfc3339(node.created_at)),
         (
             "updated",
@@ -217,6 +218,7 @@ fn node_from_args(ctx: &Ctx, args: &NodeAddArgs) -> Result<Node> {
         kernel: None,
         driver: None,
         cuda: None,
+        kubelet: None,
         created_at: ctx.now,
         updated_at: ctx.now,
     };
@@ -238,6 +240,7 @@ fn apply_fields(node: &mut Node, fields: &NodeFieldArgs) -> Result<()> {
         ("kernel", &fields.kernel, &mut node.kernel),
         ("driver", &fields.driver, &mut node.driver),
         ("cuda", &fields.cuda, &mut node.cuda),
+        ("kubelet", &fields.kubelet, &mut node.kubelet),
     ] {
         if let Some(text) = given {
             validate::one_line(what, text)?;
@@ -267,11 +270,7 @@ fn add(ctx: &Ctx, args: &NodeAddArgs) -> Result<()> {
                     .with_hint("use 'gpuctl node update' to change it"),
             );
         }
-        node.id = nodes::insert(tx, &node)?;
-        let mut event = node_event(ctx, "node.created", &node.name, &args.fields.reason);
-        event.new_value = Some(creation_summary(&node));
-        events::record(tx, &event)?;
-        Ok(())
+        create_node(tx, ctx, &mut node, &args.fields.reason)
     })?;
     ctx.out.show(&node, |out, w| {
         if !out.quiet {
@@ -279,6 +278,20 @@ fn add(ctx: &Ctx, args: &NodeAddArgs) -> Result<()> {
         }
         Ok(())
     })
+}
+
+/// Inserts a node (its name known to be free) and its `node.created` event.
+pub(crate) fn create_node(
+    tx: &rusqlite::Connection,
+    ctx: &Ctx,
+    node: &mut Node,
+    reason: &Option<String>,
+) -> Result<()> {
+    node.id = nodes::insert(tx, node)?;
+    let mut event = node_event(ctx, "node.created", &node.name, reason);
+    event.new_value = Some(creation_summary(node));
+    events::record(tx, &event)?;
+    Ok(())
 }
 
 fn creation_summary(node: &Node) -> String {
@@ -300,14 +313,15 @@ fn creation_summary(node: &Node) -> String {
 }
 
 /// One field that an update changes, for the history.
-struct FieldChange {
-    field: String,
-    old: Option<String>,
-    new: Option<String>,
+#[derive(Debug, Clone, Serialize)]
+pub(crate) struct FieldChange {
+    pub field: String,
+    pub old: Option<String>,
+    pub new: Option<String>,
 }
 
 /// Field-by-field differences between two versions of a node.
-fn changes(old: &Node, new: &Node) -> Vec<FieldChange> {
+pub(crate) fn changes(old: &Node, new: &Node) -> Vec<FieldChange> {
     let mut out = Vec::new();
     let mut compare = |field: &str, a: Option<String>, b: Option<String>| {
         if a != b {
@@ -339,6 +353,7 @@ fn changes(old: &Node, new: &Node) -> Vec<FieldChange> {
     compare("kernel", old.kernel.clone(), new.kernel.clone());
     compare("driver", old.driver.clone(), new.driver.clone());
     compare("cuda", old.cuda.clone(), new.cuda.clone());
+    compare("kubelet", old.kubelet.clone(), new.kubelet.clone());
     let keys: std::collections::BTreeSet<&String> =
         old.labels.keys().chain(new.labels.keys()).collect();
     for key in keys {
@@ -365,21 +380,37 @@ fn edit_node(
         let old = nodes::get(tx, name)?.ok_or_else(|| not_found(name))?;
         let mut new = old.clone();
         edit(&mut new)?;
-        let changed = changes(&old, &new);
+        let changed = write_node_changes(tx, ctx, &old, &mut new, kind_for, reason)?;
         if changed.is_empty() {
             return Ok((old, 0));
         }
-        new.updated_at = ctx.now;
-        nodes::update(tx, &new)?;
-        for change in &changed {
-            let mut event = node_event(ctx, kind_for(&change.field), name, reason);
-            event.field = Some(change.field.clone());
-            event.old_value = change.old.clone();
-            event.new_value = change.new.clone();
-            events::record(tx, &event)?;
-        }
         Ok((new, changed.len()))
     })
+}
+
+/// Writes `new` over `old` with one event per changed field; writes nothing when nothing changed.
+pub(crate) fn write_node_changes(
+    tx: &rusqlite::Connection,
+    ctx: &Ctx,
+    old: &Node,
+    new: &mut Node,
+    kind_for: impl Fn(&str) -> &'static str,
+    reason: &Option<String>,
+) -> Result<Vec<FieldChange>> {
+    let changed = changes(old, new);
+    if changed.is_empty() {
+        return Ok(changed);
+    }
+    new.updated_at = ctx.now;
+    nodes::update(tx, new)?;
+    for change in &changed {
+        let mut event = node_event(ctx, kind_for(&change.field), &old.name, reason);
+        event.field = Some(change.field.clone());
+        event.old_value = change.old.clone();
+        event.new_value = change.new.clone();
+        events::record(tx, &event)?;
+    }
+    Ok(changed)
 }
 
 fn update(ctx: &Ctx, args: &NodeUpdateArgs) -> Result<()> {

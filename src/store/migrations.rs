@@ -83,6 +83,7 @@ CREATE TABLE nodes (
     kernel          TEXT,
     driver          TEXT,
     cuda            TEXT,
+    kubelet         TEXT,
     gpu_capacity    INTEGER NOT NULL DEFAULT 0 CHECK (gpu_capacity >= 0),
     gpu_allocatable INTEGER NOT NULL DEFAULT 0 CHECK (gpu_allocatable >= 0),
     created_at      INTEGER NOT NULL,

@@ -65,7 +65,8 @@ impl NodeSort {
 
 const NODE_COLUMNS: &str = "n.id, n.name, n.cluster, n.status, n.ip, n.role,
     (SELECT json_group_object(key, value) FROM node_labels WHERE node_id = n.id),
-    n.gpu_capacity, n.gpu_allocatable, n.os, n.kernel, n.driver, n.cuda, n.created_at, n.updated_at";
+    n.gpu_capacity, n.gpu_allocatable, n.os, n.kernel, n.driver, n.cuda, n.created_at, n.updated_at,
+    n.kubelet";
 
 fn node_from_row(row: &Row) -> rusqlite::Result<Node> {
     let status: String = row.get(3)?;
@@ -95,6 +96,7 @@ fn node_from_row(row: &Row) -> rusqlite::Result<Node> {
         cuda: row.get(12)?,
         created_at: row.get(13)?,
         updated_at: row.get(14)?,
+        kubelet: row.get(15)?,
     })
 }
 
@@ -116,8 +118,8 @@ pub fn exists(conn: &Connection, name: &str) -> Result<bool> {
 pub fn insert(conn: &Connection, node: &Node) -> Result<i64> {
     conn.prepare_cached(
         "INSERT INTO nodes (name, cluster, status, ip, role, os, kernel, driver, cuda,
-                            gpu_capacity, gpu_allocatable, created_at, updated_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
+                            gpu_capacity, gpu_allocatable, created_at, updated_at, kubelet)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
     )?
     .execute(params![
         node.name,
@@ -133,6 +135,7 @@ pub fn insert(conn: &Connection, node: &Node) -> Result<i64> {
         node.gpus_allocatable,
         node.created_at,
         node.updated_at,
+        node.kubelet,
     ])?;
     let id = conn.last_insert_rowid();
     insert_labels(conn, id, &node.labels)?;
@@ -153,7 +156,7 @@ pub fn update(conn: &Connection, node: &Node) -> Result<()> {
     conn.prepare_cached(
         "UPDATE nodes SET cluster = ?2, status = ?3, ip = ?4, role = ?5, os = ?6, kernel = ?7,
                           driver = ?8, cuda = ?9, gpu_capacity = ?10, gpu_allocatable = ?11,
-                          updated_at = ?12
+                          updated_at = ?12, kubelet = ?13
          WHERE id = ?1",
     )?
     .execute(params![
@@ -169,6 +172,7 @@ pub fn update(conn: &Connection, node: &Node) -> Result<()> {
         node.gpus,
         node.gpus_allocatable,
         node.updated_at,
+        node.kubelet,
     ])?;
     conn.prepare_cached("DELETE FROM node_labels WHERE node_id = ?1")?
         .execute([node.id])?;
