@@ -220,8 +220,14 @@ _gpuctl() {
             gpuctl__subcmd__help__subcmd__node,add)
                 cmd="gpuctl__subcmd__help__subcmd__node__subcmd__add"
                 ;;
+            gpuctl__subcmd__help__subcmd__node,drift)
+                cmd="gpuctl__subcmd__help__subcmd__node__subcmd__drift"
+                ;;
             gpuctl__subcmd__help__subcmd__node,history)
                 cmd="gpuctl__subcmd__help__subcmd__node__subcmd__history"
+                ;;
+            gpuctl__subcmd__help__subcmd__node,import)
+                cmd="gpuctl__subcmd__help__subcmd__node__subcmd__import"
                 ;;
             gpuctl__subcmd__help__subcmd__node,list)
                 cmd="gpuctl__subcmd__help__subcmd__node__subcmd__list"
@@ -238,17 +244,26 @@ _gpuctl() {
             gpuctl__subcmd__help__subcmd__node,show)
                 cmd="gpuctl__subcmd__help__subcmd__node__subcmd__show"
                 ;;
+            gpuctl__subcmd__help__subcmd__node,sync)
+                cmd="gpuctl__subcmd__help__subcmd__node__subcmd__sync"
+                ;;
             gpuctl__subcmd__help__subcmd__node,update)
                 cmd="gpuctl__subcmd__help__subcmd__node__subcmd__update"
                 ;;
             gpuctl__subcmd__node,add)
                 cmd="gpuctl__subcmd__node__subcmd__add"
                 ;;
+            gpuctl__subcmd__node,drift)
+                cmd="gpuctl__subcmd__node__subcmd__drift"
+                ;;
             gpuctl__subcmd__node,help)
                 cmd="gpuctl__subcmd__node__subcmd__help"
                 ;;
             gpuctl__subcmd__node,history)
                 cmd="gpuctl__subcmd__node__subcmd__history"
+                ;;
+            gpuctl__subcmd__node,import)
+                cmd="gpuctl__subcmd__node__subcmd__import"
                 ;;
             gpuctl__subcmd__node,list)
                 cmd="gpuctl__subcmd__node__subcmd__list"
@@ -271,17 +286,26 @@ _gpuctl() {
             gpuctl__subcmd__node,show)
                 cmd="gpuctl__subcmd__node__subcmd__show"
                 ;;
+            gpuctl__subcmd__node,sync)
+                cmd="gpuctl__subcmd__node__subcmd__sync"
+                ;;
             gpuctl__subcmd__node,update)
                 cmd="gpuctl__subcmd__node__subcmd__update"
                 ;;
             gpuctl__subcmd__node__subcmd__help,add)
                 cmd="gpuctl__subcmd__node__subcmd__help__subcmd__add"
                 ;;
+            gpuctl__subcmd__node__subcmd__help,drift)
+                cmd="gpuctl__subcmd__node__subcmd__help__subcmd__drift"
+                ;;
             gpuctl__subcmd__node__subcmd__help,help)
                 cmd="gpuctl__subcmd__node__subcmd__help__subcmd__help"
                 ;;
             gpuctl__subcmd__node__subcmd__help,history)
                 cmd="gpuctl__subcmd__node__subcmd__help__subcmd__history"
+                ;;
+            gpuctl__subcmd__node__subcmd__help,import)
+                cmd="gpuctl__subcmd__node__subcmd__help__subcmd__import"
                 ;;
             gpuctl__subcmd__node__subcmd__help,list)
                 cmd="gpuctl__subcmd__node__subcmd__help__subcmd__list"
@@ -297,6 +321,9 @@ _gpuctl() {
                 ;;
             gpuctl__subcmd__node__subcmd__help,show)
                 cmd="gpuctl__subcmd__node__subcmd__help__subcmd__show"
+                ;;
+            gpuctl__subcmd__node__subcmd__help,sync)
+                cmd="gpuctl__subcmd__node__subcmd__help__subcmd__sync"
                 ;;
             gpuctl__subcmd__node__subcmd__help,update)
                 cmd="gpuctl__subcmd__node__subcmd__help__subcmd__update"
@@ -1566,7 +1593,7 @@ _gpuctl() {
             return 0
             ;;
         gpuctl__subcmd__help__subcmd__node)
-            opts="list show add update set-status remove history recent"
+            opts="list show add update set-status remove history recent import sync drift"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1593,7 +1620,35 @@ _gpuctl() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        gpuctl__subcmd__help__subcmd__node__subcmd__drift)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         gpuctl__subcmd__help__subcmd__node__subcmd__history)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        gpuctl__subcmd__help__subcmd__node__subcmd__import)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -1677,6 +1732,20 @@ _gpuctl() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        gpuctl__subcmd__help__subcmd__node__subcmd__sync)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         gpuctl__subcmd__help__subcmd__node__subcmd__update)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
@@ -1692,7 +1761,7 @@ _gpuctl() {
             return 0
             ;;
         gpuctl__subcmd__node)
-            opts="-o -q -v -h -V --db --output --no-headers --color --quiet --verbose --help --version list ls show add update set-status remove rm history recent help"
+            opts="-o -q -v -h -V --db --output --no-headers --color --quiet --verbose --help --version list ls show add update set-status remove rm history recent import sync drift help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1803,8 +1872,54 @@ _gpuctl() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        gpuctl__subcmd__node__subcmd__drift)
+            opts="-o -q -v -h -V --cluster --context --kubeconfig --kubectl --db --output --no-headers --color --quiet --verbose --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --cluster)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --context)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --kubeconfig)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --kubectl)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --db)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -W "table json csv" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -W "table json csv" -- "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         gpuctl__subcmd__node__subcmd__help)
-            opts="list show add update set-status remove history recent help"
+            opts="list show add update set-status remove history recent import sync drift help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1818,6 +1933,20 @@ _gpuctl() {
             return 0
             ;;
         gpuctl__subcmd__node__subcmd__help__subcmd__add)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        gpuctl__subcmd__node__subcmd__help__subcmd__drift)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -1846,6 +1975,20 @@ _gpuctl() {
             return 0
             ;;
         gpuctl__subcmd__node__subcmd__help__subcmd__history)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        gpuctl__subcmd__node__subcmd__help__subcmd__import)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -1929,6 +2072,20 @@ _gpuctl() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        gpuctl__subcmd__node__subcmd__help__subcmd__sync)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         gpuctl__subcmd__node__subcmd__help__subcmd__update)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
@@ -1955,6 +2112,40 @@ _gpuctl() {
                     return 0
                     ;;
                 --limit)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --db)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -W "table json csv" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -W "table json csv" -- "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        gpuctl__subcmd__node__subcmd__import)
+            opts="-o -q -v -h -V --cluster --dry-run --prune --db --output --no-headers --color --quiet --verbose --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --cluster)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -2160,6 +2351,52 @@ _gpuctl() {
                 return 0
             fi
             case "${prev}" in
+                --db)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -W "table json csv" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -W "table json csv" -- "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        gpuctl__subcmd__node__subcmd__sync)
+            opts="-o -q -v -h -V --cluster --context --kubeconfig --kubectl --dry-run --prune --db --output --no-headers --color --quiet --verbose --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --cluster)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --context)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --kubeconfig)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --kubectl)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --db)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0

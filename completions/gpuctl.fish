@@ -42,29 +42,32 @@ complete -c gpuctl -n "__fish_gpuctl_needs_command" -f -a "db" -d 'Store mainten
 complete -c gpuctl -n "__fish_gpuctl_needs_command" -f -a "export" -d 'Export data for other systems'
 complete -c gpuctl -n "__fish_gpuctl_needs_command" -f -a "completions" -d 'Print a shell completion script (bash, zsh, fish, elvish, powershell)'
 complete -c gpuctl -n "__fish_gpuctl_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
-complete -c gpuctl -n "__fish_gpuctl_using_subcommand node; and not __fish_seen_subcommand_from list ls show add update set-status remove rm history recent help" -l db -d 'Store path [default: $XDG_DATA_HOME/gpuctl/gpuctl.db]' -r -F
-complete -c gpuctl -n "__fish_gpuctl_using_subcommand node; and not __fish_seen_subcommand_from list ls show add update set-status remove rm history recent help" -s o -l output -d 'Output format' -r -f -a "table\t''
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand node; and not __fish_seen_subcommand_from list ls show add update set-status remove rm history recent import sync drift help" -l db -d 'Store path [default: $XDG_DATA_HOME/gpuctl/gpuctl.db]' -r -F
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand node; and not __fish_seen_subcommand_from list ls show add update set-status remove rm history recent import sync drift help" -s o -l output -d 'Output format' -r -f -a "table\t''
 json\t''
 csv\t''"
-complete -c gpuctl -n "__fish_gpuctl_using_subcommand node; and not __fish_seen_subcommand_from list ls show add update set-status remove rm history recent help" -l color -d 'When to colour tables (NO_COLOR is honoured by auto)' -r -f -a "auto\t''
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand node; and not __fish_seen_subcommand_from list ls show add update set-status remove rm history recent import sync drift help" -l color -d 'When to colour tables (NO_COLOR is honoured by auto)' -r -f -a "auto\t''
 always\t''
 never\t''"
-complete -c gpuctl -n "__fish_gpuctl_using_subcommand node; and not __fish_seen_subcommand_from list ls show add update set-status remove rm history recent help" -l no-headers -d 'Omit table headers, footers and the CSV header row'
-complete -c gpuctl -n "__fish_gpuctl_using_subcommand node; and not __fish_seen_subcommand_from list ls show add update set-status remove rm history recent help" -s q -l quiet -d 'Print nothing but data and errors'
-complete -c gpuctl -n "__fish_gpuctl_using_subcommand node; and not __fish_seen_subcommand_from list ls show add update set-status remove rm history recent help" -s v -l verbose -d 'Say more about what is being done'
-complete -c gpuctl -n "__fish_gpuctl_using_subcommand node; and not __fish_seen_subcommand_from list ls show add update set-status remove rm history recent help" -s h -l help -d 'Print help'
-complete -c gpuctl -n "__fish_gpuctl_using_subcommand node; and not __fish_seen_subcommand_from list ls show add update set-status remove rm history recent help" -s V -l version -d 'Print version'
-complete -c gpuctl -n "__fish_gpuctl_using_subcommand node; and not __fish_seen_subcommand_from list ls show add update set-status remove rm history recent help" -f -a "list" -d 'List nodes: search, filter, sort and page'
-complete -c gpuctl -n "__fish_gpuctl_using_subcommand node; and not __fish_seen_subcommand_from list ls show add update set-status remove rm history recent help" -f -a "ls" -d 'List nodes: search, filter, sort and page'
-complete -c gpuctl -n "__fish_gpuctl_using_subcommand node; and not __fish_seen_subcommand_from list ls show add update set-status remove rm history recent help" -f -a "show" -d 'Show every field of a node, its GPUs and its latest history'
-complete -c gpuctl -n "__fish_gpuctl_using_subcommand node; and not __fish_seen_subcommand_from list ls show add update set-status remove rm history recent help" -f -a "add" -d 'Add a node to the inventory'
-complete -c gpuctl -n "__fish_gpuctl_using_subcommand node; and not __fish_seen_subcommand_from list ls show add update set-status remove rm history recent help" -f -a "update" -d 'Change some fields of a node; only the given ones change'
-complete -c gpuctl -n "__fish_gpuctl_using_subcommand node; and not __fish_seen_subcommand_from list ls show add update set-status remove rm history recent help" -f -a "set-status" -d 'Set a node\'s status'
-complete -c gpuctl -n "__fish_gpuctl_using_subcommand node; and not __fish_seen_subcommand_from list ls show add update set-status remove rm history recent help" -f -a "remove" -d 'Remove a node (refused while it has GPUs or leases, unless --force)'
-complete -c gpuctl -n "__fish_gpuctl_using_subcommand node; and not __fish_seen_subcommand_from list ls show add update set-status remove rm history recent help" -f -a "rm" -d 'Remove a node (refused while it has GPUs or leases, unless --force)'
-complete -c gpuctl -n "__fish_gpuctl_using_subcommand node; and not __fish_seen_subcommand_from list ls show add update set-status remove rm history recent help" -f -a "history" -d 'Every change to a node, newest first; readable after removal'
-complete -c gpuctl -n "__fish_gpuctl_using_subcommand node; and not __fish_seen_subcommand_from list ls show add update set-status remove rm history recent help" -f -a "recent" -d 'Nodes changed recently, newest first'
-complete -c gpuctl -n "__fish_gpuctl_using_subcommand node; and not __fish_seen_subcommand_from list ls show add update set-status remove rm history recent help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand node; and not __fish_seen_subcommand_from list ls show add update set-status remove rm history recent import sync drift help" -l no-headers -d 'Omit table headers, footers and the CSV header row'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand node; and not __fish_seen_subcommand_from list ls show add update set-status remove rm history recent import sync drift help" -s q -l quiet -d 'Print nothing but data and errors'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand node; and not __fish_seen_subcommand_from list ls show add update set-status remove rm history recent import sync drift help" -s v -l verbose -d 'Say more about what is being done'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand node; and not __fish_seen_subcommand_from list ls show add update set-status remove rm history recent import sync drift help" -s h -l help -d 'Print help'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand node; and not __fish_seen_subcommand_from list ls show add update set-status remove rm history recent import sync drift help" -s V -l version -d 'Print version'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand node; and not __fish_seen_subcommand_from list ls show add update set-status remove rm history recent import sync drift help" -f -a "list" -d 'List nodes: search, filter, sort and page'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand node; and not __fish_seen_subcommand_from list ls show add update set-status remove rm history recent import sync drift help" -f -a "ls" -d 'List nodes: search, filter, sort and page'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand node; and not __fish_seen_subcommand_from list ls show add update set-status remove rm history recent import sync drift help" -f -a "show" -d 'Show every field of a node, its GPUs and its latest history'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand node; and not __fish_seen_subcommand_from list ls show add update set-status remove rm history recent import sync drift help" -f -a "add" -d 'Add a node to the inventory'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand node; and not __fish_seen_subcommand_from list ls show add update set-status remove rm history recent import sync drift help" -f -a "update" -d 'Change some fields of a node; only the given ones change'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand node; and not __fish_seen_subcommand_from list ls show add update set-status remove rm history recent import sync drift help" -f -a "set-status" -d 'Set a node\'s status'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand node; and not __fish_seen_subcommand_from list ls show add update set-status remove rm history recent import sync drift help" -f -a "remove" -d 'Remove a node (refused while it has GPUs or leases, unless --force)'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand node; and not __fish_seen_subcommand_from list ls show add update set-status remove rm history recent import sync drift help" -f -a "rm" -d 'Remove a node (refused while it has GPUs or leases, unless --force)'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand node; and not __fish_seen_subcommand_from list ls show add update set-status remove rm history recent import sync drift help" -f -a "history" -d 'Every change to a node, newest first; readable after removal'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand node; and not __fish_seen_subcommand_from list ls show add update set-status remove rm history recent import sync drift help" -f -a "recent" -d 'Nodes changed recently, newest first'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand node; and not __fish_seen_subcommand_from list ls show add update set-status remove rm history recent import sync drift help" -f -a "import" -d 'Create or update nodes from \'kubectl get nodes -o json\' output'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand node; and not __fish_seen_subcommand_from list ls show add update set-status remove rm history recent import sync drift help" -f -a "sync" -d 'Run \'kubectl get nodes -o json\' and import what it prints'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand node; and not __fish_seen_subcommand_from list ls show add update set-status remove rm history recent import sync drift help" -f -a "drift" -d 'Show where the inventory and a cluster disagree, writing nothing'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand node; and not __fish_seen_subcommand_from list ls show add update set-status remove rm history recent import sync drift help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c gpuctl -n "__fish_gpuctl_using_subcommand node; and __fish_seen_subcommand_from list" -s s -l search -d 'Case-insensitive text to find in name, cluster, IP or label values' -r
 complete -c gpuctl -n "__fish_gpuctl_using_subcommand node; and __fish_seen_subcommand_from list" -l status -d 'Only nodes in this status' -r -f -a "ready\t''
 not-ready\t''
@@ -247,6 +250,55 @@ complete -c gpuctl -n "__fish_gpuctl_using_subcommand node; and __fish_seen_subc
 complete -c gpuctl -n "__fish_gpuctl_using_subcommand node; and __fish_seen_subcommand_from recent" -s v -l verbose -d 'Say more about what is being done'
 complete -c gpuctl -n "__fish_gpuctl_using_subcommand node; and __fish_seen_subcommand_from recent" -s h -l help -d 'Print help'
 complete -c gpuctl -n "__fish_gpuctl_using_subcommand node; and __fish_seen_subcommand_from recent" -s V -l version -d 'Print version'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand node; and __fish_seen_subcommand_from import" -l cluster -d 'Cluster of the imported nodes (required for nodes new to the inventory)' -r
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand node; and __fish_seen_subcommand_from import" -l db -d 'Store path [default: $XDG_DATA_HOME/gpuctl/gpuctl.db]' -r -F
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand node; and __fish_seen_subcommand_from import" -s o -l output -d 'Output format' -r -f -a "table\t''
+json\t''
+csv\t''"
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand node; and __fish_seen_subcommand_from import" -l color -d 'When to colour tables (NO_COLOR is honoured by auto)' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand node; and __fish_seen_subcommand_from import" -l dry-run -d 'Print the plan, write nothing'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand node; and __fish_seen_subcommand_from import" -l prune -d 'Mark nodes of --cluster missing from the input as decommissioned'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand node; and __fish_seen_subcommand_from import" -l no-headers -d 'Omit table headers, footers and the CSV header row'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand node; and __fish_seen_subcommand_from import" -s q -l quiet -d 'Print nothing but data and errors'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand node; and __fish_seen_subcommand_from import" -s v -l verbose -d 'Say more about what is being done'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand node; and __fish_seen_subcommand_from import" -s h -l help -d 'Print help'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand node; and __fish_seen_subcommand_from import" -s V -l version -d 'Print version'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand node; and __fish_seen_subcommand_from sync" -l cluster -d 'Cluster to sync' -r
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand node; and __fish_seen_subcommand_from sync" -l context -d 'kubeconfig context to use' -r
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand node; and __fish_seen_subcommand_from sync" -l kubeconfig -d 'kubeconfig file to use' -r -F
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand node; and __fish_seen_subcommand_from sync" -l kubectl -d 'The kubectl binary' -r -F
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand node; and __fish_seen_subcommand_from sync" -l db -d 'Store path [default: $XDG_DATA_HOME/gpuctl/gpuctl.db]' -r -F
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand node; and __fish_seen_subcommand_from sync" -s o -l output -d 'Output format' -r -f -a "table\t''
+json\t''
+csv\t''"
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand node; and __fish_seen_subcommand_from sync" -l color -d 'When to colour tables (NO_COLOR is honoured by auto)' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand node; and __fish_seen_subcommand_from sync" -l dry-run -d 'Print the plan, write nothing'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand node; and __fish_seen_subcommand_from sync" -l prune -d 'Mark nodes missing from the cluster as decommissioned'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand node; and __fish_seen_subcommand_from sync" -l no-headers -d 'Omit table headers, footers and the CSV header row'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand node; and __fish_seen_subcommand_from sync" -s q -l quiet -d 'Print nothing but data and errors'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand node; and __fish_seen_subcommand_from sync" -s v -l verbose -d 'Say more about what is being done'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand node; and __fish_seen_subcommand_from sync" -s h -l help -d 'Print help'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand node; and __fish_seen_subcommand_from sync" -s V -l version -d 'Print version'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand node; and __fish_seen_subcommand_from drift" -l cluster -d 'Cluster to compare' -r
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand node; and __fish_seen_subcommand_from drift" -l context -d 'kubeconfig context to use' -r
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand node; and __fish_seen_subcommand_from drift" -l kubeconfig -d 'kubeconfig file to use' -r -F
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand node; and __fish_seen_subcommand_from drift" -l kubectl -d 'The kubectl binary' -r -F
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand node; and __fish_seen_subcommand_from drift" -l db -d 'Store path [default: $XDG_DATA_HOME/gpuctl/gpuctl.db]' -r -F
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand node; and __fish_seen_subcommand_from drift" -s o -l output -d 'Output format' -r -f -a "table\t''
+json\t''
+csv\t''"
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand node; and __fish_seen_subcommand_from drift" -l color -d 'When to colour tables (NO_COLOR is honoured by auto)' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand node; and __fish_seen_subcommand_from drift" -l no-headers -d 'Omit table headers, footers and the CSV header row'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand node; and __fish_seen_subcommand_from drift" -s q -l quiet -d 'Print nothing but data and errors'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand node; and __fish_seen_subcommand_from drift" -s v -l verbose -d 'Say more about what is being done'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand node; and __fish_seen_subcommand_from drift" -s h -l help -d 'Print help'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand node; and __fish_seen_subcommand_from drift" -s V -l version -d 'Print version'
 complete -c gpuctl -n "__fish_gpuctl_using_subcommand node; and __fish_seen_subcommand_from help" -f -a "list" -d 'List nodes: search, filter, sort and page'
 complete -c gpuctl -n "__fish_gpuctl_using_subcommand node; and __fish_seen_subcommand_from help" -f -a "show" -d 'Show every field of a node, its GPUs and its latest history'
 complete -c gpuctl -n "__fish_gpuctl_using_subcommand node; and __fish_seen_subcommand_from help" -f -a "add" -d 'Add a node to the inventory'
@@ -255,6 +307,9 @@ complete -c gpuctl -n "__fish_gpuctl_using_subcommand node; and __fish_seen_subc
 complete -c gpuctl -n "__fish_gpuctl_using_subcommand node; and __fish_seen_subcommand_from help" -f -a "remove" -d 'Remove a node (refused while it has GPUs or leases, unless --force)'
 complete -c gpuctl -n "__fish_gpuctl_using_subcommand node; and __fish_seen_subcommand_from help" -f -a "history" -d 'Every change to a node, newest first; readable after removal'
 complete -c gpuctl -n "__fish_gpuctl_using_subcommand node; and __fish_seen_subcommand_from help" -f -a "recent" -d 'Nodes changed recently, newest first'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand node; and __fish_seen_subcommand_from help" -f -a "import" -d 'Create or update nodes from \'kubectl get nodes -o json\' output'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand node; and __fish_seen_subcommand_from help" -f -a "sync" -d 'Run \'kubectl get nodes -o json\' and import what it prints'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand node; and __fish_seen_subcommand_from help" -f -a "drift" -d 'Show where the inventory and a cluster disagree, writing nothing'
 complete -c gpuctl -n "__fish_gpuctl_using_subcommand node; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c gpuctl -n "__fish_gpuctl_using_subcommand alert; and not __fish_seen_subcommand_from list ls show ack resolve rules help" -l db -d 'Store path [default: $XDG_DATA_HOME/gpuctl/gpuctl.db]' -r -F
 complete -c gpuctl -n "__fish_gpuctl_using_subcommand alert; and not __fish_seen_subcommand_from list ls show ack resolve rules help" -s o -l output -d 'Output format' -r -f -a "table\t''
@@ -504,6 +559,9 @@ complete -c gpuctl -n "__fish_gpuctl_using_subcommand help; and __fish_seen_subc
 complete -c gpuctl -n "__fish_gpuctl_using_subcommand help; and __fish_seen_subcommand_from node" -f -a "remove" -d 'Remove a node (refused while it has GPUs or leases, unless --force)'
 complete -c gpuctl -n "__fish_gpuctl_using_subcommand help; and __fish_seen_subcommand_from node" -f -a "history" -d 'Every change to a node, newest first; readable after removal'
 complete -c gpuctl -n "__fish_gpuctl_using_subcommand help; and __fish_seen_subcommand_from node" -f -a "recent" -d 'Nodes changed recently, newest first'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand help; and __fish_seen_subcommand_from node" -f -a "import" -d 'Create or update nodes from \'kubectl get nodes -o json\' output'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand help; and __fish_seen_subcommand_from node" -f -a "sync" -d 'Run \'kubectl get nodes -o json\' and import what it prints'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand help; and __fish_seen_subcommand_from node" -f -a "drift" -d 'Show where the inventory and a cluster disagree, writing nothing'
 complete -c gpuctl -n "__fish_gpuctl_using_subcommand help; and __fish_seen_subcommand_from alert" -f -a "list" -d 'List alerts, most severe first (open ones unless --state or --all)'
 complete -c gpuctl -n "__fish_gpuctl_using_subcommand help; and __fish_seen_subcommand_from alert" -f -a "show" -d 'Show one alert'
 complete -c gpuctl -n "__fish_gpuctl_using_subcommand help; and __fish_seen_subcommand_from alert" -f -a "ack" -d 'Acknowledge an alert: it stays open, marked as seen'

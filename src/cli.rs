@@ -141,6 +141,12 @@ pub enum NodeCommand {
     History(NodeHistoryArgs),
     /// Nodes changed recently, newest first
     Recent(NodeRecentArgs),
+    /// Create or update nodes from 'kubectl get nodes -o json' output
+    Import(NodeImportArgs),
+    /// Run 'kubectl get nodes -o json' and import what it prints
+    Sync(NodeSyncArgs),
+    /// Show where the inventory and a cluster disagree, writing nothing
+    Drift(NodeDriftArgs),
 }
 
 #[derive(Debug, Args)]
@@ -413,4 +419,61 @@ pub struct CompletionsArgs {
 pub enum ExportCommand {
     /// Print the latest sample of every GPU in Prometheus text format (dcgm-exporter names)
     Prometheus,
+}
+
+/// How to reach a cluster with kubectl.
+#[derive(Debug, Args)]
+pub struct KubectlArgs {
+    /// kubeconfig context to use
+    #[arg(long, value_name = "CTX")]
+    pub context: Option<String>,
+    /// kubeconfig file to use
+    #[arg(long, value_name = "PATH")]
+    pub kubeconfig: Option<PathBuf>,
+    /// The kubectl binary
+    #[arg(long, value_name = "PATH", default_value = "kubectl")]
+    pub kubectl: PathBuf,
+}
+
+#[derive(Debug, Args)]
+pub struct NodeImportArgs {
+    /// The JSON document ('-' for standard input)
+    #[arg(value_name = "FILE", default_value = "-")]
+    pub file: PathBuf,
+    /// Cluster of the imported nodes (required for nodes new to the inventory)
+    #[arg(long, value_name = "NAME")]
+    pub cluster: Option<String>,
+    /// Print the plan, write nothing
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Mark nodes of --cluster missing from the input as decommissioned
+    #[arg(long, requires = "cluster")]
+    pub prune: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct NodeSyncArgs {
+    /// Cluster to sync
+    #[arg(long, value_name = "NAME")]
+    pub cluster: String,
+    #[command(flatten)]
+    pub kubectl: KubectlArgs,
+    /// Print the plan, write nothing
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Mark nodes missing from the cluster as decommissioned
+    #[arg(long)]
+    pub prune: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct NodeDriftArgs {
+    /// Cluster to compare
+    #[arg(long, value_name = "NAME")]
+    pub cluster: String,
+    /// A saved 'kubectl get nodes -o json' ('-' for standard input); without it, kubectl runs
+    #[arg(value_name = "FILE")]
+    pub file: Option<PathBuf>,
+    #[command(flatten)]
+    pub kubectl: KubectlArgs,
 }

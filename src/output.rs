@@ -197,6 +197,21 @@ impl Output {
         Cell::new(text.to_string()).set_alignment(CellAlignment::Right)
     }
 
+    /// A progress bar on stderr when stderr is a terminal and not `-q`; hidden otherwise.
+    pub fn progress(&self, length: u64, message: &str) -> indicatif::ProgressBar {
+        if self.quiet || !io::stderr().is_terminal() {
+            return indicatif::ProgressBar::hidden();
+        }
+        let bar = indicatif::ProgressBar::new(length);
+        if let Ok(style) =
+            indicatif::ProgressStyle::with_template("{msg} [{bar:30}] {pos}/{len} ({eta} left)")
+        {
+            bar.set_style(style.progress_chars("=> "));
+        }
+        bar.set_message(message.to_string());
+        bar
+    }
+
     /// A note for the user on stderr; `-q` silences it.
     pub fn note(&self, message: impl AsRef<str>) {
         if !self.quiet {

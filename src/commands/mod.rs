@@ -4,4 +4,5 @@ pub mod alert;
 pub mod completions;
 pub mod db;
 pub mod export;
+pub mod kube;
 pub mod node;

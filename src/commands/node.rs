@@ -34,10 +34,13 @@ pub fn run(ctx: &Ctx, command: &NodeCommand) -> Result<()> {
         NodeCommand::Remove(args) => remove(ctx, args),
         NodeCommand::History(args) => history(ctx, args),
         NodeCommand::Recent(args) => recent(ctx, args),
+        NodeCommand::Import(args) => super::kube::import(ctx, args),
+        NodeCommand::Sync(args) => super::kube::sync(ctx, args),
+        NodeCommand::Drift(args) => super::kube::drift(ctx, args),
     }
 }
 
-fn not_found(name: &str) -> Error {
+pub(crate) fn not_found(name: &str) -> Error {
     Error::not_found(format!("node '{name}' not found"))
         .with_hint("'gpuctl node list' shows the nodes in the store")
 }
@@ -294,7 +297,7 @@ pub(crate) fn create_node(
     Ok(())
 }
 
-fn creation_summary(node: &Node) -> String {
+pub(crate) fn creation_summary(node: &Node) -> String {
     let mut parts = vec![
         format!("cluster={}", node.cluster),
         format!("status={}", node.status),

@@ -67,6 +67,18 @@ impl Store {
     }
 }
 
+impl Store {
+    /// Runs `f` in an IMMEDIATE transaction and rolls it back: what a write would do, unwritten.
+    pub fn dry_run<T>(&mut self, f: impl FnOnce(&Transaction) -> Result<T>) -> Result<T> {
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let value = f(&tx)?;
+        tx.rollback()?;
+        Ok(value)
+    }
+}
+
 fn create_private_file(path: &Path) -> Result<()> {
     if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
         if !dir.exists() {

@@ -354,3 +354,21 @@ pub fn remove(conn: &Connection, node_id: i64, now: i64) -> Result<Detached> {
         allocations_released,
     })
 }
+
+/// MIG instances of a node's GPUs, per profile.
+pub fn mig_profile_counts(conn: &Connection, node_id: i64) -> Result<BTreeMap<String, i64>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT m.profile, count(*) FROM mig_instances m JOIN devices d ON d.id = m.device_id
+         WHERE d.node_id = ?1 GROUP BY m.profile",
+    )?;
+    let rows = stmt.query_map([node_id], |r| Ok((r.get(0)?, r.get(1)?)))?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+/// Names of a cluster's nodes.
+pub fn names_in_cluster(conn: &Connection, cluster: &str) -> Result<Vec<String>> {
+    let mut stmt =
+        conn.prepare_cached("SELECT name FROM nodes WHERE cluster = ?1 ORDER BY name")?;
+    let rows = stmt.query_map([cluster], |r| r.get(0))?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}

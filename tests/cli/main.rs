@@ -6,6 +6,7 @@ mod conventions;
 mod db;
 mod generated;
 mod harness;
+mod kube;
 mod node;
 mod prometheus;
 mod store;
