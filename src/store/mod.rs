@@ -6,6 +6,7 @@
 //! failing on a lock upgrade.
 
 pub mod alerts;
+pub mod dashboard;
 pub mod events;
 pub mod metrics;
 pub mod migrations;
