@@ -5,6 +5,7 @@ pub mod clock;
 pub mod commands;
 pub mod domain;
 pub mod error;
+pub mod gpu;
 pub mod output;
 pub mod store;
 pub mod validate;

@@ -1,0 +1,3 @@
+pub mod replay;
+pub mod smi;
+pub mod source;
