@@ -4,6 +4,9 @@ use std::path::PathBuf;
 
 use crate::error::Error;
 
+use super::nvml::NvmlSource;
+use super::smi::SmiSource;
+
 /// Where GPU readings come from: NVML, live nvidia-smi, or a recorded nvidia-smi CSV file.
 pub trait GpuSource {
     /// A short name for messages and the audit log: `nvml`, `nvidia-smi`, `replay`.
@@ -123,6 +126,50 @@ impl From<SourceError> for Error {
             }
             SourceError::Unreadable { .. } | SourceError::Failed { .. } => Error::runtime(message),
         }
+    }
+}
+
+/// `--source auto`: NVML when it initialises, else nvidia-smi (`smi_command`). When both
+/// fail, the error names both reasons; it is the no-driver error when both found no driver.
+pub fn open_auto(smi_command: impl Into<PathBuf>) -> Result<Box<dyn GpuSource>, SourceError> {
+    match NvmlSource::open() {
+        Ok(nvml) => Ok(Box::new(nvml)),
+        Err(nvml_error) => Ok(Box::new(SmiFallback {
+            smi: SmiSource::new(smi_command),
+            nvml_error,
+        })),
+    }
+}
+
+/// nvidia-smi standing in for NVML, remembering why NVML could not be used.
+struct SmiFallback {
+    smi: SmiSource,
+    nvml_error: SourceError,
+}
+
+impl GpuSource for SmiFallback {
+    fn name(&self) -> &'static str {
+        self.smi.name()
+    }
+
+    fn sample(&mut self) -> Result<Vec<DeviceSample>, SourceError> {
+        let nvml_reason = match &self.nvml_error {
+            SourceError::NoDriver(reason) => reason.clone(),
+            other => other.to_string(),
+        };
+        self.smi.sample().map_err(|smi_error| match smi_error {
+            SourceError::NoDriver(reason) if self.nvml_error.is_no_driver() => {
+                SourceError::NoDriver(format!("NVML: {nvml_reason}; nvidia-smi: {reason}"))
+            }
+            other => SourceError::failed(
+                "nvidia-smi",
+                format!("{other} (NVML could not be used either: {nvml_reason})"),
+            ),
+        })
+    }
+
+    fn take_warnings(&mut self) -> Vec<String> {
+        self.smi.take_warnings()
     }
 }
 

@@ -10,7 +10,7 @@ use gpuctl::error::{Error, ErrorKind};
 use gpuctl::gpu::nvml::{NvmlSource, NVML_LIB_ENV};
 use gpuctl::gpu::replay::ReplaySource;
 use gpuctl::gpu::smi::SmiSource;
-use gpuctl::gpu::source::{DeviceSample, GpuSource, SourceError};
+use gpuctl::gpu::source::{open_auto, DeviceSample, GpuSource, SourceError};
 
 const H100: &str = "GPU-8a1c5c3e-0d6a-4f0e-9d1e-2b6f3c4d5e60";
 const L4: &str = "GPU-1f2e3d4c-5b6a-7980-a1b2-c3d4e5f60718";
@@ -194,6 +194,55 @@ fn nvml_library_comes_from_gpuctl_nvml_lib() {
     assert!(missing
         .to_string()
         .contains("/nonexistent/gpuctl/libnvidia-ml.so.1"));
+}
+
+/// Runs `test` with GPUCTL_NVML_LIB set to `library`, in turn with the other NVML tests.
+fn with_nvml_lib<T>(library: &Path, test: impl FnOnce() -> T) -> T {
+    let _turn = NVML_TURN.lock().unwrap_or_else(|p| p.into_inner());
+    std::env::set_var("FAKE_NVML_FIXTURE", fixture("nvml/fleet.json"));
+    std::env::set_var(NVML_LIB_ENV, library);
+    let result = test();
+    std::env::remove_var(NVML_LIB_ENV);
+    result
+}
+
+#[test]
+fn auto_prefers_nvml_when_it_initialises() {
+    let library = fake_nvml_library();
+    let (name, count) = with_nvml_lib(library, || {
+        let mut source = open_auto("/nonexistent/gpuctl/nvidia-smi").expect("auto");
+        (source.name(), source.sample().expect("sample").len())
+    });
+    assert_eq!((name, count), ("nvml", 3));
+}
+
+#[test]
+fn auto_falls_back_to_nvidia_smi_without_nvml() {
+    let missing = Path::new("/nonexistent/gpuctl/libnvidia-ml.so.1");
+    let (name, count) = with_nvml_lib(missing, || {
+        let mut source = open_auto(fixture("smi/nvidia-smi")).expect("auto");
+        (source.name(), source.sample().expect("sample").len())
+    });
+    assert_eq!((name, count), ("nvidia-smi", 2));
+}
+
+#[test]
+fn auto_without_nvml_or_nvidia_smi_is_no_driver_naming_both() {
+    let missing = Path::new("/nonexistent/gpuctl/libnvidia-ml.so.1");
+    let err = with_nvml_lib(missing, || {
+        open_auto("/nonexistent/gpuctl/nvidia-smi")
+            .expect("auto opens lazily")
+            .sample()
+            .unwrap_err()
+    });
+    assert!(err.is_no_driver(), "{err}");
+    let message = err.to_string();
+    assert!(message.contains("NVML: cannot load"), "{message}");
+    assert!(
+        message.contains("nvidia-smi: /nonexistent/gpuctl/nvidia-smi not found"),
+        "{message}"
+    );
+    assert_eq!(Error::from(err).exit_code(), 6);
 }
 
 // ---- live nvidia-smi through fake scripts ----
