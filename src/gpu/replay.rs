@@ -97,6 +97,12 @@ fn read_batches(
             "empty file: expected an nvidia-smi CSV header".into(),
         ));
     }
+    if header.iter().any(|cell| cell.starts_with("GPU-")) {
+        return Err(malformed(
+            1,
+            "no header row: record with --format=csv (not noheader) so columns have names".into(),
+        ));
+    }
     if !layout.has(Column::Uuid) {
         return Err(malformed(
             1,
@@ -242,6 +248,13 @@ timestamp, index, uuid, name, utilization.gpu [%], memory.used [MiB], memory.tot
         let (line, message) = malformed_line("index, name\n0, NVIDIA H100\n");
         assert_eq!(line, 1);
         assert!(message.contains("uuid"), "{message}");
+    }
+
+    #[test]
+    fn a_recording_without_header_is_refused_with_the_reason() {
+        let (line, message) = malformed_line("0, GPU-aaa, NVIDIA H100\n1, GPU-bbb, NVIDIA H100\n");
+        assert_eq!(line, 1);
+        assert!(message.contains("no header row"), "{message}");
     }
 
     #[test]
