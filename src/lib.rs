@@ -7,6 +7,7 @@ pub mod commands;
 pub mod domain;
 pub mod error;
 pub mod generate;
+pub mod gpu;
 pub mod kube;
 pub mod output;
 pub mod prometheus;

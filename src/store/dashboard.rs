@@ -68,7 +68,11 @@ WITH fleet AS (
 )";
 
 /// Statistics per group. `fresh_since`: samples older than this do not count as current.
-pub fn group_stats(conn: &Connection, grouping: Grouping, fresh_since: i64) -> Result<Vec<GroupStats>> {
+pub fn group_stats(
+    conn: &Connection,
+    grouping: Grouping,
+    fresh_since: i64,
+) -> Result<Vec<GroupStats>> {
     let key = grouping.key();
     let sql = format!(
         "{FLEET_CTE}
@@ -114,14 +118,26 @@ pub fn group_stats(conn: &Connection, grouping: Grouping, fresh_since: i64) -> R
         .collect::<rusqlite::Result<_>>()?;
     // Nodes and alerts are counted apart: a node without GPUs still counts, and so does its alert.
     if grouping != Grouping::Model {
-        let node_key = if grouping == Grouping::Cluster { "cluster" } else { "''" };
+        let node_key = if grouping == Grouping::Cluster {
+            "cluster"
+        } else {
+            "''"
+        };
         let mut stmt = conn.prepare_cached(&format!(
             "SELECT {node_key}, status, count(*) FROM nodes GROUP BY 1, 2"
         ))?;
-        let rows = stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get::<_, i64>(2)?)))?;
+        let rows = stmt.query_map([], |r| {
+            Ok((
+                r.get::<_, String>(0)?,
+                r.get::<_, String>(1)?,
+                r.get::<_, i64>(2)?,
+            ))
+        })?;
         for row in rows {
             let (k, status, count) = row?;
-            group_for(&mut groups, &k).nodes_by_status.insert(status, count);
+            group_for(&mut groups, &k)
+                .nodes_by_status
+                .insert(status, count);
         }
     }
     let alert_key = match grouping {
@@ -137,10 +153,18 @@ pub fn group_stats(conn: &Connection, grouping: Grouping, fresh_since: i64) -> R
          LEFT JOIN gpu_models m ON m.id = d.model_id
          WHERE a.state <> 'resolved' GROUP BY 1, 2"
     ))?;
-    let rows = stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get::<_, i64>(2)?)))?;
+    let rows = stmt.query_map([], |r| {
+        Ok((
+            r.get::<_, String>(0)?,
+            r.get::<_, String>(1)?,
+            r.get::<_, i64>(2)?,
+        ))
+    })?;
     for row in rows {
         let (k, severity, count) = row?;
-        group_for(&mut groups, &k).alerts_by_severity.insert(severity, count);
+        group_for(&mut groups, &k)
+            .alerts_by_severity
+            .insert(severity, count);
     }
     groups.sort_by(|a, b| a.key.cmp(&b.key));
     if grouping == Grouping::Overall && groups.is_empty() {

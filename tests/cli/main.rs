@@ -5,6 +5,7 @@ mod alert;
 mod conventions;
 mod db;
 mod generated;
+mod gpu_sources;
 mod harness;
 mod kube;
 mod node;

@@ -1,0 +1,4 @@
+pub mod nvml;
+pub mod replay;
+pub mod smi;
+pub mod source;

@@ -1,0 +1,597 @@
+//! nvidia-smi: the live `--query-gpu` source, and the CSV parser that replay shares.
+
+use std::io::ErrorKind as IoErrorKind;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use chrono::{DateTime, NaiveDateTime};
+
+use super::source::{DeviceSample, GpuSource, SourceError};
+
+/// The binary run when no `--smi-command` is given (looked up in PATH).
+pub const DEFAULT_SMI_COMMAND: &str = "nvidia-smi";
+
+/// The fields the live source asks for. Every one is a documented `--help-query-gpu` field:
+/// one unknown field makes nvidia-smi reject the whole query, so the energy counter (which
+/// has no stable query field) comes from NVML only.
+pub const QUERY_FIELDS: &[&str] = &[
+    "index",
+    "uuid",
+    "name",
+    "pci.bus_id",
+    "serial",
+    "driver_version",
+    "utilization.gpu",
+    "utilization.memory",
+    "memory.used",
+    "memory.total",
+    "temperature.gpu",
+    "power.draw",
+    "enforced.power.limit",
+    "clocks.current.sm",
+    "clocks.current.memory",
+    "fan.speed",
+    "ecc.errors.corrected.volatile.total",
+    "ecc.errors.uncorrected.volatile.total",
+    "mig.mode.current",
+];
+
+/// The `--format` the live source passes: no header, no units, so every cell is a bare value.
+pub const QUERY_FORMAT: &str = "--format=csv,noheader,nounits";
+
+/// What nvidia-smi prints when the kernel driver is missing or not loaded.
+const NO_DRIVER_MARKERS: &[&str] = &[
+    "couldn't communicate with the NVIDIA driver",
+    "NVIDIA-SMI has failed",
+    "No devices were found",
+];
+
+/// Live readings from `nvidia-smi --query-gpu=… --format=csv,noheader,nounits`.
+#[derive(Debug, Clone)]
+pub struct SmiSource {
+    command: PathBuf,
+    warnings: Vec<String>,
+}
+
+impl SmiSource {
+    /// `command` is the nvidia-smi binary (a path, or a name looked up in PATH).
+    pub fn new(command: impl Into<PathBuf>) -> Self {
+        SmiSource {
+            command: command.into(),
+            warnings: Vec::new(),
+        }
+    }
+
+    pub fn command(&self) -> &Path {
+        &self.command
+    }
+
+    /// The argv after the binary: run directly, never through a shell.
+    pub fn query_args() -> [String; 2] {
+        [
+            format!("--query-gpu={}", QUERY_FIELDS.join(",")),
+            QUERY_FORMAT.to_string(),
+        ]
+    }
+
+    fn run(&self) -> Result<String, SourceError> {
+        let shown = self.command.display();
+        let output = Command::new(&self.command)
+            .args(Self::query_args())
+            .output()
+            .map_err(|e| match e.kind() {
+                IoErrorKind::NotFound => SourceError::NoDriver(format!("{shown} not found")),
+                _ => SourceError::failed(SMI_NAME, format!("cannot run {shown}: {e}")),
+            })?;
+        let stdout = String::from_utf8_lossy(&output.stdout).into_owned();
+        if output.status.success() {
+            return Ok(stdout);
+        }
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        let said = first_line(&stdout)
+            .or_else(|| first_line(&stderr))
+            .unwrap_or_else(|| "no output".to_string());
+        let combined = format!("{stdout}\n{stderr}");
+        if NO_DRIVER_MARKERS.iter().any(|m| combined.contains(m)) {
+            return Err(SourceError::NoDriver(format!("{shown}: {said}")));
+        }
+        Err(SourceError::failed(
+            SMI_NAME,
+            format!("{shown} exited with {}: {said}", output.status),
+        ))
+    }
+}
+
+impl Default for SmiSource {
+    fn default() -> Self {
+        SmiSource::new(DEFAULT_SMI_COMMAND)
+    }
+}
+
+const SMI_NAME: &str = "nvidia-smi";
+
+impl GpuSource for SmiSource {
+    fn name(&self) -> &'static str {
+        SMI_NAME
+    }
+
+    fn sample(&mut self) -> Result<Vec<DeviceSample>, SourceError> {
+        let stdout = self.run()?;
+        let now = crate::clock::now()
+            .map_err(|e| SourceError::failed(SMI_NAME, e.message))?
+            .timestamp();
+        let columns: Vec<ColumnSpec> = QUERY_FIELDS.iter().map(|f| ColumnSpec::new(f)).collect();
+        let layout = Layout::new(columns);
+        let mut reader = csv_reader(stdout.as_bytes(), false);
+        let mut samples = Vec::new();
+        for (row, record) in reader.records().enumerate() {
+            let record = record
+                .map_err(|e| SourceError::failed(SMI_NAME, format!("unreadable output: {e}")))?;
+            match layout.parse_row(&record, now) {
+                Ok(sample) => samples.push(sample),
+                Err(RowError::NoUuid) => self.warnings.push(format!(
+                    "nvidia-smi: GPU row {} has no UUID; skipped",
+                    row + 1
+                )),
+                Err(RowError::Bad(message)) => {
+                    return Err(SourceError::failed(
+                        SMI_NAME,
+                        format!("unexpected output in row {}: {message}", row + 1),
+                    ))
+                }
+            }
+        }
+        Ok(samples)
+    }
+
+    fn take_warnings(&mut self) -> Vec<String> {
+        std::mem::take(&mut self.warnings)
+    }
+}
+
+fn first_line(text: &str) -> Option<String> {
+    text.lines()
+        .map(str::trim)
+        .find(|l| !l.is_empty())
+        .map(str::to_string)
+}
+
+/// A CSV reader for nvidia-smi's `a, b, c` rows: cells are separated by `", "`, so trim them.
+pub(crate) fn csv_reader<R: std::io::Read>(input: R, has_headers: bool) -> csv::Reader<R> {
+    csv::ReaderBuilder::new()
+        .has_headers(has_headers)
+        .trim(csv::Trim::All)
+        .from_reader(input)
+}
+
+/// The query fields gpuctl reads. Others in a recorded file are ignored.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Column {
+    Timestamp,
+    Index,
+    Uuid,
+    Name,
+    PciBusId,
+    Serial,
+    DriverVersion,
+    GpuUtil,
+    MemUtil,
+    MemUsed,
+    MemTotal,
+    Temperature,
+    PowerDraw,
+    EnforcedPowerLimit,
+    PowerLimit,
+    SmClock,
+    MemClock,
+    FanSpeed,
+    EccCorrected,
+    EccUncorrected,
+    MigMode,
+    Energy,
+    Ignored,
+}
+
+impl Column {
+    /// The column for a `--query-gpu` field name, aliases included.
+    pub(crate) fn from_field(field: &str) -> Column {
+        match field.trim().to_ascii_lowercase().as_str() {
+            "timestamp" => Column::Timestamp,
+            "index" => Column::Index,
+            "uuid" | "gpu_uuid" => Column::Uuid,
+            "name" | "gpu_name" => Column::Name,
+            "pci.bus_id" | "gpu_bus_id" => Column::PciBusId,
+            "serial" | "gpu_serial" => Column::Serial,
+            "driver_version" => Column::DriverVersion,
+            "utilization.gpu" => Column::GpuUtil,
+            "utilization.memory" => Column::MemUtil,
+            "memory.used" => Column::MemUsed,
+            "memory.total" => Column::MemTotal,
+            "temperature.gpu" => Column::Temperature,
+            "power.draw" => Column::PowerDraw,
+            "enforced.power.limit" => Column::EnforcedPowerLimit,
+            "power.limit" => Column::PowerLimit,
+            "clocks.current.sm" | "clocks.sm" => Column::SmClock,
+            "clocks.current.memory" | "clocks.mem" => Column::MemClock,
+            "fan.speed" => Column::FanSpeed,
+            "ecc.errors.corrected.volatile.total" => Column::EccCorrected,
+            "ecc.errors.uncorrected.volatile.total" => Column::EccUncorrected,
+            "mig.mode.current" => Column::MigMode,
+            "total_energy_consumption" => Column::Energy,
+            _ => Column::Ignored,
+        }
+    }
+}
+
+/// A column as a header names it: `power.draw [W]` is the field `power.draw` with unit `W`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct ColumnSpec {
+    pub(crate) field: String,
+    pub(crate) column: Column,
+    pub(crate) unit: Option<String>,
+}
+
+impl ColumnSpec {
+    pub(crate) fn new(header: &str) -> ColumnSpec {
+        let header = header.trim().trim_start_matches('\u{feff}');
+        let (field, unit) = match header.split_once('[') {
+            Some((field, rest)) => (field.trim(), Some(rest.trim_end_matches(']').trim())),
+            None => (header, None),
+        };
+        ColumnSpec {
+            field: field.to_string(),
+            column: Column::from_field(field),
+            unit: unit.filter(|u| !u.is_empty()).map(str::to_string),
+        }
+    }
+}
+
+/// Why one row could not become a sample.
+#[derive(Debug, PartialEq, Eq)]
+pub(crate) enum RowError {
+    /// The UUID cell is empty or not available: the row cannot be keyed.
+    NoUuid,
+    Bad(String),
+}
+
+/// The columns of a CSV, in order, and how to read a row of them.
+#[derive(Debug, Clone)]
+pub(crate) struct Layout {
+    columns: Vec<ColumnSpec>,
+    /// `power.limit` is only used when `enforced.power.limit` is not recorded.
+    has_enforced_limit: bool,
+}
+
+impl Layout {
+    pub(crate) fn new(columns: Vec<ColumnSpec>) -> Layout {
+        let has_enforced_limit = columns
+            .iter()
+            .any(|c| c.column == Column::EnforcedPowerLimit);
+        Layout {
+            columns,
+            has_enforced_limit,
+        }
+    }
+
+    pub(crate) fn has(&self, column: Column) -> bool {
+        self.columns.iter().any(|c| c.column == column)
+    }
+
+    /// One row into a sample; `default_timestamp` applies when the row has no timestamp.
+    pub(crate) fn parse_row(
+        &self,
+        record: &csv::StringRecord,
+        default_timestamp: i64,
+    ) -> Result<DeviceSample, RowError> {
+        if record.len() != self.columns.len() {
+            return Err(RowError::Bad(format!(
+                "expected {} values, found {}",
+                self.columns.len(),
+                record.len()
+            )));
+        }
+        let mut sample = DeviceSample {
+            timestamp: default_timestamp,
+            ..DeviceSample::default()
+        };
+        let mut uuid = None;
+        for (spec, cell) in self.columns.iter().zip(record.iter()) {
+            let bad = |why: String| RowError::Bad(format!("{}: {why}", spec.field));
+            let cell = cell.trim();
+            match spec.column {
+                Column::Uuid => uuid = text(cell),
+                Column::Timestamp => {
+                    if let Some(t) = text(cell) {
+                        sample.timestamp = parse_timestamp(&t).map_err(bad)?;
+                    }
+                }
+                Column::Index => sample.index = integer(cell).map_err(bad)?,
+                Column::Name => sample.name = text(cell),
+                Column::PciBusId => sample.pci_bus_id = text(cell),
+                Column::Serial => sample.serial = text(cell),
+                Column::DriverVersion => sample.driver_version = text(cell),
+                Column::GpuUtil => sample.gpu_util_pct = integer(cell).map_err(bad)?,
+                Column::MemUtil => sample.mem_util_pct = integer(cell).map_err(bad)?,
+                Column::MemUsed => sample.mem_used_mib = integer(cell).map_err(bad)?,
+                Column::MemTotal => sample.mem_total_mib = integer(cell).map_err(bad)?,
+                Column::Temperature => sample.temp_c = integer(cell).map_err(bad)?,
+                Column::PowerDraw => sample.power_mw = milliwatts(cell).map_err(bad)?,
+                Column::EnforcedPowerLimit => {
+                    sample.power_limit_mw = milliwatts(cell).map_err(bad)?
+                }
+                Column::PowerLimit if !self.has_enforced_limit => {
+                    sample.power_limit_mw = milliwatts(cell).map_err(bad)?
+                }
+                Column::SmClock => sample.sm_clock_mhz = integer(cell).map_err(bad)?,
+                Column::MemClock => sample.mem_clock_mhz = integer(cell).map_err(bad)?,
+                Column::FanSpeed => sample.fan_pct = integer(cell).map_err(bad)?,
+                Column::EccCorrected => sample.ecc_corrected = integer(cell).map_err(bad)?,
+                Column::EccUncorrected => sample.ecc_uncorrected = integer(cell).map_err(bad)?,
+                Column::MigMode => sample.mig_mode = mig_mode(cell).map_err(bad)?,
+                Column::Energy => {
+                    sample.energy_mj = millijoules(cell, spec.unit.as_deref()).map_err(bad)?
+                }
+                Column::PowerLimit | Column::Ignored => {}
+            }
+        }
+        sample.uuid = uuid.ok_or(RowError::NoUuid)?;
+        Ok(sample)
+    }
+}
+
+/// True for every way nvidia-smi says "no value": `[N/A]`, `N/A`, `[Not Supported]`,
+/// `[Insufficient Permissions]`, `[Unknown Error]`, `[GPU requires reset]`, … and empty.
+pub fn is_absent(cell: &str) -> bool {
+    let cell = cell.trim();
+    cell.is_empty()
+        || (cell.starts_with('[') && cell.ends_with(']'))
+        || cell.eq_ignore_ascii_case("N/A")
+        || cell.eq_ignore_ascii_case("Not Supported")
+}
+
+fn text(cell: &str) -> Option<String> {
+    (!is_absent(cell)).then(|| cell.trim().to_string())
+}
+
+/// The number in `45`, `45 %`, `77.71 W` or `81559 MiB`: the unit, if any, follows a space.
+fn number(cell: &str) -> Result<Option<f64>, String> {
+    if is_absent(cell) {
+        return Ok(None);
+    }
+    let token = cell.split_whitespace().next().unwrap_or_default();
+    let token = token.trim_end_matches('%');
+    match token.parse::<f64>() {
+        Ok(v) if v.is_finite() && v >= 0.0 => Ok(Some(v)),
+        _ => Err(format!("'{cell}' is not a number")),
+    }
+}
+
+/// A whole, non-negative value (percent, MiB, MHz, °C, counts); a fraction is rounded.
+fn integer<T: TryFrom<u64>>(cell: &str) -> Result<Option<T>, String> {
+    number(cell)?
+        .map(|v| T::try_from(v.round() as u64).map_err(|_| format!("'{cell}' is out of range")))
+        .transpose()
+}
+
+/// nvidia-smi reports watts; the store keeps milliwatts.
+fn milliwatts(cell: &str) -> Result<Option<u32>, String> {
+    number(cell)?
+        .map(|watts| {
+            u32::try_from((watts * 1000.0).round() as u64)
+                .map_err(|_| format!("'{cell}' is out of range"))
+        })
+        .transpose()
+}
+
+/// The energy counter in millijoules, NVML's unit; a header that says `[J]` is converted.
+fn millijoules(cell: &str, unit: Option<&str>) -> Result<Option<u64>, String> {
+    let value_unit = cell.split_whitespace().nth(1).or(unit);
+    let scale = match value_unit {
+        Some(u) if u.eq_ignore_ascii_case("J") => 1000.0,
+        Some(u) if u.eq_ignore_ascii_case("kJ") => 1_000_000.0,
+        _ => 1.0,
+    };
+    Ok(number(cell)?.map(|v| (v * scale).round() as u64))
+}
+
+fn mig_mode(cell: &str) -> Result<Option<bool>, String> {
+    if is_absent(cell) {
+        return Ok(None);
+    }
+    match cell.to_ascii_lowercase().as_str() {
+        "enabled" => Ok(Some(true)),
+        "disabled" => Ok(Some(false)),
+        _ => Err(format!("'{cell}' is neither Enabled nor Disabled")),
+    }
+}
+
+/// nvidia-smi's `2026/11/29 10:00:00.123` (read as UTC), or RFC 3339; unix seconds.
+pub(crate) fn parse_timestamp(text: &str) -> Result<i64, String> {
+    for format in ["%Y/%m/%d %H:%M:%S%.f", "%Y-%m-%d %H:%M:%S%.f"] {
+        if let Ok(t) = NaiveDateTime::parse_from_str(text, format) {
+            return Ok(t.and_utc().timestamp());
+        }
+    }
+    DateTime::parse_from_rfc3339(text)
+        .map(|t| t.timestamp())
+        .map_err(|_| format!("'{text}' is not a time like 2026/11/29 10:00:00.123"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn live_layout() -> Layout {
+        Layout::new(QUERY_FIELDS.iter().map(|f| ColumnSpec::new(f)).collect())
+    }
+
+    fn record(line: &str) -> csv::StringRecord {
+        csv_reader(line.as_bytes(), false)
+            .records()
+            .next()
+            .expect("a row")
+            .expect("valid CSV")
+    }
+
+    const H100_ROW: &str = "0, GPU-11111111-2222-3333-4444-555555555555, NVIDIA H100 80GB HBM3, \
+        00000000:18:00.0, 1652923001234, 550.54.15, 87, 45, 60123, 81559, 64, 512.34, 700.00, \
+        1980, 2619, [N/A], 0, 0, Disabled";
+
+    #[test]
+    fn every_not_available_form_is_absent() {
+        for cell in [
+            "[N/A]",
+            "N/A",
+            "n/a",
+            "[Not Supported]",
+            "Not Supported",
+            "[Insufficient Permissions]",
+            "[Unknown Error]",
+            "[GPU requires reset]",
+            "[Requested functionality has been deprecated]",
+            "",
+            "   ",
+        ] {
+            assert!(is_absent(cell), "{cell:?} should be absent");
+            assert_eq!(integer::<u32>(cell), Ok(None), "{cell:?}");
+            assert_eq!(milliwatts(cell), Ok(None), "{cell:?}");
+            assert_eq!(mig_mode(cell), Ok(None), "{cell:?}");
+            assert_eq!(text(cell), None, "{cell:?}");
+        }
+        assert!(!is_absent("0"));
+    }
+
+    #[test]
+    fn watts_become_milliwatts() {
+        assert_eq!(milliwatts("512.34"), Ok(Some(512_340)));
+        assert_eq!(milliwatts("77.71 W"), Ok(Some(77_710)));
+        assert_eq!(milliwatts("700.00"), Ok(Some(700_000)));
+        assert_eq!(milliwatts("0.0005"), Ok(Some(1)));
+    }
+
+    #[test]
+    fn values_with_units_read_like_bare_values() {
+        assert_eq!(integer::<u32>("45 %"), Ok(Some(45)));
+        assert_eq!(integer::<u32>("45%"), Ok(Some(45)));
+        assert_eq!(integer::<u64>("81559 MiB"), Ok(Some(81559)));
+        assert_eq!(integer::<u32>("1980 MHz"), Ok(Some(1980)));
+        assert_eq!(integer::<u32>("64"), Ok(Some(64)));
+    }
+
+    #[test]
+    fn energy_is_millijoules_unless_marked_joules() {
+        assert_eq!(millijoules("123456", None), Ok(Some(123_456)));
+        assert_eq!(millijoules("123456", Some("mJ")), Ok(Some(123_456)));
+        assert_eq!(millijoules("123.5", Some("J")), Ok(Some(123_500)));
+        assert_eq!(millijoules("2 J", None), Ok(Some(2000)));
+    }
+
+    #[test]
+    fn garbage_is_an_error_not_a_zero() {
+        assert!(integer::<u32>("lots").is_err());
+        assert!(integer::<u32>("-3").is_err());
+        assert!(integer::<u8>("300").is_err());
+        assert!(milliwatts("12x").is_err());
+        assert!(mig_mode("Maybe").is_err());
+    }
+
+    #[test]
+    fn mig_mode_reads_enabled_and_disabled() {
+        assert_eq!(mig_mode("Enabled"), Ok(Some(true)));
+        assert_eq!(mig_mode("Disabled"), Ok(Some(false)));
+    }
+
+    #[test]
+    fn timestamps_in_nvidia_smi_format_are_utc_seconds() {
+        assert_eq!(
+            parse_timestamp("2026/11/29 10:00:00.123"),
+            Ok(1_795_946_400)
+        );
+        assert_eq!(parse_timestamp("2026/11/29 10:00:01"), Ok(1_795_946_401));
+        assert_eq!(parse_timestamp("2026-11-29T10:00:00Z"), Ok(1_795_946_400));
+        assert!(parse_timestamp("yesterday").is_err());
+    }
+
+    #[test]
+    fn a_live_row_becomes_a_sample() {
+        let sample = live_layout().parse_row(&record(H100_ROW), 42).unwrap();
+        assert_eq!(sample.uuid, "GPU-11111111-2222-3333-4444-555555555555");
+        assert_eq!(sample.name.as_deref(), Some("NVIDIA H100 80GB HBM3"));
+        assert_eq!(sample.index, Some(0));
+        assert_eq!(sample.pci_bus_id.as_deref(), Some("00000000:18:00.0"));
+        assert_eq!(sample.serial.as_deref(), Some("1652923001234"));
+        assert_eq!(sample.driver_version.as_deref(), Some("550.54.15"));
+        assert_eq!(sample.timestamp, 42);
+        assert_eq!(sample.gpu_util_pct, Some(87));
+        assert_eq!(sample.mem_util_pct, Some(45));
+        assert_eq!(sample.mem_used_mib, Some(60123));
+        assert_eq!(sample.mem_total_mib, Some(81559));
+        assert_eq!(sample.temp_c, Some(64));
+        assert_eq!(sample.power_mw, Some(512_340));
+        assert_eq!(sample.power_limit_mw, Some(700_000));
+        assert_eq!(sample.sm_clock_mhz, Some(1980));
+        assert_eq!(sample.mem_clock_mhz, Some(2619));
+        assert_eq!(sample.fan_pct, None);
+        assert_eq!(sample.ecc_corrected, Some(0));
+        assert_eq!(sample.ecc_uncorrected, Some(0));
+        assert_eq!(sample.mig_mode, Some(false));
+        assert_eq!(sample.energy_mj, None);
+    }
+
+    #[test]
+    fn a_row_without_uuid_or_with_wrong_width_is_refused() {
+        let layout = live_layout();
+        let no_uuid = H100_ROW.replace("GPU-11111111-2222-3333-4444-555555555555", "[N/A]");
+        assert_eq!(
+            layout.parse_row(&record(&no_uuid), 0),
+            Err(RowError::NoUuid)
+        );
+        let short = record("0, GPU-1, NVIDIA H100");
+        assert!(matches!(layout.parse_row(&short, 0), Err(RowError::Bad(_))));
+    }
+
+    #[test]
+    fn headers_with_units_name_the_field_and_unit() {
+        let spec = ColumnSpec::new("power.draw [W]");
+        assert_eq!(spec.column, Column::PowerDraw);
+        assert_eq!(spec.unit.as_deref(), Some("W"));
+        assert_eq!(
+            ColumnSpec::new(" utilization.gpu [%]").column,
+            Column::GpuUtil
+        );
+        assert_eq!(ColumnSpec::new("clocks.sm [MHz]").column, Column::SmClock);
+        assert_eq!(ColumnSpec::new("pstate").column, Column::Ignored);
+    }
+
+    #[test]
+    fn enforced_power_limit_wins_over_power_limit() {
+        let layout = Layout::new(
+            ["uuid", "enforced.power.limit", "power.limit"]
+                .iter()
+                .map(|f| ColumnSpec::new(f))
+                .collect(),
+        );
+        let sample = layout.parse_row(&record("GPU-1, 300, 350"), 0).unwrap();
+        assert_eq!(sample.power_limit_mw, Some(300_000));
+        let only_limit = Layout::new(vec![
+            ColumnSpec::new("uuid"),
+            ColumnSpec::new("power.limit"),
+        ]);
+        let sample = only_limit.parse_row(&record("GPU-1, 350"), 0).unwrap();
+        assert_eq!(sample.power_limit_mw, Some(350_000));
+    }
+
+    #[test]
+    fn query_asks_for_csv_without_header_or_units() {
+        let [query, format] = SmiSource::query_args();
+        assert!(query.starts_with("--query-gpu=index,uuid,name,"));
+        assert_eq!(format, "--format=csv,noheader,nounits");
+    }
+
+    #[test]
+    fn a_missing_binary_means_no_driver() {
+        let mut source = SmiSource::new("/nonexistent/gpuctl-test/nvidia-smi");
+        let err = source.sample().unwrap_err();
+        assert!(err.is_no_driver(), "{err}");
+    }
+}
