@@ -19,6 +19,9 @@ _gpuctl() {
             gpuctl,alert)
                 cmd="gpuctl__subcmd__alert"
                 ;;
+            gpuctl,collect)
+                cmd="gpuctl__subcmd__collect"
+                ;;
             gpuctl,completions)
                 cmd="gpuctl__subcmd__completions"
                 ;;
@@ -159,6 +162,9 @@ _gpuctl() {
                 ;;
             gpuctl__subcmd__help,alert)
                 cmd="gpuctl__subcmd__help__subcmd__alert"
+                ;;
+            gpuctl__subcmd__help,collect)
+                cmd="gpuctl__subcmd__help__subcmd__collect"
                 ;;
             gpuctl__subcmd__help,completions)
                 cmd="gpuctl__subcmd__help__subcmd__completions"
@@ -335,7 +341,7 @@ _gpuctl() {
 
     case "${cmd}" in
         gpuctl)
-            opts="-o -q -v -h -V --db --output --no-headers --color --quiet --verbose --help --version node alert db export completions help"
+            opts="-o -q -v -h -V --db --output --no-headers --color --quiet --verbose --help --version node alert db collect export completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -938,6 +944,64 @@ _gpuctl() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        gpuctl__subcmd__collect)
+            opts="-o -q -v -h -V --source --smi-command --input --node --cluster --textfile --every --db --output --no-headers --color --quiet --verbose --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --source)
+                    COMPREPLY=($(compgen -W "auto nvml nvidia-smi" -- "${cur}"))
+                    return 0
+                    ;;
+                --smi-command)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --input)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --node)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --cluster)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --textfile)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --every)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --db)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -W "table json csv" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -W "table json csv" -- "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         gpuctl__subcmd__completions)
             opts="-o -q -v -h -V --db --output --no-headers --color --quiet --verbose --help --version bash elvish fish powershell zsh"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
@@ -1313,7 +1377,7 @@ _gpuctl() {
             return 0
             ;;
         gpuctl__subcmd__help)
-            opts="node alert db export completions help"
+            opts="node alert db collect export completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1455,6 +1519,20 @@ _gpuctl() {
         gpuctl__subcmd__help__subcmd__alert__subcmd__show)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        gpuctl__subcmd__help__subcmd__collect)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi

@@ -39,6 +39,7 @@ complete -c gpuctl -n "__fish_gpuctl_needs_command" -s V -l version -d 'Print ve
 complete -c gpuctl -n "__fish_gpuctl_needs_command" -f -a "node" -d 'Kubernetes nodes: inventory and full change history'
 complete -c gpuctl -n "__fish_gpuctl_needs_command" -f -a "alert" -d 'Alerts raised by collect, and the rules that raise them'
 complete -c gpuctl -n "__fish_gpuctl_needs_command" -f -a "db" -d 'Store maintenance: retention, pruning, vacuum, backup'
+complete -c gpuctl -n "__fish_gpuctl_needs_command" -f -a "collect" -d 'Read the GPUs of this node and store their metrics (cron: every minute)'
 complete -c gpuctl -n "__fish_gpuctl_needs_command" -f -a "export" -d 'Export data for other systems'
 complete -c gpuctl -n "__fish_gpuctl_needs_command" -f -a "completions" -d 'Print a shell completion script (bash, zsh, fish, elvish, powershell)'
 complete -c gpuctl -n "__fish_gpuctl_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
@@ -505,6 +506,27 @@ complete -c gpuctl -n "__fish_gpuctl_using_subcommand db; and __fish_seen_subcom
 complete -c gpuctl -n "__fish_gpuctl_using_subcommand db; and __fish_seen_subcommand_from help" -f -a "vacuum" -d 'Rebuild the store file to give free space back to the filesystem'
 complete -c gpuctl -n "__fish_gpuctl_using_subcommand db; and __fish_seen_subcommand_from help" -f -a "backup" -d 'Copy the store to PATH, consistently, even while others write to it'
 complete -c gpuctl -n "__fish_gpuctl_using_subcommand db; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand collect" -l source -d 'Where to read the GPUs' -r -f -a "auto\t'NVML, then nvidia-smi'
+nvml\t''
+nvidia-smi\t''"
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand collect" -l smi-command -d 'The nvidia-smi binary' -r -F
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand collect" -l input -d 'Replay a recorded \'nvidia-smi --query-gpu=... --format=csv\' file instead of reading GPUs' -r -F
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand collect" -l node -d 'This node\'s name in the inventory [default: the host name]' -r
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand collect" -l cluster -d 'The cluster a node new to the inventory joins' -r
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand collect" -l textfile -d 'Also write DIR/gpuctl.prom for node_exporter\'s textfile collector' -r -F
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand collect" -l every -d 'Repeat every DURATION until SIGTERM or SIGINT (for containers without cron)' -r
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand collect" -l db -d 'Store path [default: $XDG_DATA_HOME/gpuctl/gpuctl.db]' -r -F
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand collect" -s o -l output -d 'Output format' -r -f -a "table\t''
+json\t''
+csv\t''"
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand collect" -l color -d 'When to colour tables (NO_COLOR is honoured by auto)' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand collect" -l no-headers -d 'Omit table headers, footers and the CSV header row'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand collect" -s q -l quiet -d 'Print nothing but data and errors'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand collect" -s v -l verbose -d 'Say more about what is being done'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand collect" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand collect" -s V -l version -d 'Print version'
 complete -c gpuctl -n "__fish_gpuctl_using_subcommand export; and not __fish_seen_subcommand_from prometheus help" -l db -d 'Store path [default: $XDG_DATA_HOME/gpuctl/gpuctl.db]' -r -F
 complete -c gpuctl -n "__fish_gpuctl_using_subcommand export; and not __fish_seen_subcommand_from prometheus help" -s o -l output -d 'Output format' -r -f -a "table\t''
 json\t''
@@ -545,12 +567,13 @@ complete -c gpuctl -n "__fish_gpuctl_using_subcommand completions" -s q -l quiet
 complete -c gpuctl -n "__fish_gpuctl_using_subcommand completions" -s v -l verbose -d 'Say more about what is being done'
 complete -c gpuctl -n "__fish_gpuctl_using_subcommand completions" -s h -l help -d 'Print help'
 complete -c gpuctl -n "__fish_gpuctl_using_subcommand completions" -s V -l version -d 'Print version'
-complete -c gpuctl -n "__fish_gpuctl_using_subcommand help; and not __fish_seen_subcommand_from node alert db export completions help" -f -a "node" -d 'Kubernetes nodes: inventory and full change history'
-complete -c gpuctl -n "__fish_gpuctl_using_subcommand help; and not __fish_seen_subcommand_from node alert db export completions help" -f -a "alert" -d 'Alerts raised by collect, and the rules that raise them'
-complete -c gpuctl -n "__fish_gpuctl_using_subcommand help; and not __fish_seen_subcommand_from node alert db export completions help" -f -a "db" -d 'Store maintenance: retention, pruning, vacuum, backup'
-complete -c gpuctl -n "__fish_gpuctl_using_subcommand help; and not __fish_seen_subcommand_from node alert db export completions help" -f -a "export" -d 'Export data for other systems'
-complete -c gpuctl -n "__fish_gpuctl_using_subcommand help; and not __fish_seen_subcommand_from node alert db export completions help" -f -a "completions" -d 'Print a shell completion script (bash, zsh, fish, elvish, powershell)'
-complete -c gpuctl -n "__fish_gpuctl_using_subcommand help; and not __fish_seen_subcommand_from node alert db export completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand help; and not __fish_seen_subcommand_from node alert db collect export completions help" -f -a "node" -d 'Kubernetes nodes: inventory and full change history'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand help; and not __fish_seen_subcommand_from node alert db collect export completions help" -f -a "alert" -d 'Alerts raised by collect, and the rules that raise them'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand help; and not __fish_seen_subcommand_from node alert db collect export completions help" -f -a "db" -d 'Store maintenance: retention, pruning, vacuum, backup'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand help; and not __fish_seen_subcommand_from node alert db collect export completions help" -f -a "collect" -d 'Read the GPUs of this node and store their metrics (cron: every minute)'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand help; and not __fish_seen_subcommand_from node alert db collect export completions help" -f -a "export" -d 'Export data for other systems'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand help; and not __fish_seen_subcommand_from node alert db collect export completions help" -f -a "completions" -d 'Print a shell completion script (bash, zsh, fish, elvish, powershell)'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand help; and not __fish_seen_subcommand_from node alert db collect export completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c gpuctl -n "__fish_gpuctl_using_subcommand help; and __fish_seen_subcommand_from node" -f -a "list" -d 'List nodes: search, filter, sort and page'
 complete -c gpuctl -n "__fish_gpuctl_using_subcommand help; and __fish_seen_subcommand_from node" -f -a "show" -d 'Show every field of a node, its GPUs and its latest history'
 complete -c gpuctl -n "__fish_gpuctl_using_subcommand help; and __fish_seen_subcommand_from node" -f -a "add" -d 'Add a node to the inventory'

@@ -114,6 +114,8 @@ pub enum Command {
     /// Store maintenance: retention, pruning, vacuum, backup
     #[command(subcommand)]
     Db(DbCommand),
+    /// Read the GPUs of this node and store their metrics (cron: every minute)
+    Collect(CollectArgs),
     /// Export data for other systems
     #[command(subcommand)]
     Export(ExportCommand),
@@ -476,4 +478,39 @@ pub struct NodeDriftArgs {
     pub file: Option<PathBuf>,
     #[command(flatten)]
     pub kubectl: KubectlArgs,
+}
+
+/// Where collect reads GPUs from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum SourceChoice {
+    /// NVML, then nvidia-smi
+    Auto,
+    Nvml,
+    #[value(name = "nvidia-smi")]
+    NvidiaSmi,
+}
+
+#[derive(Debug, Args)]
+pub struct CollectArgs {
+    /// Where to read the GPUs
+    #[arg(long, value_enum, default_value_t = SourceChoice::Auto, conflicts_with = "input")]
+    pub source: SourceChoice,
+    /// The nvidia-smi binary
+    #[arg(long, value_name = "PATH", default_value = "nvidia-smi")]
+    pub smi_command: PathBuf,
+    /// Replay a recorded 'nvidia-smi --query-gpu=... --format=csv' file instead of reading GPUs
+    #[arg(long, value_name = "FILE")]
+    pub input: Option<PathBuf>,
+    /// This node's name in the inventory [default: the host name]
+    #[arg(long, value_name = "NAME")]
+    pub node: Option<String>,
+    /// The cluster a node new to the inventory joins
+    #[arg(long, value_name = "NAME", default_value = "default")]
+    pub cluster: String,
+    /// Also write DIR/gpuctl.prom for node_exporter's textfile collector
+    #[arg(long, value_name = "DIR")]
+    pub textfile: Option<PathBuf>,
+    /// Repeat every DURATION until SIGTERM or SIGINT (for containers without cron)
+    #[arg(long, value_name = "DURATION", conflicts_with = "input")]
+    pub every: Option<String>,
 }

@@ -6,7 +6,7 @@ use rusqlite::Connection;
 use serde::Serialize;
 
 use crate::error::Result;
-use crate::store::{metrics, settings};
+use crate::store::{events, metrics, settings};
 
 /// Raw samples are kept this long by default.
 pub const DEFAULT_RAW_RETENTION_SECS: i64 = 14 * 86_400;
@@ -19,6 +19,9 @@ const HOURLY_RETENTION_KEY: &str = "retention.hourly_secs";
 const ROLLED_UP_TO_KEY: &str = "rollup.next_hour";
 
 const HOUR: i64 = 3_600;
+
+/// The event every collect run writes.
+pub const COLLECT_RUN_EVENT: &str = "collect.run";
 
 /// How long samples and rollups are kept.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -63,6 +66,8 @@ pub struct Maintenance {
     pub rollup_rows: usize,
     pub samples_pruned: usize,
     pub rollups_pruned: usize,
+    /// `collect.run` events past raw retention (one per run would otherwise pile up for years).
+    pub run_events_pruned: usize,
 }
 
 /// Rolls up every complete hour not yet rolled up, then prunes past retention. Raw samples are
@@ -86,5 +91,6 @@ pub fn apply(conn: &Connection, now: i64) -> Result<Maintenance> {
     let (samples, rollups) = metrics::prune(conn, raw_cutoff, hourly_cutoff)?;
     done.samples_pruned = samples;
     done.rollups_pruned = rollups;
+    done.run_events_pruned = events::prune_kind(conn, COLLECT_RUN_EVENT, now - keep.raw_secs)?;
     Ok(done)
 }

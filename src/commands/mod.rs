@@ -1,6 +1,7 @@
 //! One module per command group; each exposes `run(ctx, command)`.
 
 pub mod alert;
+pub mod collect;
 pub mod completions;
 pub mod db;
 pub mod export;

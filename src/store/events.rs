@@ -75,3 +75,20 @@ pub fn recent(conn: &Connection, limit: i64) -> Result<Vec<Event>> {
     let rows = stmt.query_map([limit], event_from_row)?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
+
+/// Deletes events of one kind older than `before` (the per-run `collect.run` log).
+pub fn prune_kind(conn: &Connection, kind: &str, before: i64) -> Result<usize> {
+    Ok(conn
+        .prepare_cached("DELETE FROM events WHERE kind = ?1 AND at < ?2")?
+        .execute(params![kind, before])?)
+}
+
+/// The newest event of one kind, if any.
+pub fn latest_of_kind(conn: &Connection, kind: &str) -> Result<Option<Event>> {
+    let sql = format!(
+        "SELECT {EVENT_COLUMNS} FROM events WHERE kind = ?1 ORDER BY at DESC, id DESC LIMIT 1"
+    );
+    let mut stmt = conn.prepare_cached(&sql)?;
+    let mut rows = stmt.query_map([kind], event_from_row)?;
+    Ok(rows.next().transpose()?)
+}

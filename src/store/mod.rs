@@ -11,6 +11,7 @@ pub mod events;
 pub mod metrics;
 pub mod migrations;
 pub mod nodes;
+pub mod registry;
 pub mod settings;
 
 use std::fs::{DirBuilder, OpenOptions};

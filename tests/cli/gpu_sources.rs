@@ -1,10 +1,8 @@
 //! The GPU sources against fakes: a fake libnvidia-ml.so.1 (the `fake-nvml` crate), fake
 //! nvidia-smi scripts, and recorded CSV files. No GPU, driver or network is needed.
 
-use std::ffi::OsStr;
-use std::path::{Path, PathBuf};
-use std::process::Command;
-use std::sync::{Mutex, OnceLock};
+use std::path::Path;
+use std::sync::Mutex;
 
 use gpuctl::error::{Error, ErrorKind};
 use gpuctl::gpu::nvml::{NvmlSource, NVML_LIB_ENV};
@@ -12,15 +10,11 @@ use gpuctl::gpu::replay::ReplaySource;
 use gpuctl::gpu::smi::SmiSource;
 use gpuctl::gpu::source::{open_auto, DeviceSample, GpuSource, SourceError};
 
+use crate::harness::{fake_nvml_library, fixture};
+
 const H100: &str = "GPU-8a1c5c3e-0d6a-4f0e-9d1e-2b6f3c4d5e60";
 const L4: &str = "GPU-1f2e3d4c-5b6a-7980-a1b2-c3d4e5f60718";
 const A100_MIG: &str = "GPU-0a9b8c7d-6e5f-4a3b-2c1d-0e9f8a7b6c5d";
-
-fn fixture(relative: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/fixtures")
-        .join(relative)
-}
 
 fn by_uuid<'a>(samples: &'a [DeviceSample], uuid: &str) -> &'a DeviceSample {
     samples
@@ -30,38 +24,6 @@ fn by_uuid<'a>(samples: &'a [DeviceSample], uuid: &str) -> &'a DeviceSample {
 }
 
 // ---- NVML through the fake library ----
-
-/// Builds the fake-nvml cdylib once and returns its path, as cargo reports it.
-fn fake_nvml_library() -> &'static Path {
-    static LIBRARY: OnceLock<PathBuf> = OnceLock::new();
-    LIBRARY.get_or_init(|| {
-        let cargo = option_env!("CARGO").unwrap_or("cargo");
-        let output = Command::new(cargo)
-            .args([
-                "build",
-                "--quiet",
-                "-p",
-                "fake-nvml",
-                "--message-format=json",
-            ])
-            .current_dir(env!("CARGO_MANIFEST_DIR"))
-            .output()
-            .expect("run cargo build -p fake-nvml");
-        assert!(
-            output.status.success(),
-            "building fake-nvml failed: {}",
-            String::from_utf8_lossy(&output.stderr)
-        );
-        String::from_utf8_lossy(&output.stdout)
-            .lines()
-            .filter_map(|line| serde_json::from_str::<serde_json::Value>(line).ok())
-            .filter(|m| m["reason"] == "compiler-artifact" && m["target"]["name"] == "fake_nvml")
-            .flat_map(|m| m["filenames"].as_array().cloned().unwrap_or_default())
-            .filter_map(|f| f.as_str().map(PathBuf::from))
-            .find(|f| f.extension() == Some(OsStr::new("so")))
-            .expect("cargo names the fake-nvml shared library")
-    })
-}
 
 /// The fake library keeps one fixture per process and reads it from the environment, so
 /// NVML tests take turns.

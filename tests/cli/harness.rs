@@ -1,6 +1,9 @@
 //! A small harness: each test gets a temp dir, a clean environment and a fixed clock.
 
+use std::ffi::OsStr;
 use std::path::{Path, PathBuf};
+use std::process::Command as Process;
+use std::sync::OnceLock;
 
 use assert_cmd::Command;
 use serde_json::Value;
@@ -147,4 +150,43 @@ pub fn error_line(stderr: &str) -> &str {
         .next()
         .unwrap_or_default()
         .trim_start_matches("gpuctl: error: ")
+}
+
+/// A file under tests/fixtures.
+pub fn fixture(relative: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures")
+        .join(relative)
+}
+
+/// Builds the fake-nvml cdylib once and returns its path, as cargo reports it.
+pub fn fake_nvml_library() -> &'static Path {
+    static LIBRARY: OnceLock<PathBuf> = OnceLock::new();
+    LIBRARY.get_or_init(|| {
+        let cargo = option_env!("CARGO").unwrap_or("cargo");
+        let output = Process::new(cargo)
+            .args([
+                "build",
+                "--quiet",
+                "-p",
+                "fake-nvml",
+                "--message-format=json",
+            ])
+            .current_dir(env!("CARGO_MANIFEST_DIR"))
+            .output()
+            .expect("run cargo build -p fake-nvml");
+        assert!(
+            output.status.success(),
+            "building fake-nvml failed: {}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        String::from_utf8_lossy(&output.stdout)
+            .lines()
+            .filter_map(|line| serde_json::from_str::<serde_json::Value>(line).ok())
+            .filter(|m| m["reason"] == "compiler-artifact" && m["target"]["name"] == "fake_nvml")
+            .flat_map(|m| m["filenames"].as_array().cloned().unwrap_or_default())
+            .filter_map(|f| f.as_str().map(PathBuf::from))
+            .find(|f| f.extension() == Some(OsStr::new("so")))
+            .expect("cargo names the fake-nvml shared library")
+    })
 }

@@ -2,6 +2,7 @@
 //! real `gpuctl` against a temp store with a fixed clock.
 
 mod alert;
+mod collect;
 mod conventions;
 mod db;
 mod generated;

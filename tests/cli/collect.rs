@@ -1,0 +1,455 @@
+//! `gpuctl collect` end to end: the fake NVML library, fake nvidia-smi scripts and replays.
+
+use std::os::unix::fs::PermissionsExt;
+
+use crate::harness::{error_line, fake_nvml_library, fixture, Env};
+
+const H100: &str = "GPU-8a1c5c3e-0d6a-4f0e-9d1e-2b6f3c4d5e60";
+const L4: &str = "GPU-1f2e3d4c-5b6a-7980-a1b2-c3d4e5f60718";
+const A100_MIG: &str = "GPU-0a9b8c7d-6e5f-4a3b-2c1d-0e9f8a7b6c5d";
+
+/// `gpuctl collect ARGS` reading the fake NVML library with `nvml_fixture`.
+fn collect_nvml(env: &Env, nvml_fixture: &str, args: &[&str]) -> std::process::Output {
+    let mut all = vec![
+        "collect",
+        "--source",
+        "nvml",
+        "--node",
+        "gpu-node-1",
+        "--cluster",
+        "lab",
+    ];
+    all.extend(args);
+    let mut cmd = env.process(&all);
+    cmd.env("GPUCTL_NVML_LIB", fake_nvml_library())
+        .env("FAKE_NVML_FIXTURE", fixture(nvml_fixture));
+    cmd.output().expect("run gpuctl collect")
+}
+
+fn count(env: &Env, sql: &str) -> i64 {
+    let conn = rusqlite::Connection::open(env.db()).unwrap();
+    conn.query_row(sql, [], |r| r.get(0)).unwrap()
+}
+
+#[test]
+fn collect_registers_node_and_gpus_and_is_silent() {
+    let env = Env::new();
+    let output = collect_nvml(&env, "nvml/fleet.json", &[]);
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert!(output.stdout.is_empty(), "silent on success");
+    // The fake leaves one GPU without a UUID out, with a warning.
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.lines().all(|l| l.starts_with("gpuctl: warning:")),
+        "{stderr}"
+    );
+    let node = env.json(&["node", "show", "gpu-node-1"]);
+    assert_eq!(node["cluster"], "lab");
+    assert_eq!(node["gpus"], 3);
+    assert_eq!(node["driver"], "550.54.15");
+    assert_eq!(count(&env, "SELECT count(*) FROM samples"), 3);
+    let (temp, power, fan): (Option<i64>, Option<i64>, Option<i64>) = rusqlite::Connection::open(env.db())
+        .unwrap()
+        .query_row(
+            "SELECT s.temp_c, s.power_mw, s.fan_pct FROM samples s JOIN devices d ON d.id = s.device_id WHERE d.uuid = ?1",
+            [L4],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+        )
+        .unwrap();
+    assert_eq!(
+        (temp, power, fan),
+        (None, None, None),
+        "unsupported metrics are NULL, not 0"
+    );
+    let (mig_mode, energy, memory): (bool, Option<i64>, Option<i64>) =
+        rusqlite::Connection::open(env.db())
+            .unwrap()
+            .query_row(
+                "SELECT mig_mode, energy_mj, memory_total_mib FROM devices WHERE uuid = ?1",
+                [A100_MIG],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+            )
+            .unwrap();
+    assert!(mig_mode);
+    assert_eq!(energy, Some(123_456_789));
+    assert_eq!(memory, Some(81_920));
+    assert_eq!(
+        count(
+            &env,
+            "SELECT count(*) FROM events WHERE kind = 'collect.run'"
+        ),
+        1
+    );
+    let history = env.json(&["node", "history", "gpu-node-1"]);
+    assert!(history
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|e| e["kind"] == "device.added" && e["subject"] == H100));
+}
+
+#[test]
+fn collect_twice_adds_samples_not_gpus_and_verbose_says_what_it_stored() {
+    let mut env = Env::new();
+    assert!(collect_nvml(&env, "nvml/fleet.json", &[]).status.success());
+    env.set_now("2026-11-29T10:01:00Z");
+    let output = collect_nvml(&env, "nvml/fleet.json", &["-v"]);
+    assert!(output.status.success());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("collected 3 sample(s) from 3 GPU(s) on gpu-node-1"),
+        "{stderr}"
+    );
+    assert_eq!(count(&env, "SELECT count(*) FROM devices"), 3);
+    assert_eq!(count(&env, "SELECT count(*) FROM samples"), 6);
+    let json = collect_nvml(&env, "nvml/fleet.json", &["-o", "json"]);
+    let summary: serde_json::Value = serde_json::from_slice(&json.stdout).unwrap();
+    assert_eq!(summary["gpus"], 3);
+    assert_eq!(summary["node"], "gpu-node-1");
+}
+
+#[test]
+fn collect_without_a_driver_exits_6_and_records_the_failure() {
+    let env = Env::new();
+    let textfile = env.dir().join("textfile");
+    std::fs::create_dir_all(&textfile).unwrap();
+    let output = collect_nvml(
+        &env,
+        "nvml/driver_not_loaded.json",
+        &["--textfile", textfile.to_str().unwrap()],
+    );
+    assert_eq!(
+        output.status.code(),
+        Some(6),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        error_line(&stderr).contains("no NVIDIA driver found"),
+        "{stderr}"
+    );
+    let prom = std::fs::read_to_string(textfile.join("gpuctl.prom")).unwrap();
+    assert!(prom.contains("gpuctl_collect_success 0"), "{prom}");
+    assert_eq!(count(&env, "SELECT count(*) FROM samples"), 0);
+}
+
+#[test]
+fn collect_auto_without_nvml_or_nvidia_smi_exits_6() {
+    let env = Env::new();
+    let mut cmd = env.process(&[
+        "collect",
+        "--node",
+        "n1",
+        "--smi-command",
+        "/no/such/nvidia-smi",
+    ]);
+    cmd.env("GPUCTL_NVML_LIB", env.dir().join("no-libnvidia-ml.so"));
+    let output = cmd.output().unwrap();
+    assert_eq!(
+        output.status.code(),
+        Some(6),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+}
+
+#[test]
+fn collect_through_nvidia_smi() {
+    let env = Env::new();
+    let smi = fixture("smi/nvidia-smi");
+    let output = env
+        .process(&[
+            "collect",
+            "--source",
+            "nvidia-smi",
+            "--smi-command",
+            smi.to_str().unwrap(),
+            "--node",
+            "smi-node",
+        ])
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert!(count(&env, "SELECT count(*) FROM samples") > 0);
+    assert_eq!(
+        env.json(&["node", "show", "smi-node"])["cluster"],
+        "default"
+    );
+}
+
+#[test]
+fn replay_backfills_every_recorded_minute_and_fires_alerts_at_their_time() {
+    let env = Env::new();
+    env.ok(&[
+        "alert",
+        "rules",
+        "set",
+        "gpu-temperature-high",
+        "--threshold",
+        "65",
+        "-q",
+    ]);
+    let input = fixture("replay/h100_with_units.csv");
+    env.ok(&[
+        "collect",
+        "--input",
+        input.to_str().unwrap(),
+        "--node",
+        "replayed",
+    ]);
+    let samples = count(&env, "SELECT count(*) FROM samples");
+    assert!(samples >= 4, "{samples}");
+    assert_eq!(
+        count(&env, "SELECT count(DISTINCT ts) FROM samples"),
+        samples / 2
+    );
+    let alerts = env.json(&["alert", "list", "--all"]);
+    let fired = alerts
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["rule"] == "gpu-temperature-high")
+        .expect("fired");
+    assert_eq!(fired["device"], H100);
+    assert_eq!(
+        fired["first_seen_at"], "2026-11-29T10:01:00Z",
+        "at the recorded time: {alerts}"
+    );
+    let stderr = env.fails(
+        &[
+            "collect",
+            "--input",
+            fixture("replay/malformed.csv").to_str().unwrap(),
+            "--node",
+            "replayed",
+        ],
+        2,
+    );
+    assert!(error_line(&stderr).contains("malformed.csv:"), "{stderr}");
+    assert_eq!(
+        count(&env, "SELECT count(*) FROM samples"),
+        samples,
+        "a bad file writes nothing"
+    );
+}
+
+#[test]
+fn a_gpu_that_stops_reporting_raises_gpu_not_reporting() {
+    let mut env = Env::new();
+    assert!(collect_nvml(&env, "nvml/fleet.json", &[]).status.success());
+    // The same node, later, with only the H100 left on the bus.
+    let fixture_text = std::fs::read_to_string(fixture("nvml/fleet.json")).unwrap();
+    let mut fleet: serde_json::Value = serde_json::from_str(&fixture_text).unwrap();
+    fleet["devices"]
+        .as_array_mut()
+        .unwrap()
+        .retain(|d| d["uuid"] == H100);
+    let one_gpu = env.dir().join("one-gpu.json");
+    std::fs::write(&one_gpu, fleet.to_string()).unwrap();
+    env.set_now("2026-11-29T10:05:00Z");
+    let mut cmd = env.process(&["collect", "--source", "nvml", "--node", "gpu-node-1", "-v"]);
+    cmd.env("GPUCTL_NVML_LIB", fake_nvml_library())
+        .env("FAKE_NVML_FIXTURE", &one_gpu);
+    let output = cmd.output().unwrap();
+    assert!(output.status.success());
+    assert!(String::from_utf8_lossy(&output.stderr).contains("not reporting:"));
+    let alerts = env.json(&["alert", "list", "--node", "gpu-node-1"]);
+    let missing: Vec<&str> = alerts
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|a| a["rule"] == "gpu-not-reporting")
+        .map(|a| a["device"].as_str().unwrap())
+        .collect();
+    assert_eq!(missing.len(), 2, "{alerts}");
+    assert!(missing.contains(&L4) && missing.contains(&A100_MIG));
+}
+
+#[test]
+fn a_second_collect_while_one_runs_exits_0_at_once() {
+    let env = Env::new();
+    env.ok(&["node", "list"]);
+    // Hold the run lock the way a running collect does.
+    let lock_path = env.db().with_file_name("gpuctl.db.collect.lock");
+    let file = std::fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(&lock_path)
+        .unwrap();
+    file.try_lock().unwrap();
+    let output = collect_nvml(&env, "nvml/fleet.json", &[]);
+    assert_eq!(output.status.code(), Some(0));
+    assert!(String::from_utf8_lossy(&output.stderr).contains("another 'gpuctl collect' is running"));
+    assert_eq!(count(&env, "SELECT count(*) FROM samples"), 0);
+    drop(file);
+    assert!(collect_nvml(&env, "nvml/fleet.json", &[]).status.success());
+}
+
+#[test]
+fn textfile_is_written_after_a_run_and_passes_promtool() {
+    let env = Env::new();
+    let dir = env.dir().join("textfile");
+    std::fs::create_dir_all(&dir).unwrap();
+    let output = collect_nvml(
+        &env,
+        "nvml/fleet.json",
+        &["--textfile", dir.to_str().unwrap()],
+    );
+    assert!(output.status.success());
+    let path = dir.join("gpuctl.prom");
+    let text = std::fs::read_to_string(&path).unwrap();
+    assert_eq!(
+        std::fs::metadata(&path).unwrap().permissions().mode() & 0o777,
+        0o644
+    );
+    assert!(text.contains(&format!("UUID=\"{H100}\"")));
+    assert!(text.contains("gpuctl_collect_success 1"));
+    assert!(text.contains("gpuctl_collect_last_success_timestamp_seconds 1795946400"));
+    assert_eq!(
+        text,
+        env.ok(&["export", "prometheus"]),
+        "export prints what the textfile holds"
+    );
+    env.fails(
+        &["collect", "--node", "n1", "--textfile", "/no/such/dir"],
+        2,
+    );
+}
+
+#[test]
+fn collect_every_stops_cleanly_on_sigterm() {
+    let env = Env::new();
+    let mut cmd = env.process(&[
+        "collect",
+        "--source",
+        "nvml",
+        "--node",
+        "loop-node",
+        "--every",
+        "1s",
+    ]);
+    cmd.env("GPUCTL_NVML_LIB", fake_nvml_library())
+        .env("FAKE_NVML_FIXTURE", fixture("nvml/fleet.json"))
+        .env_remove("GPUCTL_NOW");
+    let child = cmd.stderr(std::process::Stdio::piped()).spawn().unwrap();
+    // Wait until the first run has stored its samples, then ask it to stop.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    while std::time::Instant::now() < deadline {
+        if env.db().exists() && count_or_zero(&env) > 0 {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    let status = std::process::Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let output = child.wait_with_output().unwrap();
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert!(count_or_zero(&env) >= 3);
+}
+
+fn count_or_zero(env: &Env) -> i64 {
+    rusqlite::Connection::open(env.db())
+        .and_then(|c| c.query_row("SELECT count(*) FROM samples", [], |r| r.get(0)))
+        .unwrap_or(0)
+}
+
+#[test]
+fn a_run_killed_mid_way_leaves_no_partial_samples() {
+    let env = Env::new();
+    env.ok(&["node", "list"]);
+    // A long recording: 3000 minutes of 8 GPUs, so the write transaction takes a while.
+    let path = env.dir().join("long.csv");
+    let mut text = String::from("timestamp, uuid, name, utilization.gpu [%], memory.used [MiB], memory.total [MiB], temperature.gpu, power.draw [W]\n");
+    for minute in 0..3000 {
+        let (h, m) = (minute / 60, minute % 60);
+        for gpu in 0..8 {
+            text.push_str(&format!(
+                "2026/11/{:02} {:02}:{:02}:00.000, GPU-00000000-0000-0000-0000-00000000000{gpu}, NVIDIA H100 80GB HBM3, {}, 1000, 81559, 50, 300.00\n",
+                20 + h / 24,
+                h % 24,
+                m,
+                minute % 100
+            ));
+        }
+    }
+    std::fs::write(&path, text).unwrap();
+    let probe = rusqlite::Connection::open(env.db()).unwrap();
+    probe.busy_timeout(std::time::Duration::ZERO).unwrap();
+    let mut child = env
+        .process(&[
+            "collect",
+            "--input",
+            path.to_str().unwrap(),
+            "--node",
+            "killed",
+        ])
+        .spawn()
+        .unwrap();
+    // Kill while collect holds the write transaction: then a probe cannot take the write lock.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    let mut killed_mid_way = false;
+    while std::time::Instant::now() < deadline {
+        if child.try_wait().unwrap().is_some() {
+            break;
+        }
+        match probe.execute_batch("BEGIN IMMEDIATE; ROLLBACK;") {
+            Ok(()) => std::thread::sleep(std::time::Duration::from_millis(2)),
+            Err(_) => {
+                // Let it write for a moment longer, then kill it without warning.
+                std::thread::sleep(std::time::Duration::from_millis(100));
+                child.kill().unwrap();
+                killed_mid_way = true;
+                break;
+            }
+        }
+    }
+    child.wait().unwrap();
+    drop(probe);
+    let conn = rusqlite::Connection::open(env.db()).unwrap();
+    let integrity: String = conn
+        .query_row("PRAGMA integrity_check", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(integrity, "ok");
+    let samples: i64 = conn
+        .query_row("SELECT count(*) FROM samples", [], |r| r.get(0))
+        .unwrap();
+    let devices: i64 = conn
+        .query_row("SELECT count(*) FROM devices", [], |r| r.get(0))
+        .unwrap();
+    assert!(
+        killed_mid_way,
+        "the run was caught inside its write transaction"
+    );
+    assert_eq!(
+        (samples, devices),
+        (0, 0),
+        "nothing of the killed run remains"
+    );
+    drop(conn);
+    // The store works on: the next run stores its samples.
+    env.ok(&[
+        "collect",
+        "--input",
+        fixture("replay/h100_with_units.csv").to_str().unwrap(),
+        "--node",
+        "after",
+    ]);
+}
