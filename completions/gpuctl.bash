@@ -28,6 +28,9 @@ _gpuctl() {
             gpuctl,db)
                 cmd="gpuctl__subcmd__db"
                 ;;
+            gpuctl,doctor)
+                cmd="gpuctl__subcmd__doctor"
+                ;;
             gpuctl,export)
                 cmd="gpuctl__subcmd__export"
                 ;;
@@ -171,6 +174,9 @@ _gpuctl() {
                 ;;
             gpuctl__subcmd__help,db)
                 cmd="gpuctl__subcmd__help__subcmd__db"
+                ;;
+            gpuctl__subcmd__help,doctor)
+                cmd="gpuctl__subcmd__help__subcmd__doctor"
                 ;;
             gpuctl__subcmd__help,export)
                 cmd="gpuctl__subcmd__help__subcmd__export"
@@ -341,7 +347,7 @@ _gpuctl() {
 
     case "${cmd}" in
         gpuctl)
-            opts="-o -q -v -h -V --db --output --no-headers --color --quiet --verbose --help --version node alert db collect export completions help"
+            opts="-o -q -v -h -V --db --output --no-headers --color --quiet --verbose --help --version node alert db collect doctor export completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1274,6 +1280,40 @@ _gpuctl() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        gpuctl__subcmd__doctor)
+            opts="-o -q -v -h -V --smi-command --db --output --no-headers --color --quiet --verbose --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --smi-command)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --db)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -W "table json csv" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -W "table json csv" -- "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         gpuctl__subcmd__export)
             opts="-o -q -v -h -V --db --output --no-headers --color --quiet --verbose --help --version prometheus help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
@@ -1377,7 +1417,7 @@ _gpuctl() {
             return 0
             ;;
         gpuctl__subcmd__help)
-            opts="node alert db collect export completions help"
+            opts="node alert db collect doctor export completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1617,6 +1657,20 @@ _gpuctl() {
         gpuctl__subcmd__help__subcmd__db__subcmd__vacuum)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        gpuctl__subcmd__help__subcmd__doctor)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi

@@ -116,6 +116,8 @@ pub enum Command {
     Db(DbCommand),
     /// Read the GPUs of this node and store their metrics (cron: every minute)
     Collect(CollectArgs),
+    /// Check the store, the GPU sources and the last collect; exit 6 without a GPU source
+    Doctor(DoctorArgs),
     /// Export data for other systems
     #[command(subcommand)]
     Export(ExportCommand),
@@ -513,4 +515,11 @@ pub struct CollectArgs {
     /// Repeat every DURATION until SIGTERM or SIGINT (for containers without cron)
     #[arg(long, value_name = "DURATION", conflicts_with = "input")]
     pub every: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct DoctorArgs {
+    /// The nvidia-smi binary to check
+    #[arg(long, value_name = "PATH", default_value = "nvidia-smi")]
+    pub smi_command: PathBuf,
 }

@@ -186,7 +186,7 @@ impl Output {
             "maintenance" | "cordoned" | "acknowledged" | "warning" | "expired" => {
                 cell.fg(Color::Yellow)
             }
-            "not-ready" | "faulty" | "firing" | "critical" => cell.fg(Color::Red),
+            "not-ready" | "faulty" | "firing" | "critical" | "fail" => cell.fg(Color::Red),
             "decommissioned" | "retired" | "removed" => cell.fg(Color::DarkGrey),
             _ => cell,
         }

@@ -4,6 +4,7 @@ pub mod alert;
 pub mod collect;
 pub mod completions;
 pub mod db;
+pub mod doctor;
 pub mod export;
 pub mod kube;
 pub mod node;

@@ -5,6 +5,7 @@ mod alert;
 mod collect;
 mod conventions;
 mod db;
+mod doctor;
 mod generated;
 mod gpu_sources;
 mod harness;
