@@ -40,6 +40,7 @@ complete -c gpuctl -n "__fish_gpuctl_needs_command" -f -a "node" -d 'Kubernetes 
 complete -c gpuctl -n "__fish_gpuctl_needs_command" -f -a "alert" -d 'Alerts raised by collect, and the rules that raise them'
 complete -c gpuctl -n "__fish_gpuctl_needs_command" -f -a "db" -d 'Store maintenance: retention, pruning, vacuum, backup'
 complete -c gpuctl -n "__fish_gpuctl_needs_command" -f -a "collect" -d 'Read the GPUs of this node and store their metrics (cron: every minute)'
+complete -c gpuctl -n "__fish_gpuctl_needs_command" -f -a "dashboard" -d 'The fleet at a glance; subcommands for each view'
 complete -c gpuctl -n "__fish_gpuctl_needs_command" -f -a "doctor" -d 'Check the store, the GPU sources and the last collect; exit 6 without a GPU source'
 complete -c gpuctl -n "__fish_gpuctl_needs_command" -f -a "export" -d 'Export data for other systems'
 complete -c gpuctl -n "__fish_gpuctl_needs_command" -f -a "completions" -d 'Print a shell completion script (bash, zsh, fish, elvish, powershell)'
@@ -528,6 +529,128 @@ complete -c gpuctl -n "__fish_gpuctl_using_subcommand collect" -s q -l quiet -d 
 complete -c gpuctl -n "__fish_gpuctl_using_subcommand collect" -s v -l verbose -d 'Say more about what is being done'
 complete -c gpuctl -n "__fish_gpuctl_using_subcommand collect" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c gpuctl -n "__fish_gpuctl_using_subcommand collect" -s V -l version -d 'Print version'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand dashboard; and not __fish_seen_subcommand_from stats clusters models trends alerts activity realtime help" -l db -d 'Store path [default: $XDG_DATA_HOME/gpuctl/gpuctl.db]' -r -F
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand dashboard; and not __fish_seen_subcommand_from stats clusters models trends alerts activity realtime help" -s o -l output -d 'Output format' -r -f -a "table\t''
+json\t''
+csv\t''"
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand dashboard; and not __fish_seen_subcommand_from stats clusters models trends alerts activity realtime help" -l color -d 'When to colour tables (NO_COLOR is honoured by auto)' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand dashboard; and not __fish_seen_subcommand_from stats clusters models trends alerts activity realtime help" -l no-headers -d 'Omit table headers, footers and the CSV header row'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand dashboard; and not __fish_seen_subcommand_from stats clusters models trends alerts activity realtime help" -s q -l quiet -d 'Print nothing but data and errors'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand dashboard; and not __fish_seen_subcommand_from stats clusters models trends alerts activity realtime help" -s v -l verbose -d 'Say more about what is being done'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand dashboard; and not __fish_seen_subcommand_from stats clusters models trends alerts activity realtime help" -s h -l help -d 'Print help'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand dashboard; and not __fish_seen_subcommand_from stats clusters models trends alerts activity realtime help" -s V -l version -d 'Print version'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand dashboard; and not __fish_seen_subcommand_from stats clusters models trends alerts activity realtime help" -f -a "stats" -d 'Nodes, GPUs, MIG, usage over the latest samples, and active alerts'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand dashboard; and not __fish_seen_subcommand_from stats clusters models trends alerts activity realtime help" -f -a "clusters" -d 'The same statistics per cluster'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand dashboard; and not __fish_seen_subcommand_from stats clusters models trends alerts activity realtime help" -f -a "models" -d 'The same statistics per GPU model'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand dashboard; and not __fish_seen_subcommand_from stats clusters models trends alerts activity realtime help" -f -a "trends" -d 'Utilisation, memory, temperature and power over time, per bucket'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand dashboard; and not __fish_seen_subcommand_from stats clusters models trends alerts activity realtime help" -f -a "alerts" -d 'Active alerts, most severe first'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand dashboard; and not __fish_seen_subcommand_from stats clusters models trends alerts activity realtime help" -f -a "activity" -d 'Recent events of every kind, newest first'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand dashboard; and not __fish_seen_subcommand_from stats clusters models trends alerts activity realtime help" -f -a "realtime" -d 'The latest sample of every GPU; old samples are marked stale'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand dashboard; and not __fish_seen_subcommand_from stats clusters models trends alerts activity realtime help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand dashboard; and __fish_seen_subcommand_from stats" -l db -d 'Store path [default: $XDG_DATA_HOME/gpuctl/gpuctl.db]' -r -F
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand dashboard; and __fish_seen_subcommand_from stats" -s o -l output -d 'Output format' -r -f -a "table\t''
+json\t''
+csv\t''"
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand dashboard; and __fish_seen_subcommand_from stats" -l color -d 'When to colour tables (NO_COLOR is honoured by auto)' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand dashboard; and __fish_seen_subcommand_from stats" -l no-headers -d 'Omit table headers, footers and the CSV header row'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand dashboard; and __fish_seen_subcommand_from stats" -s q -l quiet -d 'Print nothing but data and errors'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand dashboard; and __fish_seen_subcommand_from stats" -s v -l verbose -d 'Say more about what is being done'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand dashboard; and __fish_seen_subcommand_from stats" -s h -l help -d 'Print help'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand dashboard; and __fish_seen_subcommand_from stats" -s V -l version -d 'Print version'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand dashboard; and __fish_seen_subcommand_from clusters" -l db -d 'Store path [default: $XDG_DATA_HOME/gpuctl/gpuctl.db]' -r -F
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand dashboard; and __fish_seen_subcommand_from clusters" -s o -l output -d 'Output format' -r -f -a "table\t''
+json\t''
+csv\t''"
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand dashboard; and __fish_seen_subcommand_from clusters" -l color -d 'When to colour tables (NO_COLOR is honoured by auto)' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand dashboard; and __fish_seen_subcommand_from clusters" -l no-headers -d 'Omit table headers, footers and the CSV header row'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand dashboard; and __fish_seen_subcommand_from clusters" -s q -l quiet -d 'Print nothing but data and errors'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand dashboard; and __fish_seen_subcommand_from clusters" -s v -l verbose -d 'Say more about what is being done'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand dashboard; and __fish_seen_subcommand_from clusters" -s h -l help -d 'Print help'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand dashboard; and __fish_seen_subcommand_from clusters" -s V -l version -d 'Print version'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand dashboard; and __fish_seen_subcommand_from models" -l db -d 'Store path [default: $XDG_DATA_HOME/gpuctl/gpuctl.db]' -r -F
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand dashboard; and __fish_seen_subcommand_from models" -s o -l output -d 'Output format' -r -f -a "table\t''
+json\t''
+csv\t''"
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand dashboard; and __fish_seen_subcommand_from models" -l color -d 'When to colour tables (NO_COLOR is honoured by auto)' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand dashboard; and __fish_seen_subcommand_from models" -l no-headers -d 'Omit table headers, footers and the CSV header row'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand dashboard; and __fish_seen_subcommand_from models" -s q -l quiet -d 'Print nothing but data and errors'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand dashboard; and __fish_seen_subcommand_from models" -s v -l verbose -d 'Say more about what is being done'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand dashboard; and __fish_seen_subcommand_from models" -s h -l help -d 'Print help'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand dashboard; and __fish_seen_subcommand_from models" -s V -l version -d 'Print version'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand dashboard; and __fish_seen_subcommand_from trends" -l since -d 'Window to chart' -r
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand dashboard; and __fish_seen_subcommand_from trends" -l bucket -d 'Bucket size (whole hours read hourly rollups where they exist)' -r
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand dashboard; and __fish_seen_subcommand_from trends" -l cluster -d 'Only this cluster' -r
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand dashboard; and __fish_seen_subcommand_from trends" -l node -d 'Only this node' -r
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand dashboard; and __fish_seen_subcommand_from trends" -l model -d 'Only this GPU model' -r
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand dashboard; and __fish_seen_subcommand_from trends" -l device -d 'Only this GPU (UUID)' -r
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand dashboard; and __fish_seen_subcommand_from trends" -l db -d 'Store path [default: $XDG_DATA_HOME/gpuctl/gpuctl.db]' -r -F
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand dashboard; and __fish_seen_subcommand_from trends" -s o -l output -d 'Output format' -r -f -a "table\t''
+json\t''
+csv\t''"
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand dashboard; and __fish_seen_subcommand_from trends" -l color -d 'When to colour tables (NO_COLOR is honoured by auto)' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand dashboard; and __fish_seen_subcommand_from trends" -l no-headers -d 'Omit table headers, footers and the CSV header row'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand dashboard; and __fish_seen_subcommand_from trends" -s q -l quiet -d 'Print nothing but data and errors'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand dashboard; and __fish_seen_subcommand_from trends" -s v -l verbose -d 'Say more about what is being done'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand dashboard; and __fish_seen_subcommand_from trends" -s h -l help -d 'Print help'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand dashboard; and __fish_seen_subcommand_from trends" -s V -l version -d 'Print version'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand dashboard; and __fish_seen_subcommand_from alerts" -l limit -d 'Show at most N alerts' -r
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand dashboard; and __fish_seen_subcommand_from alerts" -l db -d 'Store path [default: $XDG_DATA_HOME/gpuctl/gpuctl.db]' -r -F
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand dashboard; and __fish_seen_subcommand_from alerts" -s o -l output -d 'Output format' -r -f -a "table\t''
+json\t''
+csv\t''"
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand dashboard; and __fish_seen_subcommand_from alerts" -l color -d 'When to colour tables (NO_COLOR is honoured by auto)' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand dashboard; and __fish_seen_subcommand_from alerts" -l no-headers -d 'Omit table headers, footers and the CSV header row'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand dashboard; and __fish_seen_subcommand_from alerts" -s q -l quiet -d 'Print nothing but data and errors'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand dashboard; and __fish_seen_subcommand_from alerts" -s v -l verbose -d 'Say more about what is being done'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand dashboard; and __fish_seen_subcommand_from alerts" -s h -l help -d 'Print help'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand dashboard; and __fish_seen_subcommand_from alerts" -s V -l version -d 'Print version'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand dashboard; and __fish_seen_subcommand_from activity" -l limit -d 'Show at most N events' -r
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand dashboard; and __fish_seen_subcommand_from activity" -l db -d 'Store path [default: $XDG_DATA_HOME/gpuctl/gpuctl.db]' -r -F
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand dashboard; and __fish_seen_subcommand_from activity" -s o -l output -d 'Output format' -r -f -a "table\t''
+json\t''
+csv\t''"
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand dashboard; and __fish_seen_subcommand_from activity" -l color -d 'When to colour tables (NO_COLOR is honoured by auto)' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand dashboard; and __fish_seen_subcommand_from activity" -l no-headers -d 'Omit table headers, footers and the CSV header row'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand dashboard; and __fish_seen_subcommand_from activity" -s q -l quiet -d 'Print nothing but data and errors'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand dashboard; and __fish_seen_subcommand_from activity" -s v -l verbose -d 'Say more about what is being done'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand dashboard; and __fish_seen_subcommand_from activity" -s h -l help -d 'Print help'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand dashboard; and __fish_seen_subcommand_from activity" -s V -l version -d 'Print version'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand dashboard; and __fish_seen_subcommand_from realtime" -l watch -d 'Redraw every INTERVAL until Ctrl-C (terminals only)' -r
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand dashboard; and __fish_seen_subcommand_from realtime" -l interval -d 'How often collect runs; samples older than 3 intervals are stale' -r
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand dashboard; and __fish_seen_subcommand_from realtime" -l db -d 'Store path [default: $XDG_DATA_HOME/gpuctl/gpuctl.db]' -r -F
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand dashboard; and __fish_seen_subcommand_from realtime" -s o -l output -d 'Output format' -r -f -a "table\t''
+json\t''
+csv\t''"
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand dashboard; and __fish_seen_subcommand_from realtime" -l color -d 'When to colour tables (NO_COLOR is honoured by auto)' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand dashboard; and __fish_seen_subcommand_from realtime" -l no-headers -d 'Omit table headers, footers and the CSV header row'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand dashboard; and __fish_seen_subcommand_from realtime" -s q -l quiet -d 'Print nothing but data and errors'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand dashboard; and __fish_seen_subcommand_from realtime" -s v -l verbose -d 'Say more about what is being done'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand dashboard; and __fish_seen_subcommand_from realtime" -s h -l help -d 'Print help'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand dashboard; and __fish_seen_subcommand_from realtime" -s V -l version -d 'Print version'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand dashboard; and __fish_seen_subcommand_from help" -f -a "stats" -d 'Nodes, GPUs, MIG, usage over the latest samples, and active alerts'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand dashboard; and __fish_seen_subcommand_from help" -f -a "clusters" -d 'The same statistics per cluster'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand dashboard; and __fish_seen_subcommand_from help" -f -a "models" -d 'The same statistics per GPU model'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand dashboard; and __fish_seen_subcommand_from help" -f -a "trends" -d 'Utilisation, memory, temperature and power over time, per bucket'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand dashboard; and __fish_seen_subcommand_from help" -f -a "alerts" -d 'Active alerts, most severe first'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand dashboard; and __fish_seen_subcommand_from help" -f -a "activity" -d 'Recent events of every kind, newest first'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand dashboard; and __fish_seen_subcommand_from help" -f -a "realtime" -d 'The latest sample of every GPU; old samples are marked stale'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand dashboard; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c gpuctl -n "__fish_gpuctl_using_subcommand doctor" -l smi-command -d 'The nvidia-smi binary to check' -r -F
 complete -c gpuctl -n "__fish_gpuctl_using_subcommand doctor" -l db -d 'Store path [default: $XDG_DATA_HOME/gpuctl/gpuctl.db]' -r -F
 complete -c gpuctl -n "__fish_gpuctl_using_subcommand doctor" -s o -l output -d 'Output format' -r -f -a "table\t''
@@ -581,14 +704,15 @@ complete -c gpuctl -n "__fish_gpuctl_using_subcommand completions" -s q -l quiet
 complete -c gpuctl -n "__fish_gpuctl_using_subcommand completions" -s v -l verbose -d 'Say more about what is being done'
 complete -c gpuctl -n "__fish_gpuctl_using_subcommand completions" -s h -l help -d 'Print help'
 complete -c gpuctl -n "__fish_gpuctl_using_subcommand completions" -s V -l version -d 'Print version'
-complete -c gpuctl -n "__fish_gpuctl_using_subcommand help; and not __fish_seen_subcommand_from node alert db collect doctor export completions help" -f -a "node" -d 'Kubernetes nodes: inventory and full change history'
-complete -c gpuctl -n "__fish_gpuctl_using_subcommand help; and not __fish_seen_subcommand_from node alert db collect doctor export completions help" -f -a "alert" -d 'Alerts raised by collect, and the rules that raise them'
-complete -c gpuctl -n "__fish_gpuctl_using_subcommand help; and not __fish_seen_subcommand_from node alert db collect doctor export completions help" -f -a "db" -d 'Store maintenance: retention, pruning, vacuum, backup'
-complete -c gpuctl -n "__fish_gpuctl_using_subcommand help; and not __fish_seen_subcommand_from node alert db collect doctor export completions help" -f -a "collect" -d 'Read the GPUs of this node and store their metrics (cron: every minute)'
-complete -c gpuctl -n "__fish_gpuctl_using_subcommand help; and not __fish_seen_subcommand_from node alert db collect doctor export completions help" -f -a "doctor" -d 'Check the store, the GPU sources and the last collect; exit 6 without a GPU source'
-complete -c gpuctl -n "__fish_gpuctl_using_subcommand help; and not __fish_seen_subcommand_from node alert db collect doctor export completions help" -f -a "export" -d 'Export data for other systems'
-complete -c gpuctl -n "__fish_gpuctl_using_subcommand help; and not __fish_seen_subcommand_from node alert db collect doctor export completions help" -f -a "completions" -d 'Print a shell completion script (bash, zsh, fish, elvish, powershell)'
-complete -c gpuctl -n "__fish_gpuctl_using_subcommand help; and not __fish_seen_subcommand_from node alert db collect doctor export completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand help; and not __fish_seen_subcommand_from node alert db collect dashboard doctor export completions help" -f -a "node" -d 'Kubernetes nodes: inventory and full change history'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand help; and not __fish_seen_subcommand_from node alert db collect dashboard doctor export completions help" -f -a "alert" -d 'Alerts raised by collect, and the rules that raise them'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand help; and not __fish_seen_subcommand_from node alert db collect dashboard doctor export completions help" -f -a "db" -d 'Store maintenance: retention, pruning, vacuum, backup'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand help; and not __fish_seen_subcommand_from node alert db collect dashboard doctor export completions help" -f -a "collect" -d 'Read the GPUs of this node and store their metrics (cron: every minute)'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand help; and not __fish_seen_subcommand_from node alert db collect dashboard doctor export completions help" -f -a "dashboard" -d 'The fleet at a glance; subcommands for each view'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand help; and not __fish_seen_subcommand_from node alert db collect dashboard doctor export completions help" -f -a "doctor" -d 'Check the store, the GPU sources and the last collect; exit 6 without a GPU source'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand help; and not __fish_seen_subcommand_from node alert db collect dashboard doctor export completions help" -f -a "export" -d 'Export data for other systems'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand help; and not __fish_seen_subcommand_from node alert db collect dashboard doctor export completions help" -f -a "completions" -d 'Print a shell completion script (bash, zsh, fish, elvish, powershell)'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand help; and not __fish_seen_subcommand_from node alert db collect dashboard doctor export completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c gpuctl -n "__fish_gpuctl_using_subcommand help; and __fish_seen_subcommand_from node" -f -a "list" -d 'List nodes: search, filter, sort and page'
 complete -c gpuctl -n "__fish_gpuctl_using_subcommand help; and __fish_seen_subcommand_from node" -f -a "show" -d 'Show every field of a node, its GPUs and its latest history'
 complete -c gpuctl -n "__fish_gpuctl_using_subcommand help; and __fish_seen_subcommand_from node" -f -a "add" -d 'Add a node to the inventory'
@@ -609,4 +733,11 @@ complete -c gpuctl -n "__fish_gpuctl_using_subcommand help; and __fish_seen_subc
 complete -c gpuctl -n "__fish_gpuctl_using_subcommand help; and __fish_seen_subcommand_from db" -f -a "prune" -d 'Roll up complete hours and delete data past retention, now'
 complete -c gpuctl -n "__fish_gpuctl_using_subcommand help; and __fish_seen_subcommand_from db" -f -a "vacuum" -d 'Rebuild the store file to give free space back to the filesystem'
 complete -c gpuctl -n "__fish_gpuctl_using_subcommand help; and __fish_seen_subcommand_from db" -f -a "backup" -d 'Copy the store to PATH, consistently, even while others write to it'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand help; and __fish_seen_subcommand_from dashboard" -f -a "stats" -d 'Nodes, GPUs, MIG, usage over the latest samples, and active alerts'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand help; and __fish_seen_subcommand_from dashboard" -f -a "clusters" -d 'The same statistics per cluster'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand help; and __fish_seen_subcommand_from dashboard" -f -a "models" -d 'The same statistics per GPU model'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand help; and __fish_seen_subcommand_from dashboard" -f -a "trends" -d 'Utilisation, memory, temperature and power over time, per bucket'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand help; and __fish_seen_subcommand_from dashboard" -f -a "alerts" -d 'Active alerts, most severe first'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand help; and __fish_seen_subcommand_from dashboard" -f -a "activity" -d 'Recent events of every kind, newest first'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand help; and __fish_seen_subcommand_from dashboard" -f -a "realtime" -d 'The latest sample of every GPU; old samples are marked stale'
 complete -c gpuctl -n "__fish_gpuctl_using_subcommand help; and __fish_seen_subcommand_from export" -f -a "prometheus" -d 'Print the latest sample of every GPU in Prometheus text format (dcgm-exporter names)'

@@ -116,6 +116,8 @@ pub enum Command {
     Db(DbCommand),
     /// Read the GPUs of this node and store their metrics (cron: every minute)
     Collect(CollectArgs),
+    /// The fleet at a glance; subcommands for each view
+    Dashboard(DashboardArgs),
     /// Check the store, the GPU sources and the last collect; exit 6 without a GPU source
     Doctor(DoctorArgs),
     /// Export data for other systems
@@ -522,4 +524,74 @@ pub struct DoctorArgs {
     /// The nvidia-smi binary to check
     #[arg(long, value_name = "PATH", default_value = "nvidia-smi")]
     pub smi_command: PathBuf,
+}
+
+#[derive(Debug, Args)]
+pub struct DashboardArgs {
+    #[command(subcommand)]
+    pub command: Option<DashboardCommand>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum DashboardCommand {
+    /// Nodes, GPUs, MIG, usage over the latest samples, and active alerts
+    Stats,
+    /// The same statistics per cluster
+    Clusters,
+    /// The same statistics per GPU model
+    Models,
+    /// Utilisation, memory, temperature and power over time, per bucket
+    Trends(TrendsArgs),
+    /// Active alerts, most severe first
+    Alerts(DashboardAlertsArgs),
+    /// Recent events of every kind, newest first
+    Activity(ActivityArgs),
+    /// The latest sample of every GPU; old samples are marked stale
+    Realtime(RealtimeArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct TrendsArgs {
+    /// Window to chart
+    #[arg(long, default_value = "24h", value_name = "DURATION")]
+    pub since: String,
+    /// Bucket size (whole hours read hourly rollups where they exist)
+    #[arg(long, default_value = "1h", value_name = "DURATION")]
+    pub bucket: String,
+    /// Only this cluster
+    #[arg(long, value_name = "NAME")]
+    pub cluster: Option<String>,
+    /// Only this node
+    #[arg(long, value_name = "NAME")]
+    pub node: Option<String>,
+    /// Only this GPU model
+    #[arg(long, value_name = "MODEL")]
+    pub model: Option<String>,
+    /// Only this GPU (UUID)
+    #[arg(long, value_name = "UUID")]
+    pub device: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct DashboardAlertsArgs {
+    /// Show at most N alerts
+    #[arg(long, default_value_t = 50, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
+    pub limit: u32,
+}
+
+#[derive(Debug, Args)]
+pub struct ActivityArgs {
+    /// Show at most N events
+    #[arg(long, default_value_t = 20, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
+    pub limit: u32,
+}
+
+#[derive(Debug, Args)]
+pub struct RealtimeArgs {
+    /// Redraw every INTERVAL until Ctrl-C (terminals only)
+    #[arg(long, value_name = "INTERVAL", num_args = 0..=1, default_missing_value = "2s")]
+    pub watch: Option<String>,
+    /// How often collect runs; samples older than 3 intervals are stale
+    #[arg(long, default_value = "60s", value_name = "DURATION")]
+    pub interval: String,
 }

@@ -105,6 +105,7 @@ fn execute(cli: Cli) -> Result<()> {
         Command::Alert(command) => commands::alert::run(&ctx, command),
         Command::Db(command) => commands::db::run(&ctx, command),
         Command::Collect(args) => commands::collect::run(&ctx, args),
+        Command::Dashboard(args) => commands::dashboard::run(&ctx, args),
         Command::Doctor(args) => commands::doctor::run(&ctx, args),
         Command::Export(command) => commands::export::run(&ctx, command),
         Command::Completions(args) => commands::completions::run(&ctx, args),

@@ -177,11 +177,16 @@ impl Output {
 
     /// A cell for a status word, coloured by how healthy it sounds.
     pub fn status_cell(&self, word: &str) -> Cell {
-        let cell = Cell::new(word);
+        self.tone_cell(word, word)
+    }
+
+    /// A cell showing `text`, coloured as the status word `tone` would be.
+    pub fn tone_cell(&self, text: &str, tone: &str) -> Cell {
+        let cell = Cell::new(text);
         if !self.color {
             return cell;
         }
-        match word {
+        match tone {
             "ready" | "active" | "resolved" | "released" => cell.fg(Color::Green),
             "maintenance" | "cordoned" | "acknowledged" | "warning" | "expired" => {
                 cell.fg(Color::Yellow)
@@ -271,4 +276,55 @@ pub fn or_dash<T: ToString>(value: &Option<T>) -> String {
     value
         .as_ref()
         .map_or_else(|| "-".to_string(), |v| v.to_string())
+}
+
+/// A one-line chart: one block character per value, scaled to `max`; a gap where unknown.
+pub fn sparkline(values: &[Option<f64>], max: f64) -> String {
+    const BLOCKS: [char; 8] = ['▁', '▂', '▃', '▄', '▅', '▆', '▇', '█'];
+    values
+        .iter()
+        .map(|v| match v {
+            Some(v) if max > 0.0 => {
+                let level = ((v / max) * (BLOCKS.len() - 1) as f64).round();
+                BLOCKS[level.clamp(0.0, (BLOCKS.len() - 1) as f64) as usize]
+            }
+            Some(_) => BLOCKS[0],
+            None => ' ',
+        })
+        .collect()
+}
+
+/// A horizontal bar `width` cells wide, filled to `fraction` (0–1) in eighths.
+pub fn bar(fraction: f64, width: usize) -> String {
+    const PARTS: [char; 8] = ['▏', '▎', '▍', '▌', '▋', '▊', '▉', '█'];
+    let eighths = (fraction.clamp(0.0, 1.0) * (width * 8) as f64).round() as usize;
+    let mut out = "█".repeat(eighths / 8);
+    if !eighths.is_multiple_of(8) {
+        out.push(PARTS[eighths % 8 - 1]);
+    }
+    let used = out.chars().count();
+    out.push_str(&" ".repeat(width.saturating_sub(used)));
+    out
+}
+
+#[cfg(test)]
+mod chart_tests {
+    use super::*;
+
+    #[test]
+    fn sparkline_scales_and_leaves_gaps() {
+        assert_eq!(
+            sparkline(&[Some(0.0), Some(50.0), Some(100.0), None], 100.0),
+            "▁▅█ "
+        );
+    }
+
+    #[test]
+    fn bar_fills_in_eighths() {
+        assert_eq!(bar(0.5, 4), "██  ");
+        assert_eq!(bar(1.0, 2), "██");
+        assert_eq!(bar(0.0, 3), "   ");
+        assert_eq!(bar(0.5, 1), "▌");
+        assert_eq!(bar(1.0 / 8.0, 1), "▏");
+    }
 }

@@ -94,3 +94,8 @@ pub fn apply(conn: &Connection, now: i64) -> Result<Maintenance> {
     done.run_events_pruned = events::prune_kind(conn, COLLECT_RUN_EVENT, now - keep.raw_secs)?;
     Ok(done)
 }
+
+/// The start of the first hour not yet rolled up: rollups cover every complete hour before it.
+pub fn rolled_up_to(conn: &Connection) -> Result<Option<i64>> {
+    settings::get_i64(conn, ROLLED_UP_TO_KEY)
+}

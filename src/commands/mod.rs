@@ -3,6 +3,7 @@
 pub mod alert;
 pub mod collect;
 pub mod completions;
+pub mod dashboard;
 pub mod db;
 pub mod doctor;
 pub mod export;

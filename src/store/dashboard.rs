@@ -30,6 +30,8 @@ impl Grouping {
 pub struct GroupStats {
     pub key: String,
     pub nodes_by_status: BTreeMap<String, i64>,
+    /// Nodes that hold GPUs of the group (what a per-model view counts).
+    pub nodes_with_gpus: i64,
     pub gpus_total: i64,
     pub gpus_allocated: i64,
     pub gpus_free: i64,
@@ -52,7 +54,7 @@ pub struct GroupStats {
 /// Every device with its node, model, leases, MIG instances and latest fresh sample.
 const FLEET_CTE: &str = "
 WITH fleet AS (
-    SELECT d.id, d.status, d.memory_total_mib, d.power_limit_mw, n.cluster, n.status AS node_status,
+    SELECT d.id, d.node_id, d.status, d.memory_total_mib, d.power_limit_mw, n.cluster, n.status AS node_status,
            m.name AS model,
            (SELECT count(*) FROM allocations a WHERE a.device_id = d.id AND a.state = 'active') AS leases,
            (SELECT count(*) FROM allocations a WHERE a.device_id = d.id AND a.state = 'active'
@@ -79,8 +81,7 @@ pub fn group_stats(
         SELECT {key} AS k,
                sum(status <> 'retired'),
                sum(status <> 'retired' AND leases > 0),
-               sum(status = 'active' AND node_status = 'ready' AND leases = 0
-                   AND (migs = 0 OR mig_leases < migs)),
+               sum(status = 'active' AND node_status = 'ready' AND leases = 0),
                sum(status = 'faulty'),
                sum(status = 'maintenance'),
                sum(status = 'retired'),
@@ -89,7 +90,8 @@ pub fn group_stats(
                count(CASE WHEN gpu_util IS NOT NULL OR mem_used_mib IS NOT NULL OR power_mw IS NOT NULL THEN 1 END),
                avg(gpu_util), max(gpu_util),
                sum(mem_used_mib), sum(CASE WHEN mem_used_mib IS NOT NULL THEN memory_total_mib END),
-               sum(power_mw), sum(CASE WHEN power_mw IS NOT NULL THEN power_limit_mw END)
+               sum(power_mw), sum(CASE WHEN power_mw IS NOT NULL THEN power_limit_mw END),
+               count(DISTINCT node_id)
         FROM fleet GROUP BY k ORDER BY k"
     );
     let mut stmt = conn.prepare_cached(&sql)?;
@@ -112,6 +114,7 @@ pub fn group_stats(
                 memory_total_mib: r.get(13)?,
                 power_draw_mw: r.get(14)?,
                 power_limit_mw: r.get(15)?,
+                nodes_with_gpus: r.get(16)?,
                 ..GroupStats::default()
             })
         })?
@@ -185,4 +188,160 @@ fn group_for<'a>(groups: &'a mut Vec<GroupStats>, key: &str) -> &'a mut GroupSta
         }
     };
     &mut groups[index]
+}
+
+/// Which GPUs a trend covers; every given field narrows it.
+#[derive(Debug, Default, Clone)]
+pub struct TrendScope {
+    pub cluster: Option<String>,
+    pub node: Option<String>,
+    pub model: Option<String>,
+    pub device: Option<String>,
+}
+
+impl TrendScope {
+    fn sql(&self) -> (String, Vec<rusqlite::types::Value>) {
+        use rusqlite::types::Value;
+        let mut clauses = Vec::new();
+        let mut values = Vec::new();
+        for (clause, value) in [
+            ("n.cluster = ?", &self.cluster),
+            ("n.name = ?", &self.node),
+            ("(m.name = ? COLLATE NOCASE)", &self.model),
+            ("d.uuid = ?", &self.device),
+        ] {
+            if let Some(value) = value {
+                clauses.push(clause);
+                values.push(Value::Text(value.clone()));
+            }
+        }
+        let sql = clauses
+            .iter()
+            .map(|c| format!(" AND {c}"))
+            .collect::<String>();
+        (sql, values)
+    }
+}
+
+/// Sums and maxima of one bucket, mergeable across raw samples and rollups.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct BucketParts {
+    pub bucket: i64,
+    pub samples: i64,
+    pub util_sum: f64,
+    pub util_n: i64,
+    pub util_max: Option<f64>,
+    pub mem_pct_sum: f64,
+    pub mem_pct_n: i64,
+    pub mem_pct_max: Option<f64>,
+    pub temp_sum: f64,
+    pub temp_n: i64,
+    pub temp_max: Option<f64>,
+    pub power_sum_mw: f64,
+    pub power_n: i64,
+    pub power_max_mw: Option<f64>,
+}
+
+impl BucketParts {
+    pub fn merge(&mut self, other: &BucketParts) {
+        let max = |a: Option<f64>, b: Option<f64>| match (a, b) {
+            (Some(a), Some(b)) => Some(a.max(b)),
+            (a, b) => a.or(b),
+        };
+        self.samples += other.samples;
+        self.util_sum += other.util_sum;
+        self.util_n += other.util_n;
+        self.util_max = max(self.util_max, other.util_max);
+        self.mem_pct_sum += other.mem_pct_sum;
+        self.mem_pct_n += other.mem_pct_n;
+        self.mem_pct_max = max(self.mem_pct_max, other.mem_pct_max);
+        self.temp_sum += other.temp_sum;
+        self.temp_n += other.temp_n;
+        self.temp_max = max(self.temp_max, other.temp_max);
+        self.power_sum_mw += other.power_sum_mw;
+        self.power_n += other.power_n;
+        self.power_max_mw = max(self.power_max_mw, other.power_max_mw);
+    }
+}
+
+fn parts_from_row(r: &rusqlite::Row) -> rusqlite::Result<BucketParts> {
+    Ok(BucketParts {
+        bucket: r.get(0)?,
+        samples: r.get::<_, Option<i64>>(1)?.unwrap_or(0),
+        util_sum: r.get::<_, Option<f64>>(2)?.unwrap_or(0.0),
+        util_n: r.get::<_, Option<i64>>(3)?.unwrap_or(0),
+        util_max: r.get(4)?,
+        mem_pct_sum: r.get::<_, Option<f64>>(5)?.unwrap_or(0.0),
+        mem_pct_n: r.get::<_, Option<i64>>(6)?.unwrap_or(0),
+        mem_pct_max: r.get(7)?,
+        temp_sum: r.get::<_, Option<f64>>(8)?.unwrap_or(0.0),
+        temp_n: r.get::<_, Option<i64>>(9)?.unwrap_or(0),
+        temp_max: r.get(10)?,
+        power_sum_mw: r.get::<_, Option<f64>>(11)?.unwrap_or(0.0),
+        power_n: r.get::<_, Option<i64>>(12)?.unwrap_or(0),
+        power_max_mw: r.get(13)?,
+    })
+}
+
+/// Per-bucket parts from raw samples in [since, until); buckets start at `since`.
+pub fn trend_parts_raw(
+    conn: &Connection,
+    scope: &TrendScope,
+    since: i64,
+    until: i64,
+    bucket: i64,
+) -> Result<Vec<BucketParts>> {
+    let (scope_sql, scope_values) = scope.sql();
+    // Device by device through the (device_id, ts) key: no scan of other GPUs' samples.
+    let sql = format!(
+        "SELECT ?1 + ((s.ts - ?1) / ?3) * ?3 AS b, count(*),
+                sum(s.gpu_util), count(s.gpu_util), max(s.gpu_util),
+                sum(100.0 * s.mem_used_mib / nullif(d.memory_total_mib, 0)),
+                count(100.0 * s.mem_used_mib / nullif(d.memory_total_mib, 0)),
+                max(100.0 * s.mem_used_mib / nullif(d.memory_total_mib, 0)),
+                sum(s.temp_c), count(s.temp_c), max(s.temp_c),
+                sum(s.power_mw), count(s.power_mw), max(s.power_mw)
+         FROM devices d
+         JOIN nodes n ON n.id = d.node_id
+         LEFT JOIN gpu_models m ON m.id = d.model_id
+         JOIN samples s ON s.device_id = d.id AND s.ts >= ?1 AND s.ts < ?2
+         WHERE 1 = 1 {scope_sql}
+         GROUP BY b ORDER BY b"
+    );
+    let mut values: Vec<rusqlite::types::Value> = vec![since.into(), until.into(), bucket.into()];
+    values.extend(scope_values);
+    let mut stmt = conn.prepare_cached(&sql)?;
+    let rows = stmt.query_map(rusqlite::params_from_iter(values.iter()), parts_from_row)?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+/// Per-bucket parts from hourly rollups of hours in [since, until); `bucket` is whole hours.
+pub fn trend_parts_hourly(
+    conn: &Connection,
+    scope: &TrendScope,
+    since: i64,
+    until: i64,
+    bucket: i64,
+) -> Result<Vec<BucketParts>> {
+    let (scope_sql, scope_values) = scope.sql();
+    let sql = format!(
+        "SELECT ?1 + ((h.hour - ?1) / ?3) * ?3 AS b, sum(h.n),
+                sum(h.gpu_util_avg * h.n), sum(CASE WHEN h.gpu_util_avg IS NOT NULL THEN h.n END), max(h.gpu_util_max),
+                sum(100.0 * h.mem_used_avg * h.n / nullif(d.memory_total_mib, 0)),
+                sum(CASE WHEN h.mem_used_avg IS NOT NULL AND d.memory_total_mib > 0 THEN h.n END),
+                max(100.0 * h.mem_used_max / nullif(d.memory_total_mib, 0)),
+                sum(h.temp_avg * h.n), sum(CASE WHEN h.temp_avg IS NOT NULL THEN h.n END), max(h.temp_max),
+                sum(h.power_avg * h.n), sum(CASE WHEN h.power_avg IS NOT NULL THEN h.n END), max(h.power_max)
+         FROM devices d
+         JOIN nodes n ON n.id = d.node_id
+         LEFT JOIN gpu_models m ON m.id = d.model_id
+         JOIN samples_hourly h ON h.device_id = d.id AND h.hour >= ?1 AND h.hour < ?2
+         WHERE 1 = 1 {scope_sql}
+         GROUP BY b ORDER BY b"
+    );
+    let mut values: Vec<rusqlite::types::Value> = vec![since.into(), until.into(), bucket.into()];
+    values.extend(scope_values);
+    let mut stmt = conn.prepare_cached(&sql)?;
+    let rows = stmt.query_map(rusqlite::params_from_iter(values.iter()), parts_from_row)?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
 }

@@ -68,6 +68,16 @@ pub fn node_has_history(conn: &Connection, node: &str) -> Result<bool> {
         .query_row([node], |r| r.get(0))?)
 }
 
+/// The newest events except those of one kind (the per-run log), newest first.
+pub fn recent_changes(conn: &Connection, limit: i64, except_kind: &str) -> Result<Vec<Event>> {
+    let sql = format!(
+        "SELECT {EVENT_COLUMNS} FROM events WHERE kind <> ?2 ORDER BY at DESC, id DESC LIMIT ?1"
+    );
+    let mut stmt = conn.prepare_cached(&sql)?;
+    let rows = stmt.query_map(params![limit, except_kind], event_from_row)?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
 /// The newest events of every kind, newest first.
 pub fn recent(conn: &Connection, limit: i64) -> Result<Vec<Event>> {
     let sql = format!("SELECT {EVENT_COLUMNS} FROM events ORDER BY at DESC, id DESC LIMIT ?1");

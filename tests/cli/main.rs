@@ -4,6 +4,7 @@
 mod alert;
 mod collect;
 mod conventions;
+mod dashboard;
 mod db;
 mod doctor;
 mod generated;

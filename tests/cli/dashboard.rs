@@ -1,0 +1,393 @@
+//! `gpuctl dashboard …` against a small hand-built store with known answers.
+
+use gpuctl::store::metrics::{self, SampleRow};
+use gpuctl::store::{Store, DEFAULT_BUSY_TIMEOUT};
+
+use crate::harness::Env;
+
+/// 2026-11-29T10:00:00Z, the harness clock.
+const NOW: i64 = 1_795_946_400;
+
+/// Two clusters. prod: node a (ready, 3 GPUs: one leased, one faulty, one MIG with 2 instances,
+/// one leased) and node b (cordoned, 1 GPU); lab: node c (ready, no GPUs). Fresh samples for
+/// three GPUs, a stale one for the fourth; one critical and one warning alert.
+fn fleet(env: &Env) -> Store {
+    env.ok(&["node", "add", "a", "--cluster", "prod", "-q"]);
+    env.ok(&[
+        "node",
+        "add",
+        "b",
+        "--cluster",
+        "prod",
+        "--status",
+        "cordoned",
+        "-q",
+    ]);
+    env.ok(&["node", "add", "c", "--cluster", "lab", "-q"]);
+    let mut store = Store::open(env.db(), DEFAULT_BUSY_TIMEOUT).unwrap();
+    store
+        .conn()
+        .execute_batch(&format!(
+            "INSERT INTO gpu_models (id, name, memory_mib, created_at, updated_at) VALUES
+               (901, 'Test GPU 80GB', 80000, 0, 0), (902, 'Test GPU 40GB', 40000, 0, 0);
+             INSERT INTO devices (id, uuid, node_id, idx, model_id, status, mig_mode, memory_total_mib, power_limit_mw, created_at, updated_at) VALUES
+               (1, 'GPU-a0', (SELECT id FROM nodes WHERE name='a'), 0, 901, 'active', 0, 80000, 700000, 0, 0),
+               (2, 'GPU-a1', (SELECT id FROM nodes WHERE name='a'), 1, 901, 'faulty', 0, 80000, 700000, 0, 0),
+               (3, 'GPU-a2', (SELECT id FROM nodes WHERE name='a'), 2, 902, 'active', 1, 40000, 400000, 0, 0),
+               (4, 'GPU-b0', (SELECT id FROM nodes WHERE name='b'), 0, 902, 'active', 0, 40000, 400000, 0, 0);
+             INSERT INTO mig_instances (id, device_id, profile, placement_start, placement_size, created_at) VALUES
+               (1, 3, '3g.20gb', 0, 4, 0), (2, 3, '3g.20gb', 4, 4, 0);
+             INSERT INTO allocations (device_id, mig_instance_id, device_uuid, node, cluster, owner, state, started_at, expires_at) VALUES
+               (1, NULL, 'GPU-a0', 'a', 'prod', 'alice', 'active', {t0}, {t1}),
+               (3, 1, 'GPU-a2', 'a', 'prod', 'bob', 'active', {t0}, {t1});
+             INSERT INTO alerts (rule, device_uuid, node, severity, state, first_seen_at, last_seen_at, message) VALUES
+               ('gpu-temperature-critical', 'GPU-a0', 'a', 'critical', 'firing', {t0}, {now}, 'hot'),
+               ('memory-nearly-full', 'GPU-b0', 'b', 'warning', 'acknowledged', {t0}, {now}, 'full'),
+               ('power-at-limit', 'GPU-a0', 'a', 'warning', 'resolved', {t0}, {t0}, 'old');",
+            t0 = NOW - 3_600,
+            t1 = NOW + 3_600,
+            now = NOW
+        ))
+        .unwrap();
+    store
+        .write(|tx| {
+            let s = |device_id, ts, util, mem, power| SampleRow {
+                device_id,
+                ts,
+                gpu_util: Some(util),
+                mem_used_mib: Some(mem),
+                temp_c: Some(50),
+                power_mw: Some(power),
+                ..SampleRow::default()
+            };
+            metrics::insert_samples(
+                tx,
+                &[
+                    s(1, NOW - 120, 10, 1_000, 100_000),
+                    s(1, NOW - 60, 90, 60_000, 600_000),
+                    s(2, NOW - 60, 0, 0, 50_000),
+                    s(3, NOW - 30, 30, 20_000, 200_000),
+                    s(4, NOW - 600, 100, 40_000, 400_000),
+                ],
+            )
+        })
+        .unwrap();
+    store
+}
+
+#[test]
+fn stats_count_nodes_gpus_mig_usage_and_alerts_exactly() {
+    let env = Env::new();
+    drop(fleet(&env));
+    let s = env.json(&["dashboard", "stats"]);
+    assert_eq!(s["nodes_total"], 3);
+    assert_eq!(s["nodes_by_status"]["ready"], 2);
+    assert_eq!(s["nodes_by_status"]["cordoned"], 1);
+    assert_eq!(s["gpus_total"], 4);
+    assert_eq!(
+        s["gpus_allocated"], 2,
+        "a0 whole, a2 through one MIG instance"
+    );
+    // Free means active, on a ready node, and not leased at all: a0 and a2 hold leases, a1 is
+    // faulty and b0's node is cordoned.
+    assert_eq!(s["gpus_free"], 0);
+    assert_eq!(s["gpus_faulty"], 1);
+    assert_eq!(s["mig_instances"], 2);
+    assert_eq!(s["mig_allocated"], 1);
+    // Fresh samples (within 3 minutes): a0 at -60 s (90 %), a1 (0 %), a2 (30 %); b0's is 10 min old.
+    assert_eq!(s["gpus_reporting"], 3);
+    assert_eq!(s["gpu_util_avg"], 40.0);
+    assert_eq!(s["gpu_util_peak"], 90);
+    assert_eq!(s["memory_used_mib"], 80_000);
+    assert_eq!(s["memory_total_mib"], 200_000);
+    assert_eq!(s["memory_used_pct"], 40.0);
+    assert_eq!(s["power_draw_w"], 850.0);
+    assert_eq!(s["power_limit_w"], 1_800.0);
+    assert_eq!(s["alerts_active"], 2);
+    assert_eq!(s["alerts_by_severity"]["critical"], 1);
+    assert_eq!(s["alerts_by_severity"]["warning"], 1);
+}
+
+#[test]
+fn clusters_and_models_split_the_same_figures() {
+    let env = Env::new();
+    drop(fleet(&env));
+    let clusters = env.json(&["dashboard", "clusters"]);
+    let by = |list: &serde_json::Value, key: &str, name: &str| -> serde_json::Value {
+        list.as_array()
+            .unwrap()
+            .iter()
+            .find(|g| g[key] == name)
+            .cloned()
+            .unwrap_or_else(|| panic!("{name}: {list}"))
+    };
+    let prod = by(&clusters, "cluster", "prod");
+    assert_eq!(prod["nodes_total"], 2);
+    assert_eq!(prod["gpus_total"], 4);
+    assert_eq!(prod["alerts_active"], 2);
+    let lab = by(&clusters, "cluster", "lab");
+    assert_eq!(lab["nodes_total"], 1);
+    assert_eq!(lab["gpus_total"], 0);
+    let models = env.json(&["dashboard", "models"]);
+    let big = by(&models, "model", "Test GPU 80GB");
+    assert_eq!(big["gpus_total"], 2);
+    assert_eq!(big["nodes_total"], 1);
+    assert_eq!(big["gpu_util_avg"], 45.0);
+    assert_eq!(big["alerts_active"], 1);
+    let small = by(&models, "model", "Test GPU 40GB");
+    assert_eq!(small["gpus_total"], 2);
+    assert_eq!(small["nodes_total"], 2);
+    assert_eq!(small["mig_instances"], 2);
+    let csv = env.ok(&["dashboard", "clusters", "-o", "csv"]);
+    assert!(csv.starts_with("cluster,nodes_total,"), "{csv}");
+}
+
+#[test]
+fn realtime_marks_samples_older_than_three_intervals_stale() {
+    let env = Env::new();
+    drop(fleet(&env));
+    let rows = env.json(&["dashboard", "realtime"]);
+    let stale: Vec<(&str, bool)> = rows
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| (r["uuid"].as_str().unwrap(), r["stale"].as_bool().unwrap()))
+        .collect();
+    assert_eq!(
+        stale,
+        [
+            ("GPU-a0", false),
+            ("GPU-a1", false),
+            ("GPU-a2", false),
+            ("GPU-b0", true)
+        ]
+    );
+    let a0 = &rows[0];
+    assert_eq!(a0["gpu_util"], 90);
+    assert_eq!(a0["age_secs"], 60);
+    assert_eq!(a0["power_w"], 600.0);
+    assert_eq!(a0["sample_at"], "2026-11-29T09:59:00Z");
+    // With a 5-minute collect interval, a 10-minute-old sample is not stale.
+    let relaxed = env.json(&["dashboard", "realtime", "--interval", "5m"]);
+    assert!(relaxed
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|r| r["stale"] == false));
+    let table = env.ok(&["dashboard", "realtime"]);
+    assert!(table.contains("stale"), "{table}");
+    let stderr = env.fails(&["dashboard", "realtime", "--watch"], 2);
+    assert!(stderr.contains("needs a terminal"), "{stderr}");
+}
+
+#[test]
+fn alerts_and_activity_views() {
+    let env = Env::new();
+    drop(fleet(&env));
+    let alerts = env.json(&["dashboard", "alerts"]);
+    let rules: Vec<&str> = alerts
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["rule"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        rules,
+        ["gpu-temperature-critical", "memory-nearly-full"],
+        "most severe first, resolved left out"
+    );
+    let activity = env.json(&["dashboard", "activity", "--limit", "2"]);
+    assert_eq!(activity.as_array().unwrap().len(), 2);
+    assert_eq!(activity[0]["kind"], "node.created");
+    assert_eq!(activity[0]["subject"], "c", "newest first");
+}
+
+#[test]
+fn overview_fits_80_columns_and_has_every_part() {
+    let env = Env::new();
+    drop(fleet(&env));
+    let mut cmd = env.cmd(&["dashboard"]);
+    cmd.env("COLUMNS", "80");
+    let output = cmd.output().unwrap();
+    let text = String::from_utf8(output.stdout).unwrap();
+    assert!(text.lines().all(|l| l.chars().count() <= 80), "{text}");
+    for part in [
+        "GPU fleet",
+        "nodes:",
+        "gpus:",
+        "usage:",
+        "alerts:",
+        "CLUSTER",
+        "Active alerts",
+        "Recent activity",
+    ] {
+        assert!(text.contains(part), "{part}: {text}");
+    }
+    let json = env.json(&["dashboard"]);
+    assert_eq!(json["stats"]["gpus_total"], 4);
+    assert_eq!(json["clusters"].as_array().unwrap().len(), 2);
+    assert_eq!(json["alerts"].as_array().unwrap().len(), 2);
+    assert_eq!(json["generated_at"], "2026-11-29T10:00:00Z");
+}
+
+#[test]
+fn trends_over_raw_samples_and_over_rollups_agree() {
+    let env = Env::new();
+    let mut store = fleet(&env);
+    // Three hours of minute samples for a0 before the fleet's own: known averages per hour.
+    store
+        .write(|tx| {
+            let rows: Vec<SampleRow> = (0..180)
+                .map(|m| SampleRow {
+                    device_id: 1,
+                    ts: NOW - 4 * 3_600 + m * 60,
+                    gpu_util: Some(m % 60),
+                    mem_used_mib: Some(40_000),
+                    temp_c: Some(40 + m / 60),
+                    power_mw: Some(100_000 * (1 + m / 60)),
+                    ..SampleRow::default()
+                })
+                .collect();
+            metrics::insert_samples(tx, &rows)
+        })
+        .unwrap();
+    let raw = env.json(&[
+        "dashboard",
+        "trends",
+        "--since",
+        "5h",
+        "--bucket",
+        "1h",
+        "--device",
+        "GPU-a0",
+    ]);
+    store.write(|tx| gpuctl::retention::apply(tx, NOW)).unwrap();
+    drop(store);
+    let rolled = env.json(&[
+        "dashboard",
+        "trends",
+        "--since",
+        "5h",
+        "--bucket",
+        "1h",
+        "--device",
+        "GPU-a0",
+    ]);
+    assert_eq!(raw.as_array().unwrap().len(), 5);
+    for (r, h) in raw
+        .as_array()
+        .unwrap()
+        .iter()
+        .zip(rolled.as_array().unwrap())
+    {
+        assert_eq!(r["bucket_at"], h["bucket_at"]);
+        assert_eq!(r["samples"], h["samples"]);
+        for key in [
+            "gpu_util_avg",
+            "gpu_util_max",
+            "memory_used_pct_avg",
+            "temp_c_avg",
+            "temp_c_max",
+            "power_w_avg",
+            "power_w_max",
+        ] {
+            let (a, b) = (r[key].as_f64(), h[key].as_f64());
+            match (a, b) {
+                (Some(a), Some(b)) => assert!((a - b).abs() < 1e-9, "{key}: {a} vs {b}"),
+                (a, b) => assert_eq!(a, b, "{key}"),
+            }
+        }
+    }
+    let first = &raw[0];
+    assert_eq!(first["bucket_at"], "2026-11-29T05:00:00Z");
+    assert_eq!(first["samples"], 0);
+    let hour = &raw[1];
+    assert_eq!(hour["bucket_at"], "2026-11-29T06:00:00Z");
+    assert_eq!(hour["samples"], 60);
+    assert_eq!(hour["gpu_util_avg"], 29.5);
+    assert_eq!(hour["gpu_util_max"], 59.0);
+    assert_eq!(hour["memory_used_pct_avg"], 50.0);
+    assert_eq!(hour["power_w_avg"], 100.0);
+    assert_eq!(raw[3]["power_w_max"], 300.0);
+    // The last hour holds the fleet's own two a0 samples (10 % and 90 %).
+    assert_eq!(raw[4]["gpu_util_avg"], 50.0);
+    let table = env.ok(&["dashboard", "trends", "--since", "5h", "--device", "GPU-a0"]);
+    assert!(table.starts_with("utilisation"), "{table}");
+    assert!(table.contains('█') || table.contains('▇'), "{table}");
+}
+
+#[test]
+fn trends_filters_and_bad_input() {
+    let env = Env::new();
+    drop(fleet(&env));
+    let prod = env.json(&[
+        "dashboard",
+        "trends",
+        "--since",
+        "1h",
+        "--bucket",
+        "30m",
+        "--cluster",
+        "prod",
+    ]);
+    let samples: i64 = prod
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["samples"].as_i64().unwrap())
+        .sum();
+    assert_eq!(samples, 5);
+    let lab = env.json(&[
+        "dashboard",
+        "trends",
+        "--since",
+        "1h",
+        "--bucket",
+        "30m",
+        "--cluster",
+        "lab",
+    ]);
+    assert!(lab.as_array().unwrap().iter().all(|p| p["samples"] == 0));
+    let model = env.json(&[
+        "dashboard",
+        "trends",
+        "--since",
+        "1h",
+        "--bucket",
+        "30m",
+        "--model",
+        "test gpu 40gb",
+    ]);
+    assert_eq!(
+        model
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|p| p["samples"].as_i64().unwrap())
+            .sum::<i64>(),
+        2
+    );
+    let node = env.json(&[
+        "dashboard",
+        "trends",
+        "--since",
+        "1h",
+        "--bucket",
+        "30m",
+        "--node",
+        "b",
+    ]);
+    assert_eq!(
+        node.as_array()
+            .unwrap()
+            .iter()
+            .map(|p| p["samples"].as_i64().unwrap())
+            .sum::<i64>(),
+        1
+    );
+    env.fails(
+        &["dashboard", "trends", "--since", "1h", "--bucket", "2h"],
+        2,
+    );
+    env.fails(&["dashboard", "trends", "--since", "soon"], 2);
+}
