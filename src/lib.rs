@@ -5,6 +5,7 @@ pub mod clock;
 pub mod commands;
 pub mod domain;
 pub mod error;
+pub mod gpu;
 pub mod output;
 pub mod store;
 pub mod validate;
@@ -95,6 +96,11 @@ fn execute(cli: Cli) -> Result<()> {
     };
     match &cli.command {
         Command::Node(command) => commands::node::run(&ctx, command),
+        Command::Device(command) => commands::device::run(&ctx, command),
+        Command::Model(command) => commands::model::run(&ctx, command),
+        Command::Mig(command) => commands::mig::run(&ctx, command),
+        Command::Alloc(command) => commands::alloc::run(&ctx, command),
+        Command::Optimize(args) => commands::optimize::run(&ctx, args),
     }
 }
 

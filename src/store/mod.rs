@@ -5,8 +5,12 @@
 //! `BEGIN IMMEDIATE` transaction, so concurrent writers queue on the busy timeout instead of
 //! failing on a lock upgrade.
 
+pub mod allocations;
+pub mod devices;
 pub mod events;
+pub mod mig;
 pub mod migrations;
+pub mod models;
 pub mod nodes;
 
 use std::fs::{DirBuilder, OpenOptions};
@@ -60,6 +64,25 @@ impl Store {
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
         let value = f(&tx)?;
         tx.commit()?;
+        Ok(value)
+    }
+
+    /// Like [`Store::write`], but commits only when `commit` is true: a dry run computes exactly
+    /// what a real run would, under the same lock, and rolls it back.
+    pub fn write_or_roll_back<T>(
+        &mut self,
+        commit: bool,
+        f: impl FnOnce(&Transaction) -> Result<T>,
+    ) -> Result<T> {
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let value = f(&tx)?;
+        if commit {
+            tx.commit()?;
+        } else {
+            tx.rollback()?;
+        }
         Ok(value)
     }
 }

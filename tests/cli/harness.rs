@@ -41,7 +41,12 @@ impl Env {
 
     /// `gpuctl ARGS` with a clean environment: HOME in the temp dir, the temp store, the clock.
     pub fn cmd(&self, args: &[&str]) -> Command {
-        let mut cmd = Command::cargo_bin("gpuctl").expect("gpuctl binary");
+        Command::from_std(self.std_cmd(args))
+    }
+
+    /// The same command as a plain `std::process::Command`, for tests that spawn processes.
+    pub fn std_cmd(&self, args: &[&str]) -> std::process::Command {
+        let mut cmd = std::process::Command::new(assert_cmd::cargo::cargo_bin("gpuctl"));
         cmd.env_clear()
             .env("PATH", std::env::var_os("PATH").unwrap_or_default())
             .env("HOME", self.dir.path())
@@ -126,4 +131,29 @@ pub fn error_line(stderr: &str) -> &str {
         .next()
         .unwrap_or_default()
         .trim_start_matches("gpuctl: error: ")
+}
+
+impl Env {
+    /// Adds a node (ready, cluster `c` unless it exists) and a GPU on it.
+    pub fn add_gpu(&self, node: &str, uuid: &str, index: u32, model: &str) {
+        if self
+            .cmd(&["node", "show", node])
+            .output()
+            .map(|o| !o.status.success())
+            .unwrap_or(true)
+        {
+            self.ok(&["node", "add", node, "--cluster", "c"]);
+        }
+        self.ok(&[
+            "device",
+            "add",
+            uuid,
+            "--node",
+            node,
+            "--index",
+            &index.to_string(),
+            "--model",
+            model,
+        ]);
+    }
 }
