@@ -397,6 +397,12 @@ fn edit_node(
             event.new_value = change.new.clone();
             events::record(tx, &event)?;
         }
+        // Once a node has devices they decide its counts: a ready node offers its active GPUs.
+        if devices::node_counts(tx, new.id)?.is_some()
+            && crate::commands::device::sync_node(ctx, tx, new.id, name, false)?
+        {
+            new = nodes::get(tx, name)?.ok_or_else(|| not_found(name))?;
+        }
         Ok((new, changed.len()))
     })
 }

@@ -71,10 +71,16 @@ fn optimize_recounts_allocatable_gpus_from_devices() {
     let env = fleet();
     env.ok(&["device", "set-status", "GPU-0102", "faulty"]);
     assert_eq!(env.json(&["node", "show", "n1"])["gpus_allocatable"], 1);
-    // node set-status offers every GPU of a node that becomes ready; optimize corrects it.
+    // Leaving maintenance offers the active GPUs only, not the faulty one.
     env.ok(&["node", "set-status", "n1", "maintenance"]);
+    assert_eq!(env.json(&["node", "show", "n1"])["gpus_allocatable"], 0);
     env.ok(&["node", "set-status", "n1", "ready"]);
-    assert_eq!(env.json(&["node", "show", "n1"])["gpus_allocatable"], 2);
+    assert_eq!(env.json(&["node", "show", "n1"])["gpus_allocatable"], 1);
+    // A store written by an older gpuctl (or edited by hand) is put right by optimize.
+    let conn = rusqlite::Connection::open(env.db()).unwrap();
+    conn.execute("UPDATE nodes SET gpu_allocatable = 2 WHERE name = 'n1'", [])
+        .unwrap();
+    drop(conn);
     let plan = env.json(&["optimize"]);
     let n1 = plan["nodes"]
         .as_array()
