@@ -147,12 +147,13 @@ pub fn seed_builtin(tx: &Transaction) -> Result<()> {
             continue;
         }
         let profiles: Vec<MigProfile> = builtin.mig_profiles();
-        let aliases = builtin
-            .aliases
-            .iter()
-            .filter(|a| matches!(name_taken(tx, a, None), Ok(None)))
-            .map(|a| a.to_string())
-            .collect();
+        // A user's own model may already answer to an alias; it keeps it.
+        let mut aliases = Vec::new();
+        for alias in builtin.aliases {
+            if name_taken(tx, alias, None)?.is_none() {
+                aliases.push(alias.to_string());
+            }
+        }
         insert(
             tx,
             &GpuModel {
