@@ -95,7 +95,7 @@ fn check_text(args: &AllocCreateArgs) -> Result<()> {
         validate::one_line("workload", workload)?;
     }
     if let Some(profile) = &args.mig_profile {
-        crate::commands::mig::check_profile_name(profile)?;
+        validate::mig_profile_name(profile)?;
     }
     if args.device.is_none()
         && args.node.is_none()
@@ -170,7 +170,7 @@ fn scope(conn: &rusqlite::Connection, args: &AllocCreateArgs) -> Result<Scope> {
     }
     if let Some(node) = &args.node {
         if !nodes::exists(conn, node)? {
-            return Err(Error::not_found(format!("node '{node}' not found")));
+            return Err(crate::commands::node::not_found(node));
         }
     }
     if let Some(cluster) = &args.cluster {

@@ -153,49 +153,6 @@ fn show(ctx: &Ctx, args: &DeviceShowArgs) -> Result<()> {
     })
 }
 
-/// A GPU UUID as NVML prints it: `GPU-` and hex digits with dashes.
-fn check_uuid(uuid: &str) -> Result<()> {
-    let valid = uuid.strip_prefix("GPU-").is_some_and(|rest| {
-        !rest.is_empty()
-            && rest.len() <= 64
-            && rest.chars().all(|c| c.is_ascii_hexdigit() || c == '-')
-    });
-    if valid {
-        return Ok(());
-    }
-    Err(Error::usage(format!(
-        "invalid GPU UUID '{uuid}': expected GPU- followed by hex digits and dashes, as nvidia-smi -L prints"
-    )))
-}
-
-/// A PCI bus id such as `00000000:17:00.0` (domain optional).
-fn check_pci_bus_id(id: &str) -> Result<()> {
-    let parts: Vec<&str> = id.split(':').collect();
-    let hex = |s: &str, max: usize| {
-        !s.is_empty() && s.len() <= max && s.chars().all(|c| c.is_ascii_hexdigit())
-    };
-    let valid = match parts.as_slice() {
-        [domain, bus, rest] => hex(domain, 8) && hex(bus, 2) && device_function(rest),
-        [bus, rest] => hex(bus, 2) && device_function(rest),
-        _ => false,
-    };
-    fn device_function(text: &str) -> bool {
-        text.split_once('.').is_some_and(|(d, f)| {
-            !d.is_empty()
-                && d.len() <= 2
-                && d.chars().all(|c| c.is_ascii_hexdigit())
-                && f.len() == 1
-                && f.chars().all(|c| c.is_ascii_digit())
-        })
-    }
-    if valid {
-        return Ok(());
-    }
-    Err(Error::usage(format!(
-        "invalid PCI bus id '{id}': expected e.g. 00000000:17:00.0"
-    )))
-}
-
 fn check_optional(
     reason: &Option<String>,
     serial: &Option<String>,
@@ -208,7 +165,7 @@ fn check_optional(
         validate::one_line("serial", serial)?;
     }
     if let Some(pci) = pci {
-        check_pci_bus_id(pci)?;
+        validate::pci_bus_id(pci)?;
     }
     Ok(())
 }
@@ -241,14 +198,12 @@ pub(crate) fn sync_node(
 }
 
 fn add(ctx: &Ctx, args: &DeviceAddArgs) -> Result<()> {
-    check_uuid(&args.uuid)?;
+    validate::gpu_uuid(&args.uuid)?;
     check_optional(&args.reason, &args.serial, &args.pci_bus_id)?;
     let mut store = ctx.open_store()?;
     let device = store.write(|tx| {
-        let node = nodes::get(tx, &args.node)?.ok_or_else(|| {
-            Error::not_found(format!("node '{}' not found", args.node))
-                .with_hint("add it first with 'gpuctl node add'")
-        })?;
+        let node = nodes::get(tx, &args.node)?
+            .ok_or_else(|| crate::commands::node::not_found(&args.node))?;
         let model =
             models::resolve(tx, &args.model)?.ok_or_else(|| model::not_found(&args.model))?;
         if devices::get(tx, &args.uuid)?.is_some() {

@@ -150,26 +150,8 @@ fn set_mode(ctx: &Ctx, args: &MigModeArgs, enable: bool) -> Result<()> {
     })
 }
 
-/// A profile name such as `3g.40gb` or `1g.10gb+me`.
-pub(crate) fn check_profile_name(profile: &str) -> Result<()> {
-    let base = profile.strip_suffix("+me").unwrap_or(profile);
-    let valid = base.split_once('.').is_some_and(|(g, mem)| {
-        g.strip_suffix('g')
-            .is_some_and(|n| !n.is_empty() && n.chars().all(|c| c.is_ascii_digit()))
-            && mem
-                .strip_suffix("gb")
-                .is_some_and(|n| !n.is_empty() && n.chars().all(|c| c.is_ascii_digit()))
-    });
-    if valid {
-        return Ok(());
-    }
-    Err(Error::usage(format!(
-        "invalid MIG profile '{profile}': expected e.g. 1g.10gb, 3g.40gb or 1g.10gb+me"
-    )))
-}
-
 fn create(ctx: &Ctx, args: &MigCreateArgs) -> Result<()> {
-    check_profile_name(&args.profile)?;
+    crate::validate::mig_profile_name(&args.profile)?;
     let mut store = ctx.open_store()?;
     let created = store.write(|tx| {
         let device = load(tx, &args.device)?;
@@ -236,7 +218,7 @@ fn list(ctx: &Ctx, args: &MigListArgs) -> Result<()> {
     };
     if let Some(node) = &args.node {
         if !crate::store::nodes::exists(store.conn(), node)? {
-            return Err(Error::not_found(format!("node '{node}' not found")));
+            return Err(crate::commands::node::not_found(node));
         }
     }
     let rows = mig::list(store.conn(), device_id, args.node.as_deref())?;

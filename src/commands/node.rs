@@ -38,7 +38,7 @@ pub fn run(ctx: &Ctx, command: &NodeCommand) -> Result<()> {
     }
 }
 
-fn not_found(name: &str) -> Error {
+pub(crate) fn not_found(name: &str) -> Error {
     Error::not_found(format!("node '{name}' not found"))
         .with_hint("'gpuctl node list' shows the nodes in the store")
 }

@@ -73,11 +73,7 @@ pub fn list(conn: &Connection, filter: &AllocationFilter) -> Result<Vec<Allocati
             values.push(Value::Text(value.clone()));
         }
     }
-    let where_sql = if clauses.is_empty() {
-        String::new()
-    } else {
-        format!("WHERE {}", clauses.join(" AND "))
-    };
+    let where_sql = super::where_all(&clauses);
     let sql = format!("SELECT {ALLOCATION_COLUMNS} FROM allocations {where_sql} ORDER BY id");
     let mut stmt = conn.prepare_cached(&sql)?;
     let rows = stmt.query_map(params_from_iter(values.iter()), allocation_from_row)?;

@@ -98,11 +98,7 @@ pub fn list(conn: &Connection, filter: &DeviceFilter) -> Result<Vec<Device>> {
             "EXISTS (SELECT 1 FROM allocations a WHERE a.device_id = d.id AND a.state = 'active')",
         );
     }
-    let where_sql = if clauses.is_empty() {
-        String::new()
-    } else {
-        format!("WHERE {}", clauses.join(" AND "))
-    };
+    let where_sql = super::where_all(&clauses);
     let sql = format!("SELECT {DEVICE_COLUMNS} {DEVICE_FROM} {where_sql} ORDER BY n.name, d.idx");
     let mut stmt = conn.prepare_cached(&sql)?;
     let rows = stmt.query_map(params_from_iter(values.iter()), device_from_row)?;

@@ -45,11 +45,7 @@ pub fn list(
         clauses.push("n.name = ?");
         values.push(Value::Text(node.to_string()));
     }
-    let where_sql = if clauses.is_empty() {
-        String::new()
-    } else {
-        format!("WHERE {}", clauses.join(" AND "))
-    };
+    let where_sql = super::where_all(&clauses);
     let sql = format!(
         "SELECT {INSTANCE_COLUMNS} {INSTANCE_FROM} {where_sql}
          ORDER BY n.name, d.idx, i.placement_start"

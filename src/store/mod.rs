@@ -150,6 +150,15 @@ fn configure(conn: &Connection, busy_timeout: Duration) -> Result<()> {
     Ok(())
 }
 
+/// `WHERE a AND b …`, or nothing when there are no clauses.
+pub(crate) fn where_all<S: AsRef<str>>(clauses: &[S]) -> String {
+    if clauses.is_empty() {
+        return String::new();
+    }
+    let parts: Vec<&str> = clauses.iter().map(AsRef::as_ref).collect();
+    format!("WHERE {}", parts.join(" AND "))
+}
+
 /// `field LIKE ?` matches case-insensitively; this makes user text match literally inside it.
 pub(crate) fn like_pattern(text: &str) -> String {
     let mut out = String::with_capacity(text.len() + 2);
