@@ -70,7 +70,9 @@ impl TableRow for Allocation {
 /// The lease end that `--for` or `--until` asks for, counted from `from`; later than now.
 fn lease_end(ctx: &Ctx, end: &LeaseEndArgs, from: i64) -> Result<i64> {
     match (&end.for_, &end.until) {
-        (Some(duration), _) => Ok(from + clock::parse_duration(duration)?),
+        (Some(duration), _) => from
+            .checked_add(clock::parse_duration(duration)?)
+            .ok_or_else(|| Error::usage(format!("invalid duration '{duration}': too long"))),
         (None, Some(time)) => {
             let until = clock::parse_time(time)?.timestamp();
             if until <= ctx.now {

@@ -2,7 +2,7 @@
 //! leases on one GPU or one MIG instance impossible, whatever the caller does.
 
 use rusqlite::types::Value;
-use rusqlite::{params, params_from_iter, Connection, ErrorCode, OptionalExtension, Row};
+use rusqlite::{params, params_from_iter, Connection, OptionalExtension, Row};
 
 use crate::domain::{Allocation, LeaseState};
 use crate::error::{Error, Result};
@@ -99,6 +99,9 @@ pub struct NewAllocation {
     pub expires_at: i64,
 }
 
+/// SQLITE_CONSTRAINT_UNIQUE: what the one-active-lease indexes raise.
+const UNIQUE_CONSTRAINT_FAILED: std::os::raw::c_int = 2067;
+
 /// Inserts an active lease; a second active lease on the same GPU or instance is a conflict,
 /// caught by the store's unique indexes.
 pub fn insert(conn: &Connection, new: &NewAllocation) -> Result<i64> {
@@ -127,9 +130,14 @@ pub fn insert(conn: &Connection, new: &NewAllocation) -> Result<i64> {
         ]);
     match inserted {
         Ok(_) => Ok(conn.last_insert_rowid()),
-        Err(e) if e.sqlite_error_code() == Some(ErrorCode::ConstraintViolation) => Err(
-            Error::conflict(format!("GPU {} is already leased", new.device_uuid)),
-        ),
+        Err(rusqlite::Error::SqliteFailure(failure, _))
+            if failure.extended_code == UNIQUE_CONSTRAINT_FAILED =>
+        {
+            Err(Error::conflict(format!(
+                "GPU {} is already leased",
+                new.device_uuid
+            )))
+        }
         Err(e) => Err(e.into()),
     }
 }

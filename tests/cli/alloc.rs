@@ -214,6 +214,16 @@ fn release_extend_and_list() {
         "{stderr}"
     );
     env.fails(&["alloc", "extend", "1", "--for", "1h"], 4);
+    let stderr = env.fails(&["alloc", "extend", "2", "--until", "2026-11-29 09:00"], 2);
+    assert!(
+        error_line(&stderr).contains("'2026-11-29 09:00'"),
+        "{stderr}"
+    );
+    let stderr = env.fails(&["alloc", "extend", "2", "--for", "106751991167300d"], 2);
+    assert!(
+        error_line(&stderr).contains("'106751991167300d'"),
+        "{stderr}"
+    );
     env.fails(&["alloc", "release", "99"], 3);
     env.fails(&["alloc", "show", "99"], 3);
     let ids = |args: &[&str]| -> Vec<i64> {

@@ -196,6 +196,16 @@ fn device_update_changes_only_given_fields() {
     assert_eq!(gpu["serial"], "S1");
     assert_eq!(gpu["index"], 3);
     assert_eq!(gpu["model"], "NVIDIA L4");
+    env.add_gpu("n1", "GPU-0002", 0, "L4");
+    let before = env.store_snapshot();
+    let stderr = env.fails(&["device", "update", "GPU-0002", "--index", "3"], 4);
+    assert!(
+        error_line(&stderr).contains("GPU-0001 at index 3"),
+        "{stderr}"
+    );
+    env.fails(&["device", "update", "GPU-0002", "--model", "nope"], 3);
+    env.fails(&["device", "update", "GPU-9999", "--serial", "x"], 3);
+    assert_eq!(env.store_snapshot(), before);
 }
 
 #[test]

@@ -99,6 +99,9 @@ fn model_add_update_remove_round_trip_with_events() {
     assert_eq!(model["aliases"], serde_json::json!(["B200", "B200-180GB"]));
     env.ok(&["model", "update", "H100", "--hourly-cost", "2.5"]);
     assert_eq!(env.json(&["model", "show", "H100-SXM"])["hourly_cost"], 2.5);
+    let stderr = env.fails(&["model", "update", "B200", "--unalias", "B300"], 3);
+    assert!(error_line(&stderr).contains("'B300'"), "{stderr}");
+    env.fails(&["model", "update", "B200", "--alias", "L4"], 4);
     env.ok(&["model", "remove", "NVIDIA B200"]);
     env.fails(&["model", "show", "B200"], 3);
     let conn = rusqlite::Connection::open(env.db()).unwrap();
