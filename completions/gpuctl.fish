@@ -37,6 +37,11 @@ complete -c gpuctl -n "__fish_gpuctl_needs_command" -s v -l verbose -d 'Say more
 complete -c gpuctl -n "__fish_gpuctl_needs_command" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c gpuctl -n "__fish_gpuctl_needs_command" -s V -l version -d 'Print version'
 complete -c gpuctl -n "__fish_gpuctl_needs_command" -f -a "node" -d 'Kubernetes nodes: inventory and full change history'
+complete -c gpuctl -n "__fish_gpuctl_needs_command" -f -a "device" -d 'GPUs of the inventory, keyed by UUID'
+complete -c gpuctl -n "__fish_gpuctl_needs_command" -f -a "model" -d 'The GPU model catalogue: memory, TDP, MIG profiles, hourly cost'
+complete -c gpuctl -n "__fish_gpuctl_needs_command" -f -a "mig" -d 'MIG mode and GPU instances'
+complete -c gpuctl -n "__fish_gpuctl_needs_command" -f -a "alloc" -d 'Leases of GPUs and MIG instances'
+complete -c gpuctl -n "__fish_gpuctl_needs_command" -f -a "optimize" -d 'Expire leases, recompute GPU counts, flag silent GPUs, report fragmentation (for cron)'
 complete -c gpuctl -n "__fish_gpuctl_needs_command" -f -a "alert" -d 'Alerts raised by collect, and the rules that raise them'
 complete -c gpuctl -n "__fish_gpuctl_needs_command" -f -a "db" -d 'Store maintenance: retention, pruning, vacuum, backup'
 complete -c gpuctl -n "__fish_gpuctl_needs_command" -f -a "collect" -d 'Read the GPUs of this node and store their metrics (cron: every minute)'
@@ -314,6 +319,529 @@ complete -c gpuctl -n "__fish_gpuctl_using_subcommand node; and __fish_seen_subc
 complete -c gpuctl -n "__fish_gpuctl_using_subcommand node; and __fish_seen_subcommand_from help" -f -a "sync" -d 'Run \'kubectl get nodes -o json\' and import what it prints'
 complete -c gpuctl -n "__fish_gpuctl_using_subcommand node; and __fish_seen_subcommand_from help" -f -a "drift" -d 'Show where the inventory and a cluster disagree, writing nothing'
 complete -c gpuctl -n "__fish_gpuctl_using_subcommand node; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand device; and not __fish_seen_subcommand_from list ls show add update set-status remove rm help" -l db -d 'Store path [default: $XDG_DATA_HOME/gpuctl/gpuctl.db]' -r -F
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand device; and not __fish_seen_subcommand_from list ls show add update set-status remove rm help" -s o -l output -d 'Output format' -r -f -a "table\t''
+json\t''
+csv\t''"
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand device; and not __fish_seen_subcommand_from list ls show add update set-status remove rm help" -l color -d 'When to colour tables (NO_COLOR is honoured by auto)' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand device; and not __fish_seen_subcommand_from list ls show add update set-status remove rm help" -l no-headers -d 'Omit table headers, footers and the CSV header row'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand device; and not __fish_seen_subcommand_from list ls show add update set-status remove rm help" -s q -l quiet -d 'Print nothing but data and errors'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand device; and not __fish_seen_subcommand_from list ls show add update set-status remove rm help" -s v -l verbose -d 'Say more about what is being done'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand device; and not __fish_seen_subcommand_from list ls show add update set-status remove rm help" -s h -l help -d 'Print help'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand device; and not __fish_seen_subcommand_from list ls show add update set-status remove rm help" -s V -l version -d 'Print version'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand device; and not __fish_seen_subcommand_from list ls show add update set-status remove rm help" -f -a "list" -d 'List GPUs: filter by node, cluster, model, status, free or allocated'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand device; and not __fish_seen_subcommand_from list ls show add update set-status remove rm help" -f -a "ls" -d 'List GPUs: filter by node, cluster, model, status, free or allocated'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand device; and not __fish_seen_subcommand_from list ls show add update set-status remove rm help" -f -a "show" -d 'Show a GPU with its MIG instances and lease'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand device; and not __fish_seen_subcommand_from list ls show add update set-status remove rm help" -f -a "add" -d 'Add a GPU to a node'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand device; and not __fish_seen_subcommand_from list ls show add update set-status remove rm help" -f -a "update" -d 'Change some fields of a GPU'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand device; and not __fish_seen_subcommand_from list ls show add update set-status remove rm help" -f -a "set-status" -d 'Set a GPU\'s status'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand device; and not __fish_seen_subcommand_from list ls show add update set-status remove rm help" -f -a "remove" -d 'Remove a GPU (refused while leased)'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand device; and not __fish_seen_subcommand_from list ls show add update set-status remove rm help" -f -a "rm" -d 'Remove a GPU (refused while leased)'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand device; and not __fish_seen_subcommand_from list ls show add update set-status remove rm help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand device; and __fish_seen_subcommand_from list" -l node -d 'Only GPUs of this node' -r
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand device; and __fish_seen_subcommand_from list" -l cluster -d 'Only GPUs of this cluster' -r
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand device; and __fish_seen_subcommand_from list" -l model -d 'Only GPUs of this model (name or alias)' -r
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand device; and __fish_seen_subcommand_from list" -l status -d 'Only GPUs in this status' -r -f -a "active\t''
+maintenance\t''
+faulty\t''
+retired\t''"
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand device; and __fish_seen_subcommand_from list" -l db -d 'Store path [default: $XDG_DATA_HOME/gpuctl/gpuctl.db]' -r -F
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand device; and __fish_seen_subcommand_from list" -s o -l output -d 'Output format' -r -f -a "table\t''
+json\t''
+csv\t''"
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand device; and __fish_seen_subcommand_from list" -l color -d 'When to colour tables (NO_COLOR is honoured by auto)' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand device; and __fish_seen_subcommand_from list" -l free -d 'Only active, whole GPUs without a lease'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand device; and __fish_seen_subcommand_from list" -l allocated -d 'Only GPUs with an active lease (whole or on a MIG instance)'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand device; and __fish_seen_subcommand_from list" -l no-headers -d 'Omit table headers, footers and the CSV header row'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand device; and __fish_seen_subcommand_from list" -s q -l quiet -d 'Print nothing but data and errors'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand device; and __fish_seen_subcommand_from list" -s v -l verbose -d 'Say more about what is being done'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand device; and __fish_seen_subcommand_from list" -s h -l help -d 'Print help'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand device; and __fish_seen_subcommand_from list" -s V -l version -d 'Print version'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand device; and __fish_seen_subcommand_from ls" -l node -d 'Only GPUs of this node' -r
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand device; and __fish_seen_subcommand_from ls" -l cluster -d 'Only GPUs of this cluster' -r
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand device; and __fish_seen_subcommand_from ls" -l model -d 'Only GPUs of this model (name or alias)' -r
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand device; and __fish_seen_subcommand_from ls" -l status -d 'Only GPUs in this status' -r -f -a "active\t''
+maintenance\t''
+faulty\t''
+retired\t''"
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand device; and __fish_seen_subcommand_from ls" -l db -d 'Store path [default: $XDG_DATA_HOME/gpuctl/gpuctl.db]' -r -F
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand device; and __fish_seen_subcommand_from ls" -s o -l output -d 'Output format' -r -f -a "table\t''
+json\t''
+csv\t''"
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand device; and __fish_seen_subcommand_from ls" -l color -d 'When to colour tables (NO_COLOR is honoured by auto)' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand device; and __fish_seen_subcommand_from ls" -l free -d 'Only active, whole GPUs without a lease'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand device; and __fish_seen_subcommand_from ls" -l allocated -d 'Only GPUs with an active lease (whole or on a MIG instance)'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand device; and __fish_seen_subcommand_from ls" -l no-headers -d 'Omit table headers, footers and the CSV header row'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand device; and __fish_seen_subcommand_from ls" -s q -l quiet -d 'Print nothing but data and errors'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand device; and __fish_seen_subcommand_from ls" -s v -l verbose -d 'Say more about what is being done'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand device; and __fish_seen_subcommand_from ls" -s h -l help -d 'Print help'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand device; and __fish_seen_subcommand_from ls" -s V -l version -d 'Print version'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand device; and __fish_seen_subcommand_from show" -l db -d 'Store path [default: $XDG_DATA_HOME/gpuctl/gpuctl.db]' -r -F
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand device; and __fish_seen_subcommand_from show" -s o -l output -d 'Output format' -r -f -a "table\t''
+json\t''
+csv\t''"
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand device; and __fish_seen_subcommand_from show" -l color -d 'When to colour tables (NO_COLOR is honoured by auto)' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand device; and __fish_seen_subcommand_from show" -l no-headers -d 'Omit table headers, footers and the CSV header row'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand device; and __fish_seen_subcommand_from show" -s q -l quiet -d 'Print nothing but data and errors'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand device; and __fish_seen_subcommand_from show" -s v -l verbose -d 'Say more about what is being done'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand device; and __fish_seen_subcommand_from show" -s h -l help -d 'Print help'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand device; and __fish_seen_subcommand_from show" -s V -l version -d 'Print version'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand device; and __fish_seen_subcommand_from add" -l node -d 'Node the GPU is in' -r
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand device; and __fish_seen_subcommand_from add" -l index -d 'Index on the node (as nvidia-smi numbers it)' -r
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand device; and __fish_seen_subcommand_from add" -l model -d 'Model name or alias' -r
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand device; and __fish_seen_subcommand_from add" -l serial -d 'Board serial number' -r
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand device; and __fish_seen_subcommand_from add" -l pci-bus-id -d 'PCI bus id, e.g. 00000000:17:00.0' -r
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand device; and __fish_seen_subcommand_from add" -l status -d 'Initial status' -r -f -a "active\t''
+maintenance\t''
+faulty\t''
+retired\t''"
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand device; and __fish_seen_subcommand_from add" -l reason -d 'Why; kept in the history' -r
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand device; and __fish_seen_subcommand_from add" -l db -d 'Store path [default: $XDG_DATA_HOME/gpuctl/gpuctl.db]' -r -F
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand device; and __fish_seen_subcommand_from add" -s o -l output -d 'Output format' -r -f -a "table\t''
+json\t''
+csv\t''"
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand device; and __fish_seen_subcommand_from add" -l color -d 'When to colour tables (NO_COLOR is honoured by auto)' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand device; and __fish_seen_subcommand_from add" -l no-headers -d 'Omit table headers, footers and the CSV header row'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand device; and __fish_seen_subcommand_from add" -s q -l quiet -d 'Print nothing but data and errors'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand device; and __fish_seen_subcommand_from add" -s v -l verbose -d 'Say more about what is being done'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand device; and __fish_seen_subcommand_from add" -s h -l help -d 'Print help'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand device; and __fish_seen_subcommand_from add" -s V -l version -d 'Print version'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand device; and __fish_seen_subcommand_from update" -l index -d 'Index on the node' -r
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand device; and __fish_seen_subcommand_from update" -l model -d 'Model name or alias' -r
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand device; and __fish_seen_subcommand_from update" -l serial -d 'Board serial number' -r
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand device; and __fish_seen_subcommand_from update" -l pci-bus-id -d 'PCI bus id' -r
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand device; and __fish_seen_subcommand_from update" -l reason -d 'Why; kept in the history' -r
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand device; and __fish_seen_subcommand_from update" -l db -d 'Store path [default: $XDG_DATA_HOME/gpuctl/gpuctl.db]' -r -F
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand device; and __fish_seen_subcommand_from update" -s o -l output -d 'Output format' -r -f -a "table\t''
+json\t''
+csv\t''"
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand device; and __fish_seen_subcommand_from update" -l color -d 'When to colour tables (NO_COLOR is honoured by auto)' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand device; and __fish_seen_subcommand_from update" -l no-headers -d 'Omit table headers, footers and the CSV header row'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand device; and __fish_seen_subcommand_from update" -s q -l quiet -d 'Print nothing but data and errors'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand device; and __fish_seen_subcommand_from update" -s v -l verbose -d 'Say more about what is being done'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand device; and __fish_seen_subcommand_from update" -s h -l help -d 'Print help'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand device; and __fish_seen_subcommand_from update" -s V -l version -d 'Print version'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand device; and __fish_seen_subcommand_from set-status" -l reason -d 'Why; kept in the history' -r
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand device; and __fish_seen_subcommand_from set-status" -l db -d 'Store path [default: $XDG_DATA_HOME/gpuctl/gpuctl.db]' -r -F
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand device; and __fish_seen_subcommand_from set-status" -s o -l output -d 'Output format' -r -f -a "table\t''
+json\t''
+csv\t''"
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand device; and __fish_seen_subcommand_from set-status" -l color -d 'When to colour tables (NO_COLOR is honoured by auto)' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand device; and __fish_seen_subcommand_from set-status" -l no-headers -d 'Omit table headers, footers and the CSV header row'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand device; and __fish_seen_subcommand_from set-status" -s q -l quiet -d 'Print nothing but data and errors'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand device; and __fish_seen_subcommand_from set-status" -s v -l verbose -d 'Say more about what is being done'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand device; and __fish_seen_subcommand_from set-status" -s h -l help -d 'Print help'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand device; and __fish_seen_subcommand_from set-status" -s V -l version -d 'Print version'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand device; and __fish_seen_subcommand_from remove" -l reason -d 'Why; kept in the history' -r
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand device; and __fish_seen_subcommand_from remove" -l db -d 'Store path [default: $XDG_DATA_HOME/gpuctl/gpuctl.db]' -r -F
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand device; and __fish_seen_subcommand_from remove" -s o -l output -d 'Output format' -r -f -a "table\t''
+json\t''
+csv\t''"
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand device; and __fish_seen_subcommand_from remove" -l color -d 'When to colour tables (NO_COLOR is honoured by auto)' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand device; and __fish_seen_subcommand_from remove" -l no-headers -d 'Omit table headers, footers and the CSV header row'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand device; and __fish_seen_subcommand_from remove" -s q -l quiet -d 'Print nothing but data and errors'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand device; and __fish_seen_subcommand_from remove" -s v -l verbose -d 'Say more about what is being done'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand device; and __fish_seen_subcommand_from remove" -s h -l help -d 'Print help'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand device; and __fish_seen_subcommand_from remove" -s V -l version -d 'Print version'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand device; and __fish_seen_subcommand_from rm" -l reason -d 'Why; kept in the history' -r
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand device; and __fish_seen_subcommand_from rm" -l db -d 'Store path [default: $XDG_DATA_HOME/gpuctl/gpuctl.db]' -r -F
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand device; and __fish_seen_subcommand_from rm" -s o -l output -d 'Output format' -r -f -a "table\t''
+json\t''
+csv\t''"
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand device; and __fish_seen_subcommand_from rm" -l color -d 'When to colour tables (NO_COLOR is honoured by auto)' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand device; and __fish_seen_subcommand_from rm" -l no-headers -d 'Omit table headers, footers and the CSV header row'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand device; and __fish_seen_subcommand_from rm" -s q -l quiet -d 'Print nothing but data and errors'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand device; and __fish_seen_subcommand_from rm" -s v -l verbose -d 'Say more about what is being done'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand device; and __fish_seen_subcommand_from rm" -s h -l help -d 'Print help'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand device; and __fish_seen_subcommand_from rm" -s V -l version -d 'Print version'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand device; and __fish_seen_subcommand_from help" -f -a "list" -d 'List GPUs: filter by node, cluster, model, status, free or allocated'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand device; and __fish_seen_subcommand_from help" -f -a "show" -d 'Show a GPU with its MIG instances and lease'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand device; and __fish_seen_subcommand_from help" -f -a "add" -d 'Add a GPU to a node'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand device; and __fish_seen_subcommand_from help" -f -a "update" -d 'Change some fields of a GPU'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand device; and __fish_seen_subcommand_from help" -f -a "set-status" -d 'Set a GPU\'s status'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand device; and __fish_seen_subcommand_from help" -f -a "remove" -d 'Remove a GPU (refused while leased)'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand device; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand model; and not __fish_seen_subcommand_from list ls show add update remove rm help" -l db -d 'Store path [default: $XDG_DATA_HOME/gpuctl/gpuctl.db]' -r -F
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand model; and not __fish_seen_subcommand_from list ls show add update remove rm help" -s o -l output -d 'Output format' -r -f -a "table\t''
+json\t''
+csv\t''"
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand model; and not __fish_seen_subcommand_from list ls show add update remove rm help" -l color -d 'When to colour tables (NO_COLOR is honoured by auto)' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand model; and not __fish_seen_subcommand_from list ls show add update remove rm help" -l no-headers -d 'Omit table headers, footers and the CSV header row'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand model; and not __fish_seen_subcommand_from list ls show add update remove rm help" -s q -l quiet -d 'Print nothing but data and errors'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand model; and not __fish_seen_subcommand_from list ls show add update remove rm help" -s v -l verbose -d 'Say more about what is being done'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand model; and not __fish_seen_subcommand_from list ls show add update remove rm help" -s h -l help -d 'Print help'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand model; and not __fish_seen_subcommand_from list ls show add update remove rm help" -s V -l version -d 'Print version'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand model; and not __fish_seen_subcommand_from list ls show add update remove rm help" -f -a "list" -d 'List the GPU models of the catalogue'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand model; and not __fish_seen_subcommand_from list ls show add update remove rm help" -f -a "ls" -d 'List the GPU models of the catalogue'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand model; and not __fish_seen_subcommand_from list ls show add update remove rm help" -f -a "show" -d 'Show a model with its aliases and MIG profiles'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand model; and not __fish_seen_subcommand_from list ls show add update remove rm help" -f -a "add" -d 'Add a model to the catalogue'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand model; and not __fish_seen_subcommand_from list ls show add update remove rm help" -f -a "update" -d 'Change some fields of a model'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand model; and not __fish_seen_subcommand_from list ls show add update remove rm help" -f -a "remove" -d 'Remove a model (refused while GPUs use it)'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand model; and not __fish_seen_subcommand_from list ls show add update remove rm help" -f -a "rm" -d 'Remove a model (refused while GPUs use it)'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand model; and not __fish_seen_subcommand_from list ls show add update remove rm help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand model; and __fish_seen_subcommand_from list" -l db -d 'Store path [default: $XDG_DATA_HOME/gpuctl/gpuctl.db]' -r -F
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand model; and __fish_seen_subcommand_from list" -s o -l output -d 'Output format' -r -f -a "table\t''
+json\t''
+csv\t''"
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand model; and __fish_seen_subcommand_from list" -l color -d 'When to colour tables (NO_COLOR is honoured by auto)' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand model; and __fish_seen_subcommand_from list" -l no-headers -d 'Omit table headers, footers and the CSV header row'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand model; and __fish_seen_subcommand_from list" -s q -l quiet -d 'Print nothing but data and errors'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand model; and __fish_seen_subcommand_from list" -s v -l verbose -d 'Say more about what is being done'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand model; and __fish_seen_subcommand_from list" -s h -l help -d 'Print help'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand model; and __fish_seen_subcommand_from list" -s V -l version -d 'Print version'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand model; and __fish_seen_subcommand_from ls" -l db -d 'Store path [default: $XDG_DATA_HOME/gpuctl/gpuctl.db]' -r -F
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand model; and __fish_seen_subcommand_from ls" -s o -l output -d 'Output format' -r -f -a "table\t''
+json\t''
+csv\t''"
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand model; and __fish_seen_subcommand_from ls" -l color -d 'When to colour tables (NO_COLOR is honoured by auto)' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand model; and __fish_seen_subcommand_from ls" -l no-headers -d 'Omit table headers, footers and the CSV header row'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand model; and __fish_seen_subcommand_from ls" -s q -l quiet -d 'Print nothing but data and errors'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand model; and __fish_seen_subcommand_from ls" -s v -l verbose -d 'Say more about what is being done'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand model; and __fish_seen_subcommand_from ls" -s h -l help -d 'Print help'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand model; and __fish_seen_subcommand_from ls" -s V -l version -d 'Print version'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand model; and __fish_seen_subcommand_from show" -l db -d 'Store path [default: $XDG_DATA_HOME/gpuctl/gpuctl.db]' -r -F
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand model; and __fish_seen_subcommand_from show" -s o -l output -d 'Output format' -r -f -a "table\t''
+json\t''
+csv\t''"
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand model; and __fish_seen_subcommand_from show" -l color -d 'When to colour tables (NO_COLOR is honoured by auto)' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand model; and __fish_seen_subcommand_from show" -l no-headers -d 'Omit table headers, footers and the CSV header row'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand model; and __fish_seen_subcommand_from show" -s q -l quiet -d 'Print nothing but data and errors'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand model; and __fish_seen_subcommand_from show" -s v -l verbose -d 'Say more about what is being done'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand model; and __fish_seen_subcommand_from show" -s h -l help -d 'Print help'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand model; and __fish_seen_subcommand_from show" -s V -l version -d 'Print version'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand model; and __fish_seen_subcommand_from add" -l memory-mib -d 'Memory in MiB' -r
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand model; and __fish_seen_subcommand_from add" -l architecture -d 'Architecture, e.g. Hopper' -r
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand model; and __fish_seen_subcommand_from add" -l tdp-w -d 'TDP in watts' -r
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand model; and __fish_seen_subcommand_from add" -l hourly-cost -d 'What one GPU of this model costs per hour (for cost reports)' -r
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand model; and __fish_seen_subcommand_from add" -l alias -d 'Add an alias (repeatable)' -r
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand model; and __fish_seen_subcommand_from add" -l db -d 'Store path [default: $XDG_DATA_HOME/gpuctl/gpuctl.db]' -r -F
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand model; and __fish_seen_subcommand_from add" -s o -l output -d 'Output format' -r -f -a "table\t''
+json\t''
+csv\t''"
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand model; and __fish_seen_subcommand_from add" -l color -d 'When to colour tables (NO_COLOR is honoured by auto)' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand model; and __fish_seen_subcommand_from add" -l no-headers -d 'Omit table headers, footers and the CSV header row'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand model; and __fish_seen_subcommand_from add" -s q -l quiet -d 'Print nothing but data and errors'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand model; and __fish_seen_subcommand_from add" -s v -l verbose -d 'Say more about what is being done'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand model; and __fish_seen_subcommand_from add" -s h -l help -d 'Print help'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand model; and __fish_seen_subcommand_from add" -s V -l version -d 'Print version'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand model; and __fish_seen_subcommand_from update" -l memory-mib -d 'Memory in MiB' -r
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand model; and __fish_seen_subcommand_from update" -l unalias -d 'Remove an alias (repeatable)' -r
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand model; and __fish_seen_subcommand_from update" -l architecture -d 'Architecture, e.g. Hopper' -r
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand model; and __fish_seen_subcommand_from update" -l tdp-w -d 'TDP in watts' -r
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand model; and __fish_seen_subcommand_from update" -l hourly-cost -d 'What one GPU of this model costs per hour (for cost reports)' -r
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand model; and __fish_seen_subcommand_from update" -l alias -d 'Add an alias (repeatable)' -r
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand model; and __fish_seen_subcommand_from update" -l db -d 'Store path [default: $XDG_DATA_HOME/gpuctl/gpuctl.db]' -r -F
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand model; and __fish_seen_subcommand_from update" -s o -l output -d 'Output format' -r -f -a "table\t''
+json\t''
+csv\t''"
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand model; and __fish_seen_subcommand_from update" -l color -d 'When to colour tables (NO_COLOR is honoured by auto)' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand model; and __fish_seen_subcommand_from update" -l clear-hourly-cost -d 'Forget the hourly cost'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand model; and __fish_seen_subcommand_from update" -l no-headers -d 'Omit table headers, footers and the CSV header row'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand model; and __fish_seen_subcommand_from update" -s q -l quiet -d 'Print nothing but data and errors'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand model; and __fish_seen_subcommand_from update" -s v -l verbose -d 'Say more about what is being done'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand model; and __fish_seen_subcommand_from update" -s h -l help -d 'Print help'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand model; and __fish_seen_subcommand_from update" -s V -l version -d 'Print version'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand model; and __fish_seen_subcommand_from remove" -l db -d 'Store path [default: $XDG_DATA_HOME/gpuctl/gpuctl.db]' -r -F
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand model; and __fish_seen_subcommand_from remove" -s o -l output -d 'Output format' -r -f -a "table\t''
+json\t''
+csv\t''"
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand model; and __fish_seen_subcommand_from remove" -l color -d 'When to colour tables (NO_COLOR is honoured by auto)' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand model; and __fish_seen_subcommand_from remove" -l no-headers -d 'Omit table headers, footers and the CSV header row'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand model; and __fish_seen_subcommand_from remove" -s q -l quiet -d 'Print nothing but data and errors'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand model; and __fish_seen_subcommand_from remove" -s v -l verbose -d 'Say more about what is being done'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand model; and __fish_seen_subcommand_from remove" -s h -l help -d 'Print help'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand model; and __fish_seen_subcommand_from remove" -s V -l version -d 'Print version'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand model; and __fish_seen_subcommand_from rm" -l db -d 'Store path [default: $XDG_DATA_HOME/gpuctl/gpuctl.db]' -r -F
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand model; and __fish_seen_subcommand_from rm" -s o -l output -d 'Output format' -r -f -a "table\t''
+json\t''
+csv\t''"
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand model; and __fish_seen_subcommand_from rm" -l color -d 'When to colour tables (NO_COLOR is honoured by auto)' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand model; and __fish_seen_subcommand_from rm" -l no-headers -d 'Omit table headers, footers and the CSV header row'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand model; and __fish_seen_subcommand_from rm" -s q -l quiet -d 'Print nothing but data and errors'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand model; and __fish_seen_subcommand_from rm" -s v -l verbose -d 'Say more about what is being done'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand model; and __fish_seen_subcommand_from rm" -s h -l help -d 'Print help'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand model; and __fish_seen_subcommand_from rm" -s V -l version -d 'Print version'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand model; and __fish_seen_subcommand_from help" -f -a "list" -d 'List the GPU models of the catalogue'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand model; and __fish_seen_subcommand_from help" -f -a "show" -d 'Show a model with its aliases and MIG profiles'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand model; and __fish_seen_subcommand_from help" -f -a "add" -d 'Add a model to the catalogue'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand model; and __fish_seen_subcommand_from help" -f -a "update" -d 'Change some fields of a model'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand model; and __fish_seen_subcommand_from help" -f -a "remove" -d 'Remove a model (refused while GPUs use it)'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand model; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand mig; and not __fish_seen_subcommand_from enable disable create list ls destroy help" -l db -d 'Store path [default: $XDG_DATA_HOME/gpuctl/gpuctl.db]' -r -F
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand mig; and not __fish_seen_subcommand_from enable disable create list ls destroy help" -s o -l output -d 'Output format' -r -f -a "table\t''
+json\t''
+csv\t''"
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand mig; and not __fish_seen_subcommand_from enable disable create list ls destroy help" -l color -d 'When to colour tables (NO_COLOR is honoured by auto)' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand mig; and not __fish_seen_subcommand_from enable disable create list ls destroy help" -l no-headers -d 'Omit table headers, footers and the CSV header row'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand mig; and not __fish_seen_subcommand_from enable disable create list ls destroy help" -s q -l quiet -d 'Print nothing but data and errors'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand mig; and not __fish_seen_subcommand_from enable disable create list ls destroy help" -s v -l verbose -d 'Say more about what is being done'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand mig; and not __fish_seen_subcommand_from enable disable create list ls destroy help" -s h -l help -d 'Print help'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand mig; and not __fish_seen_subcommand_from enable disable create list ls destroy help" -s V -l version -d 'Print version'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand mig; and not __fish_seen_subcommand_from enable disable create list ls destroy help" -f -a "enable" -d 'Turn MIG mode on for a GPU (refused while it is leased whole)'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand mig; and not __fish_seen_subcommand_from enable disable create list ls destroy help" -f -a "disable" -d 'Turn MIG mode off (refused while it has GPU instances)'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand mig; and not __fish_seen_subcommand_from enable disable create list ls destroy help" -f -a "create" -d 'Create GPU instances of a profile, if the GPU can hold them'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand mig; and not __fish_seen_subcommand_from enable disable create list ls destroy help" -f -a "list" -d 'List GPU instances'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand mig; and not __fish_seen_subcommand_from enable disable create list ls destroy help" -f -a "ls" -d 'List GPU instances'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand mig; and not __fish_seen_subcommand_from enable disable create list ls destroy help" -f -a "destroy" -d 'Destroy a GPU instance, or every instance of a GPU (refused while leased)'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand mig; and not __fish_seen_subcommand_from enable disable create list ls destroy help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand mig; and __fish_seen_subcommand_from enable" -l db -d 'Store path [default: $XDG_DATA_HOME/gpuctl/gpuctl.db]' -r -F
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand mig; and __fish_seen_subcommand_from enable" -s o -l output -d 'Output format' -r -f -a "table\t''
+json\t''
+csv\t''"
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand mig; and __fish_seen_subcommand_from enable" -l color -d 'When to colour tables (NO_COLOR is honoured by auto)' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand mig; and __fish_seen_subcommand_from enable" -l no-headers -d 'Omit table headers, footers and the CSV header row'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand mig; and __fish_seen_subcommand_from enable" -s q -l quiet -d 'Print nothing but data and errors'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand mig; and __fish_seen_subcommand_from enable" -s v -l verbose -d 'Say more about what is being done'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand mig; and __fish_seen_subcommand_from enable" -s h -l help -d 'Print help'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand mig; and __fish_seen_subcommand_from enable" -s V -l version -d 'Print version'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand mig; and __fish_seen_subcommand_from disable" -l db -d 'Store path [default: $XDG_DATA_HOME/gpuctl/gpuctl.db]' -r -F
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand mig; and __fish_seen_subcommand_from disable" -s o -l output -d 'Output format' -r -f -a "table\t''
+json\t''
+csv\t''"
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand mig; and __fish_seen_subcommand_from disable" -l color -d 'When to colour tables (NO_COLOR is honoured by auto)' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand mig; and __fish_seen_subcommand_from disable" -l no-headers -d 'Omit table headers, footers and the CSV header row'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand mig; and __fish_seen_subcommand_from disable" -s q -l quiet -d 'Print nothing but data and errors'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand mig; and __fish_seen_subcommand_from disable" -s v -l verbose -d 'Say more about what is being done'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand mig; and __fish_seen_subcommand_from disable" -s h -l help -d 'Print help'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand mig; and __fish_seen_subcommand_from disable" -s V -l version -d 'Print version'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand mig; and __fish_seen_subcommand_from create" -l count -d 'How many instances (all or none are created)' -r
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand mig; and __fish_seen_subcommand_from create" -l db -d 'Store path [default: $XDG_DATA_HOME/gpuctl/gpuctl.db]' -r -F
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand mig; and __fish_seen_subcommand_from create" -s o -l output -d 'Output format' -r -f -a "table\t''
+json\t''
+csv\t''"
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand mig; and __fish_seen_subcommand_from create" -l color -d 'When to colour tables (NO_COLOR is honoured by auto)' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand mig; and __fish_seen_subcommand_from create" -l no-headers -d 'Omit table headers, footers and the CSV header row'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand mig; and __fish_seen_subcommand_from create" -s q -l quiet -d 'Print nothing but data and errors'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand mig; and __fish_seen_subcommand_from create" -s v -l verbose -d 'Say more about what is being done'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand mig; and __fish_seen_subcommand_from create" -s h -l help -d 'Print help'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand mig; and __fish_seen_subcommand_from create" -s V -l version -d 'Print version'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand mig; and __fish_seen_subcommand_from list" -l device -d 'Only instances of this GPU' -r
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand mig; and __fish_seen_subcommand_from list" -l node -d 'Only instances on this node' -r
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand mig; and __fish_seen_subcommand_from list" -l db -d 'Store path [default: $XDG_DATA_HOME/gpuctl/gpuctl.db]' -r -F
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand mig; and __fish_seen_subcommand_from list" -s o -l output -d 'Output format' -r -f -a "table\t''
+json\t''
+csv\t''"
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand mig; and __fish_seen_subcommand_from list" -l color -d 'When to colour tables (NO_COLOR is honoured by auto)' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand mig; and __fish_seen_subcommand_from list" -l no-headers -d 'Omit table headers, footers and the CSV header row'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand mig; and __fish_seen_subcommand_from list" -s q -l quiet -d 'Print nothing but data and errors'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand mig; and __fish_seen_subcommand_from list" -s v -l verbose -d 'Say more about what is being done'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand mig; and __fish_seen_subcommand_from list" -s h -l help -d 'Print help'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand mig; and __fish_seen_subcommand_from list" -s V -l version -d 'Print version'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand mig; and __fish_seen_subcommand_from ls" -l device -d 'Only instances of this GPU' -r
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand mig; and __fish_seen_subcommand_from ls" -l node -d 'Only instances on this node' -r
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand mig; and __fish_seen_subcommand_from ls" -l db -d 'Store path [default: $XDG_DATA_HOME/gpuctl/gpuctl.db]' -r -F
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand mig; and __fish_seen_subcommand_from ls" -s o -l output -d 'Output format' -r -f -a "table\t''
+json\t''
+csv\t''"
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand mig; and __fish_seen_subcommand_from ls" -l color -d 'When to colour tables (NO_COLOR is honoured by auto)' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand mig; and __fish_seen_subcommand_from ls" -l no-headers -d 'Omit table headers, footers and the CSV header row'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand mig; and __fish_seen_subcommand_from ls" -s q -l quiet -d 'Print nothing but data and errors'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand mig; and __fish_seen_subcommand_from ls" -s v -l verbose -d 'Say more about what is being done'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand mig; and __fish_seen_subcommand_from ls" -s h -l help -d 'Print help'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand mig; and __fish_seen_subcommand_from ls" -s V -l version -d 'Print version'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand mig; and __fish_seen_subcommand_from destroy" -l device -d 'The GPU whose instances to destroy (with --all)' -r
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand mig; and __fish_seen_subcommand_from destroy" -l db -d 'Store path [default: $XDG_DATA_HOME/gpuctl/gpuctl.db]' -r -F
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand mig; and __fish_seen_subcommand_from destroy" -s o -l output -d 'Output format' -r -f -a "table\t''
+json\t''
+csv\t''"
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand mig; and __fish_seen_subcommand_from destroy" -l color -d 'When to colour tables (NO_COLOR is honoured by auto)' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand mig; and __fish_seen_subcommand_from destroy" -l all -d 'Destroy every instance of --device'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand mig; and __fish_seen_subcommand_from destroy" -l no-headers -d 'Omit table headers, footers and the CSV header row'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand mig; and __fish_seen_subcommand_from destroy" -s q -l quiet -d 'Print nothing but data and errors'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand mig; and __fish_seen_subcommand_from destroy" -s v -l verbose -d 'Say more about what is being done'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand mig; and __fish_seen_subcommand_from destroy" -s h -l help -d 'Print help'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand mig; and __fish_seen_subcommand_from destroy" -s V -l version -d 'Print version'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand mig; and __fish_seen_subcommand_from help" -f -a "enable" -d 'Turn MIG mode on for a GPU (refused while it is leased whole)'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand mig; and __fish_seen_subcommand_from help" -f -a "disable" -d 'Turn MIG mode off (refused while it has GPU instances)'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand mig; and __fish_seen_subcommand_from help" -f -a "create" -d 'Create GPU instances of a profile, if the GPU can hold them'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand mig; and __fish_seen_subcommand_from help" -f -a "list" -d 'List GPU instances'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand mig; and __fish_seen_subcommand_from help" -f -a "destroy" -d 'Destroy a GPU instance, or every instance of a GPU (refused while leased)'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand mig; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand alloc; and not __fish_seen_subcommand_from create release extend list ls show help" -l db -d 'Store path [default: $XDG_DATA_HOME/gpuctl/gpuctl.db]' -r -F
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand alloc; and not __fish_seen_subcommand_from create release extend list ls show help" -s o -l output -d 'Output format' -r -f -a "table\t''
+json\t''
+csv\t''"
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand alloc; and not __fish_seen_subcommand_from create release extend list ls show help" -l color -d 'When to colour tables (NO_COLOR is honoured by auto)' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand alloc; and not __fish_seen_subcommand_from create release extend list ls show help" -l no-headers -d 'Omit table headers, footers and the CSV header row'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand alloc; and not __fish_seen_subcommand_from create release extend list ls show help" -s q -l quiet -d 'Print nothing but data and errors'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand alloc; and not __fish_seen_subcommand_from create release extend list ls show help" -s v -l verbose -d 'Say more about what is being done'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand alloc; and not __fish_seen_subcommand_from create release extend list ls show help" -s h -l help -d 'Print help'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand alloc; and not __fish_seen_subcommand_from create release extend list ls show help" -s V -l version -d 'Print version'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand alloc; and not __fish_seen_subcommand_from create release extend list ls show help" -f -a "create" -d 'Lease GPUs or MIG instances'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand alloc; and not __fish_seen_subcommand_from create release extend list ls show help" -f -a "release" -d 'End a lease'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand alloc; and not __fish_seen_subcommand_from create release extend list ls show help" -f -a "extend" -d 'Move a lease\'s end'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand alloc; and not __fish_seen_subcommand_from create release extend list ls show help" -f -a "list" -d 'List leases (active by default)'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand alloc; and not __fish_seen_subcommand_from create release extend list ls show help" -f -a "ls" -d 'List leases (active by default)'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand alloc; and not __fish_seen_subcommand_from create release extend list ls show help" -f -a "show" -d 'Show a lease'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand alloc; and not __fish_seen_subcommand_from create release extend list ls show help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand alloc; and __fish_seen_subcommand_from create" -l device -d 'This GPU' -r
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand alloc; and __fish_seen_subcommand_from create" -l node -d 'Any free GPU of this node' -r
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand alloc; and __fish_seen_subcommand_from create" -l cluster -d 'Any free GPU of this cluster' -r
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand alloc; and __fish_seen_subcommand_from create" -l model -d 'Only GPUs of this model (name or alias)' -r
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand alloc; and __fish_seen_subcommand_from create" -l mig-profile -d 'Lease MIG instances of this profile instead of whole GPUs' -r
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand alloc; and __fish_seen_subcommand_from create" -l count -d 'How many GPUs or instances (all or none)' -r
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand alloc; and __fish_seen_subcommand_from create" -l owner -d 'Who holds the lease' -r
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand alloc; and __fish_seen_subcommand_from create" -l namespace -d 'Kubernetes namespace' -r
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand alloc; and __fish_seen_subcommand_from create" -l workload -d 'Pod or workload name' -r
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand alloc; and __fish_seen_subcommand_from create" -l for -d 'For how long, e.g. 4h' -r
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand alloc; and __fish_seen_subcommand_from create" -l until -d 'Until when (RFC 3339 or YYYY-MM-DD[ HH:MM], UTC)' -r
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand alloc; and __fish_seen_subcommand_from create" -l db -d 'Store path [default: $XDG_DATA_HOME/gpuctl/gpuctl.db]' -r -F
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand alloc; and __fish_seen_subcommand_from create" -s o -l output -d 'Output format' -r -f -a "table\t''
+json\t''
+csv\t''"
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand alloc; and __fish_seen_subcommand_from create" -l color -d 'When to colour tables (NO_COLOR is honoured by auto)' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand alloc; and __fish_seen_subcommand_from create" -l no-headers -d 'Omit table headers, footers and the CSV header row'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand alloc; and __fish_seen_subcommand_from create" -s q -l quiet -d 'Print nothing but data and errors'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand alloc; and __fish_seen_subcommand_from create" -s v -l verbose -d 'Say more about what is being done'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand alloc; and __fish_seen_subcommand_from create" -s h -l help -d 'Print help'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand alloc; and __fish_seen_subcommand_from create" -s V -l version -d 'Print version'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand alloc; and __fish_seen_subcommand_from release" -l reason -d 'Why; kept in the history' -r
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand alloc; and __fish_seen_subcommand_from release" -l db -d 'Store path [default: $XDG_DATA_HOME/gpuctl/gpuctl.db]' -r -F
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand alloc; and __fish_seen_subcommand_from release" -s o -l output -d 'Output format' -r -f -a "table\t''
+json\t''
+csv\t''"
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand alloc; and __fish_seen_subcommand_from release" -l color -d 'When to colour tables (NO_COLOR is honoured by auto)' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand alloc; and __fish_seen_subcommand_from release" -l no-headers -d 'Omit table headers, footers and the CSV header row'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand alloc; and __fish_seen_subcommand_from release" -s q -l quiet -d 'Print nothing but data and errors'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand alloc; and __fish_seen_subcommand_from release" -s v -l verbose -d 'Say more about what is being done'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand alloc; and __fish_seen_subcommand_from release" -s h -l help -d 'Print help'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand alloc; and __fish_seen_subcommand_from release" -s V -l version -d 'Print version'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand alloc; and __fish_seen_subcommand_from extend" -l for -d 'For how long, e.g. 4h' -r
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand alloc; and __fish_seen_subcommand_from extend" -l until -d 'Until when (RFC 3339 or YYYY-MM-DD[ HH:MM], UTC)' -r
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand alloc; and __fish_seen_subcommand_from extend" -l db -d 'Store path [default: $XDG_DATA_HOME/gpuctl/gpuctl.db]' -r -F
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand alloc; and __fish_seen_subcommand_from extend" -s o -l output -d 'Output format' -r -f -a "table\t''
+json\t''
+csv\t''"
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand alloc; and __fish_seen_subcommand_from extend" -l color -d 'When to colour tables (NO_COLOR is honoured by auto)' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand alloc; and __fish_seen_subcommand_from extend" -l no-headers -d 'Omit table headers, footers and the CSV header row'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand alloc; and __fish_seen_subcommand_from extend" -s q -l quiet -d 'Print nothing but data and errors'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand alloc; and __fish_seen_subcommand_from extend" -s v -l verbose -d 'Say more about what is being done'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand alloc; and __fish_seen_subcommand_from extend" -s h -l help -d 'Print help'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand alloc; and __fish_seen_subcommand_from extend" -s V -l version -d 'Print version'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand alloc; and __fish_seen_subcommand_from list" -l owner -d 'Only leases of this owner' -r
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand alloc; and __fish_seen_subcommand_from list" -l namespace -d 'Only leases in this namespace' -r
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand alloc; and __fish_seen_subcommand_from list" -l node -d 'Only leases on this node' -r
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand alloc; and __fish_seen_subcommand_from list" -l db -d 'Store path [default: $XDG_DATA_HOME/gpuctl/gpuctl.db]' -r -F
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand alloc; and __fish_seen_subcommand_from list" -s o -l output -d 'Output format' -r -f -a "table\t''
+json\t''
+csv\t''"
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand alloc; and __fish_seen_subcommand_from list" -l color -d 'When to colour tables (NO_COLOR is honoured by auto)' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand alloc; and __fish_seen_subcommand_from list" -l active -d 'Only active leases (the default)'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand alloc; and __fish_seen_subcommand_from list" -l expired -d 'Only expired leases'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand alloc; and __fish_seen_subcommand_from list" -l all -d 'Leases in every state'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand alloc; and __fish_seen_subcommand_from list" -l no-headers -d 'Omit table headers, footers and the CSV header row'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand alloc; and __fish_seen_subcommand_from list" -s q -l quiet -d 'Print nothing but data and errors'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand alloc; and __fish_seen_subcommand_from list" -s v -l verbose -d 'Say more about what is being done'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand alloc; and __fish_seen_subcommand_from list" -s h -l help -d 'Print help'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand alloc; and __fish_seen_subcommand_from list" -s V -l version -d 'Print version'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand alloc; and __fish_seen_subcommand_from ls" -l owner -d 'Only leases of this owner' -r
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand alloc; and __fish_seen_subcommand_from ls" -l namespace -d 'Only leases in this namespace' -r
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand alloc; and __fish_seen_subcommand_from ls" -l node -d 'Only leases on this node' -r
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand alloc; and __fish_seen_subcommand_from ls" -l db -d 'Store path [default: $XDG_DATA_HOME/gpuctl/gpuctl.db]' -r -F
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand alloc; and __fish_seen_subcommand_from ls" -s o -l output -d 'Output format' -r -f -a "table\t''
+json\t''
+csv\t''"
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand alloc; and __fish_seen_subcommand_from ls" -l color -d 'When to colour tables (NO_COLOR is honoured by auto)' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand alloc; and __fish_seen_subcommand_from ls" -l active -d 'Only active leases (the default)'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand alloc; and __fish_seen_subcommand_from ls" -l expired -d 'Only expired leases'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand alloc; and __fish_seen_subcommand_from ls" -l all -d 'Leases in every state'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand alloc; and __fish_seen_subcommand_from ls" -l no-headers -d 'Omit table headers, footers and the CSV header row'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand alloc; and __fish_seen_subcommand_from ls" -s q -l quiet -d 'Print nothing but data and errors'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand alloc; and __fish_seen_subcommand_from ls" -s v -l verbose -d 'Say more about what is being done'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand alloc; and __fish_seen_subcommand_from ls" -s h -l help -d 'Print help'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand alloc; and __fish_seen_subcommand_from ls" -s V -l version -d 'Print version'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand alloc; and __fish_seen_subcommand_from show" -l db -d 'Store path [default: $XDG_DATA_HOME/gpuctl/gpuctl.db]' -r -F
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand alloc; and __fish_seen_subcommand_from show" -s o -l output -d 'Output format' -r -f -a "table\t''
+json\t''
+csv\t''"
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand alloc; and __fish_seen_subcommand_from show" -l color -d 'When to colour tables (NO_COLOR is honoured by auto)' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand alloc; and __fish_seen_subcommand_from show" -l no-headers -d 'Omit table headers, footers and the CSV header row'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand alloc; and __fish_seen_subcommand_from show" -s q -l quiet -d 'Print nothing but data and errors'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand alloc; and __fish_seen_subcommand_from show" -s v -l verbose -d 'Say more about what is being done'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand alloc; and __fish_seen_subcommand_from show" -s h -l help -d 'Print help'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand alloc; and __fish_seen_subcommand_from show" -s V -l version -d 'Print version'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand alloc; and __fish_seen_subcommand_from help" -f -a "create" -d 'Lease GPUs or MIG instances'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand alloc; and __fish_seen_subcommand_from help" -f -a "release" -d 'End a lease'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand alloc; and __fish_seen_subcommand_from help" -f -a "extend" -d 'Move a lease\'s end'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand alloc; and __fish_seen_subcommand_from help" -f -a "list" -d 'List leases (active by default)'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand alloc; and __fish_seen_subcommand_from help" -f -a "show" -d 'Show a lease'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand alloc; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand optimize" -l stale-after -d 'Flag GPUs of ready nodes not sampled for this long' -r
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand optimize" -l db -d 'Store path [default: $XDG_DATA_HOME/gpuctl/gpuctl.db]' -r -F
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand optimize" -s o -l output -d 'Output format' -r -f -a "table\t''
+json\t''
+csv\t''"
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand optimize" -l color -d 'When to colour tables (NO_COLOR is honoured by auto)' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand optimize" -l dry-run -d 'Print the plan and write nothing'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand optimize" -l no-headers -d 'Omit table headers, footers and the CSV header row'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand optimize" -s q -l quiet -d 'Print nothing but data and errors'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand optimize" -s v -l verbose -d 'Say more about what is being done'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand optimize" -s h -l help -d 'Print help'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand optimize" -s V -l version -d 'Print version'
 complete -c gpuctl -n "__fish_gpuctl_using_subcommand alert; and not __fish_seen_subcommand_from list ls show ack resolve rules help" -l db -d 'Store path [default: $XDG_DATA_HOME/gpuctl/gpuctl.db]' -r -F
 complete -c gpuctl -n "__fish_gpuctl_using_subcommand alert; and not __fish_seen_subcommand_from list ls show ack resolve rules help" -s o -l output -d 'Output format' -r -f -a "table\t''
 json\t''
@@ -704,15 +1232,20 @@ complete -c gpuctl -n "__fish_gpuctl_using_subcommand completions" -s q -l quiet
 complete -c gpuctl -n "__fish_gpuctl_using_subcommand completions" -s v -l verbose -d 'Say more about what is being done'
 complete -c gpuctl -n "__fish_gpuctl_using_subcommand completions" -s h -l help -d 'Print help'
 complete -c gpuctl -n "__fish_gpuctl_using_subcommand completions" -s V -l version -d 'Print version'
-complete -c gpuctl -n "__fish_gpuctl_using_subcommand help; and not __fish_seen_subcommand_from node alert db collect dashboard doctor export completions help" -f -a "node" -d 'Kubernetes nodes: inventory and full change history'
-complete -c gpuctl -n "__fish_gpuctl_using_subcommand help; and not __fish_seen_subcommand_from node alert db collect dashboard doctor export completions help" -f -a "alert" -d 'Alerts raised by collect, and the rules that raise them'
-complete -c gpuctl -n "__fish_gpuctl_using_subcommand help; and not __fish_seen_subcommand_from node alert db collect dashboard doctor export completions help" -f -a "db" -d 'Store maintenance: retention, pruning, vacuum, backup'
-complete -c gpuctl -n "__fish_gpuctl_using_subcommand help; and not __fish_seen_subcommand_from node alert db collect dashboard doctor export completions help" -f -a "collect" -d 'Read the GPUs of this node and store their metrics (cron: every minute)'
-complete -c gpuctl -n "__fish_gpuctl_using_subcommand help; and not __fish_seen_subcommand_from node alert db collect dashboard doctor export completions help" -f -a "dashboard" -d 'The fleet at a glance; subcommands for each view'
-complete -c gpuctl -n "__fish_gpuctl_using_subcommand help; and not __fish_seen_subcommand_from node alert db collect dashboard doctor export completions help" -f -a "doctor" -d 'Check the store, the GPU sources and the last collect; exit 6 without a GPU source'
-complete -c gpuctl -n "__fish_gpuctl_using_subcommand help; and not __fish_seen_subcommand_from node alert db collect dashboard doctor export completions help" -f -a "export" -d 'Export data for other systems'
-complete -c gpuctl -n "__fish_gpuctl_using_subcommand help; and not __fish_seen_subcommand_from node alert db collect dashboard doctor export completions help" -f -a "completions" -d 'Print a shell completion script (bash, zsh, fish, elvish, powershell)'
-complete -c gpuctl -n "__fish_gpuctl_using_subcommand help; and not __fish_seen_subcommand_from node alert db collect dashboard doctor export completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand help; and not __fish_seen_subcommand_from node device model mig alloc optimize alert db collect dashboard doctor export completions help" -f -a "node" -d 'Kubernetes nodes: inventory and full change history'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand help; and not __fish_seen_subcommand_from node device model mig alloc optimize alert db collect dashboard doctor export completions help" -f -a "device" -d 'GPUs of the inventory, keyed by UUID'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand help; and not __fish_seen_subcommand_from node device model mig alloc optimize alert db collect dashboard doctor export completions help" -f -a "model" -d 'The GPU model catalogue: memory, TDP, MIG profiles, hourly cost'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand help; and not __fish_seen_subcommand_from node device model mig alloc optimize alert db collect dashboard doctor export completions help" -f -a "mig" -d 'MIG mode and GPU instances'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand help; and not __fish_seen_subcommand_from node device model mig alloc optimize alert db collect dashboard doctor export completions help" -f -a "alloc" -d 'Leases of GPUs and MIG instances'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand help; and not __fish_seen_subcommand_from node device model mig alloc optimize alert db collect dashboard doctor export completions help" -f -a "optimize" -d 'Expire leases, recompute GPU counts, flag silent GPUs, report fragmentation (for cron)'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand help; and not __fish_seen_subcommand_from node device model mig alloc optimize alert db collect dashboard doctor export completions help" -f -a "alert" -d 'Alerts raised by collect, and the rules that raise them'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand help; and not __fish_seen_subcommand_from node device model mig alloc optimize alert db collect dashboard doctor export completions help" -f -a "db" -d 'Store maintenance: retention, pruning, vacuum, backup'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand help; and not __fish_seen_subcommand_from node device model mig alloc optimize alert db collect dashboard doctor export completions help" -f -a "collect" -d 'Read the GPUs of this node and store their metrics (cron: every minute)'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand help; and not __fish_seen_subcommand_from node device model mig alloc optimize alert db collect dashboard doctor export completions help" -f -a "dashboard" -d 'The fleet at a glance; subcommands for each view'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand help; and not __fish_seen_subcommand_from node device model mig alloc optimize alert db collect dashboard doctor export completions help" -f -a "doctor" -d 'Check the store, the GPU sources and the last collect; exit 6 without a GPU source'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand help; and not __fish_seen_subcommand_from node device model mig alloc optimize alert db collect dashboard doctor export completions help" -f -a "export" -d 'Export data for other systems'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand help; and not __fish_seen_subcommand_from node device model mig alloc optimize alert db collect dashboard doctor export completions help" -f -a "completions" -d 'Print a shell completion script (bash, zsh, fish, elvish, powershell)'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand help; and not __fish_seen_subcommand_from node device model mig alloc optimize alert db collect dashboard doctor export completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c gpuctl -n "__fish_gpuctl_using_subcommand help; and __fish_seen_subcommand_from node" -f -a "list" -d 'List nodes: search, filter, sort and page'
 complete -c gpuctl -n "__fish_gpuctl_using_subcommand help; and __fish_seen_subcommand_from node" -f -a "show" -d 'Show every field of a node, its GPUs and its latest history'
 complete -c gpuctl -n "__fish_gpuctl_using_subcommand help; and __fish_seen_subcommand_from node" -f -a "add" -d 'Add a node to the inventory'
@@ -724,6 +1257,27 @@ complete -c gpuctl -n "__fish_gpuctl_using_subcommand help; and __fish_seen_subc
 complete -c gpuctl -n "__fish_gpuctl_using_subcommand help; and __fish_seen_subcommand_from node" -f -a "import" -d 'Create or update nodes from \'kubectl get nodes -o json\' output'
 complete -c gpuctl -n "__fish_gpuctl_using_subcommand help; and __fish_seen_subcommand_from node" -f -a "sync" -d 'Run \'kubectl get nodes -o json\' and import what it prints'
 complete -c gpuctl -n "__fish_gpuctl_using_subcommand help; and __fish_seen_subcommand_from node" -f -a "drift" -d 'Show where the inventory and a cluster disagree, writing nothing'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand help; and __fish_seen_subcommand_from device" -f -a "list" -d 'List GPUs: filter by node, cluster, model, status, free or allocated'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand help; and __fish_seen_subcommand_from device" -f -a "show" -d 'Show a GPU with its MIG instances and lease'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand help; and __fish_seen_subcommand_from device" -f -a "add" -d 'Add a GPU to a node'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand help; and __fish_seen_subcommand_from device" -f -a "update" -d 'Change some fields of a GPU'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand help; and __fish_seen_subcommand_from device" -f -a "set-status" -d 'Set a GPU\'s status'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand help; and __fish_seen_subcommand_from device" -f -a "remove" -d 'Remove a GPU (refused while leased)'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand help; and __fish_seen_subcommand_from model" -f -a "list" -d 'List the GPU models of the catalogue'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand help; and __fish_seen_subcommand_from model" -f -a "show" -d 'Show a model with its aliases and MIG profiles'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand help; and __fish_seen_subcommand_from model" -f -a "add" -d 'Add a model to the catalogue'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand help; and __fish_seen_subcommand_from model" -f -a "update" -d 'Change some fields of a model'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand help; and __fish_seen_subcommand_from model" -f -a "remove" -d 'Remove a model (refused while GPUs use it)'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand help; and __fish_seen_subcommand_from mig" -f -a "enable" -d 'Turn MIG mode on for a GPU (refused while it is leased whole)'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand help; and __fish_seen_subcommand_from mig" -f -a "disable" -d 'Turn MIG mode off (refused while it has GPU instances)'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand help; and __fish_seen_subcommand_from mig" -f -a "create" -d 'Create GPU instances of a profile, if the GPU can hold them'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand help; and __fish_seen_subcommand_from mig" -f -a "list" -d 'List GPU instances'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand help; and __fish_seen_subcommand_from mig" -f -a "destroy" -d 'Destroy a GPU instance, or every instance of a GPU (refused while leased)'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand help; and __fish_seen_subcommand_from alloc" -f -a "create" -d 'Lease GPUs or MIG instances'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand help; and __fish_seen_subcommand_from alloc" -f -a "release" -d 'End a lease'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand help; and __fish_seen_subcommand_from alloc" -f -a "extend" -d 'Move a lease\'s end'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand help; and __fish_seen_subcommand_from alloc" -f -a "list" -d 'List leases (active by default)'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand help; and __fish_seen_subcommand_from alloc" -f -a "show" -d 'Show a lease'
 complete -c gpuctl -n "__fish_gpuctl_using_subcommand help; and __fish_seen_subcommand_from alert" -f -a "list" -d 'List alerts, most severe first (open ones unless --state or --all)'
 complete -c gpuctl -n "__fish_gpuctl_using_subcommand help; and __fish_seen_subcommand_from alert" -f -a "show" -d 'Show one alert'
 complete -c gpuctl -n "__fish_gpuctl_using_subcommand help; and __fish_seen_subcommand_from alert" -f -a "ack" -d 'Acknowledge an alert: it stays open, marked as seen'

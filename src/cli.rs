@@ -4,7 +4,7 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand};
 
-use crate::domain::{AlertState, NodeStatus, Severity};
+use crate::domain::{AlertState, DeviceStatus, NodeStatus, Severity};
 use crate::output::{ColorChoice, Format};
 
 /// The exit-code table, shown by `gpuctl --help` and the man page.
@@ -108,6 +108,20 @@ pub enum Command {
     /// Kubernetes nodes: inventory and full change history
     #[command(subcommand)]
     Node(NodeCommand),
+    /// GPUs of the inventory, keyed by UUID
+    #[command(subcommand)]
+    Device(DeviceCommand),
+    /// The GPU model catalogue: memory, TDP, MIG profiles, hourly cost
+    #[command(subcommand)]
+    Model(ModelCommand),
+    /// MIG mode and GPU instances
+    #[command(subcommand)]
+    Mig(MigCommand),
+    /// Leases of GPUs and MIG instances
+    #[command(subcommand)]
+    Alloc(AllocCommand),
+    /// Expire leases, recompute GPU counts, flag silent GPUs, report fragmentation (for cron)
+    Optimize(OptimizeArgs),
     /// Alerts raised by collect, and the rules that raise them
     #[command(subcommand)]
     Alert(AlertCommand),
@@ -594,4 +608,356 @@ pub struct RealtimeArgs {
     /// How often collect runs; samples older than 3 intervals are stale
     #[arg(long, default_value = "60s", value_name = "DURATION")]
     pub interval: String,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ModelCommand {
+    /// List the GPU models of the catalogue
+    #[command(visible_alias = "ls")]
+    List,
+    /// Show a model with its aliases and MIG profiles
+    Show(ModelShowArgs),
+    /// Add a model to the catalogue
+    Add(ModelAddArgs),
+    /// Change some fields of a model
+    Update(ModelUpdateArgs),
+    /// Remove a model (refused while GPUs use it)
+    #[command(visible_alias = "rm")]
+    Remove(ModelShowArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ModelShowArgs {
+    /// Model name as NVML reports it, or an alias (case-insensitive)
+    pub name: String,
+}
+
+/// Fields of a model besides its name, shared by add and update.
+#[derive(Debug, Args)]
+pub struct ModelFieldArgs {
+    /// Architecture, e.g. Hopper
+    #[arg(long, value_name = "TEXT")]
+    pub architecture: Option<String>,
+    /// TDP in watts
+    #[arg(long, value_name = "W", value_parser = clap::value_parser!(i64).range(1..))]
+    pub tdp_w: Option<i64>,
+    /// What one GPU of this model costs per hour (for cost reports)
+    #[arg(long, value_name = "COST")]
+    pub hourly_cost: Option<f64>,
+    /// Add an alias (repeatable)
+    #[arg(long = "alias", value_name = "NAME")]
+    pub aliases: Vec<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct ModelAddArgs {
+    /// Model name as NVML reports it, e.g. "NVIDIA B200"
+    pub name: String,
+    /// Memory in MiB
+    #[arg(long, value_name = "MIB", value_parser = clap::value_parser!(i64).range(1..))]
+    pub memory_mib: i64,
+    #[command(flatten)]
+    pub fields: ModelFieldArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct ModelUpdateArgs {
+    /// Model name or alias
+    pub name: String,
+    /// Memory in MiB
+    #[arg(long, value_name = "MIB", value_parser = clap::value_parser!(i64).range(1..))]
+    pub memory_mib: Option<i64>,
+    /// Remove an alias (repeatable)
+    #[arg(long = "unalias", value_name = "NAME")]
+    pub unaliases: Vec<String>,
+    /// Forget the hourly cost
+    #[arg(long, conflicts_with = "hourly_cost")]
+    pub clear_hourly_cost: bool,
+    #[command(flatten)]
+    pub fields: ModelFieldArgs,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum DeviceCommand {
+    /// List GPUs: filter by node, cluster, model, status, free or allocated
+    #[command(visible_alias = "ls")]
+    List(DeviceListArgs),
+    /// Show a GPU with its MIG instances and lease
+    Show(DeviceShowArgs),
+    /// Add a GPU to a node
+    Add(DeviceAddArgs),
+    /// Change some fields of a GPU
+    Update(DeviceUpdateArgs),
+    /// Set a GPU's status
+    SetStatus(DeviceSetStatusArgs),
+    /// Remove a GPU (refused while leased)
+    #[command(visible_alias = "rm")]
+    Remove(DeviceRemoveArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct DeviceListArgs {
+    /// Only GPUs of this node
+    #[arg(long, value_name = "NAME")]
+    pub node: Option<String>,
+    /// Only GPUs of this cluster
+    #[arg(long, value_name = "NAME")]
+    pub cluster: Option<String>,
+    /// Only GPUs of this model (name or alias)
+    #[arg(long, value_name = "MODEL")]
+    pub model: Option<String>,
+    /// Only GPUs in this status
+    #[arg(long, value_enum)]
+    pub status: Option<DeviceStatus>,
+    /// Only active, whole GPUs without a lease
+    #[arg(long, conflicts_with = "allocated")]
+    pub free: bool,
+    /// Only GPUs with an active lease (whole or on a MIG instance)
+    #[arg(long)]
+    pub allocated: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct DeviceShowArgs {
+    /// GPU UUID (GPU-…)
+    pub uuid: String,
+}
+
+#[derive(Debug, Args)]
+pub struct DeviceAddArgs {
+    /// GPU UUID as NVML reports it (GPU-…)
+    pub uuid: String,
+    /// Node the GPU is in
+    #[arg(long, value_name = "NAME")]
+    pub node: String,
+    /// Index on the node (as nvidia-smi numbers it)
+    #[arg(long, value_name = "N")]
+    pub index: u32,
+    /// Model name or alias
+    #[arg(long, value_name = "MODEL")]
+    pub model: String,
+    /// Board serial number
+    #[arg(long, value_name = "TEXT")]
+    pub serial: Option<String>,
+    /// PCI bus id, e.g. 00000000:17:00.0
+    #[arg(long, value_name = "ID")]
+    pub pci_bus_id: Option<String>,
+    /// Initial status
+    #[arg(long, value_enum, default_value_t = DeviceStatus::Active)]
+    pub status: DeviceStatus,
+    /// Why; kept in the history
+    #[arg(long, value_name = "TEXT")]
+    pub reason: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct DeviceUpdateArgs {
+    /// GPU UUID
+    pub uuid: String,
+    /// Index on the node
+    #[arg(long, value_name = "N")]
+    pub index: Option<u32>,
+    /// Model name or alias
+    #[arg(long, value_name = "MODEL")]
+    pub model: Option<String>,
+    /// Board serial number
+    #[arg(long, value_name = "TEXT")]
+    pub serial: Option<String>,
+    /// PCI bus id
+    #[arg(long, value_name = "ID")]
+    pub pci_bus_id: Option<String>,
+    /// Why; kept in the history
+    #[arg(long, value_name = "TEXT")]
+    pub reason: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct DeviceSetStatusArgs {
+    /// GPU UUID
+    pub uuid: String,
+    /// New status
+    #[arg(value_enum)]
+    pub status: DeviceStatus,
+    /// Why; kept in the history
+    #[arg(long, value_name = "TEXT")]
+    pub reason: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct DeviceRemoveArgs {
+    /// GPU UUID
+    pub uuid: String,
+    /// Why; kept in the history
+    #[arg(long, value_name = "TEXT")]
+    pub reason: Option<String>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum MigCommand {
+    /// Turn MIG mode on for a GPU (refused while it is leased whole)
+    Enable(MigModeArgs),
+    /// Turn MIG mode off (refused while it has GPU instances)
+    Disable(MigModeArgs),
+    /// Create GPU instances of a profile, if the GPU can hold them
+    Create(MigCreateArgs),
+    /// List GPU instances
+    #[command(visible_alias = "ls")]
+    List(MigListArgs),
+    /// Destroy a GPU instance, or every instance of a GPU (refused while leased)
+    Destroy(MigDestroyArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct MigModeArgs {
+    /// GPU UUID
+    pub device: String,
+}
+
+#[derive(Debug, Args)]
+pub struct MigCreateArgs {
+    /// GPU UUID
+    pub device: String,
+    /// GPU-instance profile, e.g. 3g.40gb
+    pub profile: String,
+    /// How many instances (all or none are created)
+    #[arg(long, default_value_t = 1, value_name = "N", value_parser = clap::value_parser!(u32).range(1..=8))]
+    pub count: u32,
+}
+
+#[derive(Debug, Args)]
+pub struct MigListArgs {
+    /// Only instances of this GPU
+    #[arg(long, value_name = "UUID")]
+    pub device: Option<String>,
+    /// Only instances on this node
+    #[arg(long, value_name = "NAME")]
+    pub node: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct MigDestroyArgs {
+    /// Instance id (as `mig list` shows) or MIG UUID
+    #[arg(required_unless_present = "all", conflicts_with_all = ["device", "all"])]
+    pub instance: Option<String>,
+    /// The GPU whose instances to destroy (with --all)
+    #[arg(long, value_name = "UUID", requires = "all")]
+    pub device: Option<String>,
+    /// Destroy every instance of --device
+    #[arg(long, requires = "device")]
+    pub all: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum AllocCommand {
+    /// Lease GPUs or MIG instances
+    Create(AllocCreateArgs),
+    /// End a lease
+    Release(AllocReleaseArgs),
+    /// Move a lease's end
+    Extend(AllocExtendArgs),
+    /// List leases (active by default)
+    #[command(visible_alias = "ls")]
+    List(AllocListArgs),
+    /// Show a lease
+    Show(AllocShowArgs),
+}
+
+/// When a lease ends: one of --for and --until.
+#[derive(Debug, Args)]
+#[group(required = true, multiple = false)]
+pub struct LeaseEndArgs {
+    /// For how long, e.g. 4h
+    #[arg(long = "for", value_name = "DURATION")]
+    pub for_: Option<String>,
+    /// Until when (RFC 3339 or YYYY-MM-DD[ HH:MM], UTC)
+    #[arg(long, value_name = "TIME")]
+    pub until: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct AllocCreateArgs {
+    /// This GPU
+    #[arg(long, value_name = "UUID", conflicts_with_all = ["node", "cluster", "model"])]
+    pub device: Option<String>,
+    /// Any free GPU of this node
+    #[arg(long, value_name = "NAME")]
+    pub node: Option<String>,
+    /// Any free GPU of this cluster
+    #[arg(long, value_name = "NAME")]
+    pub cluster: Option<String>,
+    /// Only GPUs of this model (name or alias)
+    #[arg(long, value_name = "MODEL")]
+    pub model: Option<String>,
+    /// Lease MIG instances of this profile instead of whole GPUs
+    #[arg(long, value_name = "PROFILE")]
+    pub mig_profile: Option<String>,
+    /// How many GPUs or instances (all or none)
+    #[arg(long, default_value_t = 1, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
+    pub count: u32,
+    /// Who holds the lease
+    #[arg(long, value_name = "WHO")]
+    pub owner: String,
+    /// Kubernetes namespace
+    #[arg(long, value_name = "NS")]
+    pub namespace: Option<String>,
+    /// Pod or workload name
+    #[arg(long, value_name = "NAME")]
+    pub workload: Option<String>,
+    #[command(flatten)]
+    pub end: LeaseEndArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct AllocReleaseArgs {
+    /// Lease id
+    pub id: i64,
+    /// Why; kept in the history
+    #[arg(long, value_name = "TEXT")]
+    pub reason: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct AllocExtendArgs {
+    /// Lease id
+    pub id: i64,
+    #[command(flatten)]
+    pub end: LeaseEndArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct AllocListArgs {
+    /// Only active leases (the default)
+    #[arg(long, conflicts_with_all = ["expired", "all"])]
+    pub active: bool,
+    /// Only expired leases
+    #[arg(long, conflicts_with = "all")]
+    pub expired: bool,
+    /// Leases in every state
+    #[arg(long)]
+    pub all: bool,
+    /// Only leases of this owner
+    #[arg(long, value_name = "WHO")]
+    pub owner: Option<String>,
+    /// Only leases in this namespace
+    #[arg(long, value_name = "NS")]
+    pub namespace: Option<String>,
+    /// Only leases on this node
+    #[arg(long, value_name = "NAME")]
+    pub node: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct AllocShowArgs {
+    /// Lease id
+    pub id: i64,
+}
+
+#[derive(Debug, Args)]
+pub struct OptimizeArgs {
+    /// Print the plan and write nothing
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Flag GPUs of ready nodes not sampled for this long
+    #[arg(long, default_value = "10m", value_name = "DURATION")]
+    pub stale_after: String,
 }

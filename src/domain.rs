@@ -212,3 +212,118 @@ pub struct Alert {
     #[serde(with = "unix_time::option")]
     pub resolved_at: Option<i64>,
 }
+
+word_enum!(
+    /// A GPU's lifecycle state.
+    DeviceStatus, "GPU status" {
+        Active => "active",
+        Maintenance => "maintenance",
+        Faulty => "faulty",
+        Retired => "retired",
+    }
+);
+
+word_enum!(
+    /// A lease's state.
+    LeaseState, "lease state" {
+        Active => "active",
+        Released => "released",
+        Expired => "expired",
+    }
+);
+
+/// A GPU model of the catalogue.
+#[derive(Debug, Clone, Serialize)]
+pub struct GpuModel {
+    #[serde(skip)]
+    pub id: i64,
+    pub name: String,
+    pub aliases: Vec<String>,
+    pub architecture: Option<String>,
+    pub memory_mib: i64,
+    pub tdp_w: Option<i64>,
+    pub mig_capable: bool,
+    pub mig_profiles: Vec<crate::gpu::mig::MigProfile>,
+    pub hourly_cost: Option<f64>,
+    pub builtin: bool,
+    /// GPUs of the inventory of this model.
+    pub devices: i64,
+    #[serde(with = "unix_time")]
+    pub created_at: i64,
+    #[serde(with = "unix_time")]
+    pub updated_at: i64,
+}
+
+/// A GPU of the inventory, keyed by its UUID.
+#[derive(Debug, Clone, Serialize)]
+pub struct Device {
+    #[serde(skip)]
+    pub id: i64,
+    #[serde(skip)]
+    pub node_id: i64,
+    #[serde(skip)]
+    pub model_id: Option<i64>,
+    pub uuid: String,
+    pub node: String,
+    pub cluster: String,
+    pub index: i64,
+    pub model: Option<String>,
+    pub serial: Option<String>,
+    pub pci_bus_id: Option<String>,
+    pub status: DeviceStatus,
+    pub mig_enabled: bool,
+    pub mig_instances: i64,
+    /// The active lease on the whole GPU, if any.
+    pub lease_id: Option<i64>,
+    /// Active leases on the GPU or on its MIG instances.
+    pub allocated: bool,
+    pub memory_mib: Option<i64>,
+    #[serde(with = "unix_time::option")]
+    pub last_seen_at: Option<i64>,
+    #[serde(with = "unix_time")]
+    pub created_at: i64,
+    #[serde(with = "unix_time")]
+    pub updated_at: i64,
+}
+
+/// A MIG GPU instance.
+#[derive(Debug, Clone, Serialize)]
+pub struct MigInstance {
+    pub id: i64,
+    #[serde(skip)]
+    pub device_id: i64,
+    pub device: String,
+    pub node: String,
+    pub profile: String,
+    pub placement_start: i64,
+    pub placement_size: i64,
+    pub uuid: Option<String>,
+    pub lease_id: Option<i64>,
+    #[serde(with = "unix_time")]
+    pub created_at: i64,
+}
+
+/// A lease of a GPU or MIG instance.
+#[derive(Debug, Clone, Serialize)]
+pub struct Allocation {
+    pub id: i64,
+    pub owner: String,
+    pub namespace: Option<String>,
+    pub workload: Option<String>,
+    pub state: LeaseState,
+    pub device_uuid: String,
+    pub node: String,
+    pub cluster: String,
+    pub model: Option<String>,
+    pub mig_instance_id: Option<i64>,
+    pub mig_profile: Option<String>,
+    pub mig_uuid: Option<String>,
+    pub gpu_fraction: f64,
+    #[serde(with = "unix_time")]
+    pub started_at: i64,
+    #[serde(with = "unix_time")]
+    pub expires_at: i64,
+    #[serde(with = "unix_time::option")]
+    pub ended_at: Option<i64>,
+    pub end_reason: Option<String>,
+}

@@ -109,6 +109,11 @@ fn execute(cli: Cli) -> Result<()> {
         Command::Doctor(args) => commands::doctor::run(&ctx, args),
         Command::Export(command) => commands::export::run(&ctx, command),
         Command::Completions(args) => commands::completions::run(&ctx, args),
+        Command::Device(command) => commands::device::run(&ctx, command),
+        Command::Model(command) => commands::model::run(&ctx, command),
+        Command::Mig(command) => commands::mig::run(&ctx, command),
+        Command::Alloc(command) => commands::alloc::run(&ctx, command),
+        Command::Optimize(args) => commands::optimize::run(&ctx, args),
     }
 }
 

@@ -113,6 +113,67 @@ pub fn one_line(what: &str, text: &str) -> Result<()> {
     Ok(())
 }
 
+/// A GPU UUID as NVML prints it: `GPU-` and hex digits with dashes.
+pub fn gpu_uuid(uuid: &str) -> Result<()> {
+    let valid = uuid.strip_prefix("GPU-").is_some_and(|rest| {
+        !rest.is_empty()
+            && rest.len() <= 64
+            && rest.chars().all(|c| c.is_ascii_hexdigit() || c == '-')
+    });
+    if valid {
+        return Ok(());
+    }
+    Err(Error::usage(format!(
+        "invalid GPU UUID '{uuid}': expected GPU- followed by hex digits and dashes, as nvidia-smi -L prints"
+    )))
+}
+
+/// A PCI bus id such as `00000000:17:00.0` (domain optional).
+pub fn pci_bus_id(id: &str) -> Result<()> {
+    let parts: Vec<&str> = id.split(':').collect();
+    let hex = |s: &str, max: usize| {
+        !s.is_empty() && s.len() <= max && s.chars().all(|c| c.is_ascii_hexdigit())
+    };
+    let valid = match parts.as_slice() {
+        [domain, bus, rest] => hex(domain, 8) && hex(bus, 2) && device_function(rest),
+        [bus, rest] => hex(bus, 2) && device_function(rest),
+        _ => false,
+    };
+    fn device_function(text: &str) -> bool {
+        text.split_once('.').is_some_and(|(d, f)| {
+            !d.is_empty()
+                && d.len() <= 2
+                && d.chars().all(|c| c.is_ascii_hexdigit())
+                && f.len() == 1
+                && f.chars().all(|c| c.is_ascii_digit())
+        })
+    }
+    if valid {
+        return Ok(());
+    }
+    Err(Error::usage(format!(
+        "invalid PCI bus id '{id}': expected e.g. 00000000:17:00.0"
+    )))
+}
+
+/// A profile name such as `3g.40gb` or `1g.10gb+me`.
+pub fn mig_profile_name(profile: &str) -> Result<()> {
+    let base = profile.strip_suffix("+me").unwrap_or(profile);
+    let valid = base.split_once('.').is_some_and(|(g, mem)| {
+        g.strip_suffix('g')
+            .is_some_and(|n| !n.is_empty() && n.chars().all(|c| c.is_ascii_digit()))
+            && mem
+                .strip_suffix("gb")
+                .is_some_and(|n| !n.is_empty() && n.chars().all(|c| c.is_ascii_digit()))
+    });
+    if valid {
+        return Ok(());
+    }
+    Err(Error::usage(format!(
+        "invalid MIG profile '{profile}': expected e.g. 1g.10gb, 3g.40gb or 1g.10gb+me"
+    )))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -147,6 +208,21 @@ mod tests {
         assert!(label_pair("UPPER.example/x=y").is_err());
         assert!(label_pair("k=-bad").is_err());
         assert!(label_pair("novalue").is_err());
+    }
+
+    #[test]
+    fn gpu_ids_follow_nvidia_smi() {
+        assert!(gpu_uuid("GPU-1a2b3c4d-0000-1111-2222-333344445555").is_ok());
+        assert!(gpu_uuid("1a2b").is_err());
+        assert!(gpu_uuid("GPU-").is_err());
+        assert!(gpu_uuid("GPU-xyz").is_err());
+        assert!(pci_bus_id("00000000:17:00.0").is_ok());
+        assert!(pci_bus_id("17:00.0").is_ok());
+        assert!(pci_bus_id("17:00").is_err());
+        assert!(mig_profile_name("3g.40gb").is_ok());
+        assert!(mig_profile_name("1g.10gb+me").is_ok());
+        assert!(mig_profile_name("3g").is_err());
+        assert!(mig_profile_name("g.40gb").is_err());
     }
 
     #[test]

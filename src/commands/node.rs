@@ -11,11 +11,12 @@ use crate::cli::{
     NodeRemoveArgs, NodeSetStatusArgs, NodeShowArgs, NodeUpdateArgs,
 };
 use crate::clock;
-use crate::domain::{Event, NewEvent, Node, NodeStatus};
+use crate::domain::{Device, Event, NewEvent, Node, NodeStatus};
 use crate::error::{Error, Result};
 use crate::output::{or_dash, Output, TableRow};
+use crate::store::devices::DeviceFilter;
 use crate::store::nodes::{NodeFilter, NodeSort, RecentChange};
-use crate::store::{events, nodes};
+use crate::store::{devices, events, nodes};
 use crate::validate;
 use crate::Ctx;
 
@@ -144,6 +145,7 @@ pub fn page_footer(offset: i64, shown: usize, total: i64, one: &str, many: &str)
 struct NodeDetail {
     #[serde(flatten)]
     node: Node,
+    devices: Vec<Device>,
     history: Vec<Event>,
 }
 
@@ -151,7 +153,16 @@ fn show(ctx: &Ctx, args: &NodeShowArgs) -> Result<()> {
     let store = ctx.open_store()?;
     let node = nodes::get(store.conn(), &args.name)?.ok_or_else(|| not_found(&args.name))?;
     let history = events::for_node(store.conn(), &node.name, None, SHOW_HISTORY_EVENTS)?;
-    let detail = NodeDetail { node, history };
+    let filter = DeviceFilter {
+        node: Some(node.name.clone()),
+        ..DeviceFilter::default()
+    };
+    let devices = devices::list(store.conn(), &filter)?;
+    let detail = NodeDetail {
+        node,
+        devices,
+        history,
+    };
     ctx.out
         .show(&detail, |out, w| render_detail(ctx, out, w, &detail))
 }
@@ -183,6 +194,14 @@ fn render_detail(ctx: &Ctx, out: &Output, w: &mut dyn Write, detail: &NodeDetail
         ),
     ]);
     writeln!(w, "{fields}")?;
+    writeln!(w)?;
+    if detail.devices.is_empty() {
+        writeln!(w, "GPUs: none")?;
+    } else {
+        writeln!(w, "GPUs ({}):", detail.devices.len())?;
+        let rows = detail.devices.iter().map(|d| d.cells(out)).collect();
+        writeln!(w, "{}", out.table(Device::headers(), rows))?;
+    }
     writeln!(w)?;
     if detail.history.is_empty() {
         writeln!(w, "History: none")?;
@@ -386,6 +405,12 @@ fn edit_node(
         let changed = write_node_changes(tx, ctx, &old, &mut new, kind_for, reason)?;
         if changed.is_empty() {
             return Ok((old, 0));
+        }
+        // Once a node has devices they decide its counts: a ready node offers its active GPUs.
+        if devices::node_counts(tx, new.id)?.is_some()
+            && crate::commands::device::sync_node(ctx, tx, new.id, name, false)?
+        {
+            new = nodes::get(tx, name)?.ok_or_else(|| not_found(name))?;
         }
         Ok((new, changed.len()))
     })

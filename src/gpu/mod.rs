@@ -1,3 +1,5 @@
+pub mod catalog;
+pub mod mig;
 pub mod nvml;
 pub mod replay;
 pub mod smi;

@@ -2,24 +2,35 @@
 //!
 //! Never edit or reorder an entry that has shipped: add a new one at the end.
 
-use rusqlite::{Connection, TransactionBehavior};
+use rusqlite::{Connection, Transaction, TransactionBehavior};
 
 use crate::error::{Error, Result};
 
 /// One step of the schema; the store's `user_version` is the number of steps applied.
 pub struct Migration {
     pub description: &'static str,
-    pub sql: &'static str,
+    pub step: Step,
+}
+
+/// What a migration does: SQL, or Rust code for data the binary carries (the model catalogue).
+/// Both run inside the one IMMEDIATE transaction of [`migrate`].
+pub enum Step {
+    Sql(&'static str),
+    Rust(fn(&Transaction) -> Result<()>),
 }
 
 pub const MIGRATIONS: &[Migration] = &[
     Migration {
         description: "the whole domain: nodes, events, models, devices, MIG, samples, rollups, alerts, allocations",
-        sql: SCHEMA_V1,
+        step: Step::Sql(SCHEMA_V1),
+    },
+    Migration {
+        description: "the built-in GPU model catalogue with MIG profiles",
+        step: Step::Rust(super::models::seed_builtin),
     },
     Migration {
         description: "built-in alert rules",
-        sql: BUILTIN_ALERT_RULES,
+        step: Step::Sql(BUILTIN_ALERT_RULES),
     },
 ];
 
@@ -41,7 +52,11 @@ pub fn migrate(conn: &mut Connection) -> Result<()> {
     let current: i64 = tx.query_row("PRAGMA user_version", [], |r| r.get(0))?;
     check_not_newer(current)?;
     for (index, migration) in MIGRATIONS.iter().enumerate().skip(current as usize) {
-        tx.execute_batch(migration.sql).map_err(|e| {
+        let applied = match migration.step {
+            Step::Sql(sql) => tx.execute_batch(sql).map_err(Error::from),
+            Step::Rust(apply) => apply(&tx),
+        };
+        applied.map_err(|e| {
             Error::store(format!(
                 "migration {} ({}) failed: {e}",
                 index + 1,

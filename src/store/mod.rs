@@ -6,10 +6,14 @@
 //! failing on a lock upgrade.
 
 pub mod alerts;
+pub mod allocations;
 pub mod dashboard;
+pub mod devices;
 pub mod events;
 pub mod metrics;
+pub mod mig;
 pub mod migrations;
+pub mod models;
 pub mod nodes;
 pub mod registry;
 pub mod settings;
@@ -65,6 +69,25 @@ impl Store {
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
         let value = f(&tx)?;
         tx.commit()?;
+        Ok(value)
+    }
+
+    /// Like [`Store::write`], but commits only when `commit` is true: a dry run computes exactly
+    /// what a real run would, under the same lock, and rolls it back.
+    pub fn write_or_roll_back<T>(
+        &mut self,
+        commit: bool,
+        f: impl FnOnce(&Transaction) -> Result<T>,
+    ) -> Result<T> {
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let value = f(&tx)?;
+        if commit {
+            tx.commit()?;
+        } else {
+            tx.rollback()?;
+        }
         Ok(value)
     }
 }
@@ -142,6 +165,15 @@ fn configure(conn: &Connection, busy_timeout: Duration) -> Result<()> {
     conn.pragma_update(None, "synchronous", "NORMAL")?;
     conn.pragma_update(None, "foreign_keys", "ON")?;
     Ok(())
+}
+
+/// `WHERE a AND b …`, or nothing when there are no clauses.
+pub(crate) fn where_all<S: AsRef<str>>(clauses: &[S]) -> String {
+    if clauses.is_empty() {
+        return String::new();
+    }
+    let parts: Vec<&str> = clauses.iter().map(AsRef::as_ref).collect();
+    format!("WHERE {}", parts.join(" AND "))
 }
 
 /// `field LIKE ?` matches case-insensitively; this makes user text match literally inside it.

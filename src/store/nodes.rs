@@ -249,11 +249,7 @@ fn filter_sql(filter: &NodeFilter) -> (String, Vec<Value>) {
     if let Some(since) = filter.changed_since {
         push("n.updated_at >= ?".into(), vec![Value::Integer(since)]);
     }
-    if clauses.is_empty() {
-        (String::new(), values)
-    } else {
-        (format!("WHERE {}", clauses.join(" AND ")), values)
-    }
+    (super::where_all(&clauses), values)
 }
 
 /// A node changed within a window: from the event log, so removed nodes appear too.

@@ -190,3 +190,28 @@ pub fn fake_nvml_library() -> &'static Path {
             .expect("cargo names the fake-nvml shared library")
     })
 }
+
+impl Env {
+    /// Adds a node (ready, cluster `c` unless it exists) and a GPU on it.
+    pub fn add_gpu(&self, node: &str, uuid: &str, index: u32, model: &str) {
+        if self
+            .cmd(&["node", "show", node])
+            .output()
+            .map(|o| !o.status.success())
+            .unwrap_or(true)
+        {
+            self.ok(&["node", "add", node, "--cluster", "c"]);
+        }
+        self.ok(&[
+            "device",
+            "add",
+            uuid,
+            "--node",
+            node,
+            "--index",
+            &index.to_string(),
+            "--model",
+            model,
+        ]);
+    }
+}

@@ -2,15 +2,20 @@
 //! real `gpuctl` against a temp store with a fixed clock.
 
 mod alert;
+mod alloc;
 mod collect;
 mod conventions;
 mod dashboard;
 mod db;
+mod device;
 mod doctor;
 mod generated;
 mod gpu_sources;
 mod harness;
 mod kube;
+mod mig;
+mod model;
 mod node;
+mod optimize;
 mod prometheus;
 mod store;

@@ -1,0 +1,249 @@
+//! `gpuctl optimize`: the periodic job (every 30 minutes from cron or a systemd timer).
+//!
+//! In one IMMEDIATE transaction: expire leases past their end, recompute every node's GPU
+//! counts from its devices, flag GPUs of ready nodes that have stopped reporting, and report
+//! where free GPUs are spread over more nodes than needed. A second run finds nothing to do;
+//! `--dry-run` computes the same plan and rolls it back.
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+
+use crate::cli::OptimizeArgs;
+use crate::clock;
+use crate::commands::device::sync_node;
+use crate::commands::{event, plural};
+use crate::domain::{LeaseState, NodeStatus};
+use crate::error::Result;
+use crate::output::Format;
+use crate::store::allocations::{self, Scope};
+use crate::store::nodes::{NodeFilter, NodeSort};
+use crate::store::{devices, events, nodes};
+use crate::Ctx;
+
+#[derive(Debug, Serialize)]
+struct ExpiredLease {
+    id: i64,
+    owner: String,
+    namespace: Option<String>,
+    node: String,
+    device_uuid: String,
+    mig_profile: Option<String>,
+    #[serde(with = "crate::domain::unix_time")]
+    expires_at: i64,
+}
+
+#[derive(Debug, Serialize)]
+struct NodeCounts {
+    node: String,
+    cluster: String,
+    status: NodeStatus,
+    gpus_total: i64,
+    gpus_allocatable: i64,
+    gpus_allocated: i64,
+    gpus_free: i64,
+    /// Whether this run changed the stored counts.
+    changed: bool,
+}
+
+#[derive(Debug, Serialize)]
+struct StaleGpu {
+    uuid: String,
+    node: String,
+    index: i64,
+    #[serde(with = "crate::domain::unix_time::option")]
+    last_seen_at: Option<i64>,
+}
+
+#[derive(Debug, Serialize)]
+struct FreeOnNode {
+    node: String,
+    gpus_free: i64,
+    gpus_allocated: i64,
+}
+
+/// Free GPUs of one cluster and model spread over several nodes, some of them partly leased:
+/// new multi-GPU leases would fit better if these were packed.
+#[derive(Debug, Serialize)]
+struct Fragmentation {
+    cluster: String,
+    model: Option<String>,
+    gpus_free: i64,
+    /// The most free GPUs any one node offers.
+    largest_free_block: i64,
+    nodes: Vec<FreeOnNode>,
+}
+
+#[derive(Debug, Serialize)]
+struct Plan {
+    dry_run: bool,
+    #[serde(with = "crate::domain::unix_time")]
+    at: i64,
+    stale_after_seconds: i64,
+    expired_leases: Vec<ExpiredLease>,
+    nodes: Vec<NodeCounts>,
+    stale_gpus: Vec<StaleGpu>,
+    fragmentation: Vec<Fragmentation>,
+    /// Rows this run changes (expired leases plus nodes whose counts changed).
+    changes: usize,
+}
+
+pub fn run(ctx: &Ctx, args: &OptimizeArgs) -> Result<()> {
+    let stale_after = clock::parse_duration(&args.stale_after)?;
+    let mut store = ctx.open_store()?;
+    let plan = store.write_or_roll_back(!args.dry_run, |tx| {
+        let expired_leases = expire(ctx, tx)?;
+        let nodes = recount(ctx, tx)?;
+        let stale_gpus = devices::stale(tx, ctx.now - stale_after)?
+            .into_iter()
+            .map(|d| StaleGpu {
+                uuid: d.uuid,
+                node: d.node,
+                index: d.index,
+                last_seen_at: d.last_seen_at,
+            })
+            .collect();
+        let fragmentation = fragmentation(tx, &nodes)?;
+        let changes = expired_leases.len() + nodes.iter().filter(|n| n.changed).count();
+        let plan = Plan {
+            dry_run: args.dry_run,
+            at: ctx.now,
+            stale_after_seconds: stale_after,
+            expired_leases,
+            nodes,
+            stale_gpus,
+            fragmentation,
+            changes,
+        };
+        if changes > 0 {
+            let mut e = event(ctx, "optimize.run", "optimize", None, &None);
+            e.new_value = Some(summary(&plan));
+            events::record(tx, &e)?;
+        }
+        Ok(plan)
+    })?;
+    ctx.out.note(summary(&plan));
+    if ctx.out.format == Format::Json {
+        ctx.out.show(&plan, |_, _| Ok(()))?;
+    }
+    Ok(())
+}
+
+fn summary(plan: &Plan) -> String {
+    format!(
+        "optimize{}: expired {}, updated GPU counts of {}, {} silent for {}, {} fragmented",
+        if plan.dry_run { " (dry run)" } else { "" },
+        plural(plan.expired_leases.len(), "lease", "leases"),
+        plural(
+            plan.nodes.iter().filter(|n| n.changed).count(),
+            "node",
+            "nodes"
+        ),
+        plural(plan.stale_gpus.len(), "GPU", "GPUs"),
+        clock::format_duration(plan.stale_after_seconds),
+        plural(plan.fragmentation.len(), "group", "groups"),
+    )
+}
+
+fn expire(ctx: &Ctx, tx: &rusqlite::Connection) -> Result<Vec<ExpiredLease>> {
+    let mut expired = Vec::new();
+    for lease in allocations::due(tx, ctx.now)? {
+        // A lease ends when its time is up, not when optimize notices.
+        allocations::end(
+            tx,
+            lease.id,
+            LeaseState::Expired,
+            lease.expires_at,
+            "expired",
+        )?;
+        let mut e = event(
+            ctx,
+            "alloc.expired",
+            &lease.id.to_string(),
+            Some(&lease.node),
+            &None,
+        );
+        e.field = Some("state".into());
+        e.old_value = Some("active".into());
+        e.new_value = Some("expired".into());
+        events::record(tx, &e)?;
+        expired.push(ExpiredLease {
+            id: lease.id,
+            owner: lease.owner,
+            namespace: lease.namespace,
+            node: lease.node,
+            device_uuid: lease.device_uuid,
+            mig_profile: lease.mig_profile,
+            expires_at: lease.expires_at,
+        });
+    }
+    Ok(expired)
+}
+
+fn recount(ctx: &Ctx, tx: &rusqlite::Connection) -> Result<Vec<NodeCounts>> {
+    let (all, _) = nodes::list(tx, &NodeFilter::default(), NodeSort::Name, false, None, 0)?;
+    let free = allocations::free_gpus(tx, &Scope::default())?;
+    let mut out = Vec::with_capacity(all.len());
+    for node in all {
+        let changed = sync_node(ctx, tx, node.id, &node.name, false)?;
+        let node = nodes::get(tx, &node.name)?.unwrap_or(node);
+        let (allocated, free_here) = match devices::node_counts(tx, node.id)? {
+            Some(counts) => (
+                counts.allocated,
+                free.iter().filter(|c| c.node == node.name).count() as i64,
+            ),
+            // A node without devices: only its declared counts are known.
+            None => (0, node.gpus_allocatable),
+        };
+        out.push(NodeCounts {
+            node: node.name,
+            cluster: node.cluster,
+            status: node.status,
+            gpus_total: node.gpus,
+            gpus_allocatable: node.gpus_allocatable,
+            gpus_allocated: allocated,
+            gpus_free: free_here,
+            changed,
+        });
+    }
+    Ok(out)
+}
+
+fn fragmentation(tx: &rusqlite::Connection, counts: &[NodeCounts]) -> Result<Vec<Fragmentation>> {
+    let allocated: BTreeMap<&str, i64> = counts
+        .iter()
+        .map(|n| (n.node.as_str(), n.gpus_allocated))
+        .collect();
+    // (cluster, model) -> node -> free GPUs
+    let mut groups: BTreeMap<(String, Option<String>), BTreeMap<String, i64>> = BTreeMap::new();
+    for c in allocations::free_gpus(tx, &Scope::default())? {
+        *groups
+            .entry((c.cluster, c.model))
+            .or_default()
+            .entry(c.node)
+            .or_default() += 1;
+    }
+    Ok(groups
+        .into_iter()
+        .filter(|(_, nodes)| {
+            nodes.len() > 1
+                && nodes
+                    .keys()
+                    .any(|n| allocated.get(n.as_str()).copied().unwrap_or(0) > 0)
+        })
+        .map(|((cluster, model), nodes)| Fragmentation {
+            cluster,
+            model,
+            gpus_free: nodes.values().sum(),
+            largest_free_block: nodes.values().copied().max().unwrap_or(0),
+            nodes: nodes
+                .into_iter()
+                .map(|(node, gpus_free)| FreeOnNode {
+                    gpus_allocated: allocated.get(node.as_str()).copied().unwrap_or(0),
+                    node,
+                    gpus_free,
+                })
+                .collect(),
+        })
+        .collect())
+}

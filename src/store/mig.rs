@@ -1,0 +1,88 @@
+//! MIG GPU instances.
+
+use rusqlite::types::Value;
+use rusqlite::{params, params_from_iter, Connection, OptionalExtension, Row};
+
+use crate::domain::MigInstance;
+use crate::error::Result;
+
+const INSTANCE_COLUMNS: &str = "i.id, i.device_id, d.uuid, n.name, i.profile, i.placement_start,
+    i.placement_size, i.uuid,
+    (SELECT id FROM allocations WHERE mig_instance_id = i.id AND state = 'active'),
+    i.created_at";
+
+const INSTANCE_FROM: &str =
+    "FROM mig_instances i JOIN devices d ON d.id = i.device_id JOIN nodes n ON n.id = d.node_id";
+
+fn instance_from_row(row: &Row) -> rusqlite::Result<MigInstance> {
+    Ok(MigInstance {
+        id: row.get(0)?,
+        device_id: row.get(1)?,
+        device: row.get(2)?,
+        node: row.get(3)?,
+        profile: row.get(4)?,
+        placement_start: row.get(5)?,
+        placement_size: row.get(6)?,
+        uuid: row.get(7)?,
+        lease_id: row.get(8)?,
+        created_at: row.get(9)?,
+    })
+}
+
+/// Instances, optionally of one device or one node, by node, device and placement.
+pub fn list(
+    conn: &Connection,
+    device_id: Option<i64>,
+    node: Option<&str>,
+) -> Result<Vec<MigInstance>> {
+    let mut clauses: Vec<&str> = Vec::new();
+    let mut values: Vec<Value> = Vec::new();
+    if let Some(id) = device_id {
+        clauses.push("i.device_id = ?");
+        values.push(Value::Integer(id));
+    }
+    if let Some(node) = node {
+        clauses.push("n.name = ?");
+        values.push(Value::Text(node.to_string()));
+    }
+    let where_sql = super::where_all(&clauses);
+    let sql = format!(
+        "SELECT {INSTANCE_COLUMNS} {INSTANCE_FROM} {where_sql}
+         ORDER BY n.name, d.idx, i.placement_start"
+    );
+    let mut stmt = conn.prepare_cached(&sql)?;
+    let rows = stmt.query_map(params_from_iter(values.iter()), instance_from_row)?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+/// An instance by id or by its MIG UUID.
+pub fn get(conn: &Connection, id_or_uuid: &str) -> Result<Option<MigInstance>> {
+    let id: i64 = id_or_uuid.parse().unwrap_or(-1);
+    let sql = format!("SELECT {INSTANCE_COLUMNS} {INSTANCE_FROM} WHERE i.id = ?1 OR i.uuid = ?2");
+    Ok(conn
+        .prepare_cached(&sql)?
+        .query_row(params![id, id_or_uuid], instance_from_row)
+        .optional()?)
+}
+
+pub fn insert(
+    conn: &Connection,
+    device_id: i64,
+    profile: &str,
+    start: u32,
+    size: u32,
+    now: i64,
+) -> Result<i64> {
+    conn.prepare_cached(
+        "INSERT INTO mig_instances (device_id, profile, placement_start, placement_size, created_at)
+         VALUES (?1, ?2, ?3, ?4, ?5)",
+    )?
+    .execute(params![device_id, profile, start, size, now])?;
+    Ok(conn.last_insert_rowid())
+}
+
+pub fn delete(conn: &Connection, instance_id: i64) -> Result<()> {
+    conn.prepare_cached("DELETE FROM mig_instances WHERE id = ?1")?
+        .execute([instance_id])?;
+    Ok(())
+}

@@ -1,0 +1,178 @@
+//! The GPU model catalogue and its aliases.
+
+use rusqlite::{params, Connection, OptionalExtension, Row, Transaction};
+
+use crate::domain::GpuModel;
+use crate::error::{Error, Result};
+use crate::gpu::catalog::BUILTIN_MODELS;
+use crate::gpu::mig::MigProfile;
+
+const MODEL_COLUMNS: &str = "m.id, m.name, m.architecture, m.memory_mib, m.tdp_w, m.mig_capable,
+    m.mig_profiles, m.hourly_cost, m.builtin, m.created_at, m.updated_at,
+    (SELECT json_group_array(alias) FROM
+        (SELECT alias FROM gpu_model_aliases WHERE model_id = m.id ORDER BY alias)),
+    (SELECT count(*) FROM devices WHERE model_id = m.id)";
+
+fn model_from_row(row: &Row) -> rusqlite::Result<GpuModel> {
+    let json_error = |i, e: serde_json::Error| {
+        rusqlite::Error::FromSqlConversionFailure(i, rusqlite::types::Type::Text, e.into())
+    };
+    let profiles: String = row.get(6)?;
+    let aliases: String = row.get(11)?;
+    Ok(GpuModel {
+        id: row.get(0)?,
+        name: row.get(1)?,
+        architecture: row.get(2)?,
+        memory_mib: row.get(3)?,
+        tdp_w: row.get(4)?,
+        mig_capable: row.get(5)?,
+        mig_profiles: serde_json::from_str(&profiles).map_err(|e| json_error(6, e))?,
+        hourly_cost: row.get(7)?,
+        builtin: row.get(8)?,
+        created_at: row.get(9)?,
+        updated_at: row.get(10)?,
+        aliases: serde_json::from_str(&aliases).map_err(|e| json_error(11, e))?,
+        devices: row.get(12)?,
+    })
+}
+
+/// Every model, by name.
+pub fn list(conn: &Connection) -> Result<Vec<GpuModel>> {
+    let sql = format!("SELECT {MODEL_COLUMNS} FROM gpu_models m ORDER BY m.name");
+    let mut stmt = conn.prepare_cached(&sql)?;
+    let rows = stmt.query_map([], model_from_row)?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+/// A model by its name or one of its aliases, ignoring case (NVML names and short names alike).
+pub fn resolve(conn: &Connection, name_or_alias: &str) -> Result<Option<GpuModel>> {
+    let sql = format!(
+        "SELECT {MODEL_COLUMNS} FROM gpu_models m
+         WHERE m.name = ?1
+            OR m.id = (SELECT model_id FROM gpu_model_aliases WHERE alias = ?1)
+         ORDER BY m.name = ?1 DESC LIMIT 1"
+    );
+    Ok(conn
+        .prepare_cached(&sql)?
+        .query_row([name_or_alias], model_from_row)
+        .optional()?)
+}
+
+pub fn get_by_id(conn: &Connection, id: i64) -> Result<Option<GpuModel>> {
+    let sql = format!("SELECT {MODEL_COLUMNS} FROM gpu_models m WHERE m.id = ?1");
+    Ok(conn
+        .prepare_cached(&sql)?
+        .query_row([id], model_from_row)
+        .optional()?)
+}
+
+/// Inserts a model and its aliases; returns its id. The caller has checked names are free.
+pub fn insert(conn: &Connection, model: &GpuModel) -> Result<i64> {
+    conn.prepare_cached(
+        "INSERT INTO gpu_models (name, architecture, memory_mib, tdp_w, mig_capable, mig_profiles,
+                                 hourly_cost, builtin, created_at, updated_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+    )?
+    .execute(params![
+        model.name,
+        model.architecture,
+        model.memory_mib,
+        model.tdp_w,
+        model.mig_capable,
+        serde_json::to_string(&model.mig_profiles)?,
+        model.hourly_cost,
+        model.builtin,
+        model.created_at,
+        model.updated_at,
+    ])?;
+    let id = conn.last_insert_rowid();
+    set_aliases(conn, id, &model.aliases)?;
+    Ok(id)
+}
+
+/// Writes every field of `model` (found by id), aliases included.
+pub fn update(conn: &Connection, model: &GpuModel) -> Result<()> {
+    conn.prepare_cached(
+        "UPDATE gpu_models SET architecture = ?2, memory_mib = ?3, tdp_w = ?4, hourly_cost = ?5,
+                               updated_at = ?6
+         WHERE id = ?1",
+    )?
+    .execute(params![
+        model.id,
+        model.architecture,
+        model.memory_mib,
+        model.tdp_w,
+        model.hourly_cost,
+        model.updated_at,
+    ])?;
+    set_aliases(conn, model.id, &model.aliases)
+}
+
+fn set_aliases(conn: &Connection, model_id: i64, aliases: &[String]) -> Result<()> {
+    conn.prepare_cached("DELETE FROM gpu_model_aliases WHERE model_id = ?1")?
+        .execute([model_id])?;
+    let mut stmt =
+        conn.prepare_cached("INSERT INTO gpu_model_aliases (alias, model_id) VALUES (?1, ?2)")?;
+    for alias in aliases {
+        stmt.execute(params![alias, model_id])?;
+    }
+    Ok(())
+}
+
+/// Whether a name is taken as a model name or alias by a model other than `except`.
+pub fn name_taken(conn: &Connection, name: &str, except: Option<i64>) -> Result<Option<String>> {
+    Ok(conn
+        .prepare_cached(
+            "SELECT m.name FROM gpu_models m
+             WHERE (m.name = ?1 OR m.id IN (SELECT model_id FROM gpu_model_aliases WHERE alias = ?1))
+               AND m.id <> ?2
+             LIMIT 1",
+        )?
+        .query_row(params![name, except.unwrap_or(-1)], |r| r.get(0))
+        .optional()?)
+}
+
+pub fn delete(conn: &Connection, model_id: i64) -> Result<()> {
+    conn.prepare_cached("DELETE FROM gpu_models WHERE id = ?1")?
+        .execute([model_id])?;
+    Ok(())
+}
+
+/// Migration 2: the built-in catalogue (see `gpu::catalog` for the sources of the figures).
+pub fn seed_builtin(tx: &Transaction) -> Result<()> {
+    // The clock was checked when the command started; a bad GPUCTL_NOW cannot reach here.
+    let now = crate::clock::now().map(|t| t.timestamp()).unwrap_or(0);
+    for builtin in BUILTIN_MODELS {
+        if name_taken(tx, builtin.name, None)?.is_some() {
+            continue;
+        }
+        let profiles: Vec<MigProfile> = builtin.mig_profiles();
+        // A user's own model may already answer to an alias; it keeps it.
+        let mut aliases = Vec::new();
+        for alias in builtin.aliases {
+            if name_taken(tx, alias, None)?.is_none() {
+                aliases.push(alias.to_string());
+            }
+        }
+        insert(
+            tx,
+            &GpuModel {
+                id: 0,
+                name: builtin.name.to_string(),
+                aliases,
+                architecture: Some(builtin.architecture.to_string()),
+                memory_mib: builtin.memory_mib,
+                tdp_w: Some(builtin.tdp_w),
+                mig_capable: builtin.mig_capable(),
+                mig_profiles: profiles,
+                hourly_cost: None,
+                builtin: true,
+                devices: 0,
+                created_at: now,
+                updated_at: now,
+            },
+        )
+        .map_err(|e| Error::store(format!("cannot add built-in model {}: {e}", builtin.name)))?;
+    }
+    Ok(())
+}

@@ -1,0 +1,392 @@
+//! `gpuctl alloc …`: leases, placement, and the race for the last GPU.
+
+use std::process::Stdio;
+
+use crate::harness::{error_line, Env};
+
+#[test]
+fn alloc_create_on_a_device_fills_every_field_and_writes_an_event() {
+    let env = Env::new();
+    env.add_gpu("n1", "GPU-0001", 0, "H100");
+    let leases = env.json(&[
+        "alloc",
+        "create",
+        "--device",
+        "GPU-0001",
+        "--owner",
+        "alice",
+        "--namespace",
+        "ml",
+        "--workload",
+        "train-1",
+        "--for",
+        "4h",
+    ]);
+    let lease = &leases[0];
+    assert_eq!(lease["id"], 1);
+    assert_eq!(lease["owner"], "alice");
+    assert_eq!(lease["namespace"], "ml");
+    assert_eq!(lease["workload"], "train-1");
+    assert_eq!(lease["state"], "active");
+    assert_eq!(lease["device_uuid"], "GPU-0001");
+    assert_eq!(lease["node"], "n1");
+    assert_eq!(lease["cluster"], "c");
+    assert_eq!(lease["model"], "NVIDIA H100 80GB HBM3");
+    assert_eq!(lease["gpu_fraction"], 1.0);
+    assert_eq!(lease["started_at"], "2026-11-29T10:00:00Z");
+    assert_eq!(lease["expires_at"], "2026-11-29T14:00:00Z");
+    assert_eq!(env.json(&["alloc", "show", "1"])["owner"], "alice");
+    let history = env.json(&["node", "history", "n1"]);
+    assert_eq!(history[0]["kind"], "alloc.created");
+    assert_eq!(history[0]["subject"], "1");
+}
+
+#[test]
+fn placement_prefers_the_fullest_node_that_fits() {
+    let env = Env::new();
+    for i in 0..4 {
+        env.add_gpu("big", &format!("GPU-b00{i}"), i, "A100-80GB");
+    }
+    env.add_gpu("small", "GPU-5000", 0, "A100-80GB");
+    env.add_gpu("small", "GPU-5001", 1, "A100-80GB");
+    let one = env.json(&[
+        "alloc",
+        "create",
+        "--cluster",
+        "c",
+        "--model",
+        "A100-80GB",
+        "--owner",
+        "a",
+        "--for",
+        "1h",
+    ]);
+    assert_eq!(one[0]["node"], "small");
+    let three = env.json(&[
+        "alloc",
+        "create",
+        "--cluster",
+        "c",
+        "--count",
+        "3",
+        "--owner",
+        "a",
+        "--for",
+        "1h",
+    ]);
+    let nodes: Vec<&str> = three
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| l["node"].as_str().unwrap())
+        .collect();
+    assert_eq!(nodes, ["big", "big", "big"]);
+    let before = env.store_snapshot();
+    let stderr = env.fails(
+        &[
+            "alloc", "create", "--node", "small", "--count", "2", "--owner", "a", "--for", "1h",
+        ],
+        4,
+    );
+    assert!(
+        error_line(&stderr).contains("no free GPU matches"),
+        "{stderr}"
+    );
+    assert_eq!(env.store_snapshot(), before);
+}
+
+#[test]
+fn only_active_gpus_of_ready_nodes_are_leased() {
+    let env = Env::new();
+    env.add_gpu("n1", "GPU-0001", 0, "L4");
+    env.add_gpu("n2", "GPU-0002", 0, "L4");
+    env.ok(&["device", "set-status", "GPU-0001", "maintenance"]);
+    env.ok(&["node", "set-status", "n2", "cordoned"]);
+    let stderr = env.fails(
+        &[
+            "alloc", "create", "--model", "L4", "--owner", "a", "--for", "1h",
+        ],
+        4,
+    );
+    assert!(
+        error_line(&stderr).contains("no free GPU matches"),
+        "{stderr}"
+    );
+    let stderr = env.fails(
+        &[
+            "alloc", "create", "--device", "GPU-0002", "--owner", "a", "--for", "1h",
+        ],
+        4,
+    );
+    assert!(error_line(&stderr).contains("is cordoned"), "{stderr}");
+}
+
+#[test]
+fn a_gpu_with_mig_is_not_leased_whole_but_its_instances_are() {
+    let env = Env::new();
+    env.add_gpu("n1", "GPU-0001", 0, "A100-40GB");
+    env.ok(&["mig", "enable", "GPU-0001"]);
+    env.ok(&["mig", "create", "GPU-0001", "3g.20gb", "--count", "2"]);
+    let stderr = env.fails(
+        &[
+            "alloc", "create", "--device", "GPU-0001", "--owner", "a", "--for", "1h",
+        ],
+        4,
+    );
+    assert!(error_line(&stderr).contains("MIG enabled"), "{stderr}");
+    env.fails(
+        &[
+            "alloc", "create", "--node", "n1", "--owner", "a", "--for", "1h",
+        ],
+        4,
+    );
+    let leases = env.json(&[
+        "alloc",
+        "create",
+        "--mig-profile",
+        "3g.20gb",
+        "--count",
+        "2",
+        "--owner",
+        "a",
+        "--for",
+        "1h",
+    ]);
+    assert_eq!(leases[0]["mig_profile"], "3g.20gb");
+    let fraction = leases[0]["gpu_fraction"].as_f64().unwrap();
+    assert!((fraction - 3.0 / 7.0).abs() < 1e-9, "{fraction}");
+    assert_ne!(leases[0]["mig_instance_id"], leases[1]["mig_instance_id"]);
+    let stderr = env.fails(
+        &[
+            "alloc",
+            "create",
+            "--mig-profile",
+            "3g.20gb",
+            "--owner",
+            "a",
+            "--for",
+            "1h",
+        ],
+        4,
+    );
+    assert!(
+        error_line(&stderr).contains("no free MIG instance matches"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn release_extend_and_list() {
+    let env = Env::new();
+    env.add_gpu("n1", "GPU-0001", 0, "L4");
+    env.add_gpu("n1", "GPU-0002", 1, "L4");
+    env.ok(&[
+        "alloc",
+        "create",
+        "--device",
+        "GPU-0001",
+        "--owner",
+        "alice",
+        "--namespace",
+        "a",
+        "--for",
+        "1h",
+    ]);
+    env.ok(&[
+        "alloc",
+        "create",
+        "--device",
+        "GPU-0002",
+        "--owner",
+        "bob",
+        "--until",
+        "2026-11-30 10:00",
+    ]);
+    let extended = env.json(&["alloc", "extend", "1", "--for", "2h"]);
+    assert_eq!(extended["expires_at"], "2026-11-29T13:00:00Z");
+    let released = env.json(&["alloc", "release", "1", "--reason", "done"]);
+    assert_eq!(released["state"], "released");
+    assert_eq!(released["ended_at"], "2026-11-29T10:00:00Z");
+    assert_eq!(released["end_reason"], "done");
+    let stderr = env.fails(&["alloc", "release", "1"], 4);
+    assert!(
+        error_line(&stderr).contains("lease 1 is already released"),
+        "{stderr}"
+    );
+    env.fails(&["alloc", "extend", "1", "--for", "1h"], 4);
+    let stderr = env.fails(&["alloc", "extend", "2", "--until", "2026-11-29 09:00"], 2);
+    assert!(
+        error_line(&stderr).contains("'2026-11-29 09:00'"),
+        "{stderr}"
+    );
+    let stderr = env.fails(&["alloc", "extend", "2", "--for", "106751991167300d"], 2);
+    assert!(
+        error_line(&stderr).contains("'106751991167300d'"),
+        "{stderr}"
+    );
+    env.fails(&["alloc", "release", "99"], 3);
+    env.fails(&["alloc", "show", "99"], 3);
+    let ids = |args: &[&str]| -> Vec<i64> {
+        let mut all = vec!["alloc", "list"];
+        all.extend(args);
+        env.json(&all)
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|l| l["id"].as_i64().unwrap())
+            .collect()
+    };
+    assert_eq!(ids(&[]), [2]);
+    assert_eq!(ids(&["--all"]), [1, 2]);
+    assert_eq!(ids(&["--all", "--owner", "alice"]), [1]);
+    assert_eq!(ids(&["--all", "--namespace", "a"]), [1]);
+    assert_eq!(ids(&["--node", "n1"]), [2]);
+    assert_eq!(ids(&["--expired"]), Vec::<i64>::new());
+    // The released GPU is free again.
+    env.ok(&[
+        "alloc", "create", "--device", "GPU-0001", "--owner", "carol", "--for", "1h",
+    ]);
+}
+
+#[test]
+fn bad_lease_input_exits_2_and_writes_nothing() {
+    let env = Env::new();
+    env.add_gpu("n1", "GPU-0001", 0, "L4");
+    let before = env.store_snapshot();
+    let cases: &[(&[&str], &str)] = &[
+        (
+            &[
+                "alloc", "create", "--node", "n1", "--owner", "a", "--for", "soon",
+            ],
+            "'soon'",
+        ),
+        (
+            &[
+                "alloc",
+                "create",
+                "--node",
+                "n1",
+                "--owner",
+                "a",
+                "--until",
+                "2020-01-01",
+            ],
+            "'2020-01-01'",
+        ),
+        (
+            &[
+                "alloc", "create", "--node", "n1", "--owner", "a", "--until", "tomorrow",
+            ],
+            "'tomorrow'",
+        ),
+        (
+            &["alloc", "create", "--owner", "a", "--for", "1h"],
+            "say what to lease",
+        ),
+        (
+            &[
+                "alloc",
+                "create",
+                "--node",
+                "n1",
+                "--owner",
+                "a",
+                "--for",
+                "1h",
+                "--mig-profile",
+                "x",
+            ],
+            "'x'",
+        ),
+    ];
+    for (args, words) in cases {
+        let stderr = env.fails(args, 2);
+        assert!(error_line(&stderr).contains(words), "{args:?}: {stderr}");
+    }
+    env.fails(&["alloc", "create", "--node", "n1", "--owner", "a"], 2);
+    env.fails(
+        &[
+            "alloc", "create", "--node", "nope", "--owner", "a", "--for", "1h",
+        ],
+        3,
+    );
+    env.fails(
+        &[
+            "alloc", "create", "--model", "nope", "--owner", "a", "--for", "1h",
+        ],
+        3,
+    );
+    env.fails(
+        &[
+            "alloc",
+            "create",
+            "--cluster",
+            "nope",
+            "--owner",
+            "a",
+            "--for",
+            "1h",
+        ],
+        3,
+    );
+    assert_eq!(env.store_snapshot(), before);
+}
+
+#[test]
+fn eight_processes_racing_for_the_last_gpu_give_exactly_one_winner() {
+    let env = Env::new();
+    env.add_gpu("n1", "GPU-0001", 0, "H100");
+    env.add_gpu("n1", "GPU-0002", 1, "H100");
+    env.ok(&[
+        "alloc", "create", "--device", "GPU-0001", "--owner", "first", "--for", "1h",
+    ]);
+    let children: Vec<_> = (0..8)
+        .map(|i| {
+            let owner = format!("racer-{i}");
+            env.process(&[
+                "alloc", "create", "--node", "n1", "--owner", &owner, "--for", "1h",
+            ])
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("spawn gpuctl")
+        })
+        .collect();
+    let mut winners = 0;
+    let mut losers = 0;
+    for child in children {
+        let output = child.wait_with_output().expect("wait");
+        let stderr = String::from_utf8_lossy(&output.stderr).to_string();
+        match output.status.code() {
+            Some(0) => winners += 1,
+            Some(4) => {
+                assert!(
+                    stderr.starts_with("gpuctl: error: no free GPU matches"),
+                    "{stderr}"
+                );
+                losers += 1;
+            }
+            other => panic!("unexpected exit {other:?}: {stderr}"),
+        }
+    }
+    assert_eq!((winners, losers), (1, 7));
+    let active = env.json(&["alloc", "list", "--node", "n1"]);
+    assert_eq!(active.as_array().unwrap().len(), 2);
+}
+
+#[test]
+fn the_store_itself_refuses_a_second_active_lease_on_a_gpu() {
+    let env = Env::new();
+    env.add_gpu("n1", "GPU-0001", 0, "H100");
+    env.ok(&[
+        "alloc", "create", "--device", "GPU-0001", "--owner", "a", "--for", "1h",
+    ]);
+    let conn = rusqlite::Connection::open(env.db()).unwrap();
+    let second = conn.execute(
+        "INSERT INTO allocations (device_id, device_uuid, node, cluster, owner, state, started_at, expires_at)
+         SELECT device_id, device_uuid, node, cluster, 'b', 'active', started_at, expires_at
+         FROM allocations WHERE id = 1",
+        [],
+    );
+    assert!(second.is_err(), "a second active lease was stored");
+}
