@@ -56,7 +56,7 @@ impl Output {
             ColorChoice::Always => true,
             ColorChoice::Never => false,
             ColorChoice::Auto => {
-                stdout_is_terminal && std::env::var_os("NO_COLOR").map_or(true, |v| v.is_empty())
+                stdout_is_terminal && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
             }
         };
         let width = std::env::var("COLUMNS")
