@@ -12,7 +12,7 @@ use crate::alerting::{self, MissingGpu, SeenGpu, Transitions};
 use crate::cli::{CollectArgs, SourceChoice};
 use crate::clock;
 use crate::commands::node::{create_node, write_node_changes};
-use crate::domain::{NewEvent, Node, NodeStatus};
+use crate::domain::{Device, DeviceStatus, GpuModel, NewEvent, Node, NodeStatus};
 use crate::error::{Error, Result};
 use crate::gpu::nvml::NvmlSource;
 use crate::gpu::replay::ReplaySource;
@@ -22,8 +22,8 @@ use crate::prometheus;
 use crate::retention::{self, COLLECT_RUN_EVENT};
 use crate::schedule::{try_run_lock, StopFlag};
 use crate::store::metrics::{self, SampleRow};
-use crate::store::registry::{self, DeviceReport, NewDevice};
-use crate::store::{events, nodes, Store};
+use crate::store::registry::{self, DeviceReport};
+use crate::store::{devices, events, models, nodes, Store};
 use crate::validate;
 use crate::Ctx;
 
@@ -352,25 +352,22 @@ fn ingest(
         summary.alerts.resolved.extend(transitions.resolved);
     }
     summary.gpus = seen_uuids.len();
-    // The node's GPU count follows its devices; its driver follows what the GPUs report.
-    let mut updated = node.clone();
-    updated.gpus = registry::device_count(tx, node.id)?;
-    // A ready node that offered all its GPUs offers the new count; optimize refines it by leases.
-    if updated.status == NodeStatus::Ready && node.gpus_allocatable == node.gpus {
-        updated.gpus_allocatable = updated.gpus;
+    // The node's GPU counts follow its devices; its driver follows what the GPUs report.
+    crate::commands::device::sync_node(ctx, tx, node.id, &node.name, false)?;
+    if let Some(driver) = driver {
+        let current = nodes::get(tx, &node.name)?
+            .ok_or_else(|| crate::commands::node::not_found(&node.name))?;
+        let mut updated = current.clone();
+        updated.driver = Some(driver);
+        write_node_changes(
+            tx,
+            ctx,
+            &current,
+            &mut updated,
+            |_| "node.updated",
+            &Some("reported by gpuctl collect".into()),
+        )?;
     }
-    updated.gpus_allocatable = updated.gpus_allocatable.min(updated.gpus);
-    if driver.is_some() {
-        updated.driver = driver;
-    }
-    write_node_changes(
-        tx,
-        ctx,
-        &node,
-        &mut updated,
-        |_| "node.updated",
-        &Some("reported by gpuctl collect".into()),
-    )?;
     Ok(summary)
 }
 
@@ -384,25 +381,34 @@ fn register(
     summary: &mut RunSummary,
 ) -> Result<i64> {
     let index = reading.index.map_or(0, i64::from);
-    let event =
-        |kind: &str, field: Option<&str>, old: Option<String>, new: Option<String>| NewEvent {
-            at: ts,
-            kind: kind.to_string(),
-            subject: reading.uuid.clone(),
-            node: Some(node.name.clone()),
-            field: field.map(String::from),
-            old_value: old,
-            new_value: new,
-            reason: Some("reported by gpuctl collect".into()),
-            actor: ctx.actor.clone(),
-        };
-    let id = match registry::device_by_uuid(tx, &reading.uuid)? {
+    let event = |kind: &str,
+                 subject: &str,
+                 field: Option<&str>,
+                 old: Option<String>,
+                 new: Option<String>| NewEvent {
+        at: ts,
+        kind: kind.to_string(),
+        subject: subject.to_string(),
+        node: Some(node.name.clone()),
+        field: field.map(String::from),
+        old_value: old,
+        new_value: new,
+        reason: Some("reported by gpuctl collect".into()),
+        actor: ctx.actor.clone(),
+    };
+    let id = match devices::get(tx, &reading.uuid)? {
         Some(known) => {
             if known.node_id != node.id {
-                // The GPU moved to this node (a board swap): history says so on this node.
+                // The GPU moved to this node (a board swap): the history says so on this node.
                 events::record(
                     tx,
-                    &event("device.moved", Some("node"), None, Some(node.name.clone())),
+                    &event(
+                        "device.moved",
+                        &reading.uuid,
+                        Some("node"),
+                        Some(known.node),
+                        Some(node.name.clone()),
+                    ),
                 )?;
             }
             if known.index != index {
@@ -410,74 +416,62 @@ fn register(
                     tx,
                     &event(
                         "device.updated",
+                        &reading.uuid,
                         Some("index"),
                         Some(known.index.to_string()),
                         Some(index.to_string()),
                     ),
                 )?;
             }
-            if let (Some(old), Some(new)) = (&known.driver_version, &reading.driver_version) {
-                if old != new {
-                    events::record(
-                        tx,
-                        &event(
-                            "device.updated",
-                            Some("driver_version"),
-                            Some(old.clone()),
-                            Some(new.clone()),
-                        ),
-                    )?;
-                }
-            }
             known.id
         }
         None => {
             let model_id = match &reading.name {
-                Some(name) => match registry::model_id_for_name(tx, name)? {
-                    Some(id) => Some(id),
-                    None => match reading
-                        .mem_total_mib
-                        .and_then(|m| i64::try_from(m).ok())
-                        .filter(|m| *m > 0)
-                    {
-                        Some(memory) => {
-                            let id = registry::add_reported_model(tx, name, memory, ts)?;
-                            events::record(
-                                tx,
-                                &NewEvent {
-                                    subject: name.clone(),
-                                    ..event(
-                                        "model.added",
-                                        None,
-                                        None,
-                                        Some(format!("memory_mib={memory}")),
-                                    )
-                                },
-                            )?;
-                            Some(id)
-                        }
-                        None => None,
-                    },
-                },
+                Some(name) => {
+                    let (model_id, added) = model_for(tx, name, reading, ts)?;
+                    if let Some(memory_mib) = added {
+                        events::record(
+                            tx,
+                            &event(
+                                "model.added",
+                                name,
+                                None,
+                                None,
+                                Some(format!("memory_mib={memory_mib}")),
+                            ),
+                        )?;
+                    }
+                    model_id
+                }
                 None => None,
             };
-            let id = registry::insert_device(
-                tx,
-                &NewDevice {
-                    uuid: &reading.uuid,
-                    node_id: node.id,
-                    index,
-                    model_id,
-                    serial: reading.serial.as_deref(),
-                    pci_bus_id: reading.pci_bus_id.as_deref(),
-                    mig_mode: reading.mig_mode.unwrap_or(false),
-                    now: ts,
-                },
-            )?;
+            let device = Device {
+                id: 0,
+                node_id: node.id,
+                model_id,
+                uuid: reading.uuid.clone(),
+                node: node.name.clone(),
+                cluster: node.cluster.clone(),
+                index,
+                model: reading.name.clone(),
+                serial: reading.serial.clone(),
+                pci_bus_id: reading.pci_bus_id.clone(),
+                status: DeviceStatus::Active,
+                mig_enabled: reading.mig_mode.unwrap_or(false),
+                mig_instances: 0,
+                lease_id: None,
+                allocated: false,
+                memory_mib: None,
+                last_seen_at: None,
+                created_at: ts,
+                updated_at: ts,
+            };
+            let id = devices::insert(tx, &device)?;
             events::record(
                 tx,
                 &event(
                     "device.added",
+                    &reading.uuid,
                     None,
                     None,
                     Some(format!(
@@ -511,6 +505,43 @@ fn register(
         },
     )?;
     Ok(id)
+}
+
+/// The catalogue model of a reported name; a name the catalogue does not know is added, with
+/// the memory the GPU reports, so its GPUs still group by model. Returns the model id and, when
+/// it was added, its memory.
+fn model_for(
+    tx: &Connection,
+    name: &str,
+    reading: &DeviceSample,
+    ts: i64,
+) -> Result<(Option<i64>, Option<i64>)> {
+    if let Some(model) = models::resolve(tx, name)? {
+        return Ok((Some(model.id), None));
+    }
+    let Some(memory_mib) = reading
+        .mem_total_mib
+        .and_then(|m| i64::try_from(m).ok())
+        .filter(|m| *m > 0)
+    else {
+        return Ok((None, None));
+    };
+    let model = GpuModel {
+        id: 0,
+        name: name.to_string(),
+        aliases: Vec::new(),
+        architecture: None,
+        memory_mib,
+        tdp_w: reading.power_limit_mw.map(|mw| i64::from(mw) / 1000),
+        mig_capable: false,
+        mig_profiles: Vec::new(),
+        hourly_cost: None,
+        builtin: false,
+        devices: 0,
+        created_at: ts,
+        updated_at: ts,
+    };
+    Ok((Some(models::insert(tx, &model)?), Some(memory_mib)))
 }
 
 fn sample_row(device_id: i64, ts: i64, r: &DeviceSample) -> SampleRow {

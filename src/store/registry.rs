@@ -1,89 +1,8 @@
-//! What `collect` needs to register the GPUs it finds: devices by UUID, models by reported name,
-//! and the per-run device values kept on the device row.
+//! What `collect` keeps on the device row each run, and which GPUs it expects to see.
 
-use rusqlite::{params, Connection, OptionalExtension};
+use rusqlite::{params, Connection};
 
 use crate::error::Result;
-
-/// A device as collect sees it.
-#[derive(Debug, Clone)]
-pub struct KnownDevice {
-    pub id: i64,
-    pub node_id: i64,
-    pub index: i64,
-    pub status: String,
-    pub driver_version: Option<String>,
-}
-
-pub fn device_by_uuid(conn: &Connection, uuid: &str) -> Result<Option<KnownDevice>> {
-    Ok(conn
-        .prepare_cached(
-            "SELECT id, node_id, idx, status, driver_version FROM devices WHERE uuid = ?1",
-        )?
-        .query_row([uuid], |r| {
-            Ok(KnownDevice {
-                id: r.get(0)?,
-                node_id: r.get(1)?,
-                index: r.get(2)?,
-                status: r.get(3)?,
-                driver_version: r.get(4)?,
-            })
-        })
-        .optional()?)
-}
-
-/// The catalogue model whose name or alias matches what the GPU reports (case-insensitive).
-pub fn model_id_for_name(conn: &Connection, name: &str) -> Result<Option<i64>> {
-    Ok(conn
-        .prepare_cached(
-            "SELECT id FROM gpu_models WHERE name = ?1
-             UNION ALL SELECT model_id FROM gpu_model_aliases WHERE alias = ?1
-             LIMIT 1",
-        )?
-        .query_row([name], |r| r.get(0))
-        .optional()?)
-}
-
-/// Adds a model the catalogue does not know, as the GPU reports it.
-pub fn add_reported_model(conn: &Connection, name: &str, memory_mib: i64, now: i64) -> Result<i64> {
-    conn.prepare_cached(
-        "INSERT INTO gpu_models (name, memory_mib, builtin, created_at, updated_at)
-         VALUES (?1, ?2, 0, ?3, ?3)",
-    )?
-    .execute(params![name, memory_mib, now])?;
-    Ok(conn.last_insert_rowid())
-}
-
-/// A GPU first seen by collect.
-pub struct NewDevice<'a> {
-    pub uuid: &'a str,
-    pub node_id: i64,
-    pub index: i64,
-    pub model_id: Option<i64>,
-    pub serial: Option<&'a str>,
-    pub pci_bus_id: Option<&'a str>,
-    pub mig_mode: bool,
-    pub now: i64,
-}
-
-pub fn insert_device(conn: &Connection, device: &NewDevice) -> Result<i64> {
-    conn.prepare_cached(
-        "INSERT INTO devices (uuid, node_id, idx, model_id, serial, pci_bus_id, status, mig_mode,
-                              created_at, updated_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, 'active', ?7, ?8, ?8)",
-    )?
-    .execute(params![
-        device.uuid,
-        device.node_id,
-        device.index,
-        device.model_id,
-        device.serial,
-        device.pci_bus_id,
-        device.mig_mode,
-        device.now
-    ])?;
-    Ok(conn.last_insert_rowid())
-}
 
 /// The per-run values of a device: where it sits and what rarely changes. None keeps the old value.
 pub struct DeviceReport<'a> {
@@ -153,11 +72,4 @@ pub fn active_devices_of_node(conn: &Connection, node_id: i64) -> Result<Vec<Exp
         })
     })?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)
-}
-
-/// How many GPUs a node has that are not retired.
-pub fn device_count(conn: &Connection, node_id: i64) -> Result<i64> {
-    Ok(conn
-        .prepare_cached("SELECT count(*) FROM devices WHERE node_id = ?1 AND status <> 'retired'")?
-        .query_row([node_id], |r| r.get(0))?)
 }
