@@ -247,11 +247,7 @@ fn run_import(
         }
         Ok(plan)
     };
-    let plan = if dry_run {
-        store.dry_run(apply)?
-    } else {
-        store.write(apply)?
-    };
+    let plan = store.write_or_roll_back(!dry_run, apply)?;
     bar.finish_and_clear();
     let count = |action: &str| {
         let mut names: Vec<&str> = plan

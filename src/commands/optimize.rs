@@ -84,6 +84,8 @@ struct Plan {
     nodes: Vec<NodeCounts>,
     stale_gpus: Vec<StaleGpu>,
     fragmentation: Vec<Fragmentation>,
+    /// Rollups of complete hours and pruning past retention, as collect also applies them.
+    retention: crate::retention::Maintenance,
     /// Rows this run changes (expired leases plus nodes whose counts changed).
     changes: usize,
 }
@@ -104,6 +106,7 @@ pub fn run(ctx: &Ctx, args: &OptimizeArgs) -> Result<()> {
             })
             .collect();
         let fragmentation = fragmentation(tx, &nodes)?;
+        let retention = crate::retention::apply(tx, ctx.now)?;
         let changes = expired_leases.len() + nodes.iter().filter(|n| n.changed).count();
         let plan = Plan {
             dry_run: args.dry_run,
@@ -113,6 +116,7 @@ pub fn run(ctx: &Ctx, args: &OptimizeArgs) -> Result<()> {
             nodes,
             stale_gpus,
             fragmentation,
+            retention,
             changes,
         };
         if changes > 0 {

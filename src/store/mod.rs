@@ -64,12 +64,7 @@ impl Store {
 
     /// Runs `f` in one IMMEDIATE transaction: all of it commits, or none of it does.
     pub fn write<T>(&mut self, f: impl FnOnce(&Transaction) -> Result<T>) -> Result<T> {
-        let tx = self
-            .conn
-            .transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let value = f(&tx)?;
-        tx.commit()?;
-        Ok(value)
+        self.write_or_roll_back(true, f)
     }
 
     /// Like [`Store::write`], but commits only when `commit` is true: a dry run computes exactly
@@ -88,18 +83,6 @@ impl Store {
         } else {
             tx.rollback()?;
         }
-        Ok(value)
-    }
-}
-
-impl Store {
-    /// Runs `f` in an IMMEDIATE transaction and rolls it back: what a write would do, unwritten.
-    pub fn dry_run<T>(&mut self, f: impl FnOnce(&Transaction) -> Result<T>) -> Result<T> {
-        let tx = self
-            .conn
-            .transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let value = f(&tx)?;
-        tx.rollback()?;
         Ok(value)
     }
 }

@@ -174,3 +174,21 @@ fn vacuum_reports_sizes() {
     assert!(report["bytes_after"].as_u64().unwrap() > 0);
     assert!(report["path"].as_str().unwrap().ends_with("gpuctl.db"));
 }
+
+#[test]
+fn optimize_applies_rollups_and_retention_too() {
+    let env = Env::new();
+    let (mut store, gpu) = store_with_device(&env);
+    store
+        .write(|tx| metrics::insert_samples(tx, &minutes(gpu, NOW - 3 * HOUR, 120)))
+        .unwrap();
+    drop(store);
+    let plan = env.json(&["optimize"]);
+    assert_eq!(plan["retention"]["hours_rolled_up"], 3);
+    assert_eq!(plan["retention"]["rollup_rows"], 2);
+    let again = env.json(&["optimize"]);
+    assert_eq!(
+        again["retention"]["hours_rolled_up"], 0,
+        "the second run has nothing to do"
+    );
+}
