@@ -34,6 +34,9 @@ _gpuctl() {
             gpuctl,db)
                 cmd="gpuctl__subcmd__db"
                 ;;
+            gpuctl,demo)
+                cmd="gpuctl__subcmd__demo"
+                ;;
             gpuctl,device)
                 cmd="gpuctl__subcmd__device"
                 ;;
@@ -333,6 +336,9 @@ _gpuctl() {
                 ;;
             gpuctl__subcmd__help,db)
                 cmd="gpuctl__subcmd__help__subcmd__db"
+                ;;
+            gpuctl__subcmd__help,demo)
+                cmd="gpuctl__subcmd__help__subcmd__demo"
                 ;;
             gpuctl__subcmd__help,device)
                 cmd="gpuctl__subcmd__help__subcmd__device"
@@ -683,7 +689,7 @@ _gpuctl() {
 
     case "${cmd}" in
         gpuctl)
-            opts="-o -q -v -h -V --db --output --no-headers --color --quiet --verbose --help --version node device model mig alloc optimize alert db collect dashboard doctor export completions help"
+            opts="-o -q -v -h -V --db --output --no-headers --color --quiet --verbose --help --version node device model mig alloc optimize alert db collect demo dashboard doctor export completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2368,6 +2374,52 @@ _gpuctl() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        gpuctl__subcmd__demo)
+            opts="-o -q -v -h -V --nodes --gpus-per-node --days --seed --db --output --no-headers --color --quiet --verbose --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --nodes)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --gpus-per-node)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --days)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --seed)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --db)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -W "table json csv" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -W "table json csv" -- "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         gpuctl__subcmd__device)
             opts="-o -q -v -h -V --db --output --no-headers --color --quiet --verbose --help --version list ls show add update set-status remove rm help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
@@ -2899,7 +2951,7 @@ _gpuctl() {
             return 0
             ;;
         gpuctl__subcmd__help)
-            opts="node device model mig alloc optimize alert db collect dashboard doctor export completions help"
+            opts="node device model mig alloc optimize alert db collect demo dashboard doctor export completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -3335,6 +3387,20 @@ _gpuctl() {
         gpuctl__subcmd__help__subcmd__db__subcmd__vacuum)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        gpuctl__subcmd__help__subcmd__demo)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi

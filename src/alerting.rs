@@ -135,7 +135,15 @@ fn judge(conn: &Connection, now: i64, rule: &AlertRule, gpu: &SeenGpu) -> Result
             None => return Ok(Verdict::Clear),
         },
     };
-    let window_start = now - rule.for_secs;
+    // A rule without a duration judges the newest sample, however old; with one, the window.
+    let window_start = if rule.for_secs == 0 {
+        match metrics::latest_for_device(conn, gpu.device_id)? {
+            Some(latest) => latest.ts.min(now),
+            None => return Ok(Verdict::Clear),
+        }
+    } else {
+        now - rule.for_secs
+    };
     let stats = metrics::window_stats(
         conn,
         gpu.device_id,

@@ -130,6 +130,8 @@ pub enum Command {
     Db(DbCommand),
     /// Read the GPUs of this node and store their metrics (cron: every minute)
     Collect(CollectArgs),
+    /// Fill a separate demo store with a realistic fleet and show its dashboard
+    Demo(DemoArgs),
     /// The fleet at a glance; subcommands for each view
     Dashboard(DashboardArgs),
     /// Check the store, the GPU sources and the last collect; exit 6 without a GPU source
@@ -960,4 +962,20 @@ pub struct OptimizeArgs {
     /// Flag GPUs of ready nodes not sampled for this long
     #[arg(long, default_value = "10m", value_name = "DURATION")]
     pub stale_after: String,
+}
+
+#[derive(Debug, Args)]
+pub struct DemoArgs {
+    /// Nodes in the fleet
+    #[arg(long, default_value_t = 24, value_name = "N", value_parser = clap::value_parser!(u32).range(1..=100_000))]
+    pub nodes: u32,
+    /// GPUs per node
+    #[arg(long, default_value_t = 8, value_name = "G", value_parser = clap::value_parser!(u32).range(1..=16))]
+    pub gpus_per_node: u32,
+    /// Days of per-minute samples
+    #[arg(long, default_value_t = 3, value_name = "D", value_parser = clap::value_parser!(u32).range(1..=30))]
+    pub days: u32,
+    /// Random seed: the same seed gives the same fleet
+    #[arg(long, default_value_t = 42, value_name = "S")]
+    pub seed: u64,
 }

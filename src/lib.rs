@@ -4,6 +4,7 @@ pub mod alerting;
 pub mod cli;
 pub mod clock;
 pub mod commands;
+pub mod demo;
 pub mod domain;
 pub mod error;
 pub mod generate;
@@ -34,6 +35,9 @@ pub struct Ctx {
     /// Who is making changes, for the audit log.
     pub actor: Option<String>,
     db_path: Option<PathBuf>,
+    /// Whether `--db` was typed on the command line (not taken from GPUCTL_DB): `demo` writes
+    /// only to a store named that way, never to the everyday one by accident.
+    pub db_on_command_line: bool,
 }
 
 impl Ctx {
@@ -42,6 +46,17 @@ impl Ctx {
         match &self.db_path {
             Some(path) => Ok(path.clone()),
             None => default_data_dir().map(|dir| dir.join("gpuctl.db")),
+        }
+    }
+
+    /// The same context, pointed at another store.
+    pub fn with_db(&self, path: PathBuf) -> Ctx {
+        Ctx {
+            out: self.out.clone(),
+            now: self.now,
+            actor: self.actor.clone(),
+            db_path: Some(path),
+            db_on_command_line: true,
         }
     }
 
@@ -66,14 +81,15 @@ where
     I: IntoIterator<Item = T>,
     T: Into<OsString> + Clone,
 {
-    let cli = match cli::command()
-        .try_get_matches_from(args)
-        .and_then(|m| Cli::from_arg_matches(&m))
-    {
+    let matches = match cli::command().try_get_matches_from(args) {
+        Ok(matches) => matches,
+        Err(e) => return report_clap_error(e),
+    };
+    let cli = match Cli::from_arg_matches(&matches) {
         Ok(cli) => cli,
         Err(e) => return report_clap_error(e),
     };
-    match execute(cli) {
+    match execute(cli, db_on_command_line(&matches)) {
         Ok(()) => 0,
         Err(e) if e.kind == ErrorKind::Runtime && e.message == BROKEN_PIPE_MESSAGE => 0,
         Err(e) => {
@@ -86,7 +102,19 @@ where
     }
 }
 
-fn execute(cli: Cli) -> Result<()> {
+/// Whether `--db` came from the command line, at whichever level of subcommands it was typed.
+fn db_on_command_line(matches: &clap::ArgMatches) -> bool {
+    let mut level = Some(matches);
+    while let Some(m) = level {
+        if m.value_source("db") == Some(clap::parser::ValueSource::CommandLine) {
+            return true;
+        }
+        level = m.subcommand().map(|(_, sub)| sub);
+    }
+    false
+}
+
+fn execute(cli: Cli, db_on_command_line: bool) -> Result<()> {
     let global = &cli.global;
     let ctx = Ctx {
         out: Output::new(
@@ -99,12 +127,14 @@ fn execute(cli: Cli) -> Result<()> {
         now: clock::now()?.timestamp(),
         actor: actor(),
         db_path: global.db.clone(),
+        db_on_command_line,
     };
     match &cli.command {
         Command::Node(command) => commands::node::run(&ctx, command),
         Command::Alert(command) => commands::alert::run(&ctx, command),
         Command::Db(command) => commands::db::run(&ctx, command),
         Command::Collect(args) => commands::collect::run(&ctx, args),
+        Command::Demo(args) => commands::demo::run(&ctx, args),
         Command::Dashboard(args) => commands::dashboard::run(&ctx, args),
         Command::Doctor(args) => commands::doctor::run(&ctx, args),
         Command::Export(command) => commands::export::run(&ctx, command),

@@ -339,7 +339,7 @@ struct Overview {
     activity: Vec<Event>,
 }
 
-fn overview(ctx: &Ctx) -> Result<()> {
+pub(crate) fn overview(ctx: &Ctx) -> Result<()> {
     let store = ctx.open_store()?;
     let stats = load_groups(&store, ctx, Grouping::Overall)?
         .pop()
@@ -389,9 +389,15 @@ fn render_overview(out: &Output, w: &mut dyn Write, o: &Overview) -> Result<()> 
             .alerts
             .iter()
             .map(|a| {
+                // The UUID's first block tells GPUs apart; the full one is in 'alert list'.
+                let gpu: String = a
+                    .device
+                    .as_deref()
+                    .map_or("-".into(), |u| u.chars().take(12).collect());
                 vec![
                     narrow.status_cell(a.severity.as_str()),
                     Cell::new(or_dash(&a.node)),
+                    Cell::new(gpu),
                     Cell::new(&a.rule),
                     Cell::new(clock::short_time(a.last_seen_at)),
                 ]
@@ -400,7 +406,7 @@ fn render_overview(out: &Output, w: &mut dyn Write, o: &Overview) -> Result<()> 
         writeln!(
             w,
             "{}",
-            narrow.table(vec!["severity", "node", "rule", "last seen"], rows)
+            narrow.table(vec!["severity", "node", "gpu", "rule", "last seen"], rows)
         )?;
     }
     writeln!(w)?;

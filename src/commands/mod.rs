@@ -41,3 +41,4 @@ pub(crate) fn event(
 pub(crate) fn plural(n: usize, one: &str, many: &str) -> String {
     format!("{n} {}", if n == 1 { one } else { many })
 }
+pub mod demo;

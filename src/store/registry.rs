@@ -73,3 +73,10 @@ pub fn active_devices_of_node(conn: &Connection, node_id: i64) -> Result<Vec<Exp
     })?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
+
+/// When a GPU last reported (for generated history, where no collect ran).
+pub fn set_last_seen(conn: &Connection, device_id: i64, at: i64) -> Result<()> {
+    conn.prepare_cached("UPDATE devices SET last_seen_at = ?2 WHERE id = ?1")?
+        .execute(params![device_id, at])?;
+    Ok(())
+}

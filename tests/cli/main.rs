@@ -7,6 +7,7 @@ mod collect;
 mod conventions;
 mod dashboard;
 mod db;
+mod demo;
 mod device;
 mod doctor;
 mod generated;
