@@ -1,135 +1,340 @@
 //! The fleet-scale benchmark: `cargo bench --bench fleet`.
 //!
-//! Builds a store of 10,000 nodes (three labels each, ten clusters, every status), then reports the
-//! median wall time of whole `gpuctl` invocations (process start, store open, query, output) and
-//! of the same store query called in-process.
+//! Builds a store of 1,000 nodes × 8 GPUs with 24 h of one-minute samples (11.5 M rows, with
+//! the demo generator) plus a 10,000-node inventory, then reports:
+//! - the median wall time of whole `gpuctl` runs (process start, store open, query, output)
+//!   beside the same SQL run bare through rusqlite in this process;
+//! - the generator's ingest rate beside a bare rusqlite insert loop;
+//! - bytes per stored sample.
+//!
+//! Targets (issue 5): each query ≤ 50 ms (trends ≤ 100 ms) and ≤ 1.3× the bare SQL; ingest
+//! ≥ 0.7× the bare loop; ≤ 32 bytes per sample.
 
 use std::collections::BTreeMap;
 use std::path::Path;
 use std::process::Command;
 use std::time::{Duration, Instant};
 
+use gpuctl::demo::{self, DemoSpec};
 use gpuctl::domain::{Node, NodeStatus};
-use gpuctl::store::nodes::{self, NodeFilter, NodeSort};
-use gpuctl::store::{Store, DEFAULT_BUSY_TIMEOUT};
+use gpuctl::store::{nodes, Store, DEFAULT_BUSY_TIMEOUT};
+use rusqlite::Connection;
 
-const NODES: usize = 10_000;
-const RUNS: usize = 21;
-const NOW: i64 = 1_795_000_000;
+const FLEET_NODES: usize = 1_000;
+const GPUS_PER_NODE: usize = 8;
+const INVENTORY_NODES: usize = 10_000;
+const RUNS: usize = 11;
+/// 2026-11-29T10:30:00Z: half an hour into the current hour, so trends read raw samples too.
+const NOW: i64 = 1_795_948_200;
+const BARE_ROWS: i64 = 2_000_000;
 
 fn main() {
     let dir = tempfile::tempdir().expect("temp dir");
-    let db = dir.path().join("bench.db");
+    let db = dir.path().join("fleet.db");
+
+    let mut store = Store::open(&db, DEFAULT_BUSY_TIMEOUT).expect("open store");
     let started = Instant::now();
-    build_inventory(&db);
+    let summary = demo::generate(
+        &mut store,
+        DemoSpec {
+            nodes: FLEET_NODES,
+            gpus_per_node: GPUS_PER_NODE,
+            days: 1,
+            seed: 1,
+        },
+        NOW,
+        &|_, _| {},
+    )
+    .expect("generate the fleet");
+    let generate_secs = started.elapsed().as_secs_f64();
+    add_inventory(&mut store, INVENTORY_NODES - FLEET_NODES);
+    store.checkpoint().expect("checkpoint");
+    drop(store);
+
+    let bytes = sample_bytes(&db);
+    // The sample-writing phase: the per-row work the bare loop also does, plus the generator's
+    // own arithmetic (lease lookups, the daily rhythm, noise).
+    let ingest = summary.samples as f64 / summary.sample_write_secs;
+    let bare = bare_insert_rate(dir.path());
     println!(
-        "built {NODES} nodes in {:.0} ms ({} bytes on disk)",
-        ms(started.elapsed()),
-        std::fs::metadata(&db).map(|m| m.len()).unwrap_or(0)
+        "store: {} nodes ({} with {} GPUs each), {} samples, {} leases",
+        INVENTORY_NODES, FLEET_NODES, GPUS_PER_NODE, summary.samples, summary.leases
     );
     println!();
-    println!("{:<72} {:>10}", "command (median of 21 runs)", "ms");
-    let cases: &[&[&str]] = &[
-        &[
-            "node",
-            "list",
-            "--cluster",
-            "cluster-3",
-            "--status",
-            "ready",
-            "--sort",
-            "updated",
-            "--desc",
-            "--limit",
-            "20",
-            "--page",
-            "2",
-        ],
-        &[
-            "node", "list", "--search", "ZONE-B", "--sort", "gpus", "--limit", "20", "--page", "5",
-        ],
-        &[
-            "node",
-            "list",
-            "--label",
-            "pool=spot",
-            "--sort",
-            "name",
-            "--limit",
-            "50",
-            "-o",
-            "json",
-        ],
-        &["node", "list", "--changed-since", "1h", "--limit", "20"],
-        &["node", "show", "node-05000"],
-    ];
-    for args in cases {
-        let median = median_of(|| run_gpuctl(&db, args));
-        println!("gpuctl {:<65} {:>10.2}", args.join(" "), ms(median));
-    }
-    println!();
-    let store = Store::open(&db, DEFAULT_BUSY_TIMEOUT).expect("open store");
-    let filter = NodeFilter {
-        cluster: Some("cluster-3".into()),
-        status: Some(NodeStatus::Ready),
-        ..NodeFilter::default()
-    };
-    let median = median_of(|| {
-        let (rows, total) =
-            nodes::list(store.conn(), &filter, NodeSort::Updated, true, Some(20), 20)
-                .expect("list");
-        assert_eq!(rows.len(), 20);
-        assert!(total > 20);
-    });
+    println!("ingest: generator {:.2} M samples/s ({:.1} s writing samples, {:.1} s for the whole fleet with rollups and alerts), bare insert loop {:.2} M rows/s: {:.2}x (target >= 0.7x)",
+        ingest / 1e6, summary.sample_write_secs, generate_secs, bare / 1e6, ingest / bare);
     println!(
-        "{:<72} {:>10.3}",
-        "in-process store query (filtered, sorted page)",
-        ms(median)
+        "size:   {:.1} bytes per sample (samples table pages / rows; target <= 32)",
+        bytes
+    );
+    println!();
+    println!(
+        "{:<64} {:>9} {:>9} {:>7}",
+        "query (median of 11)", "gpuctl", "bare SQL", "ratio"
+    );
+    let conn = Connection::open(&db).expect("open for bare SQL");
+    let cases: Vec<(&[&str], Box<dyn Fn(&Connection)>)> = vec![
+        (
+            &["dashboard"],
+            Box::new(|c| {
+                bare_stats(c, "''");
+                bare_stats(c, "cluster");
+                bare_alerts(c, 5);
+                bare_activity(c);
+            }),
+        ),
+        (&["dashboard", "stats"], Box::new(|c| bare_stats(c, "''"))),
+        (&["dashboard", "realtime"], Box::new(bare_realtime)),
+        (
+            &["dashboard", "trends", "--since", "24h"],
+            Box::new(bare_trends),
+        ),
+        (
+            &[
+                "node",
+                "list",
+                "--cluster",
+                "prod-east",
+                "--status",
+                "ready",
+                "--sort",
+                "updated",
+                "--desc",
+                "--limit",
+                "20",
+                "--page",
+                "2",
+            ],
+            Box::new(bare_node_page),
+        ),
+        (
+            &[
+                "node", "list", "--search", "zone-b", "--sort", "gpus", "--limit", "20",
+            ],
+            Box::new(bare_node_search),
+        ),
+    ];
+    for (args, bare_sql) in cases {
+        let process = median(|| run_gpuctl(&db, args));
+        let sql = median(|| bare_sql(&conn));
+        println!(
+            "gpuctl {:<57} {:>7.1}ms {:>7.1}ms {:>6.2}x",
+            args.join(" "),
+            ms(process),
+            ms(sql),
+            ms(process) / ms(sql)
+        );
+    }
+    let startup = median(|| run_gpuctl(&db, &["--version"]));
+    println!();
+    println!(
+        "process start alone (gpuctl --version): {:.1} ms",
+        ms(startup)
     );
 }
 
-fn build_inventory(db: &Path) {
-    let mut store = Store::open(db, DEFAULT_BUSY_TIMEOUT).expect("open store");
-    let statuses = NodeStatus::ALL;
+fn add_inventory(store: &mut Store, extra: usize) {
     store
         .write(|tx| {
-            for i in 0..NODES {
+            for i in 0..extra {
                 let mut labels = BTreeMap::new();
                 labels.insert(
-                    "zone".to_string(),
+                    "topology.kubernetes.io/zone".to_string(),
                     format!("zone-{}", ["a", "b", "c", "d"][i % 4]),
-                );
-                labels.insert(
-                    "pool".to_string(),
-                    if i % 7 == 0 { "spot" } else { "on-demand" }.to_string(),
-                );
-                labels.insert(
-                    "nvidia.com/gpu.product".to_string(),
-                    "NVIDIA-H100-80GB-HBM3".to_string(),
                 );
                 let node = Node {
                     id: 0,
-                    name: format!("node-{i:05}"),
-                    cluster: format!("cluster-{}", i % 10),
-                    status: statuses[(i / 10) % statuses.len()],
-                    ip: Some(format!("10.{}.{}.{}", i / 65_536, (i / 256) % 256, i % 256)),
+                    name: format!("cpu-{i:05}"),
+                    cluster: ["prod-east", "prod-west", "research"][i % 3].to_string(),
+                    status: NodeStatus::ALL[(i / 10) % NodeStatus::ALL.len()],
+                    ip: Some(format!("10.200.{}.{}", i / 250, i % 250)),
                     role: Some("worker".into()),
                     labels,
-                    gpus: [8, 4, 2, 0][i % 4],
+                    gpus: 0,
                     gpus_allocatable: 0,
-                    os: Some("Ubuntu 22.04".into()),
-                    kernel: Some("5.15.0".into()),
-                    driver: Some("550.54.15".into()),
-                    cuda: Some("12.4".into()),
+                    os: Some("Ubuntu 22.04.4 LTS".into()),
+                    kernel: None,
+                    driver: None,
+                    cuda: None,
                     kubelet: Some("v1.30.2".into()),
-                    created_at: NOW - 86_400 * 30 + i as i64,
+                    created_at: NOW - 86_400 * 40 + i as i64,
                     updated_at: NOW - (i as i64 * 37) % (86_400 * 7),
                 };
                 nodes::insert(tx, &node)?;
             }
             Ok(())
         })
-        .expect("insert nodes");
+        .expect("add inventory nodes");
+}
+
+/// Bytes the samples table takes (dbstat's page count × page size) per row.
+fn sample_bytes(db: &Path) -> f64 {
+    let conn = Connection::open(db).expect("open");
+    let pages: i64 = conn
+        .query_row(
+            "SELECT count(*) FROM dbstat WHERE name = 'samples'",
+            [],
+            |r| r.get(0),
+        )
+        .expect("dbstat");
+    let page_size: i64 = conn
+        .query_row("PRAGMA page_size", [], |r| r.get(0))
+        .expect("page size");
+    let rows: i64 = conn
+        .query_row("SELECT count(*) FROM samples", [], |r| r.get(0))
+        .expect("rows");
+    (pages * page_size) as f64 / rows as f64
+}
+
+/// The same rows the generator writes, inserted by the plainest loop rusqlite allows.
+fn bare_insert_rate(dir: &Path) -> f64 {
+    let conn = Connection::open(dir.join("bare.db")).expect("open");
+    conn.execute_batch(
+        "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;
+         CREATE TABLE samples (device_id INTEGER NOT NULL, ts INTEGER NOT NULL, gpu_util INTEGER,
+           mem_util INTEGER, mem_used_mib INTEGER, temp_c INTEGER, power_mw INTEGER, fan_pct INTEGER,
+           ecc_uncorrected INTEGER, PRIMARY KEY (device_id, ts)) WITHOUT ROWID;",
+    )
+    .expect("schema");
+    let started = Instant::now();
+    conn.execute_batch("BEGIN").expect("begin");
+    {
+        let mut stmt = conn
+            .prepare("INSERT INTO samples VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)")
+            .expect("prepare");
+        for i in 0..BARE_ROWS {
+            let (device, minute) = (i / 1_440, i % 1_440);
+            stmt.execute(rusqlite::params![
+                device,
+                NOW + minute * 60,
+                i % 100,
+                i % 60,
+                40_000 + i % 1_000,
+                40 + i % 40,
+                300_000 + i % 1_000,
+                Option::<i64>::None,
+                0
+            ])
+            .expect("insert");
+        }
+    }
+    conn.execute_batch("COMMIT").expect("commit");
+    BARE_ROWS as f64 / started.elapsed().as_secs_f64()
+}
+
+const FRESH: i64 = NOW - 180;
+
+fn bare_stats(conn: &Connection, key: &str) {
+    let sql = format!(
+        "WITH fleet AS (
+            SELECT d.id, d.node_id, d.status, d.memory_total_mib, d.power_limit_mw, n.cluster, n.status AS node_status, m.name AS model,
+                   (SELECT count(*) FROM allocations a WHERE a.device_id = d.id AND a.state = 'active') AS leases,
+                   (SELECT count(*) FROM allocations a WHERE a.device_id = d.id AND a.state = 'active' AND a.mig_instance_id IS NOT NULL) AS mig_leases,
+                   (SELECT count(*) FROM mig_instances mi WHERE mi.device_id = d.id) AS migs,
+                   s.gpu_util, s.mem_used_mib, s.power_mw
+            FROM devices d JOIN nodes n ON n.id = d.node_id LEFT JOIN gpu_models m ON m.id = d.model_id
+            LEFT JOIN samples s ON s.device_id = d.id AND s.ts = (SELECT max(ts) FROM samples WHERE device_id = d.id) AND s.ts >= ?1)
+         SELECT {key}, sum(status <> 'retired'), sum(leases > 0), sum(migs), sum(mig_leases), avg(gpu_util), max(gpu_util),
+                sum(mem_used_mib), sum(memory_total_mib), sum(power_mw), sum(power_limit_mw), count(DISTINCT node_id)
+         FROM fleet GROUP BY 1"
+    );
+    drain(conn, &sql, &[&FRESH]);
+    drain(
+        conn,
+        &format!(
+            "SELECT {}, status, count(*) FROM nodes GROUP BY 1, 2",
+            if key == "''" { "''" } else { "cluster" }
+        ),
+        &[],
+    );
+    drain(
+        conn,
+        "SELECT severity, count(*) FROM alerts WHERE state <> 'resolved' GROUP BY 1",
+        &[],
+    );
+}
+
+fn bare_alerts(conn: &Connection, limit: i64) {
+    drain(conn, "SELECT * FROM alerts WHERE state IN ('firing', 'acknowledged') ORDER BY CASE severity WHEN 'critical' THEN 0 WHEN 'warning' THEN 1 ELSE 2 END, last_seen_at DESC LIMIT ?1", &[&limit]);
+}
+
+fn bare_activity(conn: &Connection) {
+    drain(
+        conn,
+        "SELECT * FROM events WHERE kind <> 'collect.run' ORDER BY at DESC, id DESC LIMIT 5",
+        &[],
+    );
+}
+
+fn bare_realtime(conn: &Connection) {
+    drain(
+        conn,
+        "SELECT d.uuid, d.idx, n.name, m.name, s.* FROM devices d JOIN nodes n ON n.id = d.node_id
+         LEFT JOIN gpu_models m ON m.id = d.model_id
+         CROSS JOIN samples s ON s.device_id = d.id AND s.ts = (SELECT max(ts) FROM samples WHERE device_id = d.id)
+         ORDER BY n.name, d.idx",
+        &[],
+    );
+}
+
+fn bare_trends(conn: &Connection) {
+    let since = (NOW - 86_400) / 3_600 * 3_600;
+    let rolled = NOW / 3_600 * 3_600;
+    drain(
+        conn,
+        "SELECT ?1 + ((h.hour - ?1) / 3600) * 3600 AS b, sum(h.n), sum(h.gpu_util_avg * h.n), max(h.gpu_util_max),
+                sum(100.0 * h.mem_used_avg * h.n / d.memory_total_mib), sum(h.temp_avg * h.n), max(h.temp_max), sum(h.power_avg * h.n), max(h.power_max)
+         FROM devices d CROSS JOIN samples_hourly h ON h.device_id = d.id AND h.hour >= ?1 AND h.hour < ?2 GROUP BY b",
+        &[&since, &rolled],
+    );
+    drain(
+        conn,
+        "SELECT ?1 + ((s.ts - ?1) / 3600) * 3600 AS b, count(*), sum(s.gpu_util), max(s.gpu_util),
+                sum(100.0 * s.mem_used_mib / d.memory_total_mib), sum(s.temp_c), max(s.temp_c), sum(s.power_mw), max(s.power_mw)
+         FROM devices d CROSS JOIN samples s ON s.device_id = d.id AND s.ts >= ?1 AND s.ts < ?2 GROUP BY b",
+        &[&rolled, &NOW],
+    );
+}
+
+fn bare_node_page(conn: &Connection) {
+    drain(
+        conn,
+        "SELECT count(*) FROM nodes WHERE cluster = ?1 AND status = 'ready'",
+        &[&"prod-east"],
+    );
+    drain(
+        conn,
+        "SELECT n.*, (SELECT json_group_object(key, value) FROM node_labels WHERE node_id = n.id) FROM nodes n
+         WHERE n.cluster = ?1 AND n.status = 'ready' ORDER BY n.updated_at DESC, n.name DESC LIMIT 20 OFFSET 20",
+        &[&"prod-east"],
+    );
+}
+
+fn bare_node_search(conn: &Connection) {
+    let pattern = "%zone-b%";
+    let filter = "n.name LIKE ?1 OR n.cluster LIKE ?1 OR ifnull(n.ip, '') LIKE ?1
+        OR EXISTS (SELECT 1 FROM node_labels l WHERE l.node_id = n.id AND l.value LIKE ?1)";
+    drain(
+        conn,
+        &format!("SELECT count(*) FROM nodes n WHERE {filter}"),
+        &[&pattern],
+    );
+    drain(
+        conn,
+        &format!("SELECT n.*, (SELECT json_group_object(key, value) FROM node_labels WHERE node_id = n.id) FROM nodes n WHERE {filter} ORDER BY n.gpu_capacity, n.name LIMIT 20"),
+        &[&pattern],
+    );
+}
+
+fn drain(conn: &Connection, sql: &str, params: &[&dyn rusqlite::ToSql]) {
+    let mut stmt = conn.prepare_cached(sql).expect("prepare bare SQL");
+    let columns = stmt.column_count();
+    let mut rows = stmt.query(params).expect("query");
+    while let Some(row) = rows.next().expect("row") {
+        for i in 0..columns {
+            let _ = row.get_ref(i).expect("value");
+        }
+    }
 }
 
 fn run_gpuctl(db: &Path, args: &[&str]) {
@@ -137,17 +342,18 @@ fn run_gpuctl(db: &Path, args: &[&str]) {
         .args(args)
         .env("GPUCTL_DB", db)
         .env("GPUCTL_NOW", gpuctl::clock::rfc3339(NOW))
+        .env("NO_COLOR", "1")
         .output()
         .expect("run gpuctl");
     assert!(
         output.status.success(),
-        "{}",
+        "gpuctl {args:?}: {}",
         String::from_utf8_lossy(&output.stderr)
     );
 }
 
-fn median_of(mut f: impl FnMut()) -> Duration {
-    f(); // warm the page cache and the binary
+fn median(mut f: impl FnMut()) -> Duration {
+    f(); // warm the page cache
     let mut times: Vec<Duration> = (0..RUNS)
         .map(|_| {
             let start = Instant::now();

@@ -292,7 +292,8 @@ pub fn trend_parts_raw(
     bucket: i64,
 ) -> Result<Vec<BucketParts>> {
     let (scope_sql, scope_values) = scope.sql();
-    // Device by device through the (device_id, ts) key: no scan of other GPUs' samples.
+    // Device by device through the (device_id, ts) key: CROSS JOIN fixes that loop order, which
+    // SQLite would otherwise invert into a scan of every sample.
     let sql = format!(
         "SELECT ?1 + ((s.ts - ?1) / ?3) * ?3 AS b, count(*),
                 sum(s.gpu_util), count(s.gpu_util), max(s.gpu_util),
@@ -304,7 +305,7 @@ pub fn trend_parts_raw(
          FROM devices d
          JOIN nodes n ON n.id = d.node_id
          LEFT JOIN gpu_models m ON m.id = d.model_id
-         JOIN samples s ON s.device_id = d.id AND s.ts >= ?1 AND s.ts < ?2
+         CROSS JOIN samples s ON s.device_id = d.id AND s.ts >= ?1 AND s.ts < ?2
          WHERE 1 = 1 {scope_sql}
          GROUP BY b ORDER BY b"
     );
@@ -335,7 +336,7 @@ pub fn trend_parts_hourly(
          FROM devices d
          JOIN nodes n ON n.id = d.node_id
          LEFT JOIN gpu_models m ON m.id = d.model_id
-         JOIN samples_hourly h ON h.device_id = d.id AND h.hour >= ?1 AND h.hour < ?2
+         CROSS JOIN samples_hourly h ON h.device_id = d.id AND h.hour >= ?1 AND h.hour < ?2
          WHERE 1 = 1 {scope_sql}
          GROUP BY b ORDER BY b"
     );

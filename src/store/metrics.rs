@@ -88,7 +88,9 @@ pub struct LatestSample {
     pub sample: SampleRow,
 }
 
-/// One primary-key seek per device (a GROUP BY over all samples would scan the table).
+/// One primary-key seek per device (a GROUP BY over all samples would scan the table). CROSS
+/// JOIN keeps SQLite from choosing to scan `samples` as the outer loop, which it does without
+/// statistics (measured: 3.9 s instead of 45 ms on 11.5 M samples).
 pub fn latest_per_device(conn: &Connection) -> Result<Vec<LatestSample>> {
     let sql = format!(
         "SELECT d.uuid, d.idx, n.name, n.cluster, m.name, d.pci_bus_id, d.memory_total_mib,
@@ -97,7 +99,7 @@ pub fn latest_per_device(conn: &Connection) -> Result<Vec<LatestSample>> {
          FROM devices d
          JOIN nodes n ON n.id = d.node_id
          LEFT JOIN gpu_models m ON m.id = d.model_id
-         JOIN samples s ON s.device_id = d.id
+         CROSS JOIN samples s ON s.device_id = d.id
               AND s.ts = (SELECT max(ts) FROM samples WHERE device_id = d.id)
          ORDER BY n.name, d.idx"
     );
