@@ -73,7 +73,7 @@ fn main() {
         "query (median of 11)", "gpuctl", "bare SQL", "ratio"
     );
     let conn = Connection::open(&db).expect("open for bare SQL");
-    let cases: Vec<(&[&str], Box<dyn Fn(&Connection)>)> = vec![
+    let cases: Vec<(&[&str], BareSql)> = vec![
         (
             &["dashboard"],
             Box::new(|c| {
@@ -221,6 +221,9 @@ fn bare_insert_rate(dir: &Path) -> f64 {
     conn.execute_batch("COMMIT").expect("commit");
     BARE_ROWS as f64 / started.elapsed().as_secs_f64()
 }
+
+/// The bare-SQL counterpart of a gpuctl command.
+type BareSql = Box<dyn Fn(&Connection)>;
 
 const FRESH: i64 = NOW - 180;
 
