@@ -12,6 +12,7 @@ pub mod metrics;
 pub mod migrations;
 pub mod nodes;
 pub mod registry;
+pub mod reports;
 pub mod settings;
 
 use std::fs::{DirBuilder, OpenOptions};

@@ -1,0 +1,291 @@
+//! Reads behind `gpuctl report …`: leases overlapping a window, devices existing in it, and what
+//! a device drew and did over a span of time. Reports write nothing.
+//!
+//! A device's usage over a span is read hour by hour: an hour lying wholly inside the span that
+//! has a rollup in `samples_hourly` is taken from the rollup (one row instead of ~60, and still
+//! there after raw samples pass retention); the partial hours at the span's edges, and whole hours
+//! without a rollup (the hour in progress, or a rollup not yet made), come from raw samples.
+
+use rusqlite::{params, Connection};
+
+use crate::error::Result;
+
+/// A raw sample stands for the time until the next sample of its device, but never more than this:
+/// a collector that stopped for an hour must not have its last reading stretched over the gap.
+pub const MAX_SAMPLE_SPAN_SECS: i64 = 300;
+
+const HOUR: i64 = 3_600;
+
+/// A lease, with the end it has as of `now` and its model's price.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LeaseSpan {
+    pub id: i64,
+    pub device_id: Option<i64>,
+    pub device_uuid: String,
+    pub node: String,
+    pub cluster: String,
+    /// The catalogue's spelling when the lease's model text matches one, else that text.
+    pub model: Option<String>,
+    pub mig_profile: Option<String>,
+    pub gpu_fraction: f64,
+    pub owner: String,
+    pub namespace: Option<String>,
+    pub state: String,
+    pub started_at: i64,
+    /// Active: `now`; released or expired: `ended_at`, or `expires_at` when that is missing.
+    pub ends_at: i64,
+    /// Per whole-GPU hour, from `gpu_models` by name (case-insensitive); None when unknown.
+    pub hourly_cost: Option<f64>,
+}
+
+/// Every lease whose [started_at, ends_at) overlaps [from, to), oldest first.
+pub fn leases_overlapping(
+    conn: &Connection,
+    from: i64,
+    to: i64,
+    now: i64,
+) -> Result<Vec<LeaseSpan>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT a.id, a.device_id, a.device_uuid, a.node, a.cluster, coalesce(m.name, a.model), a.mig_profile,
+                a.gpu_fraction, a.owner, a.namespace, a.state, a.started_at,
+                CASE WHEN a.state = 'active' THEN ?3 ELSE coalesce(a.ended_at, a.expires_at) END AS ends_at,
+                m.hourly_cost
+         FROM allocations a
+         LEFT JOIN gpu_models m ON m.name = a.model COLLATE NOCASE
+         WHERE a.started_at < ?2 AND ends_at > ?1
+         ORDER BY a.started_at, a.id",
+    )?;
+    let rows = stmt.query_map(params![from, to, now], |r| {
+        Ok(LeaseSpan {
+            id: r.get(0)?,
+            device_id: r.get(1)?,
+            device_uuid: r.get(2)?,
+            node: r.get(3)?,
+            cluster: r.get(4)?,
+            model: r.get(5)?,
+            mig_profile: r.get(6)?,
+            gpu_fraction: r.get(7)?,
+            owner: r.get(8)?,
+            namespace: r.get(9)?,
+            state: r.get(10)?,
+            started_at: r.get(11)?,
+            ends_at: r.get(12)?,
+            hourly_cost: r.get(13)?,
+        })
+    })?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+/// A device that is not retired and was created before `to`, with what it is grouped by.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DeviceSpan {
+    pub id: i64,
+    pub node: String,
+    pub cluster: String,
+    pub model: Option<String>,
+    pub created_at: i64,
+}
+
+pub fn devices_existing_before(conn: &Connection, to: i64) -> Result<Vec<DeviceSpan>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT d.id, n.name, n.cluster, m.name, d.created_at
+         FROM devices d
+         JOIN nodes n ON n.id = d.node_id
+         LEFT JOIN gpu_models m ON m.id = d.model_id
+         WHERE d.status <> 'retired' AND d.created_at < ?1
+         ORDER BY d.id",
+    )?;
+    let rows = stmt.query_map([to], |r| {
+        Ok(DeviceSpan {
+            id: r.get(0)?,
+            node: r.get(1)?,
+            cluster: r.get(2)?,
+            model: r.get(3)?,
+            created_at: r.get(4)?,
+        })
+    })?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+/// What one device reported and drew over a span.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct Usage {
+    /// Samples taken inside the span (raw, plus the `n` of each rollup used).
+    pub samples: i64,
+    /// Sum and count of the utilisation readings, for a sample-weighted average.
+    pub util_sum: f64,
+    pub util_count: f64,
+    /// Seconds of full use: Σ utilisation/100 × the time each reading stands for.
+    pub busy_secs: f64,
+    /// Energy drawn, in millijoules; None when no reading in the span reported power.
+    pub energy_mj: Option<f64>,
+}
+
+impl Usage {
+    /// Average utilisation in percent; None without readings.
+    pub fn util_avg(&self) -> Option<f64> {
+        (self.util_count > 0.0).then(|| self.util_sum / self.util_count)
+    }
+
+    fn add(&mut self, other: Usage) {
+        self.samples += other.samples;
+        self.util_sum += other.util_sum;
+        self.util_count += other.util_count;
+        self.busy_secs += other.busy_secs;
+        self.energy_mj = match (self.energy_mj, other.energy_mj) {
+            (None, None) => None,
+            (a, b) => Some(a.unwrap_or(0.0) + b.unwrap_or(0.0)),
+        };
+    }
+}
+
+/// Usage of `device_id` over [from, to): rollups for the whole hours that have one, raw samples
+/// for the rest.
+pub fn device_usage(conn: &Connection, device_id: i64, from: i64, to: i64) -> Result<Usage> {
+    let mut usage = Usage::default();
+    if from >= to {
+        return Ok(usage);
+    }
+    let first_hour = from + (HOUR - from.rem_euclid(HOUR)) % HOUR;
+    let end_hour = to - to.rem_euclid(HOUR);
+    if first_hour >= end_hour {
+        usage.add(raw_usage(conn, device_id, from, to)?);
+        return Ok(usage);
+    }
+    // Raw pieces: the head, every run of hours without a rollup, and the tail.
+    let mut raw_from = from;
+    let mut stmt = conn.prepare_cached(
+        "SELECT hour, n, gpu_util_avg, power_avg, energy_mj FROM samples_hourly
+         WHERE device_id = ?1 AND hour >= ?2 AND hour < ?3 ORDER BY hour",
+    )?;
+    let rollups = stmt.query_map(params![device_id, first_hour, end_hour], |r| {
+        Ok((
+            r.get::<_, i64>(0)?,
+            r.get::<_, i64>(1)?,
+            r.get::<_, Option<f64>>(2)?,
+            r.get::<_, Option<f64>>(3)?,
+            r.get::<_, Option<i64>>(4)?,
+        ))
+    })?;
+    for rollup in rollups {
+        let (hour, n, util_avg, power_avg, energy_mj) = rollup?;
+        usage.add(raw_usage(conn, device_id, raw_from, hour)?);
+        usage.add(rollup_usage(n, util_avg, power_avg, energy_mj));
+        raw_from = hour + HOUR;
+    }
+    usage.add(raw_usage(conn, device_id, raw_from, to)?);
+    Ok(usage)
+}
+
+/// One hourly rollup as usage. The rollup stores energy as mean power × seconds covered, so the
+/// seconds covered are energy / mean power; without power the whole hour is assumed covered.
+fn rollup_usage(
+    n: i64,
+    util_avg: Option<f64>,
+    power_avg: Option<f64>,
+    energy_mj: Option<i64>,
+) -> Usage {
+    let covered = match (energy_mj, power_avg) {
+        (Some(energy), Some(power)) if power > 0.0 => (energy as f64 / power).min(HOUR as f64),
+        _ => HOUR as f64,
+    };
+    Usage {
+        samples: n,
+        util_sum: util_avg.map_or(0.0, |u| u * n as f64),
+        util_count: if util_avg.is_some() { n as f64 } else { 0.0 },
+        busy_secs: util_avg.map_or(0.0, |u| u / 100.0 * covered),
+        energy_mj: energy_mj.map(|e| e as f64),
+    }
+}
+
+/// Raw samples of one device over [from, to), by primary-key range.
+fn raw_usage(conn: &Connection, device_id: i64, from: i64, to: i64) -> Result<Usage> {
+    if from >= to {
+        return Ok(Usage::default());
+    }
+    // A sample up to MAX_SAMPLE_SPAN_SECS before `from` may still stand for time inside the span,
+    // and one up to that long after `to` ends the span of the last sample inside it.
+    let mut stmt = conn.prepare_cached(
+        "SELECT ts, gpu_util, power_mw FROM samples
+         WHERE device_id = ?1 AND ts >= ?2 AND ts < ?3 ORDER BY ts",
+    )?;
+    let readings = stmt
+        .query_map(
+            params![
+                device_id,
+                from - MAX_SAMPLE_SPAN_SECS,
+                to + MAX_SAMPLE_SPAN_SECS
+            ],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+        )?
+        .collect::<rusqlite::Result<Vec<Reading>>>()?;
+    Ok(integrate(&readings, from, to))
+}
+
+/// (ts, gpu_util %, power mW)
+type Reading = (i64, Option<i64>, Option<i64>);
+
+/// Each reading stands for [ts, next ts), at most MAX_SAMPLE_SPAN_SECS (the newest reading: that
+/// long); only the part inside [from, to) counts. Readings must be sorted by time.
+pub fn integrate(readings: &[Reading], from: i64, to: i64) -> Usage {
+    let mut usage = Usage::default();
+    for (i, &(ts, util, power)) in readings.iter().enumerate() {
+        let span_end = match readings.get(i + 1) {
+            Some(&(next, _, _)) => next.min(ts + MAX_SAMPLE_SPAN_SECS),
+            None => ts + MAX_SAMPLE_SPAN_SECS,
+        };
+        let secs = (span_end.min(to) - ts.max(from)).max(0) as f64;
+        let inside = ts >= from && ts < to;
+        if inside {
+            usage.samples += 1;
+            if let Some(u) = util {
+                usage.util_sum += u as f64;
+                usage.util_count += 1.0;
+            }
+        }
+        if let Some(u) = util {
+            usage.busy_secs += u as f64 / 100.0 * secs;
+        }
+        if let Some(p) = power {
+            if secs > 0.0 || inside {
+                usage.energy_mj = Some(usage.energy_mj.unwrap_or(0.0) + p as f64 * secs);
+            }
+        }
+    }
+    usage
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn readings_stand_for_the_time_to_the_next_one_clipped_to_the_span() {
+        // 100 W at 0, 60, 120; 50 % utilisation. Span [30, 150): 30 + 60 + 30 seconds.
+        let readings = [
+            (0, Some(50), Some(100_000)),
+            (60, Some(50), Some(100_000)),
+            (120, Some(50), Some(100_000)),
+        ];
+        let usage = integrate(&readings, 30, 150);
+        assert_eq!(usage.samples, 2);
+        assert_eq!(usage.energy_mj, Some(100_000.0 * 120.0));
+        assert_eq!(usage.busy_secs, 60.0);
+        assert_eq!(usage.util_avg(), Some(50.0));
+    }
+
+    #[test]
+    fn a_gap_in_the_readings_is_not_filled_past_the_cap() {
+        let readings = [(0, Some(100), Some(1_000)), (3_600, Some(100), Some(1_000))];
+        let usage = integrate(&readings, 0, 3_600);
+        assert_eq!(usage.energy_mj, Some(1_000.0 * MAX_SAMPLE_SPAN_SECS as f64));
+        assert_eq!(usage.busy_secs, MAX_SAMPLE_SPAN_SECS as f64);
+    }
+
+    #[test]
+    fn no_power_readings_leave_energy_unknown() {
+        let usage = integrate(&[(10, Some(1), None)], 0, 100);
+        assert_eq!(usage.energy_mj, None);
+        assert_eq!(usage.samples, 1);
+    }
+}
