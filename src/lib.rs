@@ -104,6 +104,7 @@ fn execute(cli: Cli) -> Result<()> {
         Command::Node(command) => commands::node::run(&ctx, command),
         Command::Alert(command) => commands::alert::run(&ctx, command),
         Command::Db(command) => commands::db::run(&ctx, command),
+        Command::Report(command) => commands::report::run(&ctx, command),
         Command::Collect(args) => commands::collect::run(&ctx, args),
         Command::Doctor(args) => commands::doctor::run(&ctx, args),
         Command::Export(command) => commands::export::run(&ctx, command),

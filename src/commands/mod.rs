@@ -8,3 +8,4 @@ pub mod doctor;
 pub mod export;
 pub mod kube;
 pub mod node;
+pub mod report;

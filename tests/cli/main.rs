@@ -12,4 +12,5 @@ mod harness;
 mod kube;
 mod node;
 mod prometheus;
+mod report;
 mod store;
