@@ -152,50 +152,66 @@ pub fn device_usage(conn: &Connection, device_id: i64, from: i64, to: i64) -> Re
         usage.add(raw_usage(conn, device_id, from, to)?);
         return Ok(usage);
     }
-    // Raw pieces: the head, every run of hours without a rollup, and the tail.
+    // Usually every whole hour has a rollup: one aggregate over them, raw for the two edges.
+    let (rollup_count, rollups) = rollup_totals(conn, device_id, first_hour, end_hour)?;
+    usage.add(rollups);
+    let expected = (end_hour - first_hour) / HOUR;
+    if rollup_count == expected {
+        usage.add(raw_usage(conn, device_id, from, first_hour)?);
+        usage.add(raw_usage(conn, device_id, end_hour, to)?);
+        return Ok(usage);
+    }
+    // Otherwise raw samples also fill every run of hours without a rollup.
     let mut raw_from = from;
     let mut stmt = conn.prepare_cached(
-        "SELECT hour, n, gpu_util_avg, power_avg, energy_mj FROM samples_hourly
-         WHERE device_id = ?1 AND hour >= ?2 AND hour < ?3 ORDER BY hour",
+        "SELECT hour FROM samples_hourly WHERE device_id = ?1 AND hour >= ?2 AND hour < ?3
+         ORDER BY hour",
     )?;
-    let rollups = stmt.query_map(params![device_id, first_hour, end_hour], |r| {
-        Ok((
-            r.get::<_, i64>(0)?,
-            r.get::<_, i64>(1)?,
-            r.get::<_, Option<f64>>(2)?,
-            r.get::<_, Option<f64>>(3)?,
-            r.get::<_, Option<i64>>(4)?,
-        ))
-    })?;
-    for rollup in rollups {
-        let (hour, n, util_avg, power_avg, energy_mj) = rollup?;
+    let hours = stmt
+        .query_map(params![device_id, first_hour, end_hour], |r| r.get(0))?
+        .collect::<rusqlite::Result<Vec<i64>>>()?;
+    for hour in hours {
         usage.add(raw_usage(conn, device_id, raw_from, hour)?);
-        usage.add(rollup_usage(n, util_avg, power_avg, energy_mj));
         raw_from = hour + HOUR;
     }
     usage.add(raw_usage(conn, device_id, raw_from, to)?);
     Ok(usage)
 }
 
-/// One hourly rollup as usage. The rollup stores energy as mean power × seconds covered, so the
-/// seconds covered are energy / mean power; without power the whole hour is assumed covered.
-fn rollup_usage(
-    n: i64,
-    util_avg: Option<f64>,
-    power_avg: Option<f64>,
-    energy_mj: Option<i64>,
-) -> Usage {
-    let covered = match (energy_mj, power_avg) {
-        (Some(energy), Some(power)) if power > 0.0 => (energy as f64 / power).min(HOUR as f64),
-        _ => HOUR as f64,
-    };
-    Usage {
-        samples: n,
-        util_sum: util_avg.map_or(0.0, |u| u * n as f64),
-        util_count: if util_avg.is_some() { n as f64 } else { 0.0 },
-        busy_secs: util_avg.map_or(0.0, |u| u / 100.0 * covered),
-        energy_mj: energy_mj.map(|e| e as f64),
-    }
+/// How many rollups of `device_id` lie in [first_hour, end_hour), and their usage summed in SQL
+/// (a month of a GPU is ~720 rows; summing them in SQLite beats stepping each into Rust).
+///
+/// The rollup stores energy as mean power × seconds covered, so the seconds covered are
+/// energy / mean power; without power the whole hour is assumed covered.
+fn rollup_totals(
+    conn: &Connection,
+    device_id: i64,
+    first_hour: i64,
+    end_hour: i64,
+) -> Result<(i64, Usage)> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT count(*), ifnull(sum(n), 0),
+                ifnull(sum(gpu_util_avg * n), 0.0),
+                ifnull(sum(CASE WHEN gpu_util_avg IS NOT NULL THEN n END), 0),
+                ifnull(sum(gpu_util_avg / 100.0 * CASE WHEN energy_mj IS NOT NULL AND power_avg > 0
+                     THEN min(energy_mj / power_avg, 3600.0) ELSE 3600.0 END), 0.0),
+                sum(energy_mj)
+         FROM samples_hourly WHERE device_id = ?1 AND hour >= ?2 AND hour < ?3",
+    )?;
+    Ok(
+        stmt.query_row(params![device_id, first_hour, end_hour], |r| {
+            Ok((
+                r.get(0)?,
+                Usage {
+                    samples: r.get(1)?,
+                    util_sum: r.get(2)?,
+                    util_count: r.get::<_, i64>(3)? as f64,
+                    busy_secs: r.get(4)?,
+                    energy_mj: r.get::<_, Option<i64>>(5)?.map(|e| e as f64),
+                },
+            ))
+        })?,
+    )
 }
 
 /// Raw samples of one device over [from, to), by primary-key range.

@@ -429,6 +429,46 @@ fn report_utilization_by_model_and_node() {
 }
 
 #[test]
+fn rolled_up_hours_count_and_partial_hours_without_raw_samples_do_not() {
+    let env = fleet();
+    // [T-9, T-7): two whole hours of d1, both rolled up, their raw samples gone.
+    let rows = env.json(&[
+        "report",
+        "utilization",
+        "--by",
+        "node",
+        "--from",
+        &at(-9),
+        "--to",
+        &at(-7),
+    ]);
+    let gpu1 = row(&rows, Some("gpu-1"));
+    close(&gpu1["available_gpu_hours"], 4.0, "d1 and d2, 2 h each");
+    close(&gpu1["leased_gpu_hours"], 2.0, "lease 1");
+    close(
+        &gpu1["used_gpu_hours"],
+        1.6,
+        "80 % of the two rolled-up hours",
+    );
+    // From T-9:30: the half hour before T-8 has neither raw samples nor a whole-hour rollup.
+    let rows = env.json(&[
+        "report",
+        "cost",
+        "--from",
+        &rfc3339(t(-9) + 1_800),
+        "--to",
+        &at(-7),
+    ]);
+    let alice = row(&rows, Some("alice"));
+    close(&alice["gpu_hours"], 1.5, "alice gpu_hours");
+    close(
+        &alice["energy_kwh"],
+        0.3,
+        "only the rolled-up hour T-8 at 300 W",
+    );
+}
+
+#[test]
 fn reports_reject_bad_input_naming_the_value() {
     let env = fleet();
     let before = env.store_snapshot();
