@@ -289,6 +289,7 @@ pub struct IdleRow {
     pub device_uuid: String,
     pub mig_profile: Option<String>,
     pub state: String,
+    pub started_at: String,
     /// GPU-hours of the lease inside the window.
     pub gpu_hours: f64,
     /// Mean of the GPU's utilisation readings (whole GPU, also for MIG leases), percent.
@@ -368,6 +369,7 @@ fn idle(ctx: &Ctx, args: &ReportIdleArgs) -> Result<()> {
             device_uuid: lease.device_uuid.clone(),
             mig_profile: lease.mig_profile.clone(),
             state: lease.state.clone(),
+            started_at: clock::rfc3339(lease.started_at),
             gpu_hours: clipped.gpu_hours,
             avg_util,
             samples: usage.samples,

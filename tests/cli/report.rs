@@ -310,6 +310,8 @@ fn report_idle_lists_idle_leases_and_those_without_samples() {
     assert_eq!(bob["node"], "gpu-1");
     assert_eq!(bob["device_uuid"], "GPU-d2");
     assert_eq!(bob["mig_profile"], "3g.40gb");
+    assert_eq!(bob["state"], "active");
+    assert_eq!(bob["started_at"], "2026-11-29T06:00:00Z");
     assert_eq!(bob["no_samples"], false);
     assert_eq!(bob["samples"], 120);
     close(&bob["avg_util"], 2.0, "bob avg util");
