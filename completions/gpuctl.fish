@@ -44,6 +44,7 @@ complete -c gpuctl -n "__fish_gpuctl_needs_command" -f -a "alloc" -d 'Leases of 
 complete -c gpuctl -n "__fish_gpuctl_needs_command" -f -a "optimize" -d 'Expire leases, recompute GPU counts, flag silent GPUs, report fragmentation (for cron)'
 complete -c gpuctl -n "__fish_gpuctl_needs_command" -f -a "alert" -d 'Alerts raised by collect, and the rules that raise them'
 complete -c gpuctl -n "__fish_gpuctl_needs_command" -f -a "db" -d 'Store maintenance: retention, pruning, vacuum, backup'
+complete -c gpuctl -n "__fish_gpuctl_needs_command" -f -a "report" -d 'Reports over a time window: lease cost and energy, idle leases, utilisation'
 complete -c gpuctl -n "__fish_gpuctl_needs_command" -f -a "collect" -d 'Read the GPUs of this node and store their metrics (cron: every minute)'
 complete -c gpuctl -n "__fish_gpuctl_needs_command" -f -a "demo" -d 'Fill a separate demo store with a realistic fleet and show its dashboard'
 complete -c gpuctl -n "__fish_gpuctl_needs_command" -f -a "dashboard" -d 'The fleet at a glance; subcommands for each view'
@@ -1037,6 +1038,80 @@ complete -c gpuctl -n "__fish_gpuctl_using_subcommand db; and __fish_seen_subcom
 complete -c gpuctl -n "__fish_gpuctl_using_subcommand db; and __fish_seen_subcommand_from help" -f -a "vacuum" -d 'Rebuild the store file to give free space back to the filesystem'
 complete -c gpuctl -n "__fish_gpuctl_using_subcommand db; and __fish_seen_subcommand_from help" -f -a "backup" -d 'Copy the store to PATH, consistently, even while others write to it'
 complete -c gpuctl -n "__fish_gpuctl_using_subcommand db; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand report; and not __fish_seen_subcommand_from cost idle utilization help" -l db -d 'Store path [default: $XDG_DATA_HOME/gpuctl/gpuctl.db]' -r -F
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand report; and not __fish_seen_subcommand_from cost idle utilization help" -s o -l output -d 'Output format' -r -f -a "table\t''
+json\t''
+csv\t''"
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand report; and not __fish_seen_subcommand_from cost idle utilization help" -l color -d 'When to colour tables (NO_COLOR is honoured by auto)' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand report; and not __fish_seen_subcommand_from cost idle utilization help" -l no-headers -d 'Omit table headers, footers and the CSV header row'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand report; and not __fish_seen_subcommand_from cost idle utilization help" -s q -l quiet -d 'Print nothing but data and errors'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand report; and not __fish_seen_subcommand_from cost idle utilization help" -s v -l verbose -d 'Say more about what is being done'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand report; and not __fish_seen_subcommand_from cost idle utilization help" -s h -l help -d 'Print help'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand report; and not __fish_seen_subcommand_from cost idle utilization help" -s V -l version -d 'Print version'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand report; and not __fish_seen_subcommand_from cost idle utilization help" -f -a "cost" -d 'GPU-hours leased x model hourly cost, plus energy x price, per group, with a total row'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand report; and not __fish_seen_subcommand_from cost idle utilization help" -f -a "idle" -d 'Leases whose GPU stayed below a utilisation threshold, with the cost wasted'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand report; and not __fish_seen_subcommand_from cost idle utilization help" -f -a "utilization" -d 'GPU-hours available vs leased vs used, per group, with a total row'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand report; and not __fish_seen_subcommand_from cost idle utilization help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand report; and __fish_seen_subcommand_from cost" -l since -d 'Cover the last DURATION, up to now (default: 30d; report idle: 24h)' -r
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand report; and __fish_seen_subcommand_from cost" -l from -d 'Window start (RFC 3339 or YYYY-MM-DD[ HH:MM], UTC)' -r
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand report; and __fish_seen_subcommand_from cost" -l to -d 'Window end, exclusive [default: now]; a time past now counts as now' -r
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand report; and __fish_seen_subcommand_from cost" -l by -d 'Group rows by' -r -f -a "owner\t''
+namespace\t''
+cluster\t''
+model\t''"
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand report; and __fish_seen_subcommand_from cost" -l energy-price -d 'Price of one kWh, in the unit of the models\' hourly cost; energy cost is null without it' -r
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand report; and __fish_seen_subcommand_from cost" -l db -d 'Store path [default: $XDG_DATA_HOME/gpuctl/gpuctl.db]' -r -F
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand report; and __fish_seen_subcommand_from cost" -s o -l output -d 'Output format' -r -f -a "table\t''
+json\t''
+csv\t''"
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand report; and __fish_seen_subcommand_from cost" -l color -d 'When to colour tables (NO_COLOR is honoured by auto)' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand report; and __fish_seen_subcommand_from cost" -l no-headers -d 'Omit table headers, footers and the CSV header row'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand report; and __fish_seen_subcommand_from cost" -s q -l quiet -d 'Print nothing but data and errors'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand report; and __fish_seen_subcommand_from cost" -s v -l verbose -d 'Say more about what is being done'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand report; and __fish_seen_subcommand_from cost" -s h -l help -d 'Print help'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand report; and __fish_seen_subcommand_from cost" -s V -l version -d 'Print version'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand report; and __fish_seen_subcommand_from idle" -l since -d 'Cover the last DURATION, up to now (default: 30d; report idle: 24h)' -r
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand report; and __fish_seen_subcommand_from idle" -l from -d 'Window start (RFC 3339 or YYYY-MM-DD[ HH:MM], UTC)' -r
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand report; and __fish_seen_subcommand_from idle" -l to -d 'Window end, exclusive [default: now]; a time past now counts as now' -r
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand report; and __fish_seen_subcommand_from idle" -l threshold -d 'Average GPU utilisation (percent, 0-100) below which a lease counts as idle' -r
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand report; and __fish_seen_subcommand_from idle" -l db -d 'Store path [default: $XDG_DATA_HOME/gpuctl/gpuctl.db]' -r -F
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand report; and __fish_seen_subcommand_from idle" -s o -l output -d 'Output format' -r -f -a "table\t''
+json\t''
+csv\t''"
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand report; and __fish_seen_subcommand_from idle" -l color -d 'When to colour tables (NO_COLOR is honoured by auto)' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand report; and __fish_seen_subcommand_from idle" -l no-headers -d 'Omit table headers, footers and the CSV header row'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand report; and __fish_seen_subcommand_from idle" -s q -l quiet -d 'Print nothing but data and errors'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand report; and __fish_seen_subcommand_from idle" -s v -l verbose -d 'Say more about what is being done'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand report; and __fish_seen_subcommand_from idle" -s h -l help -d 'Print help'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand report; and __fish_seen_subcommand_from idle" -s V -l version -d 'Print version'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand report; and __fish_seen_subcommand_from utilization" -l since -d 'Cover the last DURATION, up to now (default: 30d; report idle: 24h)' -r
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand report; and __fish_seen_subcommand_from utilization" -l from -d 'Window start (RFC 3339 or YYYY-MM-DD[ HH:MM], UTC)' -r
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand report; and __fish_seen_subcommand_from utilization" -l to -d 'Window end, exclusive [default: now]; a time past now counts as now' -r
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand report; and __fish_seen_subcommand_from utilization" -l by -d 'Group rows by' -r -f -a "cluster\t''
+model\t''
+node\t''"
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand report; and __fish_seen_subcommand_from utilization" -l db -d 'Store path [default: $XDG_DATA_HOME/gpuctl/gpuctl.db]' -r -F
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand report; and __fish_seen_subcommand_from utilization" -s o -l output -d 'Output format' -r -f -a "table\t''
+json\t''
+csv\t''"
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand report; and __fish_seen_subcommand_from utilization" -l color -d 'When to colour tables (NO_COLOR is honoured by auto)' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand report; and __fish_seen_subcommand_from utilization" -l no-headers -d 'Omit table headers, footers and the CSV header row'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand report; and __fish_seen_subcommand_from utilization" -s q -l quiet -d 'Print nothing but data and errors'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand report; and __fish_seen_subcommand_from utilization" -s v -l verbose -d 'Say more about what is being done'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand report; and __fish_seen_subcommand_from utilization" -s h -l help -d 'Print help'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand report; and __fish_seen_subcommand_from utilization" -s V -l version -d 'Print version'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand report; and __fish_seen_subcommand_from help" -f -a "cost" -d 'GPU-hours leased x model hourly cost, plus energy x price, per group, with a total row'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand report; and __fish_seen_subcommand_from help" -f -a "idle" -d 'Leases whose GPU stayed below a utilisation threshold, with the cost wasted'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand report; and __fish_seen_subcommand_from help" -f -a "utilization" -d 'GPU-hours available vs leased vs used, per group, with a total row'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand report; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c gpuctl -n "__fish_gpuctl_using_subcommand collect" -l source -d 'Where to read the GPUs' -r -f -a "auto\t'NVML, then nvidia-smi'
 nvml\t''
 nvidia-smi\t''"
@@ -1249,21 +1324,22 @@ complete -c gpuctl -n "__fish_gpuctl_using_subcommand completions" -s q -l quiet
 complete -c gpuctl -n "__fish_gpuctl_using_subcommand completions" -s v -l verbose -d 'Say more about what is being done'
 complete -c gpuctl -n "__fish_gpuctl_using_subcommand completions" -s h -l help -d 'Print help'
 complete -c gpuctl -n "__fish_gpuctl_using_subcommand completions" -s V -l version -d 'Print version'
-complete -c gpuctl -n "__fish_gpuctl_using_subcommand help; and not __fish_seen_subcommand_from node device model mig alloc optimize alert db collect demo dashboard doctor export completions help" -f -a "node" -d 'Kubernetes nodes: inventory and full change history'
-complete -c gpuctl -n "__fish_gpuctl_using_subcommand help; and not __fish_seen_subcommand_from node device model mig alloc optimize alert db collect demo dashboard doctor export completions help" -f -a "device" -d 'GPUs of the inventory, keyed by UUID'
-complete -c gpuctl -n "__fish_gpuctl_using_subcommand help; and not __fish_seen_subcommand_from node device model mig alloc optimize alert db collect demo dashboard doctor export completions help" -f -a "model" -d 'The GPU model catalogue: memory, TDP, MIG profiles, hourly cost'
-complete -c gpuctl -n "__fish_gpuctl_using_subcommand help; and not __fish_seen_subcommand_from node device model mig alloc optimize alert db collect demo dashboard doctor export completions help" -f -a "mig" -d 'MIG mode and GPU instances'
-complete -c gpuctl -n "__fish_gpuctl_using_subcommand help; and not __fish_seen_subcommand_from node device model mig alloc optimize alert db collect demo dashboard doctor export completions help" -f -a "alloc" -d 'Leases of GPUs and MIG instances'
-complete -c gpuctl -n "__fish_gpuctl_using_subcommand help; and not __fish_seen_subcommand_from node device model mig alloc optimize alert db collect demo dashboard doctor export completions help" -f -a "optimize" -d 'Expire leases, recompute GPU counts, flag silent GPUs, report fragmentation (for cron)'
-complete -c gpuctl -n "__fish_gpuctl_using_subcommand help; and not __fish_seen_subcommand_from node device model mig alloc optimize alert db collect demo dashboard doctor export completions help" -f -a "alert" -d 'Alerts raised by collect, and the rules that raise them'
-complete -c gpuctl -n "__fish_gpuctl_using_subcommand help; and not __fish_seen_subcommand_from node device model mig alloc optimize alert db collect demo dashboard doctor export completions help" -f -a "db" -d 'Store maintenance: retention, pruning, vacuum, backup'
-complete -c gpuctl -n "__fish_gpuctl_using_subcommand help; and not __fish_seen_subcommand_from node device model mig alloc optimize alert db collect demo dashboard doctor export completions help" -f -a "collect" -d 'Read the GPUs of this node and store their metrics (cron: every minute)'
-complete -c gpuctl -n "__fish_gpuctl_using_subcommand help; and not __fish_seen_subcommand_from node device model mig alloc optimize alert db collect demo dashboard doctor export completions help" -f -a "demo" -d 'Fill a separate demo store with a realistic fleet and show its dashboard'
-complete -c gpuctl -n "__fish_gpuctl_using_subcommand help; and not __fish_seen_subcommand_from node device model mig alloc optimize alert db collect demo dashboard doctor export completions help" -f -a "dashboard" -d 'The fleet at a glance; subcommands for each view'
-complete -c gpuctl -n "__fish_gpuctl_using_subcommand help; and not __fish_seen_subcommand_from node device model mig alloc optimize alert db collect demo dashboard doctor export completions help" -f -a "doctor" -d 'Check the store, the GPU sources and the last collect; exit 6 without a GPU source'
-complete -c gpuctl -n "__fish_gpuctl_using_subcommand help; and not __fish_seen_subcommand_from node device model mig alloc optimize alert db collect demo dashboard doctor export completions help" -f -a "export" -d 'Export data for other systems'
-complete -c gpuctl -n "__fish_gpuctl_using_subcommand help; and not __fish_seen_subcommand_from node device model mig alloc optimize alert db collect demo dashboard doctor export completions help" -f -a "completions" -d 'Print a shell completion script (bash, zsh, fish, elvish, powershell)'
-complete -c gpuctl -n "__fish_gpuctl_using_subcommand help; and not __fish_seen_subcommand_from node device model mig alloc optimize alert db collect demo dashboard doctor export completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand help; and not __fish_seen_subcommand_from node device model mig alloc optimize alert db report collect demo dashboard doctor export completions help" -f -a "node" -d 'Kubernetes nodes: inventory and full change history'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand help; and not __fish_seen_subcommand_from node device model mig alloc optimize alert db report collect demo dashboard doctor export completions help" -f -a "device" -d 'GPUs of the inventory, keyed by UUID'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand help; and not __fish_seen_subcommand_from node device model mig alloc optimize alert db report collect demo dashboard doctor export completions help" -f -a "model" -d 'The GPU model catalogue: memory, TDP, MIG profiles, hourly cost'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand help; and not __fish_seen_subcommand_from node device model mig alloc optimize alert db report collect demo dashboard doctor export completions help" -f -a "mig" -d 'MIG mode and GPU instances'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand help; and not __fish_seen_subcommand_from node device model mig alloc optimize alert db report collect demo dashboard doctor export completions help" -f -a "alloc" -d 'Leases of GPUs and MIG instances'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand help; and not __fish_seen_subcommand_from node device model mig alloc optimize alert db report collect demo dashboard doctor export completions help" -f -a "optimize" -d 'Expire leases, recompute GPU counts, flag silent GPUs, report fragmentation (for cron)'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand help; and not __fish_seen_subcommand_from node device model mig alloc optimize alert db report collect demo dashboard doctor export completions help" -f -a "alert" -d 'Alerts raised by collect, and the rules that raise them'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand help; and not __fish_seen_subcommand_from node device model mig alloc optimize alert db report collect demo dashboard doctor export completions help" -f -a "db" -d 'Store maintenance: retention, pruning, vacuum, backup'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand help; and not __fish_seen_subcommand_from node device model mig alloc optimize alert db report collect demo dashboard doctor export completions help" -f -a "report" -d 'Reports over a time window: lease cost and energy, idle leases, utilisation'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand help; and not __fish_seen_subcommand_from node device model mig alloc optimize alert db report collect demo dashboard doctor export completions help" -f -a "collect" -d 'Read the GPUs of this node and store their metrics (cron: every minute)'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand help; and not __fish_seen_subcommand_from node device model mig alloc optimize alert db report collect demo dashboard doctor export completions help" -f -a "demo" -d 'Fill a separate demo store with a realistic fleet and show its dashboard'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand help; and not __fish_seen_subcommand_from node device model mig alloc optimize alert db report collect demo dashboard doctor export completions help" -f -a "dashboard" -d 'The fleet at a glance; subcommands for each view'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand help; and not __fish_seen_subcommand_from node device model mig alloc optimize alert db report collect demo dashboard doctor export completions help" -f -a "doctor" -d 'Check the store, the GPU sources and the last collect; exit 6 without a GPU source'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand help; and not __fish_seen_subcommand_from node device model mig alloc optimize alert db report collect demo dashboard doctor export completions help" -f -a "export" -d 'Export data for other systems'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand help; and not __fish_seen_subcommand_from node device model mig alloc optimize alert db report collect demo dashboard doctor export completions help" -f -a "completions" -d 'Print a shell completion script (bash, zsh, fish, elvish, powershell)'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand help; and not __fish_seen_subcommand_from node device model mig alloc optimize alert db report collect demo dashboard doctor export completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c gpuctl -n "__fish_gpuctl_using_subcommand help; and __fish_seen_subcommand_from node" -f -a "list" -d 'List nodes: search, filter, sort and page'
 complete -c gpuctl -n "__fish_gpuctl_using_subcommand help; and __fish_seen_subcommand_from node" -f -a "show" -d 'Show every field of a node, its GPUs and its latest history'
 complete -c gpuctl -n "__fish_gpuctl_using_subcommand help; and __fish_seen_subcommand_from node" -f -a "add" -d 'Add a node to the inventory'
@@ -1305,6 +1381,9 @@ complete -c gpuctl -n "__fish_gpuctl_using_subcommand help; and __fish_seen_subc
 complete -c gpuctl -n "__fish_gpuctl_using_subcommand help; and __fish_seen_subcommand_from db" -f -a "prune" -d 'Roll up complete hours and delete data past retention, now'
 complete -c gpuctl -n "__fish_gpuctl_using_subcommand help; and __fish_seen_subcommand_from db" -f -a "vacuum" -d 'Rebuild the store file to give free space back to the filesystem'
 complete -c gpuctl -n "__fish_gpuctl_using_subcommand help; and __fish_seen_subcommand_from db" -f -a "backup" -d 'Copy the store to PATH, consistently, even while others write to it'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand help; and __fish_seen_subcommand_from report" -f -a "cost" -d 'GPU-hours leased x model hourly cost, plus energy x price, per group, with a total row'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand help; and __fish_seen_subcommand_from report" -f -a "idle" -d 'Leases whose GPU stayed below a utilisation threshold, with the cost wasted'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand help; and __fish_seen_subcommand_from report" -f -a "utilization" -d 'GPU-hours available vs leased vs used, per group, with a total row'
 complete -c gpuctl -n "__fish_gpuctl_using_subcommand help; and __fish_seen_subcommand_from dashboard" -f -a "stats" -d 'Nodes, GPUs, MIG, usage over the latest samples, and active alerts'
 complete -c gpuctl -n "__fish_gpuctl_using_subcommand help; and __fish_seen_subcommand_from dashboard" -f -a "clusters" -d 'The same statistics per cluster'
 complete -c gpuctl -n "__fish_gpuctl_using_subcommand help; and __fish_seen_subcommand_from dashboard" -f -a "models" -d 'The same statistics per GPU model'

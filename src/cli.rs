@@ -128,6 +128,9 @@ pub enum Command {
     /// Store maintenance: retention, pruning, vacuum, backup
     #[command(subcommand)]
     Db(DbCommand),
+    /// Reports over a time window: lease cost and energy, idle leases, utilisation
+    #[command(subcommand)]
+    Report(ReportCommand),
     /// Read the GPUs of this node and store their metrics (cron: every minute)
     Collect(CollectArgs),
     /// Fill a separate demo store with a realistic fleet and show its dashboard
@@ -508,6 +511,80 @@ pub enum SourceChoice {
     Nvml,
     #[value(name = "nvidia-smi")]
     NvidiaSmi,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ReportCommand {
+    /// GPU-hours leased x model hourly cost, plus energy x price, per group, with a total row
+    Cost(ReportCostArgs),
+    /// Leases whose GPU stayed below a utilisation threshold, with the cost wasted
+    Idle(ReportIdleArgs),
+    /// GPU-hours available vs leased vs used, per group, with a total row
+    Utilization(ReportUtilizationArgs),
+}
+
+/// The window a report covers: [now - since, now) or [from, to).
+#[derive(Debug, Args)]
+pub struct ReportWindowArgs {
+    /// Cover the last DURATION, up to now (default: 30d; report idle: 24h)
+    #[arg(long, value_name = "DURATION", conflicts_with = "from")]
+    pub since: Option<String>,
+    /// Window start (RFC 3339 or YYYY-MM-DD[ HH:MM], UTC)
+    #[arg(long, value_name = "TIME")]
+    pub from: Option<String>,
+    /// Window end, exclusive [default: now]; a time past now counts as now
+    #[arg(long, value_name = "TIME", requires = "from")]
+    pub to: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct ReportCostArgs {
+    #[command(flatten)]
+    pub window: ReportWindowArgs,
+    /// Group rows by
+    #[arg(long, value_enum, default_value_t = CostGrouping::Owner, value_name = "KEY")]
+    pub by: CostGrouping,
+    /// Price of one kWh, in the unit of the models' hourly cost; energy cost is null without it
+    #[arg(long, value_name = "PER_KWH", allow_negative_numbers = true)]
+    pub energy_price: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum CostGrouping {
+    Owner,
+    Namespace,
+    Cluster,
+    Model,
+}
+
+#[derive(Debug, Args)]
+pub struct ReportIdleArgs {
+    #[command(flatten)]
+    pub window: ReportWindowArgs,
+    /// Average GPU utilisation (percent, 0-100) below which a lease counts as idle
+    #[arg(
+        long,
+        default_value = "5",
+        value_name = "PCT",
+        allow_negative_numbers = true
+    )]
+    pub threshold: String,
+}
+
+#[derive(Debug, Args)]
+pub struct ReportUtilizationArgs {
+    #[command(flatten)]
+    pub window: ReportWindowArgs,
+    /// Group rows by
+    #[arg(long, value_enum, default_value_t = UtilizationGrouping::Cluster, value_name = "KEY")]
+    pub by: UtilizationGrouping,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum UtilizationGrouping {
+    Cluster,
+    Model,
+    Node,
 }
 
 #[derive(Debug, Args)]

@@ -133,6 +133,7 @@ fn execute(cli: Cli, db_on_command_line: bool) -> Result<()> {
         Command::Node(command) => commands::node::run(&ctx, command),
         Command::Alert(command) => commands::alert::run(&ctx, command),
         Command::Db(command) => commands::db::run(&ctx, command),
+        Command::Report(command) => commands::report::run(&ctx, command),
         Command::Collect(args) => commands::collect::run(&ctx, args),
         Command::Demo(args) => commands::demo::run(&ctx, args),
         Command::Dashboard(args) => commands::dashboard::run(&ctx, args),

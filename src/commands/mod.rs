@@ -6,6 +6,7 @@ pub mod collect;
 pub mod completions;
 pub mod dashboard;
 pub mod db;
+pub mod demo;
 pub mod device;
 pub mod doctor;
 pub mod export;
@@ -14,6 +15,7 @@ pub mod mig;
 pub mod model;
 pub mod node;
 pub mod optimize;
+pub mod report;
 
 use crate::domain::NewEvent;
 use crate::Ctx;
@@ -41,4 +43,3 @@ pub(crate) fn event(
 pub(crate) fn plural(n: usize, one: &str, many: &str) -> String {
     format!("{n} {}", if n == 1 { one } else { many })
 }
-pub mod demo;

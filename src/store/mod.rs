@@ -16,6 +16,7 @@ pub mod migrations;
 pub mod models;
 pub mod nodes;
 pub mod registry;
+pub mod reports;
 pub mod settings;
 
 use std::fs::{DirBuilder, OpenOptions};

@@ -19,4 +19,5 @@ mod model;
 mod node;
 mod optimize;
 mod prometheus;
+mod report;
 mod store;

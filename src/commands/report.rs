@@ -1,0 +1,524 @@
+//! `gpuctl report …`: what leases cost, which leased GPUs sit idle, how much of the fleet is used.
+//!
+//! Every report covers a window [from, to): `--since D` is [now - D, now); `--from T [--to T]`
+//! is explicit, `--to` defaulting to now and clipped to now (nothing has happened after now).
+//!
+//! A lease occupies its GPU from `started_at` until `now` while active, else until `ended_at`
+//! (or `expires_at` when `ended_at` is missing), clipped to the window. Its GPU-hours are that
+//! time in hours × `gpu_fraction` (1 for a whole GPU, the MIG instance's share otherwise).
+//! Money is in whatever unit the models' `hourly_cost` is in; energy price is per kWh in that unit.
+//! See docs/reports.md for the whole contract.
+
+use std::collections::BTreeMap;
+
+use comfy_table::Cell;
+use serde::Serialize;
+
+use crate::cli::{
+    CostGrouping, ReportCommand, ReportCostArgs, ReportIdleArgs, ReportUtilizationArgs,
+    ReportWindowArgs, UtilizationGrouping,
+};
+use crate::clock;
+use crate::error::{Error, Result};
+use crate::output::{Output, TableRow};
+use crate::store::reports::{self, LeaseSpan, Usage};
+use crate::Ctx;
+
+/// `report cost` and `report utilization` cover this much time by default.
+const DEFAULT_REPORT_SINCE: &str = "30d";
+/// `report idle` looks at the last day by default.
+const DEFAULT_IDLE_SINCE: &str = "24h";
+/// Millijoules in one kilowatt-hour.
+const MJ_PER_KWH: f64 = 3.6e9;
+const HOUR: f64 = 3_600.0;
+
+pub fn run(ctx: &Ctx, command: &ReportCommand) -> Result<()> {
+    match command {
+        ReportCommand::Cost(args) => cost(ctx, args),
+        ReportCommand::Idle(args) => idle(ctx, args),
+        ReportCommand::Utilization(args) => utilization(ctx, args),
+    }
+}
+
+/// The window [from, to) in unix seconds.
+#[derive(Debug, Clone, Copy)]
+struct Window {
+    from: i64,
+    to: i64,
+}
+
+impl Window {
+    fn parse(args: &ReportWindowArgs, now: i64, default_since: &str) -> Result<Window> {
+        let Some(from_text) = &args.from else {
+            let since = args.since.as_deref().unwrap_or(default_since);
+            return Ok(Window {
+                from: now - clock::parse_duration(since)?,
+                to: now,
+            });
+        };
+        let from = clock::parse_time(from_text)?.timestamp();
+        let to = match &args.to {
+            Some(to_text) => {
+                let to = clock::parse_time(to_text)?.timestamp();
+                if from >= to {
+                    return Err(Error::usage(format!(
+                        "invalid window: --from '{from_text}' is not before --to '{to_text}'"
+                    )));
+                }
+                to.min(now)
+            }
+            None => now,
+        };
+        if from >= to {
+            return Err(Error::usage(format!(
+                "invalid --from '{from_text}': it is not before now ({})",
+                clock::rfc3339(now)
+            )));
+        }
+        Ok(Window { from, to })
+    }
+
+    /// The part of [start, end) inside the window, in seconds.
+    fn overlap(&self, start: i64, end: i64) -> i64 {
+        (end.min(self.to) - start.max(self.from)).max(0)
+    }
+
+    fn describe(&self) -> String {
+        format!(
+            "{} to {}",
+            clock::rfc3339(self.from),
+            clock::rfc3339(self.to)
+        )
+    }
+}
+
+/// A lease clipped to the window.
+struct ClippedLease<'a> {
+    lease: &'a LeaseSpan,
+    from: i64,
+    to: i64,
+    gpu_hours: f64,
+}
+
+fn clip<'a>(lease: &'a LeaseSpan, window: Window) -> ClippedLease<'a> {
+    let secs = window.overlap(lease.started_at, lease.ends_at);
+    ClippedLease {
+        lease,
+        from: lease.started_at.max(window.from),
+        to: lease.ends_at.min(window.to),
+        gpu_hours: secs as f64 / HOUR * lease.gpu_fraction,
+    }
+}
+
+/// Usage of the lease's device over the clipped lease; none when the device is gone.
+fn lease_usage(conn: &rusqlite::Connection, clipped: &ClippedLease) -> Result<Usage> {
+    match clipped.lease.device_id {
+        Some(device) => reports::device_usage(conn, device, clipped.from, clipped.to),
+        None => Ok(Usage::default()),
+    }
+}
+
+fn parse_non_negative(flag: &str, text: &str) -> Result<f64> {
+    match text.trim().parse::<f64>() {
+        Ok(value) if value.is_finite() && value >= 0.0 => Ok(value),
+        _ => Err(Error::usage(format!(
+            "invalid {flag} '{text}': expected a number, zero or more"
+        ))),
+    }
+}
+
+/// Adds two amounts where either may be unknown; unknown only when both are.
+fn add_known(a: Option<f64>, b: Option<f64>) -> Option<f64> {
+    match (a, b) {
+        (None, None) => None,
+        (a, b) => Some(a.unwrap_or(0.0) + b.unwrap_or(0.0)),
+    }
+}
+
+fn number(value: Option<f64>, decimals: usize) -> String {
+    value.map_or_else(|| "-".to_string(), |v| format!("{v:.decimals$}"))
+}
+
+// ---------------------------------------------------------------------------------------------
+// report cost
+
+/// One group of `report cost`; the last row (`row: "total"`, `key: "total"`) sums them all.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct CostRow {
+    /// `group`, or `total` for the last row.
+    pub row: &'static str,
+    /// The owner, namespace, cluster or model; null for leases without a namespace or model.
+    pub key: Option<String>,
+    pub leases: i64,
+    pub gpu_hours: f64,
+    /// GPU-hours of leases whose model has no hourly cost: not in `cost`.
+    pub unpriced_gpu_hours: f64,
+    /// Σ GPU-hours × hourly cost of the priced leases; null when none is priced.
+    pub cost: Option<f64>,
+    /// Energy of the leased GPUs (× fraction for MIG); null when no sample reported power.
+    pub energy_kwh: Option<f64>,
+    /// energy_kwh × --energy-price; null without a price or without energy.
+    pub energy_cost: Option<f64>,
+    /// cost + energy_cost, counting an unknown part as nothing; null when both are unknown.
+    pub total_cost: Option<f64>,
+}
+
+impl CostRow {
+    fn add_lease(&mut self, gpu_hours: f64, hourly_cost: Option<f64>, energy_kwh: Option<f64>) {
+        self.leases += 1;
+        self.gpu_hours += gpu_hours;
+        match hourly_cost {
+            Some(price) => self.cost = Some(self.cost.unwrap_or(0.0) + gpu_hours * price),
+            None => self.unpriced_gpu_hours += gpu_hours,
+        }
+        self.energy_kwh = add_known(self.energy_kwh, energy_kwh);
+    }
+
+    fn add_row(&mut self, other: &CostRow) {
+        self.leases += other.leases;
+        self.gpu_hours += other.gpu_hours;
+        self.unpriced_gpu_hours += other.unpriced_gpu_hours;
+        self.cost = add_known(self.cost, other.cost);
+        self.energy_kwh = add_known(self.energy_kwh, other.energy_kwh);
+    }
+
+    fn price_energy(&mut self, energy_price: Option<f64>) {
+        self.energy_cost = match (self.energy_kwh, energy_price) {
+            (Some(kwh), Some(price)) => Some(kwh * price),
+            _ => None,
+        };
+        self.total_cost = add_known(self.cost, self.energy_cost);
+    }
+}
+
+impl TableRow for CostRow {
+    fn headers() -> Vec<&'static str> {
+        vec![
+            "key",
+            "leases",
+            "gpu-hours",
+            "unpriced",
+            "cost",
+            "kwh",
+            "energy cost",
+            "total",
+        ]
+    }
+    fn cells(&self, out: &Output) -> Vec<Cell> {
+        vec![
+            Cell::new(self.key.as_deref().unwrap_or("-")),
+            out.number_cell(self.leases),
+            out.number_cell(format!("{:.2}", self.gpu_hours)),
+            out.number_cell(format!("{:.2}", self.unpriced_gpu_hours)),
+            out.number_cell(number(self.cost, 2)),
+            out.number_cell(number(self.energy_kwh, 3)),
+            out.number_cell(number(self.energy_cost, 2)),
+            out.number_cell(number(self.total_cost, 2)),
+        ]
+    }
+}
+
+fn cost_key(lease: &LeaseSpan, by: CostGrouping) -> Option<String> {
+    match by {
+        CostGrouping::Owner => Some(lease.owner.clone()),
+        CostGrouping::Namespace => lease.namespace.clone(),
+        CostGrouping::Cluster => Some(lease.cluster.clone()),
+        CostGrouping::Model => lease.model.clone(),
+    }
+}
+
+fn cost(ctx: &Ctx, args: &ReportCostArgs) -> Result<()> {
+    let window = Window::parse(&args.window, ctx.now, DEFAULT_REPORT_SINCE)?;
+    let energy_price = args
+        .energy_price
+        .as_deref()
+        .map(|text| parse_non_negative("--energy-price", text))
+        .transpose()?;
+    let store = ctx.open_store()?;
+    let conn = store.conn();
+    let leases = reports::leases_overlapping(conn, window.from, window.to, ctx.now)?;
+    let mut groups: BTreeMap<Option<String>, CostRow> = BTreeMap::new();
+    for lease in &leases {
+        let clipped = clip(lease, window);
+        let usage = lease_usage(conn, &clipped)?;
+        let energy_kwh = usage
+            .energy_mj
+            .map(|mj| mj / MJ_PER_KWH * lease.gpu_fraction);
+        let key = cost_key(lease, args.by);
+        groups
+            .entry(key.clone())
+            .or_insert_with(|| CostRow {
+                row: "group",
+                key,
+                ..CostRow::default()
+            })
+            .add_lease(clipped.gpu_hours, lease.hourly_cost, energy_kwh);
+    }
+    let mut rows: Vec<CostRow> = groups.into_values().collect();
+    let mut total = CostRow {
+        row: "total",
+        key: Some("total".to_string()),
+        ..CostRow::default()
+    };
+    for row in &mut rows {
+        row.price_energy(energy_price);
+        total.add_row(row);
+    }
+    total.price_energy(energy_price);
+    let footer = format!(
+        "{} groups, {} leases in all, {}",
+        rows.len(),
+        total.leases,
+        window.describe()
+    );
+    rows.push(total);
+    ctx.out.list(&rows, Some(footer))
+}
+
+// ---------------------------------------------------------------------------------------------
+// report idle
+
+/// A lease whose GPU averaged below the threshold over the lease ∩ window, or that has no
+/// utilisation reading there at all (`no_samples: true`, its idle figures null).
+#[derive(Debug, Clone, Serialize)]
+pub struct IdleRow {
+    pub id: i64,
+    pub owner: String,
+    pub namespace: Option<String>,
+    pub node: String,
+    pub device_uuid: String,
+    pub mig_profile: Option<String>,
+    pub state: String,
+    pub started_at: String,
+    /// GPU-hours of the lease inside the window.
+    pub gpu_hours: f64,
+    /// Mean of the GPU's utilisation readings (whole GPU, also for MIG leases), percent.
+    pub avg_util: Option<f64>,
+    pub samples: i64,
+    pub no_samples: bool,
+    /// The lease's GPU-hours when idle; null without samples.
+    pub idle_gpu_hours: Option<f64>,
+    /// idle_gpu_hours × hourly cost; null without samples or without a price.
+    pub wasted_cost: Option<f64>,
+}
+
+impl TableRow for IdleRow {
+    fn headers() -> Vec<&'static str> {
+        vec![
+            "id",
+            "owner",
+            "namespace",
+            "node",
+            "gpu",
+            "mig",
+            "avg util",
+            "samples",
+            "idle gpu-hours",
+            "wasted",
+        ]
+    }
+    fn cells(&self, out: &Output) -> Vec<Cell> {
+        vec![
+            out.number_cell(self.id),
+            Cell::new(&self.owner),
+            Cell::new(self.namespace.as_deref().unwrap_or("-")),
+            Cell::new(&self.node),
+            Cell::new(&self.device_uuid),
+            Cell::new(self.mig_profile.as_deref().unwrap_or("-")),
+            out.number_cell(if self.no_samples {
+                "no samples".to_string()
+            } else {
+                number(self.avg_util, 1)
+            }),
+            out.number_cell(self.samples),
+            out.number_cell(number(self.idle_gpu_hours, 2)),
+            out.number_cell(number(self.wasted_cost, 2)),
+        ]
+    }
+}
+
+fn idle(ctx: &Ctx, args: &ReportIdleArgs) -> Result<()> {
+    let window = Window::parse(&args.window, ctx.now, DEFAULT_IDLE_SINCE)?;
+    let threshold = parse_non_negative("--threshold", &args.threshold)
+        .ok()
+        .filter(|t| *t <= 100.0)
+        .ok_or_else(|| {
+            Error::usage(format!(
+                "invalid --threshold '{}': expected a percentage from 0 to 100",
+                args.threshold
+            ))
+        })?;
+    let store = ctx.open_store()?;
+    let conn = store.conn();
+    let leases = reports::leases_overlapping(conn, window.from, window.to, ctx.now)?;
+    let mut rows = Vec::new();
+    for lease in &leases {
+        let clipped = clip(lease, window);
+        let usage = lease_usage(conn, &clipped)?;
+        let avg_util = usage.util_avg();
+        let no_samples = avg_util.is_none();
+        if avg_util.is_some_and(|u| u >= threshold) {
+            continue;
+        }
+        let idle_gpu_hours = avg_util.map(|_| clipped.gpu_hours);
+        rows.push(IdleRow {
+            id: lease.id,
+            owner: lease.owner.clone(),
+            namespace: lease.namespace.clone(),
+            node: lease.node.clone(),
+            device_uuid: lease.device_uuid.clone(),
+            mig_profile: lease.mig_profile.clone(),
+            state: lease.state.clone(),
+            started_at: clock::rfc3339(lease.started_at),
+            gpu_hours: clipped.gpu_hours,
+            avg_util,
+            samples: usage.samples,
+            no_samples,
+            idle_gpu_hours,
+            wasted_cost: idle_gpu_hours.zip(lease.hourly_cost).map(|(h, c)| h * c),
+        });
+    }
+    // The most idle GPU-hours first; leases without samples after them.
+    rows.sort_by(|a, b| {
+        a.no_samples
+            .cmp(&b.no_samples)
+            .then(
+                b.idle_gpu_hours
+                    .unwrap_or(0.0)
+                    .total_cmp(&a.idle_gpu_hours.unwrap_or(0.0)),
+            )
+            .then(a.id.cmp(&b.id))
+    });
+    let idle_count = rows.iter().filter(|r| !r.no_samples).count();
+    let wasted: f64 = rows.iter().filter_map(|r| r.wasted_cost).sum();
+    let footer = format!(
+        "{idle_count} idle below {threshold}% (wasted {wasted:.2}), {} without samples, {}",
+        rows.len() - idle_count,
+        window.describe()
+    );
+    ctx.out.list(&rows, Some(footer))
+}
+
+// ---------------------------------------------------------------------------------------------
+// report utilization
+
+/// One group of `report utilization`; the last row (`row: "total"`) sums them all.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct UtilizationRow {
+    pub row: &'static str,
+    /// The cluster, model or node; null for devices or leases of an unknown model.
+    pub key: Option<String>,
+    /// Devices counted as available (not retired, created before the window's end).
+    pub gpus: i64,
+    /// Σ over those devices of the window time since each was created, in hours.
+    pub available_gpu_hours: f64,
+    /// Σ lease GPU-hours in the window (leases keep their cluster, node and model after removal).
+    pub leased_gpu_hours: f64,
+    /// Σ utilisation/100 × time over the devices' samples; null when no device reported any.
+    pub used_gpu_hours: Option<f64>,
+    /// leased / available; null when nothing was available.
+    pub leased_ratio: Option<f64>,
+    /// used / leased; null when nothing was leased or use is unknown.
+    pub used_ratio: Option<f64>,
+}
+
+impl UtilizationRow {
+    fn add_row(&mut self, other: &UtilizationRow) {
+        self.gpus += other.gpus;
+        self.available_gpu_hours += other.available_gpu_hours;
+        self.leased_gpu_hours += other.leased_gpu_hours;
+        self.used_gpu_hours = add_known(self.used_gpu_hours, other.used_gpu_hours);
+    }
+
+    fn finish(&mut self) {
+        self.leased_ratio = (self.available_gpu_hours > 0.0)
+            .then(|| self.leased_gpu_hours / self.available_gpu_hours);
+        self.used_ratio = self
+            .used_gpu_hours
+            .filter(|_| self.leased_gpu_hours > 0.0)
+            .map(|used| used / self.leased_gpu_hours);
+    }
+}
+
+impl TableRow for UtilizationRow {
+    fn headers() -> Vec<&'static str> {
+        vec![
+            "key",
+            "gpus",
+            "available gpu-hours",
+            "leased gpu-hours",
+            "used gpu-hours",
+            "leased/available",
+            "used/leased",
+        ]
+    }
+    fn cells(&self, out: &Output) -> Vec<Cell> {
+        let percent =
+            |v: Option<f64>| v.map_or_else(|| "-".to_string(), |r| format!("{:.1}%", r * 100.0));
+        vec![
+            Cell::new(self.key.as_deref().unwrap_or("-")),
+            out.number_cell(self.gpus),
+            out.number_cell(format!("{:.2}", self.available_gpu_hours)),
+            out.number_cell(format!("{:.2}", self.leased_gpu_hours)),
+            out.number_cell(number(self.used_gpu_hours, 2)),
+            out.number_cell(percent(self.leased_ratio)),
+            out.number_cell(percent(self.used_ratio)),
+        ]
+    }
+}
+
+fn utilization_group(
+    groups: &mut BTreeMap<Option<String>, UtilizationRow>,
+    key: Option<String>,
+) -> &mut UtilizationRow {
+    groups.entry(key.clone()).or_insert_with(|| UtilizationRow {
+        row: "group",
+        key,
+        ..UtilizationRow::default()
+    })
+}
+
+fn utilization(ctx: &Ctx, args: &ReportUtilizationArgs) -> Result<()> {
+    let window = Window::parse(&args.window, ctx.now, DEFAULT_REPORT_SINCE)?;
+    let store = ctx.open_store()?;
+    let conn = store.conn();
+    let mut groups: BTreeMap<Option<String>, UtilizationRow> = BTreeMap::new();
+    for device in reports::devices_existing_before(conn, window.to)? {
+        let start = device.created_at.max(window.from);
+        let usage = reports::device_usage(conn, device.id, start, window.to)?;
+        let key = match args.by {
+            UtilizationGrouping::Cluster => Some(device.cluster),
+            UtilizationGrouping::Model => device.model,
+            UtilizationGrouping::Node => Some(device.node),
+        };
+        let row = utilization_group(&mut groups, key);
+        row.gpus += 1;
+        row.available_gpu_hours += window.overlap(start, window.to) as f64 / HOUR;
+        if usage.util_count > 0.0 {
+            row.used_gpu_hours = Some(row.used_gpu_hours.unwrap_or(0.0) + usage.busy_secs / HOUR);
+        }
+    }
+    for lease in reports::leases_overlapping(conn, window.from, window.to, ctx.now)? {
+        let gpu_hours = clip(&lease, window).gpu_hours;
+        let key = match args.by {
+            UtilizationGrouping::Cluster => Some(lease.cluster),
+            UtilizationGrouping::Model => lease.model,
+            UtilizationGrouping::Node => Some(lease.node),
+        };
+        utilization_group(&mut groups, key).leased_gpu_hours += gpu_hours;
+    }
+    let mut rows: Vec<UtilizationRow> = groups.into_values().collect();
+    let mut total = UtilizationRow {
+        row: "total",
+        key: Some("total".to_string()),
+        ..UtilizationRow::default()
+    };
+    for row in &mut rows {
+        row.finish();
+        total.add_row(row);
+    }
+    total.finish();
+    let footer = format!("{} groups, {}", rows.len(), window.describe());
+    rows.push(total);
+    ctx.out.list(&rows, Some(footer))
+}

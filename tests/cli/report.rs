@@ -1,0 +1,507 @@
+//! `gpuctl report cost|idle|utilization` against a small hand-built store.
+//!
+//! The store, with T(h) = the harness clock + h hours (the clock is on the hour):
+//!
+//! | device | node (cluster) | model (cost/h) | samples                                         |
+//! |--------|----------------|----------------|-------------------------------------------------|
+//! | d1     | gpu-1 (east)   | H100 (4)       | rollups T-9..T-6 and raw T-6..T-1: 80 %, 300 W  |
+//! | d2     | gpu-1 (east)   | A100 (7), MIG  | raw T-4..now each minute: 2 %, 200 W            |
+//! | d3     | gpu-2 (west)   | L4 (no cost)   | raw each 2 min: T-7..T-5 50 %, 100 W; then 0 %, 20 W to T-1 |
+//! | d4     | gpu-2 (west)   | H100, created T-5 | none                                         |
+//! | d5     | gpu-2 (west)   | H100, retired  | none                                            |
+//!
+//! | lease | owner | ns | device | state    | span                          |
+//! |-------|-------|----|--------|----------|-------------------------------|
+//! | 1     | alice | ml | d1     | released | T-10 .. T-1                   |
+//! | 2     | bob   | ml | d2 3/7 | active   | T-4 .. (now)                  |
+//! | 3     | carol | -  | d3     | expired  | T-7 .. expires T-5, no ended_at |
+//! | 4     | alice | ml | d4     | released | T-6 .. T-5                    |
+//! | 5     | dave  | -  | d3     | released | T-20 .. T-12                  |
+//!
+//! Most tests use the window [T-8, T-2).
+
+use gpuctl::clock::rfc3339;
+use gpuctl::store::metrics::{self, SampleRow};
+use gpuctl::store::{Store, DEFAULT_BUSY_TIMEOUT};
+use serde_json::Value;
+
+use crate::harness::{error_line, Env};
+
+/// 2026-11-29T10:00:00Z, the harness clock.
+const NOW: i64 = 1_795_946_400;
+const HOUR: i64 = 3_600;
+
+fn t(hours: i64) -> i64 {
+    NOW + hours * HOUR
+}
+
+fn at(hours: i64) -> String {
+    rfc3339(t(hours))
+}
+
+fn every(
+    device_id: i64,
+    from: i64,
+    to: i64,
+    step: i64,
+    util: i64,
+    power_mw: i64,
+) -> Vec<SampleRow> {
+    (from..to)
+        .step_by(step as usize)
+        .map(|ts| SampleRow {
+            device_id,
+            ts,
+            gpu_util: Some(util),
+            power_mw: Some(power_mw),
+            ..SampleRow::default()
+        })
+        .collect()
+}
+
+fn fleet() -> Env {
+    let env = Env::new();
+    env.ok(&["node", "add", "gpu-1", "--cluster", "east", "-q"]);
+    env.ok(&["node", "add", "gpu-2", "--cluster", "west", "-q"]);
+    let mut store = Store::open(env.db(), DEFAULT_BUSY_TIMEOUT).unwrap();
+    let sql = format!(
+        "INSERT INTO gpu_models (id, name, memory_mib, hourly_cost, created_at, updated_at) VALUES
+           (901, 'H100', 81920, 4.0, 0, 0), (902, 'A100', 81920, 7.0, 0, 0), (903, 'L4', 24576, NULL, 0, 0);
+         INSERT INTO devices (id, uuid, node_id, idx, model_id, status, mig_mode, created_at, updated_at) VALUES
+           (1, 'GPU-d1', (SELECT id FROM nodes WHERE name = 'gpu-1'), 0, 901, 'active', 0, 0, 0),
+           (2, 'GPU-d2', (SELECT id FROM nodes WHERE name = 'gpu-1'), 1, 902, 'active', 1, 0, 0),
+           (3, 'GPU-d3', (SELECT id FROM nodes WHERE name = 'gpu-2'), 0, 903, 'active', 0, 0, 0),
+           (4, 'GPU-d4', (SELECT id FROM nodes WHERE name = 'gpu-2'), 1, 901, 'active', 0, {d4_created}, 0),
+           (5, 'GPU-d5', (SELECT id FROM nodes WHERE name = 'gpu-2'), 2, 901, 'retired', 0, 0, 0);
+         INSERT INTO mig_instances (id, device_id, profile, placement_start, placement_size, created_at)
+           VALUES (1, 2, '3g.40gb', 0, 4, 0);
+         INSERT INTO allocations (id, device_id, mig_instance_id, device_uuid, node, cluster, model,
+              mig_profile, gpu_fraction, owner, namespace, state, started_at, expires_at, ended_at) VALUES
+           (1, 1, NULL, 'GPU-d1', 'gpu-1', 'east', 'H100', NULL, 1, 'alice', 'ml', 'released', {l1s}, {l1x}, {l1e}),
+           (2, 2, 1, 'GPU-d2', 'gpu-1', 'east', 'a100', '3g.40gb', 3.0 / 7, 'bob', 'ml', 'active', {l2s}, {l2x}, NULL),
+           (3, 3, NULL, 'GPU-d3', 'gpu-2', 'west', 'L4', NULL, 1, 'carol', NULL, 'expired', {l3s}, {l3x}, NULL),
+           (4, 4, NULL, 'GPU-d4', 'gpu-2', 'west', 'H100', NULL, 1, 'alice', 'ml', 'released', {l4s}, {l4x}, {l4e}),
+           (5, 3, NULL, 'GPU-d3', 'gpu-2', 'west', 'L4', NULL, 1, 'dave', NULL, 'released', {l5s}, {l5x}, {l5e});",
+        d4_created = t(-5),
+        l1s = t(-10),
+        l1x = t(10),
+        l1e = t(-1),
+        l2s = t(-4),
+        l2x = t(10),
+        l3s = t(-7),
+        l3x = t(-5),
+        l4s = t(-6),
+        l4x = t(10),
+        l4e = t(-5),
+        l5s = t(-20),
+        l5x = t(-10),
+        l5e = t(-12),
+    );
+    store.conn().execute_batch(&sql).unwrap();
+    // d1: three rolled-up hours whose raw samples are gone (300 W for the whole hour), then raw.
+    for hour in [-9, -8, -7] {
+        store
+            .conn()
+            .execute(
+                "INSERT INTO samples_hourly (device_id, hour, n, gpu_util_avg, gpu_util_max,
+                     power_avg, power_max, energy_mj)
+                 VALUES (1, ?1, 60, 80.0, 80, 300000.0, 300000, ?2)",
+                [t(hour), 300_000 * HOUR],
+            )
+            .unwrap();
+    }
+    let mut samples = every(1, t(-6), t(-1), 60, 80, 300_000);
+    samples.extend(every(2, t(-4), t(0), 60, 2, 200_000));
+    samples.extend(every(3, t(-7), t(-5), 120, 50, 100_000));
+    samples.extend(every(3, t(-5), t(-1), 120, 0, 20_000));
+    store
+        .write(|tx| metrics::insert_samples(tx, &samples))
+        .unwrap();
+    env
+}
+
+fn close(value: &Value, expected: f64, what: &str) {
+    let actual = value
+        .as_f64()
+        .unwrap_or_else(|| panic!("{what}: expected {expected}, got {value}"));
+    assert!(
+        (actual - expected).abs() < 1e-9,
+        "{what}: expected {expected}, got {actual}"
+    );
+}
+
+fn row<'a>(rows: &'a Value, key: Option<&str>) -> &'a Value {
+    rows.as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["key"].as_str() == key && (key.is_some() || r["key"].is_null()))
+        .unwrap_or_else(|| panic!("no row {key:?} in {rows:#}"))
+}
+
+fn keys(rows: &Value) -> Vec<Value> {
+    rows.as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["key"].clone())
+        .collect()
+}
+
+fn window(args: &[&str]) -> Vec<String> {
+    let mut all: Vec<String> = args.iter().map(|a| a.to_string()).collect();
+    all.extend(["--from".into(), at(-8), "--to".into(), at(-2)]);
+    all
+}
+
+fn json(env: &Env, args: &[String]) -> Value {
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    env.json(&args)
+}
+
+#[test]
+fn report_cost_by_owner_clips_leases_prices_them_and_adds_energy() {
+    let env = fleet();
+    let rows = json(&env, &window(&["report", "cost", "--energy-price", "0.25"]));
+    assert_eq!(
+        keys(&rows),
+        vec!["alice", "bob", "carol", "total"],
+        "dave's lease ended before the window"
+    );
+    // alice: lease 1 crosses both edges (6 h of T-10..T-1 inside), 1.8 kWh from two rollup
+    // hours and four raw hours at 300 W; lease 4 is 1 h on a GPU without samples.
+    let alice = row(&rows, Some("alice"));
+    assert_eq!(alice["row"], "group");
+    assert_eq!(alice["leases"], 2);
+    close(&alice["gpu_hours"], 7.0, "alice gpu_hours");
+    close(&alice["unpriced_gpu_hours"], 0.0, "alice unpriced");
+    close(&alice["cost"], 7.0 * 4.0, "alice cost");
+    close(&alice["energy_kwh"], 1.8, "alice kWh");
+    close(&alice["energy_cost"], 0.45, "alice energy cost");
+    close(&alice["total_cost"], 28.45, "alice total");
+    // bob: a 3/7 MIG lease, active, 2 h inside the window; model 'a100' priced case-insensitively.
+    let bob = row(&rows, Some("bob"));
+    close(&bob["gpu_hours"], 2.0 * 3.0 / 7.0, "bob gpu_hours");
+    close(&bob["cost"], 6.0, "bob cost");
+    close(
+        &bob["energy_kwh"],
+        0.4 * 3.0 / 7.0,
+        "bob kWh: 200 W x 2 h x 3/7",
+    );
+    close(&bob["total_cost"], 6.0 + 0.1 * 3.0 / 7.0, "bob total");
+    // carol: expired without ended_at (ends at expires_at T-5); the L4 has no price.
+    let carol = row(&rows, Some("carol"));
+    close(&carol["gpu_hours"], 2.0, "carol gpu_hours");
+    close(&carol["unpriced_gpu_hours"], 2.0, "carol unpriced");
+    assert!(carol["cost"].is_null(), "unknown price is null: {carol}");
+    close(&carol["energy_kwh"], 0.2, "carol kWh: 100 W x 2 h");
+    close(
+        &carol["total_cost"],
+        0.05,
+        "carol total is the energy alone",
+    );
+    let total = row(&rows, Some("total"));
+    assert_eq!(total["row"], "total");
+    assert_eq!(total["leases"], 4);
+    close(&total["gpu_hours"], 9.0 + 6.0 / 7.0, "total gpu_hours");
+    close(&total["unpriced_gpu_hours"], 2.0, "total unpriced");
+    close(&total["cost"], 34.0, "total cost");
+    close(&total["energy_kwh"], 2.0 + 1.2 / 7.0, "total kWh");
+    close(&total["total_cost"], 34.0 + 0.5 + 0.3 / 7.0, "total total");
+}
+
+#[test]
+fn report_cost_without_energy_price_leaves_energy_cost_null() {
+    let env = fleet();
+    let rows = json(&env, &window(&["report", "cost"]));
+    let carol = row(&rows, Some("carol"));
+    assert!(carol["energy_cost"].is_null());
+    assert!(carol["total_cost"].is_null(), "nothing known: {carol}");
+    let alice = row(&rows, Some("alice"));
+    close(&alice["energy_kwh"], 1.8, "energy is still reported");
+    close(&alice["total_cost"], 28.0, "alice total is the lease cost");
+}
+
+#[test]
+fn report_cost_groups_by_namespace_cluster_and_model() {
+    let env = fleet();
+    let rows = json(&env, &window(&["report", "cost", "--by", "namespace"]));
+    assert_eq!(keys(&rows), vec![Value::Null, "ml".into(), "total".into()]);
+    assert_eq!(row(&rows, Some("ml"))["leases"], 3);
+    close(&row(&rows, Some("ml"))["cost"], 34.0, "ml cost");
+    close(&row(&rows, None)["gpu_hours"], 2.0, "no namespace");
+
+    let rows = json(&env, &window(&["report", "cost", "--by", "cluster"]));
+    assert_eq!(keys(&rows), vec!["east", "west", "total"]);
+    close(
+        &row(&rows, Some("east"))["gpu_hours"],
+        6.0 + 6.0 / 7.0,
+        "east",
+    );
+    close(&row(&rows, Some("east"))["cost"], 30.0, "east cost");
+    close(&row(&rows, Some("west"))["gpu_hours"], 3.0, "west");
+    close(&row(&rows, Some("west"))["cost"], 4.0, "west cost");
+    close(
+        &row(&rows, Some("west"))["unpriced_gpu_hours"],
+        2.0,
+        "west unpriced",
+    );
+
+    let rows = json(&env, &window(&["report", "cost", "--by", "model"]));
+    assert_eq!(
+        keys(&rows),
+        vec!["A100", "H100", "L4", "total"],
+        "bob's 'a100' is grouped under the catalogue's name"
+    );
+    close(&row(&rows, Some("H100"))["cost"], 28.0, "H100");
+    assert!(row(&rows, Some("L4"))["cost"].is_null());
+    close(&row(&rows, Some("A100"))["cost"], 6.0, "A100");
+}
+
+#[test]
+fn report_cost_since_runs_an_active_lease_up_to_now() {
+    let env = fleet();
+    let rows = env.json(&["report", "cost", "--since", "3h"]);
+    assert_eq!(keys(&rows), vec!["alice", "bob", "total"]);
+    let bob = row(&rows, Some("bob"));
+    close(&bob["gpu_hours"], 3.0 * 3.0 / 7.0, "bob: T-3 to now");
+    close(&bob["cost"], 9.0, "bob cost");
+    close(&bob["energy_kwh"], 0.6 * 3.0 / 7.0, "bob kWh");
+    let alice = row(&rows, Some("alice"));
+    close(&alice["gpu_hours"], 2.0, "alice: T-3 to her release at T-1");
+    close(&alice["energy_kwh"], 0.6, "alice kWh, raw samples only");
+    // A --to past now is clipped to now: the same report.
+    let later = env.json(&["report", "cost", "--from", &at(-3), "--to", "2026-12-31"]);
+    assert_eq!(later, rows);
+}
+
+#[test]
+fn report_cost_csv_has_the_json_columns_and_the_total_last() {
+    let env = fleet();
+    let args = window(&["report", "cost", "-o", "csv"]);
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    let csv = env.ok(&args);
+    let lines: Vec<&str> = csv.lines().collect();
+    assert_eq!(
+        lines[0],
+        "row,key,leases,gpu_hours,unpriced_gpu_hours,cost,energy_kwh,energy_cost,total_cost"
+    );
+    assert_eq!(lines.len(), 5);
+    assert!(lines[4].starts_with("total,total,4,"), "{}", lines[4]);
+    assert!(
+        lines[3].starts_with("group,carol,1,2.0,2.0,,0.2,,"),
+        "{}",
+        lines[3]
+    );
+}
+
+#[test]
+fn report_idle_lists_idle_leases_and_those_without_samples() {
+    let env = fleet();
+    let rows = json(&env, &window(&["report", "idle"]));
+    let rows = rows.as_array().unwrap();
+    let ids: Vec<i64> = rows.iter().map(|r| r["id"].as_i64().unwrap()).collect();
+    assert_eq!(
+        ids,
+        vec![2, 4],
+        "busy leases 1 (80 %) and 3 (50 %) are not listed"
+    );
+    let bob = &rows[0];
+    assert_eq!(bob["owner"], "bob");
+    assert_eq!(bob["namespace"], "ml");
+    assert_eq!(bob["node"], "gpu-1");
+    assert_eq!(bob["device_uuid"], "GPU-d2");
+    assert_eq!(bob["mig_profile"], "3g.40gb");
+    assert_eq!(bob["state"], "active");
+    assert_eq!(bob["started_at"], "2026-11-29T06:00:00Z");
+    assert_eq!(bob["no_samples"], false);
+    assert_eq!(bob["samples"], 120);
+    close(&bob["avg_util"], 2.0, "bob avg util");
+    close(&bob["idle_gpu_hours"], 6.0 / 7.0, "bob idle hours");
+    close(&bob["wasted_cost"], 6.0, "bob wasted");
+    let alice = &rows[1];
+    assert_eq!(alice["no_samples"], true);
+    assert_eq!(alice["samples"], 0);
+    assert!(alice["avg_util"].is_null());
+    assert!(alice["idle_gpu_hours"].is_null());
+    assert!(alice["wasted_cost"].is_null());
+    close(&alice["gpu_hours"], 1.0, "alice leased hours");
+}
+
+#[test]
+fn report_idle_threshold_and_default_window() {
+    let env = fleet();
+    let rows = json(&env, &window(&["report", "idle", "--threshold", "60"]));
+    let ids: Vec<i64> = rows
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["id"].as_i64().unwrap())
+        .collect();
+    assert_eq!(
+        ids,
+        vec![3, 2, 4],
+        "most idle GPU-hours first, no samples last"
+    );
+    let carol = &rows[0];
+    close(&carol["avg_util"], 50.0, "carol avg");
+    assert_eq!(carol["samples"], 60);
+    close(&carol["idle_gpu_hours"], 2.0, "carol idle hours");
+    assert!(carol["wasted_cost"].is_null(), "unpriced model");
+
+    // Default: the last 24 h. Bob idles T-4..now; dave's lease (T-20..T-12) has no samples.
+    let rows = env.json(&["report", "idle"]);
+    let ids: Vec<i64> = rows
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["id"].as_i64().unwrap())
+        .collect();
+    assert_eq!(ids, vec![2, 4, 5]);
+    close(&rows[0]["idle_gpu_hours"], 12.0 / 7.0, "bob, 4 h x 3/7");
+    close(&rows[0]["wasted_cost"], 12.0, "bob wasted");
+    assert_eq!(rows[0]["samples"], 240);
+}
+
+#[test]
+fn report_utilization_by_cluster_compares_available_leased_and_used() {
+    let env = fleet();
+    let rows = json(&env, &window(&["report", "utilization"]));
+    assert_eq!(keys(&rows), vec!["east", "west", "total"]);
+    let east = row(&rows, Some("east"));
+    assert_eq!(east["gpus"], 2);
+    close(&east["available_gpu_hours"], 12.0, "east available");
+    close(&east["leased_gpu_hours"], 6.0 + 6.0 / 7.0, "east leased");
+    // d1 80 % for 6 h (2 from rollups), d2 2 % for 2 h.
+    close(&east["used_gpu_hours"], 4.84, "east used");
+    close(
+        &east["leased_ratio"],
+        (48.0 / 7.0) / 12.0,
+        "east leased ratio",
+    );
+    close(&east["used_ratio"], 4.84 / (48.0 / 7.0), "east used ratio");
+    let west = row(&rows, Some("west"));
+    assert_eq!(west["gpus"], 2, "the retired d5 does not count");
+    close(&west["available_gpu_hours"], 9.0, "d3 6 h + d4 since T-5");
+    close(&west["leased_gpu_hours"], 3.0, "west leased");
+    close(&west["used_gpu_hours"], 1.0, "d3 50 % for 2 h");
+    close(&west["used_ratio"], 1.0 / 3.0, "west used ratio");
+    let total = row(&rows, Some("total"));
+    assert_eq!(total["gpus"], 4);
+    close(&total["available_gpu_hours"], 21.0, "total available");
+    close(&total["leased_gpu_hours"], 9.0 + 6.0 / 7.0, "total leased");
+    close(&total["used_gpu_hours"], 5.84, "total used");
+    close(
+        &total["leased_ratio"],
+        (69.0 / 7.0) / 21.0,
+        "total leased ratio",
+    );
+}
+
+#[test]
+fn report_utilization_by_model_and_node() {
+    let env = fleet();
+    let rows = json(&env, &window(&["report", "utilization", "--by", "model"]));
+    assert_eq!(keys(&rows), vec!["A100", "H100", "L4", "total"]);
+    let h100 = row(&rows, Some("H100"));
+    assert_eq!(h100["gpus"], 2);
+    close(&h100["available_gpu_hours"], 9.0, "H100 available");
+    close(&h100["leased_gpu_hours"], 7.0, "H100 leased");
+    close(&h100["used_gpu_hours"], 4.8, "H100 used");
+    let a100 = row(&rows, Some("A100"));
+    assert_eq!(a100["gpus"], 1);
+    close(&a100["available_gpu_hours"], 6.0, "A100 available");
+    close(
+        &a100["leased_gpu_hours"],
+        6.0 / 7.0,
+        "A100 leased, bob's 'a100' lease",
+    );
+    close(&a100["used_gpu_hours"], 0.04, "A100 used");
+
+    let rows = json(&env, &window(&["report", "utilization", "--by", "node"]));
+    assert_eq!(keys(&rows), vec!["gpu-1", "gpu-2", "total"]);
+    close(
+        &row(&rows, Some("gpu-1"))["used_gpu_hours"],
+        4.84,
+        "gpu-1 used",
+    );
+    close(
+        &row(&rows, Some("gpu-2"))["available_gpu_hours"],
+        9.0,
+        "gpu-2",
+    );
+}
+
+#[test]
+fn rolled_up_hours_count_and_partial_hours_without_raw_samples_do_not() {
+    let env = fleet();
+    // [T-9, T-7): two whole hours of d1, both rolled up, their raw samples gone.
+    let rows = env.json(&[
+        "report",
+        "utilization",
+        "--by",
+        "node",
+        "--from",
+        &at(-9),
+        "--to",
+        &at(-7),
+    ]);
+    let gpu1 = row(&rows, Some("gpu-1"));
+    close(&gpu1["available_gpu_hours"], 4.0, "d1 and d2, 2 h each");
+    close(&gpu1["leased_gpu_hours"], 2.0, "lease 1");
+    close(
+        &gpu1["used_gpu_hours"],
+        1.6,
+        "80 % of the two rolled-up hours",
+    );
+    // From T-9:30: the half hour before T-8 has neither raw samples nor a whole-hour rollup.
+    let rows = env.json(&[
+        "report",
+        "cost",
+        "--from",
+        &rfc3339(t(-9) + 1_800),
+        "--to",
+        &at(-7),
+    ]);
+    let alice = row(&rows, Some("alice"));
+    close(&alice["gpu_hours"], 1.5, "alice gpu_hours");
+    close(
+        &alice["energy_kwh"],
+        0.3,
+        "only the rolled-up hour T-8 at 300 W",
+    );
+}
+
+#[test]
+fn reports_reject_bad_input_naming_the_value() {
+    let env = fleet();
+    let before = env.store_snapshot();
+    let cases: &[(&[&str], &str)] = &[
+        (&["report", "cost", "--since", "0h"], "'0h'"),
+        (
+            &[
+                "report",
+                "cost",
+                "--from",
+                "2026-11-29T08:00:00Z",
+                "--to",
+                "2026-11-29T02:00:00Z",
+            ],
+            "'2026-11-29T08:00:00Z'",
+        ),
+        (&["report", "cost", "--from", "2026-12-01"], "'2026-12-01'"),
+        (&["report", "cost", "--from", "soon"], "'soon'"),
+        (&["report", "cost", "--by", "colour"], "'colour'"),
+        (&["report", "cost", "--energy-price", "-1"], "'-1'"),
+        (&["report", "cost", "--energy-price", "cheap"], "'cheap'"),
+        (&["report", "idle", "--threshold", "101"], "'101'"),
+        (&["report", "idle", "--since", "yesterday"], "'yesterday'"),
+        (&["report", "utilization", "--by", "owner"], "'owner'"),
+    ];
+    for (args, named) in cases {
+        let stderr = env.fails(args, 2);
+        assert!(
+            error_line(&stderr).contains(named),
+            "{args:?}: the error names {named}: {stderr}"
+        );
+    }
+    assert_eq!(env.store_snapshot(), before, "reports write nothing");
+}
