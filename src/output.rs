@@ -131,7 +131,12 @@ impl Output {
         if !self.no_headers && !headers.is_empty() {
             table.set_header(headers.into_iter().map(|h| self.header_cell(h)));
         }
+        // One line per row, cut with '…' where the terminal is too narrow: wrapped cells would
+        // break grep and awk, and -o json carries every value whole.
+        table.set_truncation_indicator("…");
         for row in rows {
+            let mut row = comfy_table::Row::from(row);
+            row.max_height(1);
             table.add_row(row);
         }
         // presets::NOTHING pads each column with one space on both sides; keep two between.
