@@ -124,6 +124,7 @@ struct LeasePlan {
 /// One GPU's plan: where it sits and how it behaves.
 struct GpuPlan {
     device_id: i64,
+    node_id: i64,
     uuid: String,
     node: String,
     memory_mib: i64,
@@ -177,6 +178,7 @@ pub fn generate(
                 summary.gpus += 1;
                 let mut gpu_plan = GpuPlan {
                     device_id: gpu.id,
+                    node_id: node.id,
                     uuid: gpu.uuid.clone(),
                     node: node.name.clone(),
                     memory_mib: model.memory_mib,
@@ -245,9 +247,14 @@ pub fn generate(
         progress(done, total);
     }
     summary.sample_write_secs = writing.elapsed().as_secs_f64();
-    // Rollups, alerts as collect would raise them at the last minute, and collect's health.
+    // Rollups, node counts from the devices, alerts as collect would raise them at the last
+    // minute, and collect's health.
     store.write(|tx| {
         crate::retention::apply(tx, now)?;
+        let node_ids: std::collections::BTreeSet<i64> = plans.iter().map(|p| p.node_id).collect();
+        for node_id in node_ids {
+            devices::sync_node_capacity(tx, node_id, now, true)?;
+        }
         let mut by_node: BTreeMap<&str, (Vec<SeenGpu>, Vec<MissingGpu>)> = BTreeMap::new();
         for gpu in &plans {
             let entry = by_node.entry(&gpu.node).or_default();

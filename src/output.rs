@@ -112,6 +112,15 @@ impl Output {
 
     /// A borderless, kubectl-like table that fits the width, rendered without trailing blanks.
     pub fn table(&self, headers: Vec<&str>, rows: Vec<Vec<Cell>>) -> String {
+        self.render_table(headers, rows, true)
+    }
+
+    fn render_table(
+        &self,
+        headers: Vec<&str>,
+        rows: Vec<Vec<Cell>>,
+        one_line_rows: bool,
+    ) -> String {
         let mut table = Table::new();
         table.load_preset(presets::NOTHING);
         if self.color {
@@ -136,7 +145,9 @@ impl Output {
         table.set_truncation_indicator("…");
         for row in rows {
             let mut row = comfy_table::Row::from(row);
-            row.max_height(1);
+            if one_line_rows {
+                row.max_height(1);
+            }
             table.add_row(row);
         }
         // presets::NOTHING pads each column with one space on both sides; keep two between.
@@ -159,7 +170,8 @@ impl Output {
             .into_iter()
             .map(|(key, value)| vec![self.key_cell(key), Cell::new(value)])
             .collect();
-        self.table(Vec::new(), rows)
+        // A value wraps rather than being cut: a show view is read, not grepped.
+        self.render_table(Vec::new(), rows, false)
     }
 
     fn header_cell(&self, text: &str) -> Cell {
