@@ -341,13 +341,17 @@ struct Overview {
 
 pub(crate) fn overview(ctx: &Ctx) -> Result<()> {
     let store = ctx.open_store()?;
-    let stats = load_groups(&store, ctx, Grouping::Overall)?
-        .pop()
-        .ok_or_else(|| Error::runtime("no statistics"))?;
+    // One pass over the devices: the fleet's figures are its clusters' together.
+    let clusters =
+        dashboard::group_stats(store.conn(), Grouping::Cluster, ctx.now - FRESH_SAMPLE_SECS)?;
+    let stats = StatsView::new(GroupStats::combine("", &clusters), Grouping::Overall);
     let overview = Overview {
         generated_at: ctx.now,
         stats,
-        clusters: load_groups(&store, ctx, Grouping::Cluster)?,
+        clusters: clusters
+            .into_iter()
+            .map(|g| StatsView::new(g, Grouping::Cluster))
+            .collect(),
         alerts: open_alerts(&store, OVERVIEW_ITEMS)?,
         // Changes, not the per-minute run log: `dashboard activity` shows every kind.
         activity: events::recent_changes(

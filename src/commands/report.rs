@@ -7,7 +7,7 @@
 //! (or `expires_at` when `ended_at` is missing), clipped to the window. Its GPU-hours are that
 //! time in hours × `gpu_fraction` (1 for a whole GPU, the MIG instance's share otherwise).
 //! Money is in whatever unit the models' `hourly_cost` is in; energy price is per kWh in that unit.
-//! See docs/reports.md for the whole contract.
+//! The README's "Reports" section states the whole contract.
 
 use std::collections::BTreeMap;
 

@@ -43,6 +43,8 @@ pub struct GroupStats {
     /// GPUs with a sample newer than the freshness limit; the averages cover these.
     pub gpus_reporting: i64,
     pub gpu_util_avg: Option<f64>,
+    /// GPUs whose latest fresh sample reports utilisation (what the average is over).
+    pub gpu_util_n: i64,
     pub gpu_util_max: Option<i64>,
     pub memory_used_mib: Option<i64>,
     pub memory_total_mib: Option<i64>,
@@ -91,7 +93,7 @@ pub fn group_stats(
                avg(gpu_util), max(gpu_util),
                sum(mem_used_mib), sum(CASE WHEN mem_used_mib IS NOT NULL THEN memory_total_mib END),
                sum(power_mw), sum(CASE WHEN power_mw IS NOT NULL THEN power_limit_mw END),
-               count(DISTINCT node_id)
+               count(DISTINCT node_id), count(gpu_util)
         FROM fleet GROUP BY k ORDER BY k"
     );
     let mut stmt = conn.prepare_cached(&sql)?;
@@ -115,6 +117,7 @@ pub fn group_stats(
                 power_draw_mw: r.get(14)?,
                 power_limit_mw: r.get(15)?,
                 nodes_with_gpus: r.get(16)?,
+                gpu_util_n: r.get(17)?,
                 ..GroupStats::default()
             })
         })?
@@ -345,4 +348,48 @@ pub fn trend_parts_hourly(
     let mut stmt = conn.prepare_cached(&sql)?;
     let rows = stmt.query_map(rusqlite::params_from_iter(values.iter()), parts_from_row)?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+impl GroupStats {
+    /// The statistics of several groups together (e.g. the fleet from its clusters), so one
+    /// pass over the devices serves both views.
+    pub fn combine(key: &str, groups: &[GroupStats]) -> GroupStats {
+        let sum_opt = |f: &dyn Fn(&GroupStats) -> Option<i64>| -> Option<i64> {
+            groups.iter().filter_map(f).reduce(|a, b| a + b)
+        };
+        let mut total = GroupStats {
+            key: key.to_string(),
+            ..GroupStats::default()
+        };
+        for g in groups {
+            for (k, v) in &g.nodes_by_status {
+                *total.nodes_by_status.entry(k.clone()).or_default() += v;
+            }
+            for (k, v) in &g.alerts_by_severity {
+                *total.alerts_by_severity.entry(k.clone()).or_default() += v;
+            }
+            total.nodes_with_gpus += g.nodes_with_gpus;
+            total.gpus_total += g.gpus_total;
+            total.gpus_allocated += g.gpus_allocated;
+            total.gpus_free += g.gpus_free;
+            total.gpus_faulty += g.gpus_faulty;
+            total.gpus_maintenance += g.gpus_maintenance;
+            total.gpus_retired += g.gpus_retired;
+            total.mig_instances += g.mig_instances;
+            total.mig_allocated += g.mig_allocated;
+            total.gpus_reporting += g.gpus_reporting;
+            total.gpu_util_n += g.gpu_util_n;
+        }
+        let weighted: f64 = groups
+            .iter()
+            .filter_map(|g| g.gpu_util_avg.map(|a| a * g.gpu_util_n as f64))
+            .sum();
+        total.gpu_util_avg = (total.gpu_util_n > 0).then(|| weighted / total.gpu_util_n as f64);
+        total.gpu_util_max = groups.iter().filter_map(|g| g.gpu_util_max).max();
+        total.memory_used_mib = sum_opt(&|g| g.memory_used_mib);
+        total.memory_total_mib = sum_opt(&|g| g.memory_total_mib);
+        total.power_draw_mw = sum_opt(&|g| g.power_draw_mw);
+        total.power_limit_mw = sum_opt(&|g| g.power_limit_mw);
+        total
+    }
 }

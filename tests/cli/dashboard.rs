@@ -391,3 +391,15 @@ fn trends_filters_and_bad_input() {
     );
     env.fails(&["dashboard", "trends", "--since", "soon"], 2);
 }
+
+#[test]
+fn the_overview_fleet_figures_equal_dashboard_stats() {
+    let env = Env::new();
+    drop(fleet(&env));
+    let overview = env.json(&["dashboard"]);
+    let stats = env.json(&["dashboard", "stats"]);
+    assert_eq!(
+        overview["stats"], stats,
+        "combined from clusters, the same as one pass over the fleet"
+    );
+}

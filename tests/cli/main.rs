@@ -19,5 +19,6 @@ mod model;
 mod node;
 mod optimize;
 mod prometheus;
+mod readme;
 mod report;
 mod store;
