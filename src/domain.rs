@@ -124,6 +124,30 @@ pub struct Node {
     pub updated_at: i64,
 }
 
+impl Node {
+    /// A node with just a name, cluster and status, created at `now`; the rest unknown.
+    pub fn new(name: &str, cluster: &str, status: NodeStatus, now: i64) -> Node {
+        Node {
+            id: 0,
+            name: name.to_string(),
+            cluster: cluster.to_string(),
+            status,
+            ip: None,
+            role: None,
+            labels: BTreeMap::new(),
+            gpus: 0,
+            gpus_allocatable: 0,
+            os: None,
+            kernel: None,
+            driver: None,
+            cuda: None,
+            kubelet: None,
+            created_at: now,
+            updated_at: now,
+        }
+    }
+}
+
 /// One line of the audit log.
 #[derive(Debug, Clone, Serialize)]
 pub struct Event {

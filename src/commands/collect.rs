@@ -283,24 +283,7 @@ fn ingest(
     let node = match nodes::get(tx, node_name)? {
         Some(node) => node,
         None => {
-            let mut node = Node {
-                id: 0,
-                name: node_name.to_string(),
-                cluster: cluster.to_string(),
-                status: NodeStatus::Ready,
-                ip: None,
-                role: None,
-                labels: Default::default(),
-                gpus: 0,
-                gpus_allocatable: 0,
-                os: None,
-                kernel: None,
-                driver: None,
-                cuda: None,
-                kubelet: None,
-                created_at: now,
-                updated_at: now,
-            };
+            let mut node = Node::new(node_name, cluster, NodeStatus::Ready, now);
             create_node(tx, ctx, &mut node, &reason)?;
             node
         }

@@ -664,46 +664,35 @@ fn trends(ctx: &Ctx, args: &TrendsArgs) -> Result<()> {
         .filter_map(|p| p.power_w_max)
         .fold(0.0, f64::max);
     if !ctx.out.no_headers {
-        writeln!(
-            stdout,
-            "{}",
-            spark(
+        let lines = [
+            (
                 "utilisation",
                 points.iter().map(|p| p.gpu_util_avg).collect(),
                 100.0,
-                "%"
-            )
-        )?;
-        writeln!(
-            stdout,
-            "{}",
-            spark(
+                "%",
+            ),
+            (
                 "memory",
                 points.iter().map(|p| p.memory_used_pct_avg).collect(),
                 100.0,
-                "%"
-            )
-        )?;
-        writeln!(
-            stdout,
-            "{}",
-            spark(
+                "%",
+            ),
+            (
                 "temperature",
                 points.iter().map(|p| p.temp_c_avg).collect(),
                 100.0,
-                "°C"
-            )
-        )?;
-        writeln!(
-            stdout,
-            "{}",
-            spark(
+                "°C",
+            ),
+            (
                 "power",
                 points.iter().map(|p| p.power_w_avg).collect(),
                 power_max,
-                " W"
-            )
-        )?;
+                " W",
+            ),
+        ];
+        for (name, values, max, unit) in lines {
+            writeln!(stdout, "{}", spark(name, values, max, unit))?;
+        }
         writeln!(stdout)?;
     }
     drop(stdout);

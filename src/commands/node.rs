@@ -226,24 +226,7 @@ fn history_table(out: &Output, history: &[Event]) -> String {
 fn node_from_args(ctx: &Ctx, args: &NodeAddArgs) -> Result<Node> {
     validate::node_name(&args.name)?;
     validate::cluster(&args.cluster)?;
-    let mut node = Node {
-        id: 0,
-        name: args.name.clone(),
-        cluster: args.cluster.clone(),
-        status: args.status,
-        ip: None,
-        role: None,
-        labels: BTreeMap::new(),
-        gpus: 0,
-        gpus_allocatable: 0,
-        os: None,
-        kernel: None,
-        driver: None,
-        cuda: None,
-        kubelet: None,
-        created_at: ctx.now,
-        updated_at: ctx.now,
-    };
+    let mut node = Node::new(&args.name, &args.cluster, args.status, ctx.now);
     apply_fields(&mut node, &args.fields)?;
     if node.status == NodeStatus::Ready {
         node.gpus_allocatable = node.gpus;
