@@ -3,7 +3,8 @@
 //! Builds a store of 1,000 nodes × 8 GPUs with 24 h of one-minute samples (11.5 M rows, with
 //! the demo generator) plus a 10,000-node inventory, then reports:
 //! - the median wall time of whole `gpuctl` runs (process start, store open, query, output)
-//!   beside the same SQL run bare through rusqlite in this process;
+//!   beside the same SQL run bare through rusqlite in this process (for `report cost`, only its
+//!   lease query: the report then integrates each lease's energy);
 //! - the generator's ingest rate beside a bare rusqlite insert loop;
 //! - bytes per stored sample.
 //!
@@ -77,7 +78,6 @@ fn main() {
         (
             &["dashboard"],
             Box::new(|c| {
-                bare_stats(c, "''");
                 bare_stats(c, "cluster");
                 bare_alerts(c, 5);
                 bare_activity(c);
@@ -85,6 +85,10 @@ fn main() {
         ),
         (&["dashboard", "stats"], Box::new(|c| bare_stats(c, "''"))),
         (&["dashboard", "realtime"], Box::new(bare_realtime)),
+        (
+            &["report", "cost", "--since", "30d"],
+            Box::new(bare_cost_leases),
+        ),
         (
             &["dashboard", "trends", "--since", "24h"],
             Box::new(bare_trends),
@@ -296,6 +300,21 @@ fn bare_trends(conn: &Connection) {
                 sum(100.0 * s.mem_used_mib / d.memory_total_mib), sum(s.temp_c), max(s.temp_c), sum(s.power_mw), max(s.power_mw)
          FROM devices d CROSS JOIN samples s ON s.device_id = d.id AND s.ts >= ?1 AND s.ts < ?2 GROUP BY b",
         &[&rolled, &NOW],
+    );
+}
+
+/// The lease query of `report cost` alone: a lower bound, since the report also integrates
+/// each lease's energy from rollups and raw samples.
+fn bare_cost_leases(conn: &Connection) {
+    drain(
+        conn,
+        "SELECT a.id, a.device_id, a.device_uuid, a.node, a.cluster, coalesce(m.name, a.model), a.mig_profile,
+                a.gpu_fraction, a.owner, a.namespace, a.state, a.started_at,
+                CASE WHEN a.state = 'active' THEN ?3 ELSE coalesce(a.ended_at, a.expires_at) END AS ends_at,
+                m.hourly_cost
+         FROM allocations a LEFT JOIN gpu_models m ON m.name = a.model COLLATE NOCASE
+         WHERE a.started_at < ?2 AND ends_at > ?1 ORDER BY a.started_at, a.id",
+        &[&(NOW - 30 * 86_400), &NOW, &NOW],
     );
 }
 

@@ -234,6 +234,18 @@ impl Output {
         bar
     }
 
+    /// A spinner on stderr for work of unknown length (prune, vacuum, a replayed backfill), on a
+    /// terminal only; hidden otherwise. Finish it with `finish_and_clear`.
+    pub fn spinner(&self, message: &str) -> indicatif::ProgressBar {
+        if self.quiet || !io::stderr().is_terminal() {
+            return indicatif::ProgressBar::hidden();
+        }
+        let spinner = indicatif::ProgressBar::new_spinner();
+        spinner.set_message(message.to_string());
+        spinner.enable_steady_tick(std::time::Duration::from_millis(100));
+        spinner
+    }
+
     /// A note for the user on stderr; `-q` silences it.
     pub fn note(&self, message: impl AsRef<str>) {
         if !self.quiet {

@@ -167,6 +167,7 @@ fn replay(
     input: &Path,
 ) -> Result<()> {
     let started = Instant::now();
+    let spinner = ctx.out.spinner(&format!("replaying {}", input.display()));
     let batches = ReplaySource::open(input, ctx.now)?.batches();
     let summary = store.write(|tx| {
         let earliest = batches.iter().map(|(ts, _)| *ts).min();
@@ -186,6 +187,7 @@ fn replay(
         finish_run(ctx, tx, ctx.now, started, &mut summary, "replay")?;
         Ok(summary)
     })?;
+    spinner.finish_and_clear();
     after_run(ctx, store, args.textfile.as_deref(), &summary)
 }
 

@@ -106,8 +106,10 @@ struct PruneReport {
 
 fn prune(ctx: &Ctx) -> Result<()> {
     let mut store = ctx.open_store()?;
+    let spinner = ctx.out.spinner("rolling up and pruning");
     let done = store.write(|tx| retention::apply(tx, ctx.now))?;
     store.checkpoint()?;
+    spinner.finish_and_clear();
     let (samples_left, rollups_left) = metrics::counts(store.conn())?;
     let report = PruneReport {
         done,
@@ -139,7 +141,9 @@ fn vacuum(ctx: &Ctx) -> Result<()> {
     let path = store.path().to_path_buf();
     let wal = path.with_extension("db-wal");
     let before = file_size(&path) + file_size(&wal);
+    let spinner = ctx.out.spinner("vacuuming");
     store.vacuum()?;
+    spinner.finish_and_clear();
     let report = SizeReport {
         path: path.display().to_string(),
         bytes_before: before,
