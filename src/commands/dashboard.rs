@@ -707,8 +707,10 @@ fn trends(ctx: &Ctx, args: &TrendsArgs) -> Result<()> {
     )
 }
 
-/// Buckets over [now - window, now): hourly rollups for complete, rolled-up hours when the bucket
-/// is whole hours, raw samples for the rest. Empty buckets are included, with no values.
+/// Buckets over [now - window, now). With whole-hour buckets, the fleet, a cluster or a model
+/// read the hourly fleet aggregates, and a node or GPU reads its hourly rollups for rolled-up
+/// hours and raw samples for the rest; shorter buckets read raw samples. Empty buckets are
+/// included, with no values.
 fn trend_points(
     store: &Store,
     scope: &TrendScope,
@@ -736,7 +738,12 @@ fn trend_points(
     let rolled = retention::rolled_up_to(conn)?
         .unwrap_or(i64::MIN)
         .clamp(since, until);
-    if whole_hours && rolled > since {
+    if whole_hours && scope.node.is_none() && scope.device.is_none() {
+        // The fleet, a cluster or a model: the hourly fleet aggregates hold every sample.
+        add(dashboard::trend_parts_fleet(
+            conn, scope, since, until, bucket,
+        )?);
+    } else if whole_hours && rolled > since {
         add(dashboard::trend_parts_hourly(
             conn, scope, since, rolled, bucket,
         )?);

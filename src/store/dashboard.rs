@@ -393,3 +393,41 @@ impl GroupStats {
         total
     }
 }
+
+/// Per-bucket parts from the hourly fleet aggregates of hours in [since, until), for a scope of
+/// cluster and/or model only (the aggregates do not know nodes or single GPUs). `bucket` is whole
+/// hours. The current hour is included: the aggregates grow with every sample.
+pub fn trend_parts_fleet(
+    conn: &Connection,
+    scope: &TrendScope,
+    since: i64,
+    until: i64,
+    bucket: i64,
+) -> Result<Vec<BucketParts>> {
+    use rusqlite::types::Value;
+    let mut filter = String::new();
+    let mut values: Vec<Value> = vec![since.into(), until.into(), bucket.into()];
+    if let Some(cluster) = &scope.cluster {
+        filter.push_str(" AND f.cluster = ?");
+        values.push(Value::Text(cluster.clone()));
+    }
+    if let Some(model) = &scope.model {
+        filter.push_str(
+            " AND f.model_id IN (SELECT id FROM gpu_models WHERE name = ? COLLATE NOCASE)",
+        );
+        values.push(Value::Text(model.clone()));
+    }
+    let sql = format!(
+        "SELECT ?1 + ((f.hour - ?1) / ?3) * ?3 AS b, sum(f.n),
+                sum(f.util_sum), sum(f.util_n), max(f.util_max),
+                sum(f.mem_pct_sum), sum(f.mem_pct_n), max(f.mem_pct_max),
+                sum(f.temp_sum), sum(f.temp_n), max(f.temp_max),
+                sum(f.power_sum), sum(f.power_n), max(f.power_max)
+         FROM samples_fleet_hourly f
+         WHERE f.hour >= ?1 AND f.hour < ?2 {filter}
+         GROUP BY b ORDER BY b"
+    );
+    let mut stmt = conn.prepare_cached(&sql)?;
+    let rows = stmt.query_map(rusqlite::params_from_iter(values.iter()), parts_from_row)?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}

@@ -1,5 +1,7 @@
 //! Samples, hourly rollups and retention.
 
+use std::collections::BTreeMap;
+
 use rusqlite::{params, Connection, OptionalExtension, Row};
 
 use crate::error::Result;
@@ -18,15 +20,18 @@ pub struct SampleRow {
     pub ecc_uncorrected: Option<i64>,
 }
 
-/// Inserts samples; a repeat of the same (device, second) replaces the earlier one.
+/// Inserts samples and adds them to the hourly fleet aggregates. A repeat of the same
+/// (device, second) is ignored, so no sample is counted twice.
 pub fn insert_samples(conn: &Connection, samples: &[SampleRow]) -> Result<()> {
     let mut stmt = conn.prepare_cached(
-        "INSERT OR REPLACE INTO samples (device_id, ts, gpu_util, mem_util, mem_used_mib, temp_c,
+        "INSERT OR IGNORE INTO samples (device_id, ts, gpu_util, mem_util, mem_used_mib, temp_c,
              power_mw, fan_pct, ecc_uncorrected)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
     )?;
+    // Per (hour, device) first: a device's cluster, model and memory are looked up once.
+    let mut per_device: BTreeMap<(i64, i64), DeviceHour> = BTreeMap::new();
     for s in samples {
-        stmt.execute(params![
+        let inserted = stmt.execute(params![
             s.device_id,
             s.ts,
             s.gpu_util,
@@ -36,6 +41,138 @@ pub fn insert_samples(conn: &Connection, samples: &[SampleRow]) -> Result<()> {
             s.power_mw,
             s.fan_pct,
             s.ecc_uncorrected,
+        ])?;
+        if inserted == 1 {
+            per_device
+                .entry((s.ts - s.ts.rem_euclid(HOUR), s.device_id))
+                .or_default()
+                .add(s);
+        }
+    }
+    add_to_fleet_hourly(conn, &per_device)
+}
+
+const HOUR: i64 = 3_600;
+
+/// One device's new samples within one hour.
+#[derive(Debug, Default)]
+struct DeviceHour {
+    n: i64,
+    util_sum: f64,
+    util_n: i64,
+    util_max: Option<i64>,
+    mem_sum: f64,
+    mem_n: i64,
+    mem_max: Option<i64>,
+    temp_sum: f64,
+    temp_n: i64,
+    temp_max: Option<i64>,
+    power_sum: f64,
+    power_n: i64,
+    power_max: Option<i64>,
+}
+
+impl DeviceHour {
+    fn add(&mut self, s: &SampleRow) {
+        fn take(sum: &mut f64, n: &mut i64, max: &mut Option<i64>, value: Option<i64>) {
+            if let Some(v) = value {
+                *sum += v as f64;
+                *n += 1;
+                *max = Some(max.map_or(v, |m| m.max(v)));
+            }
+        }
+        self.n += 1;
+        take(
+            &mut self.util_sum,
+            &mut self.util_n,
+            &mut self.util_max,
+            s.gpu_util,
+        );
+        take(
+            &mut self.mem_sum,
+            &mut self.mem_n,
+            &mut self.mem_max,
+            s.mem_used_mib,
+        );
+        take(
+            &mut self.temp_sum,
+            &mut self.temp_n,
+            &mut self.temp_max,
+            s.temp_c,
+        );
+        take(
+            &mut self.power_sum,
+            &mut self.power_n,
+            &mut self.power_max,
+            s.power_mw,
+        );
+    }
+}
+
+/// A device's cluster, model id and memory total: where its samples count in the fleet.
+type FleetKey = (String, i64, Option<i64>);
+
+fn add_to_fleet_hourly(
+    conn: &Connection,
+    per_device: &BTreeMap<(i64, i64), DeviceHour>,
+) -> Result<()> {
+    let mut lookup = conn.prepare_cached(
+        "SELECT n.cluster, ifnull(d.model_id, 0), d.memory_total_mib
+         FROM devices d JOIN nodes n ON n.id = d.node_id WHERE d.id = ?1",
+    )?;
+    let mut upsert = conn.prepare_cached(
+        "INSERT INTO samples_fleet_hourly (hour, cluster, model_id, n, util_sum, util_n, util_max,
+             mem_pct_sum, mem_pct_n, mem_pct_max, temp_sum, temp_n, temp_max, power_sum, power_n, power_max)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)
+         ON CONFLICT (hour, cluster, model_id) DO UPDATE SET
+             n = n + excluded.n,
+             util_sum = util_sum + excluded.util_sum, util_n = util_n + excluded.util_n,
+             util_max = max(coalesce(util_max, excluded.util_max), coalesce(excluded.util_max, util_max)),
+             mem_pct_sum = mem_pct_sum + excluded.mem_pct_sum, mem_pct_n = mem_pct_n + excluded.mem_pct_n,
+             mem_pct_max = max(coalesce(mem_pct_max, excluded.mem_pct_max), coalesce(excluded.mem_pct_max, mem_pct_max)),
+             temp_sum = temp_sum + excluded.temp_sum, temp_n = temp_n + excluded.temp_n,
+             temp_max = max(coalesce(temp_max, excluded.temp_max), coalesce(excluded.temp_max, temp_max)),
+             power_sum = power_sum + excluded.power_sum, power_n = power_n + excluded.power_n,
+             power_max = max(coalesce(power_max, excluded.power_max), coalesce(excluded.power_max, power_max))",
+    )?;
+    let mut device: Option<(i64, Option<FleetKey>)> = None;
+    for ((hour, device_id), h) in per_device {
+        if device.as_ref().map(|(id, _)| id) != Some(device_id) {
+            let found = lookup
+                .query_row([device_id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+                .optional()?;
+            device = Some((*device_id, found));
+        }
+        // A sample of a GPU the inventory does not hold has no cluster to count in.
+        let Some((_, Some((cluster, model_id, memory_total)))) = &device else {
+            continue;
+        };
+        // Memory as a percentage of the GPU's total, which is fixed for the device.
+        let (mem_pct_sum, mem_pct_n, mem_pct_max) = match memory_total.filter(|t| *t > 0) {
+            Some(total) => (
+                100.0 * h.mem_sum / total as f64,
+                h.mem_n,
+                h.mem_max.map(|m| 100.0 * m as f64 / total as f64),
+            ),
+            None => (0.0, 0, None),
+        };
+        upsert.execute(params![
+            hour,
+            cluster,
+            model_id,
+            h.n,
+            h.util_sum,
+            h.util_n,
+            h.util_max,
+            mem_pct_sum,
+            mem_pct_n,
+            mem_pct_max,
+            h.temp_sum,
+            h.temp_n,
+            h.temp_max,
+            h.power_sum,
+            h.power_n,
+            h.power_max
         ])?;
     }
     Ok(())
@@ -265,6 +402,8 @@ pub fn prune(conn: &Connection, raw_before: i64, hourly_before: i64) -> Result<(
         .prepare_cached(
             "DELETE FROM samples_hourly WHERE device_id IN (SELECT id FROM devices) AND hour < ?1",
         )?
+        .execute([hourly_before])?;
+    conn.prepare_cached("DELETE FROM samples_fleet_hourly WHERE hour < ?1")?
         .execute([hourly_before])?;
     Ok((raw, hourly))
 }

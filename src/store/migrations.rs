@@ -32,6 +32,10 @@ pub const MIGRATIONS: &[Migration] = &[
         description: "built-in alert rules",
         step: Step::Sql(BUILTIN_ALERT_RULES),
     },
+    Migration {
+        description: "hourly fleet aggregates per cluster and model, kept as samples arrive",
+        step: Step::Sql(FLEET_HOURLY),
+    },
 ];
 
 /// The schema version this binary writes.
@@ -307,4 +311,39 @@ INSERT INTO alert_rules (name, description, metric, comparison, threshold, for_s
   ('power-at-limit', 'power draw at the enforced limit', 'power_of_limit_pct', '>=', 98, 600, 'warning', 1, 1, 0),
   ('gpu-not-reporting', 'a GPU in the inventory stopped reporting (fell off the bus?)', 'seconds_since_seen', '>', 120, 0, 'critical', 1, 1, 0),
   ('allocated-idle', 'GPU leased but idle', 'leased_gpu_util_pct', '<', 5, 1800, 'warning', 1, 1, 0);
+"#;
+
+/// Per (hour, cluster, model) sums, counts and maxima of every sample, the current hour
+/// included, so fleet-wide and per-cluster trends read a few rows per hour instead of every GPU's
+/// samples. `insert_samples` keeps it; this migration aggregates what a store already holds.
+const FLEET_HOURLY: &str = r#"
+CREATE TABLE samples_fleet_hourly (
+    hour        INTEGER NOT NULL,
+    cluster     TEXT NOT NULL,
+    model_id    INTEGER NOT NULL,
+    n           INTEGER NOT NULL,
+    util_sum    REAL NOT NULL,
+    util_n      INTEGER NOT NULL,
+    util_max    INTEGER,
+    mem_pct_sum REAL NOT NULL,
+    mem_pct_n   INTEGER NOT NULL,
+    mem_pct_max REAL,
+    temp_sum    REAL NOT NULL,
+    temp_n      INTEGER NOT NULL,
+    temp_max    INTEGER,
+    power_sum   REAL NOT NULL,
+    power_n     INTEGER NOT NULL,
+    power_max   INTEGER,
+    PRIMARY KEY (hour, cluster, model_id)
+) WITHOUT ROWID;
+INSERT INTO samples_fleet_hourly
+SELECT s.ts - s.ts % 3600, n.cluster, ifnull(d.model_id, 0), count(*),
+       ifnull(sum(s.gpu_util), 0), count(s.gpu_util), max(s.gpu_util),
+       ifnull(sum(100.0 * s.mem_used_mib / nullif(d.memory_total_mib, 0)), 0),
+       count(100.0 * s.mem_used_mib / nullif(d.memory_total_mib, 0)),
+       max(100.0 * s.mem_used_mib / nullif(d.memory_total_mib, 0)),
+       ifnull(sum(s.temp_c), 0), count(s.temp_c), max(s.temp_c),
+       ifnull(sum(s.power_mw), 0), count(s.power_mw), max(s.power_mw)
+FROM devices d JOIN nodes n ON n.id = d.node_id CROSS JOIN samples s ON s.device_id = d.id
+GROUP BY 1, 2, 3;
 "#;

@@ -298,6 +298,45 @@ fn trends_over_raw_samples_and_over_rollups_agree() {
             }
         }
     }
+    // The cluster reads the hourly fleet aggregates; where a0 is its only GPU with samples, the
+    // figures are a0's.
+    let cluster = env.json(&[
+        "dashboard",
+        "trends",
+        "--since",
+        "5h",
+        "--bucket",
+        "1h",
+        "--cluster",
+        "prod",
+    ]);
+    for (c, d) in cluster
+        .as_array()
+        .unwrap()
+        .iter()
+        .zip(raw.as_array().unwrap())
+        .take(4)
+    {
+        for key in [
+            "bucket_at",
+            "samples",
+            "gpu_util_avg",
+            "gpu_util_max",
+            "memory_used_pct_avg",
+            "temp_c_max",
+            "power_w_avg",
+        ] {
+            assert_eq!(c[key], d[key], "{key}");
+        }
+    }
+    let whole_fleet = env.json(&["dashboard", "trends", "--since", "5h", "--bucket", "1h"]);
+    let total: i64 = whole_fleet
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["samples"].as_i64().unwrap())
+        .sum();
+    assert_eq!(total, 180 + 5, "every sample counted once");
     let first = &raw[0];
     assert_eq!(first["bucket_at"], "2026-11-29T05:00:00Z");
     assert_eq!(first["samples"], 0);
