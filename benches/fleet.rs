@@ -286,20 +286,14 @@ fn bare_realtime(conn: &Connection) {
 
 fn bare_trends(conn: &Connection) {
     let since = (NOW - 86_400) / 3_600 * 3_600;
-    let rolled = NOW / 3_600 * 3_600;
     drain(
         conn,
-        "SELECT ?1 + ((h.hour - ?1) / 3600) * 3600 AS b, sum(h.n), sum(h.gpu_util_avg * h.n), max(h.gpu_util_max),
-                sum(100.0 * h.mem_used_avg * h.n / d.memory_total_mib), sum(h.temp_avg * h.n), max(h.temp_max), sum(h.power_avg * h.n), max(h.power_max)
-         FROM devices d CROSS JOIN samples_hourly h ON h.device_id = d.id AND h.hour >= ?1 AND h.hour < ?2 GROUP BY b",
-        &[&since, &rolled],
-    );
-    drain(
-        conn,
-        "SELECT ?1 + ((s.ts - ?1) / 3600) * 3600 AS b, count(*), sum(s.gpu_util), max(s.gpu_util),
-                sum(100.0 * s.mem_used_mib / d.memory_total_mib), sum(s.temp_c), max(s.temp_c), sum(s.power_mw), max(s.power_mw)
-         FROM devices d CROSS JOIN samples s ON s.device_id = d.id AND s.ts >= ?1 AND s.ts < ?2 GROUP BY b",
-        &[&rolled, &NOW],
+        "SELECT ?1 + ((f.hour - ?1) / 3600) * 3600 AS b, sum(f.n), sum(f.util_sum), sum(f.util_n),
+                max(f.util_max), sum(f.mem_pct_sum), sum(f.mem_pct_n), max(f.mem_pct_max),
+                sum(f.temp_sum), sum(f.temp_n), max(f.temp_max), sum(f.power_sum), sum(f.power_n),
+                max(f.power_max)
+         FROM samples_fleet_hourly f WHERE f.hour >= ?1 AND f.hour < ?2 GROUP BY b ORDER BY b",
+        &[&since, &NOW],
     );
 }
 

@@ -22,11 +22,11 @@ INSERT INTO nodes (id, name, cluster, status, created_at, updated_at)
 SELECT i, 'node-' || i, 'cluster-' || (i % 4), 'ready', 0, 0 FROM k;
 
 INSERT INTO gpu_models (id, name, memory_mib, hourly_cost, created_at, updated_at)
-VALUES (1, 'H100', 81920, 4.0, 0, 0), (2, 'A100', 81920, 2.5, 0, 0);
+VALUES (901, 'H100', 81920, 4.0, 0, 0), (902, 'A100', 81920, 2.5, 0, 0);
 
 WITH RECURSIVE k(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM k WHERE i < 7)
 INSERT INTO devices (id, uuid, node_id, idx, model_id, created_at, updated_at)
-SELECT (n.id - 1) * 8 + k.i + 1, 'GPU-' || n.id || '-' || k.i, n.id, k.i, 1 + (n.id % 2), 0, 0
+SELECT (n.id - 1) * 8 + k.i + 1, 'GPU-' || n.id || '-' || k.i, n.id, k.i, 901 + (n.id % 2), 0, 0
 FROM nodes n, k;
 
 -- Back-to-back leases: lease j of a device lasts 24 + 12 * ((device + j) % 5) hours.
