@@ -129,18 +129,8 @@ pub fn group_stats(
         } else {
             "''"
         };
-        let mut stmt = conn.prepare_cached(&format!(
-            "SELECT {node_key}, status, count(*) FROM nodes GROUP BY 1, 2"
-        ))?;
-        let rows = stmt.query_map([], |r| {
-            Ok((
-                r.get::<_, String>(0)?,
-                r.get::<_, String>(1)?,
-                r.get::<_, i64>(2)?,
-            ))
-        })?;
-        for row in rows {
-            let (k, status, count) = row?;
+        let sql = format!("SELECT {node_key}, status, count(*) FROM nodes GROUP BY 1, 2");
+        for (k, status, count) in keyed_counts(conn, &sql)? {
             group_for(&mut groups, &k)
                 .nodes_by_status
                 .insert(status, count);
@@ -151,23 +141,15 @@ pub fn group_stats(
         Grouping::Cluster => "ifnull(n.cluster, 'unknown')",
         Grouping::Model => "ifnull(m.name, 'unknown')",
     };
-    let mut stmt = conn.prepare_cached(&format!(
+    let sql = format!(
         "SELECT {alert_key}, a.severity, count(*)
          FROM alerts a
          LEFT JOIN nodes n ON n.name = a.node
          LEFT JOIN devices d ON d.uuid = a.device_uuid
          LEFT JOIN gpu_models m ON m.id = d.model_id
          WHERE a.state <> 'resolved' GROUP BY 1, 2"
-    ))?;
-    let rows = stmt.query_map([], |r| {
-        Ok((
-            r.get::<_, String>(0)?,
-            r.get::<_, String>(1)?,
-            r.get::<_, i64>(2)?,
-        ))
-    })?;
-    for row in rows {
-        let (k, severity, count) = row?;
+    );
+    for (k, severity, count) in keyed_counts(conn, &sql)? {
         group_for(&mut groups, &k)
             .alerts_by_severity
             .insert(severity, count);
@@ -177,6 +159,13 @@ pub fn group_stats(
         groups.push(GroupStats::default());
     }
     Ok(groups)
+}
+
+/// The (group key, word, count) rows of a `GROUP BY 1, 2` count.
+fn keyed_counts(conn: &Connection, sql: &str) -> Result<Vec<(String, String, i64)>> {
+    let mut stmt = conn.prepare_cached(sql)?;
+    let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 
 fn group_for<'a>(groups: &'a mut Vec<GroupStats>, key: &str) -> &'a mut GroupStats {
