@@ -442,3 +442,26 @@ fn the_overview_fleet_figures_equal_dashboard_stats() {
         "combined from clusters, the same as one pass over the fleet"
     );
 }
+
+#[test]
+fn realtime_watch_redraws_on_a_terminal_until_interrupted() {
+    let env = Env::new();
+    drop(fleet(&env));
+    // `script` gives gpuctl a terminal; `timeout` sends the Ctrl-C after two seconds.
+    let output = env
+        .shell(
+            "script -qec \"timeout --preserve-status -s INT 2.5 '$GPUCTL' dashboard realtime --watch 1s; echo exit=\\$?\" /dev/null",
+        )
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        text.contains("exit=0"),
+        "Ctrl-C ends --watch with exit 0: {text}"
+    );
+    assert!(text.matches("\u{1b}[2J").count() >= 2, "it redraws: {text}");
+    assert!(
+        text.contains("Ctrl-C to stop") && text.contains("Test GPU 80GB"),
+        "{text}"
+    );
+}
