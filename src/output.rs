@@ -76,7 +76,8 @@ impl Output {
 
     /// Prints a list: a table with an optional footer, a JSON array, or CSV rows.
     pub fn list<T: Serialize + TableRow>(&self, rows: &[T], footer: Option<String>) -> Result<()> {
-        let mut stdout = io::stdout().lock();
+        // Stdout is line-buffered: a pretty JSON array would be thousands of writes without this.
+        let mut stdout = io::BufWriter::with_capacity(64 * 1024, io::stdout().lock());
         match self.format {
             Format::Json => write_json(&mut stdout, &rows)?,
             Format::Csv => self.write_csv(&mut stdout, rows)?,
@@ -100,7 +101,7 @@ impl Output {
         value: &T,
         render: impl FnOnce(&Output, &mut dyn Write) -> Result<()>,
     ) -> Result<()> {
-        let mut stdout = io::stdout().lock();
+        let mut stdout = io::BufWriter::with_capacity(64 * 1024, io::stdout().lock());
         match self.format {
             Format::Json => write_json(&mut stdout, value)?,
             Format::Csv => self.write_csv(&mut stdout, std::slice::from_ref(value))?,
@@ -145,7 +146,8 @@ impl Output {
         table.set_truncation_indicator("…");
         for row in rows {
             let mut row = comfy_table::Row::from(row);
-            if one_line_rows {
+            // Only a width-bound table wraps; without a width a row is one line already.
+            if one_line_rows && self.width.is_some() {
                 row.max_height(1);
             }
             table.add_row(row);
