@@ -238,9 +238,10 @@ fn bare_stats(conn: &Connection, key: &str) {
                    (SELECT count(*) FROM allocations a WHERE a.device_id = d.id AND a.state = 'active') AS leases,
                    (SELECT count(*) FROM allocations a WHERE a.device_id = d.id AND a.state = 'active' AND a.mig_instance_id IS NOT NULL) AS mig_leases,
                    (SELECT count(*) FROM mig_instances mi WHERE mi.device_id = d.id) AS migs,
-                   s.gpu_util, s.mem_used_mib, s.power_mw
-            FROM devices d JOIN nodes n ON n.id = d.node_id LEFT JOIN gpu_models m ON m.id = d.model_id
-            LEFT JOIN samples s ON s.device_id = d.id AND s.ts = (SELECT max(ts) FROM samples WHERE device_id = d.id) AND s.ts >= ?1)
+                   CASE WHEN d.latest_ts >= ?1 THEN d.latest_gpu_util END AS gpu_util,
+                   CASE WHEN d.latest_ts >= ?1 THEN d.latest_mem_used_mib END AS mem_used_mib,
+                   CASE WHEN d.latest_ts >= ?1 THEN d.latest_power_mw END AS power_mw
+            FROM devices d JOIN nodes n ON n.id = d.node_id LEFT JOIN gpu_models m ON m.id = d.model_id)
          SELECT {key}, sum(status <> 'retired'), sum(leases > 0), sum(migs), sum(mig_leases), avg(gpu_util), max(gpu_util),
                 sum(mem_used_mib), sum(memory_total_mib), sum(power_mw), sum(power_limit_mw), count(DISTINCT node_id)
          FROM fleet GROUP BY 1"
@@ -276,10 +277,12 @@ fn bare_activity(conn: &Connection) {
 fn bare_realtime(conn: &Connection) {
     drain(
         conn,
-        "SELECT d.uuid, d.idx, n.name, m.name, s.* FROM devices d JOIN nodes n ON n.id = d.node_id
-         LEFT JOIN gpu_models m ON m.id = d.model_id
-         CROSS JOIN samples s ON s.device_id = d.id AND s.ts = (SELECT max(ts) FROM samples WHERE device_id = d.id)
-         ORDER BY n.name, d.idx",
+        "SELECT d.uuid, d.idx, n.name, n.cluster, m.name, d.pci_bus_id, d.memory_total_mib, d.power_limit_mw,
+                d.sm_clock_mhz, d.mem_clock_mhz, d.ecc_corrected, d.energy_mj, d.id, d.latest_ts,
+                d.latest_gpu_util, d.latest_mem_util, d.latest_mem_used_mib, d.latest_temp_c,
+                d.latest_power_mw, d.latest_fan_pct, d.latest_ecc_uncorrected
+         FROM devices d JOIN nodes n ON n.id = d.node_id LEFT JOIN gpu_models m ON m.id = d.model_id
+         WHERE d.latest_ts IS NOT NULL ORDER BY n.name, d.idx",
         &[],
     );
 }

@@ -62,13 +62,13 @@ WITH fleet AS (
            (SELECT count(*) FROM allocations a WHERE a.device_id = d.id AND a.state = 'active'
                 AND a.mig_instance_id IS NOT NULL) AS mig_leases,
            (SELECT count(*) FROM mig_instances mi WHERE mi.device_id = d.id) AS migs,
-           s.gpu_util, s.mem_used_mib, s.power_mw
+           -- The newest sample, kept on the device row; only a fresh one counts as current.
+           CASE WHEN d.latest_ts >= ?1 THEN d.latest_gpu_util END AS gpu_util,
+           CASE WHEN d.latest_ts >= ?1 THEN d.latest_mem_used_mib END AS mem_used_mib,
+           CASE WHEN d.latest_ts >= ?1 THEN d.latest_power_mw END AS power_mw
     FROM devices d
     JOIN nodes n ON n.id = d.node_id
     LEFT JOIN gpu_models m ON m.id = d.model_id
-    LEFT JOIN samples s ON s.device_id = d.id
-         AND s.ts = (SELECT max(ts) FROM samples WHERE device_id = d.id)
-         AND s.ts >= ?1
 )";
 
 /// Statistics per group. `fresh_since`: samples older than this do not count as current.

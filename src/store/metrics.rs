@@ -30,6 +30,7 @@ pub fn insert_samples(conn: &Connection, samples: &[SampleRow]) -> Result<()> {
     )?;
     // Per (hour, device) first: a device's cluster, model and memory are looked up once.
     let mut per_device: BTreeMap<(i64, i64), DeviceHour> = BTreeMap::new();
+    let mut newest: BTreeMap<i64, &SampleRow> = BTreeMap::new();
     for s in samples {
         let inserted = stmt.execute(params![
             s.device_id,
@@ -47,10 +48,38 @@ pub fn insert_samples(conn: &Connection, samples: &[SampleRow]) -> Result<()> {
                 .entry((s.ts - s.ts.rem_euclid(HOUR), s.device_id))
                 .or_default()
                 .add(s);
+            let entry = newest.entry(s.device_id).or_insert(s);
+            if s.ts > entry.ts {
+                *entry = s;
+            }
         }
+    }
+    let mut latest = conn.prepare_cached(
+        "UPDATE devices SET latest_ts = ?2, latest_gpu_util = ?3, latest_mem_util = ?4,
+                latest_mem_used_mib = ?5, latest_temp_c = ?6, latest_power_mw = ?7,
+                latest_fan_pct = ?8, latest_ecc_uncorrected = ?9
+         WHERE id = ?1 AND (latest_ts IS NULL OR latest_ts <= ?2)",
+    )?;
+    for s in newest.values() {
+        latest.execute(params![
+            s.device_id,
+            s.ts,
+            s.gpu_util,
+            s.mem_util,
+            s.mem_used_mib,
+            s.temp_c,
+            s.power_mw,
+            s.fan_pct,
+            s.ecc_uncorrected
+        ])?;
     }
     add_to_fleet_hourly(conn, &per_device)
 }
+
+/// The newest sample of a device, as its device row keeps it.
+const LATEST_COLUMNS: &str = "d.id, d.latest_ts, d.latest_gpu_util, d.latest_mem_util,
+    d.latest_mem_used_mib, d.latest_temp_c, d.latest_power_mw, d.latest_fan_pct,
+    d.latest_ecc_uncorrected";
 
 const HOUR: i64 = 3_600;
 
@@ -225,19 +254,17 @@ pub struct LatestSample {
     pub sample: SampleRow,
 }
 
-/// One primary-key seek per device (a GROUP BY over all samples would scan the table). CROSS
-/// JOIN keeps SQLite from choosing to scan `samples` as the outer loop, which it does without
-/// statistics (measured: 3.9 s instead of 45 ms on 11.5 M samples).
+/// Read from the device rows, where `insert_samples` keeps each GPU's newest sample: one row
+/// per GPU, no seek into `samples` (which, joined without statistics, SQLite would even scan).
 pub fn latest_per_device(conn: &Connection) -> Result<Vec<LatestSample>> {
     let sql = format!(
         "SELECT d.uuid, d.idx, n.name, n.cluster, m.name, d.pci_bus_id, d.memory_total_mib,
                 d.power_limit_mw, d.sm_clock_mhz, d.mem_clock_mhz, d.ecc_corrected, d.energy_mj,
-                {SAMPLE_COLUMNS}
+                {LATEST_COLUMNS}
          FROM devices d
          JOIN nodes n ON n.id = d.node_id
          LEFT JOIN gpu_models m ON m.id = d.model_id
-         CROSS JOIN samples s ON s.device_id = d.id
-              AND s.ts = (SELECT max(ts) FROM samples WHERE device_id = d.id)
+         WHERE d.latest_ts IS NOT NULL
          ORDER BY n.name, d.idx"
     );
     let mut stmt = conn.prepare_cached(&sql)?;

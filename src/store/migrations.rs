@@ -36,6 +36,10 @@ pub const MIGRATIONS: &[Migration] = &[
         description: "hourly fleet aggregates per cluster and model, kept as samples arrive",
         step: Step::Sql(FLEET_HOURLY),
     },
+    Migration {
+        description: "each GPU's newest sample on its device row",
+        step: Step::Sql(LATEST_SAMPLE_ON_DEVICE),
+    },
 ];
 
 /// The schema version this binary writes.
@@ -346,4 +350,27 @@ SELECT s.ts - s.ts % 3600, n.cluster, ifnull(d.model_id, 0), count(*),
        ifnull(sum(s.power_mw), 0), count(s.power_mw), max(s.power_mw)
 FROM devices d JOIN nodes n ON n.id = d.node_id CROSS JOIN samples s ON s.device_id = d.id
 GROUP BY 1, 2, 3;
+"#;
+
+/// The newest sample of each GPU, copied onto its device row by `insert_samples`, so the
+/// dashboard and the exporter read one row per GPU instead of seeking into `samples` twice.
+const LATEST_SAMPLE_ON_DEVICE: &str = r#"
+ALTER TABLE devices ADD COLUMN latest_ts INTEGER;
+ALTER TABLE devices ADD COLUMN latest_gpu_util INTEGER;
+ALTER TABLE devices ADD COLUMN latest_mem_util INTEGER;
+ALTER TABLE devices ADD COLUMN latest_mem_used_mib INTEGER;
+ALTER TABLE devices ADD COLUMN latest_temp_c INTEGER;
+ALTER TABLE devices ADD COLUMN latest_power_mw INTEGER;
+ALTER TABLE devices ADD COLUMN latest_fan_pct INTEGER;
+ALTER TABLE devices ADD COLUMN latest_ecc_uncorrected INTEGER;
+UPDATE devices SET latest_ts = (SELECT max(ts) FROM samples WHERE device_id = devices.id);
+UPDATE devices SET
+    latest_gpu_util = (SELECT gpu_util FROM samples WHERE device_id = devices.id AND ts = devices.latest_ts),
+    latest_mem_util = (SELECT mem_util FROM samples WHERE device_id = devices.id AND ts = devices.latest_ts),
+    latest_mem_used_mib = (SELECT mem_used_mib FROM samples WHERE device_id = devices.id AND ts = devices.latest_ts),
+    latest_temp_c = (SELECT temp_c FROM samples WHERE device_id = devices.id AND ts = devices.latest_ts),
+    latest_power_mw = (SELECT power_mw FROM samples WHERE device_id = devices.id AND ts = devices.latest_ts),
+    latest_fan_pct = (SELECT fan_pct FROM samples WHERE device_id = devices.id AND ts = devices.latest_ts),
+    latest_ecc_uncorrected = (SELECT ecc_uncorrected FROM samples WHERE device_id = devices.id AND ts = devices.latest_ts)
+WHERE latest_ts IS NOT NULL;
 "#;

@@ -465,3 +465,30 @@ fn realtime_watch_redraws_on_a_terminal_until_interrupted() {
         "{text}"
     );
 }
+
+#[test]
+fn a_backfilled_older_sample_does_not_replace_the_newest() {
+    let env = Env::new();
+    let mut store = fleet(&env);
+    store
+        .write(|tx| {
+            metrics::insert_samples(
+                tx,
+                &[SampleRow {
+                    device_id: 1,
+                    ts: NOW - 3_600,
+                    gpu_util: Some(5),
+                    ..SampleRow::default()
+                }],
+            )
+        })
+        .unwrap();
+    drop(store);
+    let rows = env.json(&["dashboard", "realtime"]);
+    assert_eq!(rows[0]["uuid"], "GPU-a0");
+    assert_eq!(
+        rows[0]["gpu_util"], 90,
+        "still the sample from a minute ago"
+    );
+    assert_eq!(rows[0]["sample_at"], "2026-11-29T09:59:00Z");
+}
