@@ -2,6 +2,8 @@
 //! (or missed). One open alert per (rule, GPU): a repeat updates it, a cleared condition resolves
 //! it, and every transition writes an event.
 
+use std::collections::HashMap;
+
 use rusqlite::Connection;
 use serde::Serialize;
 
@@ -60,6 +62,18 @@ pub fn evaluate(
     actor: Option<&str>,
 ) -> Result<Transitions> {
     let mut transitions = Transitions::default();
+    // Every open alert of these GPUs in one query, taken out as each (rule, GPU) is judged.
+    let uuids: Vec<&str> = seen
+        .iter()
+        .map(|g| g.uuid.as_str())
+        .chain(missing.iter().map(|g| g.uuid.as_str()))
+        .collect();
+    let mut open: HashMap<(String, String), Alert> = HashMap::new();
+    for alert in alerts::open_for_devices(conn, &uuids)? {
+        if let Some(uuid) = alert.device.clone() {
+            open.insert((alert.rule.clone(), uuid), alert);
+        }
+    }
     for rule in alerts::rules(conn)?.into_iter().filter(|r| r.enabled) {
         if rule.metric == SECONDS_SINCE_SEEN {
             for gpu in missing {
@@ -72,6 +86,7 @@ pub fn evaluate(
                 };
                 apply(
                     conn,
+                    &mut open,
                     now,
                     &rule,
                     &gpu.uuid,
@@ -84,6 +99,7 @@ pub fn evaluate(
             for gpu in seen {
                 apply(
                     conn,
+                    &mut open,
                     now,
                     &rule,
                     &gpu.uuid,
@@ -99,6 +115,7 @@ pub fn evaluate(
             let verdict = judge(conn, now, &rule, gpu)?;
             apply(
                 conn,
+                &mut open,
                 now,
                 &rule,
                 &gpu.uuid,
@@ -135,15 +152,17 @@ fn judge(conn: &Connection, now: i64, rule: &AlertRule, gpu: &SeenGpu) -> Result
             None => return Ok(Verdict::Clear),
         },
     };
-    // A rule without a duration judges the newest sample, however old; with one, the window.
-    let window_start = if rule.for_secs == 0 {
-        match metrics::latest_for_device(conn, gpu.device_id)? {
-            Some(latest) => latest.ts.min(now),
-            None => return Ok(Verdict::Clear),
-        }
-    } else {
-        now - rule.for_secs
-    };
+    // A rule without a duration judges the newest sample, however old, as the device row
+    // keeps it; a rule with one judges every sample of its window.
+    if rule.for_secs == 0 {
+        return Ok(match metrics::latest_value(conn, gpu.device_id, metric)? {
+            Some(value) if compare(value, &rule.comparison, rule.threshold) => {
+                Verdict::Firing(Some(value))
+            }
+            _ => Verdict::Clear,
+        });
+    }
+    let window_start = now - rule.for_secs;
     let stats = metrics::window_stats(
         conn,
         gpu.device_id,
@@ -156,12 +175,10 @@ fn judge(conn: &Connection, now: i64, rule: &AlertRule, gpu: &SeenGpu) -> Result
     if !held_throughout {
         return Ok(Verdict::Clear);
     }
-    if rule.for_secs > 0 {
-        // The GPU must have been reporting for the whole window, not just since a minute ago.
-        let first = alerts::first_sample_ts(conn, gpu.device_id)?.unwrap_or(now);
-        if first > window_start {
-            return Ok(Verdict::Clear);
-        }
+    // The GPU must have been reporting for the whole window, not just since a minute ago.
+    let first = alerts::first_sample_ts(conn, gpu.device_id)?.unwrap_or(now);
+    if first > window_start {
+        return Ok(Verdict::Clear);
     }
     Ok(Verdict::Firing(stats.latest))
 }
@@ -169,6 +186,7 @@ fn judge(conn: &Connection, now: i64, rule: &AlertRule, gpu: &SeenGpu) -> Result
 #[allow(clippy::too_many_arguments)] // one call site per verdict; a struct would only rename them
 fn apply(
     conn: &Connection,
+    open: &mut HashMap<(String, String), Alert>,
     now: i64,
     rule: &AlertRule,
     uuid: &str,
@@ -177,7 +195,7 @@ fn apply(
     actor: Option<&str>,
     transitions: &mut Transitions,
 ) -> Result<()> {
-    let open = alerts::open_for(conn, &rule.name, uuid)?;
+    let open = open.remove(&(rule.name.clone(), uuid.to_string()));
     let event = |kind: &str, id: i64, old: Option<&str>, new: &str| NewEvent {
         at: now,
         kind: kind.to_string(),

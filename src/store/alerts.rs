@@ -106,6 +106,20 @@ pub fn open_for(conn: &Connection, rule: &str, device_uuid: &str) -> Result<Opti
         .optional()?)
 }
 
+/// The open (firing or acknowledged) alerts of these GPUs, in one query.
+pub fn open_for_devices(conn: &Connection, uuids: &[&str]) -> Result<Vec<Alert>> {
+    if uuids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let sql = format!(
+        "SELECT {ALERT_COLUMNS} FROM alerts WHERE state <> 'resolved' AND device_uuid IN ({})",
+        vec!["?"; uuids.len()].join(", ")
+    );
+    let mut stmt = conn.prepare_cached(&sql)?;
+    let rows = stmt.query_map(params_from_iter(uuids.iter()), alert_from_row)?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
 /// Inserts a firing alert; returns its id.
 pub fn insert(conn: &Connection, alert: &Alert) -> Result<i64> {
     conn.prepare_cached(

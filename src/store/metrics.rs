@@ -333,6 +333,34 @@ impl Metric {
     }
 }
 
+impl Metric {
+    /// The metric over the newest sample that the device row keeps.
+    fn latest_sql(self) -> &'static str {
+        match self {
+            Metric::Temperature => "d.latest_temp_c",
+            Metric::GpuUtil => "d.latest_gpu_util",
+            Metric::MemoryUsedPct => {
+                "100.0 * d.latest_mem_used_mib / nullif(d.memory_total_mib, 0)"
+            }
+            Metric::PowerPct => "100.0 * d.latest_power_mw / nullif(d.power_limit_mw, 0)",
+            Metric::EccUncorrected => "d.latest_ecc_uncorrected",
+        }
+    }
+}
+
+/// A metric over a GPU's newest sample (None when the GPU has none or does not report it).
+pub fn latest_value(conn: &Connection, device_id: i64, metric: Metric) -> Result<Option<f64>> {
+    let sql = format!(
+        "SELECT {} FROM devices d WHERE d.id = ?1",
+        metric.latest_sql()
+    );
+    Ok(conn
+        .prepare_cached(&sql)?
+        .query_row([device_id], |r| r.get::<_, Option<f64>>(0))
+        .optional()?
+        .flatten())
+}
+
 /// How a metric behaved over a window of one GPU's samples.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct WindowStats {
