@@ -94,18 +94,6 @@ pub fn get(conn: &Connection, id: i64) -> Result<Option<Alert>> {
         .optional()?)
 }
 
-/// The open (firing or acknowledged) alert of a rule on a GPU, if any.
-pub fn open_for(conn: &Connection, rule: &str, device_uuid: &str) -> Result<Option<Alert>> {
-    let sql = format!(
-        "SELECT {ALERT_COLUMNS} FROM alerts
-         WHERE rule = ?1 AND ifnull(device_uuid, '') = ?2 AND state <> 'resolved'"
-    );
-    Ok(conn
-        .prepare_cached(&sql)?
-        .query_row(params![rule, device_uuid], alert_from_row)
-        .optional()?)
-}
-
 /// The open (firing or acknowledged) alerts of these GPUs, in one query.
 pub fn open_for_devices(conn: &Connection, uuids: &[&str]) -> Result<Vec<Alert>> {
     if uuids.is_empty() {

@@ -207,9 +207,6 @@ fn add_to_fleet_hourly(
     Ok(())
 }
 
-const SAMPLE_COLUMNS: &str = "s.device_id, s.ts, s.gpu_util, s.mem_util, s.mem_used_mib, s.temp_c,
-    s.power_mw, s.fan_pct, s.ecc_uncorrected";
-
 fn sample_from_row(row: &Row, first: usize) -> rusqlite::Result<SampleRow> {
     Ok(SampleRow {
         device_id: row.get(first)?,
@@ -222,17 +219,6 @@ fn sample_from_row(row: &Row, first: usize) -> rusqlite::Result<SampleRow> {
         fan_pct: row.get(first + 7)?,
         ecc_uncorrected: row.get(first + 8)?,
     })
-}
-
-/// The newest sample of one GPU.
-pub fn latest_for_device(conn: &Connection, device_id: i64) -> Result<Option<SampleRow>> {
-    let sql = format!(
-        "SELECT {SAMPLE_COLUMNS} FROM samples s WHERE s.device_id = ?1 ORDER BY s.ts DESC LIMIT 1"
-    );
-    Ok(conn
-        .prepare_cached(&sql)?
-        .query_row([device_id], |r| sample_from_row(r, 0))
-        .optional()?)
 }
 
 /// The latest sample of every GPU that has one, with what identifies the GPU.
