@@ -75,6 +75,8 @@ pub fn evaluate(
         }
     }
     for rule in alerts::rules(conn)?.into_iter().filter(|r| r.enabled) {
+        // Each GPU this rule speaks about, with its verdict.
+        let mut verdicts: Vec<(&str, &str, Verdict)> = Vec::new();
         if rule.metric == SECONDS_SINCE_SEEN {
             for gpu in missing {
                 let since = gpu.last_seen_at.unwrap_or(gpu.registered_at);
@@ -84,42 +86,26 @@ pub fn evaluate(
                 } else {
                     Verdict::Clear
                 };
-                apply(
-                    conn,
-                    &mut open,
-                    now,
-                    &rule,
-                    &gpu.uuid,
-                    &gpu.node,
-                    verdict,
-                    actor,
-                    &mut transitions,
-                )?;
+                verdicts.push((&gpu.uuid, &gpu.node, verdict));
             }
+            // A GPU seen by this run is reporting again.
+            verdicts.extend(
+                seen.iter()
+                    .map(|g| (g.uuid.as_str(), g.node.as_str(), Verdict::Clear)),
+            );
+        } else {
             for gpu in seen {
-                apply(
-                    conn,
-                    &mut open,
-                    now,
-                    &rule,
-                    &gpu.uuid,
-                    &gpu.node,
-                    Verdict::Clear,
-                    actor,
-                    &mut transitions,
-                )?;
+                verdicts.push((&gpu.uuid, &gpu.node, judge(conn, now, &rule, gpu)?));
             }
-            continue;
         }
-        for gpu in seen {
-            let verdict = judge(conn, now, &rule, gpu)?;
+        for (uuid, node, verdict) in verdicts {
             apply(
                 conn,
                 &mut open,
                 now,
                 &rule,
-                &gpu.uuid,
-                &gpu.node,
+                uuid,
+                node,
                 verdict,
                 actor,
                 &mut transitions,

@@ -301,11 +301,7 @@ pub fn trend_parts_raw(
          WHERE 1 = 1 {scope_sql}
          GROUP BY b ORDER BY b"
     );
-    let mut values: Vec<rusqlite::types::Value> = vec![since.into(), until.into(), bucket.into()];
-    values.extend(scope_values);
-    let mut stmt = conn.prepare_cached(&sql)?;
-    let rows = stmt.query_map(rusqlite::params_from_iter(values.iter()), parts_from_row)?;
-    Ok(rows.collect::<rusqlite::Result<_>>()?)
+    bucket_parts(conn, &sql, since, until, bucket, scope_values)
 }
 
 /// Per-bucket parts from hourly rollups of hours in [since, until); `bucket` is whole hours.
@@ -332,11 +328,7 @@ pub fn trend_parts_hourly(
          WHERE 1 = 1 {scope_sql}
          GROUP BY b ORDER BY b"
     );
-    let mut values: Vec<rusqlite::types::Value> = vec![since.into(), until.into(), bucket.into()];
-    values.extend(scope_values);
-    let mut stmt = conn.prepare_cached(&sql)?;
-    let rows = stmt.query_map(rusqlite::params_from_iter(values.iter()), parts_from_row)?;
-    Ok(rows.collect::<rusqlite::Result<_>>()?)
+    bucket_parts(conn, &sql, since, until, bucket, scope_values)
 }
 
 impl GroupStats {
@@ -395,7 +387,7 @@ pub fn trend_parts_fleet(
 ) -> Result<Vec<BucketParts>> {
     use rusqlite::types::Value;
     let mut filter = String::new();
-    let mut values: Vec<Value> = vec![since.into(), until.into(), bucket.into()];
+    let mut values: Vec<Value> = Vec::new();
     if let Some(cluster) = &scope.cluster {
         filter.push_str(" AND f.cluster = ?");
         values.push(Value::Text(cluster.clone()));
@@ -416,7 +408,22 @@ pub fn trend_parts_fleet(
          WHERE f.hour >= ?1 AND f.hour < ?2 {filter}
          GROUP BY b ORDER BY b"
     );
-    let mut stmt = conn.prepare_cached(&sql)?;
+    bucket_parts(conn, &sql, since, until, bucket, values)
+}
+
+/// Runs a trend query whose first three parameters are since, until and the bucket size,
+/// followed by the scope's values.
+fn bucket_parts(
+    conn: &Connection,
+    sql: &str,
+    since: i64,
+    until: i64,
+    bucket: i64,
+    scope_values: Vec<rusqlite::types::Value>,
+) -> Result<Vec<BucketParts>> {
+    let mut values: Vec<rusqlite::types::Value> = vec![since.into(), until.into(), bucket.into()];
+    values.extend(scope_values);
+    let mut stmt = conn.prepare_cached(sql)?;
     let rows = stmt.query_map(rusqlite::params_from_iter(values.iter()), parts_from_row)?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
