@@ -5,11 +5,14 @@
 
 use std::io::{self, IsTerminal, Write};
 
-use comfy_table::{presets, Attribute, Cell, CellAlignment, Color, ContentArrangement, Table};
 use serde::Serialize;
 use serde_json::Value;
 
 use crate::error::Result;
+
+mod table;
+
+pub use table::{Cell, Tone};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum Format {
@@ -122,48 +125,14 @@ impl Output {
         rows: Vec<Vec<Cell>>,
         one_line_rows: bool,
     ) -> String {
-        let mut table = Table::new();
-        table.load_preset(presets::NOTHING);
-        if self.color {
-            table.enforce_styling();
-        } else {
-            table.force_no_tty();
-        }
-        match self.width {
-            Some(width) => {
-                table.set_width(width);
-                table.set_content_arrangement(ContentArrangement::Dynamic);
-            }
-            None => {
-                table.set_content_arrangement(ContentArrangement::Disabled);
-            }
-        }
-        if !self.no_headers && !headers.is_empty() {
-            table.set_header(headers.into_iter().map(|h| self.header_cell(h)));
-        }
-        // One line per row, cut with '…' where the terminal is too narrow: wrapped cells would
-        // break grep and awk, and -o json carries every value whole.
-        table.set_truncation_indicator("…");
-        for row in rows {
-            let mut row = comfy_table::Row::from(row);
-            // Only a width-bound table wraps; without a width a row is one line already.
-            if one_line_rows && self.width.is_some() {
-                row.max_height(1);
-            }
-            table.add_row(row);
-        }
-        // presets::NOTHING pads each column with one space on both sides; keep two between.
-        for column in table.column_iter_mut() {
-            column.set_padding((0, 2));
-        }
-        let rendered = table.to_string();
-        let mut text = String::with_capacity(rendered.len());
-        for line in rendered.lines() {
-            text.push_str(line.trim_end());
-            text.push('\n');
-        }
-        text.pop();
-        text
+        let header = (!self.no_headers && !headers.is_empty())
+            .then(|| headers.into_iter().map(|h| self.header_cell(h)).collect());
+        let layout = table::Layout {
+            width: self.width,
+            color: self.color,
+            one_line_rows,
+        };
+        table::render(header, rows, layout)
     }
 
     /// Key–value lines for a show command: `name:   gpu-node-1`.
@@ -177,21 +146,11 @@ impl Output {
     }
 
     fn header_cell(&self, text: &str) -> Cell {
-        let cell = Cell::new(text.to_uppercase());
-        if self.color {
-            cell.add_attribute(Attribute::Bold)
-        } else {
-            cell
-        }
+        Cell::new(text.to_uppercase()).bold()
     }
 
     fn key_cell(&self, text: &str) -> Cell {
-        let cell = Cell::new(format!("{text}:"));
-        if self.color {
-            cell.add_attribute(Attribute::Bold)
-        } else {
-            cell
-        }
+        Cell::new(format!("{text}:")).bold()
     }
 
     /// A cell for a status word, coloured by how healthy it sounds.
@@ -202,23 +161,20 @@ impl Output {
     /// A cell showing `text`, coloured as the status word `tone` would be.
     pub fn tone_cell(&self, text: &str, tone: &str) -> Cell {
         let cell = Cell::new(text);
-        if !self.color {
-            return cell;
-        }
         match tone {
-            "ready" | "active" | "resolved" | "released" => cell.fg(Color::Green),
+            "ready" | "active" | "resolved" | "released" => cell.tone(Tone::Green),
             "maintenance" | "cordoned" | "acknowledged" | "warning" | "expired" => {
-                cell.fg(Color::Yellow)
+                cell.tone(Tone::Yellow)
             }
-            "not-ready" | "faulty" | "firing" | "critical" | "fail" => cell.fg(Color::Red),
-            "decommissioned" | "retired" | "removed" => cell.fg(Color::DarkGrey),
+            "not-ready" | "faulty" | "firing" | "critical" | "fail" => cell.tone(Tone::Red),
+            "decommissioned" | "retired" | "removed" => cell.tone(Tone::Grey),
             _ => cell,
         }
     }
 
     /// A right-aligned cell, for numbers.
     pub fn number_cell(&self, text: impl ToString) -> Cell {
-        Cell::new(text.to_string()).set_alignment(CellAlignment::Right)
+        Cell::new(text).right()
     }
 
     /// A progress bar on stderr when stderr is a terminal and not `-q`; hidden otherwise.
@@ -299,7 +255,7 @@ fn csv_cell(value: &Value) -> String {
 
 fn terminal_width() -> Option<u16> {
     // comfy-table knows the terminal's size; ask it through an empty table.
-    Table::new().width()
+    comfy_table::Table::new().width()
 }
 
 /// `-` for a value that is not known, as tables show it.

@@ -5,7 +5,7 @@
 //! request, so whole free nodes stay whole. The store's unique indexes make a double lease
 //! impossible even if two processes chose the same GPU.
 
-use comfy_table::Cell;
+use crate::output::Cell;
 
 use crate::cli::{
     AllocCommand, AllocCreateArgs, AllocExtendArgs, AllocListArgs, AllocReleaseArgs, AllocShowArgs,

@@ -1,6 +1,6 @@
 //! `gpuctl device …`: GPUs of the inventory, keyed by UUID.
 
-use comfy_table::Cell;
+use crate::output::Cell;
 use serde::Serialize;
 
 use crate::cli::{

@@ -4,7 +4,7 @@
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 
-use comfy_table::Cell;
+use crate::output::Cell;
 use serde::Serialize;
 
 use crate::cli::DoctorArgs;

@@ -4,7 +4,7 @@ use std::io::Read;
 use std::path::Path;
 use std::process::Command;
 
-use comfy_table::Cell;
+use crate::output::Cell;
 use serde::Serialize;
 
 use crate::cli::{KubectlArgs, NodeDriftArgs, NodeImportArgs, NodeSyncArgs};

@@ -1,6 +1,6 @@
 //! `gpuctl mig …`: MIG mode and GPU instances, checked against the model's profile table.
 
-use comfy_table::Cell;
+use crate::output::Cell;
 use rusqlite::Connection;
 use serde::Serialize;
 

@@ -2,7 +2,7 @@
 
 use std::io::Write;
 
-use comfy_table::Cell;
+use crate::output::Cell;
 
 use crate::cli::{ModelAddArgs, ModelCommand, ModelFieldArgs, ModelShowArgs, ModelUpdateArgs};
 use crate::commands::event;

@@ -3,7 +3,7 @@
 use std::collections::BTreeMap;
 use std::io::Write;
 
-use comfy_table::Cell;
+use crate::output::Cell;
 use serde::Serialize;
 
 use crate::cli::{

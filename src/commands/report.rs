@@ -11,7 +11,7 @@
 
 use std::collections::BTreeMap;
 
-use comfy_table::Cell;
+use crate::output::Cell;
 use serde::Serialize;
 
 use crate::cli::{
