@@ -251,6 +251,7 @@ pub fn generate(
     // minute, and collect's health.
     store.write(|tx| {
         crate::retention::apply(tx, now)?;
+        crate::retention::roll_hour_in_progress(tx, now, None)?;
         let node_ids: std::collections::BTreeSet<i64> = plans.iter().map(|p| p.node_id).collect();
         for node_id in node_ids {
             devices::sync_node_capacity(tx, node_id, now, true)?;

@@ -80,7 +80,7 @@ pub fn apply(conn: &Connection, now: i64) -> Result<Maintenance> {
     };
     let mut done = Maintenance::default();
     if let Some(next) = next.filter(|n| *n < current_hour) {
-        done.rollup_rows = metrics::rollup_complete_hours(conn, next, current_hour)?;
+        done.rollup_rows = metrics::rollup_hours(conn, next, current_hour)?;
         done.hours_rolled_up = (current_hour - next) / HOUR;
         settings::set(conn, ROLLED_UP_TO_KEY, &current_hour.to_string())?;
     }
@@ -93,6 +93,22 @@ pub fn apply(conn: &Connection, now: i64) -> Result<Maintenance> {
     done.rollups_pruned = rollups;
     done.run_events_pruned = events::prune_kind(conn, COLLECT_RUN_EVENT, now - keep.raw_secs)?;
     Ok(done)
+}
+
+/// Rolls up the hour in progress, of every device or of `devices`: a provisional rollup that each
+/// pass replaces and the first pass after the hour makes final. Reports read hours from rollups
+/// alone, so the hour in progress must have one (reading its raw samples for 8,000 GPUs took
+/// ~80 ms); trends read rollups only before `rolled_up_to`, so they never see it.
+pub fn roll_hour_in_progress(
+    conn: &Connection,
+    now: i64,
+    devices: Option<&[i64]>,
+) -> Result<usize> {
+    let hour = now - now.rem_euclid(HOUR);
+    match devices {
+        Some(devices) => metrics::rollup_hours_of(conn, devices, hour, hour + HOUR),
+        None => metrics::rollup_hours(conn, hour, hour + HOUR),
+    }
 }
 
 /// The start of the first hour not yet rolled up: rollups cover every complete hour before it.

@@ -295,6 +295,7 @@ fn ingest(
         ..RunSummary::default()
     };
     let mut seen_uuids: Vec<String> = Vec::new();
+    let mut sampled_devices: Vec<i64> = Vec::new();
     let mut driver: Option<String> = None;
     for (ts, readings) in batches {
         let mut seen = Vec::with_capacity(readings.len());
@@ -302,6 +303,9 @@ fn ingest(
         for reading in readings {
             let device_id = register(ctx, tx, &node, reading, *ts, &mut summary)?;
             samples.push(sample_row(device_id, *ts, reading));
+            if !sampled_devices.contains(&device_id) {
+                sampled_devices.push(device_id);
+            }
             seen.push(SeenGpu {
                 device_id,
                 uuid: reading.uuid.clone(),
@@ -337,6 +341,7 @@ fn ingest(
         summary.alerts.resolved.extend(transitions.resolved);
     }
     summary.gpus = seen_uuids.len();
+    retention::roll_hour_in_progress(tx, now, Some(&sampled_devices))?;
     // The node's GPU counts follow its devices; its driver follows what the GPUs report.
     crate::commands::device::sync_node(ctx, tx, node.id, &node.name, false)?;
     if let Some(driver) = driver {

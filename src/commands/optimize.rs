@@ -107,6 +107,7 @@ pub fn run(ctx: &Ctx, args: &OptimizeArgs) -> Result<()> {
             .collect();
         let fragmentation = fragmentation(tx, &nodes)?;
         let retention = crate::retention::apply(tx, ctx.now)?;
+        crate::retention::roll_hour_in_progress(tx, ctx.now, None)?;
         let changes = expired_leases.len() + nodes.iter().filter(|n| n.changed).count();
         let plan = Plan {
             dry_run: args.dry_run,

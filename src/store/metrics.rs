@@ -395,30 +395,51 @@ pub fn window_stats(
         })?)
 }
 
-/// Rolls raw samples of complete hours before `before_hour` (unix seconds, on an hour) into
-/// `samples_hourly`, starting after the last hour already rolled up. Re-running is harmless.
-pub fn rollup_complete_hours(conn: &Connection, from_hour: i64, before_hour: i64) -> Result<usize> {
+/// The rollup statement; `{devices}` narrows it to some devices.
+const ROLLUP_SQL: &str =
+    "INSERT INTO samples_hourly (device_id, hour, n, gpu_util_avg, gpu_util_max,
+         mem_util_avg, mem_util_max, mem_used_avg, mem_used_max, temp_avg, temp_max, power_avg,
+         power_max, energy_mj)
+     SELECT device_id, ts - ts % 3600, count(*), avg(gpu_util), max(gpu_util), avg(mem_util),
+            max(mem_util), avg(mem_used_mib), max(mem_used_mib), avg(temp_c), max(temp_c),
+            avg(power_mw), max(power_mw),
+            -- mW x seconds covered = mJ; the span of n samples is (last - first) * n / (n - 1).
+            CASE WHEN count(power_mw) > 1 THEN CAST(avg(power_mw)
+                 * min(3600.0, (max(ts) - min(ts)) * count(*) / (count(*) - 1.0)) AS INTEGER) END
+     FROM samples WHERE {devices} AND ts >= ?1 AND ts < ?2
+     GROUP BY device_id, ts - ts % 3600
+     ON CONFLICT (device_id, hour) DO UPDATE SET
+         n = excluded.n, gpu_util_avg = excluded.gpu_util_avg, gpu_util_max = excluded.gpu_util_max,
+         mem_util_avg = excluded.mem_util_avg, mem_util_max = excluded.mem_util_max,
+         mem_used_avg = excluded.mem_used_avg, mem_used_max = excluded.mem_used_max,
+         temp_avg = excluded.temp_avg, temp_max = excluded.temp_max,
+         power_avg = excluded.power_avg, power_max = excluded.power_max,
+         energy_mj = excluded.energy_mj";
+
+/// Rolls raw samples of the hours in [from_hour, before_hour) (unix seconds, on hours) into
+/// `samples_hourly`, replacing rollups already there. Re-running is harmless.
+pub fn rollup_hours(conn: &Connection, from_hour: i64, before_hour: i64) -> Result<usize> {
+    let sql = ROLLUP_SQL.replace("{devices}", "device_id IN (SELECT id FROM devices)");
     Ok(conn
-        .prepare_cached(
-            "INSERT INTO samples_hourly (device_id, hour, n, gpu_util_avg, gpu_util_max, mem_util_avg,
-                 mem_util_max, mem_used_avg, mem_used_max, temp_avg, temp_max, power_avg, power_max, energy_mj)
-             SELECT device_id, ts - ts % 3600, count(*), avg(gpu_util), max(gpu_util), avg(mem_util),
-                    max(mem_util), avg(mem_used_mib), max(mem_used_mib), avg(temp_c), max(temp_c),
-                    avg(power_mw), max(power_mw),
-                    -- mW x seconds covered = mJ; the span of n samples is (last - first) * n / (n - 1).
-                    CASE WHEN count(power_mw) > 1 THEN CAST(avg(power_mw)
-                         * min(3600.0, (max(ts) - min(ts)) * count(*) / (count(*) - 1.0)) AS INTEGER) END
-             FROM samples WHERE device_id IN (SELECT id FROM devices) AND ts >= ?1 AND ts < ?2
-             GROUP BY device_id, ts - ts % 3600
-             ON CONFLICT (device_id, hour) DO UPDATE SET
-                 n = excluded.n, gpu_util_avg = excluded.gpu_util_avg, gpu_util_max = excluded.gpu_util_max,
-                 mem_util_avg = excluded.mem_util_avg, mem_util_max = excluded.mem_util_max,
-                 mem_used_avg = excluded.mem_used_avg, mem_used_max = excluded.mem_used_max,
-                 temp_avg = excluded.temp_avg, temp_max = excluded.temp_max,
-                 power_avg = excluded.power_avg, power_max = excluded.power_max,
-                 energy_mj = excluded.energy_mj",
-        )?
+        .prepare_cached(&sql)?
         .execute(params![from_hour, before_hour])?)
+}
+
+/// Rolls up the samples of `devices` in [from_hour, before_hour): collect's pass over the GPUs
+/// it just sampled.
+pub fn rollup_hours_of(
+    conn: &Connection,
+    devices: &[i64],
+    from_hour: i64,
+    before_hour: i64,
+) -> Result<usize> {
+    let sql = ROLLUP_SQL.replace("{devices}", "device_id = ?3");
+    let mut stmt = conn.prepare_cached(&sql)?;
+    let mut rows = 0;
+    for device in devices {
+        rows += stmt.execute(params![from_hour, before_hour, device])?;
+    }
+    Ok(rows)
 }
 
 /// The oldest raw sample's time, if any (one key seek per device).
