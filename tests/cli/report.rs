@@ -25,7 +25,7 @@ use gpuctl::store::metrics::{self, SampleRow};
 use gpuctl::store::{Store, DEFAULT_BUSY_TIMEOUT};
 use serde_json::Value;
 
-use crate::harness::{error_line, Env};
+use crate::harness::{error_line, fixture, Env};
 
 /// 2026-11-29T10:00:00Z, the harness clock.
 const NOW: i64 = 1_795_946_400;
@@ -114,8 +114,13 @@ fn fleet() -> Env {
     samples.extend(every(2, t(-4), t(0), 60, 2, 200_000));
     samples.extend(every(3, t(-7), t(-5), 120, 50, 100_000));
     samples.extend(every(3, t(-5), t(-1), 120, 0, 20_000));
+    // Rolled up as collect leaves them: reports read rollups alone.
     store
-        .write(|tx| metrics::insert_samples(tx, &samples))
+        .write(|tx| {
+            metrics::insert_samples(tx, &samples)?;
+            gpuctl::retention::apply(tx, NOW)?;
+            Ok(())
+        })
         .unwrap();
     env
 }
@@ -431,7 +436,7 @@ fn report_utilization_by_model_and_node() {
 }
 
 #[test]
-fn rolled_up_hours_count_and_partial_hours_without_raw_samples_do_not() {
+fn a_partial_hour_takes_its_share_of_the_hours_rollup() {
     let env = fleet();
     // [T-9, T-7): two whole hours of d1, both rolled up, their raw samples gone.
     let rows = env.json(&[
@@ -452,7 +457,7 @@ fn rolled_up_hours_count_and_partial_hours_without_raw_samples_do_not() {
         1.6,
         "80 % of the two rolled-up hours",
     );
-    // From T-9:30: the half hour before T-8 has neither raw samples nor a whole-hour rollup.
+    // From T-9:30: the second half of hour T-9 counts as half of its rollup.
     let rows = env.json(&[
         "report",
         "cost",
@@ -465,9 +470,61 @@ fn rolled_up_hours_count_and_partial_hours_without_raw_samples_do_not() {
     close(&alice["gpu_hours"], 1.5, "alice gpu_hours");
     close(
         &alice["energy_kwh"],
-        0.3,
-        "only the rolled-up hour T-8 at 300 W",
+        0.15 + 0.3,
+        "half of hour T-9 and all of T-8, at 300 W",
     );
+}
+
+#[test]
+fn the_hour_in_progress_counts_from_what_collect_has_rolled_up() {
+    // One GPU sampled each minute from 10:00 to 10:19 by collect (nvidia-smi: 512.34 W, 87 %);
+    // alice leases it at 10:00 and releases it at 10:10, when bob takes it. At 10:20 each has
+    // half of the hour so far.
+    let mut env = Env::new();
+    let smi = fixture("smi/nvidia-smi");
+    let gpu = "GPU-8a1c5c3e-0d6a-4f0e-9d1e-2b6f3c4d5e60";
+    for minute in 0..20 {
+        env.set_now(&format!("2026-11-29T10:{minute:02}:00Z"));
+        env.ok(&[
+            "collect",
+            "--source",
+            "nvidia-smi",
+            "--smi-command",
+            smi.to_str().unwrap(),
+            "--node",
+            "smi-node",
+            "-q",
+        ]);
+        if minute == 0 {
+            env.ok(&[
+                "alloc", "create", "--device", gpu, "--owner", "alice", "--for", "4h", "-q",
+            ]);
+        }
+        if minute == 10 {
+            env.ok(&["alloc", "release", "1", "-q"]);
+            env.ok(&[
+                "alloc", "create", "--device", gpu, "--owner", "bob", "--for", "4h", "-q",
+            ]);
+        }
+    }
+    env.set_now("2026-11-29T10:20:00Z");
+    let rows = env.json(&["report", "cost", "--since", "1h"]);
+    assert_eq!(keys(&rows), vec!["alice", "bob", "total"]);
+    // 20 samples at 512.34 W stand for 20 minutes: 0.17078 kWh, half each.
+    for owner in ["alice", "bob"] {
+        let lease = row(&rows, Some(owner));
+        close(&lease["gpu_hours"], 1.0 / 6.0, "10 minutes");
+        close(
+            &lease["energy_kwh"],
+            0.512_34 / 6.0,
+            "half of 20 minutes at 512.34 W",
+        );
+    }
+    let idle = env.json(&["report", "idle", "--threshold", "90"]);
+    let idle = idle.as_array().unwrap();
+    assert_eq!(idle.len(), 2, "87 % is below 90 %: {idle:?}");
+    assert_eq!(idle[0]["samples"], 10);
+    close(&idle[0]["avg_util"], 87.0, "the GPU's utilisation");
 }
 
 #[test]
