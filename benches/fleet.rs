@@ -3,8 +3,10 @@
 //! Builds a store of 1,000 nodes × 8 GPUs with 24 h of one-minute samples (11.5 M rows, with
 //! the demo generator) plus a 10,000-node inventory, then reports:
 //! - the median wall time of whole `gpuctl` runs (process start, store open, query, output)
-//!   beside the same SQL run bare through rusqlite in this process (for `report cost`, only its
-//!   lease query: the report then integrates each lease's energy);
+//!   beside a **bare process** running the same SQL: this bench re-executed with `--bare-case N`,
+//!   which opens the store with plain rusqlite, runs the command's statements and writes every
+//!   row to stdout as `a|b|c` lines (what the sqlite3 shell would do), and beside the same SQL
+//!   timed inside this process (no process start, no store open, no output);
 //! - the generator's ingest rate beside a bare rusqlite insert loop;
 //! - bytes per stored sample.
 //!
@@ -12,12 +14,14 @@
 //! ≥ 0.7× the bare loop; ≤ 32 bytes per sample.
 
 use std::collections::BTreeMap;
+use std::io::Write;
 use std::path::Path;
 use std::process::Command;
 use std::time::{Duration, Instant};
 
 use gpuctl::demo::{self, DemoSpec};
 use gpuctl::domain::{Node, NodeStatus};
+use gpuctl::store::dashboard::{Grouping, StatsQueries};
 use gpuctl::store::{nodes, Store, DEFAULT_BUSY_TIMEOUT};
 use rusqlite::Connection;
 
@@ -30,6 +34,15 @@ const NOW: i64 = 1_795_948_200;
 const BARE_ROWS: i64 = 2_000_000;
 
 fn main() {
+    let args: Vec<String> = std::env::args().collect();
+    if let Some(at) = args.iter().position(|a| a == "--bare-case") {
+        let case: usize = args[at + 1].parse().expect("case number");
+        let conn = Connection::open(&args[at + 2]).expect("open for bare SQL");
+        let mut stdout = std::io::BufWriter::new(std::io::stdout().lock());
+        (cases()[case].1)(&conn, &mut stdout);
+        stdout.flush().expect("flush");
+        return;
+    }
     let dir = tempfile::tempdir().expect("temp dir");
     let db = dir.path().join("fleet.db");
 
@@ -70,29 +83,49 @@ fn main() {
     );
     println!();
     println!(
-        "{:<64} {:>9} {:>9} {:>7}",
-        "query (median of 11)", "gpuctl", "bare SQL", "ratio"
+        "{:<64} {:>9} {:>9} {:>7} {:>9}",
+        "query (median of 11)", "gpuctl", "bare", "ratio", "bare SQL"
     );
     let conn = Connection::open(&db).expect("open for bare SQL");
-    let cases: Vec<(&[&str], BareSql)> = vec![
-        (
-            &["dashboard"],
-            Box::new(|c| {
-                bare_stats(c, "cluster");
-                bare_alerts(c, 5);
-                bare_activity(c);
-            }),
-        ),
-        (&["dashboard", "stats"], Box::new(|c| bare_stats(c, "''"))),
-        (&["dashboard", "realtime"], Box::new(bare_realtime)),
-        (
-            &["report", "cost", "--since", "30d"],
-            Box::new(bare_cost_leases),
-        ),
-        (
-            &["dashboard", "trends", "--since", "24h"],
-            Box::new(bare_trends),
-        ),
+    let me = std::env::current_exe().expect("the bench's own path");
+    for (index, (args, bare_sql)) in cases().into_iter().enumerate() {
+        let process = median(|| run_gpuctl(&db, args));
+        let bare = median(|| run_bare(&me, index, &db));
+        let sql = median(|| bare_sql(&conn, &mut std::io::sink()));
+        println!(
+            "gpuctl {:<57} {:>7.1}ms {:>7.1}ms {:>6.2}x {:>7.1}ms",
+            args.join(" "),
+            ms(process),
+            ms(bare),
+            ms(process) / ms(bare),
+            ms(sql)
+        );
+    }
+    let startup = median(|| run_gpuctl(&db, &["--version"]));
+    println!();
+    println!(
+        "process start alone (gpuctl --version): {:.1} ms",
+        ms(startup)
+    );
+}
+
+/// The bare-SQL counterpart of a gpuctl command: its statements, rows written to `out`.
+type BareSql = fn(&Connection, &mut dyn Write);
+
+/// Each measured command beside the statements it runs.
+fn cases() -> Vec<(&'static [&'static str], BareSql)> {
+    vec![
+        (&["dashboard"], |c, out| {
+            bare_stats(c, Grouping::Cluster, out);
+            bare_alerts(c, 5, out);
+            bare_activity(c, out);
+        }),
+        (&["dashboard", "stats"], |c, out| {
+            bare_stats(c, Grouping::Overall, out)
+        }),
+        (&["dashboard", "realtime"], bare_realtime),
+        (&["report", "cost", "--since", "30d"], bare_cost),
+        (&["dashboard", "trends", "--since", "24h"], bare_trends),
         (
             &[
                 "node",
@@ -109,32 +142,15 @@ fn main() {
                 "--page",
                 "2",
             ],
-            Box::new(bare_node_page),
+            bare_node_page,
         ),
         (
             &[
                 "node", "list", "--search", "zone-b", "--sort", "gpus", "--limit", "20",
             ],
-            Box::new(bare_node_search),
+            bare_node_search,
         ),
-    ];
-    for (args, bare_sql) in cases {
-        let process = median(|| run_gpuctl(&db, args));
-        let sql = median(|| bare_sql(&conn));
-        println!(
-            "gpuctl {:<57} {:>7.1}ms {:>7.1}ms {:>6.2}x",
-            args.join(" "),
-            ms(process),
-            ms(sql),
-            ms(process) / ms(sql)
-        );
-    }
-    let startup = median(|| run_gpuctl(&db, &["--version"]));
-    println!();
-    println!(
-        "process start alone (gpuctl --version): {:.1} ms",
-        ms(startup)
-    );
+    ]
 }
 
 fn add_inventory(store: &mut Store, extra: usize) {
@@ -226,56 +242,36 @@ fn bare_insert_rate(dir: &Path) -> f64 {
     BARE_ROWS as f64 / started.elapsed().as_secs_f64()
 }
 
-/// The bare-SQL counterpart of a gpuctl command.
-type BareSql = Box<dyn Fn(&Connection)>;
-
 const FRESH: i64 = NOW - 180;
 
-fn bare_stats(conn: &Connection, key: &str) {
-    let sql = format!(
-        "WITH fleet AS (
-            SELECT d.id, d.node_id, d.status, d.memory_total_mib, d.power_limit_mw, n.cluster, n.status AS node_status, m.name AS model,
-                   (SELECT count(*) FROM allocations a WHERE a.device_id = d.id AND a.state = 'active') AS leases,
-                   (SELECT count(*) FROM allocations a WHERE a.device_id = d.id AND a.state = 'active' AND a.mig_instance_id IS NOT NULL) AS mig_leases,
-                   (SELECT count(*) FROM mig_instances mi WHERE mi.device_id = d.id) AS migs,
-                   CASE WHEN d.latest_ts >= ?1 THEN d.latest_gpu_util END AS gpu_util,
-                   CASE WHEN d.latest_ts >= ?1 THEN d.latest_mem_used_mib END AS mem_used_mib,
-                   CASE WHEN d.latest_ts >= ?1 THEN d.latest_power_mw END AS power_mw
-            FROM devices d JOIN nodes n ON n.id = d.node_id LEFT JOIN gpu_models m ON m.id = d.model_id)
-         SELECT {key}, sum(status <> 'retired'), sum(leases > 0), sum(migs), sum(mig_leases), avg(gpu_util), max(gpu_util),
-                sum(mem_used_mib), sum(memory_total_mib), sum(power_mw), sum(power_limit_mw), count(DISTINCT node_id)
-         FROM fleet GROUP BY 1"
-    );
-    drain(conn, &sql, &[&FRESH]);
-    drain(
-        conn,
-        &format!(
-            "SELECT {}, status, count(*) FROM nodes GROUP BY 1, 2",
-            if key == "''" { "''" } else { "cluster" }
-        ),
-        &[],
-    );
-    drain(
-        conn,
-        "SELECT severity, count(*) FROM alerts WHERE state <> 'resolved' GROUP BY 1",
-        &[],
-    );
+/// The statements of `dashboard::group_stats`, taken from the store itself.
+fn bare_stats(conn: &Connection, grouping: Grouping, out: &mut dyn Write) {
+    let queries = StatsQueries::new(grouping);
+    drain(out, conn, &queries.devices, &[&FRESH]);
+    if let Some(nodes) = &queries.nodes {
+        drain(out, conn, nodes, &[]);
+    }
+    drain(out, conn, &queries.alerts, &[]);
 }
 
-fn bare_alerts(conn: &Connection, limit: i64) {
-    drain(conn, "SELECT * FROM alerts WHERE state IN ('firing', 'acknowledged') ORDER BY CASE severity WHEN 'critical' THEN 0 WHEN 'warning' THEN 1 ELSE 2 END, last_seen_at DESC LIMIT ?1", &[&limit]);
+fn bare_alerts(conn: &Connection, limit: i64, out: &mut dyn Write) {
+    drain(
+        out,
+        conn, "SELECT * FROM alerts WHERE state IN ('firing', 'acknowledged') ORDER BY CASE severity WHEN 'critical' THEN 0 WHEN 'warning' THEN 1 ELSE 2 END, last_seen_at DESC LIMIT ?1", &[&limit]);
 }
 
-fn bare_activity(conn: &Connection) {
+fn bare_activity(conn: &Connection, out: &mut dyn Write) {
     drain(
+        out,
         conn,
         "SELECT * FROM events WHERE kind <> 'collect.run' ORDER BY at DESC, id DESC LIMIT 5",
         &[],
     );
 }
 
-fn bare_realtime(conn: &Connection) {
+fn bare_realtime(conn: &Connection, out: &mut dyn Write) {
     drain(
+        out,
         conn,
         "SELECT d.uuid, d.idx, n.name, n.cluster, m.name, d.pci_bus_id, d.memory_total_mib, d.power_limit_mw,
                 d.sm_clock_mhz, d.mem_clock_mhz, d.ecc_corrected, d.energy_mj, d.id, d.latest_ts,
@@ -287,9 +283,10 @@ fn bare_realtime(conn: &Connection) {
     );
 }
 
-fn bare_trends(conn: &Connection) {
+fn bare_trends(conn: &Connection, out: &mut dyn Write) {
     let since = (NOW - 86_400) / 3_600 * 3_600;
     drain(
+        out,
         conn,
         "SELECT ?1 + ((f.hour - ?1) / 3600) * 3600 AS b, sum(f.n), sum(f.util_sum), sum(f.util_n),
                 max(f.util_max), sum(f.mem_pct_sum), sum(f.mem_pct_n), max(f.mem_pct_max),
@@ -300,28 +297,38 @@ fn bare_trends(conn: &Connection) {
     );
 }
 
-/// The lease query of `report cost` alone: a lower bound, since the report also integrates
-/// each lease's energy from rollups and raw samples.
-fn bare_cost_leases(conn: &Connection) {
+/// `report cost`: the catalogue, the leases, then one pass over the rollups' energy (gpuctl
+/// splits that pass over threads; here it is one).
+fn bare_cost(conn: &Connection, out: &mut dyn Write) {
+    let from = NOW - 30 * 86_400;
+    drain(out, conn, "SELECT name, hourly_cost FROM gpu_models", &[]);
     drain(
+        out,
         conn,
-        "SELECT a.id, a.device_id, a.device_uuid, a.node, a.cluster, coalesce(m.name, a.model), a.mig_profile,
-                a.gpu_fraction, a.owner, a.namespace, a.state, a.started_at,
-                CASE WHEN a.state = 'active' THEN ?3 ELSE coalesce(a.ended_at, a.expires_at) END AS ends_at,
-                m.hourly_cost
-         FROM allocations a LEFT JOIN gpu_models m ON m.name = a.model COLLATE NOCASE
-         WHERE a.started_at < ?2 AND ends_at > ?1 ORDER BY a.started_at, a.id",
-        &[&(NOW - 30 * 86_400), &NOW, &NOW],
+        "SELECT id, device_id, device_uuid, node, cluster, model, mig_profile, gpu_fraction, owner,
+                namespace, state, started_at,
+                CASE WHEN state = 'active' THEN ?3 ELSE coalesce(ended_at, expires_at) END AS ends_at
+         FROM allocations WHERE started_at < ?2 AND ends_at > ?1 ORDER BY id",
+        &[&from, &NOW, &NOW],
+    );
+    drain(
+        out,
+        conn,
+        "SELECT device_id, hour, energy_mj, NULL FROM samples_hourly
+         WHERE device_id BETWEEN ?3 AND ?4 AND hour >= ?1 AND hour < ?2 ORDER BY device_id, hour",
+        &[&(from - from % 3_600), &NOW, &0, &i64::MAX],
     );
 }
 
-fn bare_node_page(conn: &Connection) {
+fn bare_node_page(conn: &Connection, out: &mut dyn Write) {
     drain(
+        out,
         conn,
         "SELECT count(*) FROM nodes WHERE cluster = ?1 AND status = 'ready'",
         &[&"prod-east"],
     );
     drain(
+        out,
         conn,
         "SELECT n.*, (SELECT json_group_object(key, value) FROM node_labels WHERE node_id = n.id) FROM nodes n
          WHERE n.cluster = ?1 AND n.status = 'ready' ORDER BY n.updated_at DESC, n.name DESC LIMIT 20 OFFSET 20",
@@ -329,31 +336,56 @@ fn bare_node_page(conn: &Connection) {
     );
 }
 
-fn bare_node_search(conn: &Connection) {
+fn bare_node_search(conn: &Connection, out: &mut dyn Write) {
     let pattern = "%zone-b%";
     let filter = "n.name LIKE ?1 OR n.cluster LIKE ?1 OR ifnull(n.ip, '') LIKE ?1
         OR EXISTS (SELECT 1 FROM node_labels l WHERE l.node_id = n.id AND l.value LIKE ?1)";
     drain(
+        out,
         conn,
         &format!("SELECT count(*) FROM nodes n WHERE {filter}"),
         &[&pattern],
     );
     drain(
+        out,
         conn,
         &format!("SELECT n.*, (SELECT json_group_object(key, value) FROM node_labels WHERE node_id = n.id) FROM nodes n WHERE {filter} ORDER BY n.gpu_capacity, n.name LIMIT 20"),
         &[&pattern],
     );
 }
 
-fn drain(conn: &Connection, sql: &str, params: &[&dyn rusqlite::ToSql]) {
+/// Runs `sql` and writes each row as `a|b|c` (NULL as nothing).
+fn drain(out: &mut dyn Write, conn: &Connection, sql: &str, params: &[&dyn rusqlite::ToSql]) {
+    use rusqlite::types::ValueRef;
     let mut stmt = conn.prepare_cached(sql).expect("prepare bare SQL");
     let columns = stmt.column_count();
     let mut rows = stmt.query(params).expect("query");
     while let Some(row) = rows.next().expect("row") {
         for i in 0..columns {
-            let _ = row.get_ref(i).expect("value");
+            if i > 0 {
+                out.write_all(b"|").expect("write");
+            }
+            match row.get_ref(i).expect("value") {
+                ValueRef::Null => Ok(()),
+                ValueRef::Integer(v) => write!(out, "{v}"),
+                ValueRef::Real(v) => write!(out, "{v}"),
+                ValueRef::Text(t) | ValueRef::Blob(t) => out.write_all(t),
+            }
+            .expect("write");
         }
+        out.write_all(b"\n").expect("write");
     }
+}
+
+/// The bare counterpart as a whole process: this bench, re-executed.
+fn run_bare(me: &Path, case: usize, db: &Path) {
+    let output = Command::new(me)
+        .arg("--bare-case")
+        .arg(case.to_string())
+        .arg(db)
+        .output()
+        .expect("run the bare process");
+    assert!(output.status.success(), "bare case {case} failed");
 }
 
 fn run_gpuctl(db: &Path, args: &[&str]) {

@@ -1,10 +1,11 @@
 //! `gpuctl report cost|idle|utilization` on a fleet: `cargo bench --bench report`.
 //!
 //! 1,000 nodes × 8 GPUs; 90 days of back-to-back leases per GPU (24 to 72 hours each, the last
-//! one active); 30 days of hourly rollups up to the last complete hour but one (as collect leaves
-//! them) and the last 12 hours of one-minute raw samples (retention keeps 14 days). The
-//! store is generated in SQL (a few seconds); each report runs as a whole process, three times,
-//! and the median wall time is printed.
+//! one active); 30 days of hourly rollups up to now (collect rolls up every complete hour and
+//! keeps a provisional rollup of the hour in progress; now is on the hour here) and the last
+//! 12 hours of one-minute raw samples (retention keeps 14 days). Reports read only the rollups.
+//! The store is generated in SQL (about a minute on two cores); each report runs as a whole
+//! process, three times, and the median wall time is printed.
 
 use std::path::Path;
 use std::process::{Command, Stdio};
@@ -44,7 +45,7 @@ SELECT l.device, d.uuid, n.name, n.cluster, m.name, 'user-' || (l.device % 50), 
 FROM lease l
 JOIN devices d ON d.id = l.device JOIN nodes n ON n.id = d.node_id JOIN gpu_models m ON m.id = d.model_id;
 
-WITH RECURSIVE h(hour) AS (SELECT ?1 - 30 * 86400 UNION ALL SELECT hour + 3600 FROM h WHERE hour + 3600 < ?1 - 3600)
+WITH RECURSIVE h(hour) AS (SELECT ?1 - 30 * 86400 UNION ALL SELECT hour + 3600 FROM h WHERE hour + 3600 < ?1)
 INSERT INTO samples_hourly (device_id, hour, n, gpu_util_avg, gpu_util_max, power_avg, power_max, energy_mj)
 SELECT d.id, h.hour, 60, (d.id * 7 + h.hour / 3600) % 100, 100, 400000.0, 450000, 400000 * 3600
 FROM devices d, h;

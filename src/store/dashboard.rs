@@ -71,32 +71,72 @@ WITH fleet AS (
     LEFT JOIN gpu_models m ON m.id = d.model_id
 )";
 
+/// The statements behind [`group_stats`]: the device aggregates (`?1`: fresh since), the
+/// nodes by status (none per model) and the open alerts by severity. Public so the fleet
+/// benchmark can time the very same SQL bare.
+pub struct StatsQueries {
+    pub devices: String,
+    pub nodes: Option<String>,
+    pub alerts: String,
+}
+
+impl StatsQueries {
+    pub fn new(grouping: Grouping) -> StatsQueries {
+        let key = grouping.key();
+        let devices = format!(
+            "{FLEET_CTE}
+            SELECT {key} AS k,
+                   sum(status <> 'retired'),
+                   sum(status <> 'retired' AND leases > 0),
+                   sum(status = 'active' AND node_status = 'ready' AND leases = 0),
+                   sum(status = 'faulty'),
+                   sum(status = 'maintenance'),
+                   sum(status = 'retired'),
+                   sum(migs),
+                   sum(mig_leases),
+                   count(CASE WHEN gpu_util IS NOT NULL OR mem_used_mib IS NOT NULL OR power_mw IS NOT NULL THEN 1 END),
+                   avg(gpu_util), max(gpu_util),
+                   sum(mem_used_mib), sum(CASE WHEN mem_used_mib IS NOT NULL THEN memory_total_mib END),
+                   sum(power_mw), sum(CASE WHEN power_mw IS NOT NULL THEN power_limit_mw END),
+                   count(DISTINCT node_id), count(gpu_util)
+            FROM fleet GROUP BY k ORDER BY k"
+        );
+        // Nodes and alerts are counted apart: a node without GPUs still counts, and so does its
+        // alert.
+        let nodes = match grouping {
+            Grouping::Model => None,
+            Grouping::Cluster => Some("SELECT cluster, status, count(*) FROM nodes GROUP BY 1, 2"),
+            Grouping::Overall => Some("SELECT '', status, count(*) FROM nodes GROUP BY 1, 2"),
+        };
+        let alert_key = match grouping {
+            Grouping::Overall => "''",
+            Grouping::Cluster => "ifnull(n.cluster, 'unknown')",
+            Grouping::Model => "ifnull(m.name, 'unknown')",
+        };
+        let alerts = format!(
+            "SELECT {alert_key}, a.severity, count(*)
+             FROM alerts a
+             LEFT JOIN nodes n ON n.name = a.node
+             LEFT JOIN devices d ON d.uuid = a.device_uuid
+             LEFT JOIN gpu_models m ON m.id = d.model_id
+             WHERE a.state <> 'resolved' GROUP BY 1, 2"
+        );
+        StatsQueries {
+            devices,
+            nodes: nodes.map(String::from),
+            alerts,
+        }
+    }
+}
+
 /// Statistics per group. `fresh_since`: samples older than this do not count as current.
 pub fn group_stats(
     conn: &Connection,
     grouping: Grouping,
     fresh_since: i64,
 ) -> Result<Vec<GroupStats>> {
-    let key = grouping.key();
-    let sql = format!(
-        "{FLEET_CTE}
-        SELECT {key} AS k,
-               sum(status <> 'retired'),
-               sum(status <> 'retired' AND leases > 0),
-               sum(status = 'active' AND node_status = 'ready' AND leases = 0),
-               sum(status = 'faulty'),
-               sum(status = 'maintenance'),
-               sum(status = 'retired'),
-               sum(migs),
-               sum(mig_leases),
-               count(CASE WHEN gpu_util IS NOT NULL OR mem_used_mib IS NOT NULL OR power_mw IS NOT NULL THEN 1 END),
-               avg(gpu_util), max(gpu_util),
-               sum(mem_used_mib), sum(CASE WHEN mem_used_mib IS NOT NULL THEN memory_total_mib END),
-               sum(power_mw), sum(CASE WHEN power_mw IS NOT NULL THEN power_limit_mw END),
-               count(DISTINCT node_id), count(gpu_util)
-        FROM fleet GROUP BY k ORDER BY k"
-    );
-    let mut stmt = conn.prepare_cached(&sql)?;
+    let queries = StatsQueries::new(grouping);
+    let mut stmt = conn.prepare_cached(&queries.devices)?;
     let mut groups: Vec<GroupStats> = stmt
         .query_map(params![fresh_since], |r| {
             Ok(GroupStats {
@@ -122,34 +162,14 @@ pub fn group_stats(
             })
         })?
         .collect::<rusqlite::Result<_>>()?;
-    // Nodes and alerts are counted apart: a node without GPUs still counts, and so does its alert.
-    if grouping != Grouping::Model {
-        let node_key = if grouping == Grouping::Cluster {
-            "cluster"
-        } else {
-            "''"
-        };
-        let sql = format!("SELECT {node_key}, status, count(*) FROM nodes GROUP BY 1, 2");
-        for (k, status, count) in keyed_counts(conn, &sql)? {
+    if let Some(sql) = &queries.nodes {
+        for (k, status, count) in keyed_counts(conn, sql)? {
             group_for(&mut groups, &k)
                 .nodes_by_status
                 .insert(status, count);
         }
     }
-    let alert_key = match grouping {
-        Grouping::Overall => "''",
-        Grouping::Cluster => "ifnull(n.cluster, 'unknown')",
-        Grouping::Model => "ifnull(m.name, 'unknown')",
-    };
-    let sql = format!(
-        "SELECT {alert_key}, a.severity, count(*)
-         FROM alerts a
-         LEFT JOIN nodes n ON n.name = a.node
-         LEFT JOIN devices d ON d.uuid = a.device_uuid
-         LEFT JOIN gpu_models m ON m.id = d.model_id
-         WHERE a.state <> 'resolved' GROUP BY 1, 2"
-    );
-    for (k, severity, count) in keyed_counts(conn, &sql)? {
+    for (k, severity, count) in keyed_counts(conn, &queries.alerts)? {
         group_for(&mut groups, &k)
             .alerts_by_severity
             .insert(severity, count);
