@@ -9,7 +9,7 @@
 //! Money is in whatever unit the models' `hourly_cost` is in; energy price is per kWh in that unit.
 //! The README's "Reports" section states the whole contract.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::rc::Rc;
 
 use crate::output::Cell;
@@ -94,45 +94,48 @@ impl Window {
     }
 }
 
-/// A lease clipped to the window.
-struct ClippedLease<'a> {
-    lease: &'a LeaseSpan,
-    from: i64,
-    to: i64,
-    gpu_hours: f64,
+/// The lease's GPU-hours inside the window.
+fn gpu_hours(lease: &LeaseSpan, window: Window) -> f64 {
+    window.overlap(lease.started_at, lease.ends_at) as f64 / HOUR * lease.gpu_fraction
 }
 
-fn clip<'a>(lease: &'a LeaseSpan, window: Window) -> ClippedLease<'a> {
-    let secs = window.overlap(lease.started_at, lease.ends_at);
-    ClippedLease {
-        lease,
-        from: lease.started_at.max(window.from),
-        to: lease.ends_at.min(window.to),
-        gpu_hours: secs as f64 / HOUR * lease.gpu_fraction,
-    }
-}
-
-/// Usage of each lease's device over the clipped lease; none when the device is gone.
-fn lease_usage(
+/// The leases overlapping the window, each with its device's usage over the lease ∩ window
+/// (none when the device is gone). The leases' texts are read while the rollups are.
+fn leases_with_usage(
     store: &Store,
-    clipped: &[ClippedLease],
+    window: Window,
     measure: Measure,
     now: i64,
-) -> Result<Vec<Usage>> {
-    let spans: Vec<Span> = clipped
+) -> Result<Vec<(LeaseSpan, Usage)>> {
+    let times = reports::lease_times(store.conn(), window.from, window.to, now)?;
+    let spans: Vec<Span> = times
         .iter()
-        .map(|c| Span {
-            // A removed device's lease gets an empty span: no usage.
-            device_id: c.lease.device_id.unwrap_or(0),
-            from: c.from,
-            to: if c.lease.device_id.is_some() {
-                c.to
-            } else {
-                c.from
-            },
+        .map(|t| {
+            let from = t.started_at.max(window.from);
+            Span {
+                device_id: t.device_id.unwrap_or(0),
+                from,
+                // A removed device's lease gets an empty span: no usage.
+                to: if t.device_id.is_some() {
+                    t.ends_at.min(window.to)
+                } else {
+                    from
+                },
+            }
         })
         .collect();
-    reports::usage_of_spans_parallel(store, &spans, measure, now)
+    let (usages, leases) = reports::usage_of_spans_parallel(store, &spans, measure, now, |conn| {
+        reports::leases_overlapping(conn, window.from, window.to, now)
+    })?;
+    // A lease written between the two reads has no usage yet.
+    let usage_by_id: HashMap<i64, Usage> = times.iter().map(|t| t.id).zip(usages).collect();
+    Ok(leases
+        .into_iter()
+        .map(|lease| {
+            let usage = usage_by_id.get(&lease.id).copied().unwrap_or_default();
+            (lease, usage)
+        })
+        .collect())
 }
 
 fn parse_non_negative(flag: &str, text: &str) -> Result<f64> {
@@ -252,13 +255,9 @@ fn cost(ctx: &Ctx, args: &ReportCostArgs) -> Result<()> {
         .map(|text| parse_non_negative("--energy-price", text))
         .transpose()?;
     let store = ctx.open_store()?;
-    let conn = store.conn();
-    let leases = reports::leases_overlapping(conn, window.from, window.to, ctx.now)?;
-    let clipped: Vec<ClippedLease> = leases.iter().map(|l| clip(l, window)).collect();
-    let usages = lease_usage(&store, &clipped, Measure::Energy, ctx.now)?;
+    let leases = leases_with_usage(&store, window, Measure::Energy, ctx.now)?;
     let mut groups: BTreeMap<Option<Rc<str>>, CostRow> = BTreeMap::new();
-    for (clipped, usage) in clipped.iter().zip(usages) {
-        let lease = clipped.lease;
+    for (lease, usage) in &leases {
         let energy_kwh = usage
             .energy_mj
             .map(|mj| mj / MJ_PER_KWH * lease.gpu_fraction);
@@ -270,7 +269,7 @@ fn cost(ctx: &Ctx, args: &ReportCostArgs) -> Result<()> {
                 key: key.as_deref().map(String::from),
                 ..CostRow::default()
             })
-            .add_lease(clipped.gpu_hours, lease.hourly_cost, energy_kwh);
+            .add_lease(gpu_hours(lease, window), lease.hourly_cost, energy_kwh);
     }
     let mut rows: Vec<CostRow> = groups.into_values().collect();
     let mut total = CostRow {
@@ -369,19 +368,16 @@ fn idle(ctx: &Ctx, args: &ReportIdleArgs) -> Result<()> {
             ))
         })?;
     let store = ctx.open_store()?;
-    let conn = store.conn();
-    let leases = reports::leases_overlapping(conn, window.from, window.to, ctx.now)?;
-    let clipped: Vec<ClippedLease> = leases.iter().map(|l| clip(l, window)).collect();
-    let usages = lease_usage(&store, &clipped, Measure::Readings, ctx.now)?;
+    let leases = leases_with_usage(&store, window, Measure::Readings, ctx.now)?;
     let mut rows = Vec::new();
-    for (clipped, usage) in clipped.iter().zip(usages) {
-        let lease = clipped.lease;
+    for (lease, usage) in &leases {
+        let leased_hours = gpu_hours(lease, window);
         let avg_util = usage.util_avg();
         let no_samples = avg_util.is_none();
         if avg_util.is_some_and(|u| u >= threshold) {
             continue;
         }
-        let idle_gpu_hours = avg_util.map(|_| clipped.gpu_hours);
+        let idle_gpu_hours = avg_util.map(|_| leased_hours);
         rows.push(IdleRow {
             id: lease.id,
             owner: lease.owner.to_string(),
@@ -391,7 +387,7 @@ fn idle(ctx: &Ctx, args: &ReportIdleArgs) -> Result<()> {
             mig_profile: lease.mig_profile.as_deref().map(String::from),
             state: lease.state.to_string(),
             started_at: clock::rfc3339(lease.started_at),
-            gpu_hours: clipped.gpu_hours,
+            gpu_hours: leased_hours,
             avg_util,
             samples: usage.samples.round() as i64,
             no_samples,
@@ -513,7 +509,10 @@ fn utilization(ctx: &Ctx, args: &ReportUtilizationArgs) -> Result<()> {
             to: window.to,
         })
         .collect();
-    let usages = reports::usage_of_spans_parallel(&store, &spans, Measure::Busy, ctx.now)?;
+    let (usages, leases) =
+        reports::usage_of_spans_parallel(&store, &spans, Measure::Busy, ctx.now, |conn| {
+            reports::leases_overlapping(conn, window.from, window.to, ctx.now)
+        })?;
     for ((device, span), usage) in devices.into_iter().zip(&spans).zip(usages) {
         let start = span.from;
         let key = match args.by {
@@ -528,8 +527,8 @@ fn utilization(ctx: &Ctx, args: &ReportUtilizationArgs) -> Result<()> {
             row.used_gpu_hours = Some(row.used_gpu_hours.unwrap_or(0.0) + usage.busy_secs / HOUR);
         }
     }
-    for lease in reports::leases_overlapping(conn, window.from, window.to, ctx.now)? {
-        let gpu_hours = clip(&lease, window).gpu_hours;
+    for lease in &leases {
+        let gpu_hours = gpu_hours(lease, window);
         let key = match args.by {
             UtilizationGrouping::Cluster => Some(&lease.cluster),
             UtilizationGrouping::Model => lease.model.as_ref(),
