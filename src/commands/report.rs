@@ -10,7 +10,6 @@
 //! The README's "Reports" section states the whole contract.
 
 use std::collections::{BTreeMap, HashMap};
-use std::rc::Rc;
 
 use crate::output::Cell;
 use serde::Serialize;
@@ -238,7 +237,7 @@ impl TableRow for CostRow {
     }
 }
 
-fn cost_key(lease: &LeaseSpan, by: CostGrouping) -> Option<Rc<str>> {
+fn cost_key(lease: &LeaseSpan, by: CostGrouping) -> Option<String> {
     match by {
         CostGrouping::Owner => Some(lease.owner.clone()),
         CostGrouping::Namespace => lease.namespace.clone(),
@@ -256,7 +255,7 @@ fn cost(ctx: &Ctx, args: &ReportCostArgs) -> Result<()> {
         .transpose()?;
     let store = ctx.open_store()?;
     let leases = leases_with_usage(&store, window, Measure::Energy, ctx.now)?;
-    let mut groups: BTreeMap<Option<Rc<str>>, CostRow> = BTreeMap::new();
+    let mut groups: BTreeMap<Option<String>, CostRow> = BTreeMap::new();
     for (lease, usage) in &leases {
         let energy_kwh = usage
             .energy_mj
@@ -266,7 +265,7 @@ fn cost(ctx: &Ctx, args: &ReportCostArgs) -> Result<()> {
             .entry(key.clone())
             .or_insert_with(|| CostRow {
                 row: "group",
-                key: key.as_deref().map(String::from),
+                key,
                 ..CostRow::default()
             })
             .add_lease(gpu_hours(lease, window), lease.hourly_cost, energy_kwh);
@@ -380,12 +379,12 @@ fn idle(ctx: &Ctx, args: &ReportIdleArgs) -> Result<()> {
         let idle_gpu_hours = avg_util.map(|_| leased_hours);
         rows.push(IdleRow {
             id: lease.id,
-            owner: lease.owner.to_string(),
-            namespace: lease.namespace.as_deref().map(String::from),
-            node: lease.node.to_string(),
-            device_uuid: lease.device_uuid.to_string(),
-            mig_profile: lease.mig_profile.as_deref().map(String::from),
-            state: lease.state.to_string(),
+            owner: lease.owner.clone(),
+            namespace: lease.namespace.clone(),
+            node: lease.node.clone(),
+            device_uuid: lease.device_uuid.clone(),
+            mig_profile: lease.mig_profile.clone(),
+            state: lease.state.clone(),
             started_at: clock::rfc3339(lease.started_at),
             gpu_hours: leased_hours,
             avg_util,
@@ -534,7 +533,7 @@ fn utilization(ctx: &Ctx, args: &ReportUtilizationArgs) -> Result<()> {
             UtilizationGrouping::Model => lease.model.as_ref(),
             UtilizationGrouping::Node => Some(&lease.node),
         };
-        let key = key.map(|k| k.to_string());
+        let key = key.cloned();
         utilization_group(&mut groups, key).leased_gpu_hours += gpu_hours;
     }
     let mut rows: Vec<UtilizationRow> = groups.into_values().collect();

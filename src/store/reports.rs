@@ -7,66 +7,35 @@
 //! readings. Raw samples are never read: a month of a fleet's leases is one ordered pass over
 //! its rollups rather than a query per lease (8,000 GPUs: 0.36 s → see the README's figures).
 
-use std::collections::{HashMap, HashSet};
-use std::rc::Rc;
+use std::collections::HashMap;
 
-use rusqlite::{params, Connection, OptionalExtension, Row};
+use rusqlite::{params, Connection, OptionalExtension};
 
 use crate::error::{Error, Result};
 use crate::store::Store;
 
 const HOUR: i64 = 3_600;
 
-/// A lease, with the end it has as of `now` and its model's price. Its texts are shared
-/// between the leases that have the same value (see [`Texts`]).
+/// A lease, with the end it has as of `now` and its model's price.
 #[derive(Debug, Clone, PartialEq)]
 pub struct LeaseSpan {
     pub id: i64,
     pub device_id: Option<i64>,
-    pub device_uuid: Rc<str>,
-    pub node: Rc<str>,
-    pub cluster: Rc<str>,
+    pub device_uuid: String,
+    pub node: String,
+    pub cluster: String,
     /// The catalogue's spelling when the lease's model text matches one, else that text.
-    pub model: Option<Rc<str>>,
-    pub mig_profile: Option<Rc<str>>,
+    pub model: Option<String>,
+    pub mig_profile: Option<String>,
     pub gpu_fraction: f64,
-    pub owner: Rc<str>,
-    pub namespace: Option<Rc<str>>,
-    pub state: Rc<str>,
+    pub owner: String,
+    pub namespace: Option<String>,
+    pub state: String,
     pub started_at: i64,
     /// Active: `now`; released or expired: `ended_at`, or `expires_at` when that is missing.
     pub ends_at: i64,
     /// Per whole-GPU hour, from `gpu_models` by name (case-insensitive); None when unknown.
     pub hourly_cost: Option<f64>,
-}
-
-/// One shared copy of each text: a month of leases repeats a few owners, clusters and models
-/// thousands of times, and a String apiece was a third of the lease query's time.
-#[derive(Default)]
-struct Texts(HashSet<Rc<str>>);
-
-impl Texts {
-    fn get(&mut self, row: &Row, column: usize) -> rusqlite::Result<Option<Rc<str>>> {
-        let Some(text) = row.get_ref(column)?.as_str_or_null()? else {
-            return Ok(None);
-        };
-        if let Some(shared) = self.0.get(text) {
-            return Ok(Some(Rc::clone(shared)));
-        }
-        let shared: Rc<str> = Rc::from(text);
-        self.0.insert(Rc::clone(&shared));
-        Ok(Some(shared))
-    }
-
-    fn get_required(&mut self, row: &Row, column: usize) -> rusqlite::Result<Rc<str>> {
-        self.get(row, column)?.ok_or_else(|| {
-            rusqlite::Error::InvalidColumnType(
-                column,
-                row.as_ref().column_name(column).unwrap_or("?").to_string(),
-                rusqlite::types::Type::Null,
-            )
-        })
-    }
 }
 
 /// Where a lease ends as of `?3` (now): now while active, else when it ended or expired.
@@ -111,55 +80,46 @@ pub fn leases_overlapping(
 ) -> Result<Vec<LeaseSpan>> {
     // The catalogue is a few rows: matched here rather than joined case-insensitively per lease
     // (that join took ~10 ms of 11,664 leases).
-    let mut catalogue: HashMap<String, (Rc<str>, Option<f64>)> = HashMap::new();
+    let mut catalogue: HashMap<String, (String, Option<f64>)> = HashMap::new();
     let mut stmt = conn.prepare_cached("SELECT name, hourly_cost FROM gpu_models")?;
     let mut rows = stmt.query([])?;
     while let Some(row) = rows.next()? {
         let name: String = row.get(0)?;
-        catalogue.insert(name.to_lowercase(), (Rc::from(name.as_str()), row.get(1)?));
+        catalogue.insert(name.to_lowercase(), (name, row.get(1)?));
     }
-    // Each distinct model text of the leases, as the catalogue knows it.
-    let mut models: HashMap<Rc<str>, (Rc<str>, Option<f64>)> = HashMap::new();
-    let mut texts = Texts::default();
     let mut stmt = conn.prepare_cached(&format!(
         "SELECT id, device_id, device_uuid, node, cluster, model, mig_profile, gpu_fraction, owner,
                 namespace, state, started_at, {LEASE_END} AS ends_at
          FROM allocations {LEASES_OVERLAPPING}"
     ))?;
-    let mut rows = stmt.query(params![from, to, now])?;
-    let mut leases = Vec::new();
-    while let Some(r) = rows.next()? {
-        let (model, hourly_cost) = match texts.get(r, 5)? {
-            Some(text) => {
-                let (model, cost) = models
-                    .entry(Rc::clone(&text))
-                    .or_insert_with(|| {
-                        catalogue
-                            .get(&text.to_lowercase())
-                            .cloned()
-                            .unwrap_or((text, None))
-                    })
-                    .clone();
-                (Some(model), cost)
-            }
-            None => (None, None),
-        };
-        leases.push(LeaseSpan {
+    let rows = stmt.query_map(params![from, to, now], |r| {
+        Ok(LeaseSpan {
             id: r.get(0)?,
             device_id: r.get(1)?,
-            device_uuid: texts.get_required(r, 2)?,
-            node: texts.get_required(r, 3)?,
-            cluster: texts.get_required(r, 4)?,
-            model,
-            mig_profile: texts.get(r, 6)?,
+            device_uuid: r.get(2)?,
+            node: r.get(3)?,
+            cluster: r.get(4)?,
+            model: r.get(5)?,
+            mig_profile: r.get(6)?,
             gpu_fraction: r.get(7)?,
-            owner: texts.get_required(r, 8)?,
-            namespace: texts.get(r, 9)?,
-            state: texts.get_required(r, 10)?,
+            owner: r.get(8)?,
+            namespace: r.get(9)?,
+            state: r.get(10)?,
             started_at: r.get(11)?,
             ends_at: r.get(12)?,
-            hourly_cost,
-        });
+            hourly_cost: None,
+        })
+    })?;
+    let mut leases = rows.collect::<rusqlite::Result<Vec<LeaseSpan>>>()?;
+    for lease in &mut leases {
+        let known = lease
+            .model
+            .as_ref()
+            .and_then(|m| catalogue.get(&m.to_lowercase()));
+        if let Some((name, cost)) = known {
+            lease.model = Some(name.clone());
+            lease.hourly_cost = *cost;
+        }
     }
     Ok(leases)
 }
