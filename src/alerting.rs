@@ -4,24 +4,18 @@
 
 use std::collections::HashMap;
 
-use rusqlite::Connection;
+use rusqlite::{Connection, Transaction};
 use serde::Serialize;
 
-use crate::domain::{Alert, AlertRule, AlertState, NewEvent};
+use crate::domain::{Alert, AlertRule, AlertState};
 use crate::error::Result;
+use crate::inventory::{Inventory, Stamp};
+use crate::store::alerts;
 use crate::store::metrics::{self, Metric};
-use crate::store::{alerts, events};
 
 /// The rule metrics that are not plain sample columns.
 pub const SECONDS_SINCE_SEEN: &str = "seconds_since_seen";
 pub const LEASED_GPU_UTIL: &str = "leased_gpu_util_pct";
-
-/// Every metric a rule may name.
-pub fn metric_names() -> Vec<&'static str> {
-    let mut names: Vec<&str> = Metric::ALL.iter().map(|m| m.name()).collect();
-    names.extend([SECONDS_SINCE_SEEN, LEASED_GPU_UTIL]);
-    names
-}
 
 /// A GPU the run sampled.
 #[derive(Debug, Clone)]
@@ -54,13 +48,26 @@ enum Verdict {
     Clear,
 }
 
-pub fn evaluate(
-    conn: &Connection,
+/// [`evaluate`] for a caller holding a write transaction (the benches and tests), at `now`.
+pub fn evaluate_in_transaction(
+    tx: &Transaction,
     now: i64,
     seen: &[SeenGpu],
     missing: &[MissingGpu],
     actor: Option<&str>,
 ) -> Result<Transitions> {
+    evaluate(&Inventory::new(tx, Stamp::new(now, actor)), seen, missing)
+}
+
+/// Judges every enabled rule on the GPUs a run saw or missed, at the inventory's time, and
+/// fires, repeats or resolves their alerts through it.
+pub(crate) fn evaluate(
+    inv: &Inventory,
+    seen: &[SeenGpu],
+    missing: &[MissingGpu],
+) -> Result<Transitions> {
+    let conn = inv.conn();
+    let now = inv.now();
     let mut transitions = Transitions::default();
     // Every open alert of these GPUs in one query, taken out as each (rule, GPU) is judged.
     let uuids: Vec<&str> = seen
@@ -99,17 +106,7 @@ pub fn evaluate(
             }
         }
         for (uuid, node, verdict) in verdicts {
-            apply(
-                conn,
-                &mut open,
-                now,
-                &rule,
-                uuid,
-                node,
-                verdict,
-                actor,
-                &mut transitions,
-            )?;
+            apply(inv, &mut open, &rule, uuid, node, verdict, &mut transitions)?;
         }
     }
     Ok(transitions)
@@ -169,30 +166,17 @@ fn judge(conn: &Connection, now: i64, rule: &AlertRule, gpu: &SeenGpu) -> Result
     Ok(Verdict::Firing(stats.latest))
 }
 
-#[allow(clippy::too_many_arguments)] // one call site per verdict; a struct would only rename them
 fn apply(
-    conn: &Connection,
+    inv: &Inventory,
     open: &mut HashMap<(String, String), Alert>,
-    now: i64,
     rule: &AlertRule,
     uuid: &str,
     node: &str,
     verdict: Verdict,
-    actor: Option<&str>,
     transitions: &mut Transitions,
 ) -> Result<()> {
+    let now = inv.now();
     let open = open.remove(&(rule.name.clone(), uuid.to_string()));
-    let event = |kind: &str, id: i64, old: Option<&str>, new: &str| NewEvent {
-        at: now,
-        kind: kind.to_string(),
-        subject: format!("alert/{id}"),
-        node: Some(node.to_string()),
-        field: Some("state".into()),
-        old_value: old.map(String::from),
-        new_value: Some(new.to_string()),
-        reason: Some(format!("{} on {uuid}", rule.name)),
-        actor: actor.map(String::from),
-    };
     match (verdict, open) {
         (Verdict::Firing(value), Some(mut alert)) => {
             alert.last_seen_at = now;
@@ -200,11 +184,11 @@ fn apply(
             alert.threshold = Some(rule.threshold);
             alert.severity = rule.severity;
             alert.message = message(rule, value);
-            alerts::touch(conn, &alert)?;
+            inv.repeat_alert(&alert)?;
             transitions.repeated.push(alert.id);
         }
         (Verdict::Firing(value), None) => {
-            let alert = Alert {
+            let mut alert = Alert {
                 id: 0,
                 rule: rule.name.clone(),
                 device: Some(uuid.to_string()),
@@ -220,21 +204,10 @@ fn apply(
                 acked_at: None,
                 resolved_at: None,
             };
-            let id = alerts::insert(conn, &alert)?;
-            events::record(conn, &event("alert.firing", id, None, "firing"))?;
-            transitions.fired.push(id);
+            transitions.fired.push(inv.fire_alert(&mut alert)?);
         }
         (Verdict::Clear, Some(alert)) => {
-            alerts::resolve(conn, alert.id, now)?;
-            events::record(
-                conn,
-                &event(
-                    "alert.resolved",
-                    alert.id,
-                    Some(alert.state.as_str()),
-                    "resolved",
-                ),
-            )?;
+            inv.resolve_alert(&alert, None)?;
             transitions.resolved.push(alert.id);
         }
         (Verdict::Clear, None) => {}

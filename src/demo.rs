@@ -8,13 +8,16 @@ use rusqlite::Connection;
 use serde::Serialize;
 
 use crate::alerting::{self, MissingGpu, SeenGpu};
-use crate::domain::{Device, DeviceStatus, NewEvent, Node, NodeStatus};
+use crate::domain::{Device, DeviceStatus, GpuModel, Node, NodeStatus};
 use crate::error::{Error, Result};
-use crate::gpu::mig;
-use crate::store::allocations::{self, NewAllocation};
+use crate::inventory::{Inventory, Stamp};
+use crate::store::allocations::NewAllocation;
 use crate::store::metrics::{self, SampleRow};
 use crate::store::registry::{self, DeviceReport};
-use crate::store::{devices, events, models, nodes, settings, Store};
+use crate::store::{settings, Store};
+
+/// Who the demo's history says made its changes.
+const DEMO_ACTOR: &str = "demo";
 
 /// The setting that marks a store as a demo store (so `gpuctl demo` may replace it).
 pub const DEMO_MARKER_KEY: &str = "demo.seed";
@@ -157,24 +160,26 @@ pub fn generate(
         ..DemoSummary::default()
     };
     let mut plans: Vec<GpuPlan> = Vec::new();
+    // The inventory is written by the same rules as real use, each change stamped with the
+    // time it happens in the demo's history.
     store.write(|tx| {
+        let inv = Inventory::new(tx, Stamp::new(start, Some(DEMO_ACTOR)));
         settings::set(tx, DEMO_MARKER_KEY, &spec.seed.to_string())?;
         for (name, cost) in HOURLY_COSTS {
-            if let Some(mut model) = models::resolve(tx, name)? {
-                model.hourly_cost = Some(*cost);
-                model.updated_at = start;
-                models::update(tx, &model)?;
-            }
+            let old = inv.resolve_model(name)?;
+            let mut priced = old.clone();
+            priced.hourly_cost = Some(*cost);
+            inv.update_model(&old, &mut priced)?;
         }
         for n in 0..spec.nodes {
             let plan = &CLUSTERS[n % CLUSTERS.len()];
-            let node = add_node(tx, &mut rng, spec, n, plan, start, now)?;
+            let node = add_node(&inv, &mut rng, spec, n, plan, start, now)?;
             summary.nodes += 1;
             let model_name = *rng.pick(plan.models);
-            let model = models::resolve(tx, model_name)?
-                .ok_or_else(|| Error::runtime(format!("the catalogue lacks {model_name}")))?;
+            let model = inv.resolve_model(model_name)?;
+            let mut out_of_service = Vec::new();
             for g in 0..spec.gpus_per_node {
-                let gpu = add_gpu(tx, &mut rng, &node, &model, g, n, start)?;
+                let gpu = add_gpu(&inv, &mut rng, &node, &model, g, start)?;
                 summary.gpus += 1;
                 let mut gpu_plan = GpuPlan {
                     device_id: gpu.id,
@@ -197,31 +202,40 @@ pub fn generate(
                     (2, g) if g == 3 % gpus => gpu_plan.reports_until = now - 2 * 3_600,
                     _ => {}
                 }
+                // And two leave service early in the window.
+                let status = match (n, g) {
+                    (6, 0) => DeviceStatus::Faulty,
+                    (8, 0) => DeviceStatus::Maintenance,
+                    _ => DeviceStatus::Active,
+                };
+                if status != DeviceStatus::Active {
+                    out_of_service.push((gpu.uuid.clone(), status));
+                }
                 let mig_enabled =
                     model.mig_capable && node.cluster == "prod-west" && g < 2 && n < 6;
                 if mig_enabled {
-                    summary.mig_instances += partition(
-                        tx,
-                        &mut rng,
-                        &gpu,
-                        &model.mig_profiles,
-                        &mut summary,
-                        now,
-                        start,
-                    )?;
-                } else if node.status == NodeStatus::Ready && gpu.status == DeviceStatus::Active {
-                    summary.leases += lease_history(
-                        tx,
-                        &mut rng,
-                        &gpu,
-                        &node,
-                        model_name,
-                        &mut gpu_plan,
-                        start,
-                        now,
-                    )?;
+                    summary.mig_instances +=
+                        partition(&inv, &mut rng, &gpu, &model, &mut summary, now, start)?;
+                } else if node.status == NodeStatus::Ready && status == DeviceStatus::Active {
+                    summary.leases +=
+                        lease_history(&inv, &mut rng, &gpu, model_name, &mut gpu_plan, start, now)?;
                 }
                 plans.push(gpu_plan);
+            }
+            // The node's counts follow its GPUs once they are all in, as after a collect.
+            inv.at(node.created_at)
+                .sync_node_capacity(node.id, &node.name, true)?;
+            for (uuid, status) in out_of_service {
+                let reason = if status == DeviceStatus::Faulty {
+                    "XID 79: fell off the bus"
+                } else {
+                    "reseating"
+                };
+                inv.at(start + DAY / 2)
+                    .edit_device(&uuid, Some(reason), |_, d| {
+                        d.status = status;
+                        Ok(())
+                    })?;
             }
         }
         Ok(())
@@ -250,11 +264,13 @@ pub fn generate(
     // Rollups, node counts from the devices, alerts as collect would raise them at the last
     // minute, and collect's health.
     store.write(|tx| {
+        let inv = Inventory::new(tx, Stamp::new(now, Some(DEMO_ACTOR)));
         crate::retention::apply(tx, now)?;
         crate::retention::roll_hour_in_progress(tx, now, None)?;
-        let node_ids: std::collections::BTreeSet<i64> = plans.iter().map(|p| p.node_id).collect();
-        for node_id in node_ids {
-            devices::sync_node_capacity(tx, node_id, now, true)?;
+        let nodes: BTreeMap<i64, &str> =
+            plans.iter().map(|p| (p.node_id, p.node.as_str())).collect();
+        for (node_id, name) in nodes {
+            inv.sync_node_capacity(node_id, name, true)?;
         }
         let mut by_node: BTreeMap<&str, (Vec<SeenGpu>, Vec<MissingGpu>)> = BTreeMap::new();
         for gpu in &plans {
@@ -275,9 +291,7 @@ pub fn generate(
             }
         }
         for (seen, missing) in by_node.values() {
-            summary.alerts_firing += alerting::evaluate(tx, now, seen, missing, Some("demo"))?
-                .fired
-                .len();
+            summary.alerts_firing += alerting::evaluate(&inv, seen, missing)?.fired.len();
         }
         crate::prometheus::record_health(tx, now, true, 42)
     })?;
@@ -285,19 +299,10 @@ pub fn generate(
     Ok(summary)
 }
 
-fn event(at: i64, kind: &str, subject: &str, node: &str) -> NewEvent {
-    NewEvent {
-        at,
-        kind: kind.to_string(),
-        subject: subject.to_string(),
-        node: Some(node.to_string()),
-        actor: Some("demo".to_string()),
-        ..NewEvent::default()
-    }
-}
-
+/// A node as it joined the fleet; most had a driver upgrade during the demo's window, and one
+/// node of each non-ready status changed lately.
 fn add_node(
-    tx: &Connection,
+    inv: &Inventory,
     rng: &mut Rng,
     spec: DemoSpec,
     n: usize,
@@ -343,73 +348,40 @@ fn add_node(
         created_at: created,
         updated_at: created,
     };
-    node.id = nodes::insert(tx, &node)?;
-    let mut e = event(created, "node.created", &node.name, &node.name);
-    e.new_value = Some(format!("cluster={} gpus={}", node.cluster, node.gpus));
-    events::record(tx, &e)?;
-    // A driver upgrade during the demo window on most nodes.
+    inv.at(created).create_node(&mut node, None)?;
     if n % 4 != 3 {
         let at = start + (rng.below((now - start) as u64 / 2) as i64);
-        let mut e = event(at, "node.updated", &node.name, &node.name);
-        e.field = Some("driver".into());
-        e.old_value = Some("535.161.08".into());
-        e.new_value = Some("550.54.15".into());
-        e.reason = Some("driver upgrade".into());
-        events::record(tx, &e)?;
+        let old = node.clone();
         node.driver = Some("550.54.15".into());
         node.cuda = Some("12.4".into());
+        inv.at(at)
+            .update_node(&old, &mut node, Some("driver upgrade"))?;
     }
     if status != NodeStatus::Ready {
         let at = now - 3_600 * (1 + rng.below(30) as i64);
-        let mut e = event(at, "node.status", &node.name, &node.name);
-        e.field = Some("status".into());
-        e.old_value = Some("ready".into());
-        e.new_value = Some(status.to_string());
-        e.reason = Some(
-            match status {
-                NodeStatus::NotReady => "kubelet stopped posting status",
-                NodeStatus::Maintenance => "fan replacement",
-                NodeStatus::Cordoned => "draining for kernel upgrade",
-                _ => "hardware returned to vendor",
-            }
-            .into(),
-        );
-        events::record(tx, &e)?;
+        let reason = match status {
+            NodeStatus::NotReady => "kubelet stopped posting status",
+            NodeStatus::Maintenance => "fan replacement",
+            NodeStatus::Cordoned => "draining for kernel upgrade",
+            _ => "hardware returned to vendor",
+        };
+        let old = node.clone();
         node.status = status;
         node.gpus_allocatable = 0;
-        node.updated_at = at;
+        inv.at(at).update_node(&old, &mut node, Some(reason))?;
     }
-    nodes::update(tx, &node)?;
     Ok(node)
 }
 
-fn uuid(rng: &mut Rng) -> String {
-    let a = rng.next();
-    let b = rng.next();
-    format!(
-        "GPU-{:08x}-{:04x}-{:04x}-{:04x}-{:012x}",
-        a >> 32,
-        (a >> 16) & 0xffff,
-        a & 0xffff,
-        b >> 48,
-        b & 0xffff_ffff_ffff
-    )
-}
-
+/// A GPU of `node`, added when the node joined, with what a collect keeps on its row.
 fn add_gpu(
-    tx: &Connection,
+    inv: &Inventory,
     rng: &mut Rng,
     node: &Node,
-    model: &crate::domain::GpuModel,
+    model: &GpuModel,
     g: usize,
-    n: usize,
     start: i64,
 ) -> Result<Device> {
-    let status = match (n, g) {
-        (6, 0) => DeviceStatus::Faulty,
-        (8, 0) => DeviceStatus::Maintenance,
-        _ => DeviceStatus::Active,
-    };
     let mut device = Device {
         id: 0,
         node_id: node.id,
@@ -421,34 +393,19 @@ fn add_gpu(
         model: Some(model.name.clone()),
         serial: Some(format!("16529{:08}", rng.below(100_000_000))),
         pci_bus_id: Some(format!("00000000:{:02X}:00.0", 0x18 + g * 0x10)),
-        status,
+        status: DeviceStatus::Active,
         mig_enabled: false,
         mig_instances: 0,
         lease_id: None,
         allocated: false,
         memory_mib: Some(model.memory_mib),
         last_seen_at: None,
-        created_at: node.created_at,
-        updated_at: node.created_at,
+        created_at: 0,
+        updated_at: 0,
     };
-    device.id = devices::insert(tx, &device)?;
-    let mut e = event(node.created_at, "device.added", &device.uuid, &node.name);
-    e.new_value = Some(format!("index={g} model={}", model.name));
-    events::record(tx, &e)?;
-    if status != DeviceStatus::Active {
-        let mut e = event(start + DAY / 2, "device.status", &device.uuid, &node.name);
-        e.field = Some("status".into());
-        e.old_value = Some("active".into());
-        e.new_value = Some(status.to_string());
-        e.reason = Some(if status == DeviceStatus::Faulty {
-            "XID 79: fell off the bus".into()
-        } else {
-            "reseating".into()
-        });
-        events::record(tx, &e)?;
-    }
+    inv.at(node.created_at).add_device(&mut device, None)?;
     registry::report_device(
-        tx,
+        inv.conn(),
         &DeviceReport {
             id: device.id,
             node_id: node.id,
@@ -471,10 +428,10 @@ fn add_gpu(
 
 /// MIG-partitions a GPU (a mixed layout, or seven of the smallest) and leases some instances.
 fn partition(
-    tx: &Connection,
+    inv: &Inventory,
     rng: &mut Rng,
     gpu: &Device,
-    profiles: &[mig::MigProfile],
+    model: &GpuModel,
     summary: &mut DemoSummary,
     now: i64,
     start: i64,
@@ -484,77 +441,60 @@ fn partition(
     } else {
         &[("1g.10gb", 7)]
     };
-    let mut enabled = gpu.clone();
-    enabled.mig_enabled = true;
-    devices::update(tx, &enabled)?;
-    let mut placed_all: Vec<mig::Placed> = Vec::new();
+    let at_start = inv.at(start);
+    let (gpu, _) = at_start.set_mig_mode(&gpu.uuid, true)?;
     let mut created = 0;
     for (profile, count) in layout {
-        let placed = mig::place(profiles, &placed_all, profile, *count)
-            .map_err(|e| Error::runtime(format!("demo MIG layout: {e}")))?;
-        for p in &placed {
-            let id =
-                crate::store::mig::insert(tx, gpu.id, &p.profile, p.start, p.memory_slices, start)?;
-            let mut e = event(start, "mig.created", &gpu.uuid, &gpu.node);
-            e.field = Some(format!("instance:{id}"));
-            e.new_value = Some(format!("{} at {}:{}", p.profile, p.start, p.memory_slices));
-            events::record(tx, &e)?;
+        let instances = at_start
+            .create_mig_instances(&gpu.uuid, profile, *count)
+            .map_err(|e| Error::runtime(format!("demo MIG layout: {}", e.message)))?;
+        for instance in instances {
             created += 1;
             if rng.below(3) > 0 {
                 let (owner, namespace) = *rng.pick(OWNERS);
-                let compute = profiles
+                let lease_start = now - 3_600 * (1 + rng.below(40) as i64);
+                let expires_at = now + 3_600 * (1 + rng.below(48) as i64);
+                let workload = format!("{namespace}-notebook-{}", rng.below(90) + 10);
+                let compute = model
+                    .mig_profiles
                     .iter()
-                    .find(|q| q.name == p.profile)
+                    .find(|q| q.name == instance.profile)
                     .map_or(1, |q| q.compute_slices);
-                let total = profiles
+                let total = model
+                    .mig_profiles
                     .iter()
                     .map(|q| q.compute_slices)
                     .max()
                     .unwrap_or(7)
                     .max(1);
-                let lease_start = now - 3_600 * (1 + rng.below(40) as i64);
-                let id_lease = allocations::insert(
-                    tx,
-                    &NewAllocation {
-                        device_id: gpu.id,
-                        mig_instance_id: Some(id),
-                        device_uuid: gpu.uuid.clone(),
-                        node: gpu.node.clone(),
-                        cluster: gpu.cluster.clone(),
-                        model: gpu.model.clone(),
-                        mig_profile: Some(p.profile.clone()),
-                        mig_uuid: None,
-                        gpu_fraction: f64::from(compute) / f64::from(total),
-                        owner: owner.to_string(),
-                        namespace: Some(namespace.to_string()),
-                        workload: Some(format!("{namespace}-notebook-{}", rng.below(90) + 10)),
-                        started_at: lease_start,
-                        expires_at: now + 3_600 * (1 + rng.below(48) as i64),
-                    },
-                )?;
-                let mut e = event(
-                    lease_start,
-                    "alloc.created",
-                    &id_lease.to_string(),
-                    &gpu.node,
-                );
-                e.new_value = Some(format!("{owner} {}", p.profile));
-                events::record(tx, &e)?;
+                inv.at(lease_start).create_lease(&NewAllocation {
+                    device_id: gpu.id,
+                    mig_instance_id: Some(instance.id),
+                    device_uuid: gpu.uuid.clone(),
+                    node: gpu.node.clone(),
+                    cluster: gpu.cluster.clone(),
+                    model: gpu.model.clone(),
+                    mig_profile: Some(instance.profile.clone()),
+                    mig_uuid: None,
+                    gpu_fraction: f64::from(compute) / f64::from(total),
+                    owner: owner.to_string(),
+                    namespace: Some(namespace.to_string()),
+                    workload: Some(workload),
+                    started_at: lease_start,
+                    expires_at,
+                })?;
                 summary.leases += 1;
             }
         }
-        placed_all.extend(placed);
     }
     Ok(created)
 }
 
 /// Past leases (released and expired) and, for most GPUs, one active lease; some idle.
-#[allow(clippy::too_many_arguments)] // one call site; the pieces are the GPU's whole context
 fn lease_history(
-    tx: &Connection,
+    inv: &Inventory,
     rng: &mut Rng,
     gpu: &Device,
-    node: &Node,
     model: &str,
     plan: &mut GpuPlan,
     start: i64,
@@ -570,60 +510,33 @@ fn lease_history(
         let (owner, namespace) = *rng.pick(OWNERS);
         let busy = rng.below(10) < 7;
         if busy || active {
-            let id = allocations::insert(
-                tx,
-                &NewAllocation {
-                    device_id: gpu.id,
-                    mig_instance_id: None,
-                    device_uuid: gpu.uuid.clone(),
-                    node: node.name.clone(),
-                    cluster: node.cluster.clone(),
-                    model: Some(model.to_string()),
-                    mig_profile: None,
-                    mig_uuid: None,
-                    gpu_fraction: 1.0,
-                    owner: owner.to_string(),
-                    namespace: Some(namespace.to_string()),
-                    workload: Some(format!("{namespace}-job-{}", rng.below(9_000) + 1_000)),
-                    started_at: t,
-                    expires_at: if active {
-                        now + 3_600 * (2 + rng.below(70) as i64)
-                    } else {
-                        end
-                    },
-                },
-            )?;
-            let mut e = event(t, "alloc.created", &id.to_string(), &node.name);
-            e.new_value = Some(format!("{owner} {}", gpu.uuid));
-            events::record(tx, &e)?;
-            if !active {
-                let expired = rng.below(4) == 0;
-                let state = if expired {
-                    crate::domain::LeaseState::Expired
+            let id = inv.at(t).create_lease(&NewAllocation {
+                device_id: gpu.id,
+                mig_instance_id: None,
+                device_uuid: gpu.uuid.clone(),
+                node: gpu.node.clone(),
+                cluster: gpu.cluster.clone(),
+                model: Some(model.to_string()),
+                mig_profile: None,
+                mig_uuid: None,
+                gpu_fraction: 1.0,
+                owner: owner.to_string(),
+                namespace: Some(namespace.to_string()),
+                workload: Some(format!("{namespace}-job-{}", rng.below(9_000) + 1_000)),
+                started_at: t,
+                expires_at: if active {
+                    now + 3_600 * (2 + rng.below(70) as i64)
                 } else {
-                    crate::domain::LeaseState::Released
-                };
-                allocations::end(
-                    tx,
-                    id,
-                    state,
-                    end,
-                    if expired { "expired" } else { "job finished" },
-                )?;
-                let mut e = event(
-                    end,
-                    if expired {
-                        "alloc.expired"
-                    } else {
-                        "alloc.released"
-                    },
-                    &id.to_string(),
-                    &node.name,
-                );
-                e.field = Some("state".into());
-                e.old_value = Some("active".into());
-                e.new_value = Some(state.to_string());
-                events::record(tx, &e)?;
+                    end
+                },
+            })?;
+            if !active {
+                let lease = inv.load_lease(id)?;
+                if rng.below(4) == 0 {
+                    inv.expire_lease(&lease)?;
+                } else {
+                    inv.at(end).release_lease(&lease, Some("job finished"))?;
+                }
             }
             plan.leases.push(LeasePlan {
                 start: t,
@@ -635,6 +548,19 @@ fn lease_history(
         t = end + (rng.below(4 * 3_600) as i64);
     }
     Ok(leases)
+}
+
+fn uuid(rng: &mut Rng) -> String {
+    let a = rng.next();
+    let b = rng.next();
+    format!(
+        "GPU-{:08x}-{:04x}-{:04x}-{:04x}-{:012x}",
+        a >> 32,
+        (a >> 16) & 0xffff,
+        a & 0xffff,
+        b >> 48,
+        b & 0xffff_ffff_ffff
+    )
 }
 
 /// Per-minute samples with a daily rhythm: busy while leased (idle leases near 0 %), low when

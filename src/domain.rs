@@ -164,11 +164,44 @@ pub struct Event {
     pub actor: Option<String>,
 }
 
-/// An event about to be written; `at` and `actor` are filled by the store layer's caller.
-#[derive(Debug, Clone, Default)]
+word_enum!(
+    /// Every kind of change the audit log records: one word per change, whoever makes it.
+    EventKind, "event kind" {
+        NodeCreated => "node.created",
+        NodeUpdated => "node.updated",
+        NodeStatus => "node.status",
+        NodeRemoved => "node.removed",
+        DeviceCreated => "device.created",
+        DeviceUpdated => "device.updated",
+        DeviceStatus => "device.status",
+        DeviceMoved => "device.moved",
+        DeviceRemoved => "device.removed",
+        MigEnabled => "mig.enabled",
+        MigDisabled => "mig.disabled",
+        MigCreated => "mig.created",
+        MigDestroyed => "mig.destroyed",
+        AllocCreated => "alloc.created",
+        AllocExtended => "alloc.extended",
+        AllocReleased => "alloc.released",
+        AllocExpired => "alloc.expired",
+        AlertFiring => "alert.firing",
+        AlertAcknowledged => "alert.acknowledged",
+        AlertResolved => "alert.resolved",
+        AlertRule => "alert.rule",
+        ModelCreated => "model.created",
+        ModelUpdated => "model.updated",
+        ModelRemoved => "model.removed",
+        CollectRun => "collect.run",
+        OptimizeRun => "optimize.run",
+        DbRetention => "db.retention",
+    }
+);
+
+/// An event about to be written; `at` and `actor` come from the writer's stamp.
+#[derive(Debug, Clone)]
 pub struct NewEvent {
     pub at: i64,
-    pub kind: String,
+    pub kind: EventKind,
     pub subject: String,
     pub node: Option<String>,
     pub field: Option<String>,

@@ -4,11 +4,13 @@ pub mod alerting;
 pub mod cli;
 pub mod clock;
 pub mod commands;
+mod context;
 pub mod demo;
 pub mod domain;
 pub mod error;
 pub mod generate;
 pub mod gpu;
+mod inventory;
 pub mod kube;
 pub mod output;
 pub mod prometheus;
@@ -18,62 +20,14 @@ pub mod store;
 pub mod validate;
 
 use std::ffi::OsString;
-use std::path::PathBuf;
 
 use clap::FromArgMatches;
 
 use crate::cli::{Cli, Command};
-use crate::error::{Error, ErrorKind, Result, BROKEN_PIPE_MESSAGE};
+pub(crate) use crate::context::{default_data_dir, Ctx};
+use crate::error::{ErrorKind, Result, BROKEN_PIPE_MESSAGE};
 use crate::output::Output;
 use crate::store::Store;
-
-/// What every command gets: how to print, what time it is, and how to reach the store.
-pub struct Ctx {
-    pub out: Output,
-    /// Unix seconds, fixed for the whole command (GPUCTL_NOW in tests).
-    pub now: i64,
-    /// Who is making changes, for the audit log.
-    pub actor: Option<String>,
-    db_path: Option<PathBuf>,
-    /// Whether `--db` was typed on the command line (not taken from GPUCTL_DB): `demo` writes
-    /// only to a store named that way, never to the everyday one by accident.
-    pub db_on_command_line: bool,
-}
-
-impl Ctx {
-    /// The store path: `--db`, `GPUCTL_DB`, or `$XDG_DATA_HOME/gpuctl/gpuctl.db`.
-    pub fn db_path(&self) -> Result<PathBuf> {
-        match &self.db_path {
-            Some(path) => Ok(path.clone()),
-            None => default_data_dir().map(|dir| dir.join("gpuctl.db")),
-        }
-    }
-
-    /// The same context, pointed at another store.
-    pub fn with_db(&self, path: PathBuf) -> Ctx {
-        Ctx {
-            out: self.out.clone(),
-            now: self.now,
-            actor: self.actor.clone(),
-            db_path: Some(path),
-            db_on_command_line: true,
-        }
-    }
-
-    /// Opens the store; commands call this once, and only if they need it.
-    pub fn open_store(&self) -> Result<Store> {
-        Store::open(&self.db_path()?, store::DEFAULT_BUSY_TIMEOUT)
-    }
-}
-
-/// `$XDG_DATA_HOME/gpuctl`, i.e. `~/.local/share/gpuctl` on most systems.
-pub fn default_data_dir() -> Result<PathBuf> {
-    dirs::data_dir()
-        .map(|dir| dir.join("gpuctl"))
-        .ok_or_else(|| {
-            Error::usage("cannot find a data directory: set HOME, XDG_DATA_HOME, or pass --db")
-        })
-}
 
 /// Parses `args`, runs the command and returns the process exit code.
 pub fn run<I, T>(args: I) -> i32
@@ -114,28 +68,104 @@ fn db_on_command_line(matches: &clap::ArgMatches) -> bool {
     false
 }
 
+/// How a command uses the store: the dispatcher opens it once for those that need it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum StoreAccess {
+    /// No store, or one the command finds itself (`demo` writes its own, `doctor` inspects
+    /// without creating).
+    Own,
+    /// Reads only.
+    Read,
+    /// Writes (and may create the store).
+    Write,
+}
+
+fn store_access(command: &Command) -> StoreAccess {
+    use crate::cli::{
+        AlertCommand, AlertRulesCommand, AllocCommand, DbCommand, DeviceCommand, MigCommand,
+        ModelCommand, NodeCommand,
+    };
+    match command {
+        Command::Completions(_) | Command::Demo(_) | Command::Doctor(_) => StoreAccess::Own,
+        Command::Dashboard(_) | Command::Report(_) | Command::Export(_) => StoreAccess::Read,
+        Command::Collect(_) | Command::Optimize(_) => StoreAccess::Write,
+        Command::Node(c) => match c {
+            NodeCommand::List(_)
+            | NodeCommand::Show(_)
+            | NodeCommand::History(_)
+            | NodeCommand::Recent(_)
+            | NodeCommand::Drift(_) => StoreAccess::Read,
+            _ => StoreAccess::Write,
+        },
+        Command::Device(c) => match c {
+            DeviceCommand::List(_) | DeviceCommand::Show(_) => StoreAccess::Read,
+            _ => StoreAccess::Write,
+        },
+        Command::Model(c) => match c {
+            ModelCommand::List | ModelCommand::Show(_) => StoreAccess::Read,
+            _ => StoreAccess::Write,
+        },
+        Command::Mig(c) => match c {
+            MigCommand::List(_) => StoreAccess::Read,
+            _ => StoreAccess::Write,
+        },
+        Command::Alloc(c) => match c {
+            AllocCommand::List(_) | AllocCommand::Show(_) => StoreAccess::Read,
+            _ => StoreAccess::Write,
+        },
+        Command::Alert(c) => match c {
+            AlertCommand::List(_) | AlertCommand::Show(_) => StoreAccess::Read,
+            AlertCommand::Rules(rules) => match rules.command {
+                None | Some(AlertRulesCommand::List) => StoreAccess::Read,
+                Some(_) => StoreAccess::Write,
+            },
+            _ => StoreAccess::Write,
+        },
+        Command::Db(c) => match c {
+            DbCommand::Backup(_) => StoreAccess::Read,
+            DbCommand::Retention(args) if args.raw.is_none() && args.hourly.is_none() => {
+                StoreAccess::Read
+            }
+            _ => StoreAccess::Write,
+        },
+    }
+}
+
 fn execute(cli: Cli, db_on_command_line: bool) -> Result<()> {
     let global = &cli.global;
-    let ctx = Ctx {
-        out: Output::new(
+    let mut ctx = Ctx::new(
+        Output::new(
             global.output,
             global.no_headers,
             global.color,
             global.quiet,
             global.verbose,
         ),
-        now: clock::now()?.timestamp(),
-        actor: actor(),
-        db_path: global.db.clone(),
+        clock::now()?.timestamp(),
+        actor(),
+        global.db.clone(),
         db_on_command_line,
-    };
+    );
+    if store_access(&cli.command) != StoreAccess::Own {
+        let store = Store::open(&ctx.db_path()?, store::DEFAULT_BUSY_TIMEOUT)?;
+        ctx = ctx.with_store(store);
+    }
     match &cli.command {
         Command::Node(command) => commands::node::run(&ctx, command),
         Command::Alert(command) => commands::alert::run(&ctx, command),
         Command::Db(command) => commands::db::run(&ctx, command),
         Command::Report(command) => commands::report::run(&ctx, command),
         Command::Collect(args) => commands::collect::run(&ctx, args),
-        Command::Demo(args) => commands::demo::run(&ctx, args),
+        Command::Demo(args) => {
+            // The demo fills its own store; a table then shows that store's dashboard.
+            let Some(demo) = commands::demo::run(&ctx, args)? else {
+                return Ok(());
+            };
+            let path = demo.path.clone();
+            let demo_ctx = ctx.with_store(Store::open(&path, store::DEFAULT_BUSY_TIMEOUT)?);
+            commands::dashboard::overview(&demo_ctx)?;
+            commands::demo::print_tips(&demo_ctx, &demo)
+        }
         Command::Dashboard(args) => commands::dashboard::run(&ctx, args),
         Command::Doctor(args) => commands::doctor::run(&ctx, args),
         Command::Export(command) => commands::export::run(&ctx, command),

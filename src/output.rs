@@ -10,6 +10,7 @@ use serde_json::Value;
 
 use crate::error::Result;
 
+pub(crate) mod rows;
 mod table;
 
 pub use table::{Cell, Tone};

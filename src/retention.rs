@@ -5,6 +5,7 @@
 use rusqlite::Connection;
 use serde::Serialize;
 
+use crate::domain::EventKind;
 use crate::error::Result;
 use crate::store::{events, metrics, settings};
 
@@ -19,9 +20,6 @@ const HOURLY_RETENTION_KEY: &str = "retention.hourly_secs";
 const ROLLED_UP_TO_KEY: &str = "rollup.next_hour";
 
 const HOUR: i64 = 3_600;
-
-/// The event every collect run writes.
-pub const COLLECT_RUN_EVENT: &str = "collect.run";
 
 /// How long samples and rollups are kept.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -91,7 +89,7 @@ pub fn apply(conn: &Connection, now: i64) -> Result<Maintenance> {
     let (samples, rollups) = metrics::prune(conn, raw_cutoff, hourly_cutoff)?;
     done.samples_pruned = samples;
     done.rollups_pruned = rollups;
-    done.run_events_pruned = events::prune_kind(conn, COLLECT_RUN_EVENT, now - keep.raw_secs)?;
+    done.run_events_pruned = events::prune_kind(conn, EventKind::CollectRun, now - keep.raw_secs)?;
     Ok(done)
 }
 

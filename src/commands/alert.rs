@@ -9,11 +9,11 @@ use crate::cli::{
     AlertRulesCommand,
 };
 use crate::clock;
-use crate::domain::{Alert, AlertRule, AlertState, NewEvent};
+use crate::domain::{Alert, AlertRule, AlertState};
 use crate::error::{Error, Result};
+use crate::inventory::alert_not_found;
 use crate::output::{or_dash, Output, TableRow};
 use crate::store::alerts::{self, AlertFilter};
-use crate::store::events;
 use crate::validate;
 use crate::Ctx;
 
@@ -76,20 +76,15 @@ fn list(ctx: &Ctx, args: &AlertListArgs) -> Result<()> {
         node: args.node.clone(),
         limit: args.limit.map(i64::from),
     };
-    let store = ctx.open_store()?;
+    let store = ctx.store()?;
     let rows = alerts::list(store.conn(), &filter)?;
     let noun = if rows.len() == 1 { "alert" } else { "alerts" };
     ctx.out.list(&rows, Some(format!("{} {noun}", rows.len())))
 }
 
-fn not_found(id: i64) -> Error {
-    Error::not_found(format!("alert {id} not found"))
-        .with_hint("'gpuctl alert list --all' shows every alert")
-}
-
 fn show(ctx: &Ctx, args: &AlertIdArgs) -> Result<()> {
-    let store = ctx.open_store()?;
-    let alert = alerts::get(store.conn(), args.id)?.ok_or_else(|| not_found(args.id))?;
+    let store = ctx.store()?;
+    let alert = alerts::get(store.conn(), args.id)?.ok_or_else(|| alert_not_found(args.id))?;
     ctx.out
         .show(&alert, |out, w| render_alert(ctx, out, w, &alert))
 }
@@ -132,26 +127,6 @@ fn render_alert(ctx: &Ctx, out: &Output, w: &mut dyn Write, alert: &Alert) -> Re
     Ok(())
 }
 
-fn state_event(
-    ctx: &Ctx,
-    alert: &Alert,
-    kind: &str,
-    new: AlertState,
-    note: &Option<String>,
-) -> NewEvent {
-    NewEvent {
-        at: ctx.now,
-        kind: kind.to_string(),
-        subject: format!("alert/{}", alert.id),
-        node: alert.node.clone(),
-        field: Some("state".into()),
-        old_value: Some(alert.state.to_string()),
-        new_value: Some(new.to_string()),
-        reason: note.clone(),
-        actor: ctx.actor.clone(),
-    }
-}
-
 fn acknowledge(ctx: &Ctx, args: &AlertAckArgs) -> Result<()> {
     change_state(ctx, args, AlertState::Acknowledged)
 }
@@ -164,31 +139,7 @@ fn change_state(ctx: &Ctx, args: &AlertAckArgs, target: AlertState) -> Result<()
     if let Some(note) = &args.note {
         validate::one_line("note", note)?;
     }
-    let mut store = ctx.open_store()?;
-    let alert = store.write(|tx| {
-        let alert = alerts::get(tx, args.id)?.ok_or_else(|| not_found(args.id))?;
-        if alert.state == AlertState::Resolved {
-            return Err(Error::conflict(format!(
-                "alert {} is already resolved",
-                alert.id
-            )));
-        }
-        if alert.state == target {
-            return Ok(alert);
-        }
-        let kind = match target {
-            AlertState::Acknowledged => {
-                alerts::acknowledge(tx, alert.id, ctx.now, args.note.as_deref())?;
-                "alert.acknowledged"
-            }
-            _ => {
-                alerts::resolve(tx, alert.id, ctx.now)?;
-                "alert.resolved"
-            }
-        };
-        events::record(tx, &state_event(ctx, &alert, kind, target, &args.note))?;
-        alerts::get(tx, alert.id)?.ok_or_else(|| not_found(args.id))
-    })?;
+    let alert = ctx.change(|inv| inv.set_alert_state(args.id, target, args.note.as_deref()))?;
     ctx.out.show(&alert, |out, w| {
         if !out.quiet {
             writeln!(w, "alert {} is {}", alert.id, alert.state)?;
@@ -228,67 +179,14 @@ impl TableRow for AlertRule {
 }
 
 fn rules(ctx: &Ctx) -> Result<()> {
-    let store = ctx.open_store()?;
+    let store = ctx.store()?;
     let rows = alerts::rules(store.conn())?;
     ctx.out.list(&rows, None)
 }
 
-fn unknown_rule(name: &str) -> Error {
-    Error::not_found(format!("alert rule '{name}' not found"))
-        .with_hint("'gpuctl alert rules' lists the rules")
-}
-
-/// Loads a rule, lets `edit` change it, writes it and an event per changed field.
+/// Loads a rule, lets `edit` change it, and writes it with an event per changed field.
 fn edit_rule(ctx: &Ctx, name: &str, edit: impl FnOnce(&mut AlertRule)) -> Result<AlertRule> {
-    let mut store = ctx.open_store()?;
-    store.write(|tx| {
-        let old = alerts::rule(tx, name)?.ok_or_else(|| unknown_rule(name))?;
-        let mut new = old.clone();
-        edit(&mut new);
-        let changes = [
-            (
-                "threshold",
-                old.threshold.to_string(),
-                new.threshold.to_string(),
-            ),
-            (
-                "for",
-                clock::format_duration(old.for_secs),
-                clock::format_duration(new.for_secs),
-            ),
-            (
-                "severity",
-                old.severity.to_string(),
-                new.severity.to_string(),
-            ),
-            ("enabled", old.enabled.to_string(), new.enabled.to_string()),
-        ];
-        let mut changed = false;
-        for (field, before, after) in changes {
-            if before == after {
-                continue;
-            }
-            changed = true;
-            events::record(
-                tx,
-                &NewEvent {
-                    at: ctx.now,
-                    kind: "alert.rule".into(),
-                    subject: format!("rule/{name}"),
-                    field: Some(field.into()),
-                    old_value: Some(before),
-                    new_value: Some(after),
-                    actor: ctx.actor.clone(),
-                    ..NewEvent::default()
-                },
-            )?;
-        }
-        if changed {
-            new.updated_at = ctx.now;
-            alerts::update_rule(tx, &new)?;
-        }
-        Ok(new)
-    })
+    ctx.change(|inv| inv.edit_rule(name, edit))
 }
 
 fn set_rule(ctx: &Ctx, args: &AlertRuleSetArgs) -> Result<()> {

@@ -12,14 +12,12 @@ use crate::cli::{
     LeaseEndArgs,
 };
 use crate::clock;
-use crate::commands::device::load;
-use crate::commands::{event, model, plural};
-use crate::domain::{Allocation, LeaseState, NodeStatus};
+use crate::commands::plural;
+use crate::domain::{Allocation, LeaseState};
 use crate::error::{Error, Result};
-use crate::gpu::mig::Geometry;
+use crate::inventory::{lease_not_found, LeaseRequest};
 use crate::output::{or_dash, Output, TableRow};
-use crate::store::allocations::{self, AllocationFilter, Candidate, NewAllocation, Scope};
-use crate::store::{events, models, nodes};
+use crate::store::allocations::{self, AllocationFilter};
 use crate::validate;
 use crate::Ctx;
 
@@ -31,11 +29,6 @@ pub fn run(ctx: &Ctx, command: &AllocCommand) -> Result<()> {
         AllocCommand::List(args) => list(ctx, args),
         AllocCommand::Show(args) => show(ctx, args),
     }
-}
-
-fn not_found(id: i64) -> Error {
-    Error::not_found(format!("lease {id} not found"))
-        .with_hint("'gpuctl alloc list --all' shows every lease")
 }
 
 impl TableRow for Allocation {
@@ -112,211 +105,22 @@ fn check_text(args: &AllocCreateArgs) -> Result<()> {
     Ok(())
 }
 
-/// Picks `count` candidates, fewest fragments first: the smallest group (node for GPUs, GPU for
-/// MIG instances) that holds them all, else the largest groups first. Candidates come ordered
-/// by group size, then group, then index.
-fn choose(
-    candidates: Vec<Candidate>,
-    count: usize,
-    group: impl Fn(&Candidate) -> &str,
-) -> Vec<Candidate> {
-    if let Some(first) = candidates
-        .iter()
-        .find(|c| c.free_in_group as usize >= count)
-    {
-        let key = group(first).to_string();
-        return candidates
-            .into_iter()
-            .filter(|c| group(c) == key)
-            .take(count)
-            .collect();
-    }
-    let mut by_size = candidates;
-    by_size.sort_by_key(|c| std::cmp::Reverse(c.free_in_group));
-    by_size.into_iter().take(count).collect()
-}
-
-/// Explains why an explicitly named GPU cannot be leased whole.
-fn check_device_leasable(conn: &rusqlite::Connection, uuid: &str) -> Result<()> {
-    let device = load(conn, uuid)?;
-    if device.mig_enabled {
-        return Err(Error::conflict(format!(
-            "GPU '{uuid}' has MIG enabled and cannot be leased whole"
-        ))
-        .with_hint("lease one of its instances with --mig-profile"));
-    }
-    if let Some(lease) = device.lease_id {
-        return Err(Error::conflict(format!(
-            "no free GPU matches: GPU '{uuid}' is already leased (lease {lease})"
-        )));
-    }
-    if device.status != crate::domain::DeviceStatus::Active {
-        return Err(Error::conflict(format!(
-            "no free GPU matches: GPU '{uuid}' is {}",
-            device.status
-        )));
-    }
-    let node = nodes::get(conn, &device.node)?;
-    if let Some(node) = node.filter(|n| n.status != NodeStatus::Ready) {
-        return Err(Error::conflict(format!(
-            "no free GPU matches: node '{}' of GPU '{uuid}' is {}",
-            node.name, node.status
-        )));
-    }
-    Ok(())
-}
-
-fn scope(conn: &rusqlite::Connection, args: &AllocCreateArgs) -> Result<Scope> {
-    if let Some(uuid) = &args.device {
-        load(conn, uuid)?;
-    }
-    if let Some(node) = &args.node {
-        if !nodes::exists(conn, node)? {
-            return Err(crate::commands::node::not_found(node));
-        }
-    }
-    if let Some(cluster) = &args.cluster {
-        let filter = nodes::NodeFilter {
-            cluster: Some(cluster.clone()),
-            ..Default::default()
-        };
-        let (_, total) = nodes::list(conn, &filter, nodes::NodeSort::Name, false, Some(1), 0)?;
-        if total == 0 {
-            return Err(Error::not_found(format!("cluster '{cluster}' not found")));
-        }
-    }
-    let model_id = match &args.model {
-        Some(name) => Some(
-            models::resolve(conn, name)?
-                .ok_or_else(|| model::not_found(name))?
-                .id,
-        ),
-        None => None,
-    };
-    Ok(Scope {
-        device_uuid: args.device.clone(),
-        node: args.node.clone(),
-        cluster: args.cluster.clone(),
-        model_id,
-    })
-}
-
-/// The share of its GPU a MIG instance of `profile` is: its compute slices over the GPU's.
-fn mig_fraction(conn: &rusqlite::Connection, model: &Option<String>, profile: &str) -> Result<f64> {
-    let Some(model) = model
-        .as_deref()
-        .map(|m| models::resolve(conn, m))
-        .transpose()?
-        .flatten()
-    else {
-        return Ok(1.0);
-    };
-    let geometry = Geometry::of(&model.mig_profiles);
-    Ok(model
-        .mig_profiles
-        .iter()
-        .find(|p| p.name == profile)
-        .filter(|_| geometry.compute_slices > 0)
-        .map_or(1.0, |p| {
-            f64::from(p.compute_slices) / f64::from(geometry.compute_slices)
-        }))
-}
-
-fn describe(args: &AllocCreateArgs) -> String {
-    let mut parts = Vec::new();
-    for (flag, value) in [
-        ("device", &args.device),
-        ("node", &args.node),
-        ("cluster", &args.cluster),
-        ("model", &args.model),
-        ("mig-profile", &args.mig_profile),
-    ] {
-        if let Some(value) = value {
-            parts.push(format!("{flag}={value}"));
-        }
-    }
-    parts.join(" ")
-}
-
 fn create(ctx: &Ctx, args: &AllocCreateArgs) -> Result<()> {
     check_text(args)?;
     let expires_at = lease_end(ctx, &args.end, ctx.now)?;
-    let count = args.count as usize;
-    let mut store = ctx.open_store()?;
-    let created = store.write(|tx| {
-        let scope = scope(tx, args)?;
-        let picked = match &args.mig_profile {
-            Some(profile) => {
-                let candidates = allocations::free_mig_instances(tx, &scope, profile)?;
-                let picked = choose(candidates, count, |c| &c.device_uuid);
-                if picked.len() < count {
-                    return Err(Error::conflict(format!(
-                        "no free MIG instance matches {} (wanted {count}, {} free)",
-                        describe(args),
-                        picked.len()
-                    ))
-                    .with_hint("create instances with 'gpuctl mig create'"));
-                }
-                picked
-            }
-            None => {
-                if let Some(uuid) = &args.device {
-                    check_device_leasable(tx, uuid)?;
-                }
-                let candidates = allocations::free_gpus(tx, &scope)?;
-                let picked = choose(candidates, count, |c| &c.node);
-                if picked.len() < count {
-                    return Err(Error::conflict(format!(
-                        "no free GPU matches {} (wanted {count}, {} free)",
-                        describe(args),
-                        picked.len()
-                    )));
-                }
-                picked
-            }
-        };
-        let mut ids = Vec::new();
-        for c in picked {
-            let gpu_fraction = match &c.mig_profile {
-                Some(profile) => mig_fraction(tx, &c.model, profile)?,
-                None => 1.0,
-            };
-            let id = allocations::insert(
-                tx,
-                &NewAllocation {
-                    device_id: c.device_id,
-                    mig_instance_id: c.mig_instance_id,
-                    device_uuid: c.device_uuid.clone(),
-                    node: c.node.clone(),
-                    cluster: c.cluster.clone(),
-                    model: c.model.clone(),
-                    mig_profile: c.mig_profile.clone(),
-                    mig_uuid: c.mig_uuid.clone(),
-                    gpu_fraction,
-                    owner: args.owner.clone(),
-                    namespace: args.namespace.clone(),
-                    workload: args.workload.clone(),
-                    started_at: ctx.now,
-                    expires_at,
-                },
-            )?;
-            let mut e = event(ctx, "alloc.created", &id.to_string(), Some(&c.node), &None);
-            e.new_value = Some(format!(
-                "owner={} gpu={}{} until {}",
-                args.owner,
-                c.device_uuid,
-                c.mig_profile
-                    .as_ref()
-                    .map_or(String::new(), |p| format!(" mig={p}")),
-                clock::rfc3339(expires_at)
-            ));
-            events::record(tx, &e)?;
-            ids.push(id);
-        }
-        ids.iter()
-            .map(|id| allocations::get(tx, *id)?.ok_or_else(|| not_found(*id)))
-            .collect::<Result<Vec<_>>>()
-    })?;
+    let request = LeaseRequest {
+        device: args.device.clone(),
+        node: args.node.clone(),
+        cluster: args.cluster.clone(),
+        model: args.model.clone(),
+        mig_profile: args.mig_profile.clone(),
+        count: args.count as usize,
+        owner: args.owner.clone(),
+        namespace: args.namespace.clone(),
+        workload: args.workload.clone(),
+        expires_at,
+    };
+    let created = ctx.change(|inv| inv.allocate(&request))?;
     if !ctx.out.quiet && ctx.out.format == crate::output::Format::Table {
         eprintln!(
             "leased {} to {} until {}",
@@ -328,39 +132,14 @@ fn create(ctx: &Ctx, args: &AllocCreateArgs) -> Result<()> {
     ctx.out.list(&created, None)
 }
 
-/// Loads an active lease for a change, or says why it cannot change.
-fn load_active(conn: &rusqlite::Connection, id: i64) -> Result<Allocation> {
-    let lease = allocations::get(conn, id)?.ok_or_else(|| not_found(id))?;
-    if lease.state != LeaseState::Active {
-        return Err(Error::conflict(format!(
-            "lease {id} is already {}",
-            lease.state
-        )));
-    }
-    Ok(lease)
-}
-
 fn release(ctx: &Ctx, args: &AllocReleaseArgs) -> Result<()> {
     if let Some(reason) = &args.reason {
         validate::one_line("reason", reason)?;
     }
-    let mut store = ctx.open_store()?;
-    let lease = store.write(|tx| {
-        let lease = load_active(tx, args.id)?;
-        let reason = args.reason.clone().unwrap_or_else(|| "released".into());
-        allocations::end(tx, lease.id, LeaseState::Released, ctx.now, &reason)?;
-        let mut e = event(
-            ctx,
-            "alloc.released",
-            &lease.id.to_string(),
-            Some(&lease.node),
-            &args.reason,
-        );
-        e.field = Some("state".into());
-        e.old_value = Some("active".into());
-        e.new_value = Some("released".into());
-        events::record(tx, &e)?;
-        allocations::get(tx, lease.id)?.ok_or_else(|| not_found(lease.id))
+    let lease = ctx.change(|inv| {
+        let lease = inv.load_active_lease(args.id)?;
+        inv.release_lease(&lease, args.reason.as_deref())?;
+        inv.load_lease(lease.id)
     })?;
     ctx.out.show(&lease, |out, w| {
         if !out.quiet {
@@ -375,24 +154,12 @@ fn release(ctx: &Ctx, args: &AllocReleaseArgs) -> Result<()> {
 }
 
 fn extend(ctx: &Ctx, args: &AllocExtendArgs) -> Result<()> {
-    let mut store = ctx.open_store()?;
-    let lease = store.write(|tx| {
-        let lease = load_active(tx, args.id)?;
+    let lease = ctx.change(|inv| {
+        let lease = inv.load_active_lease(args.id)?;
         // --for adds to the current end (or to now, for a lease already past it).
         let expires_at = lease_end(ctx, &args.end, lease.expires_at.max(ctx.now))?;
-        allocations::set_expiry(tx, lease.id, expires_at)?;
-        let mut e = event(
-            ctx,
-            "alloc.extended",
-            &lease.id.to_string(),
-            Some(&lease.node),
-            &None,
-        );
-        e.field = Some("expires_at".into());
-        e.old_value = Some(clock::rfc3339(lease.expires_at));
-        e.new_value = Some(clock::rfc3339(expires_at));
-        events::record(tx, &e)?;
-        allocations::get(tx, lease.id)?.ok_or_else(|| not_found(lease.id))
+        inv.extend_lease(&lease, expires_at)?;
+        inv.load_lease(lease.id)
     })?;
     ctx.out.show(&lease, |out, w| {
         if !out.quiet {
@@ -421,15 +188,15 @@ fn list(ctx: &Ctx, args: &AllocListArgs) -> Result<()> {
         namespace: args.namespace.clone(),
         node: args.node.clone(),
     };
-    let store = ctx.open_store()?;
+    let store = ctx.store()?;
     let rows = allocations::list(store.conn(), &filter)?;
     let footer = plural(rows.len(), "lease", "leases");
     ctx.out.list(&rows, Some(footer))
 }
 
 fn show(ctx: &Ctx, args: &AllocShowArgs) -> Result<()> {
-    let store = ctx.open_store()?;
-    let lease = allocations::get(store.conn(), args.id)?.ok_or_else(|| not_found(args.id))?;
+    let store = ctx.store()?;
+    let lease = allocations::get(store.conn(), args.id)?.ok_or_else(|| lease_not_found(args.id))?;
     ctx.out.show(&lease, |out, w| {
         let fields = out.fields(vec![
             ("id", lease.id.to_string()),

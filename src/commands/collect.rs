@@ -5,25 +5,24 @@
 use std::path::Path;
 use std::time::{Duration, Instant};
 
-use rusqlite::Connection;
 use serde::Serialize;
 
 use crate::alerting::{self, MissingGpu, SeenGpu, Transitions};
 use crate::cli::{CollectArgs, SourceChoice};
 use crate::clock;
-use crate::commands::node::{create_node, write_node_changes};
-use crate::domain::{Device, DeviceStatus, GpuModel, NewEvent, Node, NodeStatus};
+use crate::domain::{EventKind, Node, NodeStatus};
 use crate::error::{Error, Result};
 use crate::gpu::nvml::NvmlSource;
 use crate::gpu::replay::ReplaySource;
 use crate::gpu::smi::SmiSource;
 use crate::gpu::source::{open_auto, DeviceSample, GpuSource};
+use crate::inventory::{Detail, Inventory, Stamp};
 use crate::prometheus;
-use crate::retention::{self, COLLECT_RUN_EVENT};
+use crate::retention;
 use crate::schedule::{try_run_lock, StopFlag};
 use crate::store::metrics::{self, SampleRow};
-use crate::store::registry::{self, DeviceReport};
-use crate::store::{devices, events, models, nodes, Store};
+use crate::store::registry;
+use crate::store::{nodes, Store};
 use crate::validate;
 use crate::Ctx;
 
@@ -67,31 +66,26 @@ pub fn run(ctx: &Ctx, args: &CollectArgs) -> Result<()> {
         );
         return Ok(());
     };
-    let mut store = ctx.open_store()?;
+    let store = ctx.store()?;
     if let Some(input) = &args.input {
-        return replay(ctx, &mut store, args, &node_name, input);
+        return replay(ctx, store, args, &node_name, input);
     }
     let mut source = match open_source(args) {
         Ok(source) => source,
         Err(e) => {
-            record_failure(
-                &mut store,
-                ctx.now,
-                Instant::now(),
-                args.textfile.as_deref(),
-            )?;
+            record_failure(store, ctx.now, Instant::now(), args.textfile.as_deref())?;
             return Err(e);
         }
     };
     let Some(period) = period else {
-        return collect_once(ctx, &mut store, source.as_mut(), args, &node_name, ctx.now);
+        return collect_once(ctx, store, source.as_mut(), args, &node_name, ctx.now);
     };
     let stop = StopFlag::install()?;
     let period = Duration::from_secs(period.unsigned_abs());
     let mut next = Instant::now();
     while !stop.is_raised() {
         let now = clock::now()?.timestamp();
-        if let Err(e) = collect_once(ctx, &mut store, source.as_mut(), args, &node_name, now) {
+        if let Err(e) = collect_once(ctx, store, source.as_mut(), args, &node_name, now) {
             // A daemon reports a failed run and keeps going; cron would mail the same line.
             eprintln!("gpuctl: error: {}", e.message);
         }
@@ -123,7 +117,7 @@ fn open_source(args: &CollectArgs) -> Result<Box<dyn GpuSource>> {
 /// One live run: read first, then one transaction; the textfile last.
 fn collect_once(
     ctx: &Ctx,
-    store: &mut Store,
+    store: &Store,
     source: &mut dyn GpuSource,
     args: &CollectArgs,
     node_name: &str,
@@ -142,17 +136,16 @@ fn collect_once(
         ctx.out.note(format!("gpuctl: warning: {warning}"));
     }
     let summary = store.write(|tx| {
+        let inv = Inventory::new(tx, Stamp::new(now, ctx.actor.as_deref()));
         let mut summary = ingest(
-            ctx,
-            tx,
+            &inv,
             node_name,
             &args.cluster,
             &[(now, readings)],
-            now,
             source.name(),
         )?;
         retention::apply(tx, now)?;
-        finish_run(ctx, tx, now, started, &mut summary, source.name())?;
+        finish_run(&inv, started, &mut summary, source.name())?;
         Ok(summary)
     })?;
     after_run(ctx, store, args.textfile.as_deref(), &summary)
@@ -161,7 +154,7 @@ fn collect_once(
 /// A recorded file: every batch in one transaction, alerts judged at each batch's time.
 fn replay(
     ctx: &Ctx,
-    store: &mut Store,
+    store: &Store,
     args: &CollectArgs,
     node_name: &str,
     input: &Path,
@@ -169,22 +162,15 @@ fn replay(
     let started = Instant::now();
     let spinner = ctx.out.spinner(&format!("replaying {}", input.display()));
     let batches = ReplaySource::open(input, ctx.now)?.batches();
-    let summary = store.write(|tx| {
+    let summary = ctx.change(|inv| {
+        let tx = inv.conn();
         let earliest = batches.iter().map(|(ts, _)| *ts).min();
-        let mut summary = ingest(
-            ctx,
-            tx,
-            node_name,
-            &args.cluster,
-            &batches,
-            ctx.now,
-            "replay",
-        )?;
+        let mut summary = ingest(inv, node_name, &args.cluster, &batches, "replay")?;
         if let Some(earliest) = earliest {
             retention::note_samples_from(tx, earliest)?;
         }
         retention::apply(tx, ctx.now)?;
-        finish_run(ctx, tx, ctx.now, started, &mut summary, "replay")?;
+        finish_run(inv, started, &mut summary, "replay")?;
         Ok(summary)
     })?;
     spinner.finish_and_clear();
@@ -192,31 +178,28 @@ fn replay(
 }
 
 fn finish_run(
-    ctx: &Ctx,
-    tx: &Connection,
-    now: i64,
+    inv: &Inventory,
     started: Instant,
     summary: &mut RunSummary,
     source: &str,
 ) -> Result<()> {
-    events::record(
-        tx,
-        &NewEvent {
-            at: now,
-            kind: COLLECT_RUN_EVENT.into(),
-            subject: summary.node.clone(),
-            new_value: Some(format!(
-                "source={source} gpus={} samples={} alerts_fired={} alerts_resolved={}",
-                summary.gpus,
-                summary.samples,
-                summary.alerts.fired.len(),
-                summary.alerts.resolved.len()
-            )),
-            actor: ctx.actor.clone(),
-            ..NewEvent::default()
-        },
+    inv.record(
+        EventKind::CollectRun,
+        &summary.node,
+        Detail::default().new_value(format!(
+            "source={source} gpus={} samples={} alerts_fired={} alerts_resolved={}",
+            summary.gpus,
+            summary.samples,
+            summary.alerts.fired.len(),
+            summary.alerts.resolved.len()
+        )),
     )?;
-    prometheus::record_health(tx, now, true, started.elapsed().as_millis() as i64)
+    prometheus::record_health(
+        inv.conn(),
+        inv.now(),
+        true,
+        started.elapsed().as_millis() as i64,
+    )
 }
 
 fn after_run(
@@ -251,7 +234,7 @@ fn after_run(
 
 /// A failed read still updates the health series, so Prometheus sees `gpuctl_collect_success 0`.
 fn record_failure(
-    store: &mut Store,
+    store: &Store,
     now: i64,
     started: Instant,
     textfile: Option<&Path>,
@@ -271,22 +254,22 @@ fn write_textfile(store: &Store, dir: &Path) -> Result<()> {
     prometheus::write_textfile(dir, &prometheus::render(&latest, health))
 }
 
-/// Registers the node and its GPUs and stores the samples of every batch.
+/// Registers the node and its GPUs and stores the samples of every batch. Inventory changes
+/// carry the run's stamp; samples and alerts the time of their batch.
 fn ingest(
-    ctx: &Ctx,
-    tx: &Connection,
+    inv: &Inventory,
     node_name: &str,
     cluster: &str,
     batches: &[(i64, Vec<DeviceSample>)],
-    now: i64,
     source: &str,
 ) -> Result<RunSummary> {
-    let reason = Some(format!("registered by gpuctl collect ({source})"));
+    let tx = inv.conn();
+    let reason = format!("registered by gpuctl collect ({source})");
     let node = match nodes::get(tx, node_name)? {
         Some(node) => node,
         None => {
-            let mut node = Node::new(node_name, cluster, NodeStatus::Ready, now);
-            create_node(tx, ctx, &mut node, &reason)?;
+            let mut node = Node::new(node_name, cluster, NodeStatus::Ready, inv.now());
+            inv.create_node(&mut node, Some(&reason))?;
             node
         }
     };
@@ -301,7 +284,11 @@ fn ingest(
         let mut seen = Vec::with_capacity(readings.len());
         let mut samples = Vec::with_capacity(readings.len());
         for reading in readings {
-            let device_id = register(ctx, tx, &node, reading, *ts, &mut summary)?;
+            let reported = inv.register_reported_device(&node, reading, *ts)?;
+            if reported.created {
+                summary.new_gpus.push(reading.uuid.clone());
+            }
+            let device_id = reported.id;
             samples.push(sample_row(device_id, *ts, reading));
             if !sampled_devices.contains(&device_id) {
                 sampled_devices.push(device_id);
@@ -335,203 +322,22 @@ fn ingest(
                 summary.missing_gpus.push(gpu.uuid.clone());
             }
         }
-        let transitions = alerting::evaluate(tx, *ts, &seen, &missing, ctx.actor.as_deref())?;
+        let transitions = alerting::evaluate(&inv.at(*ts), &seen, &missing)?;
         summary.alerts.fired.extend(transitions.fired);
         summary.alerts.repeated.extend(transitions.repeated);
         summary.alerts.resolved.extend(transitions.resolved);
     }
     summary.gpus = seen_uuids.len();
-    retention::roll_hour_in_progress(tx, now, Some(&sampled_devices))?;
+    retention::roll_hour_in_progress(tx, inv.now(), Some(&sampled_devices))?;
     // The node's GPU counts follow its devices; its driver follows what the GPUs report.
-    crate::commands::device::sync_node(ctx, tx, node.id, &node.name, false)?;
+    inv.sync_node_capacity(node.id, &node.name, false)?;
     if let Some(driver) = driver {
-        let current = nodes::get(tx, &node.name)?
-            .ok_or_else(|| crate::commands::node::not_found(&node.name))?;
+        let current = inv.load_node(&node.name)?;
         let mut updated = current.clone();
         updated.driver = Some(driver);
-        write_node_changes(
-            tx,
-            ctx,
-            &current,
-            &mut updated,
-            |_| "node.updated",
-            &Some("reported by gpuctl collect".into()),
-        )?;
+        inv.update_node(&current, &mut updated, Some("reported by gpuctl collect"))?;
     }
     Ok(summary)
-}
-
-/// Finds or registers the GPU of `reading`, and updates what its device row keeps.
-fn register(
-    ctx: &Ctx,
-    tx: &Connection,
-    node: &Node,
-    reading: &DeviceSample,
-    ts: i64,
-    summary: &mut RunSummary,
-) -> Result<i64> {
-    let index = reading.index.map_or(0, i64::from);
-    let event = |kind: &str,
-                 subject: &str,
-                 field: Option<&str>,
-                 old: Option<String>,
-                 new: Option<String>| NewEvent {
-        at: ts,
-        kind: kind.to_string(),
-        subject: subject.to_string(),
-        node: Some(node.name.clone()),
-        field: field.map(String::from),
-        old_value: old,
-        new_value: new,
-        reason: Some("reported by gpuctl collect".into()),
-        actor: ctx.actor.clone(),
-    };
-    let id = match devices::get(tx, &reading.uuid)? {
-        Some(known) => {
-            if known.node_id != node.id {
-                // The GPU moved to this node (a board swap): the history says so on this node.
-                events::record(
-                    tx,
-                    &event(
-                        "device.moved",
-                        &reading.uuid,
-                        Some("node"),
-                        Some(known.node),
-                        Some(node.name.clone()),
-                    ),
-                )?;
-            }
-            if known.index != index {
-                events::record(
-                    tx,
-                    &event(
-                        "device.updated",
-                        &reading.uuid,
-                        Some("index"),
-                        Some(known.index.to_string()),
-                        Some(index.to_string()),
-                    ),
-                )?;
-            }
-            known.id
-        }
-        None => {
-            let model_id = match &reading.name {
-                Some(name) => {
-                    let (model_id, added) = model_for(tx, name, reading, ts)?;
-                    if let Some(memory_mib) = added {
-                        events::record(
-                            tx,
-                            &event(
-                                "model.added",
-                                name,
-                                None,
-                                None,
-                                Some(format!("memory_mib={memory_mib}")),
-                            ),
-                        )?;
-                    }
-                    model_id
-                }
-                None => None,
-            };
-            let device = Device {
-                id: 0,
-                node_id: node.id,
-                model_id,
-                uuid: reading.uuid.clone(),
-                node: node.name.clone(),
-                cluster: node.cluster.clone(),
-                index,
-                model: reading.name.clone(),
-                serial: reading.serial.clone(),
-                pci_bus_id: reading.pci_bus_id.clone(),
-                status: DeviceStatus::Active,
-                mig_enabled: reading.mig_mode.unwrap_or(false),
-                mig_instances: 0,
-                lease_id: None,
-                allocated: false,
-                memory_mib: None,
-                last_seen_at: None,
-                created_at: ts,
-                updated_at: ts,
-            };
-            let id = devices::insert(tx, &device)?;
-            events::record(
-                tx,
-                &event(
-                    "device.added",
-                    &reading.uuid,
-                    None,
-                    None,
-                    Some(format!(
-                        "index={index} model={}",
-                        reading.name.as_deref().unwrap_or("unknown")
-                    )),
-                ),
-            )?;
-            summary.new_gpus.push(reading.uuid.clone());
-            id
-        }
-    };
-    let as_i64 = |v: Option<u64>| v.and_then(|v| i64::try_from(v).ok());
-    registry::report_device(
-        tx,
-        &DeviceReport {
-            id,
-            node_id: node.id,
-            index,
-            serial: reading.serial.as_deref(),
-            pci_bus_id: reading.pci_bus_id.as_deref(),
-            mig_mode: reading.mig_mode,
-            memory_total_mib: as_i64(reading.mem_total_mib),
-            power_limit_mw: reading.power_limit_mw.map(i64::from),
-            driver_version: reading.driver_version.as_deref(),
-            sm_clock_mhz: reading.sm_clock_mhz.map(i64::from),
-            mem_clock_mhz: reading.mem_clock_mhz.map(i64::from),
-            ecc_corrected: as_i64(reading.ecc_corrected),
-            energy_mj: as_i64(reading.energy_mj),
-            seen_at: ts,
-        },
-    )?;
-    Ok(id)
-}
-
-/// The catalogue model of a reported name; a name the catalogue does not know is added, with
-/// the memory the GPU reports, so its GPUs still group by model. Returns the model id and, when
-/// it was added, its memory.
-fn model_for(
-    tx: &Connection,
-    name: &str,
-    reading: &DeviceSample,
-    ts: i64,
-) -> Result<(Option<i64>, Option<i64>)> {
-    if let Some(model) = models::resolve(tx, name)? {
-        return Ok((Some(model.id), None));
-    }
-    let Some(memory_mib) = reading
-        .mem_total_mib
-        .and_then(|m| i64::try_from(m).ok())
-        .filter(|m| *m > 0)
-    else {
-        return Ok((None, None));
-    };
-    let model = GpuModel {
-        id: 0,
-        name: name.to_string(),
-        aliases: Vec::new(),
-        architecture: None,
-        memory_mib,
-        tdp_w: reading.power_limit_mw.map(|mw| i64::from(mw) / 1000),
-        mig_capable: false,
-        mig_profiles: Vec::new(),
-        hourly_cost: None,
-        builtin: false,
-        devices: 0,
-        created_at: ts,
-        updated_at: ts,
-    };
-    Ok((Some(models::insert(tx, &model)?), Some(memory_mib)))
 }
 
 fn sample_row(device_id: i64, ts: i64, r: &DeviceSample) -> SampleRow {

@@ -10,7 +10,7 @@ use crate::cli::{
     ActivityArgs, DashboardAlertsArgs, DashboardArgs, DashboardCommand, RealtimeArgs, TrendsArgs,
 };
 use crate::clock;
-use crate::domain::{Alert, AlertState, Event};
+use crate::domain::{Alert, AlertState, Event, EventKind};
 use crate::error::{Error, Result};
 use crate::output::{bar, or_dash, sparkline, Format, Output, TableRow};
 use crate::retention;
@@ -251,7 +251,7 @@ fn load_groups(store: &Store, ctx: &Ctx, grouping: Grouping) -> Result<Vec<Stats
 }
 
 fn stats(ctx: &Ctx) -> Result<()> {
-    let store = ctx.open_store()?;
+    let store = ctx.store()?;
     let overall = load_groups(&store, ctx, Grouping::Overall)?
         .pop()
         .ok_or_else(|| Error::runtime("no statistics"))?;
@@ -286,7 +286,7 @@ impl TableRow for StatsView {
 }
 
 fn groups(ctx: &Ctx, grouping: Grouping) -> Result<()> {
-    let store = ctx.open_store()?;
+    let store = ctx.store()?;
     let rows = load_groups(&store, ctx, grouping)?;
     ctx.out.list(&rows, None)
 }
@@ -318,7 +318,7 @@ impl TableRow for ActivityRow {
 }
 
 fn activity(ctx: &Ctx, args: &ActivityArgs) -> Result<()> {
-    let store = ctx.open_store()?;
+    let store = ctx.store()?;
     let rows: Vec<ActivityRow> = events::recent(store.conn(), i64::from(args.limit))?
         .into_iter()
         .map(ActivityRow)
@@ -338,7 +338,7 @@ fn open_alerts(store: &Store, limit: i64) -> Result<Vec<Alert>> {
 }
 
 fn active_alerts(ctx: &Ctx, args: &DashboardAlertsArgs) -> Result<()> {
-    let store = ctx.open_store()?;
+    let store = ctx.store()?;
     let rows = open_alerts(&store, i64::from(args.limit))?;
     ctx.out.list(&rows, None)
 }
@@ -355,7 +355,7 @@ struct Overview {
 }
 
 pub(crate) fn overview(ctx: &Ctx) -> Result<()> {
-    let store = ctx.open_store()?;
+    let store = ctx.store()?;
     // One pass over the devices: the fleet's figures are its clusters' together.
     let clusters =
         dashboard::group_stats(store.conn(), Grouping::Cluster, ctx.now - FRESH_SAMPLE_SECS)?;
@@ -369,11 +369,7 @@ pub(crate) fn overview(ctx: &Ctx) -> Result<()> {
             .collect(),
         alerts: open_alerts(&store, OVERVIEW_ITEMS)?,
         // Changes, not the per-minute run log: `dashboard activity` shows every kind.
-        activity: events::recent_changes(
-            store.conn(),
-            OVERVIEW_ITEMS,
-            retention::COLLECT_RUN_EVENT,
-        )?,
+        activity: events::recent_changes(store.conn(), OVERVIEW_ITEMS, EventKind::CollectRun)?,
     };
     if ctx.out.format == Format::Csv {
         return Err(Error::usage(
@@ -528,7 +524,7 @@ fn realtime_rows(store: &Store, now: i64, interval: i64) -> Result<Vec<RealtimeR
 
 fn realtime(ctx: &Ctx, args: &RealtimeArgs) -> Result<()> {
     let interval = clock::parse_duration(&args.interval)?;
-    let store = ctx.open_store()?;
+    let store = ctx.store()?;
     let footer = |rows: &[RealtimeRow]| {
         let stale = rows.iter().filter(|r| r.stale).count();
         format!(
@@ -659,7 +655,7 @@ fn trends(ctx: &Ctx, args: &TrendsArgs) -> Result<()> {
         model: args.model.clone(),
         device: args.device.clone(),
     };
-    let store = ctx.open_store()?;
+    let store = ctx.store()?;
     let points = trend_points(&store, &scope, ctx.now, window, bucket)?;
     if ctx.out.format != Format::Table {
         return ctx.out.list(&points, None);

@@ -4,10 +4,11 @@ use serde::Serialize;
 
 use crate::cli::{DbBackupArgs, DbCommand, DbRetentionArgs};
 use crate::clock;
-use crate::domain::NewEvent;
+use crate::domain::EventKind;
 use crate::error::{Error, Result};
+use crate::inventory::Detail;
 use crate::retention::{self, Maintenance, Retention};
-use crate::store::{events, metrics};
+use crate::store::metrics;
 use crate::Ctx;
 
 pub fn run(ctx: &Ctx, command: &DbCommand) -> Result<()> {
@@ -45,8 +46,8 @@ fn set_retention(ctx: &Ctx, args: &DbRetentionArgs) -> Result<()> {
         .as_deref()
         .map(clock::parse_duration)
         .transpose()?;
-    let mut store = ctx.open_store()?;
-    let now = store.write(|tx| {
+    let now = ctx.change(|inv| {
+        let tx = inv.conn();
         let old = retention::retention(tx)?;
         let new = Retention {
             raw_secs: raw.unwrap_or(old.raw_secs),
@@ -64,18 +65,13 @@ fn set_retention(ctx: &Ctx, args: &DbRetentionArgs) -> Result<()> {
             ("retention.hourly", old.hourly_secs, new.hourly_secs),
         ] {
             if before != after {
-                events::record(
-                    tx,
-                    &NewEvent {
-                        at: ctx.now,
-                        kind: "db.retention".into(),
-                        subject: "store".into(),
-                        field: Some(field.into()),
-                        old_value: Some(clock::format_duration(before)),
-                        new_value: Some(clock::format_duration(after)),
-                        actor: ctx.actor.clone(),
-                        ..NewEvent::default()
-                    },
+                inv.record(
+                    EventKind::DbRetention,
+                    "store",
+                    Detail::default().field(field).change(
+                        Some(clock::format_duration(before)),
+                        Some(clock::format_duration(after)),
+                    ),
                 )?;
             }
         }
@@ -105,7 +101,7 @@ struct PruneReport {
 }
 
 fn prune(ctx: &Ctx) -> Result<()> {
-    let mut store = ctx.open_store()?;
+    let store = ctx.store()?;
     let spinner = ctx.out.spinner("rolling up and pruning");
     let done = store.write(|tx| retention::apply(tx, ctx.now))?;
     store.checkpoint()?;
@@ -137,7 +133,7 @@ fn file_size(path: &std::path::Path) -> u64 {
 }
 
 fn vacuum(ctx: &Ctx) -> Result<()> {
-    let store = ctx.open_store()?;
+    let store = ctx.store()?;
     let path = store.path().to_path_buf();
     let wal = path.with_extension("db-wal");
     let before = file_size(&path) + file_size(&wal);
@@ -173,7 +169,7 @@ fn backup(ctx: &Ctx, args: &DbBackupArgs) -> Result<()> {
         ))
         .with_hint("choose a new file name; gpuctl never overwrites a backup"));
     }
-    let store = ctx.open_store()?;
+    let store = ctx.store()?;
     store.backup_to(&args.path).map_err(|e| {
         Error::runtime(format!(
             "backup to '{}' failed: {}",

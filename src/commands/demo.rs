@@ -3,18 +3,26 @@
 use std::path::{Path, PathBuf};
 
 use crate::cli::DemoArgs;
-use crate::demo::{self, DemoSpec, DEMO_MARKER_KEY};
+use crate::demo::{self, DemoSpec, DemoSummary, DEMO_MARKER_KEY};
 use crate::error::{Error, Result};
 use crate::output::Format;
 use crate::store::{settings, Store, DEFAULT_BUSY_TIMEOUT};
 use crate::Ctx;
 
 /// Where the demo store lives unless `--db` is typed.
-pub fn default_demo_path() -> Result<PathBuf> {
+pub(crate) fn default_demo_path() -> Result<PathBuf> {
     crate::default_data_dir().map(|dir| dir.join("demo.db"))
 }
 
-pub fn run(ctx: &Ctx, args: &DemoArgs) -> Result<()> {
+/// A demo store just generated, for the dashboard and tips that follow it.
+pub(crate) struct GeneratedDemo {
+    pub(crate) path: PathBuf,
+    summary: DemoSummary,
+}
+
+/// Generates the demo store. Returns it when a table (the overview, then tips) should follow;
+/// JSON prints the summary here and ends.
+pub(crate) fn run(ctx: &Ctx, args: &DemoArgs) -> Result<Option<GeneratedDemo>> {
     // Only a --db typed on this command line is used: GPUCTL_DB may name the everyday store.
     let path = if ctx.db_on_command_line {
         ctx.db_path()?
@@ -35,18 +43,26 @@ pub fn run(ctx: &Ctx, args: &DemoArgs) -> Result<()> {
     );
     let summary = demo::generate(&mut store, spec, ctx.now, &|done, _| bar.set_position(done))?;
     bar.finish_and_clear();
-    drop(store);
-    let demo_ctx = ctx.with_db(path.clone());
-    if ctx.out.format == Format::Json {
-        return ctx.out.show(&summary, |_, _| Ok(()));
+    match ctx.out.format {
+        Format::Json => {
+            ctx.out.show(&summary, |_, _| Ok(()))?;
+            Ok(None)
+        }
+        Format::Table => Ok(Some(GeneratedDemo { path, summary })),
+        _ => {
+            print_tips(ctx, &GeneratedDemo { path, summary })?;
+            Ok(None)
+        }
     }
-    if ctx.out.format == Format::Table {
-        crate::commands::dashboard::overview(&demo_ctx)?;
-    }
-    let db = shell_quote(&path);
+}
+
+/// What the demo holds and the commands to try on it.
+pub(crate) fn print_tips(ctx: &Ctx, demo: &GeneratedDemo) -> Result<()> {
+    let summary = &demo.summary;
+    let db = shell_quote(&demo.path);
     ctx.out.note(format!(
         "\nDemo store {}: {} nodes, {} GPUs, {} MIG instances, {} leases, {} samples, {} alerts firing.\nTry:\n  gpuctl --db {db} node list --cluster prod-east\n  gpuctl --db {db} dashboard trends --since 24h\n  gpuctl --db {db} dashboard realtime\n  gpuctl --db {db} alert list\n  gpuctl --db {db} alloc list\n  gpuctl --db {db} mig list\n  gpuctl --db {db} node history pe-gpu-001",
-        path.display(),
+        demo.path.display(),
         summary.nodes,
         summary.gpus,
         summary.mig_instances,

@@ -8,12 +8,13 @@ use crate::cli::{
     DeviceShowArgs, DeviceUpdateArgs,
 };
 use crate::clock;
-use crate::commands::{event, model, plural};
+use crate::commands::plural;
 use crate::domain::{Device, MigInstance};
 use crate::error::{Error, Result};
-use crate::output::{or_dash, Output, TableRow};
+use crate::inventory::{load_device, model_not_found};
+use crate::output::{or_dash, rows::instance_table, Output, TableRow};
 use crate::store::devices::DeviceFilter;
-use crate::store::{devices, events, mig, models, nodes};
+use crate::store::{devices, mig, models};
 use crate::validate;
 use crate::Ctx;
 
@@ -26,16 +27,6 @@ pub fn run(ctx: &Ctx, command: &DeviceCommand) -> Result<()> {
         DeviceCommand::SetStatus(args) => set_status(ctx, args),
         DeviceCommand::Remove(args) => remove(ctx, args),
     }
-}
-
-pub(crate) fn not_found(uuid: &str) -> Error {
-    Error::not_found(format!("GPU '{uuid}' not found"))
-        .with_hint("'gpuctl device list' shows the GPUs in the store")
-}
-
-/// Loads a GPU or fails with exit 3.
-pub(crate) fn load(conn: &rusqlite::Connection, uuid: &str) -> Result<Device> {
-    devices::get(conn, uuid)?.ok_or_else(|| not_found(uuid))
 }
 
 impl TableRow for Device {
@@ -76,11 +67,11 @@ impl TableRow for Device {
 }
 
 fn list(ctx: &Ctx, args: &DeviceListArgs) -> Result<()> {
-    let store = ctx.open_store()?;
+    let store = ctx.store()?;
     let model_id = match &args.model {
         Some(name) => Some(
             models::resolve(store.conn(), name)?
-                .ok_or_else(|| model::not_found(name))?
+                .ok_or_else(|| model_not_found(name))?
                 .id,
         ),
         None => None,
@@ -107,8 +98,8 @@ struct DeviceDetail {
 }
 
 fn show(ctx: &Ctx, args: &DeviceShowArgs) -> Result<()> {
-    let store = ctx.open_store()?;
-    let device = load(store.conn(), &args.uuid)?;
+    let store = ctx.store()?;
+    let device = load_device(store.conn(), &args.uuid)?;
     let instances = mig::list(store.conn(), Some(device.id), None)?;
     let detail = DeviceDetail { device, instances };
     ctx.out.show(&detail, |out, w| {
@@ -143,11 +134,7 @@ fn show(ctx: &Ctx, args: &DeviceShowArgs) -> Result<()> {
         if !detail.instances.is_empty() {
             writeln!(w)?;
             writeln!(w, "MIG instances:")?;
-            writeln!(
-                w,
-                "{}",
-                crate::commands::mig::instance_table(out, &detail.instances)
-            )?;
+            writeln!(w, "{}", instance_table(out, &detail.instances))?;
         }
         Ok(())
     })
@@ -170,63 +157,20 @@ fn check_optional(
     Ok(())
 }
 
-/// Keeps the node's GPU counts equal to its devices, with an event when they change.
-/// Returns whether they changed.
-pub(crate) fn sync_node(
-    ctx: &Ctx,
-    tx: &rusqlite::Connection,
-    node_id: i64,
-    node: &str,
-    from_devices: bool,
-) -> Result<bool> {
-    let changed = devices::sync_node_capacity(tx, node_id, ctx.now, from_devices)?;
-    if let Some(change) = changed {
-        for (field, (old, new)) in [
-            ("gpus", change.gpus),
-            ("gpus_allocatable", change.gpus_allocatable),
-        ] {
-            if old != new {
-                let mut e = event(ctx, "node.updated", node, Some(node), &None);
-                e.field = Some(field.into());
-                e.old_value = Some(old.to_string());
-                e.new_value = Some(new.to_string());
-                events::record(tx, &e)?;
-            }
-        }
-    }
-    Ok(changed.is_some())
-}
-
 fn add(ctx: &Ctx, args: &DeviceAddArgs) -> Result<()> {
     validate::gpu_uuid(&args.uuid)?;
     check_optional(&args.reason, &args.serial, &args.pci_bus_id)?;
-    let mut store = ctx.open_store()?;
-    let device = store.write(|tx| {
-        let node = nodes::get(tx, &args.node)?
-            .ok_or_else(|| crate::commands::node::not_found(&args.node))?;
-        let model =
-            models::resolve(tx, &args.model)?.ok_or_else(|| model::not_found(&args.model))?;
-        if devices::get(tx, &args.uuid)?.is_some() {
-            return Err(Error::conflict(format!(
-                "GPU '{}' already exists",
-                args.uuid
-            )));
-        }
-        let index = i64::from(args.index);
-        if let Some(other) = devices::at_index(tx, node.id, index, None)? {
-            return Err(Error::conflict(format!(
-                "node '{}' already has GPU {other} at index {index}",
-                node.name
-            )));
-        }
-        let new = Device {
+    let device = ctx.change(|inv| {
+        let node = inv.load_node(&args.node)?;
+        let model = inv.resolve_model(&args.model)?;
+        let mut new = Device {
             id: 0,
             node_id: node.id,
             model_id: Some(model.id),
             uuid: args.uuid.clone(),
             node: node.name.clone(),
             cluster: node.cluster.clone(),
-            index,
+            index: i64::from(args.index),
             model: Some(model.name.clone()),
             serial: args.serial.clone(),
             pci_bus_id: args.pci_bus_id.clone(),
@@ -237,24 +181,12 @@ fn add(ctx: &Ctx, args: &DeviceAddArgs) -> Result<()> {
             allocated: false,
             memory_mib: Some(model.memory_mib),
             last_seen_at: None,
-            created_at: ctx.now,
-            updated_at: ctx.now,
+            created_at: 0,
+            updated_at: 0,
         };
-        devices::insert(tx, &new)?;
-        let mut e = event(
-            ctx,
-            "device.created",
-            &new.uuid,
-            Some(&node.name),
-            &args.reason,
-        );
-        e.new_value = Some(format!(
-            "index={index} model={} status={}",
-            model.name, new.status
-        ));
-        events::record(tx, &e)?;
-        sync_node(ctx, tx, node.id, &node.name, true)?;
-        load(tx, &args.uuid)
+        inv.add_device(&mut new, args.reason.as_deref())?;
+        inv.sync_node_capacity(node.id, &node.name, true)?;
+        load_device(inv.conn(), &args.uuid)
     })?;
     ctx.out.show(&device, |out, w| {
         if !out.quiet {
@@ -265,51 +197,6 @@ fn add(ctx: &Ctx, args: &DeviceAddArgs) -> Result<()> {
             )?;
         }
         Ok(())
-    })
-}
-
-/// Loads a GPU, lets `edit` change it, and writes it plus one event per changed field.
-fn edit_device(
-    ctx: &Ctx,
-    uuid: &str,
-    kind: &str,
-    reason: &Option<String>,
-    edit: impl FnOnce(&rusqlite::Connection, &mut Device) -> Result<()>,
-) -> Result<(Device, usize)> {
-    let mut store = ctx.open_store()?;
-    store.write(|tx| {
-        let old = load(tx, uuid)?;
-        let mut new = old.clone();
-        edit(tx, &mut new)?;
-        let changes = [
-            ("index", old.index.to_string(), new.index.to_string()),
-            ("model", or_dash(&old.model), or_dash(&new.model)),
-            ("serial", or_dash(&old.serial), or_dash(&new.serial)),
-            (
-                "pci_bus_id",
-                or_dash(&old.pci_bus_id),
-                or_dash(&new.pci_bus_id),
-            ),
-            ("status", old.status.to_string(), new.status.to_string()),
-        ];
-        let mut changed = 0;
-        for (field, before, after) in changes {
-            if before != after {
-                changed += 1;
-                let mut e = event(ctx, kind, uuid, Some(&old.node), reason);
-                e.field = Some(field.into());
-                e.old_value = Some(before);
-                e.new_value = Some(after);
-                events::record(tx, &e)?;
-            }
-        }
-        if changed == 0 {
-            return Ok((old, 0));
-        }
-        new.updated_at = ctx.now;
-        devices::update(tx, &new)?;
-        sync_node(ctx, tx, new.node_id, &new.node, true)?;
-        Ok((load(tx, uuid)?, changed))
     })
 }
 
@@ -328,20 +215,13 @@ fn report(ctx: &Ctx, device: &Device, changed: usize, done: String) -> Result<()
 
 fn update(ctx: &Ctx, args: &DeviceUpdateArgs) -> Result<()> {
     check_optional(&args.reason, &args.serial, &args.pci_bus_id)?;
-    let (device, changed) =
-        edit_device(ctx, &args.uuid, "device.updated", &args.reason, |tx, d| {
+    let (device, changed) = ctx.change(|inv| {
+        inv.edit_device(&args.uuid, args.reason.as_deref(), |tx, d| {
             if let Some(index) = args.index {
-                let index = i64::from(index);
-                if let Some(other) = devices::at_index(tx, d.node_id, index, Some(d.id))? {
-                    return Err(Error::conflict(format!(
-                        "node '{}' already has GPU {other} at index {index}",
-                        d.node
-                    )));
-                }
-                d.index = index;
+                d.index = i64::from(index);
             }
             if let Some(name) = &args.model {
-                let model = models::resolve(tx, name)?.ok_or_else(|| model::not_found(name))?;
+                let model = models::resolve(tx, name)?.ok_or_else(|| model_not_found(name))?;
                 if d.mig_instances > 0 && d.model_id != Some(model.id) {
                     return Err(Error::conflict(format!(
                         "GPU '{}' has MIG instances; destroy them before changing its model",
@@ -358,16 +238,19 @@ fn update(ctx: &Ctx, args: &DeviceUpdateArgs) -> Result<()> {
                 d.pci_bus_id = args.pci_bus_id.clone();
             }
             Ok(())
-        })?;
+        })
+    })?;
     let done = format!("updated GPU {}", device.uuid);
     report(ctx, &device, changed, done)
 }
 
 fn set_status(ctx: &Ctx, args: &DeviceSetStatusArgs) -> Result<()> {
     check_optional(&args.reason, &None, &None)?;
-    let (device, changed) = edit_device(ctx, &args.uuid, "device.status", &args.reason, |_, d| {
-        d.status = args.status;
-        Ok(())
+    let (device, changed) = ctx.change(|inv| {
+        inv.edit_device(&args.uuid, args.reason.as_deref(), |_, d| {
+            d.status = args.status;
+            Ok(())
+        })
     })?;
     if changed == 0 {
         ctx.out
@@ -386,32 +269,7 @@ fn set_status(ctx: &Ctx, args: &DeviceSetStatusArgs) -> Result<()> {
 
 fn remove(ctx: &Ctx, args: &DeviceRemoveArgs) -> Result<()> {
     check_optional(&args.reason, &None, &None)?;
-    let mut store = ctx.open_store()?;
-    let device = store.write(|tx| {
-        let device = load(tx, &args.uuid)?;
-        if device.allocated {
-            return Err(
-                Error::conflict(format!("GPU '{}' has an active lease", device.uuid))
-                    .with_hint("release it first with 'gpuctl alloc release'"),
-            );
-        }
-        devices::delete(tx, device.id)?;
-        let mut e = event(
-            ctx,
-            "device.removed",
-            &device.uuid,
-            Some(&device.node),
-            &args.reason,
-        );
-        e.old_value = Some(format!(
-            "index={} model={}",
-            device.index,
-            or_dash(&device.model)
-        ));
-        events::record(tx, &e)?;
-        sync_node(ctx, tx, device.node_id, &device.node, true)?;
-        Ok(device)
-    })?;
+    let device = ctx.change(|inv| inv.remove_device(&args.uuid, args.reason.as_deref()))?;
     ctx.out.show(&device, |out, w| {
         if !out.quiet {
             writeln!(w, "removed GPU {} from node {}", device.uuid, device.node)?;

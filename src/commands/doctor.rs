@@ -15,7 +15,7 @@ use crate::gpu::smi::SmiSource;
 use crate::gpu::source::GpuSource;
 use crate::output::{Output, TableRow};
 use crate::prometheus;
-use crate::store::migrations;
+use crate::store::{migrations, Store, DEFAULT_BUSY_TIMEOUT};
 use crate::Ctx;
 
 /// A collect older than this is reported as a warning: cron runs it every minute.
@@ -98,7 +98,7 @@ fn check_store(ctx: &Ctx, path: &Path, checks: &mut Vec<Check>) -> Option<Error>
             check("filesystem", Verdict::Ok, fs)
         });
     }
-    let store = match ctx.open_store() {
+    let store = match Store::open(path, DEFAULT_BUSY_TIMEOUT) {
         Ok(store) => store,
         Err(e) => {
             checks.push(check("store", Verdict::Fail, e.message.clone()));

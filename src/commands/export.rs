@@ -15,7 +15,7 @@ pub fn run(ctx: &Ctx, command: &ExportCommand) -> Result<()> {
 }
 
 fn export_prometheus(ctx: &Ctx) -> Result<()> {
-    let store = ctx.open_store()?;
+    let store = ctx.store()?;
     let latest = metrics::latest_per_device(store.conn())?;
     let health = prometheus::health(store.conn())?;
     let mut stdout = std::io::stdout().lock();

@@ -8,9 +8,9 @@ use crate::output::Cell;
 use serde::Serialize;
 
 use crate::cli::{KubectlArgs, NodeDriftArgs, NodeImportArgs, NodeSyncArgs};
-use crate::commands::node::{create_node, creation_summary, write_node_changes};
 use crate::domain::{Node, NodeStatus};
 use crate::error::{Error, Result};
+use crate::inventory::creation_summary;
 use crate::kube::{self, KubeNode, MigStrategy};
 use crate::output::{or_dash, Output, TableRow};
 use crate::store::nodes;
@@ -147,14 +147,14 @@ fn run_import(
         validate::cluster(cluster)?;
     }
     let incoming = parse(text, source)?;
-    let mut store = ctx.open_store()?;
-    let reason = Some(IMPORT_REASON.to_string());
+    let reason = Some(IMPORT_REASON);
     let bar = if incoming.len() > PROGRESS_THRESHOLD {
         ctx.out.progress(incoming.len() as u64, "importing nodes")
     } else {
         indicatif::ProgressBar::hidden()
     };
-    let apply = |tx: &rusqlite::Transaction| -> Result<Vec<PlanRow>> {
+    let apply = |inv: &crate::inventory::Inventory| -> Result<Vec<PlanRow>> {
+        let tx = inv.conn();
         let mut plan = Vec::new();
         for kube_node in &incoming {
             bar.inc(1);
@@ -167,7 +167,7 @@ fn run_import(
                         )));
                     };
                     let mut node = new_node(ctx, kube_node, cluster);
-                    create_node(tx, ctx, &mut node, &reason)?;
+                    inv.create_node(&mut node, reason)?;
                     plan.push(PlanRow {
                         node: node.name.clone(),
                         action: "create",
@@ -179,20 +179,7 @@ fn run_import(
                 Some(old) => {
                     let has_devices = nodes::usage(tx, old.id)?.devices > 0;
                     let mut new = merged(&old, kube_node, cluster, has_devices);
-                    let changed = write_node_changes(
-                        tx,
-                        ctx,
-                        &old,
-                        &mut new,
-                        |field| {
-                            if field == "status" {
-                                "node.status"
-                            } else {
-                                "node.updated"
-                            }
-                        },
-                        &reason,
-                    )?;
+                    let changed = inv.update_node(&old, &mut new, reason)?;
                     if changed.is_empty() {
                         plan.push(PlanRow {
                             node: old.name.clone(),
@@ -228,13 +215,10 @@ fn run_import(
                 let mut new = old.clone();
                 new.status = NodeStatus::Decommissioned;
                 new.gpus_allocatable = 0;
-                write_node_changes(
-                    tx,
-                    ctx,
+                inv.update_node(
                     &old,
                     &mut new,
-                    |_| "node.status",
-                    &Some(format!("{IMPORT_REASON}: not in the cluster")),
+                    Some(&format!("{IMPORT_REASON}: not in the cluster")),
                 )?;
                 plan.push(PlanRow {
                     node: name,
@@ -247,7 +231,7 @@ fn run_import(
         }
         Ok(plan)
     };
-    let plan = store.write_or_roll_back(!dry_run, apply)?;
+    let plan = ctx.change_or_roll_back(!dry_run, apply)?;
     bar.finish_and_clear();
     let count = |action: &str| {
         let mut names: Vec<&str> = plan
@@ -384,7 +368,7 @@ pub fn drift(ctx: &Ctx, args: &NodeDriftArgs) -> Result<()> {
         None => (kubectl_nodes(&args.kubectl)?, "kubectl".to_string()),
     };
     let incoming = parse(&text, &source)?;
-    let store = ctx.open_store()?;
+    let store = ctx.store()?;
     let conn = store.conn();
     let mut rows = Vec::new();
     for k in &incoming {

@@ -17,28 +17,6 @@ pub mod node;
 pub mod optimize;
 pub mod report;
 
-use crate::domain::NewEvent;
-use crate::Ctx;
-
-/// An event stamped with the command's time and actor; `node` makes it part of the node's history.
-pub(crate) fn event(
-    ctx: &Ctx,
-    kind: &str,
-    subject: &str,
-    node: Option<&str>,
-    reason: &Option<String>,
-) -> NewEvent {
-    NewEvent {
-        at: ctx.now,
-        kind: kind.to_string(),
-        subject: subject.to_string(),
-        node: node.map(str::to_string),
-        reason: reason.clone(),
-        actor: ctx.actor.clone(),
-        ..NewEvent::default()
-    }
-}
-
 /// "1 GPU", "2 GPUs".
 pub(crate) fn plural(n: usize, one: &str, many: &str) -> String {
     format!("{n} {}", if n == 1 { one } else { many })

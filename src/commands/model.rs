@@ -5,11 +5,11 @@ use std::io::Write;
 use crate::output::Cell;
 
 use crate::cli::{ModelAddArgs, ModelCommand, ModelFieldArgs, ModelShowArgs, ModelUpdateArgs};
-use crate::commands::event;
 use crate::domain::GpuModel;
 use crate::error::{Error, Result};
+use crate::inventory::model_not_found;
 use crate::output::{or_dash, Output, TableRow};
-use crate::store::{events, models};
+use crate::store::models;
 use crate::validate;
 use crate::Ctx;
 
@@ -21,11 +21,6 @@ pub fn run(ctx: &Ctx, command: &ModelCommand) -> Result<()> {
         ModelCommand::Update(args) => update(ctx, args),
         ModelCommand::Remove(args) => remove(ctx, args),
     }
-}
-
-pub(crate) fn not_found(name: &str) -> Error {
-    Error::not_found(format!("GPU model '{name}' not found"))
-        .with_hint("'gpuctl model list' shows the catalogue")
 }
 
 impl TableRow for GpuModel {
@@ -60,15 +55,16 @@ impl TableRow for GpuModel {
 }
 
 fn list(ctx: &Ctx) -> Result<()> {
-    let store = ctx.open_store()?;
+    let store = ctx.store()?;
     let rows = models::list(store.conn())?;
     let footer = crate::commands::plural(rows.len(), "model", "models");
     ctx.out.list(&rows, Some(footer))
 }
 
 fn show(ctx: &Ctx, args: &ModelShowArgs) -> Result<()> {
-    let store = ctx.open_store()?;
-    let model = models::resolve(store.conn(), &args.name)?.ok_or_else(|| not_found(&args.name))?;
+    let store = ctx.store()?;
+    let model =
+        models::resolve(store.conn(), &args.name)?.ok_or_else(|| model_not_found(&args.name))?;
     ctx.out.show(&model, |out, w| render(out, w, &model))
 }
 
@@ -130,46 +126,25 @@ fn check_fields(fields: &ModelFieldArgs) -> Result<()> {
     Ok(())
 }
 
-/// Refuses a name or alias another model already answers to.
-fn check_free(conn: &rusqlite::Connection, name: &str, except: Option<i64>) -> Result<()> {
-    if let Some(owner) = models::name_taken(conn, name, except)? {
-        return Err(Error::conflict(format!(
-            "'{name}' already names GPU model '{owner}'"
-        )));
-    }
-    Ok(())
-}
-
 fn add(ctx: &Ctx, args: &ModelAddArgs) -> Result<()> {
     validate::one_line("model name", &args.name)?;
     check_fields(&args.fields)?;
-    let mut store = ctx.open_store()?;
-    let model = store.write(|tx| {
-        check_free(tx, &args.name, None)?;
-        for alias in &args.fields.aliases {
-            check_free(tx, alias, None)?;
-        }
-        let mut model = GpuModel {
-            id: 0,
-            name: args.name.clone(),
-            aliases: args.fields.aliases.clone(),
-            architecture: args.fields.architecture.clone(),
-            memory_mib: args.memory_mib,
-            tdp_w: args.fields.tdp_w,
-            mig_capable: false,
-            mig_profiles: Vec::new(),
-            hourly_cost: args.fields.hourly_cost,
-            builtin: false,
-            devices: 0,
-            created_at: ctx.now,
-            updated_at: ctx.now,
-        };
-        model.id = models::insert(tx, &model)?;
-        let mut e = event(ctx, "model.created", &model.name, None, &None);
-        e.new_value = Some(format!("memory_mib={}", model.memory_mib));
-        events::record(tx, &e)?;
-        Ok(model)
-    })?;
+    let mut model = GpuModel {
+        id: 0,
+        name: args.name.clone(),
+        aliases: args.fields.aliases.clone(),
+        architecture: args.fields.architecture.clone(),
+        memory_mib: args.memory_mib,
+        tdp_w: args.fields.tdp_w,
+        mig_capable: false,
+        mig_profiles: Vec::new(),
+        hourly_cost: args.fields.hourly_cost,
+        builtin: false,
+        devices: 0,
+        created_at: 0,
+        updated_at: 0,
+    };
+    ctx.change(|inv| inv.create_model(&mut model, None))?;
     ctx.out.show(&model, |out, w| {
         if !out.quiet {
             writeln!(w, "added GPU model {}", model.name)?;
@@ -180,9 +155,8 @@ fn add(ctx: &Ctx, args: &ModelAddArgs) -> Result<()> {
 
 fn update(ctx: &Ctx, args: &ModelUpdateArgs) -> Result<()> {
     check_fields(&args.fields)?;
-    let mut store = ctx.open_store()?;
-    let model = store.write(|tx| {
-        let old = models::resolve(tx, &args.name)?.ok_or_else(|| not_found(&args.name))?;
+    let model = ctx.change(|inv| {
+        let old = inv.resolve_model(&args.name)?;
         let mut new = old.clone();
         for alias in &args.unaliases {
             let before = new.aliases.len();
@@ -195,7 +169,6 @@ fn update(ctx: &Ctx, args: &ModelUpdateArgs) -> Result<()> {
             }
         }
         for alias in &args.fields.aliases {
-            check_free(tx, alias, Some(old.id))?;
             if !new.aliases.iter().any(|a| a.eq_ignore_ascii_case(alias)) {
                 new.aliases.push(alias.clone());
             }
@@ -215,40 +188,7 @@ fn update(ctx: &Ctx, args: &ModelUpdateArgs) -> Result<()> {
         if args.clear_hourly_cost {
             new.hourly_cost = None;
         }
-        let changes = [
-            (
-                "architecture",
-                or_dash(&old.architecture),
-                or_dash(&new.architecture),
-            ),
-            (
-                "memory_mib",
-                old.memory_mib.to_string(),
-                new.memory_mib.to_string(),
-            ),
-            ("tdp_w", or_dash(&old.tdp_w), or_dash(&new.tdp_w)),
-            (
-                "hourly_cost",
-                or_dash(&old.hourly_cost),
-                or_dash(&new.hourly_cost),
-            ),
-            ("aliases", old.aliases.join(","), new.aliases.join(",")),
-        ];
-        let mut changed = false;
-        for (field, before, after) in changes {
-            if before != after {
-                changed = true;
-                let mut e = event(ctx, "model.updated", &old.name, None, &None);
-                e.field = Some(field.to_string());
-                e.old_value = Some(before);
-                e.new_value = Some(after);
-                events::record(tx, &e)?;
-            }
-        }
-        if changed {
-            new.updated_at = ctx.now;
-            models::update(tx, &new)?;
-        }
+        inv.update_model(&old, &mut new)?;
         Ok(new)
     })?;
     ctx.out.show(&model, |out, w| {
@@ -260,21 +200,7 @@ fn update(ctx: &Ctx, args: &ModelUpdateArgs) -> Result<()> {
 }
 
 fn remove(ctx: &Ctx, args: &ModelShowArgs) -> Result<()> {
-    let mut store = ctx.open_store()?;
-    let model = store.write(|tx| {
-        let model = models::resolve(tx, &args.name)?.ok_or_else(|| not_found(&args.name))?;
-        if model.devices > 0 {
-            return Err(Error::conflict(format!(
-                "GPU model '{}' is used by {}",
-                model.name,
-                crate::commands::plural(model.devices as usize, "GPU", "GPUs")
-            ))
-            .with_hint("move or remove those GPUs first ('gpuctl device list --model ...')"));
-        }
-        models::delete(tx, model.id)?;
-        events::record(tx, &event(ctx, "model.removed", &model.name, None, &None))?;
-        Ok(model)
-    })?;
+    let model = ctx.change(|inv| inv.remove_model(&args.name))?;
     ctx.out.show(&model, |out, w| {
         if !out.quiet {
             writeln!(w, "removed GPU model {}", model.name)?;

@@ -1,6 +1,5 @@
 //! `gpuctl node …`: the node inventory and its history.
 
-use std::collections::BTreeMap;
 use std::io::Write;
 
 use crate::output::Cell;
@@ -11,8 +10,9 @@ use crate::cli::{
     NodeRemoveArgs, NodeSetStatusArgs, NodeShowArgs, NodeUpdateArgs,
 };
 use crate::clock;
-use crate::domain::{Device, Event, NewEvent, Node, NodeStatus};
-use crate::error::{Error, Result};
+use crate::domain::{Device, Event, Node, NodeStatus};
+use crate::error::Result;
+use crate::inventory::{format_labels, node_not_found};
 use crate::output::{or_dash, Output, TableRow};
 use crate::store::devices::DeviceFilter;
 use crate::store::nodes::{NodeFilter, NodeSort, RecentChange};
@@ -41,24 +41,6 @@ pub fn run(ctx: &Ctx, command: &NodeCommand) -> Result<()> {
     }
 }
 
-pub(crate) fn not_found(name: &str) -> Error {
-    Error::not_found(format!("node '{name}' not found"))
-        .with_hint("'gpuctl node list' shows the nodes in the store")
-}
-
-/// An event about `node`, stamped with the command's time and actor.
-fn node_event(ctx: &Ctx, kind: &str, node: &str, reason: &Option<String>) -> NewEvent {
-    NewEvent {
-        at: ctx.now,
-        kind: kind.to_string(),
-        subject: node.to_string(),
-        node: Some(node.to_string()),
-        reason: reason.clone(),
-        actor: ctx.actor.clone(),
-        ..NewEvent::default()
-    }
-}
-
 impl TableRow for Node {
     fn headers() -> Vec<&'static str> {
         vec![
@@ -77,17 +59,6 @@ impl TableRow for Node {
             Cell::new(clock::short_time(self.updated_at)),
         ]
     }
-}
-
-fn format_labels(labels: &BTreeMap<String, String>) -> String {
-    if labels.is_empty() {
-        return "-".to_string();
-    }
-    labels
-        .iter()
-        .map(|(k, v)| format!("{k}={v}"))
-        .collect::<Vec<_>>()
-        .join(",")
 }
 
 fn list(ctx: &Ctx, args: &NodeListArgs) -> Result<()> {
@@ -113,7 +84,7 @@ fn list(ctx: &Ctx, args: &NodeListArgs) -> Result<()> {
     let limit = args.limit.or(args.page.map(|_| DEFAULT_PAGE_SIZE));
     let page = args.page.unwrap_or(1);
     let offset = limit.map_or(0, |l| i64::from(l) * (i64::from(page) - 1));
-    let store = ctx.open_store()?;
+    let store = ctx.store()?;
     let (rows, total) = nodes::list(
         store.conn(),
         &filter,
@@ -129,7 +100,7 @@ fn list(ctx: &Ctx, args: &NodeListArgs) -> Result<()> {
 }
 
 /// `21–40 of 1234 nodes`, or why the page is empty.
-pub fn page_footer(offset: i64, shown: usize, total: i64, one: &str, many: &str) -> String {
+pub(crate) fn page_footer(offset: i64, shown: usize, total: i64, one: &str, many: &str) -> String {
     let noun = if total == 1 { one } else { many };
     if total == 0 {
         return format!("no {many}");
@@ -150,8 +121,8 @@ struct NodeDetail {
 }
 
 fn show(ctx: &Ctx, args: &NodeShowArgs) -> Result<()> {
-    let store = ctx.open_store()?;
-    let node = nodes::get(store.conn(), &args.name)?.ok_or_else(|| not_found(&args.name))?;
+    let store = ctx.store()?;
+    let node = nodes::get(store.conn(), &args.name)?.ok_or_else(|| node_not_found(&args.name))?;
     let history = events::for_node(store.conn(), &node.name, None, SHOW_HISTORY_EVENTS)?;
     let filter = DeviceFilter {
         node: Some(node.name.clone()),
@@ -267,161 +238,13 @@ fn apply_fields(node: &mut Node, fields: &NodeFieldArgs) -> Result<()> {
 
 fn add(ctx: &Ctx, args: &NodeAddArgs) -> Result<()> {
     let mut node = node_from_args(ctx, args)?;
-    let mut store = ctx.open_store()?;
-    store.write(|tx| {
-        if nodes::exists(tx, &node.name)? {
-            return Err(
-                Error::conflict(format!("node '{}' already exists", node.name))
-                    .with_hint("use 'gpuctl node update' to change it"),
-            );
-        }
-        create_node(tx, ctx, &mut node, &args.fields.reason)
-    })?;
+    ctx.change(|inv| inv.create_node(&mut node, args.fields.reason.as_deref()))?;
     ctx.out.show(&node, |out, w| {
         if !out.quiet {
             writeln!(w, "added node {} to cluster {}", node.name, node.cluster)?;
         }
         Ok(())
     })
-}
-
-/// Inserts a node (its name known to be free) and its `node.created` event.
-pub(crate) fn create_node(
-    tx: &rusqlite::Connection,
-    ctx: &Ctx,
-    node: &mut Node,
-    reason: &Option<String>,
-) -> Result<()> {
-    node.id = nodes::insert(tx, node)?;
-    let mut event = node_event(ctx, "node.created", &node.name, reason);
-    event.new_value = Some(creation_summary(node));
-    events::record(tx, &event)?;
-    Ok(())
-}
-
-pub(crate) fn creation_summary(node: &Node) -> String {
-    let mut parts = vec![
-        format!("cluster={}", node.cluster),
-        format!("status={}", node.status),
-        format!("gpus={}", node.gpus),
-    ];
-    if let Some(ip) = &node.ip {
-        parts.push(format!("ip={ip}"));
-    }
-    if let Some(role) = &node.role {
-        parts.push(format!("role={role}"));
-    }
-    if !node.labels.is_empty() {
-        parts.push(format!("labels={}", format_labels(&node.labels)));
-    }
-    parts.join(" ")
-}
-
-/// One field that an update changes, for the history.
-#[derive(Debug, Clone, Serialize)]
-pub(crate) struct FieldChange {
-    pub field: String,
-    pub old: Option<String>,
-    pub new: Option<String>,
-}
-
-/// Field-by-field differences between two versions of a node.
-pub(crate) fn changes(old: &Node, new: &Node) -> Vec<FieldChange> {
-    let mut out = Vec::new();
-    let mut compare = |field: &str, a: Option<String>, b: Option<String>| {
-        if a != b {
-            out.push(FieldChange {
-                field: field.to_string(),
-                old: a,
-                new: b,
-            });
-        }
-    };
-    compare(
-        "cluster",
-        Some(old.cluster.clone()),
-        Some(new.cluster.clone()),
-    );
-    compare(
-        "status",
-        Some(old.status.to_string()),
-        Some(new.status.to_string()),
-    );
-    compare("ip", old.ip.clone(), new.ip.clone());
-    compare("role", old.role.clone(), new.role.clone());
-    compare(
-        "gpus",
-        Some(old.gpus.to_string()),
-        Some(new.gpus.to_string()),
-    );
-    compare("os", old.os.clone(), new.os.clone());
-    compare("kernel", old.kernel.clone(), new.kernel.clone());
-    compare("driver", old.driver.clone(), new.driver.clone());
-    compare("cuda", old.cuda.clone(), new.cuda.clone());
-    compare("kubelet", old.kubelet.clone(), new.kubelet.clone());
-    let keys: std::collections::BTreeSet<&String> =
-        old.labels.keys().chain(new.labels.keys()).collect();
-    for key in keys {
-        compare(
-            &format!("label:{key}"),
-            old.labels.get(key).cloned(),
-            new.labels.get(key).cloned(),
-        );
-    }
-    out
-}
-
-/// Loads a node, lets `edit` change it, and writes the node plus one event per changed field.
-/// Returns the node as stored and how many fields changed.
-fn edit_node(
-    ctx: &Ctx,
-    name: &str,
-    kind_for: impl Fn(&str) -> &'static str,
-    reason: &Option<String>,
-    edit: impl FnOnce(&mut Node) -> Result<()>,
-) -> Result<(Node, usize)> {
-    let mut store = ctx.open_store()?;
-    store.write(|tx| {
-        let old = nodes::get(tx, name)?.ok_or_else(|| not_found(name))?;
-        let mut new = old.clone();
-        edit(&mut new)?;
-        let changed = write_node_changes(tx, ctx, &old, &mut new, kind_for, reason)?;
-        if changed.is_empty() {
-            return Ok((old, 0));
-        }
-        // Once a node has devices they decide its counts: a ready node offers its active GPUs.
-        if devices::node_counts(tx, new.id)?.is_some()
-            && crate::commands::device::sync_node(ctx, tx, new.id, name, false)?
-        {
-            new = nodes::get(tx, name)?.ok_or_else(|| not_found(name))?;
-        }
-        Ok((new, changed.len()))
-    })
-}
-
-/// Writes `new` over `old` with one event per changed field; writes nothing when nothing changed.
-pub(crate) fn write_node_changes(
-    tx: &rusqlite::Connection,
-    ctx: &Ctx,
-    old: &Node,
-    new: &mut Node,
-    kind_for: impl Fn(&str) -> &'static str,
-    reason: &Option<String>,
-) -> Result<Vec<FieldChange>> {
-    let changed = changes(old, new);
-    if changed.is_empty() {
-        return Ok(changed);
-    }
-    new.updated_at = ctx.now;
-    nodes::update(tx, new)?;
-    for change in &changed {
-        let mut event = node_event(ctx, kind_for(&change.field), &old.name, reason);
-        event.field = Some(change.field.clone());
-        event.old_value = change.old.clone();
-        event.new_value = change.new.clone();
-        events::record(tx, &event)?;
-    }
-    Ok(changed)
 }
 
 fn update(ctx: &Ctx, args: &NodeUpdateArgs) -> Result<()> {
@@ -431,12 +254,8 @@ fn update(ctx: &Ctx, args: &NodeUpdateArgs) -> Result<()> {
     for key in &args.unlabels {
         validate::label_key(key)?;
     }
-    let (node, changed) = edit_node(
-        ctx,
-        &args.name,
-        |_| "node.updated",
-        &args.fields.reason,
-        |node| {
+    let (node, changed) = ctx.change(|inv| {
+        inv.edit_node(&args.name, args.fields.reason.as_deref(), |node| {
             if let Some(cluster) = &args.cluster {
                 node.cluster = cluster.clone();
             }
@@ -453,8 +272,8 @@ fn update(ctx: &Ctx, args: &NodeUpdateArgs) -> Result<()> {
                 };
             }
             Ok(())
-        },
-    )?;
+        })
+    })?;
     report_edit(ctx, &node, changed, "updated")
 }
 
@@ -476,18 +295,8 @@ fn set_status(ctx: &Ctx, args: &NodeSetStatusArgs) -> Result<()> {
     if let Some(reason) = &args.reason {
         validate::one_line("reason", reason)?;
     }
-    let (node, changed) = edit_node(
-        ctx,
-        &args.name,
-        |field| {
-            if field == "status" {
-                "node.status"
-            } else {
-                "node.updated"
-            }
-        },
-        &args.reason,
-        |node| {
+    let (node, changed) = ctx.change(|inv| {
+        inv.edit_node(&args.name, args.reason.as_deref(), |node| {
             node.status = args.status;
             // Only a ready node offers its GPUs; optimize refines this with leases and devices.
             node.gpus_allocatable = if args.status == NodeStatus::Ready {
@@ -496,8 +305,8 @@ fn set_status(ctx: &Ctx, args: &NodeSetStatusArgs) -> Result<()> {
                 0
             };
             Ok(())
-        },
-    )?;
+        })
+    })?;
     if changed == 0 {
         ctx.out
             .note(format!("node {} is already {}", node.name, node.status));
@@ -511,54 +320,12 @@ fn set_status(ctx: &Ctx, args: &NodeSetStatusArgs) -> Result<()> {
     })
 }
 
-/// What `node remove` did, for JSON output.
-#[derive(Serialize)]
-struct Removal {
-    name: String,
-    cluster: String,
-    devices_removed: Vec<String>,
-    allocations_released: Vec<i64>,
-}
-
 fn remove(ctx: &Ctx, args: &NodeRemoveArgs) -> Result<()> {
     if let Some(reason) = &args.reason {
         validate::one_line("reason", reason)?;
     }
-    let mut store = ctx.open_store()?;
-    let removal = store.write(|tx| {
-        let node = nodes::get(tx, &args.name)?.ok_or_else(|| not_found(&args.name))?;
-        let usage = nodes::usage(tx, node.id)?;
-        if !args.force && (usage.devices > 0 || usage.active_allocations > 0) {
-            return Err(Error::conflict(format!(
-                "node '{}' still has {} GPU(s) and {} active lease(s)",
-                node.name, usage.devices, usage.active_allocations
-            ))
-            .with_hint("remove them first, or pass --force to remove them with the node"));
-        }
-        let detached = nodes::remove(tx, node.id, ctx.now)?;
-        for lease in &detached.allocations_released {
-            let mut event = node_event(ctx, "alloc.released", &lease.to_string(), &args.reason);
-            event.node = Some(node.name.clone());
-            event.field = Some("state".into());
-            event.old_value = Some("active".into());
-            event.new_value = Some("released".into());
-            events::record(tx, &event)?;
-        }
-        for uuid in &detached.devices_removed {
-            let mut event = node_event(ctx, "device.removed", uuid, &args.reason);
-            event.node = Some(node.name.clone());
-            events::record(tx, &event)?;
-        }
-        let mut event = node_event(ctx, "node.removed", &node.name, &args.reason);
-        event.old_value = Some(creation_summary(&node));
-        events::record(tx, &event)?;
-        Ok(Removal {
-            name: node.name,
-            cluster: node.cluster,
-            devices_removed: detached.devices_removed,
-            allocations_released: detached.allocations_released,
-        })
-    })?;
+    let removal =
+        ctx.change(|inv| inv.remove_node(&args.name, args.force, args.reason.as_deref()))?;
     ctx.out.show(&removal, |out, w| {
         if !out.quiet {
             writeln!(
@@ -606,11 +373,11 @@ fn history(ctx: &Ctx, args: &NodeHistoryArgs) -> Result<()> {
         .map(clock::parse_duration)
         .transpose()?
         .map(|span| ctx.now - span);
-    let store = ctx.open_store()?;
+    let store = ctx.store()?;
     if !events::node_has_history(store.conn(), &args.name)?
         && !nodes::exists(store.conn(), &args.name)?
     {
-        return Err(not_found(&args.name));
+        return Err(node_not_found(&args.name));
     }
     let rows: Vec<HistoryRow> =
         events::for_node(store.conn(), &args.name, since, i64::from(args.limit))?
@@ -678,7 +445,7 @@ impl TableRow for RecentRow {
 
 fn recent(ctx: &Ctx, args: &NodeRecentArgs) -> Result<()> {
     let since = ctx.now - clock::parse_duration(&args.since)?;
-    let store = ctx.open_store()?;
+    let store = ctx.store()?;
     let rows: Vec<RecentRow> = nodes::recently_changed(store.conn(), since)?
         .into_iter()
         .map(RecentRow::from)

@@ -11,14 +11,14 @@ use serde::Serialize;
 
 use crate::cli::OptimizeArgs;
 use crate::clock;
-use crate::commands::device::sync_node;
-use crate::commands::{event, plural};
-use crate::domain::{LeaseState, NodeStatus};
+use crate::commands::plural;
+use crate::domain::{EventKind, NodeStatus};
 use crate::error::Result;
+use crate::inventory::{Detail, Inventory};
 use crate::output::Format;
 use crate::store::allocations::{self, Scope};
 use crate::store::nodes::{NodeFilter, NodeSort};
-use crate::store::{devices, events, nodes};
+use crate::store::{devices, nodes};
 use crate::Ctx;
 
 #[derive(Debug, Serialize)]
@@ -92,10 +92,10 @@ struct Plan {
 
 pub fn run(ctx: &Ctx, args: &OptimizeArgs) -> Result<()> {
     let stale_after = clock::parse_duration(&args.stale_after)?;
-    let mut store = ctx.open_store()?;
-    let plan = store.write_or_roll_back(!args.dry_run, |tx| {
-        let expired_leases = expire(ctx, tx)?;
-        let nodes = recount(ctx, tx)?;
+    let plan = ctx.change_or_roll_back(!args.dry_run, |inv| {
+        let tx = inv.conn();
+        let expired_leases = expire(inv)?;
+        let nodes = recount(inv)?;
         let stale_gpus = devices::stale(tx, ctx.now - stale_after)?
             .into_iter()
             .map(|d| StaleGpu {
@@ -121,9 +121,11 @@ pub fn run(ctx: &Ctx, args: &OptimizeArgs) -> Result<()> {
             changes,
         };
         if changes > 0 {
-            let mut e = event(ctx, "optimize.run", "optimize", None, &None);
-            e.new_value = Some(summary(&plan));
-            events::record(tx, &e)?;
+            inv.record(
+                EventKind::OptimizeRun,
+                "optimize",
+                Detail::default().new_value(summary(&plan)),
+            )?;
         }
         Ok(plan)
     })?;
@@ -150,28 +152,10 @@ fn summary(plan: &Plan) -> String {
     )
 }
 
-fn expire(ctx: &Ctx, tx: &rusqlite::Connection) -> Result<Vec<ExpiredLease>> {
+fn expire(inv: &Inventory) -> Result<Vec<ExpiredLease>> {
     let mut expired = Vec::new();
-    for lease in allocations::due(tx, ctx.now)? {
-        // A lease ends when its time is up, not when optimize notices.
-        allocations::end(
-            tx,
-            lease.id,
-            LeaseState::Expired,
-            lease.expires_at,
-            "expired",
-        )?;
-        let mut e = event(
-            ctx,
-            "alloc.expired",
-            &lease.id.to_string(),
-            Some(&lease.node),
-            &None,
-        );
-        e.field = Some("state".into());
-        e.old_value = Some("active".into());
-        e.new_value = Some("expired".into());
-        events::record(tx, &e)?;
+    for lease in allocations::due(inv.conn(), inv.now())? {
+        inv.expire_lease(&lease)?;
         expired.push(ExpiredLease {
             id: lease.id,
             owner: lease.owner,
@@ -185,12 +169,13 @@ fn expire(ctx: &Ctx, tx: &rusqlite::Connection) -> Result<Vec<ExpiredLease>> {
     Ok(expired)
 }
 
-fn recount(ctx: &Ctx, tx: &rusqlite::Connection) -> Result<Vec<NodeCounts>> {
+fn recount(inv: &Inventory) -> Result<Vec<NodeCounts>> {
+    let tx = inv.conn();
     let (all, _) = nodes::list(tx, &NodeFilter::default(), NodeSort::Name, false, None, 0)?;
     let free = allocations::free_gpus(tx, &Scope::default())?;
     let mut out = Vec::with_capacity(all.len());
     for node in all {
-        let changed = sync_node(ctx, tx, node.id, &node.name, false)?;
+        let changed = inv.sync_node_capacity(node.id, &node.name, false)?;
         let node = nodes::get(tx, &node.name)?.unwrap_or(node);
         let (allocated, free_here) = match devices::node_counts(tx, node.id)? {
             Some(counts) => (

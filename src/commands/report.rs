@@ -253,7 +253,7 @@ fn cost(ctx: &Ctx, args: &ReportCostArgs) -> Result<()> {
         .as_deref()
         .map(|text| parse_non_negative("--energy-price", text))
         .transpose()?;
-    let store = ctx.open_store()?;
+    let store = ctx.store()?;
     let leases = leases_with_usage(&store, window, Measure::Energy, ctx.now)?;
     let mut groups: BTreeMap<Option<String>, CostRow> = BTreeMap::new();
     for (lease, usage) in &leases {
@@ -366,7 +366,7 @@ fn idle(ctx: &Ctx, args: &ReportIdleArgs) -> Result<()> {
                 args.threshold
             ))
         })?;
-    let store = ctx.open_store()?;
+    let store = ctx.store()?;
     let leases = leases_with_usage(&store, window, Measure::Readings, ctx.now)?;
     let mut rows = Vec::new();
     for (lease, usage) in &leases {
@@ -496,7 +496,7 @@ fn utilization_group(
 
 fn utilization(ctx: &Ctx, args: &ReportUtilizationArgs) -> Result<()> {
     let window = Window::parse(&args.window, ctx.now, DEFAULT_REPORT_SINCE)?;
-    let store = ctx.open_store()?;
+    let store = ctx.store()?;
     let conn = store.conn();
     let mut groups: BTreeMap<Option<String>, UtilizationRow> = BTreeMap::new();
     let devices = reports::devices_existing_before(conn, window.to)?;

@@ -2,7 +2,7 @@
 
 use rusqlite::{params, Connection, Row};
 
-use crate::domain::{Event, NewEvent};
+use crate::domain::{Event, EventKind, NewEvent};
 use crate::error::Result;
 
 pub fn record(conn: &Connection, event: &NewEvent) -> Result<i64> {
@@ -12,7 +12,7 @@ pub fn record(conn: &Connection, event: &NewEvent) -> Result<i64> {
     )?
     .execute(params![
         event.at,
-        event.kind,
+        event.kind.as_str(),
         event.subject,
         event.node,
         event.field,
@@ -69,12 +69,12 @@ pub fn node_has_history(conn: &Connection, node: &str) -> Result<bool> {
 }
 
 /// The newest events except those of one kind (the per-run log), newest first.
-pub fn recent_changes(conn: &Connection, limit: i64, except_kind: &str) -> Result<Vec<Event>> {
+pub fn recent_changes(conn: &Connection, limit: i64, except_kind: EventKind) -> Result<Vec<Event>> {
     let sql = format!(
         "SELECT {EVENT_COLUMNS} FROM events WHERE kind <> ?2 ORDER BY at DESC, id DESC LIMIT ?1"
     );
     let mut stmt = conn.prepare_cached(&sql)?;
-    let rows = stmt.query_map(params![limit, except_kind], event_from_row)?;
+    let rows = stmt.query_map(params![limit, except_kind.as_str()], event_from_row)?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 
@@ -87,18 +87,8 @@ pub fn recent(conn: &Connection, limit: i64) -> Result<Vec<Event>> {
 }
 
 /// Deletes events of one kind older than `before` (the per-run `collect.run` log).
-pub fn prune_kind(conn: &Connection, kind: &str, before: i64) -> Result<usize> {
+pub fn prune_kind(conn: &Connection, kind: EventKind, before: i64) -> Result<usize> {
     Ok(conn
         .prepare_cached("DELETE FROM events WHERE kind = ?1 AND at < ?2")?
-        .execute(params![kind, before])?)
-}
-
-/// The newest event of one kind, if any.
-pub fn latest_of_kind(conn: &Connection, kind: &str) -> Result<Option<Event>> {
-    let sql = format!(
-        "SELECT {EVENT_COLUMNS} FROM events WHERE kind = ?1 ORDER BY at DESC, id DESC LIMIT 1"
-    );
-    let mut stmt = conn.prepare_cached(&sql)?;
-    let mut rows = stmt.query_map([kind], event_from_row)?;
-    Ok(rows.next().transpose()?)
+        .execute(params![kind.as_str(), before])?)
 }

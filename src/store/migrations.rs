@@ -40,6 +40,10 @@ pub const MIGRATIONS: &[Migration] = &[
         description: "each GPU's newest sample on its device row",
         step: Step::Sql(LATEST_SAMPLE_ON_DEVICE),
     },
+    Migration {
+        description: "one audit vocabulary: the kinds collect and the demo spelt differently",
+        step: Step::Sql(ONE_EVENT_VOCABULARY),
+    },
 ];
 
 /// The schema version this binary writes.
@@ -374,3 +378,10 @@ UPDATE devices SET
     latest_ecc_uncorrected = (SELECT ecc_uncorrected FROM samples WHERE device_id = devices.id AND ts = devices.latest_ts)
 WHERE latest_ts IS NOT NULL;
 "#;
+
+/// Collect and the demo once wrote `device.added` and collect `model.added` where the commands
+/// wrote `*.created`; history reads one word for one change.
+const ONE_EVENT_VOCABULARY: &str = "
+UPDATE events SET kind = 'device.created' WHERE kind = 'device.added';
+UPDATE events SET kind = 'model.created' WHERE kind = 'model.added';
+";

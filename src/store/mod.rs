@@ -68,20 +68,20 @@ impl Store {
     }
 
     /// Runs `f` in one IMMEDIATE transaction: all of it commits, or none of it does.
-    pub fn write<T>(&mut self, f: impl FnOnce(&Transaction) -> Result<T>) -> Result<T> {
+    pub fn write<T>(&self, f: impl FnOnce(&Transaction) -> Result<T>) -> Result<T> {
         self.write_or_roll_back(true, f)
     }
 
     /// Like [`Store::write`], but commits only when `commit` is true: a dry run computes exactly
     /// what a real run would, under the same lock, and rolls it back.
     pub fn write_or_roll_back<T>(
-        &mut self,
+        &self,
         commit: bool,
         f: impl FnOnce(&Transaction) -> Result<T>,
     ) -> Result<T> {
-        let tx = self
-            .conn
-            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        // One connection per process and no nested writes, so the unchecked form is safe here;
+        // it lets every command share the dispatcher's `&Store`.
+        let tx = Transaction::new_unchecked(&self.conn, TransactionBehavior::Immediate)?;
         let value = f(&tx)?;
         if commit {
             tx.commit()?;

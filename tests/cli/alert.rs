@@ -55,7 +55,7 @@ fn evaluate_at(
             if let Some(s) = &sample_row {
                 metrics::insert_samples(tx, std::slice::from_ref(s))?;
             }
-            alerting::evaluate(tx, now, &seen(device_id), &[], None)
+            alerting::evaluate_in_transaction(tx, now, &seen(device_id), &[], None)
         })
         .unwrap()
 }
@@ -167,11 +167,11 @@ fn missing_gpu_fires_not_reporting_and_clears_when_seen() {
         registered_at: 0,
     }];
     let early = store
-        .write(|tx| alerting::evaluate(tx, T0 + 60, &[], &missing, None))
+        .write(|tx| alerting::evaluate_in_transaction(tx, T0 + 60, &[], &missing, None))
         .unwrap();
     assert!(early.fired.is_empty(), "within the 120 s threshold");
     let late = store
-        .write(|tx| alerting::evaluate(tx, T0 + 180, &[], &missing, None))
+        .write(|tx| alerting::evaluate_in_transaction(tx, T0 + 180, &[], &missing, None))
         .unwrap();
     assert_eq!(late.fired.len(), 1);
     let back = evaluate_at(

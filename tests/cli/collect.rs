@@ -89,7 +89,7 @@ fn collect_registers_node_and_gpus_and_is_silent() {
         .as_array()
         .unwrap()
         .iter()
-        .any(|e| e["kind"] == "device.added" && e["subject"] == H100));
+        .any(|e| e["kind"] == "device.created" && e["subject"] == H100));
 }
 
 #[test]

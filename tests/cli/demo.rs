@@ -1,6 +1,6 @@
 //! `gpuctl demo`.
 
-use crate::harness::{error_line, Env};
+use crate::harness::{error_line, fixture, Env};
 
 fn small_demo(env: &Env, db: &str, seed: &str) -> serde_json::Value {
     env.json(&[
@@ -185,4 +185,201 @@ fn demo_prints_the_dashboard_and_next_commands() {
         stderr.contains("Try:") && stderr.contains("dashboard trends"),
         "{stderr}"
     );
+}
+
+/// (kind, field) pairs of a store's audit log, the per-run kinds left out.
+fn event_vocabulary(db: &std::path::Path) -> std::collections::BTreeSet<(String, String)> {
+    let conn = rusqlite::Connection::open(db).unwrap();
+    let mut stmt = conn
+        .prepare(
+            "SELECT DISTINCT kind, CASE WHEN field LIKE 'instance:%' THEN 'instance:N'
+                                        WHEN field LIKE 'label:%' THEN 'label:K'
+                                        ELSE ifnull(field, '-') END
+             FROM events WHERE kind NOT IN ('collect.run', 'optimize.run')",
+        )
+        .unwrap();
+    let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?))).unwrap();
+    rows.map(Result::unwrap).collect()
+}
+
+#[test]
+fn the_demo_writes_the_same_event_kinds_as_real_commands_for_the_same_changes() {
+    let mut env = Env::new();
+    // A store built by hand: every kind of change the demo also makes.
+    env.ok(&["node", "add", "n1", "--cluster", "c", "-q"]);
+    env.ok(&["node", "add", "mig-node", "--cluster", "c", "-q"]);
+    env.ok(&[
+        "device",
+        "add",
+        "GPU-00000000-0000-0000-0000-000000000001",
+        "--node",
+        "n1",
+        "--index",
+        "0",
+        "--model",
+        "H100",
+        "-q",
+    ]);
+    env.ok(&[
+        "device",
+        "add",
+        "GPU-00000000-0000-0000-0000-000000000002",
+        "--node",
+        "n1",
+        "--index",
+        "1",
+        "--model",
+        "H100",
+        "-q",
+    ]);
+    env.ok(&[
+        "device",
+        "add",
+        "GPU-00000000-0000-0000-0000-000000000003",
+        "--node",
+        "mig-node",
+        "--index",
+        "0",
+        "--model",
+        "A100-SXM4-80GB",
+        "-q",
+    ]);
+    env.ok(&[
+        "mig",
+        "enable",
+        "GPU-00000000-0000-0000-0000-000000000003",
+        "-q",
+    ]);
+    env.ok(&[
+        "mig",
+        "create",
+        "GPU-00000000-0000-0000-0000-000000000003",
+        "1g.10gb",
+        "-q",
+    ]);
+    env.ok(&[
+        "alloc",
+        "create",
+        "--mig-profile",
+        "1g.10gb",
+        "--owner",
+        "a",
+        "--for",
+        "1h",
+        "-q",
+    ]);
+    env.ok(&[
+        "alloc", "create", "--node", "n1", "--owner", "a", "--for", "1h", "-q",
+    ]);
+    env.ok(&[
+        "alloc", "create", "--node", "n1", "--owner", "b", "--for", "2h", "-q",
+    ]);
+    env.ok(&["alloc", "release", "2", "--reason", "job finished", "-q"]);
+    env.ok(&["model", "update", "H100", "--hourly-cost", "4.1", "-q"]);
+    env.ok(&[
+        "node",
+        "update",
+        "n1",
+        "--driver",
+        "550.54.15",
+        "--cuda",
+        "12.4",
+        "-q",
+    ]);
+    env.ok(&[
+        "device",
+        "set-status",
+        "GPU-00000000-0000-0000-0000-000000000001",
+        "faulty",
+        "--reason",
+        "XID 79",
+        "-q",
+    ]);
+    env.ok(&[
+        "node",
+        "set-status",
+        "mig-node",
+        "maintenance",
+        "--reason",
+        "fans",
+        "-q",
+    ]);
+    env.set_now("2026-11-29T13:00:00Z");
+    env.ok(&["optimize", "-q"]);
+    // A collect registers GPUs of its own and raises alerts, as the demo's last minute does.
+    env.ok(&[
+        "alert",
+        "rules",
+        "set",
+        "gpu-temperature-high",
+        "--threshold",
+        "60",
+        "--for",
+        "0s",
+        "-q",
+    ]);
+    env.ok(&[
+        "collect",
+        "--input",
+        fixture("replay/h100_with_units.csv").to_str().unwrap(),
+        "--node",
+        "n2",
+        "--cluster",
+        "c",
+        "-q",
+    ]);
+    let by_hand = event_vocabulary(env.db());
+
+    let demo = env.dir().join("demo.db");
+    small_demo(&env, demo.to_str().unwrap(), "3");
+    let demo_kinds = event_vocabulary(&demo);
+    let unknown: Vec<_> = demo_kinds.difference(&by_hand).collect();
+    assert!(
+        unknown.is_empty(),
+        "the demo writes (kind, field) pairs no command writes: {unknown:?}\nby hand: {by_hand:?}"
+    );
+    for kind in [
+        "node.created",
+        "device.created",
+        "alloc.created",
+        "alloc.expired",
+        "alert.firing",
+    ] {
+        assert!(
+            demo_kinds.iter().any(|(k, _)| k == kind),
+            "the demo has {kind}: {demo_kinds:?}"
+        );
+    }
+}
+
+#[test]
+fn old_event_kinds_are_renamed_by_the_migration() {
+    let env = Env::new();
+    env.ok(&["node", "add", "n1", "--cluster", "c", "-q"]);
+    let conn = rusqlite::Connection::open(env.db()).unwrap();
+    conn.execute_batch(
+        "INSERT INTO events (at, kind, subject, node) VALUES (1795940000, 'device.added', 'GPU-1', 'n1');
+         INSERT INTO events (at, kind, subject) VALUES (1795940000, 'model.added', 'Odd GPU');
+         PRAGMA user_version = 5;",
+    )
+    .unwrap();
+    drop(conn);
+    let history = env.json(&["node", "history", "n1"]);
+    let kinds: Vec<&str> = history
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["kind"].as_str().unwrap())
+        .collect();
+    assert!(kinds.contains(&"device.created"), "{kinds:?}");
+    assert!(!kinds.contains(&"device.added"), "{kinds:?}");
+    let conn = rusqlite::Connection::open(env.db()).unwrap();
+    let old: i64 = conn
+        .query_row(
+            "SELECT count(*) FROM events WHERE kind IN ('device.added', 'model.added')",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(old, 0);
 }

@@ -1,0 +1,176 @@
+//! Alerts and their rules: fired, repeated, acknowledged, resolved; rules tuned.
+
+use super::{Detail, Inventory};
+use crate::clock;
+use crate::domain::{Alert, AlertRule, AlertState, EventKind};
+use crate::error::{Error, Result};
+use crate::store::alerts;
+
+pub(crate) fn alert_not_found(id: i64) -> Error {
+    Error::not_found(format!("alert {id} not found"))
+        .with_hint("'gpuctl alert list --all' shows every alert")
+}
+
+pub(crate) fn rule_not_found(name: &str) -> Error {
+    Error::not_found(format!("alert rule '{name}' not found"))
+        .with_hint("'gpuctl alert rules' lists the rules")
+}
+
+impl Inventory<'_> {
+    fn record_alert_state(
+        &self,
+        alert: &Alert,
+        kind: EventKind,
+        old: Option<AlertState>,
+        new: AlertState,
+        reason: Option<String>,
+    ) -> Result<()> {
+        self.record(
+            kind,
+            &format!("alert/{}", alert.id),
+            Detail {
+                node: alert.node.clone(),
+                field: Some("state".into()),
+                old: old.map(|s| s.to_string()),
+                new: Some(new.to_string()),
+                reason,
+            },
+        )
+    }
+
+    /// Why an evaluated alert changed: its rule and GPU.
+    fn rule_reason(alert: &Alert) -> String {
+        format!(
+            "{} on {}",
+            alert.rule,
+            alert.device.as_deref().unwrap_or("-")
+        )
+    }
+
+    /// Opens a firing alert, with `alert.firing`. Returns its id.
+    pub(crate) fn fire_alert(&self, alert: &mut Alert) -> Result<i64> {
+        alert.id = alerts::insert(self.conn(), alert)?;
+        self.record_alert_state(
+            alert,
+            EventKind::AlertFiring,
+            None,
+            AlertState::Firing,
+            Some(Self::rule_reason(alert)),
+        )?;
+        Ok(alert.id)
+    }
+
+    /// A firing alert seen again: its value and last-seen time move, no event.
+    pub(crate) fn repeat_alert(&self, alert: &Alert) -> Result<()> {
+        alerts::touch(self.conn(), alert)
+    }
+
+    /// Resolves an open alert with `alert.resolved`; `reason` says why (a rule that cleared, a
+    /// person's note).
+    pub(crate) fn resolve_alert(&self, alert: &Alert, reason: Option<String>) -> Result<()> {
+        alerts::resolve(self.conn(), alert.id, self.now())?;
+        let reason = reason.or_else(|| Some(Self::rule_reason(alert)));
+        self.record_alert_state(
+            alert,
+            EventKind::AlertResolved,
+            Some(alert.state),
+            AlertState::Resolved,
+            reason,
+        )
+    }
+
+    /// A person's change of an alert's state (acknowledge or resolve) with an optional note.
+    /// Returns the alert as stored.
+    pub(crate) fn set_alert_state(
+        &self,
+        id: i64,
+        target: AlertState,
+        note: Option<&str>,
+    ) -> Result<Alert> {
+        let alert = alerts::get(self.conn(), id)?.ok_or_else(|| alert_not_found(id))?;
+        if alert.state == AlertState::Resolved {
+            return Err(Error::conflict(format!(
+                "alert {} is already resolved",
+                alert.id
+            )));
+        }
+        if alert.state == target {
+            return Ok(alert);
+        }
+        match target {
+            AlertState::Acknowledged => {
+                alerts::acknowledge(self.conn(), alert.id, self.now(), note)?;
+                self.record_alert_state(
+                    &alert,
+                    EventKind::AlertAcknowledged,
+                    Some(alert.state),
+                    target,
+                    note.map(str::to_string),
+                )?;
+            }
+            AlertState::Resolved => {
+                alerts::resolve(self.conn(), alert.id, self.now())?;
+                self.record_alert_state(
+                    &alert,
+                    EventKind::AlertResolved,
+                    Some(alert.state),
+                    target,
+                    note.map(str::to_string),
+                )?;
+            }
+            AlertState::Firing => {
+                return Err(Error::usage("an alert cannot be set firing by hand"));
+            }
+        }
+        alerts::get(self.conn(), id)?.ok_or_else(|| alert_not_found(id))
+    }
+
+    /// Loads a rule, lets `edit` change it, and writes it with one `alert.rule` per changed
+    /// field.
+    pub(crate) fn edit_rule(
+        &self,
+        name: &str,
+        edit: impl FnOnce(&mut AlertRule),
+    ) -> Result<AlertRule> {
+        let old = alerts::rule(self.conn(), name)?.ok_or_else(|| rule_not_found(name))?;
+        let mut new = old.clone();
+        edit(&mut new);
+        let changes = [
+            (
+                "threshold",
+                old.threshold.to_string(),
+                new.threshold.to_string(),
+            ),
+            (
+                "for",
+                clock::format_duration(old.for_secs),
+                clock::format_duration(new.for_secs),
+            ),
+            (
+                "severity",
+                old.severity.to_string(),
+                new.severity.to_string(),
+            ),
+            ("enabled", old.enabled.to_string(), new.enabled.to_string()),
+        ];
+        let mut changed = false;
+        for (field, before, after) in changes {
+            if before == after {
+                continue;
+            }
+            changed = true;
+            self.record(
+                EventKind::AlertRule,
+                &format!("rule/{name}"),
+                Detail::default()
+                    .field(field)
+                    .change(Some(before), Some(after)),
+            )?;
+        }
+        if changed {
+            new.updated_at = self.now();
+            alerts::update_rule(self.conn(), &new)?;
+        }
+        Ok(new)
+    }
+}

@@ -1,0 +1,257 @@
+//! GPUs: added by hand or registered by a collect, edited field by field, moved, removed.
+
+use rusqlite::Connection;
+
+use super::{Detail, Inventory};
+use crate::domain::{Device, DeviceStatus, EventKind, Node};
+use crate::error::{Error, Result};
+use crate::gpu::source::DeviceSample;
+use crate::output::or_dash;
+use crate::store::devices;
+use crate::store::registry::{self, DeviceReport};
+
+pub(crate) fn device_not_found(uuid: &str) -> Error {
+    Error::not_found(format!("GPU '{uuid}' not found"))
+        .with_hint("'gpuctl device list' shows the GPUs in the store")
+}
+
+/// Loads a GPU or fails with exit 3.
+pub(crate) fn load_device(conn: &Connection, uuid: &str) -> Result<Device> {
+    devices::get(conn, uuid)?.ok_or_else(|| device_not_found(uuid))
+}
+
+/// What `device.created` records of a GPU.
+fn creation_summary(device: &Device) -> String {
+    format!(
+        "index={} model={} status={}",
+        device.index,
+        device.model.as_deref().unwrap_or("unknown"),
+        device.status
+    )
+}
+
+/// What a collect run learnt of one GPU: whether it is new and where it was before.
+#[derive(Debug)]
+pub(crate) struct ReportedDevice {
+    pub(crate) id: i64,
+    pub(crate) created: bool,
+    /// The node it sat on before this report, when it moved.
+    pub(crate) moved_from: Option<String>,
+}
+
+impl Inventory<'_> {
+    /// Adds a GPU with `device.created`. Its node's counts are left to the caller, who adds
+    /// all the GPUs it has, then calls [`Inventory::sync_node_capacity`] once, as a collect
+    /// registering a whole node does.
+    pub(crate) fn add_device(&self, device: &mut Device, reason: Option<&str>) -> Result<()> {
+        if devices::get(self.conn(), &device.uuid)?.is_some() {
+            return Err(Error::conflict(format!(
+                "GPU '{}' already exists",
+                device.uuid
+            )));
+        }
+        if let Some(other) = devices::at_index(self.conn(), device.node_id, device.index, None)? {
+            return Err(Error::conflict(format!(
+                "node '{}' already has GPU {other} at index {}",
+                device.node, device.index
+            )));
+        }
+        self.insert_device(device, reason)
+    }
+
+    fn insert_device(&self, device: &mut Device, reason: Option<&str>) -> Result<()> {
+        device.created_at = self.now();
+        device.updated_at = self.now();
+        device.id = devices::insert(self.conn(), device)?;
+        self.record(
+            EventKind::DeviceCreated,
+            &device.uuid,
+            Detail::on_node(&device.node)
+                .new_value(creation_summary(device))
+                .reason(reason),
+        )
+    }
+
+    /// Loads a GPU, lets `edit` change it, and writes it with one event per changed field
+    /// (`device.status` for the status, `device.updated` for the rest). Returns the GPU as
+    /// stored and how many fields changed.
+    pub(crate) fn edit_device(
+        &self,
+        uuid: &str,
+        reason: Option<&str>,
+        edit: impl FnOnce(&Connection, &mut Device) -> Result<()>,
+    ) -> Result<(Device, usize)> {
+        let old = load_device(self.conn(), uuid)?;
+        let mut new = old.clone();
+        edit(self.conn(), &mut new)?;
+        if new.index != old.index {
+            if let Some(other) =
+                devices::at_index(self.conn(), new.node_id, new.index, Some(new.id))?
+            {
+                return Err(Error::conflict(format!(
+                    "node '{}' already has GPU {other} at index {}",
+                    new.node, new.index
+                )));
+            }
+        }
+        let changes = [
+            ("index", old.index.to_string(), new.index.to_string()),
+            ("model", or_dash(&old.model), or_dash(&new.model)),
+            ("serial", or_dash(&old.serial), or_dash(&new.serial)),
+            (
+                "pci_bus_id",
+                or_dash(&old.pci_bus_id),
+                or_dash(&new.pci_bus_id),
+            ),
+            ("status", old.status.to_string(), new.status.to_string()),
+        ];
+        let mut changed = 0;
+        for (field, before, after) in changes {
+            if before == after {
+                continue;
+            }
+            changed += 1;
+            let kind = if field == "status" {
+                EventKind::DeviceStatus
+            } else {
+                EventKind::DeviceUpdated
+            };
+            self.record(
+                kind,
+                uuid,
+                Detail::on_node(&old.node)
+                    .field(field)
+                    .change(Some(before), Some(after))
+                    .reason(reason),
+            )?;
+        }
+        if changed == 0 {
+            return Ok((old, 0));
+        }
+        new.updated_at = self.now();
+        devices::update(self.conn(), &new)?;
+        self.sync_node_capacity(new.node_id, &new.node, true)?;
+        Ok((load_device(self.conn(), uuid)?, changed))
+    }
+
+    /// Removes a GPU that has no active lease; its node's counts follow.
+    pub(crate) fn remove_device(&self, uuid: &str, reason: Option<&str>) -> Result<Device> {
+        let device = load_device(self.conn(), uuid)?;
+        if device.allocated {
+            return Err(
+                Error::conflict(format!("GPU '{}' has an active lease", device.uuid))
+                    .with_hint("release it first with 'gpuctl alloc release'"),
+            );
+        }
+        devices::delete(self.conn(), device.id)?;
+        self.record(
+            EventKind::DeviceRemoved,
+            &device.uuid,
+            Detail::on_node(&device.node)
+                .old_value(format!(
+                    "index={} model={}",
+                    device.index,
+                    or_dash(&device.model)
+                ))
+                .reason(reason),
+        )?;
+        self.sync_node_capacity(device.node_id, &device.node, true)?;
+        Ok(device)
+    }
+
+    /// Finds or registers the GPU a collect saw on `node`, and keeps on its row what rarely
+    /// changes. A GPU new to the store is `device.created` (its model added to the catalogue
+    /// when unknown); one that turns up on another node is `device.moved`.
+    pub(crate) fn register_reported_device(
+        &self,
+        node: &Node,
+        reading: &DeviceSample,
+        seen_at: i64,
+    ) -> Result<ReportedDevice> {
+        const REASON: &str = "reported by gpuctl collect";
+        let index = reading.index.map_or(0, i64::from);
+        let mut reported = ReportedDevice {
+            id: 0,
+            created: false,
+            moved_from: None,
+        };
+        match devices::get(self.conn(), &reading.uuid)? {
+            Some(known) => {
+                reported.id = known.id;
+                if known.node_id != node.id {
+                    // A board swap: the history says so on the node it came to.
+                    self.record(
+                        EventKind::DeviceMoved,
+                        &reading.uuid,
+                        Detail::on_node(&node.name)
+                            .field("node")
+                            .change(Some(known.node.clone()), Some(node.name.clone()))
+                            .reason(Some(REASON)),
+                    )?;
+                    reported.moved_from = Some(known.node);
+                }
+                if known.index != index {
+                    self.record(
+                        EventKind::DeviceUpdated,
+                        &reading.uuid,
+                        Detail::on_node(&node.name)
+                            .field("index")
+                            .change(Some(known.index.to_string()), Some(index.to_string()))
+                            .reason(Some(REASON)),
+                    )?;
+                }
+            }
+            None => {
+                let model_id = match &reading.name {
+                    Some(name) => self.model_for_reported(name, reading, REASON)?,
+                    None => None,
+                };
+                let mut device = Device {
+                    id: 0,
+                    node_id: node.id,
+                    model_id,
+                    uuid: reading.uuid.clone(),
+                    node: node.name.clone(),
+                    cluster: node.cluster.clone(),
+                    index,
+                    model: reading.name.clone(),
+                    serial: reading.serial.clone(),
+                    pci_bus_id: reading.pci_bus_id.clone(),
+                    status: DeviceStatus::Active,
+                    mig_enabled: reading.mig_mode.unwrap_or(false),
+                    mig_instances: 0,
+                    lease_id: None,
+                    allocated: false,
+                    memory_mib: None,
+                    last_seen_at: None,
+                    created_at: 0,
+                    updated_at: 0,
+                };
+                self.insert_device(&mut device, Some(REASON))?;
+                reported.id = device.id;
+                reported.created = true;
+            }
+        }
+        let as_i64 = |v: Option<u64>| v.and_then(|v| i64::try_from(v).ok());
+        registry::report_device(
+            self.conn(),
+            &DeviceReport {
+                id: reported.id,
+                node_id: node.id,
+                index,
+                serial: reading.serial.as_deref(),
+                pci_bus_id: reading.pci_bus_id.as_deref(),
+                mig_mode: reading.mig_mode,
+                memory_total_mib: as_i64(reading.mem_total_mib),
+                power_limit_mw: reading.power_limit_mw.map(i64::from),
+                driver_version: reading.driver_version.as_deref(),
+                sm_clock_mhz: reading.sm_clock_mhz.map(i64::from),
+                mem_clock_mhz: reading.mem_clock_mhz.map(i64::from),
+                ecc_corrected: as_i64(reading.ecc_corrected),
+                energy_mj: as_i64(reading.energy_mj),
+                seen_at,
+            },
+        )?;
+        Ok(reported)
+    }
+}

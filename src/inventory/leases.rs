@@ -1,0 +1,313 @@
+//! Leases of GPUs and MIG instances: created, extended, released, expired.
+
+use rusqlite::Connection;
+
+use super::{load_device, Detail, Inventory};
+use crate::clock;
+use crate::domain::{Allocation, DeviceStatus, EventKind, LeaseState, NodeStatus};
+use crate::error::{Error, Result};
+use crate::gpu::mig::Geometry;
+use crate::store::allocations::{self, Candidate, NewAllocation, Scope};
+use crate::store::{models, nodes};
+
+pub(crate) fn lease_not_found(id: i64) -> Error {
+    Error::not_found(format!("lease {id} not found"))
+        .with_hint("'gpuctl alloc list --all' shows every lease")
+}
+
+impl Inventory<'_> {
+    /// The lease with this id, or exit 3.
+    pub(crate) fn load_lease(&self, id: i64) -> Result<Allocation> {
+        allocations::get(self.conn(), id)?.ok_or_else(|| lease_not_found(id))
+    }
+
+    /// An active lease, or a conflict saying what it already is.
+    pub(crate) fn load_active_lease(&self, id: i64) -> Result<Allocation> {
+        let lease = self.load_lease(id)?;
+        if lease.state != LeaseState::Active {
+            return Err(Error::conflict(format!(
+                "lease {id} is already {}",
+                lease.state
+            )));
+        }
+        Ok(lease)
+    }
+
+    /// Leases a GPU or MIG instance (the store refuses a second active lease on it), with
+    /// `alloc.created`. Returns the lease id.
+    pub(crate) fn create_lease(&self, new: &NewAllocation) -> Result<i64> {
+        let id = allocations::insert(self.conn(), new)?;
+        let mig = new
+            .mig_profile
+            .as_ref()
+            .map_or(String::new(), |p| format!(" mig={p}"));
+        self.record(
+            EventKind::AllocCreated,
+            &id.to_string(),
+            Detail::on_node(&new.node).new_value(format!(
+                "owner={} gpu={}{mig} until {}",
+                new.owner,
+                new.device_uuid,
+                clock::rfc3339(new.expires_at)
+            )),
+        )?;
+        Ok(id)
+    }
+
+    /// Ends an active lease as `released` now, with `alloc.released`.
+    pub(crate) fn release_lease(&self, lease: &Allocation, reason: Option<&str>) -> Result<()> {
+        allocations::end(
+            self.conn(),
+            lease.id,
+            LeaseState::Released,
+            self.now(),
+            reason.unwrap_or("released"),
+        )?;
+        self.record_lease_end(lease, LeaseState::Released, reason)
+    }
+
+    /// Ends an active lease whose time is up as `expired`, at its expiry rather than when it
+    /// was noticed, with `alloc.expired` stamped at that time too.
+    pub(crate) fn expire_lease(&self, lease: &Allocation) -> Result<()> {
+        allocations::end(
+            self.conn(),
+            lease.id,
+            LeaseState::Expired,
+            lease.expires_at,
+            "expired",
+        )?;
+        self.at(lease.expires_at)
+            .record_lease_end(lease, LeaseState::Expired, None)
+    }
+
+    fn record_lease_end(
+        &self,
+        lease: &Allocation,
+        state: LeaseState,
+        reason: Option<&str>,
+    ) -> Result<()> {
+        let kind = match state {
+            LeaseState::Expired => EventKind::AllocExpired,
+            _ => EventKind::AllocReleased,
+        };
+        self.record(
+            kind,
+            &lease.id.to_string(),
+            Detail::on_node(&lease.node)
+                .field("state")
+                .change(Some("active".into()), Some(state.to_string()))
+                .reason(reason),
+        )
+    }
+
+    /// Moves an active lease's end to `expires_at`, with `alloc.extended`.
+    pub(crate) fn extend_lease(&self, lease: &Allocation, expires_at: i64) -> Result<()> {
+        allocations::set_expiry(self.conn(), lease.id, expires_at)?;
+        self.record(
+            EventKind::AllocExtended,
+            &lease.id.to_string(),
+            Detail::on_node(&lease.node).field("expires_at").change(
+                Some(clock::rfc3339(lease.expires_at)),
+                Some(clock::rfc3339(expires_at)),
+            ),
+        )
+    }
+}
+
+/// What a lease request asks for: where, what, how many, for whom and until when.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct LeaseRequest {
+    pub(crate) device: Option<String>,
+    pub(crate) node: Option<String>,
+    pub(crate) cluster: Option<String>,
+    pub(crate) model: Option<String>,
+    pub(crate) mig_profile: Option<String>,
+    pub(crate) count: usize,
+    pub(crate) owner: String,
+    pub(crate) namespace: Option<String>,
+    pub(crate) workload: Option<String>,
+    pub(crate) expires_at: i64,
+}
+
+impl LeaseRequest {
+    /// `node=a model=b`: what was asked, for messages.
+    fn describe(&self) -> String {
+        let mut parts = Vec::new();
+        for (flag, value) in [
+            ("device", &self.device),
+            ("node", &self.node),
+            ("cluster", &self.cluster),
+            ("model", &self.model),
+            ("mig-profile", &self.mig_profile),
+        ] {
+            if let Some(value) = value {
+                parts.push(format!("{flag}={value}"));
+            }
+        }
+        parts.join(" ")
+    }
+}
+
+/// Picks `count` candidates, fewest fragments first: the smallest group (node for GPUs, GPU for
+/// MIG instances) that holds them all, else the largest groups first. Candidates come ordered
+/// by group size, then group, then index.
+fn choose(
+    candidates: Vec<Candidate>,
+    count: usize,
+    group: impl Fn(&Candidate) -> &str,
+) -> Vec<Candidate> {
+    if let Some(first) = candidates
+        .iter()
+        .find(|c| c.free_in_group as usize >= count)
+    {
+        let key = group(first).to_string();
+        return candidates
+            .into_iter()
+            .filter(|c| group(c) == key)
+            .take(count)
+            .collect();
+    }
+    let mut by_size = candidates;
+    by_size.sort_by_key(|c| std::cmp::Reverse(c.free_in_group));
+    by_size.into_iter().take(count).collect()
+}
+
+/// The share of its GPU a MIG instance of `profile` is: its compute slices over the GPU's.
+fn mig_fraction(conn: &Connection, model: &Option<String>, profile: &str) -> Result<f64> {
+    let Some(model) = model
+        .as_deref()
+        .map(|m| models::resolve(conn, m))
+        .transpose()?
+        .flatten()
+    else {
+        return Ok(1.0);
+    };
+    let geometry = Geometry::of(&model.mig_profiles);
+    Ok(model
+        .mig_profiles
+        .iter()
+        .find(|p| p.name == profile)
+        .filter(|_| geometry.compute_slices > 0)
+        .map_or(1.0, |p| {
+            f64::from(p.compute_slices) / f64::from(geometry.compute_slices)
+        }))
+}
+
+impl Inventory<'_> {
+    /// Explains why an explicitly named GPU cannot be leased whole.
+    fn check_device_leasable(&self, uuid: &str) -> Result<()> {
+        let device = load_device(self.conn(), uuid)?;
+        if device.mig_enabled {
+            return Err(Error::conflict(format!(
+                "GPU '{uuid}' has MIG enabled and cannot be leased whole"
+            ))
+            .with_hint("lease one of its instances with --mig-profile"));
+        }
+        if let Some(lease) = device.lease_id {
+            return Err(Error::conflict(format!(
+                "no free GPU matches: GPU '{uuid}' is already leased (lease {lease})"
+            )));
+        }
+        if device.status != DeviceStatus::Active {
+            return Err(Error::conflict(format!(
+                "no free GPU matches: GPU '{uuid}' is {}",
+                device.status
+            )));
+        }
+        let node = nodes::get(self.conn(), &device.node)?;
+        if let Some(node) = node.filter(|n| n.status != NodeStatus::Ready) {
+            return Err(Error::conflict(format!(
+                "no free GPU matches: node '{}' of GPU '{uuid}' is {}",
+                node.name, node.status
+            )));
+        }
+        Ok(())
+    }
+
+    /// The request's filters, each named thing checked to exist (exit 3 otherwise).
+    fn scope(&self, request: &LeaseRequest) -> Result<Scope> {
+        if let Some(uuid) = &request.device {
+            load_device(self.conn(), uuid)?;
+        }
+        if let Some(node) = &request.node {
+            self.load_node(node)?;
+        }
+        if let Some(cluster) = &request.cluster {
+            if nodes::names_in_cluster(self.conn(), cluster)?.is_empty() {
+                return Err(Error::not_found(format!("cluster '{cluster}' not found")));
+            }
+        }
+        let model_id = match &request.model {
+            Some(name) => Some(self.resolve_model(name)?.id),
+            None => None,
+        };
+        Ok(Scope {
+            device_uuid: request.device.clone(),
+            node: request.node.clone(),
+            cluster: request.cluster.clone(),
+            model_id,
+        })
+    }
+
+    /// Leases `count` free GPUs (or MIG instances of a profile), all or none, placed fewest
+    /// fragments first. Returns the new leases.
+    pub(crate) fn allocate(&self, request: &LeaseRequest) -> Result<Vec<Allocation>> {
+        let count = request.count;
+        let scope = self.scope(request)?;
+        let picked = match &request.mig_profile {
+            Some(profile) => {
+                let candidates = allocations::free_mig_instances(self.conn(), &scope, profile)?;
+                let picked = choose(candidates, count, |c| &c.device_uuid);
+                if picked.len() < count {
+                    return Err(Error::conflict(format!(
+                        "no free MIG instance matches {} (wanted {count}, {} free)",
+                        request.describe(),
+                        picked.len()
+                    ))
+                    .with_hint("create instances with 'gpuctl mig create'"));
+                }
+                picked
+            }
+            None => {
+                if let Some(uuid) = &request.device {
+                    self.check_device_leasable(uuid)?;
+                }
+                let candidates = allocations::free_gpus(self.conn(), &scope)?;
+                let picked = choose(candidates, count, |c| &c.node);
+                if picked.len() < count {
+                    return Err(Error::conflict(format!(
+                        "no free GPU matches {} (wanted {count}, {} free)",
+                        request.describe(),
+                        picked.len()
+                    )));
+                }
+                picked
+            }
+        };
+        let mut leases = Vec::with_capacity(picked.len());
+        for c in picked {
+            let gpu_fraction = match &c.mig_profile {
+                Some(profile) => mig_fraction(self.conn(), &c.model, profile)?,
+                None => 1.0,
+            };
+            let id = self.create_lease(&NewAllocation {
+                device_id: c.device_id,
+                mig_instance_id: c.mig_instance_id,
+                device_uuid: c.device_uuid,
+                node: c.node,
+                cluster: c.cluster,
+                model: c.model,
+                mig_profile: c.mig_profile,
+                mig_uuid: c.mig_uuid,
+                gpu_fraction,
+                owner: request.owner.clone(),
+                namespace: request.namespace.clone(),
+                workload: request.workload.clone(),
+                started_at: self.now(),
+                expires_at: request.expires_at,
+            })?;
+            leases.push(self.load_lease(id)?);
+        }
+        Ok(leases)
+    }
+}

@@ -1,0 +1,271 @@
+//! Nodes: creation, field changes (one event per field), GPU counts that follow the devices,
+//! and removal with everything that hangs off the node.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use serde::Serialize;
+
+use super::{Detail, Inventory};
+use crate::domain::{EventKind, Node};
+use crate::error::{Error, Result};
+use crate::store::{devices, nodes};
+
+pub(crate) fn node_not_found(name: &str) -> Error {
+    Error::not_found(format!("node '{name}' not found"))
+        .with_hint("'gpuctl node list' shows the nodes in the store")
+}
+
+/// `a=1,b=2`, or `-` without labels.
+pub(crate) fn format_labels(labels: &BTreeMap<String, String>) -> String {
+    if labels.is_empty() {
+        return "-".to_string();
+    }
+    labels
+        .iter()
+        .map(|(k, v)| format!("{k}={v}"))
+        .collect::<Vec<_>>()
+        .join(",")
+}
+
+/// What `node.created` and `node.removed` record of a node.
+pub(crate) fn creation_summary(node: &Node) -> String {
+    let mut parts = vec![
+        format!("cluster={}", node.cluster),
+        format!("status={}", node.status),
+        format!("gpus={}", node.gpus),
+    ];
+    if let Some(ip) = &node.ip {
+        parts.push(format!("ip={ip}"));
+    }
+    if let Some(role) = &node.role {
+        parts.push(format!("role={role}"));
+    }
+    if !node.labels.is_empty() {
+        parts.push(format!("labels={}", format_labels(&node.labels)));
+    }
+    parts.join(" ")
+}
+
+/// One field that an update changes, for the history.
+#[derive(Debug, Clone, Serialize)]
+pub(crate) struct FieldChange {
+    pub(crate) field: String,
+    pub(crate) old: Option<String>,
+    pub(crate) new: Option<String>,
+}
+
+/// Field-by-field differences between two versions of a node.
+fn changes(old: &Node, new: &Node) -> Vec<FieldChange> {
+    let mut out = Vec::new();
+    let mut compare = |field: &str, a: Option<String>, b: Option<String>| {
+        if a != b {
+            out.push(FieldChange {
+                field: field.to_string(),
+                old: a,
+                new: b,
+            });
+        }
+    };
+    compare(
+        "cluster",
+        Some(old.cluster.clone()),
+        Some(new.cluster.clone()),
+    );
+    compare(
+        "status",
+        Some(old.status.to_string()),
+        Some(new.status.to_string()),
+    );
+    compare("ip", old.ip.clone(), new.ip.clone());
+    compare("role", old.role.clone(), new.role.clone());
+    compare(
+        "gpus",
+        Some(old.gpus.to_string()),
+        Some(new.gpus.to_string()),
+    );
+    compare("os", old.os.clone(), new.os.clone());
+    compare("kernel", old.kernel.clone(), new.kernel.clone());
+    compare("driver", old.driver.clone(), new.driver.clone());
+    compare("cuda", old.cuda.clone(), new.cuda.clone());
+    compare("kubelet", old.kubelet.clone(), new.kubelet.clone());
+    let keys: BTreeSet<&String> = old.labels.keys().chain(new.labels.keys()).collect();
+    for key in keys {
+        compare(
+            &format!("label:{key}"),
+            old.labels.get(key).cloned(),
+            new.labels.get(key).cloned(),
+        );
+    }
+    out
+}
+
+/// What removing a node took with it.
+#[derive(Debug, Serialize)]
+pub(crate) struct Removal {
+    pub(crate) name: String,
+    pub(crate) cluster: String,
+    pub(crate) devices_removed: Vec<String>,
+    pub(crate) allocations_released: Vec<i64>,
+}
+
+impl Inventory<'_> {
+    /// The node called `name`, or exit 3.
+    pub(crate) fn load_node(&self, name: &str) -> Result<Node> {
+        nodes::get(self.conn(), name)?.ok_or_else(|| node_not_found(name))
+    }
+
+    /// Adds a node whose name is free, with its `node.created` event.
+    pub(crate) fn create_node(&self, node: &mut Node, reason: Option<&str>) -> Result<()> {
+        if nodes::exists(self.conn(), &node.name)? {
+            return Err(
+                Error::conflict(format!("node '{}' already exists", node.name))
+                    .with_hint("use 'gpuctl node update' to change it"),
+            );
+        }
+        node.id = nodes::insert(self.conn(), node)?;
+        self.record(
+            EventKind::NodeCreated,
+            &node.name,
+            Detail::on_node(&node.name)
+                .new_value(creation_summary(node))
+                .reason(reason),
+        )
+    }
+
+    /// Writes `new` over `old` with one event per changed field (`node.status` for the status,
+    /// `node.updated` for the rest); writes nothing when nothing changed.
+    pub(crate) fn update_node(
+        &self,
+        old: &Node,
+        new: &mut Node,
+        reason: Option<&str>,
+    ) -> Result<Vec<FieldChange>> {
+        let changed = changes(old, new);
+        if changed.is_empty() {
+            return Ok(changed);
+        }
+        new.updated_at = self.now();
+        nodes::update(self.conn(), new)?;
+        for change in &changed {
+            let kind = if change.field == "status" {
+                EventKind::NodeStatus
+            } else {
+                EventKind::NodeUpdated
+            };
+            self.record(
+                kind,
+                &old.name,
+                Detail::on_node(&old.name)
+                    .field(change.field.clone())
+                    .change(change.old.clone(), change.new.clone())
+                    .reason(reason),
+            )?;
+        }
+        Ok(changed)
+    }
+
+    /// Loads a node, lets `edit` change it, and writes it (see [`Inventory::update_node`]).
+    /// Once a node has devices they decide its counts. Returns the node as stored and how many
+    /// fields changed.
+    pub(crate) fn edit_node(
+        &self,
+        name: &str,
+        reason: Option<&str>,
+        edit: impl FnOnce(&mut Node) -> Result<()>,
+    ) -> Result<(Node, usize)> {
+        let old = self.load_node(name)?;
+        let mut new = old.clone();
+        edit(&mut new)?;
+        let changed = self.update_node(&old, &mut new, reason)?;
+        if changed.is_empty() {
+            return Ok((old, 0));
+        }
+        if devices::node_counts(self.conn(), new.id)?.is_some()
+            && self.sync_node_capacity(new.id, &new.name, false)?
+        {
+            new = self.load_node(name)?;
+        }
+        Ok((new, changed.len()))
+    }
+
+    /// Keeps a node's GPU counts equal to its devices (a ready node offers its active GPUs),
+    /// with a `node.updated` event per count that changes. `from_devices`: a node without
+    /// devices counts zero rather than keeping its declared counts. Returns whether they changed.
+    pub(crate) fn sync_node_capacity(
+        &self,
+        node_id: i64,
+        node: &str,
+        from_devices: bool,
+    ) -> Result<bool> {
+        let Some(change) =
+            devices::sync_node_capacity(self.conn(), node_id, self.now(), from_devices)?
+        else {
+            return Ok(false);
+        };
+        for (field, (old, new)) in [
+            ("gpus", change.gpus),
+            ("gpus_allocatable", change.gpus_allocatable),
+        ] {
+            if old != new {
+                self.record(
+                    EventKind::NodeUpdated,
+                    node,
+                    Detail::on_node(node)
+                        .field(field)
+                        .change(Some(old.to_string()), Some(new.to_string())),
+                )?;
+            }
+        }
+        Ok(true)
+    }
+
+    /// Removes a node; with `force`, its GPUs and leases go with it (each with its event),
+    /// else a node that still has them is a conflict.
+    pub(crate) fn remove_node(
+        &self,
+        name: &str,
+        force: bool,
+        reason: Option<&str>,
+    ) -> Result<Removal> {
+        let node = self.load_node(name)?;
+        let usage = nodes::usage(self.conn(), node.id)?;
+        if !force && (usage.devices > 0 || usage.active_allocations > 0) {
+            return Err(Error::conflict(format!(
+                "node '{}' still has {} GPU(s) and {} active lease(s)",
+                node.name, usage.devices, usage.active_allocations
+            ))
+            .with_hint("remove them first, or pass --force to remove them with the node"));
+        }
+        let detached = nodes::remove(self.conn(), node.id, self.now())?;
+        for lease in &detached.allocations_released {
+            self.record(
+                EventKind::AllocReleased,
+                &lease.to_string(),
+                Detail::on_node(&node.name)
+                    .field("state")
+                    .change(Some("active".into()), Some("released".into()))
+                    .reason(reason),
+            )?;
+        }
+        for uuid in &detached.devices_removed {
+            self.record(
+                EventKind::DeviceRemoved,
+                uuid,
+                Detail::on_node(&node.name).reason(reason),
+            )?;
+        }
+        self.record(
+            EventKind::NodeRemoved,
+            &node.name,
+            Detail::on_node(&node.name)
+                .old_value(creation_summary(&node))
+                .reason(reason),
+        )?;
+        Ok(Removal {
+            name: node.name,
+            cluster: node.cluster,
+            devices_removed: detached.devices_removed,
+            allocations_released: detached.allocations_released,
+        })
+    }
+}
