@@ -69,7 +69,7 @@ fn write_reading(path: &Path) {
 }
 
 fn fill_history(db: &Path) {
-    let mut store = Store::open(db, DEFAULT_BUSY_TIMEOUT).expect("open");
+    let store = Store::open(db, DEFAULT_BUSY_TIMEOUT).expect("open");
     store
         .write(|tx| {
             let start = NOW - DAYS * 86_400;

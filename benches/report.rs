@@ -60,7 +60,7 @@ fn main() {
     let db = dir.path().join("bench.db");
     let started = Instant::now();
     {
-        let mut store = Store::open(&db, DEFAULT_BUSY_TIMEOUT).expect("open");
+        let store = Store::open(&db, DEFAULT_BUSY_TIMEOUT).expect("open");
         store
             .write(|tx| {
                 for statement in FLEET_SQL.split(";\n").filter(|s| !s.trim().is_empty()) {

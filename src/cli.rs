@@ -8,7 +8,7 @@ use crate::domain::{AlertState, DeviceStatus, NodeStatus, Severity};
 use crate::output::{ColorChoice, Format};
 
 /// The exit-code table, shown by `gpuctl --help` and the man page.
-pub const EXIT_CODES: &[(i32, &str)] = &[
+pub(crate) const EXIT_CODES: &[(i32, &str)] = &[
     (0, "success (also when stdout is closed early, e.g. piped into head)"),
     (1, "runtime failure (I/O error, unexpected store error)"),
     (2, "usage or invalid input (bad flag, name, IP, duration, status, input file)"),
@@ -20,7 +20,7 @@ pub const EXIT_CODES: &[(i32, &str)] = &[
 ];
 
 /// What `--help` shows after the options: the exit codes and the environment.
-pub fn after_help() -> String {
+pub(crate) fn after_help() -> String {
     let mut text = String::from("Exit status:\n");
     for (code, meaning) in EXIT_CODES {
         text.push_str(&format!("  {code:<4} {meaning}\n"));
@@ -33,7 +33,7 @@ pub fn after_help() -> String {
 }
 
 /// Environment variables gpuctl reads.
-pub const ENVIRONMENT: &[(&str, &str)] = &[
+pub(crate) const ENVIRONMENT: &[(&str, &str)] = &[
     (
         "GPUCTL_DB",
         "store path (default $XDG_DATA_HOME/gpuctl/gpuctl.db)",
@@ -51,7 +51,7 @@ pub const ENVIRONMENT: &[(&str, &str)] = &[
 ];
 
 /// The clap command with the parts derive cannot express; help, man pages and completions use it.
-pub fn command() -> clap::Command {
+pub(crate) fn command() -> clap::Command {
     use clap::CommandFactory;
     Cli::command().after_help(after_help())
 }
@@ -66,7 +66,7 @@ in one local SQLite store. Global options may come before or after the subcomman
     propagate_version = true,
     max_term_width = 100
 )]
-pub struct Cli {
+pub(crate) struct Cli {
     #[command(flatten)]
     pub global: GlobalArgs,
 
@@ -75,7 +75,7 @@ pub struct Cli {
 }
 
 #[derive(Debug, Args)]
-pub struct GlobalArgs {
+pub(crate) struct GlobalArgs {
     /// Store path [default: $XDG_DATA_HOME/gpuctl/gpuctl.db]
     #[arg(long, global = true, env = "GPUCTL_DB", value_name = "PATH")]
     pub db: Option<PathBuf>,
@@ -104,7 +104,7 @@ pub struct GlobalArgs {
 // Parsed once per process; boxing the larger variants would buy nothing.
 #[allow(clippy::large_enum_variant)]
 #[derive(Debug, Subcommand)]
-pub enum Command {
+pub(crate) enum Command {
     /// Kubernetes nodes: inventory and full change history
     #[command(subcommand)]
     Node(NodeCommand),
@@ -147,7 +147,7 @@ pub enum Command {
 }
 
 #[derive(Debug, Subcommand)]
-pub enum NodeCommand {
+pub(crate) enum NodeCommand {
     /// List nodes: search, filter, sort and page
     #[command(visible_alias = "ls")]
     List(NodeListArgs),
@@ -175,7 +175,7 @@ pub enum NodeCommand {
 }
 
 #[derive(Debug, Args)]
-pub struct NodeListArgs {
+pub(crate) struct NodeListArgs {
     /// Case-insensitive text to find in name, cluster, IP or label values
     #[arg(long, short = 's', value_name = "TEXT")]
     pub search: Option<String>,
@@ -206,14 +206,14 @@ pub struct NodeListArgs {
 }
 
 #[derive(Debug, Args)]
-pub struct NodeShowArgs {
+pub(crate) struct NodeShowArgs {
     /// Node name
     pub name: String,
 }
 
 /// Fields a node carries besides its name, shared by add and update.
 #[derive(Debug, Args)]
-pub struct NodeFieldArgs {
+pub(crate) struct NodeFieldArgs {
     /// IPv4 or IPv6 address
     #[arg(long, value_name = "ADDR")]
     pub ip: Option<String>,
@@ -247,7 +247,7 @@ pub struct NodeFieldArgs {
 }
 
 #[derive(Debug, Args)]
-pub struct NodeAddArgs {
+pub(crate) struct NodeAddArgs {
     /// Node name (DNS-1123 subdomain, as Kubernetes names it)
     pub name: String,
     /// Cluster the node belongs to
@@ -261,7 +261,7 @@ pub struct NodeAddArgs {
 }
 
 #[derive(Debug, Args)]
-pub struct NodeUpdateArgs {
+pub(crate) struct NodeUpdateArgs {
     /// Node name
     pub name: String,
     /// Move the node to another cluster
@@ -275,7 +275,7 @@ pub struct NodeUpdateArgs {
 }
 
 #[derive(Debug, Args)]
-pub struct NodeSetStatusArgs {
+pub(crate) struct NodeSetStatusArgs {
     /// Node name
     pub name: String,
     /// New status
@@ -287,7 +287,7 @@ pub struct NodeSetStatusArgs {
 }
 
 #[derive(Debug, Args)]
-pub struct NodeRemoveArgs {
+pub(crate) struct NodeRemoveArgs {
     /// Node name
     pub name: String,
     /// Also remove its GPUs and end its active leases
@@ -299,7 +299,7 @@ pub struct NodeRemoveArgs {
 }
 
 #[derive(Debug, Args)]
-pub struct NodeHistoryArgs {
+pub(crate) struct NodeHistoryArgs {
     /// Node name (removed nodes keep their history)
     pub name: String,
     /// Only changes within this duration (e.g. 7d)
@@ -311,14 +311,14 @@ pub struct NodeHistoryArgs {
 }
 
 #[derive(Debug, Args)]
-pub struct NodeRecentArgs {
+pub(crate) struct NodeRecentArgs {
     /// Window to look back over
     #[arg(long, default_value = "24h", value_name = "DURATION")]
     pub since: String,
 }
 
 #[derive(Debug, Subcommand)]
-pub enum AlertCommand {
+pub(crate) enum AlertCommand {
     /// List alerts, most severe first (open ones unless --state or --all)
     #[command(visible_alias = "ls")]
     List(AlertListArgs),
@@ -333,7 +333,7 @@ pub enum AlertCommand {
 }
 
 #[derive(Debug, Args)]
-pub struct AlertListArgs {
+pub(crate) struct AlertListArgs {
     /// Only alerts in this state
     #[arg(long, value_enum, conflicts_with = "all")]
     pub state: Option<AlertState>,
@@ -352,13 +352,13 @@ pub struct AlertListArgs {
 }
 
 #[derive(Debug, Args)]
-pub struct AlertIdArgs {
+pub(crate) struct AlertIdArgs {
     /// Alert id
     pub id: i64,
 }
 
 #[derive(Debug, Args)]
-pub struct AlertAckArgs {
+pub(crate) struct AlertAckArgs {
     /// Alert id
     pub id: i64,
     /// A note kept with the alert and in the history
@@ -367,13 +367,13 @@ pub struct AlertAckArgs {
 }
 
 #[derive(Debug, Args)]
-pub struct AlertRulesArgs {
+pub(crate) struct AlertRulesArgs {
     #[command(subcommand)]
     pub command: Option<AlertRulesCommand>,
 }
 
 #[derive(Debug, Subcommand)]
-pub enum AlertRulesCommand {
+pub(crate) enum AlertRulesCommand {
     /// List the rules (the default)
     List,
     /// Change a rule's threshold, duration or severity
@@ -385,7 +385,7 @@ pub enum AlertRulesCommand {
 }
 
 #[derive(Debug, Args)]
-pub struct AlertRuleSetArgs {
+pub(crate) struct AlertRuleSetArgs {
     /// Rule name
     pub rule: String,
     /// New threshold, in the rule's metric unit
@@ -400,13 +400,13 @@ pub struct AlertRuleSetArgs {
 }
 
 #[derive(Debug, Args)]
-pub struct AlertRuleNameArgs {
+pub(crate) struct AlertRuleNameArgs {
     /// Rule name
     pub rule: String,
 }
 
 #[derive(Debug, Subcommand)]
-pub enum DbCommand {
+pub(crate) enum DbCommand {
     /// Show, or set, how long raw samples and hourly rollups are kept
     Retention(DbRetentionArgs),
     /// Roll up complete hours and delete data past retention, now
@@ -418,7 +418,7 @@ pub enum DbCommand {
 }
 
 #[derive(Debug, Args)]
-pub struct DbRetentionArgs {
+pub(crate) struct DbRetentionArgs {
     /// Keep raw (per-collect) samples this long [default: 14d]
     #[arg(long, value_name = "DURATION")]
     pub raw: Option<String>,
@@ -428,27 +428,27 @@ pub struct DbRetentionArgs {
 }
 
 #[derive(Debug, Args)]
-pub struct DbBackupArgs {
+pub(crate) struct DbBackupArgs {
     /// Where to write the copy (must not exist)
     pub path: PathBuf,
 }
 
 #[derive(Debug, Args)]
-pub struct CompletionsArgs {
+pub(crate) struct CompletionsArgs {
     /// The shell to complete for
     #[arg(value_enum)]
     pub shell: clap_complete::Shell,
 }
 
 #[derive(Debug, Subcommand)]
-pub enum ExportCommand {
+pub(crate) enum ExportCommand {
     /// Print the latest sample of every GPU in Prometheus text format (dcgm-exporter names)
     Prometheus,
 }
 
 /// How to reach a cluster with kubectl.
 #[derive(Debug, Args)]
-pub struct KubectlArgs {
+pub(crate) struct KubectlArgs {
     /// kubeconfig context to use
     #[arg(long, value_name = "CTX")]
     pub context: Option<String>,
@@ -461,7 +461,7 @@ pub struct KubectlArgs {
 }
 
 #[derive(Debug, Args)]
-pub struct NodeImportArgs {
+pub(crate) struct NodeImportArgs {
     /// The JSON document ('-' for standard input)
     #[arg(value_name = "FILE", default_value = "-")]
     pub file: PathBuf,
@@ -477,7 +477,7 @@ pub struct NodeImportArgs {
 }
 
 #[derive(Debug, Args)]
-pub struct NodeSyncArgs {
+pub(crate) struct NodeSyncArgs {
     /// Cluster to sync
     #[arg(long, value_name = "NAME")]
     pub cluster: String,
@@ -492,7 +492,7 @@ pub struct NodeSyncArgs {
 }
 
 #[derive(Debug, Args)]
-pub struct NodeDriftArgs {
+pub(crate) struct NodeDriftArgs {
     /// Cluster to compare
     #[arg(long, value_name = "NAME")]
     pub cluster: String,
@@ -505,7 +505,7 @@ pub struct NodeDriftArgs {
 
 /// Where collect reads GPUs from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
-pub enum SourceChoice {
+pub(crate) enum SourceChoice {
     /// NVML, then nvidia-smi
     Auto,
     Nvml,
@@ -514,7 +514,7 @@ pub enum SourceChoice {
 }
 
 #[derive(Debug, Subcommand)]
-pub enum ReportCommand {
+pub(crate) enum ReportCommand {
     /// GPU-hours leased x model hourly cost, plus energy x price, per group, with a total row
     Cost(ReportCostArgs),
     /// Leases whose GPU stayed below a utilisation threshold, with the cost wasted
@@ -525,7 +525,7 @@ pub enum ReportCommand {
 
 /// The window a report covers: [now - since, now) or [from, to).
 #[derive(Debug, Args)]
-pub struct ReportWindowArgs {
+pub(crate) struct ReportWindowArgs {
     /// Cover the last DURATION, up to now (default: 30d; report idle: 24h)
     #[arg(long, value_name = "DURATION", conflicts_with = "from")]
     pub since: Option<String>,
@@ -538,7 +538,7 @@ pub struct ReportWindowArgs {
 }
 
 #[derive(Debug, Args)]
-pub struct ReportCostArgs {
+pub(crate) struct ReportCostArgs {
     #[command(flatten)]
     pub window: ReportWindowArgs,
     /// Group rows by
@@ -550,7 +550,7 @@ pub struct ReportCostArgs {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
-pub enum CostGrouping {
+pub(crate) enum CostGrouping {
     Owner,
     Namespace,
     Cluster,
@@ -558,7 +558,7 @@ pub enum CostGrouping {
 }
 
 #[derive(Debug, Args)]
-pub struct ReportIdleArgs {
+pub(crate) struct ReportIdleArgs {
     #[command(flatten)]
     pub window: ReportWindowArgs,
     /// Average GPU utilisation (percent, 0-100) below which a lease counts as idle
@@ -572,7 +572,7 @@ pub struct ReportIdleArgs {
 }
 
 #[derive(Debug, Args)]
-pub struct ReportUtilizationArgs {
+pub(crate) struct ReportUtilizationArgs {
     #[command(flatten)]
     pub window: ReportWindowArgs,
     /// Group rows by
@@ -581,14 +581,14 @@ pub struct ReportUtilizationArgs {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
-pub enum UtilizationGrouping {
+pub(crate) enum UtilizationGrouping {
     Cluster,
     Model,
     Node,
 }
 
 #[derive(Debug, Args)]
-pub struct CollectArgs {
+pub(crate) struct CollectArgs {
     /// Where to read the GPUs
     #[arg(long, value_enum, default_value_t = SourceChoice::Auto, conflicts_with = "input")]
     pub source: SourceChoice,
@@ -613,20 +613,20 @@ pub struct CollectArgs {
 }
 
 #[derive(Debug, Args)]
-pub struct DoctorArgs {
+pub(crate) struct DoctorArgs {
     /// The nvidia-smi binary to check
     #[arg(long, value_name = "PATH", default_value = "nvidia-smi")]
     pub smi_command: PathBuf,
 }
 
 #[derive(Debug, Args)]
-pub struct DashboardArgs {
+pub(crate) struct DashboardArgs {
     #[command(subcommand)]
     pub command: Option<DashboardCommand>,
 }
 
 #[derive(Debug, Subcommand)]
-pub enum DashboardCommand {
+pub(crate) enum DashboardCommand {
     /// Nodes, GPUs, MIG, usage over the latest samples, and active alerts
     Stats,
     /// The same statistics per cluster
@@ -644,7 +644,7 @@ pub enum DashboardCommand {
 }
 
 #[derive(Debug, Args)]
-pub struct TrendsArgs {
+pub(crate) struct TrendsArgs {
     /// Window to chart
     #[arg(long, default_value = "24h", value_name = "DURATION")]
     pub since: String,
@@ -666,21 +666,21 @@ pub struct TrendsArgs {
 }
 
 #[derive(Debug, Args)]
-pub struct DashboardAlertsArgs {
+pub(crate) struct DashboardAlertsArgs {
     /// Show at most N alerts
     #[arg(long, default_value_t = 50, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
     pub limit: u32,
 }
 
 #[derive(Debug, Args)]
-pub struct ActivityArgs {
+pub(crate) struct ActivityArgs {
     /// Show at most N events
     #[arg(long, default_value_t = 20, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
     pub limit: u32,
 }
 
 #[derive(Debug, Args)]
-pub struct RealtimeArgs {
+pub(crate) struct RealtimeArgs {
     /// Redraw every INTERVAL until Ctrl-C (terminals only)
     #[arg(long, value_name = "INTERVAL", num_args = 0..=1, default_missing_value = "2s")]
     pub watch: Option<String>,
@@ -690,7 +690,7 @@ pub struct RealtimeArgs {
 }
 
 #[derive(Debug, Subcommand)]
-pub enum ModelCommand {
+pub(crate) enum ModelCommand {
     /// List the GPU models of the catalogue
     #[command(visible_alias = "ls")]
     List,
@@ -706,14 +706,14 @@ pub enum ModelCommand {
 }
 
 #[derive(Debug, Args)]
-pub struct ModelShowArgs {
+pub(crate) struct ModelShowArgs {
     /// Model name as NVML reports it, or an alias (case-insensitive)
     pub name: String,
 }
 
 /// Fields of a model besides its name, shared by add and update.
 #[derive(Debug, Args)]
-pub struct ModelFieldArgs {
+pub(crate) struct ModelFieldArgs {
     /// Architecture, e.g. Hopper
     #[arg(long, value_name = "TEXT")]
     pub architecture: Option<String>,
@@ -729,7 +729,7 @@ pub struct ModelFieldArgs {
 }
 
 #[derive(Debug, Args)]
-pub struct ModelAddArgs {
+pub(crate) struct ModelAddArgs {
     /// Model name as NVML reports it, e.g. "NVIDIA B200"
     pub name: String,
     /// Memory in MiB
@@ -740,7 +740,7 @@ pub struct ModelAddArgs {
 }
 
 #[derive(Debug, Args)]
-pub struct ModelUpdateArgs {
+pub(crate) struct ModelUpdateArgs {
     /// Model name or alias
     pub name: String,
     /// Memory in MiB
@@ -757,7 +757,7 @@ pub struct ModelUpdateArgs {
 }
 
 #[derive(Debug, Subcommand)]
-pub enum DeviceCommand {
+pub(crate) enum DeviceCommand {
     /// List GPUs: filter by node, cluster, model, status, free or allocated
     #[command(visible_alias = "ls")]
     List(DeviceListArgs),
@@ -775,7 +775,7 @@ pub enum DeviceCommand {
 }
 
 #[derive(Debug, Args)]
-pub struct DeviceListArgs {
+pub(crate) struct DeviceListArgs {
     /// Only GPUs of this node
     #[arg(long, value_name = "NAME")]
     pub node: Option<String>,
@@ -797,13 +797,13 @@ pub struct DeviceListArgs {
 }
 
 #[derive(Debug, Args)]
-pub struct DeviceShowArgs {
+pub(crate) struct DeviceShowArgs {
     /// GPU UUID (GPU-…)
     pub uuid: String,
 }
 
 #[derive(Debug, Args)]
-pub struct DeviceAddArgs {
+pub(crate) struct DeviceAddArgs {
     /// GPU UUID as NVML reports it (GPU-…)
     pub uuid: String,
     /// Node the GPU is in
@@ -830,7 +830,7 @@ pub struct DeviceAddArgs {
 }
 
 #[derive(Debug, Args)]
-pub struct DeviceUpdateArgs {
+pub(crate) struct DeviceUpdateArgs {
     /// GPU UUID
     pub uuid: String,
     /// Index on the node
@@ -851,7 +851,7 @@ pub struct DeviceUpdateArgs {
 }
 
 #[derive(Debug, Args)]
-pub struct DeviceSetStatusArgs {
+pub(crate) struct DeviceSetStatusArgs {
     /// GPU UUID
     pub uuid: String,
     /// New status
@@ -863,7 +863,7 @@ pub struct DeviceSetStatusArgs {
 }
 
 #[derive(Debug, Args)]
-pub struct DeviceRemoveArgs {
+pub(crate) struct DeviceRemoveArgs {
     /// GPU UUID
     pub uuid: String,
     /// Why; kept in the history
@@ -872,7 +872,7 @@ pub struct DeviceRemoveArgs {
 }
 
 #[derive(Debug, Subcommand)]
-pub enum MigCommand {
+pub(crate) enum MigCommand {
     /// Turn MIG mode on for a GPU (refused while it is leased whole)
     Enable(MigModeArgs),
     /// Turn MIG mode off (refused while it has GPU instances)
@@ -887,13 +887,13 @@ pub enum MigCommand {
 }
 
 #[derive(Debug, Args)]
-pub struct MigModeArgs {
+pub(crate) struct MigModeArgs {
     /// GPU UUID
     pub device: String,
 }
 
 #[derive(Debug, Args)]
-pub struct MigCreateArgs {
+pub(crate) struct MigCreateArgs {
     /// GPU UUID
     pub device: String,
     /// GPU-instance profile, e.g. 3g.40gb
@@ -904,7 +904,7 @@ pub struct MigCreateArgs {
 }
 
 #[derive(Debug, Args)]
-pub struct MigListArgs {
+pub(crate) struct MigListArgs {
     /// Only instances of this GPU
     #[arg(long, value_name = "UUID")]
     pub device: Option<String>,
@@ -914,7 +914,7 @@ pub struct MigListArgs {
 }
 
 #[derive(Debug, Args)]
-pub struct MigDestroyArgs {
+pub(crate) struct MigDestroyArgs {
     /// Instance id (as `mig list` shows) or MIG UUID
     #[arg(required_unless_present = "all", conflicts_with_all = ["device", "all"])]
     pub instance: Option<String>,
@@ -927,7 +927,7 @@ pub struct MigDestroyArgs {
 }
 
 #[derive(Debug, Subcommand)]
-pub enum AllocCommand {
+pub(crate) enum AllocCommand {
     /// Lease GPUs or MIG instances
     Create(AllocCreateArgs),
     /// End a lease
@@ -944,7 +944,7 @@ pub enum AllocCommand {
 /// When a lease ends: one of --for and --until.
 #[derive(Debug, Args)]
 #[group(required = true, multiple = false)]
-pub struct LeaseEndArgs {
+pub(crate) struct LeaseEndArgs {
     /// For how long, e.g. 4h
     #[arg(long = "for", value_name = "DURATION")]
     pub for_: Option<String>,
@@ -954,7 +954,7 @@ pub struct LeaseEndArgs {
 }
 
 #[derive(Debug, Args)]
-pub struct AllocCreateArgs {
+pub(crate) struct AllocCreateArgs {
     /// This GPU
     #[arg(long, value_name = "UUID", conflicts_with_all = ["node", "cluster", "model"])]
     pub device: Option<String>,
@@ -987,7 +987,7 @@ pub struct AllocCreateArgs {
 }
 
 #[derive(Debug, Args)]
-pub struct AllocReleaseArgs {
+pub(crate) struct AllocReleaseArgs {
     /// Lease id
     pub id: i64,
     /// Why; kept in the history
@@ -996,7 +996,7 @@ pub struct AllocReleaseArgs {
 }
 
 #[derive(Debug, Args)]
-pub struct AllocExtendArgs {
+pub(crate) struct AllocExtendArgs {
     /// Lease id
     pub id: i64,
     #[command(flatten)]
@@ -1004,7 +1004,7 @@ pub struct AllocExtendArgs {
 }
 
 #[derive(Debug, Args)]
-pub struct AllocListArgs {
+pub(crate) struct AllocListArgs {
     /// Only active leases (the default)
     #[arg(long, conflicts_with_all = ["expired", "all"])]
     pub active: bool,
@@ -1026,13 +1026,13 @@ pub struct AllocListArgs {
 }
 
 #[derive(Debug, Args)]
-pub struct AllocShowArgs {
+pub(crate) struct AllocShowArgs {
     /// Lease id
     pub id: i64,
 }
 
 #[derive(Debug, Args)]
-pub struct OptimizeArgs {
+pub(crate) struct OptimizeArgs {
     /// Print the plan and write nothing
     #[arg(long)]
     pub dry_run: bool,
@@ -1042,7 +1042,7 @@ pub struct OptimizeArgs {
 }
 
 #[derive(Debug, Args)]
-pub struct DemoArgs {
+pub(crate) struct DemoArgs {
     /// Nodes in the fleet
     #[arg(long, default_value_t = 24, value_name = "N", value_parser = clap::value_parser!(u32).range(1..=100_000))]
     pub nodes: u32,

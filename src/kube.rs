@@ -10,14 +10,14 @@ use crate::error::{Error, Result};
 use crate::validate;
 
 /// The extended resource for whole GPUs (and, under MIG `single`, for MIG devices).
-pub const GPU_RESOURCE: &str = "nvidia.com/gpu";
+pub(crate) const GPU_RESOURCE: &str = "nvidia.com/gpu";
 const MIG_RESOURCE_PREFIX: &str = "nvidia.com/mig-";
 const ROLE_LABEL_PREFIX: &str = "node-role.kubernetes.io/";
 
 /// How the device plugin exposes MIG devices on a node.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
 #[serde(rename_all = "lowercase")]
-pub enum MigStrategy {
+pub(crate) enum MigStrategy {
     None,
     Single,
     Mixed,
@@ -25,7 +25,7 @@ pub enum MigStrategy {
 
 /// One node as Kubernetes describes it.
 #[derive(Debug, Clone, PartialEq)]
-pub struct KubeNode {
+pub(crate) struct KubeNode {
     pub name: String,
     pub labels: BTreeMap<String, String>,
     pub status: NodeStatus,
@@ -47,7 +47,7 @@ pub struct KubeNode {
 }
 
 /// Parses a `List`/`NodeList` of nodes or a single `Node`. Errors name the path in the document.
-pub fn parse_nodes(document: &Value, source: &str) -> Result<Vec<KubeNode>> {
+pub(crate) fn parse_nodes(document: &Value, source: &str) -> Result<Vec<KubeNode>> {
     let bad = |path: &str, what: String| Error::usage(format!("{source}: {path}: {what}"));
     let kind = document.get("kind").and_then(Value::as_str);
     match kind {

@@ -1,9 +1,13 @@
 //! gpuctl: administer the GPUs of Kubernetes clusters from one binary and a local SQLite store.
 
+#![warn(unreachable_pub)]
+
+// The library surface is what the integration tests and benchmarks drive: the store, the GPU
+// sources, the demo generator, the alert engine and the generated docs. The rest is private.
 pub mod alerting;
-pub mod cli;
+mod cli;
 pub mod clock;
-pub mod commands;
+mod commands;
 mod context;
 pub mod demo;
 pub mod domain;
@@ -11,13 +15,13 @@ pub mod error;
 pub mod generate;
 pub mod gpu;
 mod inventory;
-pub mod kube;
-pub mod output;
+mod kube;
+mod output;
 pub mod prometheus;
 pub mod retention;
-pub mod schedule;
+mod schedule;
 pub mod store;
-pub mod validate;
+mod validate;
 
 use std::ffi::OsString;
 

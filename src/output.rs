@@ -13,31 +13,31 @@ use crate::error::Result;
 pub(crate) mod rows;
 mod table;
 
-pub use table::{Cell, Tone};
+pub(crate) use table::{Cell, Tone};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
-pub enum Format {
+pub(crate) enum Format {
     Table,
     Json,
     Csv,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
-pub enum ColorChoice {
+pub(crate) enum ColorChoice {
     Auto,
     Always,
     Never,
 }
 
 /// A row of a list: its table columns. JSON and CSV come from its Serialize impl instead.
-pub trait TableRow {
+pub(crate) trait TableRow {
     fn headers() -> Vec<&'static str>;
     fn cells(&self, out: &Output) -> Vec<Cell>;
 }
 
 /// How the user asked for output, shared by every command.
 #[derive(Debug, Clone)]
-pub struct Output {
+pub(crate) struct Output {
     pub format: Format,
     pub no_headers: bool,
     pub color: bool,
@@ -48,7 +48,7 @@ pub struct Output {
 }
 
 impl Output {
-    pub fn new(
+    pub(crate) fn new(
         format: Format,
         no_headers: bool,
         color: ColorChoice,
@@ -79,7 +79,11 @@ impl Output {
     }
 
     /// Prints a list: a table with an optional footer, a JSON array, or CSV rows.
-    pub fn list<T: Serialize + TableRow>(&self, rows: &[T], footer: Option<String>) -> Result<()> {
+    pub(crate) fn list<T: Serialize + TableRow>(
+        &self,
+        rows: &[T],
+        footer: Option<String>,
+    ) -> Result<()> {
         // Stdout is line-buffered: a pretty JSON array would be thousands of writes without this.
         let mut stdout = io::BufWriter::with_capacity(64 * 1024, io::stdout().lock());
         match self.format {
@@ -100,7 +104,7 @@ impl Output {
     }
 
     /// Prints one object: JSON as is, CSV as one row, or the text view that `render` writes.
-    pub fn show<T: Serialize>(
+    pub(crate) fn show<T: Serialize>(
         &self,
         value: &T,
         render: impl FnOnce(&Output, &mut dyn Write) -> Result<()>,
@@ -116,7 +120,7 @@ impl Output {
     }
 
     /// A borderless, kubectl-like table that fits the width, rendered without trailing blanks.
-    pub fn table(&self, headers: Vec<&str>, rows: Vec<Vec<Cell>>) -> String {
+    pub(crate) fn table(&self, headers: Vec<&str>, rows: Vec<Vec<Cell>>) -> String {
         self.render_table(headers, rows, true)
     }
 
@@ -137,7 +141,7 @@ impl Output {
     }
 
     /// Key–value lines for a show command: `name:   gpu-node-1`.
-    pub fn fields(&self, pairs: Vec<(&str, String)>) -> String {
+    pub(crate) fn fields(&self, pairs: Vec<(&str, String)>) -> String {
         let rows = pairs
             .into_iter()
             .map(|(key, value)| vec![self.key_cell(key), Cell::new(value)])
@@ -155,12 +159,12 @@ impl Output {
     }
 
     /// A cell for a status word, coloured by how healthy it sounds.
-    pub fn status_cell(&self, word: &str) -> Cell {
+    pub(crate) fn status_cell(&self, word: &str) -> Cell {
         self.tone_cell(word, word)
     }
 
     /// A cell showing `text`, coloured as the status word `tone` would be.
-    pub fn tone_cell(&self, text: &str, tone: &str) -> Cell {
+    pub(crate) fn tone_cell(&self, text: &str, tone: &str) -> Cell {
         let cell = Cell::new(text);
         match tone {
             "ready" | "active" | "resolved" | "released" => cell.tone(Tone::Green),
@@ -174,12 +178,12 @@ impl Output {
     }
 
     /// A right-aligned cell, for numbers.
-    pub fn number_cell(&self, text: impl ToString) -> Cell {
+    pub(crate) fn number_cell(&self, text: impl ToString) -> Cell {
         Cell::new(text).right()
     }
 
     /// A progress bar on stderr when stderr is a terminal and not `-q`; hidden otherwise.
-    pub fn progress(&self, length: u64, message: &str) -> indicatif::ProgressBar {
+    pub(crate) fn progress(&self, length: u64, message: &str) -> indicatif::ProgressBar {
         if self.quiet || !io::stderr().is_terminal() {
             return indicatif::ProgressBar::hidden();
         }
@@ -195,7 +199,7 @@ impl Output {
 
     /// A spinner on stderr for work of unknown length (prune, vacuum, a replayed backfill), on a
     /// terminal only; hidden otherwise. Finish it with `finish_and_clear`.
-    pub fn spinner(&self, message: &str) -> indicatif::ProgressBar {
+    pub(crate) fn spinner(&self, message: &str) -> indicatif::ProgressBar {
         if self.quiet || !io::stderr().is_terminal() {
             return indicatif::ProgressBar::hidden();
         }
@@ -206,14 +210,14 @@ impl Output {
     }
 
     /// A note for the user on stderr; `-q` silences it.
-    pub fn note(&self, message: impl AsRef<str>) {
+    pub(crate) fn note(&self, message: impl AsRef<str>) {
         if !self.quiet {
             eprintln!("{}", message.as_ref());
         }
     }
 
     /// Detail printed only with `-v`.
-    pub fn detail(&self, message: impl AsRef<str>) {
+    pub(crate) fn detail(&self, message: impl AsRef<str>) {
         if self.verbose && !self.quiet {
             eprintln!("{}", message.as_ref());
         }
@@ -260,14 +264,14 @@ fn terminal_width() -> Option<u16> {
 }
 
 /// `-` for a value that is not known, as tables show it.
-pub fn or_dash<T: ToString>(value: &Option<T>) -> String {
+pub(crate) fn or_dash<T: ToString>(value: &Option<T>) -> String {
     value
         .as_ref()
         .map_or_else(|| "-".to_string(), |v| v.to_string())
 }
 
 /// A one-line chart: one block character per value, scaled to `max`; a gap where unknown.
-pub fn sparkline(values: &[Option<f64>], max: f64) -> String {
+pub(crate) fn sparkline(values: &[Option<f64>], max: f64) -> String {
     const BLOCKS: [char; 8] = ['▁', '▂', '▃', '▄', '▅', '▆', '▇', '█'];
     values
         .iter()
@@ -283,7 +287,7 @@ pub fn sparkline(values: &[Option<f64>], max: f64) -> String {
 }
 
 /// A horizontal bar `width` cells wide, filled to `fraction` (0–1) in eighths.
-pub fn bar(fraction: f64, width: usize) -> String {
+pub(crate) fn bar(fraction: f64, width: usize) -> String {
     const PARTS: [char; 8] = ['▏', '▎', '▍', '▌', '▋', '▊', '▉', '█'];
     let eighths = (fraction.clamp(0.0, 1.0) * (width * 8) as f64).round() as usize;
     let mut out = "█".repeat(eighths / 8);

@@ -3,7 +3,7 @@
 
 use std::fs::{File, OpenOptions, TryLockError};
 use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -11,13 +11,12 @@ use std::time::{Duration, Instant};
 use crate::error::{Error, Result};
 
 /// An exclusive lock on `<store>.<name>.lock`, held until dropped.
-pub struct RunLock {
+pub(crate) struct RunLock {
     _file: File,
-    pub path: PathBuf,
 }
 
 /// Takes the lock next to the store, or returns None at once if another process holds it.
-pub fn try_run_lock(store_path: &Path, name: &str) -> Result<Option<RunLock>> {
+pub(crate) fn try_run_lock(store_path: &Path, name: &str) -> Result<Option<RunLock>> {
     let mut file_name = store_path.file_name().unwrap_or_default().to_os_string();
     file_name.push(format!(".{name}.lock"));
     let path = store_path.with_file_name(file_name);
@@ -38,7 +37,7 @@ pub fn try_run_lock(store_path: &Path, name: &str) -> Result<Option<RunLock>> {
         .open(&path)
         .map_err(|e| Error::runtime(format!("cannot open lock file {}: {e}", path.display())))?;
     match file.try_lock() {
-        Ok(()) => Ok(Some(RunLock { _file: file, path })),
+        Ok(()) => Ok(Some(RunLock { _file: file })),
         Err(TryLockError::WouldBlock) => Ok(None),
         Err(TryLockError::Error(e)) => Err(Error::runtime(format!(
             "cannot lock {}: {e}",
@@ -49,11 +48,11 @@ pub fn try_run_lock(store_path: &Path, name: &str) -> Result<Option<RunLock>> {
 
 /// Raised by SIGTERM or SIGINT once `install` ran.
 #[derive(Clone, Default)]
-pub struct StopFlag(Arc<AtomicBool>);
+pub(crate) struct StopFlag(Arc<AtomicBool>);
 
 impl StopFlag {
     /// Routes SIGTERM and SIGINT to this flag instead of killing the process.
-    pub fn install() -> Result<StopFlag> {
+    pub(crate) fn install() -> Result<StopFlag> {
         let flag = StopFlag::default();
         for signal in [signal_hook::consts::SIGTERM, signal_hook::consts::SIGINT] {
             signal_hook::flag::register(signal, Arc::clone(&flag.0))
@@ -62,12 +61,12 @@ impl StopFlag {
         Ok(flag)
     }
 
-    pub fn is_raised(&self) -> bool {
+    pub(crate) fn is_raised(&self) -> bool {
         self.0.load(Ordering::Relaxed)
     }
 
     /// Sleeps until `deadline`, waking early (returning false) when the flag is raised.
-    pub fn sleep_until(&self, deadline: Instant) -> bool {
+    pub(crate) fn sleep_until(&self, deadline: Instant) -> bool {
         while Instant::now() < deadline {
             if self.is_raised() {
                 return false;

@@ -9,7 +9,7 @@ const LABEL_NAME_MAX: usize = 63;
 
 /// A Kubernetes node name: a DNS-1123 subdomain (lower case, digits, `-` and `.`, ≤ 253 chars,
 /// each dot-separated part starting and ending with a letter or digit).
-pub fn node_name(name: &str) -> Result<()> {
+pub(crate) fn node_name(name: &str) -> Result<()> {
     if is_dns_subdomain(name) {
         return Ok(());
     }
@@ -50,7 +50,7 @@ fn is_label_name(text: &str) -> bool {
 }
 
 /// A Kubernetes label key: `[prefix/]name`, prefix a DNS subdomain.
-pub fn label_key(key: &str) -> Result<()> {
+pub(crate) fn label_key(key: &str) -> Result<()> {
     let valid = match key.split_once('/') {
         Some((prefix, name)) => is_dns_subdomain(prefix) && is_label_name(name),
         None => is_label_name(key),
@@ -64,7 +64,7 @@ pub fn label_key(key: &str) -> Result<()> {
 }
 
 /// A Kubernetes label value: empty, or like a key's name part.
-pub fn label_value(key: &str, value: &str) -> Result<()> {
+pub(crate) fn label_value(key: &str, value: &str) -> Result<()> {
     if value.is_empty() || is_label_name(value) {
         return Ok(());
     }
@@ -74,7 +74,7 @@ pub fn label_value(key: &str, value: &str) -> Result<()> {
 }
 
 /// `key=value` as given to `--label`; both halves checked.
-pub fn label_pair(text: &str) -> Result<(String, String)> {
+pub(crate) fn label_pair(text: &str) -> Result<(String, String)> {
     let Some((key, value)) = text.split_once('=') else {
         return Err(Error::usage(format!(
             "invalid label '{text}': expected key=value"
@@ -86,14 +86,14 @@ pub fn label_pair(text: &str) -> Result<(String, String)> {
 }
 
 /// An IPv4 or IPv6 address, returned in canonical form.
-pub fn ip(text: &str) -> Result<String> {
+pub(crate) fn ip(text: &str) -> Result<String> {
     text.parse::<IpAddr>()
         .map(|a| a.to_string())
         .map_err(|_| Error::usage(format!("invalid IP address '{text}'")))
 }
 
 /// A cluster name: 1–63 of `[A-Za-z0-9._-]`.
-pub fn cluster(name: &str) -> Result<()> {
+pub(crate) fn cluster(name: &str) -> Result<()> {
     if is_label_name(name) {
         return Ok(());
     }
@@ -103,7 +103,7 @@ pub fn cluster(name: &str) -> Result<()> {
 }
 
 /// Free text such as a role, a version or a reason: one line, not empty.
-pub fn one_line(what: &str, text: &str) -> Result<()> {
+pub(crate) fn one_line(what: &str, text: &str) -> Result<()> {
     if text.trim().is_empty() || text.contains(['\n', '\r']) {
         return Err(Error::usage(format!(
             "invalid {what} '{}': must be one non-empty line",
@@ -114,7 +114,7 @@ pub fn one_line(what: &str, text: &str) -> Result<()> {
 }
 
 /// A GPU UUID as NVML prints it: `GPU-` and hex digits with dashes.
-pub fn gpu_uuid(uuid: &str) -> Result<()> {
+pub(crate) fn gpu_uuid(uuid: &str) -> Result<()> {
     let valid = uuid.strip_prefix("GPU-").is_some_and(|rest| {
         !rest.is_empty()
             && rest.len() <= 64
@@ -129,7 +129,7 @@ pub fn gpu_uuid(uuid: &str) -> Result<()> {
 }
 
 /// A PCI bus id such as `00000000:17:00.0` (domain optional).
-pub fn pci_bus_id(id: &str) -> Result<()> {
+pub(crate) fn pci_bus_id(id: &str) -> Result<()> {
     let parts: Vec<&str> = id.split(':').collect();
     let hex = |s: &str, max: usize| {
         !s.is_empty() && s.len() <= max && s.chars().all(|c| c.is_ascii_hexdigit())
@@ -157,7 +157,7 @@ pub fn pci_bus_id(id: &str) -> Result<()> {
 }
 
 /// A profile name such as `3g.40gb` or `1g.10gb+me`.
-pub fn mig_profile_name(profile: &str) -> Result<()> {
+pub(crate) fn mig_profile_name(profile: &str) -> Result<()> {
     let base = profile.strip_suffix("+me").unwrap_or(profile);
     let valid = base.split_once('.').is_some_and(|(g, mem)| {
         g.strip_suffix('g')

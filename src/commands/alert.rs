@@ -17,7 +17,7 @@ use crate::store::alerts::{self, AlertFilter};
 use crate::validate;
 use crate::Ctx;
 
-pub fn run(ctx: &Ctx, command: &AlertCommand) -> Result<()> {
+pub(crate) fn run(ctx: &Ctx, command: &AlertCommand) -> Result<()> {
     match command {
         AlertCommand::List(args) => list(ctx, args),
         AlertCommand::Show(args) => show(ctx, args),

@@ -21,7 +21,7 @@ use crate::store::allocations::{self, AllocationFilter};
 use crate::validate;
 use crate::Ctx;
 
-pub fn run(ctx: &Ctx, command: &AllocCommand) -> Result<()> {
+pub(crate) fn run(ctx: &Ctx, command: &AllocCommand) -> Result<()> {
     match command {
         AllocCommand::Create(args) => create(ctx, args),
         AllocCommand::Release(args) => release(ctx, args),

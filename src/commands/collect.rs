@@ -37,7 +37,7 @@ struct RunSummary {
     alerts: Transitions,
 }
 
-pub fn run(ctx: &Ctx, args: &CollectArgs) -> Result<()> {
+pub(crate) fn run(ctx: &Ctx, args: &CollectArgs) -> Result<()> {
     let node_name = match &args.node {
         Some(name) => name.clone(),
         None => host_name()?,

@@ -7,7 +7,7 @@ use crate::error::Result;
 use crate::generate;
 use crate::Ctx;
 
-pub fn run(_ctx: &Ctx, args: &CompletionsArgs) -> Result<()> {
+pub(crate) fn run(_ctx: &Ctx, args: &CompletionsArgs) -> Result<()> {
     let mut stdout = std::io::stdout().lock();
     stdout.write_all(generate::completion(args.shell).as_bytes())?;
     stdout.flush()?;

@@ -21,12 +21,12 @@ use crate::store::{events, metrics, Store};
 use crate::Ctx;
 
 /// A GPU's latest sample counts as current for this long: three one-minute collect intervals.
-pub const FRESH_SAMPLE_SECS: i64 = 3 * 60;
+pub(crate) const FRESH_SAMPLE_SECS: i64 = 3 * 60;
 /// The overview lists this many alerts and events.
 const OVERVIEW_ITEMS: i64 = 5;
 const HOUR: i64 = 3_600;
 
-pub fn run(ctx: &Ctx, args: &DashboardArgs) -> Result<()> {
+pub(crate) fn run(ctx: &Ctx, args: &DashboardArgs) -> Result<()> {
     match &args.command {
         None => overview(ctx),
         Some(DashboardCommand::Stats) => stats(ctx),
@@ -252,7 +252,7 @@ fn load_groups(store: &Store, ctx: &Ctx, grouping: Grouping) -> Result<Vec<Stats
 
 fn stats(ctx: &Ctx) -> Result<()> {
     let store = ctx.store()?;
-    let overall = load_groups(&store, ctx, Grouping::Overall)?
+    let overall = load_groups(store, ctx, Grouping::Overall)?
         .pop()
         .ok_or_else(|| Error::runtime("no statistics"))?;
     ctx.out.show(&overall, |out, w| {
@@ -287,7 +287,7 @@ impl TableRow for StatsView {
 
 fn groups(ctx: &Ctx, grouping: Grouping) -> Result<()> {
     let store = ctx.store()?;
-    let rows = load_groups(&store, ctx, grouping)?;
+    let rows = load_groups(store, ctx, grouping)?;
     ctx.out.list(&rows, None)
 }
 
@@ -339,7 +339,7 @@ fn open_alerts(store: &Store, limit: i64) -> Result<Vec<Alert>> {
 
 fn active_alerts(ctx: &Ctx, args: &DashboardAlertsArgs) -> Result<()> {
     let store = ctx.store()?;
-    let rows = open_alerts(&store, i64::from(args.limit))?;
+    let rows = open_alerts(store, i64::from(args.limit))?;
     ctx.out.list(&rows, None)
 }
 
@@ -367,7 +367,7 @@ pub(crate) fn overview(ctx: &Ctx) -> Result<()> {
             .into_iter()
             .map(|g| StatsView::new(g, Grouping::Cluster))
             .collect(),
-        alerts: open_alerts(&store, OVERVIEW_ITEMS)?,
+        alerts: open_alerts(store, OVERVIEW_ITEMS)?,
         // Changes, not the per-minute run log: `dashboard activity` shows every kind.
         activity: events::recent_changes(store.conn(), OVERVIEW_ITEMS, EventKind::CollectRun)?,
     };
@@ -534,7 +534,7 @@ fn realtime(ctx: &Ctx, args: &RealtimeArgs) -> Result<()> {
         )
     };
     let Some(watch) = &args.watch else {
-        let rows = realtime_rows(&store, ctx.now, interval)?;
+        let rows = realtime_rows(store, ctx.now, interval)?;
         return ctx.out.list(&rows, Some(footer(&rows)));
     };
     let period = clock::parse_duration(watch)?;
@@ -546,7 +546,7 @@ fn realtime(ctx: &Ctx, args: &RealtimeArgs) -> Result<()> {
     let stop = StopFlag::install()?;
     loop {
         let now = clock::now()?.timestamp();
-        let rows = realtime_rows(&store, now, interval)?;
+        let rows = realtime_rows(store, now, interval)?;
         let table = ctx.out.table(
             RealtimeRow::headers(),
             rows.iter().map(|r| r.cells(&ctx.out)).collect(),
@@ -656,7 +656,7 @@ fn trends(ctx: &Ctx, args: &TrendsArgs) -> Result<()> {
         device: args.device.clone(),
     };
     let store = ctx.store()?;
-    let points = trend_points(&store, &scope, ctx.now, window, bucket)?;
+    let points = trend_points(store, &scope, ctx.now, window, bucket)?;
     if ctx.out.format != Format::Table {
         return ctx.out.list(&points, None);
     }

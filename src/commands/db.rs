@@ -11,7 +11,7 @@ use crate::retention::{self, Maintenance, Retention};
 use crate::store::metrics;
 use crate::Ctx;
 
-pub fn run(ctx: &Ctx, command: &DbCommand) -> Result<()> {
+pub(crate) fn run(ctx: &Ctx, command: &DbCommand) -> Result<()> {
     match command {
         DbCommand::Retention(args) => set_retention(ctx, args),
         DbCommand::Prune => prune(ctx),

@@ -18,7 +18,7 @@ use crate::store::{devices, mig, models};
 use crate::validate;
 use crate::Ctx;
 
-pub fn run(ctx: &Ctx, command: &DeviceCommand) -> Result<()> {
+pub(crate) fn run(ctx: &Ctx, command: &DeviceCommand) -> Result<()> {
     match command {
         DeviceCommand::List(args) => list(ctx, args),
         DeviceCommand::Show(args) => show(ctx, args),

@@ -71,7 +71,7 @@ fn check(check: &'static str, status: Verdict, detail: impl Into<String>) -> Che
     }
 }
 
-pub fn run(ctx: &Ctx, args: &DoctorArgs) -> Result<()> {
+pub(crate) fn run(ctx: &Ctx, args: &DoctorArgs) -> Result<()> {
     let mut checks = Vec::new();
     let path = ctx.db_path()?;
     let store_error = check_store(ctx, &path, &mut checks);

@@ -8,7 +8,7 @@ use crate::prometheus;
 use crate::store::metrics;
 use crate::Ctx;
 
-pub fn run(ctx: &Ctx, command: &ExportCommand) -> Result<()> {
+pub(crate) fn run(ctx: &Ctx, command: &ExportCommand) -> Result<()> {
     match command {
         ExportCommand::Prometheus => export_prometheus(ctx),
     }

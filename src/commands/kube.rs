@@ -52,7 +52,7 @@ impl TableRow for PlanRow {
     }
 }
 
-pub fn import(ctx: &Ctx, args: &NodeImportArgs) -> Result<()> {
+pub(crate) fn import(ctx: &Ctx, args: &NodeImportArgs) -> Result<()> {
     let source = args.file.display().to_string();
     let text = read_input(&args.file)?;
     run_import(
@@ -65,7 +65,7 @@ pub fn import(ctx: &Ctx, args: &NodeImportArgs) -> Result<()> {
     )
 }
 
-pub fn sync(ctx: &Ctx, args: &NodeSyncArgs) -> Result<()> {
+pub(crate) fn sync(ctx: &Ctx, args: &NodeSyncArgs) -> Result<()> {
     validate::cluster(&args.cluster)?;
     let text = kubectl_nodes(&args.kubectl)?;
     run_import(
@@ -361,7 +361,7 @@ fn format_mig(counts: &std::collections::BTreeMap<String, i64>) -> String {
         .join(",")
 }
 
-pub fn drift(ctx: &Ctx, args: &NodeDriftArgs) -> Result<()> {
+pub(crate) fn drift(ctx: &Ctx, args: &NodeDriftArgs) -> Result<()> {
     validate::cluster(&args.cluster)?;
     let (text, source) = match &args.file {
         Some(path) => (read_input(path)?, path.display().to_string()),

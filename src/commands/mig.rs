@@ -10,7 +10,7 @@ use crate::inventory::{load_device, node_not_found};
 use crate::store::{mig, nodes};
 use crate::Ctx;
 
-pub fn run(ctx: &Ctx, command: &MigCommand) -> Result<()> {
+pub(crate) fn run(ctx: &Ctx, command: &MigCommand) -> Result<()> {
     match command {
         MigCommand::Enable(args) => set_mode(ctx, args, true),
         MigCommand::Disable(args) => set_mode(ctx, args, false),

@@ -1,21 +1,21 @@
 //! One module per command group; each exposes `run(ctx, command)`.
 
-pub mod alert;
-pub mod alloc;
-pub mod collect;
-pub mod completions;
-pub mod dashboard;
-pub mod db;
-pub mod demo;
-pub mod device;
-pub mod doctor;
-pub mod export;
-pub mod kube;
-pub mod mig;
-pub mod model;
-pub mod node;
-pub mod optimize;
-pub mod report;
+pub(crate) mod alert;
+pub(crate) mod alloc;
+pub(crate) mod collect;
+pub(crate) mod completions;
+pub(crate) mod dashboard;
+pub(crate) mod db;
+pub(crate) mod demo;
+pub(crate) mod device;
+pub(crate) mod doctor;
+pub(crate) mod export;
+pub(crate) mod kube;
+pub(crate) mod mig;
+pub(crate) mod model;
+pub(crate) mod node;
+pub(crate) mod optimize;
+pub(crate) mod report;
 
 /// "1 GPU", "2 GPUs".
 pub(crate) fn plural(n: usize, one: &str, many: &str) -> String {

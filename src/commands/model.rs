@@ -13,7 +13,7 @@ use crate::store::models;
 use crate::validate;
 use crate::Ctx;
 
-pub fn run(ctx: &Ctx, command: &ModelCommand) -> Result<()> {
+pub(crate) fn run(ctx: &Ctx, command: &ModelCommand) -> Result<()> {
     match command {
         ModelCommand::List => list(ctx),
         ModelCommand::Show(args) => show(ctx, args),

@@ -25,7 +25,7 @@ const DEFAULT_PAGE_SIZE: u32 = 50;
 /// History events `node show` includes.
 const SHOW_HISTORY_EVENTS: i64 = 10;
 
-pub fn run(ctx: &Ctx, command: &NodeCommand) -> Result<()> {
+pub(crate) fn run(ctx: &Ctx, command: &NodeCommand) -> Result<()> {
     match command {
         NodeCommand::List(args) => list(ctx, args),
         NodeCommand::Show(args) => show(ctx, args),

@@ -90,7 +90,7 @@ struct Plan {
     changes: usize,
 }
 
-pub fn run(ctx: &Ctx, args: &OptimizeArgs) -> Result<()> {
+pub(crate) fn run(ctx: &Ctx, args: &OptimizeArgs) -> Result<()> {
     let stale_after = clock::parse_duration(&args.stale_after)?;
     let plan = ctx.change_or_roll_back(!args.dry_run, |inv| {
         let tx = inv.conn();

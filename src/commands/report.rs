@@ -33,7 +33,7 @@ const DEFAULT_IDLE_SINCE: &str = "24h";
 const MJ_PER_KWH: f64 = 3.6e9;
 const HOUR: f64 = 3_600.0;
 
-pub fn run(ctx: &Ctx, command: &ReportCommand) -> Result<()> {
+pub(crate) fn run(ctx: &Ctx, command: &ReportCommand) -> Result<()> {
     match command {
         ReportCommand::Cost(args) => cost(ctx, args),
         ReportCommand::Idle(args) => idle(ctx, args),
@@ -163,7 +163,7 @@ fn number(value: Option<f64>, decimals: usize) -> String {
 
 /// One group of `report cost`; the last row (`row: "total"`, `key: "total"`) sums them all.
 #[derive(Debug, Clone, Default, Serialize)]
-pub struct CostRow {
+pub(crate) struct CostRow {
     /// `group`, or `total` for the last row.
     pub row: &'static str,
     /// The owner, namespace, cluster or model; null for leases without a namespace or model.
@@ -254,7 +254,7 @@ fn cost(ctx: &Ctx, args: &ReportCostArgs) -> Result<()> {
         .map(|text| parse_non_negative("--energy-price", text))
         .transpose()?;
     let store = ctx.store()?;
-    let leases = leases_with_usage(&store, window, Measure::Energy, ctx.now)?;
+    let leases = leases_with_usage(store, window, Measure::Energy, ctx.now)?;
     let mut groups: BTreeMap<Option<String>, CostRow> = BTreeMap::new();
     for (lease, usage) in &leases {
         let energy_kwh = usage
@@ -297,7 +297,7 @@ fn cost(ctx: &Ctx, args: &ReportCostArgs) -> Result<()> {
 /// A lease whose GPU averaged below the threshold over the lease ∩ window, or that has no
 /// utilisation reading there at all (`no_samples: true`, its idle figures null).
 #[derive(Debug, Clone, Serialize)]
-pub struct IdleRow {
+pub(crate) struct IdleRow {
     pub id: i64,
     pub owner: String,
     pub namespace: Option<String>,
@@ -367,7 +367,7 @@ fn idle(ctx: &Ctx, args: &ReportIdleArgs) -> Result<()> {
             ))
         })?;
     let store = ctx.store()?;
-    let leases = leases_with_usage(&store, window, Measure::Readings, ctx.now)?;
+    let leases = leases_with_usage(store, window, Measure::Readings, ctx.now)?;
     let mut rows = Vec::new();
     for (lease, usage) in &leases {
         let leased_hours = gpu_hours(lease, window);
@@ -420,7 +420,7 @@ fn idle(ctx: &Ctx, args: &ReportIdleArgs) -> Result<()> {
 
 /// One group of `report utilization`; the last row (`row: "total"`) sums them all.
 #[derive(Debug, Clone, Default, Serialize)]
-pub struct UtilizationRow {
+pub(crate) struct UtilizationRow {
     pub row: &'static str,
     /// The cluster, model or node; null for devices or leases of an unknown model.
     pub key: Option<String>,
@@ -509,7 +509,7 @@ fn utilization(ctx: &Ctx, args: &ReportUtilizationArgs) -> Result<()> {
         })
         .collect();
     let (usages, leases) =
-        reports::usage_of_spans_parallel(&store, &spans, Measure::Busy, ctx.now, |conn| {
+        reports::usage_of_spans_parallel(store, &spans, Measure::Busy, ctx.now, |conn| {
             reports::leases_overlapping(conn, window.from, window.to, ctx.now)
         })?;
     for ((device, span), usage) in devices.into_iter().zip(&spans).zip(usages) {

@@ -104,10 +104,6 @@ impl<'t> Inventory<'t> {
         self.stamp.at
     }
 
-    pub(crate) fn stamp(&self) -> &Stamp {
-        &self.stamp
-    }
-
     /// The same transaction under another stamp (a replay or the demo writing its history).
     pub(crate) fn at(&self, at: i64) -> Inventory<'t> {
         Inventory {

@@ -18,7 +18,7 @@ const COLUMN_GAP: usize = 2;
 
 /// The colours a cell may take, by how healthy its word sounds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Tone {
+pub(crate) enum Tone {
     Green,
     Yellow,
     Red,
@@ -48,7 +48,7 @@ impl Tone {
 
 /// One cell of a table: its text, alignment and style.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Cell {
+pub(crate) struct Cell {
     text: String,
     right: bool,
     tone: Option<Tone>,
@@ -56,7 +56,7 @@ pub struct Cell {
 }
 
 impl Cell {
-    pub fn new(text: impl ToString) -> Cell {
+    pub(crate) fn new(text: impl ToString) -> Cell {
         Cell {
             text: text.to_string(),
             right: false,
@@ -66,17 +66,17 @@ impl Cell {
     }
 
     /// Right-aligned, for numbers.
-    pub fn right(mut self) -> Cell {
+    pub(crate) fn right(mut self) -> Cell {
         self.right = true;
         self
     }
 
-    pub fn tone(mut self, tone: Tone) -> Cell {
+    pub(crate) fn tone(mut self, tone: Tone) -> Cell {
         self.tone = Some(tone);
         self
     }
 
-    pub fn bold(mut self) -> Cell {
+    pub(crate) fn bold(mut self) -> Cell {
         self.bold = true;
         self
     }
@@ -102,7 +102,7 @@ impl Cell {
 
 /// How a table is to be laid out.
 #[derive(Debug, Clone, Copy)]
-pub struct Layout {
+pub(super) struct Layout {
     /// The width to fit; None: as wide as the cells need.
     pub width: Option<u16>,
     /// Write colours and bold (the cells' tones and the header).
@@ -113,7 +113,7 @@ pub struct Layout {
 
 /// The table as text, lines without trailing blanks and no newline after the last.
 /// `header` is None for a table without one.
-pub fn render(header: Option<Vec<Cell>>, rows: Vec<Vec<Cell>>, layout: Layout) -> String {
+pub(super) fn render(header: Option<Vec<Cell>>, rows: Vec<Vec<Cell>>, layout: Layout) -> String {
     match direct_widths(header.as_deref(), &rows, layout.width) {
         Some(widths) => render_direct(header.as_deref(), &rows, &widths, layout.color),
         None => render_comfy(header, rows, layout),

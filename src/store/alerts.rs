@@ -207,15 +207,6 @@ pub fn list(conn: &Connection, filter: &AlertFilter) -> Result<Vec<Alert>> {
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 
-/// Open alerts by severity, for summaries.
-pub fn open_counts(conn: &Connection) -> Result<Vec<(Severity, i64)>> {
-    let mut stmt = conn.prepare_cached(
-        "SELECT severity, count(*) FROM alerts WHERE state <> 'resolved' GROUP BY severity",
-    )?;
-    let rows = stmt.query_map([], |r| Ok((parse_word(r, 0)?, r.get(1)?)))?;
-    Ok(rows.collect::<rusqlite::Result<_>>()?)
-}
-
 /// Whether a GPU (or one of its MIG instances) is leased right now.
 pub fn device_has_active_lease(conn: &Connection, device_id: i64) -> Result<bool> {
     Ok(conn

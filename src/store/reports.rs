@@ -566,7 +566,7 @@ mod tests {
         // 600 devices, enough for more than one thread where there are cores; each device
         // leased in two pieces that split an hour.
         let dir = tempfile::tempdir().unwrap();
-        let mut store =
+        let store =
             Store::open(&dir.path().join("s.db"), crate::store::DEFAULT_BUSY_TIMEOUT).unwrap();
         store
             .write(|tx| {

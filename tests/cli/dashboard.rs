@@ -24,7 +24,7 @@ fn fleet(env: &Env) -> Store {
         "-q",
     ]);
     env.ok(&["node", "add", "c", "--cluster", "lab", "-q"]);
-    let mut store = Store::open(env.db(), DEFAULT_BUSY_TIMEOUT).unwrap();
+    let store = Store::open(env.db(), DEFAULT_BUSY_TIMEOUT).unwrap();
     store
         .conn()
         .execute_batch(&format!(
@@ -233,7 +233,7 @@ fn overview_fits_80_columns_and_has_every_part() {
 #[test]
 fn trends_over_raw_samples_and_over_rollups_agree() {
     let env = Env::new();
-    let mut store = fleet(&env);
+    let store = fleet(&env);
     // Three hours of minute samples for a0 before the fleet's own: known averages per hour.
     store
         .write(|tx| {
@@ -469,7 +469,7 @@ fn realtime_watch_redraws_on_a_terminal_until_interrupted() {
 #[test]
 fn a_backfilled_older_sample_does_not_replace_the_newest() {
     let env = Env::new();
-    let mut store = fleet(&env);
+    let store = fleet(&env);
     store
         .write(|tx| {
             metrics::insert_samples(

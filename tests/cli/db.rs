@@ -45,7 +45,7 @@ fn minutes(device_id: i64, start: i64, count: i64) -> Vec<SampleRow> {
 #[test]
 fn rollups_cover_complete_hours_only_and_match_the_raw_samples() {
     let env = Env::new();
-    let (mut store, gpu) = store_with_device(&env);
+    let (store, gpu) = store_with_device(&env);
     // 2.5 hours of samples, NOW-3h to NOW-30m. At NOW-10m the hour [NOW-1h, NOW) is still in
     // progress, so only the two before it are complete.
     let start = NOW - 3 * HOUR;
@@ -92,7 +92,7 @@ fn rollups_cover_complete_hours_only_and_match_the_raw_samples() {
 #[test]
 fn retention_prunes_raw_and_rollups_past_their_age() {
     let env = Env::new();
-    let (mut store, gpu) = store_with_device(&env);
+    let (store, gpu) = store_with_device(&env);
     let old = NOW - 20 * DAY;
     store
         .write(|tx| {
@@ -130,7 +130,7 @@ fn retention_prunes_raw_and_rollups_past_their_age() {
 #[test]
 fn late_samples_are_rolled_up_on_the_next_pass() {
     let env = Env::new();
-    let (mut store, gpu) = store_with_device(&env);
+    let (store, gpu) = store_with_device(&env);
     store
         .write(|tx| metrics::insert_samples(tx, &minutes(gpu, NOW - 2 * HOUR, 60)))
         .unwrap();
@@ -178,7 +178,7 @@ fn vacuum_reports_sizes() {
 #[test]
 fn optimize_applies_rollups_and_retention_too() {
     let env = Env::new();
-    let (mut store, gpu) = store_with_device(&env);
+    let (store, gpu) = store_with_device(&env);
     store
         .write(|tx| metrics::insert_samples(tx, &minutes(gpu, NOW - 3 * HOUR, 120)))
         .unwrap();

@@ -11,7 +11,7 @@ use crate::harness::Env;
 /// Two GPUs: one reports everything, the other no power or fan (NotSupported).
 fn store_with_samples(env: &Env) {
     env.ok(&["node", "add", "gpu-1", "--cluster", "prod", "-q"]);
-    let mut store = Store::open(env.db(), DEFAULT_BUSY_TIMEOUT).unwrap();
+    let store = Store::open(env.db(), DEFAULT_BUSY_TIMEOUT).unwrap();
     store
         .conn()
         .execute_batch(

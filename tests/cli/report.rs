@@ -63,7 +63,7 @@ fn fleet() -> Env {
     let env = Env::new();
     env.ok(&["node", "add", "gpu-1", "--cluster", "east", "-q"]);
     env.ok(&["node", "add", "gpu-2", "--cluster", "west", "-q"]);
-    let mut store = Store::open(env.db(), DEFAULT_BUSY_TIMEOUT).unwrap();
+    let store = Store::open(env.db(), DEFAULT_BUSY_TIMEOUT).unwrap();
     let sql = format!(
         "INSERT INTO gpu_models (id, name, memory_mib, hourly_cost, created_at, updated_at) VALUES
            (901, 'H100', 81920, 4.0, 0, 0), (902, 'A100', 81920, 7.0, 0, 0), (903, 'L4', 24576, NULL, 0, 0);
