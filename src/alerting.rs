@@ -124,7 +124,7 @@ fn compare(value: f64, comparison: &str, threshold: f64) -> bool {
 fn judge(conn: &Connection, now: i64, rule: &AlertRule, gpu: &SeenGpu) -> Result<Verdict> {
     let metric = match rule.metric.as_str() {
         LEASED_GPU_UTIL => {
-            if !alerts::device_has_active_lease(conn, gpu.device_id)? {
+            if !alerts::device_leased_at(conn, gpu.device_id, now)? {
                 return Ok(Verdict::Clear);
             }
             Metric::GpuUtil
@@ -203,11 +203,13 @@ fn apply(
                 ack_note: None,
                 acked_at: None,
                 resolved_at: None,
+                resolution: None,
+                suppressed_by: None,
             };
             transitions.fired.push(inv.fire_alert(&mut alert)?);
         }
         (Verdict::Clear, Some(alert)) => {
-            inv.resolve_alert(&alert, None)?;
+            inv.resolve_alert(&alert)?;
             transitions.resolved.push(alert.id);
         }
         (Verdict::Clear, None) => {}

@@ -81,8 +81,12 @@ impl Ctx {
         change: impl FnOnce(&Inventory) -> Result<T>,
     ) -> Result<T> {
         let stamp = self.stamp();
-        self.store()?
-            .write_or_roll_back(commit, |tx| change(&Inventory::new(tx, stamp)))
+        self.store()?.write_or_roll_back(commit, |tx| {
+            let inventory = Inventory::new(tx, stamp);
+            // No lease outlives its time, whatever this write is about.
+            inventory.expire_due_leases()?;
+            change(&inventory)
+        })
     }
 }
 

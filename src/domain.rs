@@ -268,6 +268,11 @@ pub struct Alert {
     pub acked_at: Option<i64>,
     #[serde(with = "unix_time::option")]
     pub resolved_at: Option<i64>,
+    /// Why it was resolved: the condition cleared, a person, or its subject went away.
+    pub resolution: Option<String>,
+    /// The open critical alert of the same GPU and metric that stands in for this warning
+    /// (a GPU at 96 °C is one problem, not two); it counts again if the critical clears first.
+    pub suppressed_by: Option<i64>,
 }
 
 word_enum!(

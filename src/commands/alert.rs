@@ -50,7 +50,11 @@ impl TableRow for Alert {
         vec![
             out.number_cell(self.id),
             out.status_cell(self.severity.as_str()),
-            out.status_cell(self.state.as_str()),
+            match self.suppressed_by {
+                // A warning the critical alert of the same GPU and metric stands in for.
+                Some(id) => Cell::new(format!("suppressed by {id}")),
+                None => out.status_cell(self.state.as_str()),
+            },
             Cell::new(&self.rule),
             Cell::new(or_dash(&self.node)),
             Cell::new(or_dash(&self.device)),

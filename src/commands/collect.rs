@@ -124,6 +124,7 @@ fn collect_once(
     now: i64,
 ) -> Result<()> {
     let started = Instant::now();
+    store.set_now(now);
     let readings = match source.sample() {
         Ok(readings) => readings,
         Err(e) => {
@@ -137,6 +138,7 @@ fn collect_once(
     }
     let summary = store.write(|tx| {
         let inv = Inventory::new(tx, Stamp::new(now, ctx.actor.as_deref()));
+        inv.expire_due_leases()?;
         let mut summary = ingest(
             &inv,
             node_name,

@@ -92,8 +92,9 @@ struct Plan {
 
 pub(crate) fn run(ctx: &Ctx, args: &OptimizeArgs) -> Result<()> {
     let stale_after = clock::parse_duration(&args.stale_after)?;
-    let plan = ctx.change_or_roll_back(!args.dry_run, |inv| {
-        let tx = inv.conn();
+    // Not ctx.change: expiring leases is this job's own report, not a step before it.
+    let plan = ctx.store()?.write_or_roll_back(!args.dry_run, |tx| {
+        let inv = &Inventory::new(tx, ctx.stamp());
         let expired_leases = expire(inv)?;
         let nodes = recount(inv)?;
         let stale_gpus = devices::stale(tx, ctx.now - stale_after)?
@@ -154,8 +155,7 @@ fn summary(plan: &Plan) -> String {
 
 fn expire(inv: &Inventory) -> Result<Vec<ExpiredLease>> {
     let mut expired = Vec::new();
-    for lease in allocations::due(inv.conn(), inv.now())? {
-        inv.expire_lease(&lease)?;
+    for lease in inv.expire_due_leases()? {
         expired.push(ExpiredLease {
             id: lease.id,
             owner: lease.owner,

@@ -65,18 +65,55 @@ impl Inventory<'_> {
         alerts::touch(self.conn(), alert)
     }
 
-    /// Resolves an open alert with `alert.resolved`; `reason` says why (a rule that cleared, a
-    /// person's note).
-    pub(crate) fn resolve_alert(&self, alert: &Alert, reason: Option<String>) -> Result<()> {
-        alerts::resolve(self.conn(), alert.id, self.now())?;
-        let reason = reason.or_else(|| Some(Self::rule_reason(alert)));
+    /// Resolves an open alert whose condition cleared, with `alert.resolved`.
+    pub(crate) fn resolve_alert(&self, alert: &Alert) -> Result<()> {
+        self.end_alert(alert, "cleared", Self::rule_reason(alert))
+    }
+
+    /// Resolves an open alert, keeping `resolution` on it and `reason` in the history.
+    fn end_alert(&self, alert: &Alert, resolution: &str, reason: String) -> Result<()> {
+        alerts::resolve(self.conn(), alert.id, self.now(), resolution)?;
         self.record_alert_state(
             alert,
             EventKind::AlertResolved,
             Some(alert.state),
             AlertState::Resolved,
-            reason,
+            Some(reason),
         )
+    }
+
+    /// Resolves the open alerts of a GPU whose subject went away (retired, removed), or only
+    /// those of one rule; returns how many.
+    pub(crate) fn resolve_alerts_of_device(
+        &self,
+        uuid: &str,
+        only_rule: Option<&str>,
+        resolution: &str,
+    ) -> Result<usize> {
+        let open = alerts::open_for_devices(self.conn(), &[uuid])?;
+        let mut ended = 0;
+        for alert in open
+            .iter()
+            .filter(|a| only_rule.is_none_or(|rule| a.rule == rule))
+        {
+            self.end_alert(
+                alert,
+                resolution,
+                format!("{} on {uuid}: {resolution}", alert.rule),
+            )?;
+            ended += 1;
+        }
+        Ok(ended)
+    }
+
+    /// Resolves the open alerts of a node and its GPUs (node decommissioned or removed).
+    pub(crate) fn resolve_alerts_of_node(&self, node_id: i64, resolution: &str) -> Result<usize> {
+        let open = alerts::open_for_node(self.conn(), node_id)?;
+        for alert in &open {
+            let reason = format!("{}: {resolution}", Self::rule_reason(alert));
+            self.end_alert(alert, resolution, reason)?;
+        }
+        Ok(open.len())
     }
 
     /// A person's change of an alert's state (acknowledge or resolve) with an optional note.
@@ -109,7 +146,7 @@ impl Inventory<'_> {
                 )?;
             }
             AlertState::Resolved => {
-                alerts::resolve(self.conn(), alert.id, self.now())?;
+                alerts::resolve(self.conn(), alert.id, self.now(), "resolved by hand")?;
                 self.record_alert_state(
                     &alert,
                     EventKind::AlertResolved,

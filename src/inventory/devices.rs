@@ -130,6 +130,10 @@ impl Inventory<'_> {
         }
         new.updated_at = self.now();
         devices::update(self.conn(), &new)?;
+        if new.status == DeviceStatus::Retired && old.status != DeviceStatus::Retired {
+            // A retired GPU is no longer watched: its alerts end with it.
+            self.resolve_alerts_of_device(uuid, None, "GPU retired")?;
+        }
         self.sync_node_capacity(new.node_id, &new.node, true)?;
         Ok((load_device(self.conn(), uuid)?, changed))
     }
@@ -143,6 +147,7 @@ impl Inventory<'_> {
                     .with_hint("release it first with 'gpuctl alloc release'"),
             );
         }
+        self.resolve_alerts_of_device(&device.uuid, None, "GPU removed")?;
         devices::delete(self.conn(), device.id)?;
         self.record(
             EventKind::DeviceRemoved,

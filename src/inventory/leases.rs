@@ -8,7 +8,10 @@ use crate::domain::{Allocation, DeviceStatus, EventKind, LeaseState, NodeStatus}
 use crate::error::{Error, Result};
 use crate::gpu::mig::Geometry;
 use crate::store::allocations::{self, Candidate, NewAllocation, Scope};
-use crate::store::{models, nodes};
+use crate::store::{alerts, models, nodes};
+
+/// The rule that watches leased GPUs doing nothing; it ends with the lease.
+const ALLOCATED_IDLE_RULE: &str = "allocated-idle";
 
 pub(crate) fn lease_not_found(id: i64) -> Error {
     Error::not_found(format!("lease {id} not found"))
@@ -80,6 +83,7 @@ impl Inventory<'_> {
             .record_lease_end(lease, LeaseState::Expired, None)
     }
 
+    /// The event of a lease's end; a GPU no longer leased is no longer "leased but idle".
     fn record_lease_end(
         &self,
         lease: &Allocation,
@@ -97,7 +101,25 @@ impl Inventory<'_> {
                 .field("state")
                 .change(Some("active".into()), Some(state.to_string()))
                 .reason(reason),
-        )
+        )?;
+        if !alerts::device_has_active_lease_at(self.conn(), &lease.device_uuid, self.now())? {
+            self.resolve_alerts_of_device(
+                &lease.device_uuid,
+                Some(ALLOCATED_IDLE_RULE),
+                &format!("lease {} {state}", lease.id),
+            )?;
+        }
+        Ok(())
+    }
+
+    /// Expires every active lease past its end (at its end), as any write does first so no
+    /// lease outlives its time; returns them.
+    pub(crate) fn expire_due_leases(&self) -> Result<Vec<Allocation>> {
+        let due = allocations::due(self.conn(), self.now())?;
+        for lease in &due {
+            self.expire_lease(lease)?;
+        }
+        Ok(due)
     }
 
     /// Moves an active lease's end to `expires_at`, with `alloc.extended`.

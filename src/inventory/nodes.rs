@@ -6,7 +6,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use serde::Serialize;
 
 use super::{Detail, Inventory};
-use crate::domain::{EventKind, Node};
+use crate::domain::{EventKind, Node, NodeStatus};
 use crate::error::{Error, Result};
 use crate::store::{devices, nodes};
 
@@ -146,6 +146,9 @@ impl Inventory<'_> {
         }
         new.updated_at = self.now();
         nodes::update(self.conn(), new)?;
+        if new.status == NodeStatus::Decommissioned && old.status != NodeStatus::Decommissioned {
+            self.resolve_alerts_of_node(new.id, "node decommissioned")?;
+        }
         for change in &changed {
             let kind = if change.field == "status" {
                 EventKind::NodeStatus
@@ -236,6 +239,7 @@ impl Inventory<'_> {
             ))
             .with_hint("remove them first, or pass --force to remove them with the node"));
         }
+        self.resolve_alerts_of_node(node.id, "node removed")?;
         let detached = nodes::remove(self.conn(), node.id, self.now())?;
         for lease in &detached.allocations_released {
             self.record(

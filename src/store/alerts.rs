@@ -65,7 +65,21 @@ pub fn update_rule(conn: &Connection, rule: &AlertRule) -> Result<()> {
 
 const ALERT_COLUMNS: &str =
     "id, rule, device_uuid, node, severity, state, first_seen_at, last_seen_at,
-    value, threshold, message, ack_note, acked_at, resolved_at";
+    value, threshold, message, ack_note, acked_at, resolved_at, resolution,
+    (SELECT c.id FROM alerts c
+         JOIN alert_rules cr ON cr.name = c.rule
+         JOIN alert_rules wr ON wr.name = alerts.rule
+     WHERE alerts.severity = 'warning' AND alerts.state <> 'resolved'
+       AND c.device_uuid = alerts.device_uuid AND c.state <> 'resolved'
+       AND c.severity = 'critical' AND cr.metric = wr.metric
+     ORDER BY c.id LIMIT 1)";
+
+/// An open warning with an open critical alert of the same GPU and metric: not counted apart.
+pub(crate) const SUPPRESSED: &str = "EXISTS (SELECT 1 FROM alerts c
+         JOIN alert_rules cr ON cr.name = c.rule
+         JOIN alert_rules wr ON wr.name = a.rule
+     WHERE a.severity = 'warning' AND c.device_uuid = a.device_uuid AND c.state <> 'resolved'
+       AND c.severity = 'critical' AND cr.metric = wr.metric)";
 
 fn alert_from_row(row: &Row) -> rusqlite::Result<Alert> {
     Ok(Alert {
@@ -83,6 +97,8 @@ fn alert_from_row(row: &Row) -> rusqlite::Result<Alert> {
         ack_note: row.get(11)?,
         acked_at: row.get(12)?,
         resolved_at: row.get(13)?,
+        resolution: row.get(14)?,
+        suppressed_by: row.get(15)?,
     })
 }
 
@@ -155,10 +171,24 @@ pub fn acknowledge(conn: &Connection, id: i64, at: i64, note: Option<&str>) -> R
     Ok(())
 }
 
-pub fn resolve(conn: &Connection, id: i64, at: i64) -> Result<()> {
-    conn.prepare_cached("UPDATE alerts SET state = 'resolved', resolved_at = ?2 WHERE id = ?1")?
-        .execute(params![id, at])?;
+pub fn resolve(conn: &Connection, id: i64, at: i64, resolution: &str) -> Result<()> {
+    conn.prepare_cached(
+        "UPDATE alerts SET state = 'resolved', resolved_at = ?2, resolution = ?3 WHERE id = ?1",
+    )?
+    .execute(params![id, at, resolution])?;
     Ok(())
+}
+
+/// The open alerts of a node's GPUs and of the node itself.
+pub fn open_for_node(conn: &Connection, node_id: i64) -> Result<Vec<Alert>> {
+    let sql = format!(
+        "SELECT {ALERT_COLUMNS} FROM alerts WHERE state <> 'resolved'
+           AND (device_uuid IN (SELECT uuid FROM devices WHERE node_id = ?1)
+                OR node = (SELECT name FROM nodes WHERE id = ?1))"
+    );
+    let mut stmt = conn.prepare_cached(&sql)?;
+    let rows = stmt.query_map([node_id], alert_from_row)?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 
 /// What `alert list` filters on.
@@ -207,13 +237,25 @@ pub fn list(conn: &Connection, filter: &AlertFilter) -> Result<Vec<Alert>> {
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 
-/// Whether a GPU (or one of its MIG instances) is leased right now.
-pub fn device_has_active_lease(conn: &Connection, device_id: i64) -> Result<bool> {
+/// Whether a GPU (by UUID) still has a lease that holds it at `at`.
+pub fn device_has_active_lease_at(conn: &Connection, uuid: &str, at: i64) -> Result<bool> {
     Ok(conn
         .prepare_cached(
-            "SELECT EXISTS (SELECT 1 FROM allocations WHERE device_id = ?1 AND state = 'active')",
+            "SELECT EXISTS (SELECT 1 FROM allocations a JOIN devices d ON d.id = a.device_id
+                WHERE d.uuid = ?1 AND a.state = 'active' AND a.expires_at > ?2)",
         )?
-        .query_row([device_id], |r| r.get(0))?)
+        .query_row(params![uuid, at], |r| r.get(0))?)
+}
+
+/// Whether a GPU (or one of its MIG instances) was leased at `at` (a replayed sample's time).
+pub fn device_leased_at(conn: &Connection, device_id: i64, at: i64) -> Result<bool> {
+    Ok(conn
+        .prepare_cached(
+            "SELECT EXISTS (SELECT 1 FROM allocations a WHERE a.device_id = ?1
+                AND a.started_at <= ?2 AND a.expires_at > ?2
+                AND (a.state = 'active' OR a.ended_at > ?2))",
+        )?
+        .query_row(params![device_id, at], |r| r.get(0))?)
 }
 
 /// The time of a GPU's first stored sample, to know how long it has been reporting.

@@ -38,8 +38,21 @@ fn allocation_from_row(row: &Row) -> rusqlite::Result<Allocation> {
     })
 }
 
+/// The leases as of `gpuctl_now()`: one past its end is expired from that moment, for every
+/// read, before `optimize` (or the next write) records it.
+const LEASES_NOW: &str = "(SELECT id, owner, namespace, workload,
+        CASE WHEN state = 'active' AND expires_at <= gpuctl_now() THEN 'expired' ELSE state END
+            AS state,
+        device_uuid, node, cluster, model, mig_instance_id, mig_profile, mig_uuid, gpu_fraction,
+        started_at, expires_at,
+        CASE WHEN state = 'active' AND expires_at <= gpuctl_now() THEN expires_at ELSE ended_at END
+            AS ended_at,
+        CASE WHEN state = 'active' AND expires_at <= gpuctl_now() THEN 'expired' ELSE end_reason END
+            AS end_reason
+    FROM allocations) AS allocations";
+
 pub fn get(conn: &Connection, id: i64) -> Result<Option<Allocation>> {
-    let sql = format!("SELECT {ALLOCATION_COLUMNS} FROM allocations WHERE id = ?1");
+    let sql = format!("SELECT {ALLOCATION_COLUMNS} FROM {LEASES_NOW} WHERE id = ?1");
     Ok(conn
         .prepare_cached(&sql)?
         .query_row([id], allocation_from_row)
@@ -74,7 +87,7 @@ pub fn list(conn: &Connection, filter: &AllocationFilter) -> Result<Vec<Allocati
         }
     }
     let where_sql = super::where_all(&clauses);
-    let sql = format!("SELECT {ALLOCATION_COLUMNS} FROM allocations {where_sql} ORDER BY id");
+    let sql = format!("SELECT {ALLOCATION_COLUMNS} FROM {LEASES_NOW} {where_sql} ORDER BY id");
     let mut stmt = conn.prepare_cached(&sql)?;
     let rows = stmt.query_map(params_from_iter(values.iter()), allocation_from_row)?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)
@@ -220,7 +233,8 @@ pub fn free_gpus(conn: &Connection, scope: &Scope) -> Result<Vec<Candidate>> {
         "n.status = 'ready'",
         "d.status = 'active'",
         "d.mig_mode = 0",
-        "NOT EXISTS (SELECT 1 FROM allocations a WHERE a.device_id = d.id AND a.state = 'active')",
+        "NOT EXISTS (SELECT 1 FROM allocations a WHERE a.device_id = d.id AND a.state = 'active'
+            AND a.expires_at > gpuctl_now())",
     ];
     let mut values = Vec::new();
     scope_sql(scope, &mut clauses, &mut values);
@@ -265,7 +279,8 @@ pub fn free_mig_instances(
         "d.status = 'active'",
         "d.mig_mode = 1",
         "i.profile = ?",
-        "NOT EXISTS (SELECT 1 FROM allocations a WHERE a.mig_instance_id = i.id AND a.state = 'active')",
+        "NOT EXISTS (SELECT 1 FROM allocations a WHERE a.mig_instance_id = i.id AND a.state = 'active'
+            AND a.expires_at > gpuctl_now())",
     ];
     let mut values = vec![Value::Text(profile.to_string())];
     scope_sql(scope, &mut clauses, &mut values);

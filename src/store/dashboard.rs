@@ -58,9 +58,10 @@ const FLEET_CTE: &str = "
 WITH fleet AS (
     SELECT d.id, d.node_id, d.status, d.memory_total_mib, d.power_limit_mw, n.cluster, n.status AS node_status,
            m.name AS model,
-           (SELECT count(*) FROM allocations a WHERE a.device_id = d.id AND a.state = 'active') AS leases,
            (SELECT count(*) FROM allocations a WHERE a.device_id = d.id AND a.state = 'active'
-                AND a.mig_instance_id IS NOT NULL) AS mig_leases,
+                AND a.expires_at > gpuctl_now()) AS leases,
+           (SELECT count(*) FROM allocations a WHERE a.device_id = d.id AND a.state = 'active'
+                AND a.expires_at > gpuctl_now() AND a.mig_instance_id IS NOT NULL) AS mig_leases,
            (SELECT count(*) FROM mig_instances mi WHERE mi.device_id = d.id) AS migs,
            -- The newest sample, kept on the device row; only a fresh one counts as current.
            CASE WHEN d.latest_ts >= ?1 THEN d.latest_gpu_util END AS gpu_util,
@@ -119,7 +120,8 @@ impl StatsQueries {
              LEFT JOIN nodes n ON n.name = a.node
              LEFT JOIN devices d ON d.uuid = a.device_uuid
              LEFT JOIN gpu_models m ON m.id = d.model_id
-             WHERE a.state <> 'resolved' GROUP BY 1, 2"
+             WHERE a.state <> 'resolved' AND NOT {suppressed} GROUP BY 1, 2",
+            suppressed = super::alerts::SUPPRESSED
         );
         StatsQueries {
             devices,

@@ -23,9 +23,10 @@ const DEVICE_COLUMNS: &str =
     "d.id, d.node_id, d.model_id, d.uuid, n.name, n.cluster, d.idx, m.name,
     d.serial, d.pci_bus_id, d.status, d.mig_mode,
     (SELECT count(*) FROM mig_instances WHERE device_id = d.id),
-    (SELECT id FROM allocations WHERE device_id = d.id AND state = 'active'
-        AND mig_instance_id IS NULL),
-    EXISTS (SELECT 1 FROM allocations WHERE device_id = d.id AND state = 'active'),
+    (SELECT a.id FROM allocations a WHERE a.device_id = d.id AND a.state = 'active'
+        AND a.expires_at > gpuctl_now() AND a.mig_instance_id IS NULL),
+    EXISTS (SELECT 1 FROM allocations a WHERE a.device_id = d.id AND a.state = 'active'
+        AND a.expires_at > gpuctl_now()),
     ifnull(d.memory_total_mib, m.memory_mib), d.last_seen_at, d.created_at, d.updated_at";
 
 const DEVICE_FROM: &str =
@@ -90,12 +91,14 @@ pub fn list(conn: &Connection, filter: &DeviceFilter) -> Result<Vec<Device>> {
     if filter.free {
         clauses.push(
             "d.status = 'active' AND d.mig_mode = 0 AND NOT EXISTS
-             (SELECT 1 FROM allocations a WHERE a.device_id = d.id AND a.state = 'active')",
+             (SELECT 1 FROM allocations a WHERE a.device_id = d.id AND a.state = 'active'
+                AND a.expires_at > gpuctl_now())",
         );
     }
     if filter.allocated {
         clauses.push(
-            "EXISTS (SELECT 1 FROM allocations a WHERE a.device_id = d.id AND a.state = 'active')",
+            "EXISTS (SELECT 1 FROM allocations a WHERE a.device_id = d.id AND a.state = 'active'
+                AND a.expires_at > gpuctl_now())",
         );
     }
     let where_sql = super::where_all(&clauses);
@@ -192,7 +195,8 @@ pub fn node_counts(conn: &Connection, node_id: i64) -> Result<Option<NodeCounts>
                     count(*) FILTER (WHERE status <> 'retired'),
                     count(*) FILTER (WHERE status = 'active'),
                     count(*) FILTER (WHERE EXISTS (SELECT 1 FROM allocations a
-                                     WHERE a.device_id = devices.id AND a.state = 'active'))
+                                     WHERE a.device_id = devices.id AND a.state = 'active'
+                                       AND a.expires_at > gpuctl_now()))
              FROM devices WHERE node_id = ?1",
         )?
         .query_row([node_id], |r| {

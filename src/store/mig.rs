@@ -8,7 +8,8 @@ use crate::error::Result;
 
 const INSTANCE_COLUMNS: &str = "i.id, i.device_id, d.uuid, n.name, i.profile, i.placement_start,
     i.placement_size, i.uuid,
-    (SELECT id FROM allocations WHERE mig_instance_id = i.id AND state = 'active'),
+    (SELECT a.id FROM allocations a WHERE a.mig_instance_id = i.id AND a.state = 'active'
+        AND a.expires_at > gpuctl_now()),
     i.created_at";
 
 const INSTANCE_FROM: &str =

@@ -44,6 +44,10 @@ pub const MIGRATIONS: &[Migration] = &[
         description: "one audit vocabulary: the kinds collect and the demo spelt differently",
         step: Step::Sql(ONE_EVENT_VOCABULARY),
     },
+    Migration {
+        description: "why an alert was resolved",
+        step: Step::Sql("ALTER TABLE alerts ADD COLUMN resolution TEXT;"),
+    },
 ];
 
 /// The schema version this binary writes.

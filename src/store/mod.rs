@@ -22,8 +22,11 @@ pub mod settings;
 use std::fs::{DirBuilder, OpenOptions};
 use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt};
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicI64, Ordering};
+use std::sync::Arc;
 use std::time::Duration;
 
+use rusqlite::functions::FunctionFlags;
 use rusqlite::{Connection, ErrorCode, OpenFlags, Transaction, TransactionBehavior};
 
 use crate::error::{Error, Result};
@@ -41,6 +44,21 @@ const WAL_SWITCH_ATTEMPTS: u32 = 100;
 pub struct Store {
     conn: Connection,
     path: PathBuf,
+    /// What `gpuctl_now()` answers in SQL: the command's clock, so every read judges leases
+    /// (and anything else time-bound) against the same instant.
+    clock: Arc<AtomicI64>,
+}
+
+/// Registers `gpuctl_now()` on a connection: unix seconds from `clock`.
+fn register_clock(conn: &Connection, clock: Arc<AtomicI64>) -> Result<()> {
+    conn.create_scalar_function(
+        "gpuctl_now",
+        0,
+        // One value for the whole statement, so SQLite may evaluate it once.
+        FunctionFlags::SQLITE_UTF8 | FunctionFlags::SQLITE_DETERMINISTIC,
+        move |_| Ok(clock.load(Ordering::Relaxed)),
+    )?;
+    Ok(())
 }
 
 impl Store {
@@ -50,12 +68,25 @@ impl Store {
         let conn = Connection::open(path)
             .map_err(|e| Error::store(format!("cannot open store {}: {e}", path.display())))?;
         configure(&conn, busy_timeout)?;
+        let clock = Arc::new(AtomicI64::new(crate::clock::now()?.timestamp()));
+        register_clock(&conn, Arc::clone(&clock))?;
         let mut store = Store {
             conn,
             path: path.to_path_buf(),
+            clock,
         };
         migrations::migrate(&mut store.conn)?;
         Ok(store)
+    }
+
+    /// Sets the instant reads judge against (a long-running collect moves it each run).
+    pub fn set_now(&self, now: i64) {
+        self.clock.store(now, Ordering::Relaxed);
+    }
+
+    /// The instant reads judge against.
+    pub fn now(&self) -> i64 {
+        self.clock.load(Ordering::Relaxed)
     }
 
     /// The connection, for reads. Store functions take `&Connection`, so a transaction fits too.
@@ -130,7 +161,7 @@ fn create_private_file(path: &Path) -> Result<()> {
 
 /// Another, read-only connection to the store at `path` (already opened and migrated), for a
 /// reader on another thread.
-pub(crate) fn open_reader(path: &Path) -> Result<Connection> {
+pub(crate) fn open_reader(path: &Path, now: i64) -> Result<Connection> {
     let conn = Connection::open_with_flags(
         path,
         OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
@@ -138,6 +169,7 @@ pub(crate) fn open_reader(path: &Path) -> Result<Connection> {
     .map_err(|e| Error::store(format!("cannot open store {}: {e}", path.display())))?;
     conn.busy_timeout(DEFAULT_BUSY_TIMEOUT)?;
     conn.pragma_update(None, "mmap_size", MMAP_SIZE)?;
+    register_clock(&conn, Arc::new(AtomicI64::new(now)))?;
     Ok(conn)
 }
 

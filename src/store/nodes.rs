@@ -299,7 +299,7 @@ pub fn usage(conn: &Connection, node_id: i64) -> Result<NodeUsage> {
         .prepare_cached(
             "SELECT (SELECT count(*) FROM devices WHERE node_id = ?1),
                     (SELECT count(*) FROM allocations a JOIN devices d ON d.id = a.device_id
-                      WHERE d.node_id = ?1 AND a.state = 'active')",
+                      WHERE d.node_id = ?1 AND a.state = 'active' AND a.expires_at > gpuctl_now())",
         )?
         .query_row([node_id], |r| {
             Ok(NodeUsage {
@@ -331,11 +331,6 @@ pub fn remove(conn: &Connection, node_id: i64, now: i64) -> Result<Detached> {
         .prepare_cached("SELECT uuid FROM devices WHERE node_id = ?1 ORDER BY idx")?
         .query_map([node_id], |r| r.get(0))?
         .collect::<rusqlite::Result<Vec<String>>>()?;
-    conn.prepare_cached(
-        "UPDATE alerts SET state = 'resolved', resolved_at = ?2
-         WHERE state <> 'resolved' AND node = (SELECT name FROM nodes WHERE id = ?1)",
-    )?
-    .execute(params![node_id, now])?;
     for table in ["samples", "samples_hourly"] {
         conn.prepare_cached(&format!(
             "DELETE FROM {table} WHERE device_id IN (SELECT id FROM devices WHERE node_id = ?1)"

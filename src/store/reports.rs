@@ -38,9 +38,10 @@ pub struct LeaseSpan {
     pub hourly_cost: Option<f64>,
 }
 
-/// Where a lease ends as of `?3` (now): now while active, else when it ended or expired.
+/// Where a lease ends as of `?3` (now): now while active (its expiry once that has passed, even
+/// before optimize marks it), else when it ended or expired.
 const LEASE_END: &str =
-    "CASE WHEN state = 'active' THEN ?3 ELSE coalesce(ended_at, expires_at) END";
+    "CASE WHEN state = 'active' THEN min(?3, expires_at) ELSE coalesce(ended_at, expires_at) END";
 /// The leases overlapping [?1, ?2), in id order.
 const LEASES_OVERLAPPING: &str = "WHERE started_at < ?2 AND ends_at > ?1 ORDER BY id";
 
@@ -261,7 +262,7 @@ pub fn usage_of_spans_parallel<T>(
             .iter()
             .map(|(group, _)| {
                 scope.spawn(move || {
-                    let conn = super::open_reader(path)?;
+                    let conn = super::open_reader(path, now)?;
                     usage_of_spans(&conn, group, measure, now)
                 })
             })

@@ -323,3 +323,102 @@ fn rules_can_be_listed_tuned_and_switched() {
     let t = evaluate_at(&mut store, T0, gpu, Some(sample(gpu, T0, 88, 50)));
     assert!(t.fired.is_empty(), "{t:?}");
 }
+
+#[test]
+fn a_critical_alert_suppresses_the_warning_of_its_family_until_it_clears() {
+    let env = Env::new();
+    let (mut store, gpu) = store_with_gpu(&env);
+    let hot = evaluate_at(&mut store, T0, gpu, Some(sample(gpu, T0, 96, 50)));
+    assert_eq!(hot.fired.len(), 2, "high and critical both fire: {hot:?}");
+    let alerts = env.json(&["alert", "list"]);
+    let critical = alerts
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["rule"] == "gpu-temperature-critical")
+        .unwrap();
+    let high = alerts
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["rule"] == "gpu-temperature-high")
+        .unwrap();
+    assert_eq!(high["suppressed_by"], critical["id"]);
+    assert!(critical["suppressed_by"].is_null());
+    let stats = env.json(&["dashboard", "stats"]);
+    assert_eq!(stats["alerts_by_severity"]["critical"], 1, "{stats}");
+    assert!(
+        stats["alerts_by_severity"].get("warning").is_none(),
+        "{stats}"
+    );
+    // Cooler but still high: the critical clears, the warning counts again.
+    evaluate_at(&mut store, T0 + 60, gpu, Some(sample(gpu, T0 + 60, 88, 50)));
+    let alerts = env.json(&["alert", "list"]);
+    assert_eq!(alerts.as_array().unwrap().len(), 1);
+    assert_eq!(alerts[0]["rule"], "gpu-temperature-high");
+    assert!(alerts[0]["suppressed_by"].is_null());
+    let stats = env.json(&["dashboard", "stats"]);
+    assert_eq!(stats["alerts_by_severity"]["warning"], 1, "{stats}");
+}
+
+#[test]
+fn alerts_end_with_their_subject_and_say_why() {
+    let env = Env::new();
+    let (mut store, gpu) = store_with_gpu(&env);
+    evaluate_at(&mut store, T0, gpu, Some(sample(gpu, T0, 96, 50)));
+    drop(store);
+    assert_eq!(env.json(&["alert", "list"]).as_array().unwrap().len(), 2);
+    env.ok(&["device", "set-status", "GPU-aaaa", "retired", "-q"]);
+    assert_eq!(env.json(&["alert", "list"]).as_array().unwrap().len(), 0);
+    let all = env.json(&["alert", "list", "--all"]);
+    for alert in all.as_array().unwrap() {
+        assert_eq!(alert["state"], "resolved");
+        assert_eq!(alert["resolution"], "GPU retired", "{alert}");
+    }
+    let history = env.json(&["node", "history", "gpu-1"]);
+    assert!(history
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|e| e["kind"] == "alert.resolved"
+            && e["reason"].as_str().unwrap().ends_with("GPU retired")));
+}
+
+#[test]
+fn removing_a_node_or_decommissioning_it_resolves_its_alerts() {
+    let env = Env::new();
+    let (mut store, gpu) = store_with_gpu(&env);
+    evaluate_at(&mut store, T0, gpu, Some(sample(gpu, T0, 96, 50)));
+    drop(store);
+    env.ok(&["node", "set-status", "gpu-1", "decommissioned", "-q"]);
+    assert_eq!(env.json(&["alert", "list"]).as_array().unwrap().len(), 0);
+    let all = env.json(&["alert", "list", "--all"]);
+    assert_eq!(all[0]["resolution"], "node decommissioned");
+}
+
+#[test]
+fn a_lease_that_ends_resolves_its_allocated_idle_alert() {
+    let env = Env::new();
+    let (mut store, gpu) = store_with_gpu(&env);
+    drop(store);
+    env.ok(&[
+        "alloc", "create", "--device", "GPU-aaaa", "--owner", "bob", "--for", "4h", "-q",
+    ]);
+    store = Store::open(env.db(), DEFAULT_BUSY_TIMEOUT).unwrap();
+    for minute in 0..=31 {
+        evaluate_at(
+            &mut store,
+            T0 + minute * 60,
+            gpu,
+            Some(sample(gpu, T0 + minute * 60, 40, 1)),
+        );
+    }
+    drop(store);
+    assert_eq!(env.json(&["alert", "list"])[0]["rule"], "allocated-idle");
+    env.ok(&["alloc", "release", "1", "-q"]);
+    assert_eq!(env.json(&["alert", "list"]).as_array().unwrap().len(), 0);
+    assert_eq!(
+        env.json(&["alert", "list", "--all"])[0]["resolution"],
+        "lease 1 released"
+    );
+}

@@ -390,3 +390,62 @@ fn the_store_itself_refuses_a_second_active_lease_on_a_gpu() {
     );
     assert!(second.is_err(), "a second active lease was stored");
 }
+
+#[test]
+fn a_lease_past_its_expiry_stops_holding_its_gpu_before_optimize_runs() {
+    let mut env = Env::new();
+    env.set_now("2026-11-29T08:00:00Z");
+    env.add_gpu("n1", "GPU-0001", 0, "H100");
+    env.ok(&[
+        "alloc", "create", "--node", "n1", "--owner", "a", "--for", "1h", "-q",
+    ]);
+    env.set_now("2026-11-29T10:00:00Z");
+    // Every read judges the lease against the clock: expired at 09:00, the GPU is free.
+    assert_eq!(env.json(&["alloc", "show", "1"])["state"], "expired");
+    assert_eq!(
+        env.json(&["alloc", "show", "1"])["ended_at"],
+        "2026-11-29T09:00:00Z"
+    );
+    assert_eq!(env.json(&["alloc", "list"]).as_array().unwrap().len(), 0);
+    let gpu = &env.json(&["device", "list"])[0];
+    assert_eq!(gpu["allocated"], false, "{gpu}");
+    assert_eq!(
+        env.json(&["device", "list", "--free"])
+            .as_array()
+            .unwrap()
+            .len(),
+        1
+    );
+    // The next write records the expiry at 09:00, then leases the GPU again.
+    let leases = env.json(&[
+        "alloc", "create", "--node", "n1", "--owner", "b", "--for", "1h",
+    ]);
+    assert_eq!(leases[0]["id"], 2);
+    let history = env.json(&["node", "history", "n1"]);
+    let expired = history
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["kind"] == "alloc.expired")
+        .expect("the expiry is in the history");
+    assert_eq!(expired["subject"], "1");
+    assert_eq!(expired["at"], "2026-11-29T09:00:00Z");
+}
+
+#[test]
+fn reports_stop_billing_a_lease_at_its_expiry() {
+    let mut env = Env::new();
+    env.set_now("2026-11-29T08:00:00Z");
+    env.add_gpu("n1", "GPU-0001", 0, "H100");
+    env.ok(&["model", "update", "H100", "--hourly-cost", "2", "-q"]);
+    env.ok(&[
+        "alloc", "create", "--node", "n1", "--owner", "a", "--for", "1h", "-q",
+    ]);
+    env.set_now("2026-11-29T12:00:00Z");
+    let cost = env.json(&["report", "cost", "--since", "24h"]);
+    let text = cost.to_string();
+    assert!(
+        text.contains("\"gpu_hours\":1.0"),
+        "one hour billed, not four: {text}"
+    );
+}

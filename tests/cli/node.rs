@@ -556,7 +556,7 @@ fn node_remove_refuses_while_gpus_or_leases_exist_unless_forced() {
         "INSERT INTO devices (uuid, node_id, idx, status, created_at, updated_at)
            SELECT 'GPU-1111', id, 0, 'active', 0, 0 FROM nodes WHERE name = 'gpu-a-1';
          INSERT INTO allocations (device_id, device_uuid, node, cluster, owner, state, started_at, expires_at)
-           SELECT id, uuid, 'gpu-a-1', 'prod', 'alice', 'active', 1, 2 FROM devices;",
+           SELECT id, uuid, 'gpu-a-1', 'prod', 'alice', 'active', 1, 4102444800 FROM devices;",
     )
     .unwrap();
     drop(conn);
