@@ -1362,7 +1362,7 @@ _gpuctl() {
             return 0
             ;;
         gpuctl__subcmd__alloc__subcmd__create)
-            opts="-o -q -v -h -V --device --node --cluster --model --mig-profile --count --owner --namespace --workload --for --until --db --output --no-headers --color --quiet --verbose --help --version"
+            opts="-o -q -v -h -V --device --node --cluster --model --mig-profile --count --owner --namespace --workload --for --until --allow-unhealthy --db --output --no-headers --color --quiet --verbose --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

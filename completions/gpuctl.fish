@@ -744,6 +744,7 @@ csv\t''"
 complete -c gpuctl -n "__fish_gpuctl_using_subcommand alloc; and __fish_seen_subcommand_from create" -l color -d 'When to colour tables (NO_COLOR is honoured by auto)' -r -f -a "auto\t''
 always\t''
 never\t''"
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand alloc; and __fish_seen_subcommand_from create" -l allow-unhealthy -d 'Also lease GPUs with an open critical alert or that stopped reporting'
 complete -c gpuctl -n "__fish_gpuctl_using_subcommand alloc; and __fish_seen_subcommand_from create" -l no-headers -d 'Omit table headers, footers and the CSV header row'
 complete -c gpuctl -n "__fish_gpuctl_using_subcommand alloc; and __fish_seen_subcommand_from create" -s q -l quiet -d 'Print nothing but data and errors'
 complete -c gpuctl -n "__fish_gpuctl_using_subcommand alloc; and __fish_seen_subcommand_from create" -s v -l verbose -d 'Say more about what is being done'

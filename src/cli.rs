@@ -984,6 +984,9 @@ pub(crate) struct AllocCreateArgs {
     pub workload: Option<String>,
     #[command(flatten)]
     pub end: LeaseEndArgs,
+    /// Also lease GPUs with an open critical alert or that stopped reporting
+    #[arg(long)]
+    pub allow_unhealthy: bool,
 }
 
 #[derive(Debug, Args)]

@@ -346,6 +346,8 @@ pub struct Device {
     pub created_at: i64,
     #[serde(with = "unix_time")]
     pub updated_at: i64,
+    /// `ok`, or why the GPU gets no new lease: its status, an open critical alert, silence.
+    pub health: String,
 }
 
 /// A MIG GPU instance.
@@ -388,4 +390,6 @@ pub struct Allocation {
     #[serde(with = "unix_time::option")]
     pub ended_at: Option<i64>,
     pub end_reason: Option<String>,
+    /// The health of the leased GPU now (`ok`, or why not); `-` once it is gone.
+    pub health: String,
 }

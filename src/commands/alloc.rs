@@ -42,6 +42,7 @@ impl TableRow for Allocation {
             "gpu",
             "mig",
             "expires",
+            "health",
             "workload",
         ]
     }
@@ -55,6 +56,7 @@ impl TableRow for Allocation {
             Cell::new(&self.device_uuid),
             Cell::new(or_dash(&self.mig_profile)),
             Cell::new(clock::short_time(self.expires_at)),
+            Cell::new(&self.health),
             Cell::new(or_dash(&self.workload)),
         ]
     }
@@ -119,6 +121,7 @@ fn create(ctx: &Ctx, args: &AllocCreateArgs) -> Result<()> {
         namespace: args.namespace.clone(),
         workload: args.workload.clone(),
         expires_at,
+        allow_unhealthy: args.allow_unhealthy,
     };
     let created = ctx.change(|inv| inv.allocate(&request))?;
     if !ctx.out.quiet && ctx.out.format == crate::output::Format::Table {

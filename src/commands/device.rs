@@ -39,6 +39,7 @@ impl TableRow for Device {
             "status",
             "mig",
             "lease",
+            "health",
             "last seen",
         ]
     }
@@ -61,6 +62,7 @@ impl TableRow for Device {
             out.status_cell(self.status.as_str()),
             Cell::new(mig),
             Cell::new(lease),
+            Cell::new(&self.health),
             Cell::new(self.last_seen_at.map_or("-".into(), clock::short_time)),
         ]
     }
@@ -183,6 +185,7 @@ fn add(ctx: &Ctx, args: &DeviceAddArgs) -> Result<()> {
             last_seen_at: None,
             created_at: 0,
             updated_at: 0,
+            health: String::new(),
         };
         inv.add_device(&mut new, args.reason.as_deref())?;
         inv.sync_node_capacity(node.id, &node.name, true)?;

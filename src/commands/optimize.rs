@@ -172,7 +172,7 @@ fn expire(inv: &Inventory) -> Result<Vec<ExpiredLease>> {
 fn recount(inv: &Inventory) -> Result<Vec<NodeCounts>> {
     let tx = inv.conn();
     let (all, _) = nodes::list(tx, &NodeFilter::default(), NodeSort::Name, false, None, 0)?;
-    let free = allocations::free_gpus(tx, &Scope::default())?;
+    let free = allocations::free_gpus(tx, &Scope::default(), true)?;
     let mut out = Vec::with_capacity(all.len());
     for node in all {
         let changed = inv.sync_node_capacity(node.id, &node.name, false)?;
@@ -206,7 +206,7 @@ fn fragmentation(tx: &rusqlite::Connection, counts: &[NodeCounts]) -> Result<Vec
         .collect();
     // (cluster, model) -> node -> free GPUs
     let mut groups: BTreeMap<(String, Option<String>), BTreeMap<String, i64>> = BTreeMap::new();
-    for c in allocations::free_gpus(tx, &Scope::default())? {
+    for c in allocations::free_gpus(tx, &Scope::default(), true)? {
         *groups
             .entry((c.cluster, c.model))
             .or_default()

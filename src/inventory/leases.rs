@@ -149,6 +149,8 @@ pub(crate) struct LeaseRequest {
     pub(crate) namespace: Option<String>,
     pub(crate) workload: Option<String>,
     pub(crate) expires_at: i64,
+    /// Lease GPUs with an open critical alert or that stopped reporting, too.
+    pub(crate) allow_unhealthy: bool,
 }
 
 impl LeaseRequest {
@@ -217,7 +219,7 @@ fn mig_fraction(conn: &Connection, model: &Option<String>, profile: &str) -> Res
 
 impl Inventory<'_> {
     /// Explains why an explicitly named GPU cannot be leased whole.
-    fn check_device_leasable(&self, uuid: &str) -> Result<()> {
+    fn check_device_leasable(&self, uuid: &str, allow_unhealthy: bool) -> Result<()> {
         let device = load_device(self.conn(), uuid)?;
         if device.mig_enabled {
             return Err(Error::conflict(format!(
@@ -243,7 +245,51 @@ impl Inventory<'_> {
                 node.name, node.status
             )));
         }
+        if device.health != "ok" && !allow_unhealthy {
+            return Err(
+                Error::conflict(format!("GPU '{uuid}' is unhealthy ({})", device.health))
+                    .with_hint("--allow-unhealthy leases it anyway"),
+            );
+        }
         Ok(())
+    }
+
+    /// The conflict when too few healthy units match but unhealthy ones would have: each
+    /// skipped GPU named with why.
+    fn unhealthy_only(
+        &self,
+        request: &LeaseRequest,
+        healthy: usize,
+        all: Vec<Candidate>,
+    ) -> Option<Error> {
+        let mut skipped: Vec<String> = Vec::new();
+        for c in all.iter().filter(|c| c.unhealthy.is_some()) {
+            let line = format!(
+                "{} ({})",
+                c.device_uuid,
+                c.unhealthy.as_deref().unwrap_or_default()
+            );
+            if !skipped.contains(&line) {
+                skipped.push(line);
+            }
+        }
+        if skipped.is_empty() {
+            return None;
+        }
+        let what = if request.mig_profile.is_some() {
+            "MIG instance"
+        } else {
+            "GPU"
+        };
+        Some(
+            Error::conflict(format!(
+                "no healthy free {what} matches {} (wanted {}, {healthy} healthy); skipped {}",
+                request.describe(),
+                request.count,
+                skipped.join(", ")
+            ))
+            .with_hint("--allow-unhealthy leases unhealthy GPUs anyway"),
+        )
     }
 
     /// The request's filters, each named thing checked to exist (exit 3 otherwise).
@@ -278,8 +324,16 @@ impl Inventory<'_> {
         let scope = self.scope(request)?;
         let picked = match &request.mig_profile {
             Some(profile) => {
-                let candidates = allocations::free_mig_instances(self.conn(), &scope, profile)?;
+                let allow = request.allow_unhealthy;
+                let candidates =
+                    allocations::free_mig_instances(self.conn(), &scope, profile, allow)?;
                 let picked = choose(candidates, count, |c| &c.device_uuid);
+                if picked.len() < count && !allow {
+                    let all = allocations::free_mig_instances(self.conn(), &scope, profile, true)?;
+                    if let Some(e) = self.unhealthy_only(request, picked.len(), all) {
+                        return Err(e);
+                    }
+                }
                 if picked.len() < count {
                     return Err(Error::conflict(format!(
                         "no free MIG instance matches {} (wanted {count}, {} free)",
@@ -291,11 +345,18 @@ impl Inventory<'_> {
                 picked
             }
             None => {
+                let allow = request.allow_unhealthy;
                 if let Some(uuid) = &request.device {
-                    self.check_device_leasable(uuid)?;
+                    self.check_device_leasable(uuid, allow)?;
                 }
-                let candidates = allocations::free_gpus(self.conn(), &scope)?;
+                let candidates = allocations::free_gpus(self.conn(), &scope, allow)?;
                 let picked = choose(candidates, count, |c| &c.node);
+                if picked.len() < count && !allow {
+                    let all = allocations::free_gpus(self.conn(), &scope, true)?;
+                    if let Some(e) = self.unhealthy_only(request, picked.len(), all) {
+                        return Err(e);
+                    }
+                }
                 if picked.len() < count {
                     return Err(Error::conflict(format!(
                         "no free GPU matches {} (wanted {count}, {} free)",

@@ -35,6 +35,12 @@ fn allocation_from_row(row: &Row) -> rusqlite::Result<Allocation> {
         expires_at: row.get(14)?,
         ended_at: row.get(15)?,
         end_reason: row.get(16)?,
+        // `due` reads the table itself, without the health column.
+        health: row
+            .get::<_, Option<String>>(17)
+            .ok()
+            .flatten()
+            .unwrap_or_else(|| "-".into()),
     })
 }
 
@@ -48,11 +54,20 @@ const LEASES_NOW: &str = "(SELECT id, owner, namespace, workload,
         CASE WHEN state = 'active' AND expires_at <= gpuctl_now() THEN expires_at ELSE ended_at END
             AS ended_at,
         CASE WHEN state = 'active' AND expires_at <= gpuctl_now() THEN 'expired' ELSE end_reason END
-            AS end_reason
+            AS end_reason,
+        (SELECT ifnull(<HEALTH>, 'ok') FROM devices d WHERE d.uuid = allocations.device_uuid)
+            AS health
     FROM allocations) AS allocations";
 
+fn leases_now() -> String {
+    LEASES_NOW.replace("<HEALTH>", &super::device_health_sql())
+}
+
 pub fn get(conn: &Connection, id: i64) -> Result<Option<Allocation>> {
-    let sql = format!("SELECT {ALLOCATION_COLUMNS} FROM {LEASES_NOW} WHERE id = ?1");
+    let sql = format!(
+        "SELECT {ALLOCATION_COLUMNS}, health FROM {} WHERE id = ?1",
+        leases_now()
+    );
     Ok(conn
         .prepare_cached(&sql)?
         .query_row([id], allocation_from_row)
@@ -87,7 +102,10 @@ pub fn list(conn: &Connection, filter: &AllocationFilter) -> Result<Vec<Allocati
         }
     }
     let where_sql = super::where_all(&clauses);
-    let sql = format!("SELECT {ALLOCATION_COLUMNS} FROM {LEASES_NOW} {where_sql} ORDER BY id");
+    let sql = format!(
+        "SELECT {ALLOCATION_COLUMNS}, health FROM {} {where_sql} ORDER BY id",
+        leases_now()
+    );
     let mut stmt = conn.prepare_cached(&sql)?;
     let rows = stmt.query_map(params_from_iter(values.iter()), allocation_from_row)?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)
@@ -197,6 +215,8 @@ pub struct Candidate {
     /// Free whole GPUs (or free instances of the profile on this GPU) in the same group, for
     /// fewest-fragments-first placement.
     pub free_in_group: i64,
+    /// Why the GPU should get no new lease (see [`super::device_health_sql`]); None: healthy.
+    pub unhealthy: Option<String>,
 }
 
 /// Where a lease may go.
@@ -227,8 +247,13 @@ fn scope_sql(scope: &Scope, clauses: &mut Vec<&'static str>, values: &mut Vec<Va
     }
 }
 
-/// Free, active, whole GPUs (MIG off) of ready nodes in `scope`, with their node's free count.
-pub fn free_gpus(conn: &Connection, scope: &Scope) -> Result<Vec<Candidate>> {
+/// Free, active, whole GPUs (MIG off) of ready nodes in `scope`, with their node's free count;
+/// unhealthy ones only with `include_unhealthy`.
+pub fn free_gpus(
+    conn: &Connection,
+    scope: &Scope,
+    include_unhealthy: bool,
+) -> Result<Vec<Candidate>> {
     let mut clauses = vec![
         "n.status = 'ready'",
         "d.status = 'active'",
@@ -240,14 +265,17 @@ pub fn free_gpus(conn: &Connection, scope: &Scope) -> Result<Vec<Candidate>> {
     scope_sql(scope, &mut clauses, &mut values);
     let sql = format!(
         "WITH free AS (
-            SELECT d.id, d.uuid, n.name AS node, n.cluster, m.name AS model, d.idx
+            SELECT d.id, d.uuid, n.name AS node, n.cluster, m.name AS model, d.idx,
+                   {health} AS unhealthy
             FROM devices d JOIN nodes n ON n.id = d.node_id
                  LEFT JOIN gpu_models m ON m.id = d.model_id
-            WHERE {})
+            WHERE {}),
+         usable AS (SELECT * FROM free WHERE unhealthy IS NULL OR {include_unhealthy})
          SELECT id, uuid, node, cluster, model, idx,
-                count(*) OVER (PARTITION BY node) AS free_in_node
-         FROM free ORDER BY free_in_node, node, idx",
-        clauses.join(" AND ")
+                count(*) OVER (PARTITION BY node) AS free_in_node, unhealthy
+         FROM usable ORDER BY free_in_node, node, idx",
+        clauses.join(" AND "),
+        health = super::device_health_sql(),
     );
     let mut stmt = conn.prepare(&sql)?;
     let rows = stmt.query_map(params_from_iter(values.iter()), |r| {
@@ -262,6 +290,7 @@ pub fn free_gpus(conn: &Connection, scope: &Scope) -> Result<Vec<Candidate>> {
             mig_profile: None,
             mig_uuid: None,
             free_in_group: r.get(6)?,
+            unhealthy: r.get(7)?,
         })
     })?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)
@@ -273,6 +302,7 @@ pub fn free_mig_instances(
     conn: &Connection,
     scope: &Scope,
     profile: &str,
+    include_unhealthy: bool,
 ) -> Result<Vec<Candidate>> {
     let mut clauses = vec![
         "n.status = 'ready'",
@@ -287,14 +317,17 @@ pub fn free_mig_instances(
     let sql = format!(
         "WITH free AS (
             SELECT d.id, d.uuid, n.name AS node, n.cluster, m.name AS model, d.idx,
-                   i.id AS instance, i.profile, i.uuid AS mig_uuid, i.placement_start
+                   i.id AS instance, i.profile, i.uuid AS mig_uuid, i.placement_start,
+                   {health} AS unhealthy
             FROM mig_instances i JOIN devices d ON d.id = i.device_id
                  JOIN nodes n ON n.id = d.node_id LEFT JOIN gpu_models m ON m.id = d.model_id
-            WHERE {})
+            WHERE {}),
+         usable AS (SELECT * FROM free WHERE unhealthy IS NULL OR {include_unhealthy})
          SELECT id, uuid, node, cluster, model, idx, instance, profile, mig_uuid,
-                count(*) OVER (PARTITION BY id) AS free_on_gpu
-         FROM free ORDER BY free_on_gpu, node, idx, placement_start",
-        clauses.join(" AND ")
+                count(*) OVER (PARTITION BY id) AS free_on_gpu, unhealthy
+         FROM usable ORDER BY free_on_gpu, node, idx, placement_start",
+        clauses.join(" AND "),
+        health = super::device_health_sql(),
     );
     let mut stmt = conn.prepare(&sql)?;
     let rows = stmt.query_map(params_from_iter(values.iter()), |r| {
@@ -309,6 +342,7 @@ pub fn free_mig_instances(
             mig_profile: r.get(7)?,
             mig_uuid: r.get(8)?,
             free_in_group: r.get(9)?,
+            unhealthy: r.get(10)?,
         })
     })?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)

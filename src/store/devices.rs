@@ -29,6 +29,11 @@ const DEVICE_COLUMNS: &str =
         AND a.expires_at > gpuctl_now()),
     ifnull(d.memory_total_mib, m.memory_mib), d.last_seen_at, d.created_at, d.updated_at";
 
+/// The device columns and their health (see [`super::device_health_sql`]).
+fn device_columns() -> String {
+    format!("{DEVICE_COLUMNS}, {}", super::device_health_sql())
+}
+
 const DEVICE_FROM: &str =
     "FROM devices d JOIN nodes n ON n.id = d.node_id LEFT JOIN gpu_models m ON m.id = d.model_id";
 
@@ -57,11 +62,17 @@ fn device_from_row(row: &Row) -> rusqlite::Result<Device> {
         last_seen_at: row.get(16)?,
         created_at: row.get(17)?,
         updated_at: row.get(18)?,
+        health: row
+            .get::<_, Option<String>>(19)?
+            .unwrap_or_else(|| "ok".into()),
     })
 }
 
 pub fn get(conn: &Connection, uuid: &str) -> Result<Option<Device>> {
-    let sql = format!("SELECT {DEVICE_COLUMNS} {DEVICE_FROM} WHERE d.uuid = ?1");
+    let sql = format!(
+        "SELECT {} {DEVICE_FROM} WHERE d.uuid = ?1",
+        device_columns()
+    );
     Ok(conn
         .prepare_cached(&sql)?
         .query_row([uuid], device_from_row)
@@ -102,7 +113,10 @@ pub fn list(conn: &Connection, filter: &DeviceFilter) -> Result<Vec<Device>> {
         );
     }
     let where_sql = super::where_all(&clauses);
-    let sql = format!("SELECT {DEVICE_COLUMNS} {DEVICE_FROM} {where_sql} ORDER BY n.name, d.idx");
+    let sql = format!(
+        "SELECT {} {DEVICE_FROM} {where_sql} ORDER BY n.name, d.idx",
+        device_columns()
+    );
     let mut stmt = conn.prepare_cached(&sql)?;
     let rows = stmt.query_map(params_from_iter(values.iter()), device_from_row)?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)
@@ -251,10 +265,11 @@ pub fn sync_node_capacity(
 /// Active GPUs of ready nodes not seen by a collect since `before` (only GPUs seen at least once).
 pub fn stale(conn: &Connection, before: i64) -> Result<Vec<Device>> {
     let sql = format!(
-        "SELECT {DEVICE_COLUMNS} {DEVICE_FROM}
+        "SELECT {} {DEVICE_FROM}
          WHERE n.status = 'ready' AND d.status = 'active'
            AND d.last_seen_at IS NOT NULL AND d.last_seen_at < ?1
-         ORDER BY n.name, d.idx"
+         ORDER BY n.name, d.idx",
+        device_columns()
     );
     let mut stmt = conn.prepare_cached(&sql)?;
     let rows = stmt.query_map([before], device_from_row)?;

@@ -49,6 +49,27 @@ pub struct Store {
     clock: Arc<AtomicI64>,
 }
 
+/// How long a GPU that has reported before may stay silent and still count as healthy (and
+/// what `optimize --stale-after` defaults to).
+pub const STALE_AFTER_SECS: i64 = 600;
+
+/// Why a GPU (`d`, its devices row) should not get new work, or NULL when it is healthy: not
+/// active, an open critical alert, or silent for longer than the stale window.
+pub(crate) fn device_health_sql() -> String {
+    format!(
+        "CASE
+    WHEN d.status <> 'active' THEN d.status
+    WHEN EXISTS (SELECT 1 FROM alerts al WHERE al.device_uuid = d.uuid
+                 AND al.state <> 'resolved' AND al.severity = 'critical')
+        THEN 'critical alert: ' || (SELECT group_concat(rule, ', ') FROM
+                 (SELECT DISTINCT al.rule FROM alerts al WHERE al.device_uuid = d.uuid
+                  AND al.state <> 'resolved' AND al.severity = 'critical' ORDER BY al.rule))
+    WHEN d.last_seen_at IS NOT NULL AND d.last_seen_at < gpuctl_now() - {STALE_AFTER_SECS}
+        THEN 'not reporting since ' || strftime('%Y-%m-%dT%H:%M:%SZ', d.last_seen_at, 'unixepoch')
+    END"
+    )
+}
+
 /// Registers `gpuctl_now()` on a connection: unix seconds from `clock`.
 fn register_clock(conn: &Connection, clock: Arc<AtomicI64>) -> Result<()> {
     conn.create_scalar_function(

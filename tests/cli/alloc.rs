@@ -449,3 +449,67 @@ fn reports_stop_billing_a_lease_at_its_expiry() {
         "one hour billed, not four: {text}"
     );
 }
+
+#[test]
+fn alloc_create_skips_unhealthy_gpus_and_says_why_when_only_they_match() {
+    let env = Env::new();
+    env.add_gpu("n1", "GPU-0001", 0, "H100");
+    env.add_gpu("n1", "GPU-0002", 1, "H100");
+    let conn = rusqlite::Connection::open(env.db()).unwrap();
+    // GPU-0001 has a firing critical alert; GPU-0002 last reported two hours ago.
+    conn.execute_batch(
+        "INSERT INTO alerts (rule, device_uuid, node, severity, state, first_seen_at, last_seen_at, message)
+           VALUES ('gpu-temperature-critical', 'GPU-0001', 'n1', 'critical', 'firing', 1795939000, 1795939000, 'hot');
+         UPDATE devices SET last_seen_at = 1795939200 WHERE uuid = 'GPU-0002';",
+    )
+    .unwrap();
+    drop(conn);
+    let gpus = env.json(&["device", "list"]);
+    assert_eq!(
+        gpus[0]["health"],
+        "critical alert: gpu-temperature-critical"
+    );
+    assert_eq!(
+        gpus[1]["health"],
+        "not reporting since 2026-11-29T08:00:00Z"
+    );
+    let before = env.store_snapshot();
+    let stderr = env.fails(
+        &[
+            "alloc", "create", "--node", "n1", "--owner", "a", "--for", "1h",
+        ],
+        4,
+    );
+    let line = error_line(&stderr);
+    assert!(
+        line.starts_with("no healthy free GPU matches node=n1"),
+        "{line}"
+    );
+    assert!(
+        line.contains("GPU-0001 (critical alert: gpu-temperature-critical)")
+            && line.contains("GPU-0002 (not reporting since 2026-11-29T08:00:00Z)"),
+        "{line}"
+    );
+    assert!(stderr.contains("--allow-unhealthy"), "{stderr}");
+    assert_eq!(env.store_snapshot(), before);
+    let explicit = env.fails(
+        &[
+            "alloc", "create", "--device", "GPU-0001", "--owner", "a", "--for", "1h",
+        ],
+        4,
+    );
+    assert!(error_line(&explicit).contains("unhealthy"), "{explicit}");
+    let leases = env.json(&[
+        "alloc",
+        "create",
+        "--node",
+        "n1",
+        "--owner",
+        "a",
+        "--for",
+        "1h",
+        "--allow-unhealthy",
+    ]);
+    assert_eq!(leases.as_array().unwrap().len(), 1);
+    assert_ne!(leases[0]["health"], "ok");
+}
