@@ -150,9 +150,17 @@ fn execute(cli: Cli, db_on_command_line: bool) -> Result<()> {
         global.db.clone(),
         db_on_command_line,
     );
-    if store_access(&cli.command) != StoreAccess::Own {
-        let store = Store::open(&ctx.db_path()?, store::DEFAULT_BUSY_TIMEOUT)?;
-        ctx = ctx.with_store(store);
+    let timeout = store::DEFAULT_BUSY_TIMEOUT;
+    match store_access(&cli.command) {
+        StoreAccess::Own => {}
+        StoreAccess::Read => {
+            let store = Store::open_existing(&ctx.db_path()?, timeout)?;
+            ctx = ctx.with_store(store);
+        }
+        StoreAccess::Write => {
+            let store = Store::open(&ctx.db_path()?, timeout)?;
+            ctx = ctx.with_store(store);
+        }
     }
     match &cli.command {
         Command::Node(command) => commands::node::run(&ctx, command),

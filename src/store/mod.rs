@@ -100,6 +100,20 @@ impl Store {
         Ok(store)
     }
 
+    /// Opens an existing store for a command that only reads: a missing one is exit 5 and
+    /// nothing is created, so a typo in `--db` never reads as an empty, healthy fleet.
+    pub fn open_existing(path: &Path, busy_timeout: Duration) -> Result<Store> {
+        if !path.exists() {
+            return Err(
+                Error::store(format!("no store at {}", path.display())).with_hint(
+                    "create one with 'gpuctl collect', 'gpuctl node import' or 'gpuctl node add', \
+                 or try 'gpuctl demo'",
+                ),
+            );
+        }
+        Store::open(path, busy_timeout)
+    }
+
     /// Sets the instant reads judge against (a long-running collect moves it each run).
     pub fn set_now(&self, now: i64) {
         self.clock.store(now, Ordering::Relaxed);

@@ -250,6 +250,7 @@ fn ack_and_resolve_by_hand() {
 #[test]
 fn rules_can_be_listed_tuned_and_switched() {
     let env = Env::new();
+    env.init_store();
     let rules = env.json(&["alert", "rules"]);
     let names: Vec<&str> = rules
         .as_array()

@@ -277,7 +277,7 @@ fn a_gpu_that_stops_reporting_raises_gpu_not_reporting() {
 #[test]
 fn a_second_collect_while_one_runs_exits_0_at_once() {
     let env = Env::new();
-    env.ok(&["node", "list"]);
+    env.init_store();
     // Hold the run lock the way a running collect does.
     let lock_path = env.db().with_file_name("gpuctl.db.collect.lock");
     let file = std::fs::OpenOptions::new()
@@ -372,7 +372,7 @@ fn count_or_zero(env: &Env) -> i64 {
 #[test]
 fn a_run_killed_mid_way_leaves_no_partial_samples() {
     let env = Env::new();
-    env.ok(&["node", "list"]);
+    env.init_store();
     // A long recording: 3000 minutes of 8 GPUs, so the write transaction takes a while.
     let path = env.dir().join("long.csv");
     let mut text = String::from("timestamp, uuid, name, utilization.gpu [%], memory.used [MiB], memory.total [MiB], temperature.gpu, power.draw [W]\n");

@@ -114,7 +114,7 @@ fn doctor_warns_about_loose_permissions_and_a_stale_collect() {
 #[test]
 fn doctor_on_a_store_from_a_newer_gpuctl_exits_5() {
     let env = Env::new();
-    env.ok(&["node", "list"]);
+    env.init_store();
     let conn = rusqlite::Connection::open(env.db()).unwrap();
     conn.pragma_update(None, "user_version", 999).unwrap();
     drop(conn);

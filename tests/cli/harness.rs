@@ -192,6 +192,12 @@ pub fn fake_nvml_library() -> &'static Path {
 }
 
 impl Env {
+    /// Creates the store (with its built-in catalogue and rules) by a command that writes:
+    /// reads alone never create one.
+    pub fn init_store(&self) {
+        self.ok(&["optimize", "-q"]);
+    }
+
     /// Adds a node (ready, cluster `c` unless it exists) and a GPU on it.
     pub fn add_gpu(&self, node: &str, uuid: &str, index: u32, model: &str) {
         if self

@@ -251,6 +251,7 @@ fn import_refuses_malformed_documents_and_writes_nothing() {
 #[test]
 fn drift_shows_disagreements_without_writing() {
     let env = Env::new();
+    env.init_store();
     env.ok(&[
         "node",
         "import",
@@ -337,6 +338,7 @@ fn drift_shows_disagreements_without_writing() {
     );
     assert_eq!(env.store_snapshot(), before);
     let fresh = Env::new();
+    fresh.init_store();
     let missing = fresh.json(&[
         "node",
         "drift",

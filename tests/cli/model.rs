@@ -5,6 +5,7 @@ use crate::harness::{error_line, Env};
 #[test]
 fn model_list_ships_the_builtin_catalogue() {
     let env = Env::new();
+    env.init_store();
     let models = env.json(&["model", "list"]);
     let names: Vec<&str> = models
         .as_array()
@@ -37,6 +38,7 @@ fn model_list_ships_the_builtin_catalogue() {
 #[test]
 fn model_show_resolves_aliases_ignoring_case_with_mig_profiles() {
     let env = Env::new();
+    env.init_store();
     let model = env.json(&["model", "show", "h100-80gb"]);
     assert_eq!(model["name"], "NVIDIA H100 80GB HBM3");
     assert_eq!(model["memory_mib"], 81920);
@@ -59,6 +61,7 @@ fn model_show_resolves_aliases_ignoring_case_with_mig_profiles() {
 #[test]
 fn model_show_unknown_exits_3() {
     let env = Env::new();
+    env.init_store();
     let stderr = env.fails(&["model", "show", "B9000"], 3);
     assert!(error_line(&stderr).contains("'B9000'"), "{stderr}");
 }
@@ -126,7 +129,7 @@ fn model_add_update_remove_round_trip_with_events() {
 #[test]
 fn model_add_refuses_taken_names_and_bad_costs_writing_nothing() {
     let env = Env::new();
-    env.ok(&["model", "list"]);
+    env.init_store();
     let before = env.store_snapshot();
     let stderr = env.fails(&["model", "add", "h100", "--memory-mib", "1"], 4);
     assert!(
@@ -166,7 +169,7 @@ fn model_remove_refuses_a_model_in_use_with_exit_4() {
 #[test]
 fn resolve_is_case_insensitive_for_collect() {
     let env = Env::new();
-    env.ok(&["model", "list"]);
+    env.init_store();
     let conn = rusqlite::Connection::open(env.db()).unwrap();
     let model = gpuctl::store::models::resolve(&conn, "nvidia a100-sxm4-80gb")
         .unwrap()

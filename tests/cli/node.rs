@@ -143,7 +143,7 @@ fn node_add_rejects_duplicates_with_exit_4() {
 #[test]
 fn node_add_rejects_every_bad_value_by_name() {
     let env = Env::new();
-    env.ok(&["node", "list"]);
+    env.init_store();
     let before = env.store_snapshot();
     let cases: &[(&[&str], &str)] = &[
         (
@@ -672,7 +672,7 @@ fn node_show_text_has_fields_and_history() {
 #[test]
 fn eight_processes_adding_nodes_at_once_lose_nothing() {
     let env = Env::new();
-    env.ok(&["node", "list"]);
+    env.init_store();
     let children: Vec<std::process::Child> = (0..8)
         .map(|p| {
             let script = (0..10)

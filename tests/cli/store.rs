@@ -5,9 +5,9 @@ use std::os::unix::fs::PermissionsExt;
 use crate::harness::{error_line, Env};
 
 #[test]
-fn store_is_created_private_on_first_use() {
+fn store_is_created_private_by_the_first_command_that_writes() {
     let env = Env::new();
-    env.ok(&["node", "list"]);
+    env.ok(&["node", "add", "n1", "--cluster", "c", "-q"]);
     let dir_mode = std::fs::metadata(env.db().parent().unwrap())
         .unwrap()
         .permissions()
@@ -38,7 +38,7 @@ fn migrating_twice_is_a_no_op() {
     let mut conn = rusqlite::Connection::open(env.db()).unwrap();
     gpuctl::store::migrations::migrate(&mut conn).unwrap();
     drop(conn);
-    env.ok(&["node", "list"]);
+    env.init_store();
     assert_eq!(version(&env), first);
     assert_eq!(env.store_snapshot(), before);
 }
@@ -90,4 +90,32 @@ fn default_store_lives_under_xdg_data_home() {
     cmd.env_remove("GPUCTL_DB");
     cmd.assert().success();
     assert!(env.dir().join("xdg/gpuctl/gpuctl.db").exists());
+}
+
+#[test]
+fn a_read_on_a_missing_store_exits_5_and_creates_nothing() {
+    let env = Env::new();
+    for args in [
+        vec!["node", "list"],
+        vec!["alert", "list"],
+        vec!["dashboard", "stats"],
+        vec!["model", "list"],
+        vec!["report", "idle"],
+    ] {
+        let stderr = env.fails(&args, 5);
+        assert_eq!(
+            error_line(&stderr),
+            format!("no store at {}", env.db().display()),
+            "{args:?}"
+        );
+        assert!(stderr.contains("hint: "), "{stderr}");
+    }
+    assert!(!env.db().exists(), "nothing was created");
+    assert!(
+        !env.db().parent().unwrap().exists(),
+        "not even its directory"
+    );
+    let typo = env.dir().join("no/such/dir/x.db");
+    env.fails(&["--db", typo.to_str().unwrap(), "alert", "list"], 5);
+    assert!(!env.dir().join("no").exists());
 }
