@@ -33,6 +33,8 @@ struct RunSummary {
     gpus: usize,
     samples: usize,
     new_gpus: Vec<String>,
+    /// `GPU-… from NODE`: GPUs that turned up here from another node.
+    moved_gpus: Vec<String>,
     missing_gpus: Vec<String>,
     alerts: Transitions,
 }
@@ -214,11 +216,12 @@ fn after_run(
         write_textfile(store, dir)?;
     }
     ctx.out.detail(format!(
-        "collected {} sample(s) from {} GPU(s) on {}{}{}; alerts: {} fired, {} repeated, {} resolved",
+        "collected {} sample(s) from {} GPU(s) on {}{}{}{}; alerts: {} fired, {} repeated, {} resolved",
         summary.samples,
         summary.gpus,
         summary.node,
         if summary.new_gpus.is_empty() { String::new() } else { format!("; new: {}", summary.new_gpus.join(", ")) },
+        if summary.moved_gpus.is_empty() { String::new() } else { format!("; moved here: {}", summary.moved_gpus.join(", ")) },
         if summary.missing_gpus.is_empty() {
             String::new()
         } else {
@@ -289,6 +292,11 @@ fn ingest(
             let reported = inv.register_reported_device(&node, reading, *ts)?;
             if reported.created {
                 summary.new_gpus.push(reading.uuid.clone());
+            }
+            if let Some(from) = &reported.moved_from {
+                summary
+                    .moved_gpus
+                    .push(format!("{} from {from}", reading.uuid));
             }
             let device_id = reported.id;
             samples.push(sample_row(device_id, *ts, reading));

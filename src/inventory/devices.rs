@@ -184,15 +184,20 @@ impl Inventory<'_> {
             Some(known) => {
                 reported.id = known.id;
                 if known.node_id != node.id {
-                    // A board swap: the history says so on the node it came to.
-                    self.record(
-                        EventKind::DeviceMoved,
-                        &reading.uuid,
-                        Detail::on_node(&node.name)
-                            .field("node")
-                            .change(Some(known.node.clone()), Some(node.name.clone()))
-                            .reason(Some(REASON)),
-                    )?;
+                    // A board swap: both nodes' histories say so, and both nodes' counts
+                    // follow, in this same transaction.
+                    for history in [&known.node, &node.name] {
+                        self.record(
+                            EventKind::DeviceMoved,
+                            &reading.uuid,
+                            Detail::on_node(history)
+                                .field("node")
+                                .change(Some(known.node.clone()), Some(node.name.clone()))
+                                .reason(Some(REASON)),
+                        )?;
+                    }
+                    devices::move_to_node(self.conn(), known.id, node.id)?;
+                    self.sync_node_capacity(known.node_id, &known.node, true)?;
                     reported.moved_from = Some(known.node);
                 }
                 if known.index != index {

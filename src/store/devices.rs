@@ -122,6 +122,13 @@ pub fn list(conn: &Connection, filter: &DeviceFilter) -> Result<Vec<Device>> {
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 
+/// Moves a GPU to another node (a board swap seen by a collect).
+pub fn move_to_node(conn: &Connection, device_id: i64, node_id: i64) -> Result<()> {
+    conn.prepare_cached("UPDATE devices SET node_id = ?2 WHERE id = ?1")?
+        .execute(params![device_id, node_id])?;
+    Ok(())
+}
+
 /// The GPU of a node at an index, other than `except`, if one is not retired.
 pub fn at_index(
     conn: &Connection,

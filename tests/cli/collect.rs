@@ -451,3 +451,85 @@ fn a_run_killed_mid_way_leaves_no_partial_samples() {
         "after",
     ]);
 }
+
+#[test]
+fn a_gpu_that_turns_up_on_another_node_moves_with_both_nodes_counts_and_histories() {
+    let env = Env::new();
+    let input = fixture("replay/h100_with_units.csv");
+    let input = input.to_str().unwrap();
+    env.ok(&[
+        "collect",
+        "--input",
+        input,
+        "--node",
+        "n1",
+        "--cluster",
+        "c",
+        "-q",
+    ]);
+    assert_eq!(env.json(&["node", "show", "n1"])["gpus"], 2);
+    let output = env
+        .process(&[
+            "collect",
+            "--input",
+            input,
+            "--node",
+            "n2",
+            "--cluster",
+            "c",
+            "-v",
+        ])
+        .output()
+        .unwrap();
+    assert!(output.status.success());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains(&format!("moved here: {H100} from n1")),
+        "{stderr}"
+    );
+    assert_eq!(env.json(&["node", "show", "n1"])["gpus"], 0);
+    assert_eq!(env.json(&["node", "show", "n2"])["gpus"], 2);
+    for node in ["n1", "n2"] {
+        let history = env.json(&["node", "history", node]);
+        assert!(
+            history
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|e| e["kind"] == "device.moved"
+                    && e["subject"] == H100
+                    && e["old_value"] == "n1"
+                    && e["new_value"] == "n2"),
+            "{node}: {history}"
+        );
+    }
+}
+
+#[test]
+fn a_replay_stamps_its_events_with_the_time_they_were_written() {
+    let mut env = Env::new();
+    env.set_now("2026-11-30T09:00:00Z");
+    let input = fixture("replay/h100_with_units.csv");
+    env.ok(&[
+        "collect",
+        "--input",
+        input.to_str().unwrap(),
+        "--node",
+        "n1",
+        "--cluster",
+        "c",
+        "-q",
+    ]);
+    let history = env.json(&["node", "history", "n1"]);
+    for event in history.as_array().unwrap() {
+        if event["kind"] == "node.created" || event["kind"] == "device.created" {
+            assert_eq!(event["at"], "2026-11-30T09:00:00Z", "{event}");
+        }
+    }
+    // The samples keep the time they were recorded.
+    let conn = rusqlite::Connection::open(env.db()).unwrap();
+    let first: i64 = conn
+        .query_row("SELECT min(ts) FROM samples", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(first, 1_795_946_400, "2026-11-29T10:00:00Z as recorded");
+}
