@@ -5,24 +5,13 @@ use std::path::PathBuf;
 use clap::{Args, Parser, Subcommand};
 
 use crate::domain::{AlertState, DeviceStatus, NodeStatus, Severity};
+use crate::error::exit_status_table;
 use crate::output::{ColorChoice, Format};
-
-/// The exit-code table, shown by `gpuctl --help` and the man page.
-pub const EXIT_CODES: &[(i32, &str)] = &[
-    (0, "success (also when stdout is closed early, e.g. piped into head)"),
-    (1, "runtime failure (I/O error, unexpected store error)"),
-    (2, "usage or invalid input (bad flag, name, IP, duration, status, input file)"),
-    (3, "not found (node, device, model, allocation, alert, MIG instance)"),
-    (4, "conflict (already exists, GPU already leased, MIG profile does not fit, node still has GPUs)"),
-    (5, "store unusable (busy past the timeout, corrupt, newer schema, read-only)"),
-    (6, "no GPU source (NVML/driver and nvidia-smi both unavailable)"),
-    (130, "interrupted"),
-];
 
 /// What `--help` shows after the options: the exit codes and the environment.
 pub fn after_help() -> String {
     let mut text = String::from("Exit status:\n");
-    for (code, meaning) in EXIT_CODES {
+    for (code, meaning) in exit_status_table() {
         text.push_str(&format!("  {code:<4} {meaning}\n"));
     }
     text.push_str("\nEnvironment:\n");

@@ -23,7 +23,7 @@ use std::path::PathBuf;
 use clap::FromArgMatches;
 
 use crate::cli::{Cli, Command};
-use crate::error::{Error, ErrorKind, Result, BROKEN_PIPE_MESSAGE};
+use crate::error::{Error, ErrorKind, Result};
 use crate::output::Output;
 use crate::store::Store;
 
@@ -91,7 +91,7 @@ where
     };
     match execute(cli, db_on_command_line(&matches)) {
         Ok(()) => 0,
-        Err(e) if e.kind == ErrorKind::Runtime && e.message == BROKEN_PIPE_MESSAGE => 0,
+        Err(e) if e.is_broken_pipe() => 0,
         Err(e) => {
             eprintln!("gpuctl: error: {}", e.message);
             if let Some(hint) = &e.hint {
