@@ -47,18 +47,17 @@ pub fn latest_version() -> i64 {
     MIGRATIONS.len() as i64
 }
 
-/// Brings the store up to date in one IMMEDIATE transaction; refuses a store from a newer gpuctl.
+/// Brings the store up to date in one IMMEDIATE transaction; refuses a store from a newer gpuctl
+/// or with an impossible version.
 pub fn migrate(conn: &mut Connection) -> Result<()> {
     // A quick read first: the common case (already current) takes no write lock at all.
-    let current: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
-    check_not_newer(current)?;
+    let current = check_version(conn)?;
     if current == latest_version() {
         return Ok(());
     }
     let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
     // Another process may have migrated while we waited for the lock: read again under it.
-    let current: i64 = tx.query_row("PRAGMA user_version", [], |r| r.get(0))?;
-    check_not_newer(current)?;
+    let current = check_version(&tx)?;
     for (index, migration) in MIGRATIONS.iter().enumerate().skip(current as usize) {
         let applied = match migration.step {
             Step::Sql(sql) => tx.execute_batch(sql).map_err(Error::from),
@@ -77,7 +76,10 @@ pub fn migrate(conn: &mut Connection) -> Result<()> {
     Ok(())
 }
 
-fn check_not_newer(version: i64) -> Result<()> {
+/// The store's schema version, if this gpuctl can use it: 0 (a new file) to [`latest_version`].
+/// A read only, so a refused store is left exactly as it was.
+pub fn check_version(conn: &Connection) -> Result<i64> {
+    let version: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
     if version > latest_version() {
         return Err(Error::store(format!(
             "store schema version {version} is newer than this gpuctl supports ({})",
@@ -85,7 +87,14 @@ fn check_not_newer(version: i64) -> Result<()> {
         ))
         .with_hint("upgrade gpuctl, or point --db at another store"));
     }
-    Ok(())
+    if version < 0 {
+        return Err(Error::store(format!(
+            "store schema version {version} is impossible (gpuctl writes 0 to {}): the file is damaged or not a gpuctl store",
+            latest_version()
+        ))
+        .with_hint("point --db at another store, or restore a backup"));
+    }
+    Ok(version)
 }
 
 /// Times are INTEGER unix seconds UTC; memory MiB; power milliwatts; temperature °C; utilisation %.

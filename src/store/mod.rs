@@ -49,7 +49,11 @@ impl Store {
         create_private_file(path)?;
         let conn = Connection::open(path)
             .map_err(|e| Error::store(format!("cannot open store {}: {e}", path.display())))?;
-        configure(&conn, busy_timeout)?;
+        conn.busy_timeout(busy_timeout)?;
+        // Before anything writes (switching to WAL rewrites the header): a store this gpuctl
+        // cannot use is refused untouched.
+        migrations::check_version(&conn)?;
+        configure(&conn)?;
         let mut store = Store {
             conn,
             path: path.to_path_buf(),
@@ -141,8 +145,7 @@ pub(crate) fn open_reader(path: &Path) -> Result<Connection> {
     Ok(conn)
 }
 
-fn configure(conn: &Connection, busy_timeout: Duration) -> Result<()> {
-    conn.busy_timeout(busy_timeout)?;
+fn configure(conn: &Connection) -> Result<()> {
     // Switching to WAL takes an exclusive lock and skips the busy handler; several processes
     // opening a fresh file at once must check first and retry.
     let mut attempts = 0;
