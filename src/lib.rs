@@ -185,6 +185,13 @@ fn report_clap_error(e: clap::Error) -> i32 {
         first = format!("{} {}", first, listed.join(", "));
     }
     eprintln!("gpuctl: error: {first}");
+    if let Some(hint) = cli::checked_hint(&e) {
+        // A value gpuctl's own check refused: worded and hinted as the check has it.
+        if !hint.is_empty() {
+            eprintln!("hint: {hint}");
+        }
+        return ErrorKind::Usage.exit_code();
+    }
     let valid: Vec<String> = match e.get(ContextKind::ValidValue) {
         Some(ContextValue::Strings(values)) => values.clone(),
         _ => Vec::new(),

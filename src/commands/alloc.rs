@@ -71,10 +71,10 @@ impl TableRow for Allocation {
 fn lease_end(ctx: &Ctx, end: &LeaseEndArgs, from: i64) -> Result<i64> {
     match (&end.for_, &end.until) {
         (Some(duration), _) => from
-            .checked_add(clock::parse_duration(duration)?)
+            .checked_add(duration.seconds())
             .ok_or_else(|| Error::usage(format!("invalid duration '{duration}': too long"))),
         (None, Some(time)) => {
-            let until = clock::parse_time(time)?.timestamp();
+            let until = time.unix();
             if until <= ctx.now {
                 return Err(Error::usage(format!(
                     "invalid --until '{time}': must be in the future (now is {})",
@@ -95,9 +95,6 @@ fn check_text(args: &AllocCreateArgs) -> Result<()> {
     }
     if let Some(workload) = &args.workload {
         validate::one_line("workload", workload)?;
-    }
-    if let Some(profile) = &args.mig_profile {
-        validate::mig_profile_name(profile)?;
     }
     if args.device.is_none()
         && args.node.is_none()
@@ -229,7 +226,10 @@ fn describe(args: &AllocCreateArgs) -> String {
         ("node", &args.node),
         ("cluster", &args.cluster),
         ("model", &args.model),
-        ("mig-profile", &args.mig_profile),
+        (
+            "mig-profile",
+            &args.mig_profile.as_deref().map(String::from),
+        ),
     ] {
         if let Some(value) = value {
             parts.push(format!("{flag}={value}"));

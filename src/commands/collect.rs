@@ -3,7 +3,7 @@
 //! Silent on success (cron mails any output); `-v` says what was stored.
 
 use std::path::Path;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use rusqlite::Connection;
 use serde::Serialize;
@@ -40,16 +40,10 @@ struct RunSummary {
 
 pub fn run(ctx: &Ctx, args: &CollectArgs) -> Result<()> {
     let node_name = match &args.node {
-        Some(name) => name.clone(),
+        Some(name) => name.to_string(),
         None => host_name()?,
     };
-    validate::node_name(&node_name).map_err(|e| e.with_hint("pass --node NAME"))?;
-    validate::cluster(&args.cluster)?;
-    let period = args
-        .every
-        .as_deref()
-        .map(clock::parse_duration)
-        .transpose()?;
+    let period = args.every.as_ref().map(clock::Span::to_std);
     if let Some(dir) = &args.textfile {
         if !dir.is_dir() {
             return Err(Error::usage(format!(
@@ -87,7 +81,6 @@ pub fn run(ctx: &Ctx, args: &CollectArgs) -> Result<()> {
         return collect_once(ctx, &mut store, source.as_mut(), args, &node_name, ctx.now);
     };
     let stop = StopFlag::install()?;
-    let period = Duration::from_secs(period.unsigned_abs());
     let mut next = Instant::now();
     while !stop.is_raised() {
         let now = clock::now()?.timestamp();
@@ -109,7 +102,10 @@ fn host_name() -> Result<String> {
         .map_err(|e| {
             Error::usage(format!("cannot read the host name ({e})")).with_hint("pass --node NAME")
         })?;
-    Ok(raw.trim().to_lowercase())
+    let name = raw.trim().to_lowercase();
+    // Checked as --node is; a host name Kubernetes would not accept needs --node.
+    validate::node_name(&name).map_err(|e| e.with_hint("pass --node NAME"))?;
+    Ok(name)
 }
 
 fn open_source(args: &CollectArgs) -> Result<Box<dyn GpuSource>> {

@@ -527,7 +527,7 @@ fn realtime_rows(store: &Store, now: i64, interval: i64) -> Result<Vec<RealtimeR
 }
 
 fn realtime(ctx: &Ctx, args: &RealtimeArgs) -> Result<()> {
-    let interval = clock::parse_duration(&args.interval)?;
+    let interval = args.interval.seconds();
     let store = ctx.open_store()?;
     let footer = |rows: &[RealtimeRow]| {
         let stale = rows.iter().filter(|r| r.stale).count();
@@ -541,7 +541,6 @@ fn realtime(ctx: &Ctx, args: &RealtimeArgs) -> Result<()> {
         let rows = realtime_rows(&store, ctx.now, interval)?;
         return ctx.out.list(&rows, Some(footer(&rows)));
     };
-    let period = clock::parse_duration(watch)?;
     if !std::io::stdout().is_terminal() || ctx.out.format != Format::Table {
         return Err(Error::usage(
             "--watch redraws a table in place: it needs a terminal and -o table",
@@ -565,8 +564,7 @@ fn realtime(ctx: &Ctx, args: &RealtimeArgs) -> Result<()> {
         )?;
         stdout.flush()?;
         drop(stdout);
-        let deadline =
-            std::time::Instant::now() + std::time::Duration::from_secs(period.unsigned_abs());
+        let deadline = std::time::Instant::now() + watch.to_std();
         if !stop.sleep_until(deadline) {
             return Ok(());
         }
@@ -645,8 +643,8 @@ impl TableRow for TrendPoint {
 }
 
 fn trends(ctx: &Ctx, args: &TrendsArgs) -> Result<()> {
-    let window = clock::parse_duration(&args.since)?;
-    let bucket = clock::parse_duration(&args.bucket)?;
+    let window = args.since.seconds();
+    let bucket = args.bucket.seconds();
     if bucket > window {
         return Err(Error::usage(format!(
             "bucket '{}' is longer than the window '{}'",

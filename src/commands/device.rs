@@ -153,19 +153,12 @@ fn show(ctx: &Ctx, args: &DeviceShowArgs) -> Result<()> {
     })
 }
 
-fn check_optional(
-    reason: &Option<String>,
-    serial: &Option<String>,
-    pci: &Option<String>,
-) -> Result<()> {
+fn check_optional(reason: &Option<String>, serial: &Option<String>) -> Result<()> {
     if let Some(reason) = reason {
         validate::one_line("reason", reason)?;
     }
     if let Some(serial) = serial {
         validate::one_line("serial", serial)?;
-    }
-    if let Some(pci) = pci {
-        validate::pci_bus_id(pci)?;
     }
     Ok(())
 }
@@ -198,8 +191,7 @@ pub(crate) fn sync_node(
 }
 
 fn add(ctx: &Ctx, args: &DeviceAddArgs) -> Result<()> {
-    validate::gpu_uuid(&args.uuid)?;
-    check_optional(&args.reason, &args.serial, &args.pci_bus_id)?;
+    check_optional(&args.reason, &args.serial)?;
     let mut store = ctx.open_store()?;
     let device = store.write(|tx| {
         let node = nodes::get(tx, &args.node)?
@@ -223,13 +215,13 @@ fn add(ctx: &Ctx, args: &DeviceAddArgs) -> Result<()> {
             id: 0,
             node_id: node.id,
             model_id: Some(model.id),
-            uuid: args.uuid.clone(),
+            uuid: args.uuid.to_string(),
             node: node.name.clone(),
             cluster: node.cluster.clone(),
             index,
             model: Some(model.name.clone()),
             serial: args.serial.clone(),
-            pci_bus_id: args.pci_bus_id.clone(),
+            pci_bus_id: args.pci_bus_id.as_deref().map(String::from),
             status: args.status,
             mig_enabled: false,
             mig_instances: 0,
@@ -327,7 +319,7 @@ fn report(ctx: &Ctx, device: &Device, changed: usize, done: String) -> Result<()
 }
 
 fn update(ctx: &Ctx, args: &DeviceUpdateArgs) -> Result<()> {
-    check_optional(&args.reason, &args.serial, &args.pci_bus_id)?;
+    check_optional(&args.reason, &args.serial)?;
     let (device, changed) =
         edit_device(ctx, &args.uuid, "device.updated", &args.reason, |tx, d| {
             if let Some(index) = args.index {
@@ -355,7 +347,7 @@ fn update(ctx: &Ctx, args: &DeviceUpdateArgs) -> Result<()> {
                 d.serial = args.serial.clone();
             }
             if args.pci_bus_id.is_some() {
-                d.pci_bus_id = args.pci_bus_id.clone();
+                d.pci_bus_id = args.pci_bus_id.as_deref().map(String::from);
             }
             Ok(())
         })?;
@@ -364,7 +356,7 @@ fn update(ctx: &Ctx, args: &DeviceUpdateArgs) -> Result<()> {
 }
 
 fn set_status(ctx: &Ctx, args: &DeviceSetStatusArgs) -> Result<()> {
-    check_optional(&args.reason, &None, &None)?;
+    check_optional(&args.reason, &None)?;
     let (device, changed) = edit_device(ctx, &args.uuid, "device.status", &args.reason, |_, d| {
         d.status = args.status;
         Ok(())
@@ -385,7 +377,7 @@ fn set_status(ctx: &Ctx, args: &DeviceSetStatusArgs) -> Result<()> {
 }
 
 fn remove(ctx: &Ctx, args: &DeviceRemoveArgs) -> Result<()> {
-    check_optional(&args.reason, &None, &None)?;
+    check_optional(&args.reason, &None)?;
     let mut store = ctx.open_store()?;
     let device = store.write(|tx| {
         let device = load(tx, &args.uuid)?;

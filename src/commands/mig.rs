@@ -151,7 +151,6 @@ fn set_mode(ctx: &Ctx, args: &MigModeArgs, enable: bool) -> Result<()> {
 }
 
 fn create(ctx: &Ctx, args: &MigCreateArgs) -> Result<()> {
-    crate::validate::mig_profile_name(&args.profile)?;
     let mut store = ctx.open_store()?;
     let created = store.write(|tx| {
         let device = load(tx, &args.device)?;

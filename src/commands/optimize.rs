@@ -91,7 +91,7 @@ struct Plan {
 }
 
 pub fn run(ctx: &Ctx, args: &OptimizeArgs) -> Result<()> {
-    let stale_after = clock::parse_duration(&args.stale_after)?;
+    let stale_after = args.stale_after.seconds();
     let mut store = ctx.open_store()?;
     let plan = store.write_or_roll_back(!args.dry_run, |tx| {
         let expired_leases = expire(ctx, tx)?;

@@ -41,6 +41,57 @@ fn unknown_flags_and_subcommands_exit_2_with_one_error_line() {
 }
 
 #[test]
+fn bad_values_are_refused_while_parsing_in_one_line_naming_the_option() {
+    let env = Env::new();
+    for (args, expected) in [
+        (
+            &["node", "list", "--changed-since", "yesterday"][..],
+            "--changed-since: invalid duration 'yesterday'",
+        ),
+        (
+            &["report", "cost", "--from", "soon"][..],
+            "--from: invalid time 'soon'",
+        ),
+        (
+            &["node", "list", "--sort", "colour"][..],
+            "--sort: invalid sort field 'colour'",
+        ),
+        (
+            &["node", "update", "n1", "--unlabel", "Bad Key"][..],
+            "--unlabel: invalid label key 'Bad Key'",
+        ),
+        (
+            &[
+                "device", "add", "gpu0", "--node", "n1", "--index", "0", "--model", "L4",
+            ][..],
+            "invalid GPU UUID 'gpu0'",
+        ),
+        (
+            &["mig", "create", "GPU-1", "3g"][..],
+            "invalid MIG profile '3g'",
+        ),
+    ] {
+        let stderr = env.fails(args, 2);
+        assert!(
+            error_line(&stderr).starts_with(expected),
+            "{args:?}: {stderr}"
+        );
+        assert_eq!(stderr.lines().count(), 1, "{args:?}: one line: {stderr}");
+    }
+    assert!(!env.db().exists(), "a refused value opens no store");
+    // Zero is a valid --for of an alert rule (fire at once), and of nothing else.
+    env.ok(&[
+        "alert",
+        "rules",
+        "set",
+        "gpu-temperature-high",
+        "--for",
+        "0s",
+    ]);
+    env.fails(&["optimize", "--stale-after", "0s"], 2);
+}
+
+#[test]
 fn help_lists_exit_codes_and_goes_to_stdout() {
     let env = Env::new();
     let help = env.ok(&["--help"]);
