@@ -317,14 +317,12 @@ fn create(ctx: &Ctx, args: &AllocCreateArgs) -> Result<()> {
             .map(|id| allocations::get(tx, *id)?.ok_or_else(|| not_found(*id)))
             .collect::<Result<Vec<_>>>()
     })?;
-    if !ctx.out.quiet && ctx.out.format == crate::output::Format::Table {
-        eprintln!(
-            "leased {} to {} until {}",
-            plural(created.len(), "GPU", "GPUs"),
-            args.owner,
-            clock::rfc3339(expires_at)
-        );
-    }
+    ctx.out.confirm(format!(
+        "leased {} to {} until {}",
+        plural(created.len(), "GPU", "GPUs"),
+        args.owner,
+        clock::rfc3339(expires_at)
+    ));
     ctx.out.list(&created, None)
 }
 

@@ -55,10 +55,10 @@ pub fn run(ctx: &Ctx, args: &CollectArgs) -> Result<()> {
     let db_path = ctx.db_path()?;
     // A second collect on the same store skips its run at once instead of queueing behind it.
     let Some(_lock) = try_run_lock(&db_path, "collect")? else {
-        eprintln!(
-            "gpuctl: note: another 'gpuctl collect' is running on {}; skipping this run",
+        ctx.out.warn(format!(
+            "another 'gpuctl collect' is running on {}; skipping this run",
             db_path.display()
-        );
+        ));
         return Ok(());
     };
     let mut store = ctx.open_store()?;
@@ -86,7 +86,7 @@ pub fn run(ctx: &Ctx, args: &CollectArgs) -> Result<()> {
         let now = clock::now()?.timestamp();
         if let Err(e) = collect_once(ctx, &mut store, source.as_mut(), args, &node_name, now) {
             // A daemon reports a failed run and keeps going; cron would mail the same line.
-            eprintln!("gpuctl: error: {}", e.message);
+            ctx.out.error(&e);
         }
         next += period;
         if !stop.sleep_until(next) {
@@ -135,7 +135,7 @@ fn collect_once(
         }
     };
     for warning in source.take_warnings() {
-        ctx.out.note(format!("gpuctl: warning: {warning}"));
+        ctx.out.warn(warning);
     }
     let summary = store.write(|tx| {
         let mut summary = ingest(

@@ -194,13 +194,11 @@ fn create(ctx: &Ctx, args: &MigCreateArgs) -> Result<()> {
             .filter(|i| ids.contains(&i.id))
             .collect::<Vec<_>>())
     })?;
-    if !ctx.out.quiet && ctx.out.format == crate::output::Format::Table {
-        eprintln!(
-            "created {} on GPU {}",
-            plural(created.len(), "MIG instance", "MIG instances"),
-            args.device
-        );
-    }
+    ctx.out.confirm(format!(
+        "created {} on GPU {}",
+        plural(created.len(), "MIG instance", "MIG instances"),
+        args.device
+    ));
     ctx.out.list(&created, None)
 }
 
