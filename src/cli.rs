@@ -1,28 +1,28 @@
 //! The whole command line (clap derive): the one source of help, man pages and completions.
 
+use std::net::IpAddr;
 use std::path::PathBuf;
+use std::str::FromStr;
 
 use clap::{Args, Parser, Subcommand};
 
-use crate::domain::{AlertState, DeviceStatus, NodeStatus, Severity};
+use crate::clock::{Span, Timestamp};
+use crate::domain::{AlertState, DeviceStatus, NodeSort, NodeStatus, Severity};
+use crate::error::exit_status_table;
 use crate::output::{ColorChoice, Format};
+use crate::validate::{
+    self, ClusterName, GpuUuid, Label, LabelKey, MigProfileName, NodeName, PciBusId,
+};
 
-/// The exit-code table, shown by `gpuctl --help` and the man page.
-pub(crate) const EXIT_CODES: &[(i32, &str)] = &[
-    (0, "success (also when stdout is closed early, e.g. piped into head)"),
-    (1, "runtime failure (I/O error, unexpected store error)"),
-    (2, "usage or invalid input (bad flag, name, IP, duration, status, input file)"),
-    (3, "not found (node, device, model, allocation, alert, MIG instance)"),
-    (4, "conflict (already exists, GPU already leased, MIG profile does not fit, node still has GPUs)"),
-    (5, "store unusable (busy past the timeout, corrupt, newer schema, read-only)"),
-    (6, "no GPU source (NVML/driver and nvidia-smi both unavailable)"),
-    (130, "interrupted"),
-];
+mod value;
+
+use value::checked;
+pub(crate) use value::checked_hint;
 
 /// What `--help` shows after the options: the exit codes and the environment.
 pub(crate) fn after_help() -> String {
     let mut text = String::from("Exit status:\n");
-    for (code, meaning) in EXIT_CODES {
+    for (code, meaning) in exit_status_table() {
         text.push_str(&format!("  {code:<4} {meaning}\n"));
     }
     text.push_str("\nEnvironment:\n");
@@ -186,11 +186,11 @@ pub(crate) struct NodeListArgs {
     #[arg(long, value_name = "NAME")]
     pub cluster: Option<String>,
     /// Only nodes with this label (repeatable; all must match)
-    #[arg(long = "label", short = 'l', value_name = "KEY=VALUE")]
-    pub labels: Vec<String>,
+    #[arg(long = "label", short = 'l', value_name = "KEY=VALUE", value_parser = checked(Label::parse))]
+    pub labels: Vec<Label>,
     /// Sort by name, cluster, status, created, updated or gpus
-    #[arg(long, default_value = "name", value_name = "FIELD")]
-    pub sort: String,
+    #[arg(long, default_value = "name", value_name = "FIELD", value_parser = checked(NodeSort::from_str))]
+    pub sort: NodeSort,
     /// Sort in descending order
     #[arg(long)]
     pub desc: bool,
@@ -201,8 +201,8 @@ pub(crate) struct NodeListArgs {
     #[arg(long, value_name = "P", value_parser = clap::value_parser!(u32).range(1..))]
     pub page: Option<u32>,
     /// Only nodes changed within this duration (e.g. 24h)
-    #[arg(long, value_name = "DURATION")]
-    pub changed_since: Option<String>,
+    #[arg(long, value_name = "DURATION", value_parser = checked(Span::parse))]
+    pub changed_since: Option<Span>,
 }
 
 #[derive(Debug, Args)]
@@ -215,14 +215,14 @@ pub(crate) struct NodeShowArgs {
 #[derive(Debug, Args)]
 pub(crate) struct NodeFieldArgs {
     /// IPv4 or IPv6 address
-    #[arg(long, value_name = "ADDR")]
-    pub ip: Option<String>,
+    #[arg(long, value_name = "ADDR", value_parser = checked(validate::ip_addr))]
+    pub ip: Option<IpAddr>,
     /// Role, e.g. worker or control-plane
     #[arg(long, value_name = "ROLE")]
     pub role: Option<String>,
     /// Set a label (repeatable)
-    #[arg(long = "label", short = 'l', value_name = "KEY=VALUE")]
-    pub labels: Vec<String>,
+    #[arg(long = "label", short = 'l', value_name = "KEY=VALUE", value_parser = checked(Label::parse))]
+    pub labels: Vec<Label>,
     /// Declared GPU capacity (devices, once added, take over)
     #[arg(long, value_name = "N")]
     pub gpus: Option<u32>,
@@ -249,10 +249,11 @@ pub(crate) struct NodeFieldArgs {
 #[derive(Debug, Args)]
 pub(crate) struct NodeAddArgs {
     /// Node name (DNS-1123 subdomain, as Kubernetes names it)
-    pub name: String,
+    #[arg(value_parser = checked(NodeName::parse))]
+    pub name: NodeName,
     /// Cluster the node belongs to
-    #[arg(long, value_name = "NAME")]
-    pub cluster: String,
+    #[arg(long, value_name = "NAME", value_parser = checked(ClusterName::parse))]
+    pub cluster: ClusterName,
     /// Initial status
     #[arg(long, value_enum, default_value_t = NodeStatus::Ready)]
     pub status: NodeStatus,
@@ -265,11 +266,11 @@ pub(crate) struct NodeUpdateArgs {
     /// Node name
     pub name: String,
     /// Move the node to another cluster
-    #[arg(long, value_name = "NAME")]
-    pub cluster: Option<String>,
+    #[arg(long, value_name = "NAME", value_parser = checked(ClusterName::parse))]
+    pub cluster: Option<ClusterName>,
     /// Remove a label (repeatable)
-    #[arg(long = "unlabel", value_name = "KEY")]
-    pub unlabels: Vec<String>,
+    #[arg(long = "unlabel", value_name = "KEY", value_parser = checked(LabelKey::parse))]
+    pub unlabels: Vec<LabelKey>,
     #[command(flatten)]
     pub fields: NodeFieldArgs,
 }
@@ -303,8 +304,8 @@ pub(crate) struct NodeHistoryArgs {
     /// Node name (removed nodes keep their history)
     pub name: String,
     /// Only changes within this duration (e.g. 7d)
-    #[arg(long, value_name = "DURATION")]
-    pub since: Option<String>,
+    #[arg(long, value_name = "DURATION", value_parser = checked(Span::parse))]
+    pub since: Option<Span>,
     /// Show at most N changes
     #[arg(long, default_value_t = 100, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
     pub limit: u32,
@@ -313,8 +314,8 @@ pub(crate) struct NodeHistoryArgs {
 #[derive(Debug, Args)]
 pub(crate) struct NodeRecentArgs {
     /// Window to look back over
-    #[arg(long, default_value = "24h", value_name = "DURATION")]
-    pub since: String,
+    #[arg(long, default_value = "24h", value_name = "DURATION", value_parser = checked(Span::parse))]
+    pub since: Span,
 }
 
 #[derive(Debug, Subcommand)]
@@ -392,8 +393,8 @@ pub(crate) struct AlertRuleSetArgs {
     #[arg(long, value_name = "X", allow_negative_numbers = true)]
     pub threshold: Option<f64>,
     /// How long the condition must hold before the alert fires (0s: at once)
-    #[arg(long = "for", value_name = "DURATION")]
-    pub for_duration: Option<String>,
+    #[arg(long = "for", value_name = "DURATION", value_parser = checked(Span::parse_or_zero))]
+    pub for_duration: Option<Span>,
     /// New severity
     #[arg(long, value_enum)]
     pub severity: Option<Severity>,
@@ -420,11 +421,11 @@ pub(crate) enum DbCommand {
 #[derive(Debug, Args)]
 pub(crate) struct DbRetentionArgs {
     /// Keep raw (per-collect) samples this long [default: 14d]
-    #[arg(long, value_name = "DURATION")]
-    pub raw: Option<String>,
+    #[arg(long, value_name = "DURATION", value_parser = checked(Span::parse))]
+    pub raw: Option<Span>,
     /// Keep hourly rollups this long [default: 400d]
-    #[arg(long, value_name = "DURATION")]
-    pub hourly: Option<String>,
+    #[arg(long, value_name = "DURATION", value_parser = checked(Span::parse))]
+    pub hourly: Option<Span>,
 }
 
 #[derive(Debug, Args)]
@@ -466,8 +467,8 @@ pub(crate) struct NodeImportArgs {
     #[arg(value_name = "FILE", default_value = "-")]
     pub file: PathBuf,
     /// Cluster of the imported nodes (required for nodes new to the inventory)
-    #[arg(long, value_name = "NAME")]
-    pub cluster: Option<String>,
+    #[arg(long, value_name = "NAME", value_parser = checked(ClusterName::parse))]
+    pub cluster: Option<ClusterName>,
     /// Print the plan, write nothing
     #[arg(long)]
     pub dry_run: bool,
@@ -479,8 +480,8 @@ pub(crate) struct NodeImportArgs {
 #[derive(Debug, Args)]
 pub(crate) struct NodeSyncArgs {
     /// Cluster to sync
-    #[arg(long, value_name = "NAME")]
-    pub cluster: String,
+    #[arg(long, value_name = "NAME", value_parser = checked(ClusterName::parse))]
+    pub cluster: ClusterName,
     #[command(flatten)]
     pub kubectl: KubectlArgs,
     /// Print the plan, write nothing
@@ -494,8 +495,8 @@ pub(crate) struct NodeSyncArgs {
 #[derive(Debug, Args)]
 pub(crate) struct NodeDriftArgs {
     /// Cluster to compare
-    #[arg(long, value_name = "NAME")]
-    pub cluster: String,
+    #[arg(long, value_name = "NAME", value_parser = checked(ClusterName::parse))]
+    pub cluster: ClusterName,
     /// A saved 'kubectl get nodes -o json' ('-' for standard input); without it, kubectl runs
     #[arg(value_name = "FILE")]
     pub file: Option<PathBuf>,
@@ -527,14 +528,14 @@ pub(crate) enum ReportCommand {
 #[derive(Debug, Args)]
 pub(crate) struct ReportWindowArgs {
     /// Cover the last DURATION, up to now (default: 30d; report idle: 24h)
-    #[arg(long, value_name = "DURATION", conflicts_with = "from")]
-    pub since: Option<String>,
+    #[arg(long, value_name = "DURATION", conflicts_with = "from", value_parser = checked(Span::parse))]
+    pub since: Option<Span>,
     /// Window start (RFC 3339 or YYYY-MM-DD[ HH:MM], UTC)
-    #[arg(long, value_name = "TIME")]
-    pub from: Option<String>,
+    #[arg(long, value_name = "TIME", value_parser = checked(Timestamp::parse))]
+    pub from: Option<Timestamp>,
     /// Window end, exclusive [default: now]; a time past now counts as now
-    #[arg(long, value_name = "TIME", requires = "from")]
-    pub to: Option<String>,
+    #[arg(long, value_name = "TIME", requires = "from", value_parser = checked(Timestamp::parse))]
+    pub to: Option<Timestamp>,
 }
 
 #[derive(Debug, Args)]
@@ -545,8 +546,8 @@ pub(crate) struct ReportCostArgs {
     #[arg(long, value_enum, default_value_t = CostGrouping::Owner, value_name = "KEY")]
     pub by: CostGrouping,
     /// Price of one kWh, in the unit of the models' hourly cost; energy cost is null without it
-    #[arg(long, value_name = "PER_KWH", allow_negative_numbers = true)]
-    pub energy_price: Option<String>,
+    #[arg(long, value_name = "PER_KWH", allow_negative_numbers = true, value_parser = checked(validate::non_negative_number))]
+    pub energy_price: Option<f64>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -566,9 +567,10 @@ pub(crate) struct ReportIdleArgs {
         long,
         default_value = "5",
         value_name = "PCT",
-        allow_negative_numbers = true
+        allow_negative_numbers = true,
+        value_parser = checked(validate::percentage)
     )]
-    pub threshold: String,
+    pub threshold: f64,
 }
 
 #[derive(Debug, Args)]
@@ -599,17 +601,17 @@ pub(crate) struct CollectArgs {
     #[arg(long, value_name = "FILE")]
     pub input: Option<PathBuf>,
     /// This node's name in the inventory [default: the host name]
-    #[arg(long, value_name = "NAME")]
-    pub node: Option<String>,
+    #[arg(long, value_name = "NAME", value_parser = checked(NodeName::parse))]
+    pub node: Option<NodeName>,
     /// The cluster a node new to the inventory joins
-    #[arg(long, value_name = "NAME", default_value = "default")]
-    pub cluster: String,
+    #[arg(long, value_name = "NAME", default_value = "default", value_parser = checked(ClusterName::parse))]
+    pub cluster: ClusterName,
     /// Also write DIR/gpuctl.prom for node_exporter's textfile collector
     #[arg(long, value_name = "DIR")]
     pub textfile: Option<PathBuf>,
     /// Repeat every DURATION until SIGTERM or SIGINT (for containers without cron)
-    #[arg(long, value_name = "DURATION", conflicts_with = "input")]
-    pub every: Option<String>,
+    #[arg(long, value_name = "DURATION", conflicts_with = "input", value_parser = checked(Span::parse))]
+    pub every: Option<Span>,
 }
 
 #[derive(Debug, Args)]
@@ -646,11 +648,11 @@ pub(crate) enum DashboardCommand {
 #[derive(Debug, Args)]
 pub(crate) struct TrendsArgs {
     /// Window to chart
-    #[arg(long, default_value = "24h", value_name = "DURATION")]
-    pub since: String,
+    #[arg(long, default_value = "24h", value_name = "DURATION", value_parser = checked(Span::parse))]
+    pub since: Span,
     /// Bucket size (whole hours read hourly rollups where they exist)
-    #[arg(long, default_value = "1h", value_name = "DURATION")]
-    pub bucket: String,
+    #[arg(long, default_value = "1h", value_name = "DURATION", value_parser = checked(Span::parse))]
+    pub bucket: Span,
     /// Only this cluster
     #[arg(long, value_name = "NAME")]
     pub cluster: Option<String>,
@@ -682,11 +684,11 @@ pub(crate) struct ActivityArgs {
 #[derive(Debug, Args)]
 pub(crate) struct RealtimeArgs {
     /// Redraw every INTERVAL until Ctrl-C (terminals only)
-    #[arg(long, value_name = "INTERVAL", num_args = 0..=1, default_missing_value = "2s")]
-    pub watch: Option<String>,
+    #[arg(long, value_name = "INTERVAL", num_args = 0..=1, default_missing_value = "2s", value_parser = checked(Span::parse))]
+    pub watch: Option<Span>,
     /// How often collect runs; samples older than 3 intervals are stale
-    #[arg(long, default_value = "60s", value_name = "DURATION")]
-    pub interval: String,
+    #[arg(long, default_value = "60s", value_name = "DURATION", value_parser = checked(Span::parse))]
+    pub interval: Span,
 }
 
 #[derive(Debug, Subcommand)]
@@ -805,7 +807,8 @@ pub(crate) struct DeviceShowArgs {
 #[derive(Debug, Args)]
 pub(crate) struct DeviceAddArgs {
     /// GPU UUID as NVML reports it (GPU-…)
-    pub uuid: String,
+    #[arg(value_parser = checked(GpuUuid::parse))]
+    pub uuid: GpuUuid,
     /// Node the GPU is in
     #[arg(long, value_name = "NAME")]
     pub node: String,
@@ -819,8 +822,8 @@ pub(crate) struct DeviceAddArgs {
     #[arg(long, value_name = "TEXT")]
     pub serial: Option<String>,
     /// PCI bus id, e.g. 00000000:17:00.0
-    #[arg(long, value_name = "ID")]
-    pub pci_bus_id: Option<String>,
+    #[arg(long, value_name = "ID", value_parser = checked(PciBusId::parse))]
+    pub pci_bus_id: Option<PciBusId>,
     /// Initial status
     #[arg(long, value_enum, default_value_t = DeviceStatus::Active)]
     pub status: DeviceStatus,
@@ -843,8 +846,8 @@ pub(crate) struct DeviceUpdateArgs {
     #[arg(long, value_name = "TEXT")]
     pub serial: Option<String>,
     /// PCI bus id
-    #[arg(long, value_name = "ID")]
-    pub pci_bus_id: Option<String>,
+    #[arg(long, value_name = "ID", value_parser = checked(PciBusId::parse))]
+    pub pci_bus_id: Option<PciBusId>,
     /// Why; kept in the history
     #[arg(long, value_name = "TEXT")]
     pub reason: Option<String>,
@@ -897,7 +900,8 @@ pub(crate) struct MigCreateArgs {
     /// GPU UUID
     pub device: String,
     /// GPU-instance profile, e.g. 3g.40gb
-    pub profile: String,
+    #[arg(value_parser = checked(MigProfileName::parse))]
+    pub profile: MigProfileName,
     /// How many instances (all or none are created)
     #[arg(long, default_value_t = 1, value_name = "N", value_parser = clap::value_parser!(u32).range(1..=8))]
     pub count: u32,
@@ -946,11 +950,11 @@ pub(crate) enum AllocCommand {
 #[group(required = true, multiple = false)]
 pub(crate) struct LeaseEndArgs {
     /// For how long, e.g. 4h
-    #[arg(long = "for", value_name = "DURATION")]
-    pub for_: Option<String>,
+    #[arg(long = "for", value_name = "DURATION", value_parser = checked(Span::parse))]
+    pub for_: Option<Span>,
     /// Until when (RFC 3339 or YYYY-MM-DD[ HH:MM], UTC)
-    #[arg(long, value_name = "TIME")]
-    pub until: Option<String>,
+    #[arg(long, value_name = "TIME", value_parser = checked(Timestamp::parse))]
+    pub until: Option<Timestamp>,
 }
 
 #[derive(Debug, Args)]
@@ -968,8 +972,8 @@ pub(crate) struct AllocCreateArgs {
     #[arg(long, value_name = "MODEL")]
     pub model: Option<String>,
     /// Lease MIG instances of this profile instead of whole GPUs
-    #[arg(long, value_name = "PROFILE")]
-    pub mig_profile: Option<String>,
+    #[arg(long, value_name = "PROFILE", value_parser = checked(MigProfileName::parse))]
+    pub mig_profile: Option<MigProfileName>,
     /// How many GPUs or instances (all or none)
     #[arg(long, default_value_t = 1, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
     pub count: u32,
@@ -1040,8 +1044,8 @@ pub(crate) struct OptimizeArgs {
     #[arg(long)]
     pub dry_run: bool,
     /// Flag GPUs of ready nodes not sampled for this long
-    #[arg(long, default_value = "10m", value_name = "DURATION")]
-    pub stale_after: String,
+    #[arg(long, default_value = "10m", value_name = "DURATION", value_parser = checked(Span::parse))]
+    pub stale_after: Span,
 }
 
 #[derive(Debug, Args)]

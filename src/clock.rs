@@ -75,6 +75,78 @@ pub fn parse_duration(text: &str) -> Result<i64> {
     Ok(total)
 }
 
+/// A span of time typed on the command line: whole seconds, and the text as the user wrote it
+/// (messages and footers echo `60s`, not `1m`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Span {
+    seconds: i64,
+    text: String,
+}
+
+impl Span {
+    /// A span longer than zero, as [`parse_duration`] reads it.
+    pub fn parse(text: &str) -> Result<Span> {
+        Ok(Span {
+            seconds: parse_duration(text)?,
+            text: text.to_string(),
+        })
+    }
+
+    /// Like [`Span::parse`], and `0` or `0s` for no time at all.
+    pub fn parse_or_zero(text: &str) -> Result<Span> {
+        if matches!(text.trim(), "0" | "0s") {
+            return Ok(Span {
+                seconds: 0,
+                text: text.to_string(),
+            });
+        }
+        Span::parse(text)
+    }
+
+    pub fn seconds(&self) -> i64 {
+        self.seconds
+    }
+
+    /// The same span for sleeping.
+    pub fn to_std(&self) -> std::time::Duration {
+        std::time::Duration::from_secs(self.seconds.unsigned_abs())
+    }
+}
+
+impl std::fmt::Display for Span {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.text)
+    }
+}
+
+/// A point in time typed on the command line: unix seconds, and the text as the user wrote it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Timestamp {
+    unix: i64,
+    text: String,
+}
+
+impl Timestamp {
+    /// RFC 3339, or `YYYY-MM-DD[ HH:MM[:SS]]` in UTC, as [`parse_time`] reads it.
+    pub fn parse(text: &str) -> Result<Timestamp> {
+        Ok(Timestamp {
+            unix: parse_time(text)?.timestamp(),
+            text: text.to_string(),
+        })
+    }
+
+    /// Unix seconds.
+    pub fn unix(&self) -> i64 {
+        self.unix
+    }
+}
+
+impl std::fmt::Display for Timestamp {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.text)
+    }
+}
+
 /// Formats seconds back into the shortest form `parse_duration` reads (`1h30m`).
 pub fn format_duration(mut seconds: i64) -> String {
     if seconds <= 0 {
@@ -174,6 +246,23 @@ mod tests {
             assert_eq!(e.exit_code(), 2, "{text}");
             assert!(e.message.contains(&format!("'{text}'")), "{}", e.message);
         }
+    }
+
+    #[test]
+    fn spans_keep_their_text_and_zero_only_where_asked() {
+        let span = Span::parse("60s").unwrap();
+        assert_eq!((span.seconds(), span.to_string()), (60, "60s".to_string()));
+        assert_eq!(span.to_std(), std::time::Duration::from_secs(60));
+        assert!(Span::parse("0s").is_err());
+        assert_eq!(Span::parse_or_zero("0s").unwrap().seconds(), 0);
+        assert_eq!(Span::parse_or_zero("0").unwrap().seconds(), 0);
+        assert_eq!(Span::parse_or_zero("5m").unwrap().seconds(), 300);
+        assert!(Span::parse_or_zero("-1s").is_err());
+        let t = Timestamp::parse("2026-11-29 10:00").unwrap();
+        assert_eq!(
+            (t.unix(), t.to_string()),
+            (1_795_946_400, "2026-11-29 10:00".to_string())
+        );
     }
 
     #[test]

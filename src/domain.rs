@@ -99,6 +99,18 @@ word_enum!(
     }
 );
 
+word_enum!(
+    /// The orders `node list --sort` offers.
+    NodeSort, "sort field" {
+        Name => "name",
+        Cluster => "cluster",
+        Status => "status",
+        Created => "created",
+        Updated => "updated",
+        Gpus => "gpus",
+    }
+);
+
 /// A node of the inventory, as every command shows it.
 #[derive(Debug, Clone, Serialize)]
 pub struct Node {

@@ -1,5 +1,7 @@
-//! The error kinds of gpuctl and their exit codes, in one place.
+//! The error kinds of gpuctl and their exit codes, in one place: `gpuctl --help` and the man
+//! pages print the table that [`exit_status_table`] builds from them.
 
+use std::error::Error as StdError;
 use std::fmt;
 
 /// What went wrong, as far as the exit code is concerned.
@@ -17,11 +19,28 @@ pub enum ErrorKind {
     Store,
     /// No GPU source is usable.
     NoGpu,
-    /// Interrupted by a signal.
-    Interrupted,
 }
 
+/// What exit status 0 means, first line of the table.
+const SUCCESS_DESCRIPTION: &str =
+    "success (also when stdout is closed early, e.g. piped into head)";
+
+/// The status a shell reports for a command that Ctrl-C (SIGINT) killed, last line of the
+/// table. No error kind returns it: a command dies of the signal, and the two that wait for
+/// it (`collect --every`, `dashboard realtime --watch`) stop cleanly with 0.
+const INTERRUPTED: (i32, &str) = (130, "interrupted (Ctrl-C)");
+
 impl ErrorKind {
+    /// Every kind, in exit-code order.
+    pub const ALL: [ErrorKind; 6] = [
+        ErrorKind::Runtime,
+        ErrorKind::Usage,
+        ErrorKind::NotFound,
+        ErrorKind::Conflict,
+        ErrorKind::Store,
+        ErrorKind::NoGpu,
+    ];
+
     pub fn exit_code(self) -> i32 {
         match self {
             ErrorKind::Runtime => 1,
@@ -30,17 +49,50 @@ impl ErrorKind {
             ErrorKind::Conflict => 4,
             ErrorKind::Store => 5,
             ErrorKind::NoGpu => 6,
-            ErrorKind::Interrupted => 130,
+        }
+    }
+
+    /// The meaning of this kind's exit code, as the exit-status table shows it.
+    pub fn description(self) -> &'static str {
+        match self {
+            ErrorKind::Runtime => "runtime failure (I/O error, unexpected store error)",
+            ErrorKind::Usage => {
+                "usage or invalid input (bad flag, name, IP, duration, status, input file)"
+            }
+            ErrorKind::NotFound => {
+                "not found (node, device, model, allocation, alert, MIG instance)"
+            }
+            ErrorKind::Conflict => {
+                "conflict (already exists, GPU already leased, MIG profile does not fit, node still has GPUs)"
+            }
+            ErrorKind::Store => {
+                "store unusable (busy past the timeout, corrupt, newer schema, read-only)"
+            }
+            ErrorKind::NoGpu => "no GPU source (NVML/driver and nvidia-smi both unavailable)",
         }
     }
 }
 
-/// The one error type commands return: a kind, a one-line message and an optional hint.
+/// Every exit status a user may see and what it means: 0, each error kind's, then 130.
+pub fn exit_status_table() -> Vec<(i32, &'static str)> {
+    std::iter::once((0, SUCCESS_DESCRIPTION))
+        .chain(
+            ErrorKind::ALL
+                .iter()
+                .map(|kind| (kind.exit_code(), kind.description())),
+        )
+        .chain(std::iter::once(INTERRUPTED))
+        .collect()
+}
+
+/// The one error type commands return: a kind, a one-line message, an optional hint, and the
+/// lower-level error it came from (kept so callers can test its kind, e.g. a broken pipe).
 #[derive(Debug)]
 pub struct Error {
     pub kind: ErrorKind,
     pub message: String,
     pub hint: Option<String>,
+    source: Option<Box<dyn StdError + Send + Sync + 'static>>,
 }
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;
@@ -51,6 +103,7 @@ impl Error {
             kind,
             message: message.into(),
             hint: None,
+            source: None,
         }
     }
     pub fn usage(message: impl Into<String>) -> Self {
@@ -75,8 +128,33 @@ impl Error {
         self.hint = Some(hint.into());
         self
     }
+    /// Keeps the error this one was made from, as [`std::error::Error::source`] reports it.
+    pub fn with_source(mut self, source: impl StdError + Send + Sync + 'static) -> Self {
+        self.source = Some(Box::new(source));
+        self
+    }
     pub fn exit_code(&self) -> i32 {
         self.kind.exit_code()
+    }
+
+    /// True when an I/O error with the given kind is anywhere in the chain of sources.
+    pub fn caused_by_io(&self, kind: std::io::ErrorKind) -> bool {
+        let mut next: Option<&(dyn StdError + 'static)> = StdError::source(self);
+        while let Some(error) = next {
+            if error
+                .downcast_ref::<std::io::Error>()
+                .is_some_and(|io| io.kind() == kind)
+            {
+                return true;
+            }
+            next = error.source();
+        }
+        false
+    }
+
+    /// A closed stdout (`gpuctl node list | head -1`): success, not an error to report.
+    pub fn is_broken_pipe(&self) -> bool {
+        self.caused_by_io(std::io::ErrorKind::BrokenPipe)
     }
 }
 
@@ -86,24 +164,24 @@ impl fmt::Display for Error {
     }
 }
 
-impl std::error::Error for Error {}
-
-/// A closed stdout is success (`gpuctl node list | head -1`); it is recognised in lib::run.
-pub const BROKEN_PIPE_MESSAGE: &str = "broken pipe";
+impl StdError for Error {
+    fn source(&self) -> Option<&(dyn StdError + 'static)> {
+        self.source
+            .as_deref()
+            .map(|source| source as &(dyn StdError + 'static))
+    }
+}
 
 impl From<std::io::Error> for Error {
     fn from(e: std::io::Error) -> Self {
-        if e.kind() == std::io::ErrorKind::BrokenPipe {
-            return Error::runtime(BROKEN_PIPE_MESSAGE);
-        }
-        Error::runtime(format!("I/O error: {e}"))
+        Error::runtime(format!("I/O error: {e}")).with_source(e)
     }
 }
 
 impl From<rusqlite::Error> for Error {
     fn from(e: rusqlite::Error) -> Self {
         use rusqlite::ErrorCode;
-        match e.sqlite_error_code() {
+        let error = match e.sqlite_error_code() {
             Some(ErrorCode::DatabaseBusy) | Some(ErrorCode::DatabaseLocked) => {
                 Error::store(format!("store is busy: {e}"))
                     .with_hint("another gpuctl process holds the store; try again")
@@ -117,7 +195,8 @@ impl From<rusqlite::Error> for Error {
                 Error::store(format!("store is not writable: {e}"))
             }
             _ => Error::runtime(format!("store error: {e}")),
-        }
+        };
+        error.with_source(e)
     }
 }
 
@@ -136,6 +215,62 @@ impl From<csv::Error> for Error {
         match e.into_kind() {
             csv::ErrorKind::Io(io) => Error::from(io),
             _ => Error::runtime(message),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn exit_codes_are_distinct_ascending_and_match_the_table() {
+        let table = exit_status_table();
+        assert_eq!(table[0].0, 0);
+        assert_eq!(table.len(), ErrorKind::ALL.len() + 2);
+        for pair in table.windows(2) {
+            assert!(pair[0].0 < pair[1].0, "{table:?}");
+        }
+        // Adding a kind breaks this match until the kind is listed in ALL as well.
+        for kind in ErrorKind::ALL {
+            match kind {
+                ErrorKind::Runtime
+                | ErrorKind::Usage
+                | ErrorKind::NotFound
+                | ErrorKind::Conflict
+                | ErrorKind::Store
+                | ErrorKind::NoGpu => {}
+            }
+        }
+        assert_eq!(
+            table.iter().map(|(code, _)| *code).collect::<Vec<_>>(),
+            [0, 1, 2, 3, 4, 5, 6, 130]
+        );
+    }
+
+    #[test]
+    fn broken_pipe_is_found_in_the_chain_whatever_the_message() {
+        let pipe = || std::io::Error::from(std::io::ErrorKind::BrokenPipe);
+        assert!(Error::from(pipe()).is_broken_pipe());
+        let json = serde_json::to_writer(ClosedPipe, &[1, 2, 3]).unwrap_err();
+        assert!(Error::from(json).is_broken_pipe());
+        let wrapped = Error::runtime("cannot write the report").with_source(Error::from(pipe()));
+        assert!(wrapped.is_broken_pipe());
+        // The words alone do not make a broken pipe.
+        assert!(!Error::runtime("broken pipe").is_broken_pipe());
+        let other = std::io::Error::from(std::io::ErrorKind::PermissionDenied);
+        assert!(!Error::from(other).is_broken_pipe());
+    }
+
+    /// A writer whose reader has gone.
+    struct ClosedPipe;
+
+    impl std::io::Write for ClosedPipe {
+        fn write(&mut self, _: &[u8]) -> std::io::Result<usize> {
+            Err(std::io::ErrorKind::BrokenPipe.into())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
         }
     }
 }

@@ -5,7 +5,8 @@ use clap_complete::Shell;
 use clap_mangen::roff::{bold, roman, Roff};
 use clap_mangen::Man;
 
-use crate::cli::{self, ENVIRONMENT, EXIT_CODES};
+use crate::cli::{self, ENVIRONMENT};
+use crate::error::exit_status_table;
 
 /// The date the pages carry; fixed so that regenerating them is reproducible.
 const MAN_DATE: &str = "2026-11-29";
@@ -73,10 +74,10 @@ fn render_page(command: clap::Command, is_root: bool) -> String {
     let _ = man.render_subcommands_section(&mut out);
     let mut roff = Roff::new();
     roff.control("SH", ["EXIT STATUS"]);
-    for (code, meaning) in EXIT_CODES {
+    for (code, meaning) in exit_status_table() {
         roff.control("TP", [])
             .text([bold(code.to_string())])
-            .text([roman(*meaning)]);
+            .text([roman(meaning)]);
     }
     roff.control("SH", ["ENVIRONMENT"]);
     for (variable, meaning) in ENVIRONMENT {

@@ -29,7 +29,7 @@ use clap::FromArgMatches;
 
 use crate::cli::{Cli, Command};
 pub(crate) use crate::context::{default_data_dir, Ctx};
-use crate::error::{ErrorKind, Result, BROKEN_PIPE_MESSAGE};
+use crate::error::{ErrorKind, Result};
 use crate::output::Output;
 use crate::store::Store;
 
@@ -49,7 +49,7 @@ where
     };
     match execute(cli, db_on_command_line(&matches)) {
         Ok(()) => 0,
-        Err(e) if e.kind == ErrorKind::Runtime && e.message == BROKEN_PIPE_MESSAGE => 0,
+        Err(e) if e.is_broken_pipe() => 0,
         Err(e) => {
             eprintln!("gpuctl: error: {}", e.message);
             if let Some(hint) = &e.hint {
@@ -227,6 +227,13 @@ fn report_clap_error(e: clap::Error) -> i32 {
         first = format!("{} {}", first, listed.join(", "));
     }
     eprintln!("gpuctl: error: {first}");
+    if let Some(hint) = cli::checked_hint(&e) {
+        // A value gpuctl's own check refused: worded and hinted as the check has it.
+        if !hint.is_empty() {
+            eprintln!("hint: {hint}");
+        }
+        return ErrorKind::Usage.exit_code();
+    }
     let valid: Vec<String> = match e.get(ContextKind::ValidValue) {
         Some(ContextValue::Strings(values)) => values.clone(),
         _ => Vec::new(),

@@ -1,14 +1,17 @@
-//! All printing: tables (comfy-table), JSON (serde_json) and CSV, colour, and stderr notes.
+//! All printing: tables (comfy-table), JSON (serde_json) and CSV, colour, charts, the watch
+//! redraw, raw passthrough, and what goes to stderr (notes, warnings, confirmations, errors).
 //!
 //! Commands build rows (plain structs that derive Serialize) and hand them here. Text and JSON
-//! are separate render paths, so a prettier table never breaks a script.
+//! are separate render paths, so a prettier table never breaks a script. Nothing outside this
+//! module (and the entry points, main.rs and lib.rs) writes to stdout or stderr; a test holds
+//! the source tree to that.
 
 use std::io::{self, IsTerminal, Write};
 
 use serde::Serialize;
 use serde_json::Value;
 
-use crate::error::Result;
+use crate::error::{Error, Result};
 
 pub(crate) mod rows;
 mod table;
@@ -223,6 +226,68 @@ impl Output {
         }
     }
 
+    /// `gpuctl: warning: …` on stderr: something the user should know that did not stop the
+    /// command. `-q` silences it (quiet prints nothing but data and errors).
+    pub(crate) fn warn(&self, message: impl AsRef<str>) {
+        if !self.quiet {
+            eprintln!("gpuctl: warning: {}", message.as_ref());
+        }
+    }
+
+    /// What a change did, said on stderr next to a table of the changed rows; nothing with
+    /// `-q`, nor with JSON or CSV, whose readers want the rows alone.
+    pub(crate) fn confirm(&self, message: impl AsRef<str>) {
+        if !self.quiet && self.format == Format::Table {
+            eprintln!("{}", message.as_ref());
+        }
+    }
+
+    /// An error a command reports and survives (a failed run of `collect --every`), as the
+    /// entry point reports the one that ends a command: one line, and its hint.
+    pub(crate) fn error(&self, error: &Error) {
+        eprintln!("gpuctl: error: {}", error.message);
+        if let Some(hint) = &error.hint {
+            eprintln!("hint: {hint}");
+        }
+    }
+
+    /// Bytes that are already in their final form (a completion script, Prometheus text),
+    /// passed through to stdout as they are.
+    pub(crate) fn raw(&self, bytes: &[u8]) -> Result<()> {
+        let mut stdout = io::stdout().lock();
+        stdout.write_all(bytes)?;
+        stdout.flush()?;
+        Ok(())
+    }
+
+    /// Whether [`Output::redraw`] can work: a table, on a terminal.
+    pub(crate) fn can_redraw(&self) -> bool {
+        self.format == Format::Table && io::stdout().is_terminal()
+    }
+
+    /// One frame of a `--watch` view: homes the cursor, clears the screen, draws `frame`.
+    pub(crate) fn redraw(&self, frame: &str) -> Result<()> {
+        let mut stdout = io::stdout().lock();
+        write!(stdout, "\x1b[H\x1b[2J{frame}")?;
+        stdout.flush()?;
+        Ok(())
+    }
+
+    /// Sparklines above a table, one line per series with its average and peak, then a blank
+    /// line; decoration like a header, so nothing with `--no-headers`.
+    pub(crate) fn sparklines(&self, series: &[Series]) -> Result<()> {
+        if self.no_headers {
+            return Ok(());
+        }
+        let mut stdout = io::stdout().lock();
+        for line in series {
+            writeln!(stdout, "{}", line.render())?;
+        }
+        writeln!(stdout)?;
+        stdout.flush()?;
+        Ok(())
+    }
+
     fn write_csv<T: Serialize>(&self, out: &mut dyn Write, rows: &[T]) -> Result<()> {
         let mut writer = csv::Writer::from_writer(out);
         let mut wrote_header = self.no_headers;
@@ -270,6 +335,35 @@ pub(crate) fn or_dash<T: ToString>(value: &Option<T>) -> String {
         .map_or_else(|| "-".to_string(), |v| v.to_string())
 }
 
+/// One line of a sparkline chart: its name, values (None where unknown), the value that fills a
+/// cell, and the unit its average and peak are shown in.
+pub(crate) struct Series<'a> {
+    pub name: &'a str,
+    pub values: Vec<Option<f64>>,
+    pub max: f64,
+    pub unit: &'a str,
+}
+
+impl Series<'_> {
+    /// `utilisation  ▁▃█▅  avg 42%  max 97%`, or `no data` after the chart.
+    fn render(&self) -> String {
+        let known: Vec<f64> = self.values.iter().flatten().copied().collect();
+        let unit = self.unit;
+        let summary = if known.is_empty() {
+            "no data".to_string()
+        } else {
+            let avg = known.iter().sum::<f64>() / known.len() as f64;
+            let peak = known.iter().copied().fold(f64::MIN, f64::max);
+            format!("avg {avg:.0}{unit}  max {peak:.0}{unit}")
+        };
+        format!(
+            "{:<12} {}  {summary}",
+            self.name,
+            sparkline(&self.values, self.max)
+        )
+    }
+}
+
 /// A one-line chart: one block character per value, scaled to `max`; a gap where unknown.
 pub(crate) fn sparkline(values: &[Option<f64>], max: f64) -> String {
     const BLOCKS: [char; 8] = ['▁', '▂', '▃', '▄', '▅', '▆', '▇', '█'];
@@ -309,6 +403,24 @@ mod chart_tests {
             sparkline(&[Some(0.0), Some(50.0), Some(100.0), None], 100.0),
             "▁▅█ "
         );
+    }
+
+    #[test]
+    fn a_series_line_names_its_average_and_peak() {
+        let series = Series {
+            name: "utilisation",
+            values: vec![Some(0.0), None, Some(100.0)],
+            max: 100.0,
+            unit: "%",
+        };
+        assert_eq!(series.render(), "utilisation  ▁ █  avg 50%  max 100%");
+        let empty = Series {
+            name: "power",
+            values: vec![None, None],
+            max: 0.0,
+            unit: " W",
+        };
+        assert_eq!(empty.render(), format!("{:<12} {}  no data", "power", "  "));
     }
 
     #[test]

@@ -1,4 +1,5 @@
-//! Checks on names and values users type, each failing with a usage error that names the value.
+//! Checks on names and values users type, each failing with a usage error that names the value,
+//! and the types a checked value becomes on the command line (`cli` parses into them once).
 
 use std::net::IpAddr;
 
@@ -87,8 +88,12 @@ pub(crate) fn label_pair(text: &str) -> Result<(String, String)> {
 
 /// An IPv4 or IPv6 address, returned in canonical form.
 pub(crate) fn ip(text: &str) -> Result<String> {
+    ip_addr(text).map(|a| a.to_string())
+}
+
+/// An IPv4 or IPv6 address.
+pub(crate) fn ip_addr(text: &str) -> Result<IpAddr> {
     text.parse::<IpAddr>()
-        .map(|a| a.to_string())
         .map_err(|_| Error::usage(format!("invalid IP address '{text}'")))
 }
 
@@ -174,6 +179,110 @@ pub(crate) fn mig_profile_name(profile: &str) -> Result<()> {
     )))
 }
 
+/// A text that passed one of the checks above, as a type: it reads as `&str`.
+macro_rules! checked_text {
+    ($(#[$doc:meta])* $name:ident, $check:path) => {
+        $(#[$doc])*
+        #[derive(Debug, Clone, PartialEq, Eq)]
+        pub struct $name(String);
+
+        impl $name {
+            pub fn parse(text: &str) -> Result<$name> {
+                $check(text)?;
+                Ok($name(text.to_string()))
+            }
+
+            pub fn as_str(&self) -> &str {
+                &self.0
+            }
+        }
+
+        impl std::ops::Deref for $name {
+            type Target = str;
+            fn deref(&self) -> &str {
+                &self.0
+            }
+        }
+
+        impl std::fmt::Display for $name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(&self.0)
+            }
+        }
+
+        impl From<$name> for String {
+            fn from(value: $name) -> String {
+                value.0
+            }
+        }
+    };
+}
+
+checked_text!(
+    /// A node name: a DNS-1123 subdomain ([`node_name`]).
+    NodeName,
+    node_name
+);
+checked_text!(
+    /// A cluster name ([`cluster`]).
+    ClusterName,
+    cluster
+);
+checked_text!(
+    /// A Kubernetes label key ([`label_key`]).
+    LabelKey,
+    label_key
+);
+checked_text!(
+    /// A GPU UUID as NVML prints it ([`gpu_uuid`]).
+    GpuUuid,
+    gpu_uuid
+);
+checked_text!(
+    /// A PCI bus id ([`pci_bus_id`]).
+    PciBusId,
+    pci_bus_id
+);
+checked_text!(
+    /// A MIG profile name such as `3g.40gb` ([`mig_profile_name`]).
+    MigProfileName,
+    mig_profile_name
+);
+
+/// A `key=value` label, both halves checked ([`label_pair`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Label {
+    pub key: String,
+    pub value: String,
+}
+
+impl Label {
+    pub(crate) fn parse(text: &str) -> Result<Label> {
+        let (key, value) = label_pair(text)?;
+        Ok(Label { key, value })
+    }
+}
+
+/// A number of zero or more, such as a price.
+pub(crate) fn non_negative_number(text: &str) -> Result<f64> {
+    match text.trim().parse::<f64>() {
+        Ok(value) if value.is_finite() && value >= 0.0 => Ok(value),
+        _ => Err(Error::usage(format!(
+            "invalid number '{text}': expected a number, zero or more"
+        ))),
+    }
+}
+
+/// A percentage from 0 to 100.
+pub(crate) fn percentage(text: &str) -> Result<f64> {
+    match text.trim().parse::<f64>() {
+        Ok(value) if (0.0..=100.0).contains(&value) => Ok(value),
+        _ => Err(Error::usage(format!(
+            "invalid percentage '{text}': expected a number from 0 to 100"
+        ))),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -223,6 +332,23 @@ mod tests {
         assert!(mig_profile_name("1g.10gb+me").is_ok());
         assert!(mig_profile_name("3g").is_err());
         assert!(mig_profile_name("g.40gb").is_err());
+    }
+
+    #[test]
+    fn checked_types_hold_what_their_check_accepts() {
+        assert_eq!(NodeName::parse("gpu-1").unwrap().as_str(), "gpu-1");
+        assert!(NodeName::parse("GPU_1").is_err());
+        assert_eq!(&*ClusterName::parse("prod").unwrap(), "prod");
+        let label = Label::parse("zone=a").unwrap();
+        assert_eq!((label.key.as_str(), label.value.as_str()), ("zone", "a"));
+        assert!(Label::parse("zone").is_err());
+        assert_eq!(non_negative_number(" 0.25").unwrap(), 0.25);
+        for bad in ["-1", "cheap", "inf", "NaN"] {
+            assert!(non_negative_number(bad).is_err(), "{bad}");
+        }
+        assert_eq!(percentage("100").unwrap(), 100.0);
+        assert!(percentage("101").is_err());
+        assert!(percentage("-0.5").is_err());
     }
 
     #[test]

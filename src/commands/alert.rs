@@ -203,11 +203,7 @@ fn set_rule(ctx: &Ctx, args: &AlertRuleSetArgs) -> Result<()> {
     if let Some(threshold) = args.threshold.filter(|t| !t.is_finite()) {
         return Err(Error::usage(format!("invalid threshold '{threshold}'")));
     }
-    let for_secs = match args.for_duration.as_deref() {
-        Some("0" | "0s") => Some(0),
-        Some(text) => Some(clock::parse_duration(text)?),
-        None => None,
-    };
+    let for_secs = args.for_duration.as_ref().map(clock::Span::seconds);
     let rule = edit_rule(ctx, &args.rule, |rule| {
         if let Some(threshold) = args.threshold {
             rule.threshold = threshold;

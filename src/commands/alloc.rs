@@ -66,10 +66,10 @@ impl TableRow for Allocation {
 fn lease_end(ctx: &Ctx, end: &LeaseEndArgs, from: i64) -> Result<i64> {
     match (&end.for_, &end.until) {
         (Some(duration), _) => from
-            .checked_add(clock::parse_duration(duration)?)
+            .checked_add(duration.seconds())
             .ok_or_else(|| Error::usage(format!("invalid duration '{duration}': too long"))),
         (None, Some(time)) => {
-            let until = clock::parse_time(time)?.timestamp();
+            let until = time.unix();
             if until <= ctx.now {
                 return Err(Error::usage(format!(
                     "invalid --until '{time}': must be in the future (now is {})",
@@ -90,9 +90,6 @@ fn check_text(args: &AllocCreateArgs) -> Result<()> {
     }
     if let Some(workload) = &args.workload {
         validate::one_line("workload", workload)?;
-    }
-    if let Some(profile) = &args.mig_profile {
-        validate::mig_profile_name(profile)?;
     }
     if args.device.is_none()
         && args.node.is_none()
@@ -115,7 +112,7 @@ fn create(ctx: &Ctx, args: &AllocCreateArgs) -> Result<()> {
         node: args.node.clone(),
         cluster: args.cluster.clone(),
         model: args.model.clone(),
-        mig_profile: args.mig_profile.clone(),
+        mig_profile: args.mig_profile.as_deref().map(String::from),
         count: args.count as usize,
         owner: args.owner.clone(),
         namespace: args.namespace.clone(),
@@ -124,14 +121,12 @@ fn create(ctx: &Ctx, args: &AllocCreateArgs) -> Result<()> {
         allow_unhealthy: args.allow_unhealthy,
     };
     let created = ctx.change(|inv| inv.allocate(&request))?;
-    if !ctx.out.quiet && ctx.out.format == crate::output::Format::Table {
-        eprintln!(
-            "leased {} to {} until {}",
-            plural(created.len(), "GPU", "GPUs"),
-            args.owner,
-            clock::rfc3339(expires_at)
-        );
-    }
+    ctx.out.confirm(format!(
+        "leased {} to {} until {}",
+        plural(created.len(), "GPU", "GPUs"),
+        args.owner,
+        clock::rfc3339(expires_at)
+    ));
     ctx.out.list(&created, None)
 }
 

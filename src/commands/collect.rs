@@ -3,7 +3,7 @@
 //! Silent on success (cron mails any output); `-v` says what was stored.
 
 use std::path::Path;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use serde::Serialize;
 
@@ -41,16 +41,10 @@ struct RunSummary {
 
 pub(crate) fn run(ctx: &Ctx, args: &CollectArgs) -> Result<()> {
     let node_name = match &args.node {
-        Some(name) => name.clone(),
+        Some(name) => name.to_string(),
         None => host_name()?,
     };
-    validate::node_name(&node_name).map_err(|e| e.with_hint("pass --node NAME"))?;
-    validate::cluster(&args.cluster)?;
-    let period = args
-        .every
-        .as_deref()
-        .map(clock::parse_duration)
-        .transpose()?;
+    let period = args.every.as_ref().map(clock::Span::to_std);
     if let Some(dir) = &args.textfile {
         if !dir.is_dir() {
             return Err(Error::usage(format!(
@@ -62,10 +56,10 @@ pub(crate) fn run(ctx: &Ctx, args: &CollectArgs) -> Result<()> {
     let db_path = ctx.db_path()?;
     // A second collect on the same store skips its run at once instead of queueing behind it.
     let Some(_lock) = try_run_lock(&db_path, "collect")? else {
-        eprintln!(
-            "gpuctl: note: another 'gpuctl collect' is running on {}; skipping this run",
+        ctx.out.warn(format!(
+            "another 'gpuctl collect' is running on {}; skipping this run",
             db_path.display()
-        );
+        ));
         return Ok(());
     };
     let store = ctx.store()?;
@@ -83,13 +77,12 @@ pub(crate) fn run(ctx: &Ctx, args: &CollectArgs) -> Result<()> {
         return collect_once(ctx, store, source.as_mut(), args, &node_name, ctx.now);
     };
     let stop = StopFlag::install()?;
-    let period = Duration::from_secs(period.unsigned_abs());
     let mut next = Instant::now();
     while !stop.is_raised() {
         let now = clock::now()?.timestamp();
         if let Err(e) = collect_once(ctx, store, source.as_mut(), args, &node_name, now) {
             // A daemon reports a failed run and keeps going; cron would mail the same line.
-            eprintln!("gpuctl: error: {}", e.message);
+            ctx.out.error(&e);
         }
         next += period;
         if !stop.sleep_until(next) {
@@ -105,7 +98,10 @@ fn host_name() -> Result<String> {
         .map_err(|e| {
             Error::usage(format!("cannot read the host name ({e})")).with_hint("pass --node NAME")
         })?;
-    Ok(raw.trim().to_lowercase())
+    let name = raw.trim().to_lowercase();
+    // Checked as --node is; a host name Kubernetes would not accept needs --node.
+    validate::node_name(&name).map_err(|e| e.with_hint("pass --node NAME"))?;
+    Ok(name)
 }
 
 fn open_source(args: &CollectArgs) -> Result<Box<dyn GpuSource>> {
@@ -136,7 +132,7 @@ fn collect_once(
         }
     };
     for warning in source.take_warnings() {
-        ctx.out.note(format!("gpuctl: warning: {warning}"));
+        ctx.out.warn(warning);
     }
     let summary = store.write(|tx| {
         let inv = Inventory::new(tx, Stamp::new(now, ctx.actor.as_deref()));

@@ -1,7 +1,7 @@
 //! `gpuctl dashboard …`: the fleet at a glance, and one view per question.
 
 use std::collections::BTreeMap;
-use std::io::{IsTerminal, Write};
+use std::io::Write;
 
 use crate::output::Cell;
 use serde::Serialize;
@@ -12,7 +12,7 @@ use crate::cli::{
 use crate::clock;
 use crate::domain::{Alert, AlertState, Event, EventKind};
 use crate::error::{Error, Result};
-use crate::output::{bar, or_dash, sparkline, Format, Output, TableRow};
+use crate::output::{bar, or_dash, Format, Output, Series, TableRow};
 use crate::retention;
 use crate::schedule::StopFlag;
 use crate::store::alerts::{self, AlertFilter};
@@ -523,7 +523,7 @@ fn realtime_rows(store: &Store, now: i64, interval: i64) -> Result<Vec<RealtimeR
 }
 
 fn realtime(ctx: &Ctx, args: &RealtimeArgs) -> Result<()> {
-    let interval = clock::parse_duration(&args.interval)?;
+    let interval = args.interval.seconds();
     let store = ctx.store()?;
     let footer = |rows: &[RealtimeRow]| {
         let stale = rows.iter().filter(|r| r.stale).count();
@@ -537,8 +537,7 @@ fn realtime(ctx: &Ctx, args: &RealtimeArgs) -> Result<()> {
         let rows = realtime_rows(store, ctx.now, interval)?;
         return ctx.out.list(&rows, Some(footer(&rows)));
     };
-    let period = clock::parse_duration(watch)?;
-    if !std::io::stdout().is_terminal() || ctx.out.format != Format::Table {
+    if !ctx.out.can_redraw() {
         return Err(Error::usage(
             "--watch redraws a table in place: it needs a terminal and -o table",
         ));
@@ -551,18 +550,12 @@ fn realtime(ctx: &Ctx, args: &RealtimeArgs) -> Result<()> {
             RealtimeRow::headers(),
             rows.iter().map(|r| r.cells(&ctx.out)).collect(),
         );
-        let mut stdout = std::io::stdout().lock();
-        // Home the cursor and clear the screen, then draw.
-        write!(
-            stdout,
-            "\x1b[H\x1b[2J{} · every {watch} · Ctrl-C to stop\n\n{table}\n{}\n",
+        ctx.out.redraw(&format!(
+            "{} · every {watch} · Ctrl-C to stop\n\n{table}\n{}\n",
             clock::short_time(now),
             footer(&rows)
-        )?;
-        stdout.flush()?;
-        drop(stdout);
-        let deadline =
-            std::time::Instant::now() + std::time::Duration::from_secs(period.unsigned_abs());
+        ))?;
+        let deadline = std::time::Instant::now() + watch.to_std();
         if !stop.sleep_until(deadline) {
             return Ok(());
         }
@@ -641,8 +634,8 @@ impl TableRow for TrendPoint {
 }
 
 fn trends(ctx: &Ctx, args: &TrendsArgs) -> Result<()> {
-    let window = clock::parse_duration(&args.since)?;
-    let bucket = clock::parse_duration(&args.bucket)?;
+    let window = args.since.seconds();
+    let bucket = args.bucket.seconds();
     if bucket > window {
         return Err(Error::usage(format!(
             "bucket '{}' is longer than the window '{}'",
@@ -660,55 +653,22 @@ fn trends(ctx: &Ctx, args: &TrendsArgs) -> Result<()> {
     if ctx.out.format != Format::Table {
         return ctx.out.list(&points, None);
     }
-    let mut stdout = std::io::stdout().lock();
-    let spark = |name: &str, values: Vec<Option<f64>>, max: f64, unit: &str| -> String {
-        let known: Vec<f64> = values.iter().flatten().copied().collect();
-        let summary = if known.is_empty() {
-            "no data".to_string()
-        } else {
-            let avg = known.iter().sum::<f64>() / known.len() as f64;
-            let peak = known.iter().copied().fold(f64::MIN, f64::max);
-            format!("avg {avg:.0}{unit}  max {peak:.0}{unit}")
-        };
-        format!("{name:<12} {}  {summary}", sparkline(&values, max))
-    };
     let power_max = points
         .iter()
         .filter_map(|p| p.power_w_max)
         .fold(0.0, f64::max);
-    if !ctx.out.no_headers {
-        let lines = [
-            (
-                "utilisation",
-                points.iter().map(|p| p.gpu_util_avg).collect(),
-                100.0,
-                "%",
-            ),
-            (
-                "memory",
-                points.iter().map(|p| p.memory_used_pct_avg).collect(),
-                100.0,
-                "%",
-            ),
-            (
-                "temperature",
-                points.iter().map(|p| p.temp_c_avg).collect(),
-                100.0,
-                "°C",
-            ),
-            (
-                "power",
-                points.iter().map(|p| p.power_w_avg).collect(),
-                power_max,
-                " W",
-            ),
-        ];
-        for (name, values, max, unit) in lines {
-            writeln!(stdout, "{}", spark(name, values, max, unit))?;
-        }
-        writeln!(stdout)?;
-    }
-    drop(stdout);
+    let series = |name, value: fn(&TrendPoint) -> Option<f64>, max, unit| Series {
+        name,
+        values: points.iter().map(value).collect(),
+        max,
+        unit,
+    };
+    ctx.out.sparklines(&[
+        series("utilisation", |p| p.gpu_util_avg, 100.0, "%"),
+        series("memory", |p| p.memory_used_pct_avg, 100.0, "%"),
+        series("temperature", |p| p.temp_c_avg, 100.0, "°C"),
+        series("power", |p| p.power_w_avg, power_max, " W"),
+    ])?;
     ctx.out.list(
         &points,
         Some(format!(

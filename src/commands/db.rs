@@ -40,12 +40,8 @@ impl From<Retention> for RetentionView {
 }
 
 fn set_retention(ctx: &Ctx, args: &DbRetentionArgs) -> Result<()> {
-    let raw = args.raw.as_deref().map(clock::parse_duration).transpose()?;
-    let hourly = args
-        .hourly
-        .as_deref()
-        .map(clock::parse_duration)
-        .transpose()?;
+    let raw = args.raw.as_ref().map(clock::Span::seconds);
+    let hourly = args.hourly.as_ref().map(clock::Span::seconds);
     let now = ctx.change(|inv| {
         let tx = inv.conn();
         let old = retention::retention(tx)?;

@@ -142,26 +142,18 @@ fn show(ctx: &Ctx, args: &DeviceShowArgs) -> Result<()> {
     })
 }
 
-fn check_optional(
-    reason: &Option<String>,
-    serial: &Option<String>,
-    pci: &Option<String>,
-) -> Result<()> {
+fn check_optional(reason: &Option<String>, serial: &Option<String>) -> Result<()> {
     if let Some(reason) = reason {
         validate::one_line("reason", reason)?;
     }
     if let Some(serial) = serial {
         validate::one_line("serial", serial)?;
     }
-    if let Some(pci) = pci {
-        validate::pci_bus_id(pci)?;
-    }
     Ok(())
 }
 
 fn add(ctx: &Ctx, args: &DeviceAddArgs) -> Result<()> {
-    validate::gpu_uuid(&args.uuid)?;
-    check_optional(&args.reason, &args.serial, &args.pci_bus_id)?;
+    check_optional(&args.reason, &args.serial)?;
     let device = ctx.change(|inv| {
         let node = inv.load_node(&args.node)?;
         let model = inv.resolve_model(&args.model)?;
@@ -169,13 +161,13 @@ fn add(ctx: &Ctx, args: &DeviceAddArgs) -> Result<()> {
             id: 0,
             node_id: node.id,
             model_id: Some(model.id),
-            uuid: args.uuid.clone(),
+            uuid: args.uuid.to_string(),
             node: node.name.clone(),
             cluster: node.cluster.clone(),
             index: i64::from(args.index),
             model: Some(model.name.clone()),
             serial: args.serial.clone(),
-            pci_bus_id: args.pci_bus_id.clone(),
+            pci_bus_id: args.pci_bus_id.as_deref().map(String::from),
             status: args.status,
             mig_enabled: false,
             mig_instances: 0,
@@ -217,7 +209,7 @@ fn report(ctx: &Ctx, device: &Device, changed: usize, done: String) -> Result<()
 }
 
 fn update(ctx: &Ctx, args: &DeviceUpdateArgs) -> Result<()> {
-    check_optional(&args.reason, &args.serial, &args.pci_bus_id)?;
+    check_optional(&args.reason, &args.serial)?;
     let (device, changed) = ctx.change(|inv| {
         inv.edit_device(&args.uuid, args.reason.as_deref(), |tx, d| {
             if let Some(index) = args.index {
@@ -238,7 +230,7 @@ fn update(ctx: &Ctx, args: &DeviceUpdateArgs) -> Result<()> {
                 d.serial = args.serial.clone();
             }
             if args.pci_bus_id.is_some() {
-                d.pci_bus_id = args.pci_bus_id.clone();
+                d.pci_bus_id = args.pci_bus_id.as_deref().map(String::from);
             }
             Ok(())
         })
@@ -248,7 +240,7 @@ fn update(ctx: &Ctx, args: &DeviceUpdateArgs) -> Result<()> {
 }
 
 fn set_status(ctx: &Ctx, args: &DeviceSetStatusArgs) -> Result<()> {
-    check_optional(&args.reason, &None, &None)?;
+    check_optional(&args.reason, &None)?;
     let (device, changed) = ctx.change(|inv| {
         inv.edit_device(&args.uuid, args.reason.as_deref(), |_, d| {
             d.status = args.status;
@@ -271,7 +263,7 @@ fn set_status(ctx: &Ctx, args: &DeviceSetStatusArgs) -> Result<()> {
 }
 
 fn remove(ctx: &Ctx, args: &DeviceRemoveArgs) -> Result<()> {
-    check_optional(&args.reason, &None, &None)?;
+    check_optional(&args.reason, &None)?;
     let device = ctx.change(|inv| inv.remove_device(&args.uuid, args.reason.as_deref()))?;
     ctx.out.show(&device, |out, w| {
         if !out.quiet {

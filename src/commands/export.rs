@@ -1,7 +1,5 @@
 //! `gpuctl export …`: data for other systems.
 
-use std::io::Write;
-
 use crate::cli::ExportCommand;
 use crate::error::Result;
 use crate::prometheus;
@@ -18,8 +16,5 @@ fn export_prometheus(ctx: &Ctx) -> Result<()> {
     let store = ctx.store()?;
     let latest = metrics::latest_per_device(store.conn())?;
     let health = prometheus::health(store.conn())?;
-    let mut stdout = std::io::stdout().lock();
-    stdout.write_all(prometheus::render(&latest, health).as_bytes())?;
-    stdout.flush()?;
-    Ok(())
+    ctx.out.raw(prometheus::render(&latest, health).as_bytes())
 }

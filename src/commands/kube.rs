@@ -14,7 +14,6 @@ use crate::inventory::creation_summary;
 use crate::kube::{self, KubeNode, MigStrategy};
 use crate::output::{or_dash, Output, TableRow};
 use crate::store::nodes;
-use crate::validate;
 use crate::Ctx;
 
 /// The reason import writes into the history.
@@ -66,7 +65,6 @@ pub(crate) fn import(ctx: &Ctx, args: &NodeImportArgs) -> Result<()> {
 }
 
 pub(crate) fn sync(ctx: &Ctx, args: &NodeSyncArgs) -> Result<()> {
-    validate::cluster(&args.cluster)?;
     let text = kubectl_nodes(&args.kubectl)?;
     run_import(
         ctx,
@@ -143,9 +141,6 @@ fn run_import(
     dry_run: bool,
     prune: bool,
 ) -> Result<()> {
-    if let Some(cluster) = cluster {
-        validate::cluster(cluster)?;
-    }
     let incoming = parse(text, source)?;
     let reason = Some(IMPORT_REASON);
     let bar = if incoming.len() > PROGRESS_THRESHOLD {
@@ -362,7 +357,6 @@ fn format_mig(counts: &std::collections::BTreeMap<String, i64>) -> String {
 }
 
 pub(crate) fn drift(ctx: &Ctx, args: &NodeDriftArgs) -> Result<()> {
-    validate::cluster(&args.cluster)?;
     let (text, source) = match &args.file {
         Some(path) => (read_input(path)?, path.display().to_string()),
         None => (kubectl_nodes(&args.kubectl)?, "kubectl".to_string()),

@@ -36,16 +36,13 @@ fn set_mode(ctx: &Ctx, args: &MigModeArgs, enable: bool) -> Result<()> {
 }
 
 fn create(ctx: &Ctx, args: &MigCreateArgs) -> Result<()> {
-    crate::validate::mig_profile_name(&args.profile)?;
     let created =
         ctx.change(|inv| inv.create_mig_instances(&args.device, &args.profile, args.count))?;
-    if !ctx.out.quiet && ctx.out.format == crate::output::Format::Table {
-        eprintln!(
-            "created {} on GPU {}",
-            plural(created.len(), "MIG instance", "MIG instances"),
-            args.device
-        );
-    }
+    ctx.out.confirm(format!(
+        "created {} on GPU {}",
+        plural(created.len(), "MIG instance", "MIG instances"),
+        args.device
+    ));
     ctx.out.list(&created, None)
 }
 

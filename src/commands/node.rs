@@ -15,7 +15,7 @@ use crate::error::Result;
 use crate::inventory::{format_labels, node_not_found};
 use crate::output::{or_dash, Output, TableRow};
 use crate::store::devices::DeviceFilter;
-use crate::store::nodes::{NodeFilter, NodeSort, RecentChange};
+use crate::store::nodes::{NodeFilter, RecentChange};
 use crate::store::{devices, events, nodes};
 use crate::validate;
 use crate::Ctx;
@@ -62,18 +62,16 @@ impl TableRow for Node {
 }
 
 fn list(ctx: &Ctx, args: &NodeListArgs) -> Result<()> {
-    let sort = NodeSort::parse(&args.sort)?;
+    let sort = args.sort;
     let labels = args
         .labels
         .iter()
-        .map(|l| validate::label_pair(l))
-        .collect::<Result<Vec<_>>>()?;
+        .map(|l| (l.key.clone(), l.value.clone()))
+        .collect();
     let changed_since = args
         .changed_since
-        .as_deref()
-        .map(clock::parse_duration)
-        .transpose()?
-        .map(|span| ctx.now - span);
+        .as_ref()
+        .map(|span| ctx.now - span.seconds());
     let filter = NodeFilter {
         search: args.search.clone().filter(|s| !s.is_empty()),
         status: args.status,
@@ -195,8 +193,6 @@ fn history_table(out: &Output, history: &[Event]) -> String {
 
 /// Builds a node from `node add` arguments, every value checked.
 fn node_from_args(ctx: &Ctx, args: &NodeAddArgs) -> Result<Node> {
-    validate::node_name(&args.name)?;
-    validate::cluster(&args.cluster)?;
     let mut node = Node::new(&args.name, &args.cluster, args.status, ctx.now);
     apply_fields(&mut node, &args.fields)?;
     if node.status == NodeStatus::Ready {
@@ -208,7 +204,7 @@ fn node_from_args(ctx: &Ctx, args: &NodeAddArgs) -> Result<Node> {
 /// Applies the optional fields given on the command line, checking each.
 fn apply_fields(node: &mut Node, fields: &NodeFieldArgs) -> Result<()> {
     if let Some(ip) = &fields.ip {
-        node.ip = Some(validate::ip(ip)?);
+        node.ip = Some(ip.to_string());
     }
     for (what, given, slot) in [
         ("role", &fields.role, &mut node.role),
@@ -227,8 +223,7 @@ fn apply_fields(node: &mut Node, fields: &NodeFieldArgs) -> Result<()> {
         validate::one_line("reason", reason)?;
     }
     for label in &fields.labels {
-        let (key, value) = validate::label_pair(label)?;
-        node.labels.insert(key, value);
+        node.labels.insert(label.key.clone(), label.value.clone());
     }
     if let Some(gpus) = fields.gpus {
         node.gpus = i64::from(gpus);
@@ -248,19 +243,13 @@ fn add(ctx: &Ctx, args: &NodeAddArgs) -> Result<()> {
 }
 
 fn update(ctx: &Ctx, args: &NodeUpdateArgs) -> Result<()> {
-    if let Some(cluster) = &args.cluster {
-        validate::cluster(cluster)?;
-    }
-    for key in &args.unlabels {
-        validate::label_key(key)?;
-    }
     let (node, changed) = ctx.change(|inv| {
         inv.edit_node(&args.name, args.fields.reason.as_deref(), |node| {
             if let Some(cluster) = &args.cluster {
-                node.cluster = cluster.clone();
+                node.cluster = cluster.to_string();
             }
             for key in &args.unlabels {
-                node.labels.remove(key);
+                node.labels.remove(key.as_str());
             }
             let was_allocatable_all = node.gpus_allocatable == node.gpus;
             apply_fields(node, &args.fields)?;
@@ -367,12 +356,7 @@ impl TableRow for HistoryRow {
 }
 
 fn history(ctx: &Ctx, args: &NodeHistoryArgs) -> Result<()> {
-    let since = args
-        .since
-        .as_deref()
-        .map(clock::parse_duration)
-        .transpose()?
-        .map(|span| ctx.now - span);
+    let since = args.since.as_ref().map(|span| ctx.now - span.seconds());
     let store = ctx.store()?;
     if !events::node_has_history(store.conn(), &args.name)?
         && !nodes::exists(store.conn(), &args.name)?
@@ -444,7 +428,7 @@ impl TableRow for RecentRow {
 }
 
 fn recent(ctx: &Ctx, args: &NodeRecentArgs) -> Result<()> {
-    let since = ctx.now - clock::parse_duration(&args.since)?;
+    let since = ctx.now - args.since.seconds();
     let store = ctx.store()?;
     let rows: Vec<RecentRow> = nodes::recently_changed(store.conn(), since)?
         .into_iter()

@@ -91,7 +91,7 @@ struct Plan {
 }
 
 pub(crate) fn run(ctx: &Ctx, args: &OptimizeArgs) -> Result<()> {
-    let stale_after = clock::parse_duration(&args.stale_after)?;
+    let stale_after = args.stale_after.seconds();
     // Not ctx.change: expiring leases is this job's own report, not a step before it.
     let plan = ctx.store()?.write_or_roll_back(!args.dry_run, |tx| {
         let inv = &Inventory::new(tx, ctx.stamp());

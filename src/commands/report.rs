@@ -25,10 +25,10 @@ use crate::store::reports::{self, LeaseSpan, Measure, Span, Usage};
 use crate::store::Store;
 use crate::Ctx;
 
-/// `report cost` and `report utilization` cover this much time by default.
-const DEFAULT_REPORT_SINCE: &str = "30d";
+/// `report cost` and `report utilization` cover this much time by default: 30 days.
+const DEFAULT_REPORT_SINCE_SECS: i64 = 30 * 86_400;
 /// `report idle` looks at the last day by default.
-const DEFAULT_IDLE_SINCE: &str = "24h";
+const DEFAULT_IDLE_SINCE_SECS: i64 = 86_400;
 /// Millijoules in one kilowatt-hour.
 const MJ_PER_KWH: f64 = 3.6e9;
 const HOUR: f64 = 3_600.0;
@@ -49,18 +49,22 @@ struct Window {
 }
 
 impl Window {
-    fn parse(args: &ReportWindowArgs, now: i64, default_since: &str) -> Result<Window> {
+    /// The window the arguments ask for, `default_since` seconds back from now without any.
+    fn of(args: &ReportWindowArgs, now: i64, default_since: i64) -> Result<Window> {
         let Some(from_text) = &args.from else {
-            let since = args.since.as_deref().unwrap_or(default_since);
+            let since = args
+                .since
+                .as_ref()
+                .map_or(default_since, clock::Span::seconds);
             return Ok(Window {
-                from: now - clock::parse_duration(since)?,
+                from: now - since,
                 to: now,
             });
         };
-        let from = clock::parse_time(from_text)?.timestamp();
+        let from = from_text.unix();
         let to = match &args.to {
             Some(to_text) => {
-                let to = clock::parse_time(to_text)?.timestamp();
+                let to = to_text.unix();
                 if from >= to {
                     return Err(Error::usage(format!(
                         "invalid window: --from '{from_text}' is not before --to '{to_text}'"
@@ -135,15 +139,6 @@ fn leases_with_usage(
             (lease, usage)
         })
         .collect())
-}
-
-fn parse_non_negative(flag: &str, text: &str) -> Result<f64> {
-    match text.trim().parse::<f64>() {
-        Ok(value) if value.is_finite() && value >= 0.0 => Ok(value),
-        _ => Err(Error::usage(format!(
-            "invalid {flag} '{text}': expected a number, zero or more"
-        ))),
-    }
 }
 
 /// Adds two amounts where either may be unknown; unknown only when both are.
@@ -247,12 +242,8 @@ fn cost_key(lease: &LeaseSpan, by: CostGrouping) -> Option<String> {
 }
 
 fn cost(ctx: &Ctx, args: &ReportCostArgs) -> Result<()> {
-    let window = Window::parse(&args.window, ctx.now, DEFAULT_REPORT_SINCE)?;
-    let energy_price = args
-        .energy_price
-        .as_deref()
-        .map(|text| parse_non_negative("--energy-price", text))
-        .transpose()?;
+    let window = Window::of(&args.window, ctx.now, DEFAULT_REPORT_SINCE_SECS)?;
+    let energy_price = args.energy_price;
     let store = ctx.store()?;
     let leases = leases_with_usage(store, window, Measure::Energy, ctx.now)?;
     let mut groups: BTreeMap<Option<String>, CostRow> = BTreeMap::new();
@@ -356,16 +347,8 @@ impl TableRow for IdleRow {
 }
 
 fn idle(ctx: &Ctx, args: &ReportIdleArgs) -> Result<()> {
-    let window = Window::parse(&args.window, ctx.now, DEFAULT_IDLE_SINCE)?;
-    let threshold = parse_non_negative("--threshold", &args.threshold)
-        .ok()
-        .filter(|t| *t <= 100.0)
-        .ok_or_else(|| {
-            Error::usage(format!(
-                "invalid --threshold '{}': expected a percentage from 0 to 100",
-                args.threshold
-            ))
-        })?;
+    let window = Window::of(&args.window, ctx.now, DEFAULT_IDLE_SINCE_SECS)?;
+    let threshold = args.threshold;
     let store = ctx.store()?;
     let leases = leases_with_usage(store, window, Measure::Readings, ctx.now)?;
     let mut rows = Vec::new();
@@ -495,7 +478,7 @@ fn utilization_group(
 }
 
 fn utilization(ctx: &Ctx, args: &ReportUtilizationArgs) -> Result<()> {
-    let window = Window::parse(&args.window, ctx.now, DEFAULT_REPORT_SINCE)?;
+    let window = Window::of(&args.window, ctx.now, DEFAULT_REPORT_SINCE_SECS)?;
     let store = ctx.store()?;
     let conn = store.conn();
     let mut groups: BTreeMap<Option<String>, UtilizationRow> = BTreeMap::new();

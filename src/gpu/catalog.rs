@@ -8,6 +8,10 @@
 //!
 //! Names are what NVML (`nvmlDeviceGetName`) and `nvidia-smi --query-gpu=name` report; aliases
 //! cover the short names people type and the other spellings drivers have used.
+//!
+//! Stores do not read this table: they get the catalogue from migrations, frozen as data
+//! (`store::migrations`, the seed of schema version 2). A change here is shipped as a new
+//! migration; a test fails until a store migrated from scratch holds exactly this table.
 
 use crate::gpu::mig::MigProfile;
 

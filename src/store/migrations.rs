@@ -1,8 +1,9 @@
 //! Append-only schema migrations, tracked by `PRAGMA user_version`.
 //!
-//! Never edit or reorder an entry that has shipped: add a new one at the end.
+//! Never edit or reorder an entry that has shipped: add a new one at the end. A test holds the
+//! hash of every shipped entry's text, and one checks that a new store holds the built-in catalogue.
 
-use rusqlite::{Connection, Transaction, TransactionBehavior};
+use rusqlite::{Batch, Connection, TransactionBehavior};
 
 use crate::error::{Error, Result};
 
@@ -12,11 +13,12 @@ pub struct Migration {
     pub step: Step,
 }
 
-/// What a migration does: SQL, or Rust code for data the binary carries (the model catalogue).
-/// Both run inside the one IMMEDIATE transaction of [`migrate`].
+/// What a migration does. Only frozen SQL: a step that ran today's Rust code (the model
+/// catalogue) would give new stores something old ones never get. A statement may read the
+/// migration's time as `:now`; every step runs inside the one IMMEDIATE transaction of
+/// [`migrate`].
 pub enum Step {
     Sql(&'static str),
-    Rust(fn(&Transaction) -> Result<()>),
 }
 
 pub const MIGRATIONS: &[Migration] = &[
@@ -26,7 +28,7 @@ pub const MIGRATIONS: &[Migration] = &[
     },
     Migration {
         description: "the built-in GPU model catalogue with MIG profiles",
-        step: Step::Rust(super::models::seed_builtin),
+        step: Step::Sql(BUILTIN_MODELS_SEED),
     },
     Migration {
         description: "built-in alert rules",
@@ -55,22 +57,22 @@ pub fn latest_version() -> i64 {
     MIGRATIONS.len() as i64
 }
 
-/// Brings the store up to date in one IMMEDIATE transaction; refuses a store from a newer gpuctl.
+/// Brings the store up to date in one IMMEDIATE transaction; refuses a store from a newer gpuctl
+/// or with an impossible version.
 pub fn migrate(conn: &mut Connection) -> Result<()> {
     // A quick read first: the common case (already current) takes no write lock at all.
-    let current: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
-    check_not_newer(current)?;
+    let current = check_version(conn)?;
     if current == latest_version() {
         return Ok(());
     }
+    // The clock was checked when the command started; a bad GPUCTL_NOW cannot reach here.
+    let now = crate::clock::now().map(|t| t.timestamp()).unwrap_or(0);
     let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
     // Another process may have migrated while we waited for the lock: read again under it.
-    let current: i64 = tx.query_row("PRAGMA user_version", [], |r| r.get(0))?;
-    check_not_newer(current)?;
+    let current = check_version(&tx)?;
     for (index, migration) in MIGRATIONS.iter().enumerate().skip(current as usize) {
         let applied = match migration.step {
-            Step::Sql(sql) => tx.execute_batch(sql).map_err(Error::from),
-            Step::Rust(apply) => apply(&tx),
+            Step::Sql(sql) => run_sql(&tx, sql, now),
         };
         applied.map_err(|e| {
             Error::store(format!(
@@ -85,7 +87,28 @@ pub fn migrate(conn: &mut Connection) -> Result<()> {
     Ok(())
 }
 
-fn check_not_newer(version: i64) -> Result<()> {
+/// Runs each statement of `sql` in turn, binding `:now` where a statement names it.
+fn run_sql(conn: &Connection, sql: &str, now: i64) -> Result<()> {
+    let mut statements = Batch::new(conn, sql);
+    while let Some(mut statement) = statements.next()? {
+        let now_index = statement.parameter_index(":now")?;
+        if statement.parameter_count() > usize::from(now_index.is_some()) {
+            return Err(Error::runtime(
+                "a migration statement has a parameter other than :now",
+            ));
+        }
+        if let Some(index) = now_index {
+            statement.raw_bind_parameter(index, now)?;
+        }
+        statement.raw_execute()?;
+    }
+    Ok(())
+}
+
+/// The store's schema version, if this gpuctl can use it: 0 (a new file) to [`latest_version`].
+/// A read only, so a refused store is left exactly as it was.
+pub fn check_version(conn: &Connection) -> Result<i64> {
+    let version: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
     if version > latest_version() {
         return Err(Error::store(format!(
             "store schema version {version} is newer than this gpuctl supports ({})",
@@ -93,7 +116,14 @@ fn check_not_newer(version: i64) -> Result<()> {
         ))
         .with_hint("upgrade gpuctl, or point --db at another store"));
     }
-    Ok(())
+    if version < 0 {
+        return Err(Error::store(format!(
+            "store schema version {version} is impossible (gpuctl writes 0 to {}): the file is damaged or not a gpuctl store",
+            latest_version()
+        ))
+        .with_hint("point --db at another store, or restore a backup"));
+    }
+    Ok(version)
 }
 
 /// Times are INTEGER unix seconds UTC; memory MiB; power milliwatts; temperature °C; utilisation %.
@@ -312,6 +342,104 @@ CREATE INDEX allocations_by_owner ON allocations(owner, state);
 CREATE INDEX allocations_by_node ON allocations(node, state);
 "#;
 
+/// The built-in model catalogue as it shipped with schema version 2, frozen as data: generated
+/// once from `gpu::catalog` and never edited since. A later catalogue change is a new
+/// migration, so old and new stores hold the same models. Like the Rust step it replaced, it
+/// leaves alone a name or alias a user's own model already holds; `:now` is the migration's time.
+const BUILTIN_MODELS_SEED: &str = r#"
+WITH seed(name, architecture, memory_mib, tdp_w, mig_capable, mig_profiles) AS (VALUES
+  ('NVIDIA A100-SXM4-40GB', 'Ampere', 40960, 400, 1,
+   '[{"name":"1g.5gb","compute_slices":1,"memory_slices":1,"placements":[0,1,2,3,4,5,6]},{"name":"1g.5gb+me","compute_slices":1,"memory_slices":1,"placements":[0,1,2,3,4,5,6],"max_instances":1},{"name":"1g.10gb","compute_slices":1,"memory_slices":2,"placements":[0,2,4,6]},{"name":"2g.10gb","compute_slices":2,"memory_slices":2,"placements":[0,2,4]},{"name":"3g.20gb","compute_slices":3,"memory_slices":4,"placements":[0,4]},{"name":"4g.20gb","compute_slices":4,"memory_slices":4,"placements":[0]},{"name":"7g.40gb","compute_slices":7,"memory_slices":8,"placements":[0]}]'),
+  ('NVIDIA A100-PCIE-40GB', 'Ampere', 40960, 250, 1,
+   '[{"name":"1g.5gb","compute_slices":1,"memory_slices":1,"placements":[0,1,2,3,4,5,6]},{"name":"1g.5gb+me","compute_slices":1,"memory_slices":1,"placements":[0,1,2,3,4,5,6],"max_instances":1},{"name":"1g.10gb","compute_slices":1,"memory_slices":2,"placements":[0,2,4,6]},{"name":"2g.10gb","compute_slices":2,"memory_slices":2,"placements":[0,2,4]},{"name":"3g.20gb","compute_slices":3,"memory_slices":4,"placements":[0,4]},{"name":"4g.20gb","compute_slices":4,"memory_slices":4,"placements":[0]},{"name":"7g.40gb","compute_slices":7,"memory_slices":8,"placements":[0]}]'),
+  ('NVIDIA A100-SXM4-80GB', 'Ampere', 81920, 400, 1,
+   '[{"name":"1g.10gb","compute_slices":1,"memory_slices":1,"placements":[0,1,2,3,4,5,6]},{"name":"1g.10gb+me","compute_slices":1,"memory_slices":1,"placements":[0,1,2,3,4,5,6],"max_instances":1},{"name":"1g.20gb","compute_slices":1,"memory_slices":2,"placements":[0,2,4,6]},{"name":"2g.20gb","compute_slices":2,"memory_slices":2,"placements":[0,2,4]},{"name":"3g.40gb","compute_slices":3,"memory_slices":4,"placements":[0,4]},{"name":"4g.40gb","compute_slices":4,"memory_slices":4,"placements":[0]},{"name":"7g.80gb","compute_slices":7,"memory_slices":8,"placements":[0]}]'),
+  ('NVIDIA A100 80GB PCIe', 'Ampere', 81920, 300, 1,
+   '[{"name":"1g.10gb","compute_slices":1,"memory_slices":1,"placements":[0,1,2,3,4,5,6]},{"name":"1g.10gb+me","compute_slices":1,"memory_slices":1,"placements":[0,1,2,3,4,5,6],"max_instances":1},{"name":"1g.20gb","compute_slices":1,"memory_slices":2,"placements":[0,2,4,6]},{"name":"2g.20gb","compute_slices":2,"memory_slices":2,"placements":[0,2,4]},{"name":"3g.40gb","compute_slices":3,"memory_slices":4,"placements":[0,4]},{"name":"4g.40gb","compute_slices":4,"memory_slices":4,"placements":[0]},{"name":"7g.80gb","compute_slices":7,"memory_slices":8,"placements":[0]}]'),
+  ('NVIDIA H100 80GB HBM3', 'Hopper', 81920, 700, 1,
+   '[{"name":"1g.10gb","compute_slices":1,"memory_slices":1,"placements":[0,1,2,3,4,5,6]},{"name":"1g.10gb+me","compute_slices":1,"memory_slices":1,"placements":[0,1,2,3,4,5,6],"max_instances":1},{"name":"1g.20gb","compute_slices":1,"memory_slices":2,"placements":[0,2,4,6]},{"name":"2g.20gb","compute_slices":2,"memory_slices":2,"placements":[0,2,4]},{"name":"3g.40gb","compute_slices":3,"memory_slices":4,"placements":[0,4]},{"name":"4g.40gb","compute_slices":4,"memory_slices":4,"placements":[0]},{"name":"7g.80gb","compute_slices":7,"memory_slices":8,"placements":[0]}]'),
+  ('NVIDIA H100 PCIe', 'Hopper', 81920, 350, 1,
+   '[{"name":"1g.10gb","compute_slices":1,"memory_slices":1,"placements":[0,1,2,3,4,5,6]},{"name":"1g.10gb+me","compute_slices":1,"memory_slices":1,"placements":[0,1,2,3,4,5,6],"max_instances":1},{"name":"1g.20gb","compute_slices":1,"memory_slices":2,"placements":[0,2,4,6]},{"name":"2g.20gb","compute_slices":2,"memory_slices":2,"placements":[0,2,4]},{"name":"3g.40gb","compute_slices":3,"memory_slices":4,"placements":[0,4]},{"name":"4g.40gb","compute_slices":4,"memory_slices":4,"placements":[0]},{"name":"7g.80gb","compute_slices":7,"memory_slices":8,"placements":[0]}]'),
+  ('NVIDIA H100 NVL', 'Hopper', 96256, 400, 1,
+   '[{"name":"1g.12gb","compute_slices":1,"memory_slices":1,"placements":[0,1,2,3,4,5,6]},{"name":"1g.12gb+me","compute_slices":1,"memory_slices":1,"placements":[0,1,2,3,4,5,6],"max_instances":1},{"name":"1g.24gb","compute_slices":1,"memory_slices":2,"placements":[0,2,4,6]},{"name":"2g.24gb","compute_slices":2,"memory_slices":2,"placements":[0,2,4]},{"name":"3g.47gb","compute_slices":3,"memory_slices":4,"placements":[0,4]},{"name":"4g.47gb","compute_slices":4,"memory_slices":4,"placements":[0]},{"name":"7g.94gb","compute_slices":7,"memory_slices":8,"placements":[0]}]'),
+  ('NVIDIA H200', 'Hopper', 144384, 700, 1,
+   '[{"name":"1g.18gb","compute_slices":1,"memory_slices":1,"placements":[0,1,2,3,4,5,6]},{"name":"1g.18gb+me","compute_slices":1,"memory_slices":1,"placements":[0,1,2,3,4,5,6],"max_instances":1},{"name":"1g.35gb","compute_slices":1,"memory_slices":2,"placements":[0,2,4,6]},{"name":"2g.35gb","compute_slices":2,"memory_slices":2,"placements":[0,2,4]},{"name":"3g.71gb","compute_slices":3,"memory_slices":4,"placements":[0,4]},{"name":"4g.71gb","compute_slices":4,"memory_slices":4,"placements":[0]},{"name":"7g.141gb","compute_slices":7,"memory_slices":8,"placements":[0]}]'),
+  ('NVIDIA A30', 'Ampere', 24576, 165, 1,
+   '[{"name":"1g.6gb","compute_slices":1,"memory_slices":1,"placements":[0,1,2,3]},{"name":"1g.6gb+me","compute_slices":1,"memory_slices":1,"placements":[0,1,2,3],"max_instances":1},{"name":"2g.12gb","compute_slices":2,"memory_slices":2,"placements":[0,2]},{"name":"2g.12gb+me","compute_slices":2,"memory_slices":2,"placements":[0,2],"max_instances":1},{"name":"4g.24gb","compute_slices":4,"memory_slices":4,"placements":[0]}]'),
+  ('NVIDIA L40S', 'Ada Lovelace', 49152, 350, 0,
+   '[]'),
+  ('NVIDIA L4', 'Ada Lovelace', 24576, 72, 0,
+   '[]'),
+  ('NVIDIA A10', 'Ampere', 24576, 150, 0,
+   '[]'),
+  ('Tesla T4', 'Turing', 16384, 70, 0,
+   '[]'),
+  ('Tesla V100-SXM2-32GB', 'Volta', 32768, 300, 0,
+   '[]')
+)
+INSERT INTO gpu_models (name, architecture, memory_mib, tdp_w, mig_capable, mig_profiles,
+                        hourly_cost, builtin, created_at, updated_at)
+SELECT name, architecture, memory_mib, tdp_w, mig_capable, mig_profiles, NULL, 1, :now, :now
+FROM seed
+WHERE NOT EXISTS (SELECT 1 FROM gpu_models m WHERE m.name = seed.name)
+  AND NOT EXISTS (SELECT 1 FROM gpu_model_aliases a WHERE a.alias = seed.name);
+
+WITH seed(model, alias) AS (VALUES
+  ('NVIDIA A100-SXM4-40GB', 'A100-40GB'),
+  ('NVIDIA A100-SXM4-40GB', 'A100-SXM4-40GB'),
+  ('NVIDIA A100-SXM4-40GB', 'A100 40GB'),
+  ('NVIDIA A100-SXM4-40GB', 'A100'),
+  ('NVIDIA A100-PCIE-40GB', 'A100-PCIE-40GB'),
+  ('NVIDIA A100-PCIE-40GB', 'A100-40GB-PCIe'),
+  ('NVIDIA A100-PCIE-40GB', 'A100 PCIe 40GB'),
+  ('NVIDIA A100-SXM4-80GB', 'A100-80GB'),
+  ('NVIDIA A100-SXM4-80GB', 'A100-SXM4-80GB'),
+  ('NVIDIA A100-SXM4-80GB', 'A100 80GB SXM'),
+  ('NVIDIA A100-SXM4-80GB', 'A100-80GB-SXM'),
+  ('NVIDIA A100 80GB PCIe', 'A100-80GB-PCIe'),
+  ('NVIDIA A100 80GB PCIe', 'A100-PCIE-80GB'),
+  ('NVIDIA A100 80GB PCIe', 'NVIDIA A100-PCIE-80GB'),
+  ('NVIDIA A100 80GB PCIe', 'A100 PCIe 80GB'),
+  ('NVIDIA H100 80GB HBM3', 'H100-80GB'),
+  ('NVIDIA H100 80GB HBM3', 'H100-SXM5-80GB'),
+  ('NVIDIA H100 80GB HBM3', 'H100-SXM'),
+  ('NVIDIA H100 80GB HBM3', 'H100 SXM'),
+  ('NVIDIA H100 80GB HBM3', 'H100'),
+  ('NVIDIA H100 PCIe', 'H100-PCIE'),
+  ('NVIDIA H100 PCIe', 'H100-PCIe-80GB'),
+  ('NVIDIA H100 PCIe', 'H100-80GB-PCIe'),
+  ('NVIDIA H100 PCIe', 'H100 PCIe 80GB'),
+  ('NVIDIA H100 NVL', 'H100-NVL'),
+  ('NVIDIA H100 NVL', 'H100-94GB'),
+  ('NVIDIA H100 NVL', 'H100 NVL 94GB'),
+  ('NVIDIA H100 NVL', 'H100-NVL-94GB'),
+  ('NVIDIA H200', 'H200'),
+  ('NVIDIA H200', 'H200-141GB'),
+  ('NVIDIA H200', 'H200-SXM5-141GB'),
+  ('NVIDIA H200', 'H200 SXM'),
+  ('NVIDIA A30', 'A30'),
+  ('NVIDIA A30', 'A30-24GB'),
+  ('NVIDIA L40S', 'L40S'),
+  ('NVIDIA L40S', 'L40S-48GB'),
+  ('NVIDIA L4', 'L4'),
+  ('NVIDIA L4', 'L4-24GB'),
+  ('NVIDIA A10', 'A10'),
+  ('NVIDIA A10', 'A10-24GB'),
+  ('Tesla T4', 'T4'),
+  ('Tesla T4', 'NVIDIA T4'),
+  ('Tesla T4', 'T4-16GB'),
+  ('Tesla V100-SXM2-32GB', 'V100'),
+  ('Tesla V100-SXM2-32GB', 'V100-32GB'),
+  ('Tesla V100-SXM2-32GB', 'V100-SXM2-32GB'),
+  ('Tesla V100-SXM2-32GB', 'NVIDIA V100-SXM2-32GB')
+)
+INSERT INTO gpu_model_aliases (alias, model_id)
+SELECT seed.alias, m.id
+FROM seed JOIN gpu_models m ON m.name = seed.model AND m.builtin = 1
+WHERE NOT EXISTS (SELECT 1 FROM gpu_model_aliases a WHERE a.alias = seed.alias)
+  AND NOT EXISTS (SELECT 1 FROM gpu_models o WHERE o.name = seed.alias);
+"#;
+
 /// The alert rules every store starts with; `gpuctl alert rules set|enable|disable` tunes them.
 /// Temperatures follow common data-centre practice (H100/A100 slow down near 87-90 °C).
 const BUILTIN_ALERT_RULES: &str = r#"
@@ -389,3 +517,152 @@ const ONE_EVENT_VOCABULARY: &str = "
 UPDATE events SET kind = 'device.created' WHERE kind = 'device.added';
 UPDATE events SET kind = 'model.created' WHERE kind = 'model.added';
 ";
+#[cfg(test)]
+mod tests {
+    use rusqlite::Connection;
+
+    use super::*;
+    use crate::domain::GpuModel;
+    use crate::gpu::catalog::BUILTIN_MODELS;
+    use crate::store::models;
+
+    /// FNV-1a: a hash that, unlike std's, is the same on every Rust release.
+    fn fnv1a(text: &str) -> u64 {
+        text.bytes().fold(0xcbf2_9ce4_8422_2325, |hash, byte| {
+            (hash ^ u64::from(byte)).wrapping_mul(0x0100_0000_01b3)
+        })
+    }
+
+    fn text(migration: &Migration) -> &'static str {
+        match migration.step {
+            Step::Sql(sql) => sql,
+        }
+    }
+
+    /// The text of every migration that has shipped, by hash. Stores out there ran exactly these
+    /// statements: editing one would give new stores a schema old ones never get.
+    const SHIPPED: &[u64] = &[
+        0xe9fe_1e84_b2a2_5aa1,
+        0x76f3_ea36_fbb9_fdd3,
+        0x79c1_f204_ab9a_441b,
+        0xb08f_7e12_4488_3c80,
+        0x9ad0_fcbf_4b73_bd12,
+        0xcf48_a6de_41cb_056f,
+        0x8a8f_e253_c117_b719,
+    ];
+
+    #[test]
+    fn migrations_are_append_only() {
+        for (index, migration) in MIGRATIONS.iter().enumerate() {
+            let hash = fnv1a(text(migration));
+            match SHIPPED.get(index) {
+                Some(shipped) => assert_eq!(
+                    hash,
+                    *shipped,
+                    "migration {} ({}) has shipped and must not change: add a new migration instead",
+                    index + 1,
+                    migration.description
+                ),
+                None => panic!(
+                    "migration {} ({}) is new: once it is final, record its hash {hash:#018x} in SHIPPED",
+                    index + 1,
+                    migration.description
+                ),
+            }
+        }
+        assert_eq!(
+            MIGRATIONS.len(),
+            SHIPPED.len(),
+            "a shipped migration was removed"
+        );
+    }
+
+    fn migrated_from_scratch() -> Connection {
+        let mut conn = Connection::open_in_memory().unwrap();
+        migrate(&mut conn).unwrap();
+        conn
+    }
+
+    /// What the catalogue says a built-in model is, in the store's terms.
+    fn as_stored(model: &GpuModel) -> (String, Vec<String>, Option<String>, i64, Option<i64>) {
+        let mut aliases = model.aliases.clone();
+        aliases.sort_by_key(|a| a.to_lowercase());
+        (
+            model.name.clone(),
+            aliases,
+            model.architecture.clone(),
+            model.memory_mib,
+            model.tdp_w,
+        )
+    }
+
+    /// A catalogue change ships as a migration: a new store then holds exactly the catalogue,
+    /// and an old one, migrated, holds the same.
+    #[test]
+    fn a_store_migrated_from_scratch_holds_the_builtin_catalogue() {
+        let conn = migrated_from_scratch();
+        let mut stored = models::list(&conn).unwrap();
+        assert!(stored.iter().all(|m| m.builtin && m.hourly_cost.is_none()));
+        stored.sort_by(|a, b| a.name.cmp(&b.name));
+        let mut catalogue: Vec<_> = BUILTIN_MODELS.iter().collect();
+        catalogue.sort_by(|a, b| a.name.cmp(b.name));
+        assert_eq!(
+            stored.iter().map(|m| m.name.as_str()).collect::<Vec<_>>(),
+            catalogue.iter().map(|m| m.name).collect::<Vec<_>>()
+        );
+        for (model, builtin) in stored.iter().zip(catalogue) {
+            let mut aliases: Vec<String> = builtin.aliases.iter().map(|a| a.to_string()).collect();
+            aliases.sort_by_key(|a| a.to_lowercase());
+            assert_eq!(
+                as_stored(model),
+                (
+                    builtin.name.to_string(),
+                    aliases,
+                    Some(builtin.architecture.to_string()),
+                    builtin.memory_mib,
+                    Some(builtin.tdp_w)
+                )
+            );
+            assert_eq!(model.mig_capable, builtin.mig_capable(), "{}", model.name);
+            assert_eq!(model.mig_profiles, builtin.mig_profiles(), "{}", model.name);
+        }
+    }
+
+    #[test]
+    fn the_seed_leaves_names_a_users_model_holds_alone() {
+        let mut conn = Connection::open_in_memory().unwrap();
+        run_sql(&conn, text(&MIGRATIONS[0]), 7).unwrap();
+        conn.pragma_update(None, "user_version", 1).unwrap();
+        conn.execute_batch(
+            "INSERT INTO gpu_models (name, memory_mib, created_at, updated_at)
+                 VALUES ('nvidia l4', 1, 5, 5), ('my-h100', 2, 5, 5);
+             INSERT INTO gpu_model_aliases (alias, model_id) VALUES ('H100', 2);",
+        )
+        .unwrap();
+        migrate(&mut conn).unwrap();
+        let l4 = models::resolve(&conn, "NVIDIA L4").unwrap().unwrap();
+        assert_eq!((l4.name.as_str(), l4.builtin), ("nvidia l4", false));
+        assert!(models::resolve(&conn, "L4-24GB").unwrap().is_none());
+        let h100 = models::resolve(&conn, "H100").unwrap().unwrap();
+        assert_eq!(h100.name, "my-h100");
+        let builtin = models::resolve(&conn, "NVIDIA H100 80GB HBM3")
+            .unwrap()
+            .unwrap();
+        assert!(!builtin.aliases.contains(&"H100".to_string()));
+        assert!(builtin.aliases.contains(&"H100-SXM".to_string()));
+    }
+
+    #[test]
+    fn migration_statements_take_no_parameter_but_now() {
+        let conn = Connection::open_in_memory().unwrap();
+        run_sql(
+            &conn,
+            "CREATE TABLE t (a INTEGER); INSERT INTO t VALUES (:now);",
+            42,
+        )
+        .unwrap();
+        let a: i64 = conn.query_row("SELECT a FROM t", [], |r| r.get(0)).unwrap();
+        assert_eq!(a, 42);
+        assert!(run_sql(&conn, "INSERT INTO t VALUES (:then);", 42).is_err());
+    }
+}

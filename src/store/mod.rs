@@ -88,7 +88,11 @@ impl Store {
         create_private_file(path)?;
         let conn = Connection::open(path)
             .map_err(|e| Error::store(format!("cannot open store {}: {e}", path.display())))?;
-        configure(&conn, busy_timeout)?;
+        conn.busy_timeout(busy_timeout)?;
+        // Before anything writes (switching to WAL rewrites the header): a store this gpuctl
+        // cannot use is refused untouched.
+        migrations::check_version(&conn)?;
+        configure(&conn)?;
         let clock = Arc::new(AtomicI64::new(crate::clock::now()?.timestamp()));
         register_clock(&conn, Arc::clone(&clock))?;
         let mut store = Store {
@@ -208,8 +212,7 @@ pub(crate) fn open_reader(path: &Path, now: i64) -> Result<Connection> {
     Ok(conn)
 }
 
-fn configure(conn: &Connection, busy_timeout: Duration) -> Result<()> {
-    conn.busy_timeout(busy_timeout)?;
+fn configure(conn: &Connection) -> Result<()> {
     // Switching to WAL takes an exclusive lock and skips the busy handler; several processes
     // opening a fresh file at once must check first and retry.
     let mut attempts = 0;

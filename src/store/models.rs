@@ -1,11 +1,9 @@
 //! The GPU model catalogue and its aliases.
 
-use rusqlite::{params, Connection, OptionalExtension, Row, Transaction};
+use rusqlite::{params, Connection, OptionalExtension, Row};
 
 use crate::domain::GpuModel;
-use crate::error::{Error, Result};
-use crate::gpu::catalog::BUILTIN_MODELS;
-use crate::gpu::mig::MigProfile;
+use crate::error::Result;
 
 const MODEL_COLUMNS: &str = "m.id, m.name, m.architecture, m.memory_mib, m.tdp_w, m.mig_capable,
     m.mig_profiles, m.hourly_cost, m.builtin, m.created_at, m.updated_at,
@@ -135,44 +133,5 @@ pub fn name_taken(conn: &Connection, name: &str, except: Option<i64>) -> Result<
 pub fn delete(conn: &Connection, model_id: i64) -> Result<()> {
     conn.prepare_cached("DELETE FROM gpu_models WHERE id = ?1")?
         .execute([model_id])?;
-    Ok(())
-}
-
-/// Migration 2: the built-in catalogue (see `gpu::catalog` for the sources of the figures).
-pub fn seed_builtin(tx: &Transaction) -> Result<()> {
-    // The clock was checked when the command started; a bad GPUCTL_NOW cannot reach here.
-    let now = crate::clock::now().map(|t| t.timestamp()).unwrap_or(0);
-    for builtin in BUILTIN_MODELS {
-        if name_taken(tx, builtin.name, None)?.is_some() {
-            continue;
-        }
-        let profiles: Vec<MigProfile> = builtin.mig_profiles();
-        // A user's own model may already answer to an alias; it keeps it.
-        let mut aliases = Vec::new();
-        for alias in builtin.aliases {
-            if name_taken(tx, alias, None)?.is_none() {
-                aliases.push(alias.to_string());
-            }
-        }
-        insert(
-            tx,
-            &GpuModel {
-                id: 0,
-                name: builtin.name.to_string(),
-                aliases,
-                architecture: Some(builtin.architecture.to_string()),
-                memory_mib: builtin.memory_mib,
-                tdp_w: Some(builtin.tdp_w),
-                mig_capable: builtin.mig_capable(),
-                mig_profiles: profiles,
-                hourly_cost: None,
-                builtin: true,
-                devices: 0,
-                created_at: now,
-                updated_at: now,
-            },
-        )
-        .map_err(|e| Error::store(format!("cannot add built-in model {}: {e}", builtin.name)))?;
-    }
     Ok(())
 }

@@ -20,46 +20,18 @@ pub struct NodeFilter {
     pub changed_since: Option<i64>,
 }
 
-/// The sort orders `node list` offers; each maps to a fixed column, never to user text.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum NodeSort {
-    Name,
-    Cluster,
-    Status,
-    Created,
-    Updated,
-    Gpus,
-}
+// `node list --sort` parses into the domain's NodeSort; callers here name it as before.
+pub use crate::domain::NodeSort;
 
-impl NodeSort {
-    pub const NAMES: &'static str = "name, cluster, status, created, updated, gpus";
-
-    pub fn parse(text: &str) -> Result<NodeSort> {
-        Ok(match text {
-            "name" => NodeSort::Name,
-            "cluster" => NodeSort::Cluster,
-            "status" => NodeSort::Status,
-            "created" => NodeSort::Created,
-            "updated" => NodeSort::Updated,
-            "gpus" => NodeSort::Gpus,
-            _ => {
-                return Err(Error::usage(format!(
-                    "invalid sort field '{text}': expected one of {}",
-                    Self::NAMES
-                )))
-            }
-        })
-    }
-
-    fn column(self) -> &'static str {
-        match self {
-            NodeSort::Name => "n.name",
-            NodeSort::Cluster => "n.cluster",
-            NodeSort::Status => "n.status",
-            NodeSort::Created => "n.created_at",
-            NodeSort::Updated => "n.updated_at",
-            NodeSort::Gpus => "n.gpu_capacity",
-        }
+/// The fixed column each sort order reads: never user text.
+fn sort_column(sort: NodeSort) -> &'static str {
+    match sort {
+        NodeSort::Name => "n.name",
+        NodeSort::Cluster => "n.cluster",
+        NodeSort::Status => "n.status",
+        NodeSort::Created => "n.created_at",
+        NodeSort::Updated => "n.updated_at",
+        NodeSort::Gpus => "n.gpu_capacity",
     }
 }
 
@@ -203,7 +175,7 @@ pub fn list(
     let sql = format!(
         "SELECT {NODE_COLUMNS} FROM nodes n {where_sql}
          ORDER BY {} {direction}, n.name {direction} LIMIT {} OFFSET {}",
-        sort.column(),
+        sort_column(sort),
         limit.unwrap_or(-1),
         offset
     );

@@ -326,9 +326,8 @@ fn textfile_is_written_after_a_run_and_passes_promtool() {
     );
 }
 
-#[test]
-fn collect_every_stops_cleanly_on_sigterm() {
-    let env = Env::new();
+/// Runs `collect --every 1s` until its first run has stored samples, then sends `signal`.
+fn collect_every_until(env: &Env, signal: libc::c_int) -> std::process::Output {
     let mut cmd = env.process(&[
         "collect",
         "--source",
@@ -341,19 +340,29 @@ fn collect_every_stops_cleanly_on_sigterm() {
     cmd.env("GPUCTL_NVML_LIB", fake_nvml_library())
         .env("FAKE_NVML_FIXTURE", fixture("nvml/fleet.json"))
         .env_remove("GPUCTL_NOW");
-    let child = cmd.stderr(std::process::Stdio::piped()).spawn().unwrap();
+    let child = cmd
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
     // Wait until the first run has stored its samples, then ask it to stop.
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
     while std::time::Instant::now() < deadline {
-        if env.db().exists() && count_or_zero(&env) > 0 {
+        if env.db().exists() && count_or_zero(env) > 0 {
             break;
         }
         std::thread::sleep(std::time::Duration::from_millis(50));
     }
     // SAFETY: kill(2) on our own child's pid, which has not been reaped yet.
-    let sent = unsafe { libc::kill(child.id() as libc::pid_t, libc::SIGTERM) };
-    assert_eq!(sent, 0, "SIGTERM delivered");
-    let output = child.wait_with_output().unwrap();
+    let sent = unsafe { libc::kill(child.id() as libc::pid_t, signal) };
+    assert_eq!(sent, 0, "signal {signal} delivered");
+    child.wait_with_output().unwrap()
+}
+
+#[test]
+fn collect_every_stops_cleanly_on_sigterm() {
+    let env = Env::new();
+    let output = collect_every_until(&env, libc::SIGTERM);
     assert_eq!(
         output.status.code(),
         Some(0),
@@ -361,6 +370,19 @@ fn collect_every_stops_cleanly_on_sigterm() {
         String::from_utf8_lossy(&output.stderr)
     );
     assert!(count_or_zero(&env) >= 3);
+}
+
+#[test]
+fn collect_every_stops_cleanly_on_ctrl_c_too() {
+    let env = Env::new();
+    let output = collect_every_until(&env, libc::SIGINT);
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert!(count_or_zero(&env) >= 3, "the finished runs stay stored");
 }
 
 fn count_or_zero(env: &Env) -> i64 {

@@ -59,6 +59,44 @@ fn store_from_a_newer_gpuctl_is_refused_with_exit_5() {
 }
 
 #[test]
+fn store_with_an_impossible_schema_version_is_refused_untouched() {
+    let env = Env::new();
+    let dir = env.db().parent().unwrap();
+    std::fs::create_dir_all(dir).unwrap();
+    let conn = rusqlite::Connection::open(env.db()).unwrap();
+    conn.pragma_update(None, "user_version", -1).unwrap();
+    drop(conn);
+    let files = |dir: &std::path::Path| -> Vec<(String, Vec<u8>)> {
+        let mut files: Vec<(String, Vec<u8>)> = std::fs::read_dir(dir)
+            .unwrap()
+            .map(|e| {
+                let e = e.unwrap();
+                (
+                    e.file_name().to_string_lossy().into_owned(),
+                    std::fs::read(e.path()).unwrap(),
+                )
+            })
+            .collect();
+        files.sort();
+        files
+    };
+    let before = files(dir);
+    // A read and a write alike: both refuse before touching the file.
+    for args in [
+        &["node", "list"][..],
+        &["node", "add", "n1", "--cluster", "c"][..],
+    ] {
+        let stderr = env.fails(args, 5);
+        assert!(
+            error_line(&stderr).contains("store schema version -1 is impossible"),
+            "{stderr}"
+        );
+        assert!(stderr.contains("hint: "), "{stderr}");
+        assert_eq!(files(dir), before, "nothing written by {args:?}");
+    }
+}
+
+#[test]
 fn a_file_that_is_not_a_store_exits_5() {
     let env = Env::new();
     std::fs::create_dir_all(env.db().parent().unwrap()).unwrap();
