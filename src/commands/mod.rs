@@ -10,7 +10,6 @@ pub(crate) mod demo;
 pub(crate) mod device;
 pub(crate) mod doctor;
 pub(crate) mod export;
-pub(crate) mod kube;
 pub(crate) mod mig;
 pub(crate) mod model;
 pub(crate) mod node;

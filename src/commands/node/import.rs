@@ -51,7 +51,7 @@ impl TableRow for PlanRow {
     }
 }
 
-pub(crate) fn import(ctx: &Ctx, args: &NodeImportArgs) -> Result<()> {
+pub(super) fn import(ctx: &Ctx, args: &NodeImportArgs) -> Result<()> {
     let source = args.file.display().to_string();
     let text = read_input(&args.file)?;
     run_import(
@@ -64,7 +64,7 @@ pub(crate) fn import(ctx: &Ctx, args: &NodeImportArgs) -> Result<()> {
     )
 }
 
-pub(crate) fn sync(ctx: &Ctx, args: &NodeSyncArgs) -> Result<()> {
+pub(super) fn sync(ctx: &Ctx, args: &NodeSyncArgs) -> Result<()> {
     let text = kubectl_nodes(&args.kubectl)?;
     run_import(
         ctx,
@@ -76,7 +76,7 @@ pub(crate) fn sync(ctx: &Ctx, args: &NodeSyncArgs) -> Result<()> {
     )
 }
 
-fn read_input(path: &Path) -> Result<String> {
+pub(super) fn read_input(path: &Path) -> Result<String> {
     let mut text = String::new();
     if path.as_os_str() == "-" {
         std::io::stdin()
@@ -90,7 +90,7 @@ fn read_input(path: &Path) -> Result<String> {
 }
 
 /// Runs `kubectl get nodes -o json` (argv, no shell) and returns what it printed.
-fn kubectl_nodes(args: &KubectlArgs) -> Result<String> {
+pub(super) fn kubectl_nodes(args: &KubectlArgs) -> Result<String> {
     let mut command = Command::new(&args.kubectl);
     command.args(["get", "nodes", "-o", "json"]);
     if let Some(context) = &args.context {
@@ -122,7 +122,7 @@ fn kubectl_nodes(args: &KubectlArgs) -> Result<String> {
         .map_err(|_| Error::runtime("kubectl printed text that is not UTF-8"))
 }
 
-fn parse(text: &str, source: &str) -> Result<Vec<KubeNode>> {
+pub(super) fn parse(text: &str, source: &str) -> Result<Vec<KubeNode>> {
     let document: serde_json::Value = serde_json::from_str(text).map_err(|e| {
         Error::usage(format!(
             "{source}: not JSON (line {}, column {}): {e}",
@@ -133,7 +133,7 @@ fn parse(text: &str, source: &str) -> Result<Vec<KubeNode>> {
     kube::parse_nodes(&document, source)
 }
 
-fn run_import(
+pub(super) fn run_import(
     ctx: &Ctx,
     text: &str,
     source: &str,
@@ -254,7 +254,7 @@ fn run_import(
 }
 
 /// A node new to the inventory, from what Kubernetes says.
-fn new_node(ctx: &Ctx, k: &KubeNode, cluster: &str) -> Node {
+pub(super) fn new_node(ctx: &Ctx, k: &KubeNode, cluster: &str) -> Node {
     let gpus = k.gpus.unwrap_or(0);
     Node {
         id: 0,
@@ -283,7 +283,7 @@ fn new_node(ctx: &Ctx, k: &KubeNode, cluster: &str) -> Node {
 /// An inventory node updated with what Kubernetes says. Labels mirror Kubernetes; `maintenance`
 /// and `decommissioned` are the inventory's own decisions, which Kubernetes cannot express, so
 /// they stay; a node with GPU devices keeps the count its devices give.
-fn merged(old: &Node, k: &KubeNode, cluster: Option<&str>, has_devices: bool) -> Node {
+pub(super) fn merged(old: &Node, k: &KubeNode, cluster: Option<&str>, has_devices: bool) -> Node {
     let mut new = old.clone();
     if let Some(cluster) = cluster {
         new.cluster = cluster.to_string();
@@ -345,7 +345,7 @@ impl TableRow for DriftRow {
     }
 }
 
-fn format_mig(counts: &std::collections::BTreeMap<String, i64>) -> String {
+pub(super) fn format_mig(counts: &std::collections::BTreeMap<String, i64>) -> String {
     if counts.is_empty() {
         return "none".to_string();
     }
@@ -356,7 +356,7 @@ fn format_mig(counts: &std::collections::BTreeMap<String, i64>) -> String {
         .join(",")
 }
 
-pub(crate) fn drift(ctx: &Ctx, args: &NodeDriftArgs) -> Result<()> {
+pub(super) fn drift(ctx: &Ctx, args: &NodeDriftArgs) -> Result<()> {
     let (text, source) = match &args.file {
         Some(path) => (read_input(path)?, path.display().to_string()),
         None => (kubectl_nodes(&args.kubectl)?, "kubectl".to_string()),

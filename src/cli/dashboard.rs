@@ -1,0 +1,68 @@
+//! `gpuctl dashboard …`: the fleet at a glance.
+
+use super::*;
+
+#[derive(Debug, Args)]
+pub(crate) struct DashboardArgs {
+    #[command(subcommand)]
+    pub command: Option<DashboardCommand>,
+}
+#[derive(Debug, Subcommand)]
+pub(crate) enum DashboardCommand {
+    /// Nodes, GPUs, MIG, usage over the latest samples, and active alerts
+    Stats,
+    /// The same statistics per cluster
+    Clusters,
+    /// The same statistics per GPU model
+    Models,
+    /// Utilisation, memory, temperature and power over time, per bucket
+    Trends(TrendsArgs),
+    /// Active alerts, most severe first
+    Alerts(DashboardAlertsArgs),
+    /// Recent events of every kind, newest first
+    Activity(ActivityArgs),
+    /// The latest sample of every GPU; old samples are marked stale
+    Realtime(RealtimeArgs),
+}
+#[derive(Debug, Args)]
+pub(crate) struct TrendsArgs {
+    /// Window to chart
+    #[arg(long, default_value = "24h", value_name = "DURATION", value_parser = checked(Span::parse))]
+    pub since: Span,
+    /// Bucket size (whole hours read hourly rollups where they exist)
+    #[arg(long, default_value = "1h", value_name = "DURATION", value_parser = checked(Span::parse))]
+    pub bucket: Span,
+    /// Only this cluster
+    #[arg(long, value_name = "NAME")]
+    pub cluster: Option<String>,
+    /// Only this node
+    #[arg(long, value_name = "NAME")]
+    pub node: Option<String>,
+    /// Only this GPU model
+    #[arg(long, value_name = "MODEL")]
+    pub model: Option<String>,
+    /// Only this GPU (UUID)
+    #[arg(long, value_name = "UUID")]
+    pub device: Option<String>,
+}
+#[derive(Debug, Args)]
+pub(crate) struct DashboardAlertsArgs {
+    /// Show at most N alerts
+    #[arg(long, default_value_t = 50, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
+    pub limit: u32,
+}
+#[derive(Debug, Args)]
+pub(crate) struct ActivityArgs {
+    /// Show at most N events
+    #[arg(long, default_value_t = 20, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
+    pub limit: u32,
+}
+#[derive(Debug, Args)]
+pub(crate) struct RealtimeArgs {
+    /// Redraw every INTERVAL until Ctrl-C (terminals only)
+    #[arg(long, value_name = "INTERVAL", num_args = 0..=1, default_missing_value = "2s", value_parser = checked(Span::parse))]
+    pub watch: Option<Span>,
+    /// How often collect runs; samples older than 3 intervals are stale
+    #[arg(long, default_value = "60s", value_name = "DURATION", value_parser = checked(Span::parse))]
+    pub interval: Span,
+}

@@ -1,0 +1,170 @@
+//! The whole command line (clap derive): the one source of help, man pages and completions.
+
+use std::net::IpAddr;
+use std::path::PathBuf;
+use std::str::FromStr;
+
+use clap::{Args, Parser, Subcommand};
+
+use crate::clock::{Span, Timestamp};
+use crate::domain::{AlertState, DeviceStatus, NodeSort, NodeStatus, Severity};
+use crate::error::exit_status_table;
+use crate::output::{ColorChoice, Format};
+use crate::validate::{
+    self, ClusterName, GpuUuid, Label, LabelKey, MigProfileName, NodeName, PciBusId,
+};
+
+mod alert;
+mod alloc;
+mod collect;
+mod dashboard;
+mod db;
+mod device;
+mod mig;
+mod misc;
+mod model;
+mod node;
+mod report;
+mod value;
+
+pub(crate) use alert::*;
+pub(crate) use alloc::*;
+pub(crate) use collect::*;
+pub(crate) use dashboard::*;
+pub(crate) use db::*;
+pub(crate) use device::*;
+pub(crate) use mig::*;
+pub(crate) use misc::*;
+pub(crate) use model::*;
+pub(crate) use node::*;
+pub(crate) use report::*;
+
+use value::checked;
+pub(crate) use value::checked_hint;
+
+/// What `--help` shows after the options: the exit codes and the environment.
+pub(crate) fn after_help() -> String {
+    let mut text = String::from("Exit status:\n");
+    for (code, meaning) in exit_status_table() {
+        text.push_str(&format!("  {code:<4} {meaning}\n"));
+    }
+    text.push_str("\nEnvironment:\n");
+    for (name, meaning) in ENVIRONMENT {
+        text.push_str(&format!("  {name:<11} {meaning}\n"));
+    }
+    text.trim_end().to_string()
+}
+
+/// Environment variables gpuctl reads.
+pub(crate) const ENVIRONMENT: &[(&str, &str)] = &[
+    (
+        "GPUCTL_DB",
+        "store path (default $XDG_DATA_HOME/gpuctl/gpuctl.db)",
+    ),
+    (
+        "GPUCTL_NOW",
+        "fix the clock (RFC 3339), for tests and replays",
+    ),
+    ("NO_COLOR", "disable colour when set and not empty"),
+    ("COLUMNS", "table width"),
+    (
+        "XDG_DATA_HOME",
+        "where the default store lives (default ~/.local/share)",
+    ),
+];
+
+/// The clap command with the parts derive cannot express; help, man pages and completions use it.
+pub(crate) fn command() -> clap::Command {
+    use clap::CommandFactory;
+    Cli::command().after_help(after_help())
+}
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "gpuctl",
+    version,
+    about = "Administer the GPUs of Kubernetes clusters: nodes, GPUs, leases, metrics",
+    long_about = "gpuctl keeps an inventory of Kubernetes GPU nodes with their full change history, \
+in one local SQLite store. Global options may come before or after the subcommand.",
+    propagate_version = true,
+    max_term_width = 100
+)]
+pub(crate) struct Cli {
+    #[command(flatten)]
+    pub global: GlobalArgs,
+
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct GlobalArgs {
+    /// Store path [default: $XDG_DATA_HOME/gpuctl/gpuctl.db]
+    #[arg(long, global = true, env = "GPUCTL_DB", value_name = "PATH")]
+    pub db: Option<PathBuf>,
+
+    /// Output format
+    #[arg(short = 'o', long = "output", global = true, value_enum, default_value_t = Format::Table, value_name = "FORMAT")]
+    pub output: Format,
+
+    /// Omit table headers, footers and the CSV header row
+    #[arg(long, global = true)]
+    pub no_headers: bool,
+
+    /// When to colour tables (NO_COLOR is honoured by auto)
+    #[arg(long, global = true, value_enum, default_value_t = ColorChoice::Auto, value_name = "WHEN")]
+    pub color: ColorChoice,
+
+    /// Print nothing but data and errors
+    #[arg(short, long, global = true, conflicts_with = "verbose")]
+    pub quiet: bool,
+
+    /// Say more about what is being done
+    #[arg(short, long, global = true)]
+    pub verbose: bool,
+}
+
+// Parsed once per process; boxing the larger variants would buy nothing.
+#[allow(clippy::large_enum_variant)]
+#[derive(Debug, Subcommand)]
+pub(crate) enum Command {
+    /// Kubernetes nodes: inventory and full change history
+    #[command(subcommand)]
+    Node(NodeCommand),
+    /// GPUs of the inventory, keyed by UUID
+    #[command(subcommand)]
+    Device(DeviceCommand),
+    /// The GPU model catalogue: memory, TDP, MIG profiles, hourly cost
+    #[command(subcommand)]
+    Model(ModelCommand),
+    /// MIG mode and GPU instances
+    #[command(subcommand)]
+    Mig(MigCommand),
+    /// Leases of GPUs and MIG instances
+    #[command(subcommand)]
+    Alloc(AllocCommand),
+    /// Expire leases, recompute GPU counts, flag silent GPUs, report fragmentation (for cron)
+    Optimize(OptimizeArgs),
+    /// Alerts raised by collect, and the rules that raise them
+    #[command(subcommand)]
+    Alert(AlertCommand),
+    /// Store maintenance: retention, pruning, vacuum, backup
+    #[command(subcommand)]
+    Db(DbCommand),
+    /// Reports over a time window: lease cost and energy, idle leases, utilisation
+    #[command(subcommand)]
+    Report(ReportCommand),
+    /// Read the GPUs of this node and store their metrics (cron: every minute)
+    Collect(CollectArgs),
+    /// Fill a separate demo store with a realistic fleet and show its dashboard
+    Demo(DemoArgs),
+    /// The fleet at a glance; subcommands for each view
+    Dashboard(DashboardArgs),
+    /// Check the store, the GPU sources and the last collect; exit 6 without a GPU source
+    Doctor(DoctorArgs),
+    /// Export data for other systems
+    #[command(subcommand)]
+    Export(ExportCommand),
+    /// Print a shell completion script (bash, zsh, fish, elvish, powershell)
+    Completions(CompletionsArgs),
+}

@@ -1,0 +1,96 @@
+//! `gpuctl dashboard`: the one-screen overview.
+
+use super::activity::ActivityRow;
+use super::*;
+
+/// The one-screen overview, as JSON.
+#[derive(Serialize)]
+pub(super) struct Overview {
+    #[serde(with = "crate::domain::unix_time")]
+    generated_at: i64,
+    stats: StatsView,
+    clusters: Vec<StatsView>,
+    alerts: Vec<Alert>,
+    activity: Vec<Event>,
+}
+
+pub(crate) fn overview(ctx: &Ctx) -> Result<()> {
+    let store = ctx.store()?;
+    // One pass over the devices: the fleet's figures are its clusters' together.
+    let clusters =
+        dashboard::group_stats(store.conn(), Grouping::Cluster, ctx.now - FRESH_SAMPLE_SECS)?;
+    let stats = StatsView::new(GroupStats::combine("", &clusters), Grouping::Overall);
+    let overview = Overview {
+        generated_at: ctx.now,
+        stats,
+        clusters: clusters
+            .into_iter()
+            .map(|g| StatsView::new(g, Grouping::Cluster))
+            .collect(),
+        alerts: open_alerts(store, OVERVIEW_ITEMS)?,
+        // Changes, not the per-minute run log: `dashboard activity` shows every kind.
+        activity: events::recent_changes(store.conn(), OVERVIEW_ITEMS, EventKind::CollectRun)?,
+    };
+    if ctx.out.format == Format::Csv {
+        return Err(Error::usage(
+            "the overview has no CSV form: use 'dashboard stats|clusters|alerts|activity -o csv'",
+        ));
+    }
+    ctx.out
+        .show(&overview, |out, w| render_overview(out, w, &overview))
+}
+
+/// The overview in at most 80 columns.
+pub(super) fn render_overview(out: &Output, w: &mut dyn Write, o: &Overview) -> Result<()> {
+    let narrow = Output {
+        width: Some(out.width.unwrap_or(80).min(80)),
+        ..out.clone()
+    };
+    writeln!(w, "GPU fleet · {} UTC", clock::short_time(o.generated_at))?;
+    writeln!(w, "{}", stats_fields(&narrow, &o.stats))?;
+    if !o.clusters.is_empty() {
+        writeln!(w)?;
+        let rows = o.clusters.iter().map(|c| c.cells(&narrow)).collect();
+        let mut headers = StatsView::headers();
+        headers[0] = "cluster";
+        writeln!(w, "{}", narrow.table(headers, rows))?;
+    }
+    writeln!(w)?;
+    if o.alerts.is_empty() {
+        writeln!(w, "Active alerts: none")?;
+    } else {
+        writeln!(w, "Active alerts (most severe first):")?;
+        let rows = o
+            .alerts
+            .iter()
+            .map(|a| {
+                // The UUID's first block tells GPUs apart; the full one is in 'alert list'.
+                let gpu: String = a
+                    .device
+                    .as_deref()
+                    .map_or("-".into(), |u| u.chars().take(12).collect());
+                vec![
+                    narrow.status_cell(a.severity.as_str()),
+                    Cell::new(or_dash(&a.node)),
+                    Cell::new(gpu),
+                    Cell::new(&a.rule),
+                    Cell::new(clock::short_time(a.last_seen_at)),
+                ]
+            })
+            .collect();
+        writeln!(
+            w,
+            "{}",
+            narrow.table(vec!["severity", "node", "gpu", "rule", "last seen"], rows)
+        )?;
+    }
+    writeln!(w)?;
+    writeln!(w, "Recent activity:")?;
+    let rows = o
+        .activity
+        .iter()
+        .map(|e| ActivityRow(e.clone()).cells(&narrow))
+        .collect();
+    writeln!(w, "{}", narrow.table(ActivityRow::headers(), rows))?;
+    Ok(())
+}

@@ -1,0 +1,91 @@
+//! `gpuctl node history|recent`: the audit log of one node, and the nodes that changed.
+
+use super::*;
+
+pub(super) fn history(ctx: &Ctx, args: &NodeHistoryArgs) -> Result<()> {
+    let since = args.since.as_ref().map(|span| ctx.now - span.seconds());
+    let store = ctx.store()?;
+    if !events::node_has_history(store.conn(), &args.name)?
+        && !nodes::exists(store.conn(), &args.name)?
+    {
+        return Err(node_not_found(&args.name));
+    }
+    let rows: Vec<HistoryRow> =
+        events::for_node(store.conn(), &args.name, since, i64::from(args.limit))?
+            .into_iter()
+            .map(HistoryRow)
+            .collect();
+    let footer = format!(
+        "{} change{}",
+        rows.len(),
+        if rows.len() == 1 { "" } else { "s" }
+    );
+    ctx.out.list(&rows, Some(footer))
+}
+
+/// A line of `node recent`.
+#[derive(Serialize)]
+pub(super) struct RecentRow {
+    name: String,
+    cluster: Option<String>,
+    /// `removed` once the node is gone.
+    status: String,
+    changes: i64,
+    last_kind: String,
+    #[serde(with = "crate::domain::unix_time")]
+    changed_at: i64,
+}
+
+impl TableRow for RecentRow {
+    fn headers() -> Vec<&'static str> {
+        vec![
+            "name",
+            "cluster",
+            "status",
+            "changes",
+            "last change",
+            "when",
+        ]
+    }
+    fn cells(&self, out: &Output) -> Vec<Cell> {
+        vec![
+            Cell::new(&self.name),
+            Cell::new(or_dash(&self.cluster)),
+            out.status_cell(&self.status),
+            out.number_cell(self.changes),
+            Cell::new(&self.last_kind),
+            Cell::new(clock::short_time(self.changed_at)),
+        ]
+    }
+}
+
+pub(super) fn recent(ctx: &Ctx, args: &NodeRecentArgs) -> Result<()> {
+    let since = ctx.now - args.since.seconds();
+    let store = ctx.store()?;
+    let rows: Vec<RecentRow> = nodes::recently_changed(store.conn(), since)?
+        .into_iter()
+        .map(RecentRow::from)
+        .collect();
+    let footer = format!(
+        "{} node{} changed in the last {}",
+        rows.len(),
+        if rows.len() == 1 { "" } else { "s" },
+        args.since
+    );
+    ctx.out.list(&rows, Some(footer))
+}
+
+impl From<RecentChange> for RecentRow {
+    fn from(c: RecentChange) -> Self {
+        RecentRow {
+            name: c.name,
+            cluster: c.cluster,
+            status: c
+                .status
+                .map_or_else(|| "removed".to_string(), |s| s.to_string()),
+            changes: c.changes,
+            last_kind: c.last_kind,
+            changed_at: c.last_change_at,
+        }
+    }
+}

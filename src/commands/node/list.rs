@@ -1,0 +1,39 @@
+//! `gpuctl node list`: search, filters, sort and pages.
+
+use super::*;
+
+pub(super) fn list(ctx: &Ctx, args: &NodeListArgs) -> Result<()> {
+    let sort = args.sort;
+    let labels = args
+        .labels
+        .iter()
+        .map(|l| (l.key.clone(), l.value.clone()))
+        .collect();
+    let changed_since = args
+        .changed_since
+        .as_ref()
+        .map(|span| ctx.now - span.seconds());
+    let filter = NodeFilter {
+        search: args.search.clone().filter(|s| !s.is_empty()),
+        status: args.status,
+        cluster: args.cluster.clone(),
+        labels,
+        changed_since,
+    };
+    let limit = args.limit.or(args.page.map(|_| DEFAULT_PAGE_SIZE));
+    let page = args.page.unwrap_or(1);
+    let offset = limit.map_or(0, |l| i64::from(l) * (i64::from(page) - 1));
+    let store = ctx.store()?;
+    let (rows, total) = nodes::list(
+        store.conn(),
+        &filter,
+        sort,
+        args.desc,
+        limit.map(i64::from),
+        offset,
+    )?;
+    ctx.out.list(
+        &rows,
+        Some(page_footer(offset, rows.len(), total, "node", "nodes")),
+    )
+}
