@@ -393,6 +393,11 @@ pub(crate) fn bar(fraction: f64, width: usize) -> String {
     out
 }
 
+/// "1 GPU", "2 GPUs".
+pub(crate) fn plural(n: usize, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
+}
+
 #[cfg(test)]
 mod chart_tests {
     use super::*;

@@ -12,10 +12,10 @@ use crate::cli::{
     LeaseEndArgs,
 };
 use crate::clock;
-use crate::commands::plural;
 use crate::domain::{Allocation, LeaseState};
 use crate::error::{Error, Result};
 use crate::inventory::{lease_not_found, LeaseRequest};
+use crate::output::plural;
 use crate::output::{or_dash, Output, TableRow};
 use crate::store::allocations::{self, AllocationFilter};
 use crate::validate;

@@ -8,10 +8,10 @@ use crate::cli::{
     DeviceShowArgs, DeviceUpdateArgs,
 };
 use crate::clock;
-use crate::commands::plural;
 use crate::domain::{Device, MigInstance};
 use crate::error::{Error, Result};
 use crate::inventory::{load_device, model_not_found};
+use crate::output::plural;
 use crate::output::{or_dash, rows::instance_table, Output, TableRow};
 use crate::store::devices::DeviceFilter;
 use crate::store::{devices, mig, models};

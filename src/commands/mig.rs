@@ -3,10 +3,10 @@
 use serde::Serialize;
 
 use crate::cli::{MigCommand, MigCreateArgs, MigDestroyArgs, MigListArgs, MigModeArgs};
-use crate::commands::plural;
 use crate::domain::MigInstance;
 use crate::error::{Error, Result};
 use crate::inventory::{load_device, node_not_found};
+use crate::output::plural;
 use crate::store::{mig, nodes};
 use crate::Ctx;
 

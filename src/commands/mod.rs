@@ -15,8 +15,3 @@ pub(crate) mod model;
 pub(crate) mod node;
 pub(crate) mod optimize;
 pub(crate) mod report;
-
-/// "1 GPU", "2 GPUs".
-pub(crate) fn plural(n: usize, one: &str, many: &str) -> String {
-    format!("{n} {}", if n == 1 { one } else { many })
-}

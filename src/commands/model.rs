@@ -57,7 +57,7 @@ impl TableRow for GpuModel {
 fn list(ctx: &Ctx) -> Result<()> {
     let store = ctx.store()?;
     let rows = models::list(store.conn())?;
-    let footer = crate::commands::plural(rows.len(), "model", "models");
+    let footer = crate::output::plural(rows.len(), "model", "models");
     ctx.out.list(&rows, Some(footer))
 }
 

@@ -11,10 +11,10 @@ use serde::Serialize;
 
 use crate::cli::OptimizeArgs;
 use crate::clock;
-use crate::commands::plural;
 use crate::domain::{EventKind, NodeStatus};
 use crate::error::Result;
 use crate::inventory::{Detail, Inventory};
+use crate::output::plural;
 use crate::output::Format;
 use crate::store::allocations::{self, Scope};
 use crate::store::nodes::{NodeFilter, NodeSort};

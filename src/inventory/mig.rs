@@ -6,7 +6,7 @@ use super::{load_device, Detail, Inventory};
 use crate::domain::{Device, EventKind, MigInstance};
 use crate::error::{Error, Result};
 use crate::gpu::mig::{self as engine, FitError, MigProfile, Placed};
-use crate::output::or_dash;
+use crate::output::{or_dash, plural};
 use crate::store::{devices, mig, models};
 
 /// The MIG profile table of a GPU's model; a conflict when the model has none.
@@ -52,10 +52,6 @@ fn fit_error(device: &Device, e: FitError) -> Error {
     ))
 }
 
-fn plural_instances(n: i64) -> String {
-    format!("{n} MIG instance{}", if n == 1 { "" } else { "s" })
-}
-
 impl Inventory<'_> {
     /// Turns MIG on or off. On needs a MIG-capable model and no whole-GPU lease; off needs no
     /// instances left. Returns the GPU and whether it changed.
@@ -76,7 +72,11 @@ impl Inventory<'_> {
             return Err(Error::conflict(format!(
                 "GPU '{}' still has {}",
                 device.uuid,
-                plural_instances(device.mig_instances)
+                plural(
+                    device.mig_instances as usize,
+                    "MIG instance",
+                    "MIG instances"
+                )
             ))
             .with_hint(format!(
                 "destroy them first: gpuctl mig destroy --device {} --all",
