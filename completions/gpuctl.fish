@@ -1119,7 +1119,7 @@ nvidia-smi\t''"
 complete -c gpuctl -n "__fish_gpuctl_using_subcommand collect" -l smi-command -d 'The nvidia-smi binary' -r -F
 complete -c gpuctl -n "__fish_gpuctl_using_subcommand collect" -l input -d 'Replay a recorded \'nvidia-smi --query-gpu=... --format=csv\' file instead of reading GPUs' -r -F
 complete -c gpuctl -n "__fish_gpuctl_using_subcommand collect" -l node -d 'This node\'s name in the inventory [default: the host name]' -r
-complete -c gpuctl -n "__fish_gpuctl_using_subcommand collect" -l cluster -d 'The cluster a node new to the inventory joins' -r
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand collect" -l cluster -d 'This node\'s cluster (a node is known by cluster and name) [default: the cluster of the one node of this name, else `default` for a new node]' -r
 complete -c gpuctl -n "__fish_gpuctl_using_subcommand collect" -l textfile -d 'Also write DIR/gpuctl.prom for node_exporter\'s textfile collector' -r -F
 complete -c gpuctl -n "__fish_gpuctl_using_subcommand collect" -l every -d 'Repeat every DURATION until SIGTERM or SIGINT (for containers without cron)' -r
 complete -c gpuctl -n "__fish_gpuctl_using_subcommand collect" -l db -d 'Store path [default: $XDG_DATA_HOME/gpuctl/gpuctl.db]' -r -F

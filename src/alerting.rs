@@ -23,6 +23,7 @@ pub struct SeenGpu {
     pub device_id: i64,
     pub uuid: String,
     pub node: String,
+    pub cluster: String,
 }
 
 /// A GPU of the node's inventory that the run did not see.
@@ -30,6 +31,7 @@ pub struct SeenGpu {
 pub struct MissingGpu {
     pub uuid: String,
     pub node: String,
+    pub cluster: String,
     pub last_seen_at: Option<i64>,
     pub registered_at: i64,
 }
@@ -83,7 +85,7 @@ pub(crate) fn evaluate(
     }
     for rule in alerts::rules(conn)?.into_iter().filter(|r| r.enabled) {
         // Each GPU this rule speaks about, with its verdict.
-        let mut verdicts: Vec<(&str, &str, Verdict)> = Vec::new();
+        let mut verdicts: Vec<(&str, (&str, &str), Verdict)> = Vec::new();
         if rule.metric == SECONDS_SINCE_SEEN {
             for gpu in missing {
                 let since = gpu.last_seen_at.unwrap_or(gpu.registered_at);
@@ -93,16 +95,23 @@ pub(crate) fn evaluate(
                 } else {
                     Verdict::Clear
                 };
-                verdicts.push((&gpu.uuid, &gpu.node, verdict));
+                verdicts.push((&gpu.uuid, (&gpu.cluster, &gpu.node), verdict));
             }
             // A GPU seen by this run is reporting again.
-            verdicts.extend(
-                seen.iter()
-                    .map(|g| (g.uuid.as_str(), g.node.as_str(), Verdict::Clear)),
-            );
+            verdicts.extend(seen.iter().map(|g| {
+                (
+                    g.uuid.as_str(),
+                    (g.cluster.as_str(), g.node.as_str()),
+                    Verdict::Clear,
+                )
+            }));
         } else {
             for gpu in seen {
-                verdicts.push((&gpu.uuid, &gpu.node, judge(conn, now, &rule, gpu)?));
+                verdicts.push((
+                    &gpu.uuid,
+                    (&gpu.cluster, &gpu.node),
+                    judge(conn, now, &rule, gpu)?,
+                ));
             }
         }
         for (uuid, node, verdict) in verdicts {
@@ -171,7 +180,7 @@ fn apply(
     open: &mut HashMap<(String, String), Alert>,
     rule: &AlertRule,
     uuid: &str,
-    node: &str,
+    (cluster, node): (&str, &str),
     verdict: Verdict,
     transitions: &mut Transitions,
 ) -> Result<()> {
@@ -193,6 +202,7 @@ fn apply(
                 rule: rule.name.clone(),
                 device: Some(uuid.to_string()),
                 node: Some(node.to_string()),
+                cluster: Some(cluster.to_string()),
                 severity: rule.severity,
                 state: AlertState::Firing,
                 first_seen_at: now,

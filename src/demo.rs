@@ -130,6 +130,7 @@ struct GpuPlan {
     node_id: i64,
     uuid: String,
     node: String,
+    cluster: String,
     memory_mib: i64,
     tdp_mw: i64,
     base_util: f64,
@@ -186,6 +187,7 @@ pub fn generate(
                     node_id: node.id,
                     uuid: gpu.uuid.clone(),
                     node: node.name.clone(),
+                    cluster: node.cluster.clone(),
                     memory_mib: model.memory_mib,
                     tdp_mw: model.tdp_w.unwrap_or(400) * 1000,
                     base_util: 55.0 + rng.unit() * 35.0,
@@ -223,8 +225,7 @@ pub fn generate(
                 plans.push(gpu_plan);
             }
             // The node's counts follow its GPUs once they are all in, as after a collect.
-            inv.at(node.created_at)
-                .sync_node_capacity(node.id, &node.name, true)?;
+            inv.at(node.created_at).sync_node_capacity(node.id, true)?;
             for (uuid, status) in out_of_service {
                 let reason = if status == DeviceStatus::Faulty {
                     "XID 79: fell off the bus"
@@ -267,10 +268,9 @@ pub fn generate(
         let inv = Inventory::new(tx, Stamp::new(now, Some(DEMO_ACTOR)));
         crate::retention::apply(tx, now)?;
         crate::retention::roll_hour_in_progress(tx, now, None)?;
-        let nodes: BTreeMap<i64, &str> =
-            plans.iter().map(|p| (p.node_id, p.node.as_str())).collect();
-        for (node_id, name) in nodes {
-            inv.sync_node_capacity(node_id, name, true)?;
+        let nodes: std::collections::BTreeSet<i64> = plans.iter().map(|p| p.node_id).collect();
+        for node_id in nodes {
+            inv.sync_node_capacity(node_id, true)?;
         }
         let mut by_node: BTreeMap<&str, (Vec<SeenGpu>, Vec<MissingGpu>)> = BTreeMap::new();
         for gpu in &plans {
@@ -280,11 +280,13 @@ pub fn generate(
                     device_id: gpu.device_id,
                     uuid: gpu.uuid.clone(),
                     node: gpu.node.clone(),
+                    cluster: gpu.cluster.clone(),
                 });
             } else {
                 entry.1.push(MissingGpu {
                     uuid: gpu.uuid.clone(),
                     node: gpu.node.clone(),
+                    cluster: gpu.cluster.clone(),
                     last_seen_at: Some(gpu.reports_until),
                     registered_at: start,
                 });

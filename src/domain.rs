@@ -174,6 +174,8 @@ pub struct Event {
     pub new_value: Option<String>,
     pub reason: Option<String>,
     pub actor: Option<String>,
+    /// The cluster of `node` (a node is identified by cluster and name).
+    pub cluster: Option<String>,
 }
 
 word_enum!(
@@ -221,6 +223,7 @@ pub struct NewEvent {
     pub new_value: Option<String>,
     pub reason: Option<String>,
     pub actor: Option<String>,
+    pub cluster: Option<String>,
 }
 
 word_enum!(
@@ -266,6 +269,7 @@ pub struct Alert {
     /// The GPU's UUID.
     pub device: Option<String>,
     pub node: Option<String>,
+    pub cluster: Option<String>,
     pub severity: Severity,
     pub state: AlertState,
     #[serde(with = "unix_time")]
@@ -370,6 +374,7 @@ pub struct MigInstance {
     pub device_id: i64,
     pub device: String,
     pub node: String,
+    pub cluster: String,
     pub profile: String,
     pub placement_start: i64,
     pub placement_size: i64,

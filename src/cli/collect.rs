@@ -25,9 +25,10 @@ pub(crate) struct CollectArgs {
     /// This node's name in the inventory [default: the host name]
     #[arg(long, value_name = "NAME", value_parser = checked(NodeName::parse))]
     pub node: Option<NodeName>,
-    /// The cluster a node new to the inventory joins
-    #[arg(long, value_name = "NAME", default_value = "default", value_parser = checked(ClusterName::parse))]
-    pub cluster: ClusterName,
+    /// This node's cluster (a node is known by cluster and name) [default: the cluster of the
+    /// one node of this name, else `default` for a new node]
+    #[arg(long, value_name = "NAME", value_parser = checked(ClusterName::parse))]
+    pub cluster: Option<ClusterName>,
     /// Also write DIR/gpuctl.prom for node_exporter's textfile collector
     #[arg(long, value_name = "DIR")]
     pub textfile: Option<PathBuf>,

@@ -11,7 +11,7 @@ use crate::cli::{
 use crate::clock;
 use crate::domain::{Alert, AlertRule, AlertState};
 use crate::error::{Error, Result};
-use crate::inventory::alert_not_found;
+use crate::inventory::{alert_not_found, resolve_node};
 use crate::output::{or_dash, Output, TableRow};
 use crate::store::alerts::{self, AlertFilter};
 use crate::validate;
@@ -74,13 +74,18 @@ fn list(ctx: &Ctx, args: &AlertListArgs) -> Result<()> {
         (None, true) => Vec::new(),
         (None, false) => vec![AlertState::Firing, AlertState::Acknowledged],
     };
+    let store = ctx.store()?;
+    let node = match &args.node {
+        Some(text) => Some(resolve_node(store.conn(), text)?),
+        None => None,
+    };
     let filter = AlertFilter {
         states,
         severity: args.severity,
-        node: args.node.clone(),
+        node: node.as_ref().map(|n| n.name.clone()),
+        cluster: node.map(|n| n.cluster),
         limit: args.limit.map(i64::from),
     };
-    let store = ctx.store()?;
     let rows = alerts::list(store.conn(), &filter)?;
     let noun = if rows.len() == 1 { "alert" } else { "alerts" };
     ctx.out.list(&rows, Some(format!("{} {noun}", rows.len())))

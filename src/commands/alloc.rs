@@ -14,7 +14,7 @@ use crate::cli::{
 use crate::clock;
 use crate::domain::{Allocation, LeaseState};
 use crate::error::{Error, Result};
-use crate::inventory::{lease_not_found, LeaseRequest};
+use crate::inventory::{lease_not_found, resolve_node, LeaseRequest};
 use crate::output::plural;
 use crate::output::{or_dash, Output, TableRow};
 use crate::store::allocations::{self, AllocationFilter};
@@ -180,13 +180,18 @@ fn list(ctx: &Ctx, args: &AllocListArgs) -> Result<()> {
     } else {
         Some(LeaseState::Active)
     };
+    let store = ctx.store()?;
+    let node = match &args.node {
+        Some(text) => Some(resolve_node(store.conn(), text)?),
+        None => None,
+    };
     let filter = AllocationFilter {
         state,
         owner: args.owner.clone(),
         namespace: args.namespace.clone(),
-        node: args.node.clone(),
+        node: node.as_ref().map(|n| n.name.clone()),
+        cluster: node.map(|n| n.cluster),
     };
-    let store = ctx.store()?;
     let rows = allocations::list(store.conn(), &filter)?;
     let footer = plural(rows.len(), "lease", "leases");
     ctx.out.list(&rows, Some(footer))

@@ -22,9 +22,12 @@ use crate::retention;
 use crate::schedule::{try_run_lock, StopFlag};
 use crate::store::metrics::{self, SampleRow};
 use crate::store::registry;
-use crate::store::{nodes, Store};
+use crate::store::Store;
 use crate::validate;
 use crate::Ctx;
+
+/// The cluster a node new to the inventory joins when collect is not told.
+const DEFAULT_CLUSTER: &str = "default";
 
 /// What one run stored, for `-v` and the run event.
 #[derive(Debug, Default, Serialize)]
@@ -140,7 +143,7 @@ fn collect_once(
         let mut summary = ingest(
             &inv,
             node_name,
-            &args.cluster,
+            args.cluster.as_deref(),
             &[(now, readings)],
             source.name(),
         )?;
@@ -165,7 +168,7 @@ fn replay(
     let summary = ctx.change(|inv| {
         let tx = inv.conn();
         let earliest = batches.iter().map(|(ts, _)| *ts).min();
-        let mut summary = ingest(inv, node_name, &args.cluster, &batches, "replay")?;
+        let mut summary = ingest(inv, node_name, args.cluster.as_deref(), &batches, "replay")?;
         if let Some(earliest) = earliest {
             retention::note_samples_from(tx, earliest)?;
         }
@@ -260,15 +263,25 @@ fn write_textfile(store: &Store, dir: &Path) -> Result<()> {
 fn ingest(
     inv: &Inventory,
     node_name: &str,
-    cluster: &str,
+    cluster: Option<&str>,
     batches: &[(i64, Vec<DeviceSample>)],
     source: &str,
 ) -> Result<RunSummary> {
     let tx = inv.conn();
     let reason = format!("registered by gpuctl collect ({source})");
-    let node = match nodes::get(tx, node_name)? {
+    let known = match cluster {
+        Some(cluster) => inv.find_node(cluster, node_name)?,
+        // Without --cluster, the one node of this name, wherever it is.
+        None => match inv.load_node(node_name) {
+            Ok(node) => Some(node),
+            Err(e) if e.kind == crate::error::ErrorKind::NotFound => None,
+            Err(e) => return Err(e),
+        },
+    };
+    let node = match known {
         Some(node) => node,
         None => {
+            let cluster = cluster.unwrap_or(DEFAULT_CLUSTER);
             let mut node = Node::new(node_name, cluster, NodeStatus::Ready, inv.now());
             inv.create_node(&mut node, Some(&reason))?;
             node
@@ -303,6 +316,7 @@ fn ingest(
                 device_id,
                 uuid: reading.uuid.clone(),
                 node: node.name.clone(),
+                cluster: node.cluster.clone(),
             });
             if !seen_uuids.contains(&reading.uuid) {
                 seen_uuids.push(reading.uuid.clone());
@@ -319,6 +333,7 @@ fn ingest(
             .map(|expected| MissingGpu {
                 uuid: expected.uuid,
                 node: node.name.clone(),
+                cluster: node.cluster.clone(),
                 last_seen_at: expected.last_seen_at,
                 registered_at: expected.registered_at,
             })
@@ -336,7 +351,7 @@ fn ingest(
     summary.gpus = seen_uuids.len();
     retention::roll_hour_in_progress(tx, inv.now(), Some(&sampled_devices))?;
     // The node's GPU counts follow its devices; its driver follows what the GPUs report.
-    inv.sync_node_capacity(node.id, &node.name, false)?;
+    inv.sync_node_capacity(node.id, false)?;
     if let Some(driver) = driver {
         let current = inv.load_node(&node.name)?;
         let mut updated = current.clone();

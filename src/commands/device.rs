@@ -10,7 +10,7 @@ use crate::cli::{
 use crate::clock;
 use crate::domain::{Device, MigInstance};
 use crate::error::{Error, Result};
-use crate::inventory::{load_device, model_not_found};
+use crate::inventory::{load_device, model_not_found, Filters};
 use crate::output::plural;
 use crate::output::{or_dash, rows::instance_table, Output, TableRow};
 use crate::store::devices::DeviceFilter;
@@ -70,18 +70,16 @@ impl TableRow for Device {
 
 fn list(ctx: &Ctx, args: &DeviceListArgs) -> Result<()> {
     let store = ctx.store()?;
-    let model_id = match &args.model {
-        Some(name) => Some(
-            models::resolve(store.conn(), name)?
-                .ok_or_else(|| model_not_found(name))?
-                .id,
-        ),
-        None => None,
-    };
+    let filters = Filters::resolve(
+        store.conn(),
+        args.node.as_deref(),
+        args.cluster.as_deref(),
+        args.model.as_deref(),
+    )?;
     let filter = DeviceFilter {
-        node: args.node.clone(),
-        cluster: args.cluster.clone(),
-        model_id,
+        node: filters.node_name(),
+        cluster: filters.cluster_or_nodes(),
+        model_id: filters.model.map(|m| m.id),
         status: args.status,
         free: args.free,
         allocated: args.allocated,
@@ -180,7 +178,7 @@ fn add(ctx: &Ctx, args: &DeviceAddArgs) -> Result<()> {
             health: String::new(),
         };
         inv.add_device(&mut new, args.reason.as_deref())?;
-        inv.sync_node_capacity(node.id, &node.name, true)?;
+        inv.sync_node_capacity(node.id, true)?;
         load_device(inv.conn(), &args.uuid)
     })?;
     ctx.out.show(&device, |out, w| {

@@ -5,9 +5,9 @@ use serde::Serialize;
 use crate::cli::{MigCommand, MigCreateArgs, MigDestroyArgs, MigListArgs, MigModeArgs};
 use crate::domain::MigInstance;
 use crate::error::{Error, Result};
-use crate::inventory::{load_device, node_not_found};
+use crate::inventory::{load_device, resolve_node};
 use crate::output::plural;
-use crate::store::{mig, nodes};
+use crate::store::mig;
 use crate::Ctx;
 
 pub(crate) fn run(ctx: &Ctx, command: &MigCommand) -> Result<()> {
@@ -52,12 +52,11 @@ fn list(ctx: &Ctx, args: &MigListArgs) -> Result<()> {
         Some(uuid) => Some(load_device(store.conn(), uuid)?.id),
         None => None,
     };
-    if let Some(node) = &args.node {
-        if !nodes::exists(store.conn(), node)? {
-            return Err(node_not_found(node));
-        }
-    }
-    let rows = mig::list(store.conn(), device_id, args.node.as_deref())?;
+    let node_id = match &args.node {
+        Some(text) => Some(resolve_node(store.conn(), text)?.id),
+        None => None,
+    };
+    let rows = mig::list(store.conn(), device_id, node_id)?;
     let footer = plural(rows.len(), "MIG instance", "MIG instances");
     ctx.out.list(&rows, Some(footer))
 }

@@ -175,8 +175,8 @@ fn recount(inv: &Inventory) -> Result<Vec<NodeCounts>> {
     let free = allocations::free_gpus(tx, &Scope::default(), true)?;
     let mut out = Vec::with_capacity(all.len());
     for node in all {
-        let changed = inv.sync_node_capacity(node.id, &node.name, false)?;
-        let node = nodes::get(tx, &node.name)?.unwrap_or(node);
+        let changed = inv.sync_node_capacity(node.id, false)?;
+        let node = nodes::get_by_id(tx, node.id)?.unwrap_or(node);
         let (allocated, free_here) = match devices::node_counts(tx, node.id)? {
             Some(counts) => (
                 counts.allocated,

@@ -30,6 +30,7 @@ impl Inventory<'_> {
             &format!("alert/{}", alert.id),
             Detail {
                 node: alert.node.clone(),
+                cluster: alert.cluster.clone(),
                 field: Some("state".into()),
                 old: old.map(|s| s.to_string()),
                 new: Some(new.to_string()),

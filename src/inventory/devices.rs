@@ -66,7 +66,7 @@ impl Inventory<'_> {
         self.record(
             EventKind::DeviceCreated,
             &device.uuid,
-            Detail::on_node(&device.node)
+            Detail::on_node(&device.cluster, &device.node)
                 .new_value(creation_summary(device))
                 .reason(reason),
         )
@@ -119,7 +119,7 @@ impl Inventory<'_> {
             self.record(
                 kind,
                 uuid,
-                Detail::on_node(&old.node)
+                Detail::on_node(&old.cluster, &old.node)
                     .field(field)
                     .change(Some(before), Some(after))
                     .reason(reason),
@@ -134,7 +134,7 @@ impl Inventory<'_> {
             // A retired GPU is no longer watched: its alerts end with it.
             self.resolve_alerts_of_device(uuid, None, "GPU retired")?;
         }
-        self.sync_node_capacity(new.node_id, &new.node, true)?;
+        self.sync_node_capacity(new.node_id, true)?;
         Ok((load_device(self.conn(), uuid)?, changed))
     }
 
@@ -152,7 +152,7 @@ impl Inventory<'_> {
         self.record(
             EventKind::DeviceRemoved,
             &device.uuid,
-            Detail::on_node(&device.node)
+            Detail::on_node(&device.cluster, &device.node)
                 .old_value(format!(
                     "index={} model={}",
                     device.index,
@@ -160,7 +160,7 @@ impl Inventory<'_> {
                 ))
                 .reason(reason),
         )?;
-        self.sync_node_capacity(device.node_id, &device.node, true)?;
+        self.sync_node_capacity(device.node_id, true)?;
         Ok(device)
     }
 
@@ -186,25 +186,27 @@ impl Inventory<'_> {
                 if known.node_id != node.id {
                     // A board swap: both nodes' histories say so, and both nodes' counts
                     // follow, in this same transaction.
-                    for history in [&known.node, &node.name] {
+                    for (cluster, history) in
+                        [(&known.cluster, &known.node), (&node.cluster, &node.name)]
+                    {
                         self.record(
                             EventKind::DeviceMoved,
                             &reading.uuid,
-                            Detail::on_node(history)
+                            Detail::on_node(cluster, history)
                                 .field("node")
                                 .change(Some(known.node.clone()), Some(node.name.clone()))
                                 .reason(Some(REASON)),
                         )?;
                     }
                     devices::move_to_node(self.conn(), known.id, node.id)?;
-                    self.sync_node_capacity(known.node_id, &known.node, true)?;
+                    self.sync_node_capacity(known.node_id, true)?;
                     reported.moved_from = Some(known.node);
                 }
                 if known.index != index {
                     self.record(
                         EventKind::DeviceUpdated,
                         &reading.uuid,
-                        Detail::on_node(&node.name)
+                        Detail::on_node(&node.cluster, &node.name)
                             .field("index")
                             .change(Some(known.index.to_string()), Some(index.to_string()))
                             .reason(Some(REASON)),

@@ -47,7 +47,7 @@ impl Inventory<'_> {
         self.record(
             EventKind::AllocCreated,
             &id.to_string(),
-            Detail::on_node(&new.node).new_value(format!(
+            Detail::on_node(&new.cluster, &new.node).new_value(format!(
                 "owner={} gpu={}{mig} until {}",
                 new.owner,
                 new.device_uuid,
@@ -97,7 +97,7 @@ impl Inventory<'_> {
         self.record(
             kind,
             &lease.id.to_string(),
-            Detail::on_node(&lease.node)
+            Detail::on_node(&lease.cluster, &lease.node)
                 .field("state")
                 .change(Some("active".into()), Some(state.to_string()))
                 .reason(reason),
@@ -128,10 +128,12 @@ impl Inventory<'_> {
         self.record(
             EventKind::AllocExtended,
             &lease.id.to_string(),
-            Detail::on_node(&lease.node).field("expires_at").change(
-                Some(clock::rfc3339(lease.expires_at)),
-                Some(clock::rfc3339(expires_at)),
-            ),
+            Detail::on_node(&lease.cluster, &lease.node)
+                .field("expires_at")
+                .change(
+                    Some(clock::rfc3339(lease.expires_at)),
+                    Some(clock::rfc3339(expires_at)),
+                ),
         )
     }
 }
@@ -238,7 +240,7 @@ impl Inventory<'_> {
                 device.status
             )));
         }
-        let node = nodes::get(self.conn(), &device.node)?;
+        let node = nodes::get_by_id(self.conn(), device.node_id)?;
         if let Some(node) = node.filter(|n| n.status != NodeStatus::Ready) {
             return Err(Error::conflict(format!(
                 "no free GPU matches: node '{}' of GPU '{uuid}' is {}",
@@ -297,13 +299,12 @@ impl Inventory<'_> {
         if let Some(uuid) = &request.device {
             load_device(self.conn(), uuid)?;
         }
-        if let Some(node) = &request.node {
-            self.load_node(node)?;
-        }
+        let node = match &request.node {
+            Some(node) => Some(self.load_node(node)?),
+            None => None,
+        };
         if let Some(cluster) = &request.cluster {
-            if nodes::names_in_cluster(self.conn(), cluster)?.is_empty() {
-                return Err(Error::not_found(format!("cluster '{cluster}' not found")));
-            }
+            super::check_cluster(self.conn(), cluster)?;
         }
         let model_id = match &request.model {
             Some(name) => Some(self.resolve_model(name)?.id),
@@ -311,8 +312,11 @@ impl Inventory<'_> {
         };
         Ok(Scope {
             device_uuid: request.device.clone(),
-            node: request.node.clone(),
-            cluster: request.cluster.clone(),
+            cluster: request
+                .cluster
+                .clone()
+                .or_else(|| node.as_ref().map(|n| n.cluster.clone())),
+            node: node.map(|n| n.name),
             model_id,
         })
     }

@@ -94,7 +94,7 @@ impl Inventory<'_> {
         self.record(
             kind,
             &device.uuid,
-            Detail::on_node(&device.node)
+            Detail::on_node(&device.cluster, &device.node)
                 .field("mig_mode")
                 .change(Some(old.into()), Some(new.into())),
         )?;
@@ -132,7 +132,7 @@ impl Inventory<'_> {
             self.record(
                 EventKind::MigCreated,
                 &device.uuid,
-                Detail::on_node(&device.node)
+                Detail::on_node(&device.cluster, &device.node)
                     .field(format!("instance:{id}"))
                     .new_value(format!(
                         "{} at {}:{}",
@@ -164,7 +164,7 @@ impl Inventory<'_> {
             self.record(
                 EventKind::MigDestroyed,
                 &instance.device,
-                Detail::on_node(&instance.node)
+                Detail::on_node(&instance.cluster, &instance.node)
                     .field(format!("instance:{}", instance.id))
                     .old_value(format!(
                         "{} at {}:{}",

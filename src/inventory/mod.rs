@@ -23,7 +23,10 @@ pub(crate) use alerts::alert_not_found;
 pub(crate) use devices::load_device;
 pub(crate) use leases::{lease_not_found, LeaseRequest};
 pub(crate) use models::model_not_found;
-pub(crate) use nodes::{creation_summary, format_labels, node_not_found};
+pub(crate) use nodes::{
+    ambiguous_node, check_cluster, creation_summary, format_labels, node_not_found, resolve_node,
+    Filters,
+};
 
 /// When a change is made and by whom; every event of one command run carries the same stamp.
 #[derive(Debug, Clone)]
@@ -45,8 +48,9 @@ impl Stamp {
 /// What an audit event says beyond its kind and subject.
 #[derive(Debug, Default)]
 pub(crate) struct Detail {
-    /// The node whose history the event belongs to.
+    /// The node whose history the event belongs to, and its cluster.
     pub(crate) node: Option<String>,
+    pub(crate) cluster: Option<String>,
     pub(crate) field: Option<String>,
     pub(crate) old: Option<String>,
     pub(crate) new: Option<String>,
@@ -54,9 +58,10 @@ pub(crate) struct Detail {
 }
 
 impl Detail {
-    pub(crate) fn on_node(node: &str) -> Detail {
+    pub(crate) fn on_node(cluster: &str, node: &str) -> Detail {
         Detail {
             node: Some(node.to_string()),
+            cluster: Some(cluster.to_string()),
             ..Detail::default()
         }
     }
@@ -129,6 +134,7 @@ impl<'t> Inventory<'t> {
                 new_value: detail.new,
                 reason: detail.reason,
                 actor: self.stamp.actor.clone(),
+                cluster: detail.cluster,
             },
         )?;
         Ok(())

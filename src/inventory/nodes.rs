@@ -5,14 +5,95 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde::Serialize;
 
+use rusqlite::Connection;
+
 use super::{Detail, Inventory};
 use crate::domain::{EventKind, Node, NodeStatus};
 use crate::error::{Error, Result};
-use crate::store::{devices, nodes};
+use crate::store::{devices, events, nodes};
 
 pub(crate) fn node_not_found(name: &str) -> Error {
     Error::not_found(format!("node '{name}' not found"))
         .with_hint("'gpuctl node list' shows the nodes in the store")
+}
+
+/// A node as a command names it: `CLUSTER/NAME` always, `NAME` where only one cluster has it.
+/// Unknown: exit 3; a bare name in several clusters: exit 2 naming them.
+pub(crate) fn resolve_node(conn: &Connection, text: &str) -> Result<Node> {
+    if let Some((cluster, name)) = text.split_once('/') {
+        return nodes::get(conn, cluster, name)?.ok_or_else(|| node_not_found(text));
+    }
+    let mut found = nodes::named(conn, text)?;
+    match found.len() {
+        0 => Err(node_not_found(text)),
+        1 => Ok(found.remove(0)),
+        _ => {
+            let clusters: Vec<&str> = found.iter().map(|n| n.cluster.as_str()).collect();
+            Err(ambiguous_node(text, &clusters))
+        }
+    }
+}
+
+/// The error for a bare node name that several clusters use.
+pub(crate) fn ambiguous_node(name: &str, clusters: &[&str]) -> Error {
+    let candidates: Vec<String> = clusters.iter().map(|c| format!("{c}/{name}")).collect();
+    Error::usage(format!(
+        "node name '{name}' is ambiguous: {}",
+        candidates.join(", ")
+    ))
+    .with_hint("name the node as CLUSTER/NAME")
+}
+
+/// What a list command's `--node`, `--cluster` and `--model` name, each checked: every
+/// command answers an unknown one the same way, exit 3 (an ambiguous node name: exit 2).
+#[derive(Debug, Default)]
+pub(crate) struct Filters {
+    pub(crate) node: Option<Node>,
+    pub(crate) cluster: Option<String>,
+    pub(crate) model: Option<crate::domain::GpuModel>,
+}
+
+impl Filters {
+    pub(crate) fn resolve(
+        conn: &Connection,
+        node: Option<&str>,
+        cluster: Option<&str>,
+        model: Option<&str>,
+    ) -> Result<Filters> {
+        if let Some(cluster) = cluster {
+            check_cluster(conn, cluster)?;
+        }
+        Ok(Filters {
+            node: node.map(|text| resolve_node(conn, text)).transpose()?,
+            cluster: cluster.map(str::to_string),
+            model: model
+                .map(|name| {
+                    crate::store::models::resolve(conn, name)?
+                        .ok_or_else(|| super::model_not_found(name))
+                })
+                .transpose()?,
+        })
+    }
+
+    /// The node's name and, when not given, its cluster, for filters on text columns.
+    pub(crate) fn node_name(&self) -> Option<String> {
+        self.node.as_ref().map(|n| n.name.clone())
+    }
+
+    pub(crate) fn cluster_or_nodes(&self) -> Option<String> {
+        self.cluster
+            .clone()
+            .or_else(|| self.node.as_ref().map(|n| n.cluster.clone()))
+    }
+}
+
+/// A cluster a filter names must have nodes (exit 3 otherwise), as an unknown node does.
+pub(crate) fn check_cluster(conn: &Connection, cluster: &str) -> Result<()> {
+    if nodes::cluster_exists(conn, cluster)? {
+        return Ok(());
+    }
+    Err(Error::not_found(format!("cluster '{cluster}' not found"))
+        .with_hint("'gpuctl node list' shows the nodes and their clusters"))
 }
 
 /// `a=1,b=2`, or `-` without labels.
@@ -109,24 +190,30 @@ pub(crate) struct Removal {
 }
 
 impl Inventory<'_> {
-    /// The node called `name`, or exit 3.
-    pub(crate) fn load_node(&self, name: &str) -> Result<Node> {
-        nodes::get(self.conn(), name)?.ok_or_else(|| node_not_found(name))
+    /// The node a command names (see [`resolve_node`]).
+    pub(crate) fn load_node(&self, text: &str) -> Result<Node> {
+        resolve_node(self.conn(), text)
+    }
+
+    /// The node `name` of `cluster`, if there is one.
+    pub(crate) fn find_node(&self, cluster: &str, name: &str) -> Result<Option<Node>> {
+        nodes::get(self.conn(), cluster, name)
     }
 
     /// Adds a node whose name is free, with its `node.created` event.
     pub(crate) fn create_node(&self, node: &mut Node, reason: Option<&str>) -> Result<()> {
-        if nodes::exists(self.conn(), &node.name)? {
-            return Err(
-                Error::conflict(format!("node '{}' already exists", node.name))
-                    .with_hint("use 'gpuctl node update' to change it"),
-            );
+        if nodes::exists(self.conn(), &node.cluster, &node.name)? {
+            return Err(Error::conflict(format!(
+                "node '{}' already exists in cluster '{}'",
+                node.name, node.cluster
+            ))
+            .with_hint("use 'gpuctl node update' to change it"));
         }
         node.id = nodes::insert(self.conn(), node)?;
         self.record(
             EventKind::NodeCreated,
             &node.name,
-            Detail::on_node(&node.name)
+            Detail::on_node(&node.cluster, &node.name)
                 .new_value(creation_summary(node))
                 .reason(reason),
         )
@@ -144,8 +231,18 @@ impl Inventory<'_> {
         if changed.is_empty() {
             return Ok(changed);
         }
+        if new.cluster != old.cluster && nodes::exists(self.conn(), &new.cluster, &new.name)? {
+            return Err(Error::conflict(format!(
+                "node '{}' already exists in cluster '{}'",
+                new.name, new.cluster
+            )));
+        }
         new.updated_at = self.now();
         nodes::update(self.conn(), new)?;
+        if new.cluster != old.cluster {
+            // The node's history and alerts move with it.
+            events::move_node(self.conn(), &old.cluster, &new.cluster, &new.name)?;
+        }
         if new.status == NodeStatus::Decommissioned && old.status != NodeStatus::Decommissioned {
             self.resolve_alerts_of_node(new.id, "node decommissioned")?;
         }
@@ -158,7 +255,7 @@ impl Inventory<'_> {
             self.record(
                 kind,
                 &old.name,
-                Detail::on_node(&old.name)
+                Detail::on_node(&new.cluster, &new.name)
                     .field(change.field.clone())
                     .change(change.old.clone(), change.new.clone())
                     .reason(reason),
@@ -184,9 +281,9 @@ impl Inventory<'_> {
             return Ok((old, 0));
         }
         if devices::node_counts(self.conn(), new.id)?.is_some()
-            && self.sync_node_capacity(new.id, &new.name, false)?
+            && self.sync_node_capacity(new.id, false)?
         {
-            new = self.load_node(name)?;
+            new = nodes::get_by_id(self.conn(), new.id)?.ok_or_else(|| node_not_found(name))?;
         }
         Ok((new, changed.len()))
     }
@@ -194,17 +291,14 @@ impl Inventory<'_> {
     /// Keeps a node's GPU counts equal to its devices (a ready node offers its active GPUs),
     /// with a `node.updated` event per count that changes. `from_devices`: a node without
     /// devices counts zero rather than keeping its declared counts. Returns whether they changed.
-    pub(crate) fn sync_node_capacity(
-        &self,
-        node_id: i64,
-        node: &str,
-        from_devices: bool,
-    ) -> Result<bool> {
+    pub(crate) fn sync_node_capacity(&self, node_id: i64, from_devices: bool) -> Result<bool> {
         let Some(change) =
             devices::sync_node_capacity(self.conn(), node_id, self.now(), from_devices)?
         else {
             return Ok(false);
         };
+        let node = nodes::get_by_id(self.conn(), node_id)?
+            .ok_or_else(|| node_not_found(&format!("#{node_id}")))?;
         for (field, (old, new)) in [
             ("gpus", change.gpus),
             ("gpus_allocatable", change.gpus_allocatable),
@@ -212,8 +306,8 @@ impl Inventory<'_> {
             if old != new {
                 self.record(
                     EventKind::NodeUpdated,
-                    node,
-                    Detail::on_node(node)
+                    &node.name,
+                    Detail::on_node(&node.cluster, &node.name)
                         .field(field)
                         .change(Some(old.to_string()), Some(new.to_string())),
                 )?;
@@ -245,7 +339,7 @@ impl Inventory<'_> {
             self.record(
                 EventKind::AllocReleased,
                 &lease.to_string(),
-                Detail::on_node(&node.name)
+                Detail::on_node(&node.cluster, &node.name)
                     .field("state")
                     .change(Some("active".into()), Some("released".into()))
                     .reason(reason),
@@ -255,13 +349,13 @@ impl Inventory<'_> {
             self.record(
                 EventKind::DeviceRemoved,
                 uuid,
-                Detail::on_node(&node.name).reason(reason),
+                Detail::on_node(&node.cluster, &node.name).reason(reason),
             )?;
         }
         self.record(
             EventKind::NodeRemoved,
             &node.name,
-            Detail::on_node(&node.name)
+            Detail::on_node(&node.cluster, &node.name)
                 .old_value(creation_summary(&node))
                 .reason(reason),
         )?;

@@ -65,7 +65,7 @@ pub fn update_rule(conn: &Connection, rule: &AlertRule) -> Result<()> {
 
 const ALERT_COLUMNS: &str =
     "id, rule, device_uuid, node, severity, state, first_seen_at, last_seen_at,
-    value, threshold, message, ack_note, acked_at, resolved_at, resolution,
+    value, threshold, message, ack_note, acked_at, resolved_at, resolution, cluster,
     (SELECT c.id FROM alerts c
          JOIN alert_rules cr ON cr.name = c.rule
          JOIN alert_rules wr ON wr.name = alerts.rule
@@ -98,7 +98,8 @@ fn alert_from_row(row: &Row) -> rusqlite::Result<Alert> {
         acked_at: row.get(12)?,
         resolved_at: row.get(13)?,
         resolution: row.get(14)?,
-        suppressed_by: row.get(15)?,
+        cluster: row.get(15)?,
+        suppressed_by: row.get(16)?,
     })
 }
 
@@ -128,8 +129,8 @@ pub fn open_for_devices(conn: &Connection, uuids: &[&str]) -> Result<Vec<Alert>>
 pub fn insert(conn: &Connection, alert: &Alert) -> Result<i64> {
     conn.prepare_cached(
         "INSERT INTO alerts (rule, device_uuid, node, severity, state, first_seen_at, last_seen_at,
-                             value, threshold, message)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+                             value, threshold, message, cluster)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
     )?
     .execute(params![
         alert.rule,
@@ -142,6 +143,7 @@ pub fn insert(conn: &Connection, alert: &Alert) -> Result<i64> {
         alert.value,
         alert.threshold,
         alert.message,
+        alert.cluster,
     ])?;
     Ok(conn.last_insert_rowid())
 }
@@ -184,7 +186,7 @@ pub fn open_for_node(conn: &Connection, node_id: i64) -> Result<Vec<Alert>> {
     let sql = format!(
         "SELECT {ALERT_COLUMNS} FROM alerts WHERE state <> 'resolved'
            AND (device_uuid IN (SELECT uuid FROM devices WHERE node_id = ?1)
-                OR node = (SELECT name FROM nodes WHERE id = ?1))"
+                OR (node, cluster) = (SELECT name, cluster FROM nodes WHERE id = ?1))"
     );
     let mut stmt = conn.prepare_cached(&sql)?;
     let rows = stmt.query_map([node_id], alert_from_row)?;
@@ -197,6 +199,7 @@ pub struct AlertFilter {
     pub states: Vec<AlertState>,
     pub severity: Option<Severity>,
     pub node: Option<String>,
+    pub cluster: Option<String>,
     pub limit: Option<i64>,
 }
 
@@ -218,6 +221,10 @@ pub fn list(conn: &Connection, filter: &AlertFilter) -> Result<Vec<Alert>> {
     if let Some(node) = &filter.node {
         clauses.push("node = ?".into());
         values.push(Value::Text(node.clone()));
+    }
+    if let Some(cluster) = &filter.cluster {
+        clauses.push("cluster = ?".into());
+        values.push(Value::Text(cluster.clone()));
     }
     let where_sql = if clauses.is_empty() {
         String::new()

@@ -82,6 +82,7 @@ pub struct AllocationFilter {
     pub owner: Option<String>,
     pub namespace: Option<String>,
     pub node: Option<String>,
+    pub cluster: Option<String>,
 }
 
 pub fn list(conn: &Connection, filter: &AllocationFilter) -> Result<Vec<Allocation>> {
@@ -95,6 +96,7 @@ pub fn list(conn: &Connection, filter: &AllocationFilter) -> Result<Vec<Allocati
         ("owner = ?", &filter.owner),
         ("namespace = ?", &filter.namespace),
         ("node = ?", &filter.node),
+        ("cluster = ?", &filter.cluster),
     ] {
         if let Some(value) = value {
             clauses.push(column);

@@ -7,8 +7,9 @@ use crate::error::Result;
 
 pub fn record(conn: &Connection, event: &NewEvent) -> Result<i64> {
     conn.prepare_cached(
-        "INSERT INTO events (at, kind, subject, node, field, old_value, new_value, reason, actor)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+        "INSERT INTO events (at, kind, subject, node, field, old_value, new_value, reason, actor,
+                             cluster)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
     )?
     .execute(params![
         event.at,
@@ -20,12 +21,13 @@ pub fn record(conn: &Connection, event: &NewEvent) -> Result<i64> {
         event.new_value,
         event.reason,
         event.actor,
+        event.cluster,
     ])?;
     Ok(conn.last_insert_rowid())
 }
 
 const EVENT_COLUMNS: &str =
-    "id, at, kind, subject, node, field, old_value, new_value, reason, actor";
+    "id, at, kind, subject, node, field, old_value, new_value, reason, actor, cluster";
 
 fn event_from_row(row: &Row) -> rusqlite::Result<Event> {
     Ok(Event {
@@ -39,33 +41,49 @@ fn event_from_row(row: &Row) -> rusqlite::Result<Event> {
         new_value: row.get(7)?,
         reason: row.get(8)?,
         actor: row.get(9)?,
+        cluster: row.get(10)?,
     })
 }
 
 /// Events about one node (its own changes and its GPUs'), newest first.
 pub fn for_node(
     conn: &Connection,
+    cluster: &str,
     node: &str,
     since: Option<i64>,
     limit: i64,
 ) -> Result<Vec<Event>> {
     let sql = format!(
-        "SELECT {EVENT_COLUMNS} FROM events WHERE node = ?1 AND at >= ?2
+        "SELECT {EVENT_COLUMNS} FROM events WHERE node = ?1 AND cluster = ?4 AND at >= ?2
          ORDER BY at DESC, id DESC LIMIT ?3"
     );
     let mut stmt = conn.prepare_cached(&sql)?;
     let rows = stmt.query_map(
-        params![node, since.unwrap_or(i64::MIN), limit],
+        params![node, since.unwrap_or(i64::MIN), limit, cluster],
         event_from_row,
     )?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 
-/// Whether the log mentions this node at all (history outlives the node).
-pub fn node_has_history(conn: &Connection, node: &str) -> Result<bool> {
-    Ok(conn
-        .prepare_cached("SELECT EXISTS (SELECT 1 FROM events WHERE node = ?1)")?
-        .query_row([node], |r| r.get(0))?)
+/// A node moved to another cluster: its history (and open alerts) go with it.
+pub fn move_node(conn: &Connection, from: &str, to: &str, node: &str) -> Result<()> {
+    for table in ["events", "alerts"] {
+        conn.prepare_cached(&format!(
+            "UPDATE {table} SET cluster = ?2 WHERE node = ?3 AND cluster = ?1"
+        ))?
+        .execute(params![from, to, node])?;
+    }
+    Ok(())
+}
+
+/// The clusters whose history mentions a node called `node` (history outlives the node).
+pub fn clusters_with_history(conn: &Connection, node: &str) -> Result<Vec<String>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT DISTINCT cluster FROM events WHERE node = ?1 AND cluster IS NOT NULL
+         ORDER BY cluster",
+    )?;
+    let rows = stmt.query_map([node], |r| r.get(0))?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 
 /// The newest events except those of one kind (the per-run log), newest first.

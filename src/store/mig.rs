@@ -6,7 +6,8 @@ use rusqlite::{params, params_from_iter, Connection, OptionalExtension, Row};
 use crate::domain::MigInstance;
 use crate::error::Result;
 
-const INSTANCE_COLUMNS: &str = "i.id, i.device_id, d.uuid, n.name, i.profile, i.placement_start,
+const INSTANCE_COLUMNS: &str =
+    "i.id, i.device_id, d.uuid, n.name, n.cluster, i.profile, i.placement_start,
     i.placement_size, i.uuid,
     (SELECT a.id FROM allocations a WHERE a.mig_instance_id = i.id AND a.state = 'active'
         AND a.expires_at > gpuctl_now()),
@@ -21,12 +22,13 @@ fn instance_from_row(row: &Row) -> rusqlite::Result<MigInstance> {
         device_id: row.get(1)?,
         device: row.get(2)?,
         node: row.get(3)?,
-        profile: row.get(4)?,
-        placement_start: row.get(5)?,
-        placement_size: row.get(6)?,
-        uuid: row.get(7)?,
-        lease_id: row.get(8)?,
-        created_at: row.get(9)?,
+        cluster: row.get(4)?,
+        profile: row.get(5)?,
+        placement_start: row.get(6)?,
+        placement_size: row.get(7)?,
+        uuid: row.get(8)?,
+        lease_id: row.get(9)?,
+        created_at: row.get(10)?,
     })
 }
 
@@ -34,7 +36,7 @@ fn instance_from_row(row: &Row) -> rusqlite::Result<MigInstance> {
 pub fn list(
     conn: &Connection,
     device_id: Option<i64>,
-    node: Option<&str>,
+    node_id: Option<i64>,
 ) -> Result<Vec<MigInstance>> {
     let mut clauses: Vec<&str> = Vec::new();
     let mut values: Vec<Value> = Vec::new();
@@ -42,9 +44,9 @@ pub fn list(
         clauses.push("i.device_id = ?");
         values.push(Value::Integer(id));
     }
-    if let Some(node) = node {
-        clauses.push("n.name = ?");
-        values.push(Value::Text(node.to_string()));
+    if let Some(node_id) = node_id {
+        clauses.push("d.node_id = ?");
+        values.push(Value::Integer(node_id));
     }
     let where_sql = super::where_all(&clauses);
     let sql = format!(

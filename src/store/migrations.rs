@@ -50,6 +50,10 @@ pub const MIGRATIONS: &[Migration] = &[
         description: "why an alert was resolved",
         step: Step::Sql("ALTER TABLE alerts ADD COLUMN resolution TEXT;"),
     },
+    Migration {
+        description: "a node is identified by (cluster, name); events and alerts say the cluster",
+        step: Step::Sql(NODE_IDENTITY_PER_CLUSTER),
+    },
 ];
 
 /// The schema version this binary writes.
@@ -67,6 +71,19 @@ pub fn migrate(conn: &mut Connection) -> Result<()> {
     }
     // The clock was checked when the command started; a bad GPUCTL_NOW cannot reach here.
     let now = crate::clock::now().map(|t| t.timestamp()).unwrap_or(0);
+    // A step may rebuild a table (SQLite cannot alter a constraint): foreign keys are off while
+    // the steps run, as SQLite's own procedure says, and checked before the commit.
+    let foreign_keys: bool = conn.query_row("PRAGMA foreign_keys", [], |r| r.get(0))?;
+    conn.pragma_update(None, "foreign_keys", false)?;
+    let migrated = apply_pending(conn, now);
+    if foreign_keys {
+        conn.pragma_update(None, "foreign_keys", true)?;
+    }
+    migrated
+}
+
+/// Applies the migrations the store lacks, in one IMMEDIATE transaction.
+fn apply_pending(conn: &mut Connection, now: i64) -> Result<()> {
     let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
     // Another process may have migrated while we waited for the lock: read again under it.
     let current = check_version(&tx)?;
@@ -82,6 +99,14 @@ pub fn migrate(conn: &mut Connection) -> Result<()> {
             ))
         })?;
         tx.pragma_update(None, "user_version", (index + 1) as i64)?;
+    }
+    let broken: i64 = tx.query_row("SELECT count(*) FROM pragma_foreign_key_check", [], |r| {
+        r.get(0)
+    })?;
+    if broken > 0 {
+        return Err(Error::store(format!(
+            "migration left {broken} row(s) pointing nowhere; nothing was changed"
+        )));
     }
     tx.commit()?;
     Ok(())
@@ -517,6 +542,48 @@ const ONE_EVENT_VOCABULARY: &str = "
 UPDATE events SET kind = 'device.created' WHERE kind = 'device.added';
 UPDATE events SET kind = 'model.created' WHERE kind = 'model.added';
 ";
+/// Kubernetes names are unique only inside a cluster, and clusters built from one template
+/// share names: the unique key of a node becomes (cluster, name). The table is rebuilt (SQLite
+/// cannot drop a constraint) with foreign keys off, as `migrate` runs every step; events and
+/// alerts gain the node's cluster, filled from the nodes of today (names were unique so far).
+const NODE_IDENTITY_PER_CLUSTER: &str = r#"
+CREATE TABLE nodes_by_cluster_and_name (
+    id              INTEGER PRIMARY KEY,
+    name            TEXT NOT NULL,
+    cluster         TEXT NOT NULL,
+    status          TEXT NOT NULL CHECK (status IN ('ready','not-ready','maintenance','cordoned','decommissioned')),
+    role            TEXT,
+    ip              TEXT,
+    os              TEXT,
+    kernel          TEXT,
+    driver          TEXT,
+    cuda            TEXT,
+    kubelet         TEXT,
+    gpu_capacity    INTEGER NOT NULL DEFAULT 0 CHECK (gpu_capacity >= 0),
+    gpu_allocatable INTEGER NOT NULL DEFAULT 0 CHECK (gpu_allocatable >= 0),
+    created_at      INTEGER NOT NULL,
+    updated_at      INTEGER NOT NULL,
+    UNIQUE (cluster, name)
+);
+INSERT INTO nodes_by_cluster_and_name (id, name, cluster, status, role, ip, os, kernel, driver,
+        cuda, kubelet, gpu_capacity, gpu_allocatable, created_at, updated_at)
+    SELECT id, name, cluster, status, role, ip, os, kernel, driver, cuda, kubelet, gpu_capacity,
+           gpu_allocatable, created_at, updated_at FROM nodes;
+DROP TABLE nodes;
+ALTER TABLE nodes_by_cluster_and_name RENAME TO nodes;
+CREATE INDEX nodes_by_name ON nodes(name);
+CREATE INDEX nodes_by_status ON nodes(status, name);
+CREATE INDEX nodes_by_updated ON nodes(updated_at);
+ALTER TABLE events ADD COLUMN cluster TEXT;
+UPDATE events SET cluster = (SELECT n.cluster FROM nodes n WHERE n.name = events.node)
+    WHERE node IS NOT NULL;
+DROP INDEX events_by_node;
+CREATE INDEX events_by_node ON events(node, cluster, at);
+ALTER TABLE alerts ADD COLUMN cluster TEXT;
+UPDATE alerts SET cluster = (SELECT n.cluster FROM nodes n WHERE n.name = alerts.node)
+    WHERE node IS NOT NULL;
+"#;
+
 #[cfg(test)]
 mod tests {
     use rusqlite::Connection;
@@ -549,6 +616,7 @@ mod tests {
         0x9ad0_fcbf_4b73_bd12,
         0xcf48_a6de_41cb_056f,
         0x8a8f_e253_c117_b719,
+        0x124b_7aef_5705_08e8,
     ];
 
     #[test]

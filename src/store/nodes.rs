@@ -72,18 +72,42 @@ fn node_from_row(row: &Row) -> rusqlite::Result<Node> {
     })
 }
 
-pub fn get(conn: &Connection, name: &str) -> Result<Option<Node>> {
-    let sql = format!("SELECT {NODE_COLUMNS} FROM nodes n WHERE n.name = ?1");
+/// The node `name` of `cluster`: a node is identified by both.
+pub fn get(conn: &Connection, cluster: &str, name: &str) -> Result<Option<Node>> {
+    let sql = format!("SELECT {NODE_COLUMNS} FROM nodes n WHERE n.cluster = ?1 AND n.name = ?2");
     Ok(conn
         .prepare_cached(&sql)?
-        .query_row([name], node_from_row)
+        .query_row([cluster, name], node_from_row)
         .optional()?)
 }
 
-pub fn exists(conn: &Connection, name: &str) -> Result<bool> {
+pub fn get_by_id(conn: &Connection, id: i64) -> Result<Option<Node>> {
+    let sql = format!("SELECT {NODE_COLUMNS} FROM nodes n WHERE n.id = ?1");
     Ok(conn
-        .prepare_cached("SELECT EXISTS (SELECT 1 FROM nodes WHERE name = ?1)")?
-        .query_row([name], |r| r.get(0))?)
+        .prepare_cached(&sql)?
+        .query_row([id], node_from_row)
+        .optional()?)
+}
+
+/// Every node called `name`, whatever its cluster (names are unique only within one).
+pub fn named(conn: &Connection, name: &str) -> Result<Vec<Node>> {
+    let sql = format!("SELECT {NODE_COLUMNS} FROM nodes n WHERE n.name = ?1 ORDER BY n.cluster");
+    let mut stmt = conn.prepare_cached(&sql)?;
+    let rows = stmt.query_map([name], node_from_row)?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+pub fn exists(conn: &Connection, cluster: &str, name: &str) -> Result<bool> {
+    Ok(conn
+        .prepare_cached("SELECT EXISTS (SELECT 1 FROM nodes WHERE cluster = ?1 AND name = ?2)")?
+        .query_row([cluster, name], |r| r.get(0))?)
+}
+
+/// Whether any node belongs to `cluster`.
+pub fn cluster_exists(conn: &Connection, cluster: &str) -> Result<bool> {
+    Ok(conn
+        .prepare_cached("SELECT EXISTS (SELECT 1 FROM nodes WHERE cluster = ?1)")?
+        .query_row([cluster], |r| r.get(0))?)
 }
 
 /// Inserts a node with its labels; returns its id. The caller has checked the name is free.
@@ -238,12 +262,13 @@ pub struct RecentChange {
 
 pub fn recently_changed(conn: &Connection, since: i64) -> Result<Vec<RecentChange>> {
     let mut stmt = conn.prepare_cached(
-        "SELECT e.node, n.cluster, n.status, max(e.at), count(*),
-                (SELECT kind FROM events WHERE node = e.node ORDER BY at DESC, id DESC LIMIT 1)
-         FROM events e LEFT JOIN nodes n ON n.name = e.node
+        "SELECT e.node, e.cluster, n.status, max(e.at), count(*),
+                (SELECT kind FROM events x WHERE x.node = e.node AND x.cluster IS e.cluster
+                 ORDER BY at DESC, id DESC LIMIT 1)
+         FROM events e LEFT JOIN nodes n ON n.name = e.node AND n.cluster = e.cluster
          WHERE e.node IS NOT NULL AND e.at >= ?1
-         GROUP BY e.node
-         ORDER BY max(e.at) DESC, e.node",
+         GROUP BY e.cluster, e.node
+         ORDER BY max(e.at) DESC, e.node, e.cluster",
     )?;
     let rows = stmt.query_map([since], |row| {
         let status: Option<String> = row.get(2)?;

@@ -41,6 +41,7 @@ fn seen(device_id: i64) -> Vec<SeenGpu> {
         device_id,
         uuid: "GPU-aaaa".into(),
         node: "gpu-1".into(),
+        cluster: "c".into(),
     }]
 }
 
@@ -163,6 +164,7 @@ fn missing_gpu_fires_not_reporting_and_clears_when_seen() {
     let missing = vec![MissingGpu {
         uuid: "GPU-aaaa".into(),
         node: "gpu-1".into(),
+        cluster: "c".into(),
         last_seen_at: Some(T0),
         registered_at: 0,
     }];

@@ -360,6 +360,10 @@ fn old_event_kinds_are_renamed_by_the_migration() {
     conn.execute_batch(
         "INSERT INTO events (at, kind, subject, node) VALUES (1795940000, 'device.added', 'GPU-1', 'n1');
          INSERT INTO events (at, kind, subject) VALUES (1795940000, 'model.added', 'Odd GPU');
+         DROP INDEX events_by_node;
+         ALTER TABLE events DROP COLUMN cluster;
+         CREATE INDEX events_by_node ON events(node, at);
+         ALTER TABLE alerts DROP COLUMN cluster;
          ALTER TABLE alerts DROP COLUMN resolution;
          PRAGMA user_version = 5;",
     )

@@ -1,6 +1,6 @@
 //! `gpuctl node …`.
 
-use crate::harness::{error_line, Env};
+use crate::harness::{error_line, fixture, Env};
 
 #[test]
 fn node_add_then_show_returns_every_field() {
@@ -135,8 +135,11 @@ fn node_add_rejects_duplicates_with_exit_4() {
     let env = Env::new();
     env.ok(&["node", "add", "n1", "--cluster", "c"]);
     let before = env.store_snapshot();
-    let stderr = env.fails(&["node", "add", "n1", "--cluster", "other"], 4);
-    assert_eq!(error_line(&stderr), "node 'n1' already exists");
+    let stderr = env.fails(&["node", "add", "n1", "--cluster", "c"], 4);
+    assert_eq!(
+        error_line(&stderr),
+        "node 'n1' already exists in cluster 'c'"
+    );
     assert_eq!(env.store_snapshot(), before);
 }
 
@@ -731,4 +734,134 @@ fn eight_processes_creating_a_fresh_store_at_once_all_succeed() {
         );
     }
     assert_eq!(env.json(&["node", "list"]).as_array().unwrap().len(), 8);
+}
+
+#[test]
+fn a_node_is_known_by_cluster_and_name_and_a_bare_ambiguous_name_exits_2() {
+    let env = Env::new();
+    env.ok(&[
+        "node",
+        "add",
+        "gpu-01",
+        "--cluster",
+        "east",
+        "--role",
+        "a",
+        "-q",
+    ]);
+    env.ok(&[
+        "node",
+        "add",
+        "gpu-01",
+        "--cluster",
+        "west",
+        "--role",
+        "b",
+        "-q",
+    ]);
+    assert_eq!(env.json(&["node", "list"]).as_array().unwrap().len(), 2);
+    let before = env.store_snapshot();
+    let stderr = env.fails(&["node", "show", "gpu-01"], 2);
+    assert_eq!(
+        error_line(&stderr),
+        "node name 'gpu-01' is ambiguous: east/gpu-01, west/gpu-01"
+    );
+    assert!(stderr.contains("CLUSTER/NAME"), "{stderr}");
+    env.fails(&["node", "set-status", "gpu-01", "cordoned"], 2);
+    assert_eq!(env.store_snapshot(), before);
+    assert_eq!(env.json(&["node", "show", "west/gpu-01"])["role"], "b");
+    env.ok(&["node", "set-status", "west/gpu-01", "cordoned", "-q"]);
+    assert_eq!(
+        env.json(&["node", "show", "west/gpu-01"])["status"],
+        "cordoned"
+    );
+    assert_eq!(
+        env.json(&["node", "show", "east/gpu-01"])["status"],
+        "ready"
+    );
+    // Each node's history is its own.
+    let west = env.json(&["node", "history", "west/gpu-01"]);
+    assert!(west
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|e| e["kind"] == "node.status"));
+    let east = env.json(&["node", "history", "east/gpu-01"]);
+    assert!(!east
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|e| e["kind"] == "node.status"));
+    // A unique name is enough.
+    env.ok(&["node", "add", "solo", "--cluster", "east", "-q"]);
+    assert_eq!(env.json(&["node", "show", "solo"])["cluster"], "east");
+    env.fails(&["node", "show", "north/solo"], 3);
+}
+
+#[test]
+fn import_into_another_cluster_creates_nodes_there_instead_of_moving_them() {
+    let env = Env::new();
+    let nodes = fixture("kube/nodes.json");
+    let nodes = nodes.to_str().unwrap();
+    env.ok(&["node", "import", nodes, "--cluster", "lab", "-q"]);
+    let count = env.json(&["node", "list"]).as_array().unwrap().len();
+    let plan = env.json(&["node", "import", nodes, "--cluster", "prod-b", "--dry-run"]);
+    let actions: Vec<&str> = plan
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["action"].as_str().unwrap())
+        .collect();
+    assert!(actions.iter().all(|a| *a == "create"), "{actions:?}");
+    env.ok(&["node", "import", nodes, "--cluster", "prod-b", "-q"]);
+    let all = env.json(&["node", "list"]);
+    assert_eq!(all.as_array().unwrap().len(), 2 * count);
+    assert_eq!(
+        env.json(&["node", "list", "--cluster", "lab"])
+            .as_array()
+            .unwrap()
+            .len(),
+        count,
+        "lab keeps its nodes"
+    );
+}
+
+#[test]
+fn an_unknown_node_cluster_or_model_in_a_filter_exits_3_in_every_command() {
+    let env = Env::new();
+    env.add_gpu("n1", "GPU-0001", 0, "H100");
+    let cases: &[&[&str]] = &[
+        &["node", "list", "--cluster", "ghost"],
+        &["node", "show", "ghost"],
+        &["node", "history", "ghost"],
+        &["device", "list", "--node", "ghost"],
+        &["device", "list", "--cluster", "ghost"],
+        &["device", "list", "--model", "ghost"],
+        &["mig", "list", "--node", "ghost"],
+        &["alloc", "list", "--node", "ghost"],
+        &["alert", "list", "--node", "ghost"],
+        &["dashboard", "trends", "--node", "ghost"],
+        &["dashboard", "trends", "--cluster", "ghost"],
+        &["dashboard", "trends", "--model", "ghost"],
+        &["dashboard", "trends", "--device", "GPU-ghost"],
+        &[
+            "alloc",
+            "create",
+            "--cluster",
+            "ghost",
+            "--owner",
+            "a",
+            "--for",
+            "1h",
+        ],
+        &[
+            "alloc", "create", "--node", "ghost", "--owner", "a", "--for", "1h",
+        ],
+    ];
+    let before = env.store_snapshot();
+    for args in cases {
+        let stderr = env.fails(args, 3);
+        assert!(error_line(&stderr).contains("ghost"), "{args:?}: {stderr}");
+    }
+    assert_eq!(env.store_snapshot(), before);
 }

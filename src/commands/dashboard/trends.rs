@@ -1,6 +1,7 @@
 //! `gpuctl dashboard trends`: usage over time as a table or sparklines.
 
 use super::*;
+use crate::inventory::{load_device, Filters};
 
 /// One bucket of a trend.
 #[derive(Debug, Serialize)]
@@ -65,13 +66,22 @@ pub(super) fn trends(ctx: &Ctx, args: &TrendsArgs) -> Result<()> {
             args.bucket, args.since
         )));
     }
+    let store = ctx.store()?;
+    let filters = Filters::resolve(
+        store.conn(),
+        args.node.as_deref(),
+        args.cluster.as_deref(),
+        args.model.as_deref(),
+    )?;
+    if let Some(uuid) = &args.device {
+        load_device(store.conn(), uuid)?;
+    }
     let scope = TrendScope {
-        cluster: args.cluster.clone(),
-        node: args.node.clone(),
-        model: args.model.clone(),
+        cluster: filters.cluster_or_nodes(),
+        node: filters.node_name(),
+        model: filters.model.map(|m| m.name),
         device: args.device.clone(),
     };
-    let store = ctx.store()?;
     let points = trend_points(store, &scope, ctx.now, window, bucket)?;
     if ctx.out.format != Format::Table {
         return ctx.out.list(&points, None);

@@ -5,13 +5,9 @@ use super::*;
 pub(super) fn history(ctx: &Ctx, args: &NodeHistoryArgs) -> Result<()> {
     let since = args.since.as_ref().map(|span| ctx.now - span.seconds());
     let store = ctx.store()?;
-    if !events::node_has_history(store.conn(), &args.name)?
-        && !nodes::exists(store.conn(), &args.name)?
-    {
-        return Err(node_not_found(&args.name));
-    }
+    let (cluster, name) = node_with_history(store.conn(), &args.name)?;
     let rows: Vec<HistoryRow> =
-        events::for_node(store.conn(), &args.name, since, i64::from(args.limit))?
+        events::for_node(store.conn(), &cluster, &name, since, i64::from(args.limit))?
             .into_iter()
             .map(HistoryRow)
             .collect();
@@ -21,6 +17,32 @@ pub(super) fn history(ctx: &Ctx, args: &NodeHistoryArgs) -> Result<()> {
         if rows.len() == 1 { "" } else { "s" }
     );
     ctx.out.list(&rows, Some(footer))
+}
+
+/// The (cluster, name) whose history `text` names: a node of the store, or one removed whose
+/// history stays.
+fn node_with_history(conn: &rusqlite::Connection, text: &str) -> Result<(String, String)> {
+    match resolve_node(conn, text) {
+        Ok(node) => return Ok((node.cluster, node.name)),
+        Err(e) if e.kind != crate::error::ErrorKind::NotFound => return Err(e),
+        Err(_) => {}
+    }
+    if let Some((cluster, name)) = text.split_once('/') {
+        let clusters = events::clusters_with_history(conn, name)?;
+        if clusters.iter().any(|c| c == cluster) {
+            return Ok((cluster.to_string(), name.to_string()));
+        }
+        return Err(node_not_found(text));
+    }
+    let clusters = events::clusters_with_history(conn, text)?;
+    match clusters.as_slice() {
+        [] => Err(node_not_found(text)),
+        [cluster] => Ok((cluster.clone(), text.to_string())),
+        many => Err(ambiguous_node(
+            text,
+            &many.iter().map(String::as_str).collect::<Vec<_>>(),
+        )),
+    }
 }
 
 /// A line of `node recent`.

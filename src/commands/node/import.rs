@@ -153,7 +153,16 @@ pub(super) fn run_import(
         let mut plan = Vec::new();
         for kube_node in &incoming {
             bar.inc(1);
-            match nodes::get(tx, &kube_node.name)? {
+            // Within --cluster a name is the node's; without, the one node of that name.
+            let known = match cluster {
+                Some(cluster) => nodes::get(tx, cluster, &kube_node.name)?,
+                None => match inv.load_node(&kube_node.name) {
+                    Ok(node) => Some(node),
+                    Err(e) if e.kind == crate::error::ErrorKind::NotFound => None,
+                    Err(e) => return Err(e),
+                },
+            };
+            match known {
                 None => {
                     let Some(cluster) = cluster else {
                         return Err(Error::usage(format!(
@@ -173,7 +182,7 @@ pub(super) fn run_import(
                 }
                 Some(old) => {
                     let has_devices = nodes::usage(tx, old.id)?.devices > 0;
-                    let mut new = merged(&old, kube_node, cluster, has_devices);
+                    let mut new = merged(&old, kube_node, has_devices);
                     let changed = inv.update_node(&old, &mut new, reason)?;
                     if changed.is_empty() {
                         plan.push(PlanRow {
@@ -201,7 +210,7 @@ pub(super) fn run_import(
                 if incoming.iter().any(|k| k.name == name) {
                     continue;
                 }
-                let Some(old) = nodes::get(tx, &name)? else {
+                let Some(old) = nodes::get(tx, cluster, &name)? else {
                     continue;
                 };
                 if old.status == NodeStatus::Decommissioned {
@@ -283,11 +292,8 @@ pub(super) fn new_node(ctx: &Ctx, k: &KubeNode, cluster: &str) -> Node {
 /// An inventory node updated with what Kubernetes says. Labels mirror Kubernetes; `maintenance`
 /// and `decommissioned` are the inventory's own decisions, which Kubernetes cannot express, so
 /// they stay; a node with GPU devices keeps the count its devices give.
-pub(super) fn merged(old: &Node, k: &KubeNode, cluster: Option<&str>, has_devices: bool) -> Node {
+pub(super) fn merged(old: &Node, k: &KubeNode, has_devices: bool) -> Node {
     let mut new = old.clone();
-    if let Some(cluster) = cluster {
-        new.cluster = cluster.to_string();
-    }
     if !matches!(
         old.status,
         NodeStatus::Maintenance | NodeStatus::Decommissioned
@@ -366,7 +372,7 @@ pub(super) fn drift(ctx: &Ctx, args: &NodeDriftArgs) -> Result<()> {
     let conn = store.conn();
     let mut rows = Vec::new();
     for k in &incoming {
-        let Some(node) = nodes::get(conn, &k.name)? else {
+        let Some(node) = nodes::get(conn, &args.cluster, &k.name)? else {
             rows.push(DriftRow {
                 node: k.name.clone(),
                 kind: "missing-in-inventory",
@@ -411,7 +417,7 @@ pub(super) fn drift(ctx: &Ctx, args: &NodeDriftArgs) -> Result<()> {
         if incoming.iter().any(|k| k.name == name) {
             continue;
         }
-        let status = nodes::get(conn, &name)?.map(|n| n.status);
+        let status = nodes::get(conn, &args.cluster, &name)?.map(|n| n.status);
         if status == Some(NodeStatus::Decommissioned) {
             continue;
         }

@@ -1,6 +1,7 @@
 //! `gpuctl node list`: search, filters, sort and pages.
 
 use super::*;
+use crate::inventory::check_cluster;
 
 pub(super) fn list(ctx: &Ctx, args: &NodeListArgs) -> Result<()> {
     let sort = args.sort;
@@ -24,6 +25,9 @@ pub(super) fn list(ctx: &Ctx, args: &NodeListArgs) -> Result<()> {
     let page = args.page.unwrap_or(1);
     let offset = limit.map_or(0, |l| i64::from(l) * (i64::from(page) - 1));
     let store = ctx.store()?;
+    if let Some(cluster) = &filter.cluster {
+        check_cluster(store.conn(), cluster)?;
+    }
     let (rows, total) = nodes::list(
         store.conn(),
         &filter,

@@ -12,7 +12,7 @@ use crate::cli::{
 use crate::clock;
 use crate::domain::{Device, Event, Node, NodeStatus};
 use crate::error::Result;
-use crate::inventory::{format_labels, node_not_found};
+use crate::inventory::{ambiguous_node, format_labels, node_not_found, resolve_node};
 use crate::output::{or_dash, Output, TableRow};
 use crate::store::devices::DeviceFilter;
 use crate::store::nodes::{NodeFilter, RecentChange};

@@ -13,10 +13,17 @@ pub(super) struct NodeDetail {
 
 pub(super) fn show(ctx: &Ctx, args: &NodeShowArgs) -> Result<()> {
     let store = ctx.store()?;
-    let node = nodes::get(store.conn(), &args.name)?.ok_or_else(|| node_not_found(&args.name))?;
-    let history = events::for_node(store.conn(), &node.name, None, SHOW_HISTORY_EVENTS)?;
+    let node = resolve_node(store.conn(), &args.name)?;
+    let history = events::for_node(
+        store.conn(),
+        &node.cluster,
+        &node.name,
+        None,
+        SHOW_HISTORY_EVENTS,
+    )?;
     let filter = DeviceFilter {
         node: Some(node.name.clone()),
+        cluster: Some(node.cluster.clone()),
         ..DeviceFilter::default()
     };
     let devices = devices::list(store.conn(), &filter)?;
