@@ -144,6 +144,11 @@ impl HttpClient {
         })
     }
 
+    /// The whole-request deadline.
+    pub(crate) fn timeout(&self) -> Duration {
+        self.timeout
+    }
+
     /// GET `url`; any status other than 2xx is an error quoting the start of the body.
     pub(crate) fn get(&self, url: &str, accept: &str) -> Result<Vec<u8>, FleetError> {
         let response = self.get_any(url, accept)?;
