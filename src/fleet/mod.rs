@@ -453,4 +453,88 @@ mod tests {
             "a plain selector for range queries: {query}"
         );
     }
+
+    /// The H100 fixture as OpenMetrics history: ten minutes from `start`, GPU 0's
+    /// temperature rising a degree a minute from 60.
+    fn h100_history(start: i64) -> String {
+        let fixture = fixture("h100-8gpu.prom");
+        let mut history = String::new();
+        for minute in 0..10 {
+            for line in fixture.lines().filter(|l| !l.starts_with('#')) {
+                let (series, value) = line.rsplit_once(' ').unwrap();
+                let value = if series.starts_with("DCGM_FI_DEV_GPU_TEMP{gpu=\"0\",") {
+                    (60 + minute).to_string()
+                } else {
+                    value.to_string()
+                };
+                history.push_str(&format!("{series} {value} {}\n", start + minute * 60));
+            }
+        }
+        history.push_str("# EOF\n");
+        history
+    }
+
+    #[test]
+    fn the_real_prometheus_answers_read_and_backfill() {
+        // A day ago on a minute boundary, clear of the head block's last 3 hours.
+        let wall = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .as_secs() as i64;
+        let start = (wall - 86_400) / 60 * 60;
+        let Some(real) =
+            crate::fleet::test_server::real_prometheus_with_history(&h100_history(start))
+        else {
+            return;
+        };
+        let client = PrometheusClient::new(&real.url, &loopback()).unwrap();
+        let last = start + 9 * 60;
+
+        let snapshot = read_prometheus(
+            &client,
+            Some(r#"{Hostname="gpu-node-07"}"#),
+            &MappingOptions::at(last + 30),
+        )
+        .unwrap();
+        assert_eq!(snapshot.gpus.len(), 8, "{snapshot:?}");
+        assert!(snapshot.stale.is_empty() && snapshot.warnings.is_empty());
+        let gpu0 = &snapshot.gpus[0];
+        assert_eq!(
+            gpu0.sample.timestamp, last,
+            "the sample's own time, not the query's"
+        );
+        assert_eq!(gpu0.sample.temp_c, Some(69));
+        assert_eq!(gpu0.sample.mem_total_mib, Some(81_559));
+        assert_eq!(gpu0.sample.power_mw, Some(612_408));
+        assert_eq!(gpu0.workloads[0].pod, "llm-train-7b9f4-0");
+
+        // Three minutes later: every GPU is stale, none current.
+        let later = read_prometheus(&client, None, &MappingOptions::at(last + 180)).unwrap();
+        assert!(later.gpus.is_empty());
+        assert_eq!(later.stale.len(), 8);
+        assert_eq!(later.stale[0].last_seen, last);
+
+        let mut chunks = Vec::new();
+        backfill_prometheus(
+            &client,
+            None,
+            start,
+            last,
+            60,
+            &MappingOptions::at(0),
+            |chunk| {
+                chunks.push(chunk);
+                Ok::<(), FleetError>(())
+            },
+        )
+        .unwrap();
+        assert_eq!(chunks.len(), 1);
+        let snapshots = &chunks[0].snapshots;
+        assert_eq!(snapshots.len(), 10);
+        for (minute, (time, gpus)) in snapshots.iter().enumerate() {
+            assert_eq!(*time, start + minute as i64 * 60);
+            assert_eq!(gpus.len(), 8);
+            assert_eq!(gpus[0].sample.temp_c, Some(60 + minute as u32));
+        }
+    }
 }

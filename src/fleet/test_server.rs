@@ -257,3 +257,93 @@ pub(crate) fn closed_port_url(path: &str) -> String {
     drop(listener);
     format!("http://{addr}{path}")
 }
+
+/// The real `prometheus` on a loopback port, loaded with OpenMetrics history by promtool;
+/// killed when dropped.
+pub(crate) struct RealPrometheus {
+    child: std::process::Child,
+    pub(crate) url: String,
+    _dir: tempfile::TempDir,
+}
+
+impl Drop for RealPrometheus {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// None (after a note on stderr) when prometheus or promtool is missing, unless `CI` is set,
+/// where a missing binary fails the test.
+pub(crate) fn real_prometheus_with_history(openmetrics: &str) -> Option<RealPrometheus> {
+    use std::process::{Command, Stdio};
+    for binary in ["prometheus", "promtool"] {
+        let found = std::env::var_os("PATH")
+            .is_some_and(|path| std::env::split_paths(&path).any(|d| d.join(binary).is_file()));
+        if !found {
+            assert!(
+                std::env::var_os("CI").is_none(),
+                "{binary} is not installed, and CI must run this test"
+            );
+            let _ = writeln!(std::io::stderr(), "skipped: {binary} is not installed");
+            return None;
+        }
+    }
+    let dir = tempfile::tempdir().expect("temp dir");
+    let history = dir.path().join("history.om");
+    std::fs::write(&history, openmetrics).expect("write history");
+    let data = dir.path().join("data");
+    let output = Command::new("promtool")
+        .args(["tsdb", "create-blocks-from", "openmetrics"])
+        .arg(&history)
+        .arg(&data)
+        .output()
+        .expect("run promtool");
+    assert!(
+        output.status.success(),
+        "promtool failed: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let config = dir.path().join("prometheus.yml");
+    std::fs::write(&config, "global:\n  scrape_interval: 1m\n").expect("write config");
+    for _ in 0..3 {
+        let port = TcpListener::bind("127.0.0.1:0")
+            .and_then(|l| l.local_addr())
+            .expect("a loopback port")
+            .port();
+        let mut child = Command::new("prometheus")
+            .arg(format!("--config.file={}", config.display()))
+            .arg(format!("--storage.tsdb.path={}", data.display()))
+            .arg("--storage.tsdb.retention.time=100y")
+            .arg(format!("--web.listen-address=127.0.0.1:{port}"))
+            .arg("--log.level=error")
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("start prometheus");
+        let url = format!("http://127.0.0.1:{port}");
+        let deadline = std::time::Instant::now() + Duration::from_secs(20);
+        while std::time::Instant::now() < deadline {
+            if matches!(child.try_wait(), Ok(Some(_))) {
+                break;
+            }
+            if let Ok(mut stream) = TcpStream::connect(("127.0.0.1", port)) {
+                let _ = stream.write_all(b"GET /-/ready HTTP/1.0\r\n\r\n");
+                let mut answer = String::new();
+                let _ = stream.read_to_string(&mut answer);
+                if answer.starts_with("HTTP/1.0 200") || answer.starts_with("HTTP/1.1 200") {
+                    return Some(RealPrometheus {
+                        child,
+                        url,
+                        _dir: dir,
+                    });
+                }
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        let _ = child.kill();
+        let _ = child.wait();
+    }
+    panic!("prometheus did not become ready on loopback");
+}
