@@ -138,6 +138,7 @@ pub(crate) fn backfill_prometheus<E: From<FleetError>>(
 /// The current GPUs straight from dcgm-exporter endpoints (`http://node:9400/metrics`; a
 /// bare `host:port` gets `http://` and `/metrics`). Up to eight are fetched at once; every
 /// one must answer, and the first failure (in the order given) is the error, naming its URL.
+/// A body over the exposition parser's 64 MiB is refused while it is read.
 /// Samples without a timestamp (dcgm-exporter writes none) count as read at `options.now`.
 pub(crate) fn scrape(
     urls: &[String],
@@ -148,7 +149,14 @@ pub(crate) fn scrape(
         .iter()
         .map(|url| scrape_url(url))
         .collect::<Result<Vec<_>, _>>()?;
-    let client = HttpClient::new(http_options)?;
+    // No point reading more than the parser accepts.
+    let capped = HttpOptions {
+        max_body_bytes: http_options
+            .max_body_bytes
+            .min(exposition::MAX_BODY_BYTES as u64),
+        ..http_options.clone()
+    };
+    let client = HttpClient::new(&capped)?;
     let bodies = fetch_all(&client, &urls);
     let mut expositions = Vec::with_capacity(urls.len());
     for (url, body) in urls.iter().zip(bodies) {
