@@ -30,7 +30,7 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use crate::gpu::source::{DeviceSample, MigDevice};
 
-use super::error::FleetError;
+use super::error::{clip, FleetError};
 use super::exposition::{describe_series, label_value};
 
 /// Where the node name is looked for when no label is named, in this order.
@@ -386,7 +386,7 @@ impl<'o> Mapper<'o> {
             url: observation.source.to_string(),
             reason,
         };
-        let describe = || describe_series(observation.name, labels);
+        let describe = || clip(&describe_series(observation.name, labels), 400);
         let uuid = non_empty(labels, "UUID")
             .or_else(|| non_empty(labels, "uuid"))
             .ok_or_else(|| malformed(format!("series {} has no UUID label", describe())))?;
@@ -645,6 +645,7 @@ impl Check<'_> {
             self.out_of_range(field, value, &format!("0–{max}"));
             return None;
         }
+        // Finite, whole and within 0..=max: the cast is exact.
         Some(rounded as u64)
     }
 

@@ -130,6 +130,15 @@ pub(crate) fn one_line(text: &str, max_chars: usize) -> String {
     out
 }
 
+/// `text` cut to `max_chars` characters (ending in `…` when cut), for messages that quote
+/// input of any length.
+pub(crate) fn clip(text: &str, max_chars: usize) -> String {
+    match text.char_indices().nth(max_chars) {
+        Some((end, _)) => format!("{}…", &text[..end]),
+        None => text.to_string(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -145,6 +154,13 @@ mod tests {
             "http://prom:9090/x?a=b@c"
         );
         assert_eq!(redact_url("no scheme"), "no scheme");
+    }
+
+    #[test]
+    fn clip_cuts_on_character_boundaries() {
+        assert_eq!(clip("héllo", 2), "hé…");
+        assert_eq!(clip("héllo", 5), "héllo");
+        assert_eq!(clip("", 0), "");
     }
 
     #[test]

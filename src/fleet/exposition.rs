@@ -17,10 +17,14 @@
 use std::collections::{HashMap, HashSet};
 use std::fmt;
 
+use super::error::clip;
+
 /// The largest body the parser accepts. dcgm-exporter serves a few hundred KiB per node.
 pub(crate) const MAX_BODY_BYTES: usize = 64 * 1024 * 1024;
 /// The longest line the parser accepts.
 pub(crate) const MAX_LINE_BYTES: usize = 1024 * 1024;
+/// The longest error message, quoted input included.
+const MAX_MESSAGE_CHARS: usize = 300;
 
 /// The type a `# TYPE` line gives a metric family; `Untyped` when there is none.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -120,7 +124,11 @@ pub(crate) fn parse(body: &[u8]) -> Result<Exposition, ParseError> {
     let mut lines = body.split(|&b| b == b'\n').enumerate();
     for (index, raw) in lines.by_ref() {
         let line = index + 1;
-        let fail = |message: String| ParseError::Line { line, message };
+        // Messages quote the input; a runaway token must not make a megabyte of message.
+        let fail = |message: String| ParseError::Line {
+            line,
+            message: clip(&message, MAX_MESSAGE_CHARS),
+        };
         if raw.len() > MAX_LINE_BYTES {
             return Err(fail(format!(
                 "longer than {} MiB",
@@ -841,6 +849,19 @@ DCGM_FI_DEV_GPU_TEMP{gpu=\"0\",UUID=\"GPU-5d5c2a8e-1f0b-4c6e-9d3a-7e1f2b3c4d5e\"
         for (body, expected) in cases {
             assert_eq!(&error_of(body), expected, "body {body:?}");
         }
+    }
+
+    #[test]
+    fn messages_quoting_long_input_are_cut() {
+        let message = error_of(&format!("m {}\n", "9".repeat(10_000) + "x"));
+        assert!(
+            message.starts_with("line 1: invalid value '999"),
+            "{message}"
+        );
+        assert!(
+            message.ends_with('…') && message.chars().count() < 320,
+            "{message}"
+        );
     }
 
     #[test]
