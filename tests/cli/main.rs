@@ -21,4 +21,5 @@ mod optimize;
 mod prometheus;
 mod readme;
 mod report;
+mod services;
 mod store;

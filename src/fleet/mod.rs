@@ -1,0 +1,548 @@
+//! Sources of many nodes at once: the Prometheus HTTP API and dcgm-exporter's `/metrics`.
+//!
+//! - [`read_prometheus`]: the current GPUs of a fleet from one instant query.
+//! - [`backfill_prometheus`]: GPUs at every step of a past stretch, chunk by chunk.
+//! - [`scrape`]: the current GPUs from dcgm-exporter endpoints directly.
+//!
+//! Each returns neutral [`dcgm::FleetGpu`] records (cluster, node, a
+//! [`crate::gpu::source::DeviceSample`], MIG instances, workloads); storing them is the
+//! caller's business.
+
+pub(crate) mod dcgm;
+pub(crate) mod error;
+pub(crate) mod exposition;
+pub(crate) mod http;
+pub(crate) mod prometheus;
+#[cfg(test)]
+mod test_server;
+
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Mutex;
+
+use dcgm::{FleetSnapshot, GpusByTime, MappingOptions, Observation, Warnings};
+use error::{redact_url, FleetError};
+use http::{HttpClient, HttpOptions};
+use prometheus::{fleet_query, PrometheusClient, ResultData, DEFAULT_MAX_CHUNK_SECS};
+
+/// Prometheus's default lookback: a series with no sample for this long has vanished from
+/// its instant queries, so a GPU quiet for longer is gone rather than stale.
+pub(crate) const STALE_HORIZON_SECS: i64 = 300;
+/// What `/metrics` is asked for: the text format, never protobuf or OpenMetrics.
+const EXPOSITION_ACCEPT: &str = "text/plain;version=0.0.4;q=1,*/*;q=0.1";
+/// How many exporters are scraped at once.
+const SCRAPE_PARALLELISM: usize = 8;
+
+/// The fleet's current GPUs from one instant query: every mapped dcgm-exporter series that
+/// `selector` picks, as a range vector over max(`max_age`, 5 min) so each sample keeps its
+/// own time. GPUs whose newest sample is older than `max_age` are listed as stale; those
+/// silent for longer than Prometheus's 5-minute lookback are not seen at all. Prometheus's
+/// warnings (partial data) are passed on among the snapshot's warnings.
+pub(crate) fn read_prometheus(
+    client: &PrometheusClient,
+    selector: Option<&str>,
+    options: &MappingOptions,
+) -> Result<FleetSnapshot, FleetError> {
+    let window = options.max_age.max(STALE_HORIZON_SECS);
+    let query = fleet_query(selector, Some(window))?;
+    let result = client.instant(&query, options.now)?;
+    let source = client.display_url();
+    let series = match result.data {
+        ResultData::Matrix(series) | ResultData::Vector(series) => series,
+        other => {
+            return Err(FleetError::Malformed {
+                url: source,
+                reason: format!("expected a matrix of series, got {}", result_type(&other)),
+            })
+        }
+    };
+    let mut snapshot = dcgm::map_observations(dcgm::newest_points(&series, &source), options)?;
+    let mut warnings = Warnings::default();
+    for warning in result.warnings {
+        warnings.push(prometheus_warning(&warning));
+    }
+    for warning in snapshot.warnings {
+        warnings.push(warning);
+    }
+    snapshot.warnings = warnings.into_vec();
+    Ok(snapshot)
+}
+
+/// One chunk of a backfill: the GPUs at each step time in it, and its warnings.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct BackfillChunk {
+    /// The chunk's first and last evaluation times, unix seconds.
+    pub(crate) start: i64,
+    pub(crate) end: i64,
+    /// (unix seconds, GPUs then), in time order; a time with no GPU is left out.
+    pub(crate) snapshots: GpusByTime,
+    /// Prometheus's warnings (the data may be partial) and the mapping's.
+    pub(crate) warnings: Vec<String>,
+}
+
+/// The fleet's GPUs every `step` seconds from `start` through `end`: range queries in
+/// chunks of at most an hour (and 11,000 points), each mapped and handed to `on_chunk` before
+/// the next is fetched, so memory holds one chunk. Times are multiples of `step` (the first
+/// at or after `start`), so two backfills of overlapping ranges write the same times.
+/// `options.now` and `options.max_age` do not apply: each time stands alone.
+pub(crate) fn backfill_prometheus<E: From<FleetError>>(
+    client: &PrometheusClient,
+    selector: Option<&str>,
+    start: i64,
+    end: i64,
+    step: i64,
+    options: &MappingOptions,
+    mut on_chunk: impl FnMut(BackfillChunk) -> Result<(), E>,
+) -> Result<(), E> {
+    let query = fleet_query(selector, None)?;
+    if step < 1 {
+        return Err(
+            FleetError::Invalid(format!("the step must be at least 1 s, not {step}")).into(),
+        );
+    }
+    let aligned_start = match start.rem_euclid(step) {
+        0 => start,
+        offset => start.saturating_add(step - offset),
+    };
+    if aligned_start > end {
+        return Ok(());
+    }
+    let source = client.display_url();
+    client.range_chunked(
+        &query,
+        aligned_start,
+        end,
+        step,
+        DEFAULT_MAX_CHUNK_SECS,
+        |chunk| {
+            let series = chunk.result.data.into_series();
+            let (snapshots, mapping_warnings) =
+                dcgm::map_matrix_by_time(&series, options, &source)?;
+            drop(series);
+            let mut warnings = Warnings::default();
+            for warning in chunk.result.warnings {
+                warnings.push(prometheus_warning(&warning));
+            }
+            for warning in mapping_warnings {
+                warnings.push(warning);
+            }
+            on_chunk(BackfillChunk {
+                start: chunk.start,
+                end: chunk.end,
+                snapshots,
+                warnings: warnings.into_vec(),
+            })
+        },
+    )
+}
+
+/// The current GPUs straight from dcgm-exporter endpoints (`http://node:9400/metrics`; a
+/// bare `host:port` gets `http://` and `/metrics`). Up to eight are fetched at once; every
+/// one must answer, and the first failure (in the order given) is the error, naming its URL.
+/// A body over the exposition parser's 64 MiB is refused while it is read.
+/// Samples without a timestamp (dcgm-exporter writes none) count as read at `options.now`.
+pub(crate) fn scrape(
+    urls: &[String],
+    http_options: &HttpOptions,
+    options: &MappingOptions,
+) -> Result<FleetSnapshot, FleetError> {
+    let urls = urls
+        .iter()
+        .map(|url| scrape_url(url))
+        .collect::<Result<Vec<_>, _>>()?;
+    // No point reading more than the parser accepts.
+    let capped = HttpOptions {
+        max_body_bytes: http_options
+            .max_body_bytes
+            .min(exposition::MAX_BODY_BYTES as u64),
+        ..http_options.clone()
+    };
+    let client = HttpClient::new(&capped)?;
+    let bodies = fetch_all(&client, &urls);
+    let mut expositions = Vec::with_capacity(urls.len());
+    for (url, body) in urls.iter().zip(bodies) {
+        let body = body?;
+        let parsed = exposition::parse(&body).map_err(|e| FleetError::Malformed {
+            url: redact_url(url),
+            reason: e.to_string(),
+        })?;
+        expositions.push((redact_url(url), parsed.samples));
+    }
+    let default_ms = options.now.saturating_mul(1000);
+    let observations = expositions.iter().flat_map(|(source, samples)| {
+        samples.iter().map(move |sample| Observation {
+            name: &sample.name,
+            labels: &sample.labels,
+            value: sample.value,
+            timestamp_ms: sample.timestamp_ms.unwrap_or(default_ms),
+            source,
+        })
+    });
+    dcgm::map_observations(observations, options)
+}
+
+/// `host:9400` → `http://host:9400/metrics`; a URL with a scheme is kept as given.
+fn scrape_url(text: &str) -> Result<String, FleetError> {
+    let text = text.trim();
+    let with_scheme = if text.contains("://") {
+        text.to_string()
+    } else {
+        format!("http://{text}")
+    };
+    let Some(rest) = with_scheme
+        .strip_prefix("http://")
+        .or_else(|| with_scheme.strip_prefix("https://"))
+    else {
+        return Err(FleetError::Invalid(format!(
+            "exporter URL '{}' must be http:// or https://",
+            redact_url(text)
+        )));
+    };
+    if rest.is_empty() || rest.starts_with('/') {
+        return Err(FleetError::Invalid(format!(
+            "exporter URL '{}' names no host",
+            redact_url(text)
+        )));
+    }
+    Ok(if rest.contains('/') {
+        with_scheme
+    } else {
+        format!("{with_scheme}/metrics")
+    })
+}
+
+type Fetched = Result<Vec<u8>, FleetError>;
+
+/// Every URL's body, in order, fetched by a few threads.
+fn fetch_all(client: &HttpClient, urls: &[String]) -> Vec<Fetched> {
+    let next = AtomicUsize::new(0);
+    let results: Vec<Mutex<Option<Fetched>>> = urls.iter().map(|_| Mutex::new(None)).collect();
+    std::thread::scope(|scope| {
+        for _ in 0..SCRAPE_PARALLELISM.min(urls.len()) {
+            scope.spawn(|| loop {
+                let i = next.fetch_add(1, Ordering::Relaxed);
+                let Some(url) = urls.get(i) else { break };
+                let result = client.get(url, EXPOSITION_ACCEPT);
+                // A poisoned slot only means another worker panicked; the panic is
+                // re-raised when the scope ends, so the value stored here is never read.
+                if let Ok(mut slot) = results[i].lock() {
+                    *slot = Some(result);
+                }
+            });
+        }
+    });
+    results
+        .into_iter()
+        .zip(urls)
+        .map(|(slot, url)| {
+            slot.into_inner().ok().flatten().unwrap_or_else(|| {
+                Err(FleetError::Http {
+                    url: redact_url(url),
+                    reason: "the request was never made".into(),
+                })
+            })
+        })
+        .collect()
+}
+
+fn prometheus_warning(warning: &str) -> String {
+    format!(
+        "Prometheus: {} (the data may be incomplete)",
+        error::one_line(warning, 300)
+    )
+}
+
+fn result_type(data: &ResultData) -> &'static str {
+    match data {
+        ResultData::Vector(_) => "a vector",
+        ResultData::Matrix(_) => "a matrix",
+        ResultData::Scalar(_) => "a scalar",
+        ResultData::String { .. } => "a string",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::fleet::test_server::{closed_port_url, Answer, TestServer};
+
+    const NOW: i64 = 1_764_500_000;
+
+    fn loopback() -> HttpOptions {
+        HttpOptions {
+            proxy_from_env: false,
+            ..HttpOptions::default()
+        }
+    }
+
+    fn fixture(name: &str) -> String {
+        let path = format!("{}/tests/fixtures/dcgm/{name}", env!("CARGO_MANIFEST_DIR"));
+        std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"))
+    }
+
+    #[test]
+    fn scrape_reads_every_exporter_and_merges_them() {
+        let h100 = TestServer::answering(Answer::text(200, &fixture("h100-8gpu.prom")));
+        let mig = TestServer::answering(Answer::text(200, &fixture("a100-mig.prom")));
+        let bare = h100.url("").trim_start_matches("http://").to_string();
+        let snapshot = scrape(
+            &[bare, mig.url("/metrics")],
+            &loopback(),
+            &MappingOptions::at(NOW),
+        )
+        .unwrap();
+        assert_eq!(snapshot.gpus.len(), 10);
+        let nodes: Vec<&str> = snapshot.gpus.iter().map(|g| g.node.as_str()).collect();
+        assert_eq!(nodes[0], "gpu-node-07");
+        assert_eq!(nodes[9], "gpu-node-12");
+        assert!(snapshot.gpus.iter().all(|g| g.sample.timestamp == NOW));
+        let seen = &h100.requests()[0];
+        assert_eq!(seen.path, "/metrics", "a bare host:port gets /metrics");
+        assert_eq!(seen.header("accept"), Some(EXPOSITION_ACCEPT));
+    }
+
+    #[test]
+    fn the_same_exporter_twice_is_deduplicated() {
+        let h100 = TestServer::answering(Answer::text(200, &fixture("h100-8gpu.prom")));
+        let url = h100.url("/metrics");
+        let snapshot = scrape(&[url.clone(), url], &loopback(), &MappingOptions::at(NOW)).unwrap();
+        assert_eq!(snapshot.gpus.len(), 8);
+        assert_eq!(snapshot.gpus[0].workloads.len(), 1);
+    }
+
+    #[test]
+    fn an_unreachable_or_broken_exporter_fails_the_scrape_naming_it() {
+        let good = TestServer::answering(Answer::text(200, &fixture("h100-8gpu.prom")));
+        let closed = closed_port_url("/metrics");
+        let error = scrape(
+            &[good.url("/metrics"), closed.clone()],
+            &loopback(),
+            &MappingOptions::at(NOW),
+        )
+        .unwrap_err();
+        assert_eq!(
+            error.to_string(),
+            format!("cannot reach {closed}: connection refused")
+        );
+        assert_eq!(error.to_error().exit_code(), 6);
+
+        let broken = TestServer::answering(Answer::text(200, "DCGM_FI_DEV_GPU_TEMP{UUID=\"x} 1\n"));
+        let url = broken.url("/metrics");
+        let error = scrape(
+            std::slice::from_ref(&url),
+            &loopback(),
+            &MappingOptions::at(NOW),
+        )
+        .unwrap_err();
+        assert_eq!(
+            error.to_string(),
+            format!(
+                "malformed answer from {url}: line 1: unterminated value of label 'UUID' of 'DCGM_FI_DEV_GPU_TEMP'"
+            )
+        );
+        assert!(scrape(&["ftp://x".into()], &loopback(), &MappingOptions::at(NOW)).is_err());
+    }
+
+    #[test]
+    fn scrape_urls_get_a_scheme_and_path_when_bare() {
+        assert_eq!(scrape_url("n1:9400").unwrap(), "http://n1:9400/metrics");
+        assert_eq!(
+            scrape_url("https://n1:9400").unwrap(),
+            "https://n1:9400/metrics"
+        );
+        assert_eq!(scrape_url("http://n1:9400/m").unwrap(), "http://n1:9400/m");
+        assert!(scrape_url("http://").is_err());
+        assert!(scrape_url("gopher://n1").is_err());
+    }
+
+    /// (family, UUID, [(time, value)]).
+    type SeriesSpec<'a> = (&'a str, &'a str, &'a [(f64, &'a str)]);
+
+    fn matrix_answer(series: &[SeriesSpec<'_>]) -> String {
+        let items: Vec<String> = series
+            .iter()
+            .map(|(name, uuid, points)| {
+                let values: Vec<String> =
+                    points.iter().map(|(t, v)| format!("[{t},\"{v}\"]")).collect();
+                format!(
+                    r#"{{"metric":{{"__name__":"{name}","UUID":"{uuid}","gpu":"0","Hostname":"n1","job":"dcgm"}},"values":[{}]}}"#,
+                    values.join(",")
+                )
+            })
+            .collect();
+        format!(
+            r#"{{"status":"success","warnings":["partial answer"],"data":{{"resultType":"matrix","result":[{}]}}}}"#,
+            items.join(",")
+        )
+    }
+
+    #[test]
+    fn read_prometheus_asks_once_and_judges_freshness_by_sample_time() {
+        let now = NOW as f64;
+        let body = matrix_answer(&[
+            (
+                "DCGM_FI_DEV_GPU_TEMP",
+                "GPU-fresh",
+                &[(now - 45.0, "40"), (now - 15.0, "41")],
+            ),
+            ("DCGM_FI_DEV_GPU_UTIL", "GPU-fresh", &[(now - 15.0, "77")]),
+            (
+                "DCGM_FI_DEV_GPU_TEMP",
+                "GPU-quiet",
+                &[(now - 250.0, "30"), (now - 200.0, "31")],
+            ),
+        ]);
+        let server = TestServer::answering(Answer::json(200, &body));
+        let client = PrometheusClient::new(&server.url(""), &loopback()).unwrap();
+        let snapshot =
+            read_prometheus(&client, Some(r#"{job="dcgm"}"#), &MappingOptions::at(NOW)).unwrap();
+        assert_eq!(snapshot.gpus.len(), 1);
+        let gpu = &snapshot.gpus[0];
+        assert_eq!(gpu.sample.uuid, "GPU-fresh");
+        assert_eq!(gpu.sample.temp_c, Some(41));
+        assert_eq!(gpu.sample.gpu_util_pct, Some(77));
+        assert_eq!(gpu.sample.timestamp, NOW - 15);
+        assert_eq!(snapshot.stale.len(), 1);
+        assert_eq!(snapshot.stale[0].uuid, "GPU-quiet");
+        assert_eq!(snapshot.stale[0].last_seen, NOW - 200);
+        assert_eq!(
+            snapshot.warnings,
+            vec!["Prometheus: partial answer (the data may be incomplete)".to_string()]
+        );
+
+        let requests = server.requests();
+        assert_eq!(requests.len(), 1, "one query for the whole fleet");
+        let query = requests[0].form("query").unwrap();
+        assert!(query.contains(",job=\"dcgm\"}[300s]"), "{query}");
+        assert_eq!(requests[0].form("time"), Some(NOW.to_string()));
+    }
+
+    #[test]
+    fn read_prometheus_refuses_a_bad_selector_before_asking() {
+        let server = TestServer::answering(Answer::json(200, "{}"));
+        let client = PrometheusClient::new(&server.url(""), &loopback()).unwrap();
+        let error = read_prometheus(&client, Some("up or vector(1)"), &MappingOptions::at(NOW))
+            .unwrap_err();
+        assert_eq!(error.to_error().exit_code(), 2);
+        assert!(server.requests().is_empty());
+    }
+
+    #[test]
+    fn backfill_walks_step_aligned_chunks() {
+        let body = matrix_answer(&[(
+            "DCGM_FI_DEV_GPU_TEMP",
+            "GPU-1",
+            &[(3600.0, "40"), (3660.0, "41")],
+        )]);
+        let server = TestServer::answering(Answer::json(200, &body));
+        let client = PrometheusClient::new(&server.url(""), &loopback()).unwrap();
+        let mut chunks = Vec::new();
+        backfill_prometheus(
+            &client,
+            None,
+            3590,
+            3600 + 2 * 3600,
+            60,
+            &MappingOptions::at(NOW),
+            |chunk| {
+                chunks.push(chunk);
+                Ok::<(), FleetError>(())
+            },
+        )
+        .unwrap();
+        let ranges: Vec<(i64, i64)> = chunks.iter().map(|c| (c.start, c.end)).collect();
+        assert_eq!(ranges, vec![(3600, 7200), (7260, 10800)]);
+        let times: Vec<i64> = chunks[0].snapshots.iter().map(|(t, _)| *t).collect();
+        assert_eq!(times, vec![3600, 3660]);
+        assert_eq!(chunks[0].snapshots[1].1[0].sample.temp_c, Some(41));
+        assert_eq!(chunks[0].warnings.len(), 1);
+        let query = server.requests()[0].form("query").unwrap();
+        assert!(
+            !query.contains('['),
+            "a plain selector for range queries: {query}"
+        );
+    }
+
+    /// The H100 fixture as OpenMetrics history: ten minutes from `start`, GPU 0's
+    /// temperature rising a degree a minute from 60.
+    fn h100_history(start: i64) -> String {
+        let fixture = fixture("h100-8gpu.prom");
+        let mut history = String::new();
+        for minute in 0..10 {
+            for line in fixture.lines().filter(|l| !l.starts_with('#')) {
+                let (series, value) = line.rsplit_once(' ').unwrap();
+                let value = if series.starts_with("DCGM_FI_DEV_GPU_TEMP{gpu=\"0\",") {
+                    (60 + minute).to_string()
+                } else {
+                    value.to_string()
+                };
+                history.push_str(&format!("{series} {value} {}\n", start + minute * 60));
+            }
+        }
+        history.push_str("# EOF\n");
+        history
+    }
+
+    #[test]
+    fn the_real_prometheus_answers_read_and_backfill() {
+        // A day ago on a minute boundary, clear of the head block's last 3 hours.
+        let wall = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .as_secs() as i64;
+        let start = (wall - 86_400) / 60 * 60;
+        let Some(real) =
+            crate::fleet::test_server::real_prometheus_with_history(&h100_history(start))
+        else {
+            return;
+        };
+        let client = PrometheusClient::new(&real.url, &loopback()).unwrap();
+        let last = start + 9 * 60;
+
+        let snapshot = read_prometheus(
+            &client,
+            Some(r#"{Hostname="gpu-node-07"}"#),
+            &MappingOptions::at(last + 30),
+        )
+        .unwrap();
+        assert_eq!(snapshot.gpus.len(), 8, "{snapshot:?}");
+        assert!(snapshot.stale.is_empty() && snapshot.warnings.is_empty());
+        let gpu0 = &snapshot.gpus[0];
+        assert_eq!(
+            gpu0.sample.timestamp, last,
+            "the sample's own time, not the query's"
+        );
+        assert_eq!(gpu0.sample.temp_c, Some(69));
+        assert_eq!(gpu0.sample.mem_total_mib, Some(81_559));
+        assert_eq!(gpu0.sample.power_mw, Some(612_408));
+        assert_eq!(gpu0.workloads[0].pod, "llm-train-7b9f4-0");
+
+        // Three minutes later: every GPU is stale, none current.
+        let later = read_prometheus(&client, None, &MappingOptions::at(last + 180)).unwrap();
+        assert!(later.gpus.is_empty());
+        assert_eq!(later.stale.len(), 8);
+        assert_eq!(later.stale[0].last_seen, last);
+
+        let mut chunks = Vec::new();
+        backfill_prometheus(
+            &client,
+            None,
+            start,
+            last,
+            60,
+            &MappingOptions::at(0),
+            |chunk| {
+                chunks.push(chunk);
+                Ok::<(), FleetError>(())
+            },
+        )
+        .unwrap();
+        assert_eq!(chunks.len(), 1);
+        let snapshots = &chunks[0].snapshots;
+        assert_eq!(snapshots.len(), 10);
+        for (minute, (time, gpus)) in snapshots.iter().enumerate() {
+            assert_eq!(*time, start + minute as i64 * 60);
+            assert_eq!(gpus.len(), 8);
+            assert_eq!(gpus[0].sample.temp_c, Some(60 + minute as u32));
+        }
+    }
+}

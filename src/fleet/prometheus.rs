@@ -1,0 +1,765 @@
+//! A client of the Prometheus HTTP API v1: instant queries (`/api/v1/query`) and range
+//! queries (`/api/v1/query_range`), chunked so no answer exceeds Prometheus's 11,000 points
+//! per series or a bounded stretch of time.
+
+use std::collections::BTreeMap;
+
+use serde::Deserialize;
+use serde_json::value::RawValue;
+
+use super::dcgm::MAPPED_FAMILIES;
+use super::error::{one_line, redact_url, FleetError};
+use super::exposition::{self, LabelOperators};
+use super::http::{body_excerpt, HttpClient, HttpOptions};
+
+/// Prometheus refuses a range query with more points than this per series.
+pub(crate) const MAX_POINTS_PER_SERIES: i64 = 11_000;
+/// The longest stretch one range request covers by default. A fleet of 1,000 nodes × 8 GPUs
+/// × 15 families at one point a minute is about 7 M points (≈150 MB of JSON) per hour, so an
+/// hour keeps one answer, and the memory it takes, well under the 256 MiB body cap.
+pub(crate) const DEFAULT_MAX_CHUNK_SECS: i64 = 3600;
+
+/// One sample of a series: milliseconds since the epoch (Prometheus's resolution) and value.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) struct Point {
+    pub(crate) timestamp_ms: i64,
+    pub(crate) value: f64,
+}
+
+/// One series of an answer: its name (`__name__`, absent after most functions), its other
+/// labels sorted by name, and its points in time order.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct Series {
+    pub(crate) name: Option<String>,
+    pub(crate) labels: Vec<(String, String)>,
+    pub(crate) points: Vec<Point>,
+}
+
+/// The `data` of an answer, by `resultType`. A vector's series have one point each.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) enum ResultData {
+    Vector(Vec<Series>),
+    Matrix(Vec<Series>),
+    Scalar(Point),
+    String { timestamp_ms: i64, value: String },
+}
+
+impl ResultData {
+    /// The series of a vector or matrix; none for a scalar or string.
+    pub(crate) fn into_series(self) -> Vec<Series> {
+        match self {
+            ResultData::Vector(series) | ResultData::Matrix(series) => series,
+            ResultData::Scalar(_) | ResultData::String { .. } => Vec::new(),
+        }
+    }
+}
+
+/// A successful answer. Warnings mean the data may be partial (a remote store timed out).
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct QueryResult {
+    pub(crate) data: ResultData,
+    pub(crate) warnings: Vec<String>,
+}
+
+/// One piece of a chunked range query: the evaluation times it covers, both inclusive.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct RangeChunk {
+    pub(crate) start: i64,
+    pub(crate) end: i64,
+    pub(crate) result: QueryResult,
+}
+
+/// A Prometheus server (or anything that serves its API: Thanos, Mimir, VictoriaMetrics).
+#[derive(Debug)]
+pub(crate) struct PrometheusClient {
+    base_url: String,
+    http: HttpClient,
+}
+
+impl PrometheusClient {
+    /// `base_url` such as `http://prometheus:9090` or `https://host/prometheus/`.
+    pub(crate) fn new(base_url: &str, options: &HttpOptions) -> Result<Self, FleetError> {
+        Self::with_http(base_url, HttpClient::new(options)?)
+    }
+
+    pub(crate) fn with_http(base_url: &str, http: HttpClient) -> Result<Self, FleetError> {
+        let trimmed = base_url.trim().trim_end_matches('/');
+        let rest = trimmed
+            .strip_prefix("http://")
+            .or_else(|| trimmed.strip_prefix("https://"));
+        if rest.is_none_or(|rest| rest.is_empty() || rest.starts_with('/')) {
+            return Err(FleetError::Invalid(format!(
+                "Prometheus URL '{}' must be http:// or https:// and a host",
+                redact_url(base_url)
+            )));
+        }
+        Ok(PrometheusClient {
+            base_url: trimmed.to_string(),
+            http,
+        })
+    }
+
+    /// The URL as given (trailing `/` removed), credentials redacted, for messages.
+    pub(crate) fn display_url(&self) -> String {
+        redact_url(&self.base_url)
+    }
+
+    /// `query` evaluated at `at_unix` (seconds).
+    pub(crate) fn instant(&self, query: &str, at_unix: i64) -> Result<QueryResult, FleetError> {
+        let time = at_unix.to_string();
+        let timeout = self.server_timeout();
+        self.post(
+            "/api/v1/query",
+            &[("query", query), ("time", &time), ("timeout", &timeout)],
+        )
+    }
+
+    /// `query` evaluated every `step` seconds from `start` through `end` in one request; more
+    /// than 11,000 points per series is refused here, before Prometheus refuses it.
+    pub(crate) fn range(
+        &self,
+        query: &str,
+        start: i64,
+        end: i64,
+        step: i64,
+    ) -> Result<QueryResult, FleetError> {
+        check_range(start, end, step)?;
+        let points = (i128::from(end) - i128::from(start)) / i128::from(step) + 1;
+        if points > i128::from(MAX_POINTS_PER_SERIES) {
+            return Err(FleetError::Invalid(format!(
+                "a range of {points} steps is more than Prometheus's {MAX_POINTS_PER_SERIES} \
+                 points per series; query it in chunks"
+            )));
+        }
+        let (start, end, step) = (start.to_string(), end.to_string(), step.to_string());
+        let timeout = self.server_timeout();
+        self.post(
+            "/api/v1/query_range",
+            &[
+                ("query", query),
+                ("start", &start),
+                ("end", &end),
+                ("step", &step),
+                ("timeout", &timeout),
+            ],
+        )
+    }
+
+    /// The range query in chunks of at most 11,000 points and `max_chunk_secs` seconds, in
+    /// time order, each handed to `on_chunk` before the next is fetched, so memory holds one
+    /// chunk at a time. Stops at the first error, from Prometheus or from `on_chunk`.
+    pub(crate) fn range_chunked<E: From<FleetError>>(
+        &self,
+        query: &str,
+        start: i64,
+        end: i64,
+        step: i64,
+        max_chunk_secs: i64,
+        mut on_chunk: impl FnMut(RangeChunk) -> Result<(), E>,
+    ) -> Result<(), E> {
+        for (chunk_start, chunk_end) in range_chunks(start, end, step, max_chunk_secs)? {
+            let result = self.range(query, chunk_start, chunk_end, step)?;
+            on_chunk(RangeChunk {
+                start: chunk_start,
+                end: chunk_end,
+                result,
+            })?;
+        }
+        Ok(())
+    }
+
+    /// Prometheus stops evaluating when we would stop waiting anyway.
+    fn server_timeout(&self) -> String {
+        format!("{}ms", self.http.timeout().as_millis().max(1))
+    }
+
+    fn post(&self, path: &str, form: &[(&str, &str)]) -> Result<QueryResult, FleetError> {
+        let url = format!("{}{path}", self.base_url);
+        let response = self.http.post_form(&url, form, "application/json")?;
+        let url = redact_url(&url);
+        let envelope = match serde_json::from_slice::<Envelope>(&response.body) {
+            Ok(envelope) => envelope,
+            Err(_) if !response.is_success() => {
+                return Err(FleetError::Status {
+                    url,
+                    status: response.status,
+                    excerpt: response.excerpt(),
+                })
+            }
+            Err(e) => {
+                return Err(FleetError::Malformed {
+                    url,
+                    reason: format!(
+                        "not a Prometheus API answer ({}): {}",
+                        one_line(&e.to_string(), 100),
+                        body_excerpt(&response.body)
+                    ),
+                })
+            }
+        };
+        match envelope.status.as_str() {
+            "error" => Err(FleetError::Api {
+                url,
+                error_type: envelope.error_type.unwrap_or_else(|| "unknown".into()),
+                error: one_line(envelope.error.as_deref().unwrap_or("no message"), 300),
+            }),
+            "success" if response.is_success() => {
+                let Some(data) = envelope.data else {
+                    return Err(FleetError::Malformed {
+                        url,
+                        reason: "a successful answer without data".into(),
+                    });
+                };
+                let data = parse_data(data).map_err(|reason| FleetError::Malformed {
+                    url: url.clone(),
+                    reason,
+                })?;
+                Ok(QueryResult {
+                    data,
+                    warnings: envelope.warnings,
+                })
+            }
+            _ if !response.is_success() => Err(FleetError::Status {
+                url,
+                status: response.status,
+                excerpt: response.excerpt(),
+            }),
+            other => Err(FleetError::Malformed {
+                url,
+                reason: format!("unknown status '{}'", one_line(other, 40)),
+            }),
+        }
+    }
+}
+
+/// The evaluation ranges of a chunked range query, inclusive, each on the `start + k·step`
+/// grid, at most 11,000 points and `max_chunk_secs` seconds long, with no time in two.
+pub(crate) fn range_chunks(
+    start: i64,
+    end: i64,
+    step: i64,
+    max_chunk_secs: i64,
+) -> Result<Vec<(i64, i64)>, FleetError> {
+    check_range(start, end, step)?;
+    if max_chunk_secs < 1 {
+        return Err(FleetError::Invalid(format!(
+            "the chunk length must be at least 1 s, not {max_chunk_secs}"
+        )));
+    }
+    let points = (max_chunk_secs / step + 1).min(MAX_POINTS_PER_SERIES);
+    let span = (points - 1).saturating_mul(step);
+    let mut chunks = Vec::new();
+    let mut chunk_start = start;
+    while chunk_start <= end {
+        let chunk_end = chunk_start.saturating_add(span).min(end);
+        chunks.push((chunk_start, chunk_end));
+        // The next grid point after this chunk's last one.
+        let last = chunk_start + (chunk_end - chunk_start) / step * step;
+        match last.checked_add(step) {
+            Some(next) => chunk_start = next,
+            None => break,
+        }
+    }
+    Ok(chunks)
+}
+
+fn check_range(start: i64, end: i64, step: i64) -> Result<(), FleetError> {
+    if step < 1 {
+        return Err(FleetError::Invalid(format!(
+            "the step must be at least 1 s, not {step}"
+        )));
+    }
+    if start > end {
+        return Err(FleetError::Invalid(format!(
+            "the range starts ({start}) after it ends ({end})"
+        )));
+    }
+    Ok(())
+}
+
+/// The PromQL that reads every series gpuctl maps, from the exporters `selector` picks (such
+/// as `{job="dcgm-exporter"}`, with or without braces; `=`, `!=`, `=~`, `!~` allowed).
+/// With `window_secs` it is a range vector (`…[300s]`): its samples keep their own times,
+/// so the newest one tells how fresh a series is; without, a plain selector for range queries.
+pub(crate) fn fleet_query(
+    selector: Option<&str>,
+    window_secs: Option<i64>,
+) -> Result<String, FleetError> {
+    let mut query = String::from("{__name__=~");
+    exposition::write_quoted(&mut query, &MAPPED_FAMILIES.join("|"));
+    if let Some(selector) = selector.map(str::trim).filter(|s| !s.is_empty()) {
+        let braced = if selector.starts_with('{') {
+            selector.to_string()
+        } else {
+            format!("{{{selector}}}")
+        };
+        let matchers = exposition::parse_label_set(&braced, LabelOperators::Matchers)
+            .map_err(|reason| {
+                FleetError::Invalid(format!(
+                    "invalid selector '{}': {reason} (expected labels such as {{job=\"dcgm-exporter\"}})",
+                    one_line(selector, 200)
+                ))
+            })?;
+        for matcher in matchers {
+            query.push(',');
+            query.push_str(&matcher.name);
+            query.push_str(matcher.op);
+            exposition::write_quoted(&mut query, &matcher.value);
+        }
+    }
+    query.push('}');
+    if let Some(window) = window_secs {
+        if window < 1 {
+            return Err(FleetError::Invalid(format!(
+                "the window must be at least 1 s, not {window}"
+            )));
+        }
+        query.push_str(&format!("[{window}s]"));
+    }
+    Ok(query)
+}
+
+#[derive(Deserialize)]
+struct Envelope<'a> {
+    status: String,
+    #[serde(borrow)]
+    data: Option<&'a RawValue>,
+    #[serde(rename = "errorType")]
+    error_type: Option<String>,
+    error: Option<String>,
+    #[serde(default)]
+    warnings: Vec<String>,
+}
+
+#[derive(Deserialize)]
+struct Data<'a> {
+    #[serde(rename = "resultType")]
+    result_type: String,
+    #[serde(borrow)]
+    result: &'a RawValue,
+}
+
+/// A vector element; `value` is absent for a native-histogram sample, which gpuctl skips.
+#[derive(Deserialize)]
+struct VectorItem {
+    #[serde(default)]
+    metric: BTreeMap<String, String>,
+    value: Option<(f64, String)>,
+}
+
+#[derive(Deserialize)]
+struct MatrixItem {
+    #[serde(default)]
+    metric: BTreeMap<String, String>,
+    #[serde(default)]
+    values: Vec<(f64, String)>,
+}
+
+fn parse_data(raw: &RawValue) -> Result<ResultData, String> {
+    let data: Data = serde_json::from_str(raw.get()).map_err(|e| json_reason("data", &e))?;
+    let result = data.result.get();
+    match data.result_type.as_str() {
+        "vector" => {
+            let items: Vec<VectorItem> =
+                serde_json::from_str(result).map_err(|e| json_reason("vector", &e))?;
+            let mut series = Vec::with_capacity(items.len());
+            for item in items {
+                let Some(value) = item.value else { continue };
+                let point = point(value)?;
+                series.push(new_series(item.metric, vec![point]));
+            }
+            Ok(ResultData::Vector(series))
+        }
+        "matrix" => {
+            let items: Vec<MatrixItem> =
+                serde_json::from_str(result).map_err(|e| json_reason("matrix", &e))?;
+            let mut series = Vec::with_capacity(items.len());
+            for item in items {
+                if item.values.is_empty() {
+                    continue;
+                }
+                let points = item
+                    .values
+                    .into_iter()
+                    .map(point)
+                    .collect::<Result<Vec<_>, _>>()?;
+                series.push(new_series(item.metric, points));
+            }
+            Ok(ResultData::Matrix(series))
+        }
+        "scalar" => {
+            let value: (f64, String) =
+                serde_json::from_str(result).map_err(|e| json_reason("scalar", &e))?;
+            Ok(ResultData::Scalar(point(value)?))
+        }
+        "string" => {
+            let (time, value): (f64, String) =
+                serde_json::from_str(result).map_err(|e| json_reason("string", &e))?;
+            Ok(ResultData::String {
+                timestamp_ms: seconds_to_ms(time)?,
+                value,
+            })
+        }
+        other => Err(format!("unknown resultType '{}'", one_line(other, 40))),
+    }
+}
+
+fn json_reason(what: &str, e: &serde_json::Error) -> String {
+    format!("bad {what} JSON: {}", one_line(&e.to_string(), 120))
+}
+
+fn new_series(mut metric: BTreeMap<String, String>, points: Vec<Point>) -> Series {
+    let name = metric.remove("__name__");
+    Series {
+        name,
+        labels: metric.into_iter().collect(),
+        points,
+    }
+}
+
+fn point((time, value): (f64, String)) -> Result<Point, String> {
+    let parsed = exposition::parse_value(&value)
+        .ok_or_else(|| format!("sample value '{}' is not a number", one_line(&value, 40)))?;
+    Ok(Point {
+        timestamp_ms: seconds_to_ms(time)?,
+        value: parsed,
+    })
+}
+
+/// Prometheus's float seconds (millisecond resolution) as integer milliseconds.
+fn seconds_to_ms(seconds: f64) -> Result<i64, String> {
+    let ms = (seconds * 1000.0).round();
+    // i64 holds ±292 million years of milliseconds; anything past ±2^53 is not a real time.
+    if !ms.is_finite() || ms.abs() > 9_007_199_254_740_992.0 {
+        return Err(format!("sample time {seconds} is not a time"));
+    }
+    Ok(ms as i64)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::fleet::test_server::{closed_port_url, Answer, TestServer};
+
+    fn client_for(server: &TestServer) -> PrometheusClient {
+        let options = HttpOptions {
+            proxy_from_env: false,
+            ..HttpOptions::default()
+        };
+        PrometheusClient::new(&server.url("/"), &options).unwrap()
+    }
+
+    const VECTOR: &str = r#"{"status":"success","data":{"resultType":"vector","result":[
+        {"metric":{"__name__":"DCGM_FI_DEV_GPU_TEMP","UUID":"GPU-1","gpu":"0"},"value":[1764500000.5,"41"]},
+        {"metric":{"__name__":"DCGM_FI_DEV_GPU_TEMP","UUID":"GPU-2","gpu":"1"},"value":[1764500000.5,"NaN"]},
+        {"metric":{"job":"x"},"value":[1764500000,"+Inf"]}]}}"#;
+
+    #[test]
+    fn instant_posts_the_query_and_reads_a_vector() {
+        let server = TestServer::answering(Answer::json(200, VECTOR));
+        let result = client_for(&server)
+            .instant("DCGM_FI_DEV_GPU_TEMP", 1_764_500_000)
+            .unwrap();
+        let ResultData::Vector(series) = result.data else {
+            panic!("a vector: {result:?}");
+        };
+        assert_eq!(series.len(), 3);
+        assert_eq!(series[0].name.as_deref(), Some("DCGM_FI_DEV_GPU_TEMP"));
+        assert_eq!(
+            series[0].labels,
+            vec![
+                ("UUID".to_string(), "GPU-1".to_string()),
+                ("gpu".to_string(), "0".to_string())
+            ]
+        );
+        assert_eq!(
+            series[0].points,
+            vec![Point {
+                timestamp_ms: 1_764_500_000_500,
+                value: 41.0
+            }]
+        );
+        assert!(series[1].points[0].value.is_nan());
+        assert_eq!(series[2].name, None);
+        assert_eq!(series[2].points[0].value, f64::INFINITY);
+        assert!(result.warnings.is_empty());
+
+        let seen = &server.requests()[0];
+        assert_eq!(
+            (seen.method.as_str(), seen.path.as_str()),
+            ("POST", "/api/v1/query")
+        );
+        assert_eq!(seen.form("query").as_deref(), Some("DCGM_FI_DEV_GPU_TEMP"));
+        assert_eq!(seen.form("time").as_deref(), Some("1764500000"));
+        assert_eq!(seen.form("timeout").as_deref(), Some("10000ms"));
+    }
+
+    #[test]
+    fn matrix_scalar_and_string_results() {
+        let matrix = r#"{"status":"success","data":{"resultType":"matrix","result":[
+            {"metric":{"__name__":"m","a":"b"},"values":[[100,"1"],[115.25,"-Inf"]]},
+            {"metric":{"__name__":"h"},"histograms":[[100,{"count":"1"}]]}]}}"#;
+        let server = TestServer::answering(Answer::json(200, matrix));
+        let result = client_for(&server).range("m", 100, 130, 15).unwrap();
+        let ResultData::Matrix(series) = result.data else {
+            panic!("a matrix");
+        };
+        assert_eq!(series.len(), 1, "histogram-only series are skipped");
+        assert_eq!(series[0].points[1].timestamp_ms, 115_250);
+        assert_eq!(series[0].points[1].value, f64::NEG_INFINITY);
+        let seen = &server.requests()[0];
+        assert_eq!(seen.path, "/api/v1/query_range");
+        assert_eq!(
+            (seen.form("start"), seen.form("end"), seen.form("step")),
+            (Some("100".into()), Some("130".into()), Some("15".into()))
+        );
+
+        let scalar = TestServer::answering(Answer::json(
+            200,
+            r#"{"status":"success","data":{"resultType":"scalar","result":[12.5,"3"]}}"#,
+        ));
+        assert_eq!(
+            client_for(&scalar).instant("3", 12).unwrap().data,
+            ResultData::Scalar(Point {
+                timestamp_ms: 12_500,
+                value: 3.0
+            })
+        );
+        let string = TestServer::answering(Answer::json(
+            200,
+            r#"{"status":"success","data":{"resultType":"string","result":[1,"hi"]}}"#,
+        ));
+        assert_eq!(
+            client_for(&string).instant("\"hi\"", 1).unwrap().data,
+            ResultData::String {
+                timestamp_ms: 1000,
+                value: "hi".into()
+            }
+        );
+    }
+
+    #[test]
+    fn warnings_come_back_with_the_partial_data() {
+        let body = r#"{"status":"success","warnings":["remote store timed out"],
+            "data":{"resultType":"vector","result":[]}}"#;
+        let server = TestServer::answering(Answer::json(200, body));
+        let result = client_for(&server).instant("up", 1).unwrap();
+        assert_eq!(result.warnings, vec!["remote store timed out".to_string()]);
+        assert_eq!(result.data, ResultData::Vector(Vec::new()));
+    }
+
+    #[test]
+    fn an_error_status_names_its_type_and_message() {
+        let body = r#"{"status":"error","errorType":"bad_data","error":"1:5: parse error: unexpected \"}\""}"#;
+        let server = TestServer::answering(Answer::json(400, body));
+        let error = client_for(&server).instant("up{", 1).unwrap_err();
+        assert_eq!(
+            error.to_string(),
+            format!(
+                "Prometheus at {} refused the query: bad_data: 1:5: parse error: unexpected \"}}\"",
+                server.url("/api/v1/query")
+            )
+        );
+        assert_eq!(error.to_error().exit_code(), 2);
+
+        let timeout = r#"{"status":"error","errorType":"timeout","error":"query timed out"}"#;
+        let server = TestServer::answering(Answer::json(503, timeout));
+        let error = client_for(&server).instant("up", 1).unwrap_err();
+        assert_eq!(error.to_error().exit_code(), 6);
+    }
+
+    #[test]
+    fn a_503_with_a_plain_body_quotes_it() {
+        let server = TestServer::answering(Answer::text(503, "Service Unavailable\n"));
+        let error = client_for(&server).instant("up", 1).unwrap_err();
+        assert_eq!(
+            error.to_string(),
+            format!(
+                "{} answered HTTP 503: Service Unavailable",
+                server.url("/api/v1/query")
+            )
+        );
+    }
+
+    #[test]
+    fn malformed_answers_are_errors_naming_what_is_wrong() {
+        let cases = [
+            ("<html>oops</html>", "not a Prometheus API answer"),
+            (
+                r#"{"status":"success"}"#,
+                "a successful answer without data",
+            ),
+            (
+                r#"{"status":"success","data":{"resultType":"vector","result":[{"metric":{},"value":[1,"x"]}]}}"#,
+                "sample value 'x' is not a number",
+            ),
+            (
+                r#"{"status":"success","data":{"resultType":"tensor","result":[]}}"#,
+                "unknown resultType 'tensor'",
+            ),
+            (
+                r#"{"status":"success","data":{"resultType":"matrix","result":{}}}"#,
+                "bad matrix JSON",
+            ),
+            (
+                r#"{"status":"maybe","data":null}"#,
+                "unknown status 'maybe'",
+            ),
+        ];
+        for (body, expected) in cases {
+            let server = TestServer::answering(Answer::json(200, body));
+            let error = client_for(&server).instant("up", 1).unwrap_err();
+            let message = error.to_string();
+            assert!(
+                message.starts_with(&format!(
+                    "malformed answer from {}: ",
+                    server.url("/api/v1/query")
+                )) && message.contains(expected),
+                "{body} → {message}"
+            );
+            assert_eq!(error.to_error().exit_code(), 6);
+        }
+    }
+
+    #[test]
+    fn an_unreachable_prometheus_names_its_url() {
+        let url = closed_port_url("");
+        let options = HttpOptions {
+            proxy_from_env: false,
+            ..HttpOptions::default()
+        };
+        let error = PrometheusClient::new(&url, &options)
+            .unwrap()
+            .instant("up", 1)
+            .unwrap_err();
+        assert_eq!(
+            error.to_string(),
+            format!("cannot reach {url}/api/v1/query: connection refused")
+        );
+    }
+
+    #[test]
+    fn base_urls_must_be_http_with_a_host() {
+        let options = HttpOptions::default();
+        for bad in ["prometheus:9090", "ftp://x", "http://", "http:///x"] {
+            let error = PrometheusClient::new(bad, &options).unwrap_err();
+            assert_eq!(error.to_error().exit_code(), 2, "{bad}");
+        }
+        let client = PrometheusClient::new("https://u:p@prom.example/prom/", &options).unwrap();
+        assert_eq!(client.display_url(), "https://***@prom.example/prom");
+    }
+
+    #[test]
+    fn range_chunks_respect_both_bounds_and_keep_the_step_grid() {
+        // Plenty of room: one chunk.
+        assert_eq!(range_chunks(0, 600, 60, 3600).unwrap(), vec![(0, 600)]);
+        // One hour of 60 s steps is 61 points; the next chunk starts one step later.
+        assert_eq!(
+            range_chunks(0, 3 * 3600, 60, 3600).unwrap(),
+            vec![(0, 3600), (3660, 7260), (7320, 10800)]
+        );
+        // 11,000 points at 1 s beats a long chunk limit.
+        let chunks = range_chunks(0, 30_000, 1, 86_400).unwrap();
+        assert_eq!(
+            chunks,
+            vec![(0, 10_999), (11_000, 21_999), (22_000, 30_000)]
+        );
+        // An end off the grid: the last chunk ends there, and nothing follows.
+        assert_eq!(
+            range_chunks(10, 100, 30, 60).unwrap(),
+            vec![(10, 70), (100, 100)]
+        );
+        assert_eq!(range_chunks(5, 5, 10, 60).unwrap(), vec![(5, 5)]);
+        // A chunk shorter than a step still makes progress, one point at a time.
+        assert_eq!(
+            range_chunks(0, 20, 10, 5).unwrap(),
+            vec![(0, 0), (10, 10), (20, 20)]
+        );
+        for chunks in [range_chunks(0, 100_000, 7, 3600).unwrap()] {
+            for (start, end) in &chunks {
+                assert!((end - start) / 7 < MAX_POINTS_PER_SERIES);
+                assert!(end - start <= 3600);
+                assert_eq!(start % 7, 0);
+            }
+            for pair in chunks.windows(2) {
+                assert_eq!(pair[1].0, pair[0].1 - pair[0].1 % 7 + 7);
+            }
+        }
+        assert!(range_chunks(10, 0, 1, 60).is_err());
+        assert!(range_chunks(0, 10, 0, 60).is_err());
+        assert!(range_chunks(0, 10, 1, 0).is_err());
+    }
+
+    #[test]
+    fn range_refuses_more_than_11000_points() {
+        let server = TestServer::answering(Answer::json(200, VECTOR));
+        let error = client_for(&server).range("up", 0, 11_000, 1).unwrap_err();
+        assert!(error.to_string().contains("11000 points"), "{error}");
+        assert!(server.requests().is_empty());
+    }
+
+    #[test]
+    fn range_chunked_fetches_chunk_by_chunk_and_stops_at_an_error() {
+        let body = r#"{"status":"success","data":{"resultType":"matrix","result":[]}}"#;
+        let server = TestServer::answering(Answer::json(200, body));
+        let client = client_for(&server);
+        let mut seen = Vec::new();
+        client
+            .range_chunked("up", 0, 7200, 60, 3600, |chunk| {
+                seen.push((chunk.start, chunk.end));
+                Ok::<(), FleetError>(())
+            })
+            .unwrap();
+        assert_eq!(seen, vec![(0, 3600), (3660, 7200)]);
+        let starts: Vec<Option<String>> =
+            server.requests().iter().map(|r| r.form("start")).collect();
+        assert_eq!(starts, vec![Some("0".into()), Some("3660".into())]);
+
+        let mut calls = 0;
+        let error = client
+            .range_chunked("up", 0, 7200, 60, 3600, |_| {
+                calls += 1;
+                Err(FleetError::Invalid("store full".into()))
+            })
+            .unwrap_err();
+        assert_eq!((calls, error.to_string()), (1, "store full".to_string()));
+        assert_eq!(server.requests().len(), 3);
+    }
+
+    #[test]
+    fn fleet_query_merges_a_selector_and_rejects_garbage() {
+        let families = MAPPED_FAMILIES.join("|");
+        assert_eq!(
+            fleet_query(None, Some(120)).unwrap(),
+            format!("{{__name__=~\"{families}\"}}[120s]")
+        );
+        assert_eq!(
+            fleet_query(Some(r#"{job="dcgm", namespace=~"gpu-.*"}"#), None).unwrap(),
+            format!("{{__name__=~\"{families}\",job=\"dcgm\",namespace=~\"gpu-.*\"}}")
+        );
+        assert_eq!(
+            fleet_query(Some(r#"cluster!="lab""#), Some(300)).unwrap(),
+            format!("{{__name__=~\"{families}\",cluster!=\"lab\"}}[300s]")
+        );
+        assert_eq!(
+            fleet_query(Some(" {} "), None).unwrap(),
+            format!("{{__name__=~\"{families}\"}}")
+        );
+        for garbage in [
+            "{job=dcgm}",
+            "{job=\"x\"} or vector(1)",
+            "up",
+            "{job=\"unterminated}",
+            "{1=\"x\"}",
+        ] {
+            let error = fleet_query(Some(garbage), None).unwrap_err();
+            let message = error.to_string();
+            assert!(
+                message.starts_with(&format!("invalid selector '{garbage}': ")),
+                "{message}"
+            );
+            assert_eq!(error.to_error().exit_code(), 2);
+        }
+        assert!(fleet_query(None, Some(0)).is_err());
+    }
+}
