@@ -1,5 +1,7 @@
 //! A canned-answer HTTP/1.1 server on 127.0.0.1 for the fleet clients' unit tests.
 
+#![cfg(test)]
+
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{SocketAddr, TcpListener, TcpStream};
 use std::sync::atomic::{AtomicBool, Ordering};

@@ -184,7 +184,15 @@ fn printing_goes_through_output() {
     let mut offenders = Vec::new();
     for path in files.iter().filter(|p| !allowed(p)) {
         let text = std::fs::read_to_string(path).unwrap();
+        // Test code may print (a skipped test says so): a test-only file, or a file's tests.
+        if text.contains("#![cfg(test)]") {
+            continue;
+        }
         for (number, line) in text.lines().enumerate() {
+            let next = text.lines().nth(number + 1).unwrap_or_default();
+            if line.trim() == "#[cfg(test)]" && next.starts_with("mod ") && next.ends_with('{') {
+                break;
+            }
             // Code only: a comment may name what it must not do.
             let code = line.split("//").next().unwrap_or_default();
             let starts_word = |at: usize| {
