@@ -307,7 +307,7 @@ never\t''"
 complete -c gpuctl -n "__fish_gpuctl_using_subcommand node; and __fish_seen_subcommand_from drift" -l no-headers -d 'Omit table headers, footers and the CSV header row'
 complete -c gpuctl -n "__fish_gpuctl_using_subcommand node; and __fish_seen_subcommand_from drift" -s q -l quiet -d 'Print nothing but data and errors'
 complete -c gpuctl -n "__fish_gpuctl_using_subcommand node; and __fish_seen_subcommand_from drift" -s v -l verbose -d 'Say more about what is being done'
-complete -c gpuctl -n "__fish_gpuctl_using_subcommand node; and __fish_seen_subcommand_from drift" -s h -l help -d 'Print help'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand node; and __fish_seen_subcommand_from drift" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c gpuctl -n "__fish_gpuctl_using_subcommand node; and __fish_seen_subcommand_from drift" -s V -l version -d 'Print version'
 complete -c gpuctl -n "__fish_gpuctl_using_subcommand node; and __fish_seen_subcommand_from help" -f -a "list" -d 'List nodes: search, filter, sort and page'
 complete -c gpuctl -n "__fish_gpuctl_using_subcommand node; and __fish_seen_subcommand_from help" -f -a "show" -d 'Show every field of a node, its GPUs and its latest history'

@@ -19,6 +19,9 @@ pub enum ErrorKind {
     Store,
     /// No GPU source is usable.
     NoGpu,
+    /// A check found differences (`node drift`), as `diff` does: the command has printed them
+    /// on stdout, so no error line follows. Shares exit status 1 with [`ErrorKind::Runtime`].
+    Differences,
 }
 
 /// What exit status 0 means, first line of the table.
@@ -31,9 +34,10 @@ const SUCCESS_DESCRIPTION: &str =
 const INTERRUPTED: (i32, &str) = (130, "interrupted (Ctrl-C)");
 
 impl ErrorKind {
-    /// Every kind, in exit-code order.
-    pub const ALL: [ErrorKind; 6] = [
+    /// Every kind, in exit-code order; kinds that share a code are listed next to each other.
+    pub const ALL: [ErrorKind; 7] = [
         ErrorKind::Runtime,
+        ErrorKind::Differences,
         ErrorKind::Usage,
         ErrorKind::NotFound,
         ErrorKind::Conflict,
@@ -43,7 +47,7 @@ impl ErrorKind {
 
     pub fn exit_code(self) -> i32 {
         match self {
-            ErrorKind::Runtime => 1,
+            ErrorKind::Runtime | ErrorKind::Differences => 1,
             ErrorKind::Usage => 2,
             ErrorKind::NotFound => 3,
             ErrorKind::Conflict => 4,
@@ -69,20 +73,32 @@ impl ErrorKind {
                 "store unusable (busy past the timeout, corrupt, newer schema, read-only)"
             }
             ErrorKind::NoGpu => "no GPU source (NVML/driver and nvidia-smi both unavailable)",
+            ErrorKind::Differences => "node drift found differences",
         }
+    }
+
+    /// Whether the entry point prints `gpuctl: error: …` for this kind. Differences are the
+    /// command's report, already on stdout: an error line would only repeat it.
+    pub fn prints_error_line(self) -> bool {
+        self != ErrorKind::Differences
     }
 }
 
-/// Every exit status a user may see and what it means: 0, each error kind's, then 130.
-pub fn exit_status_table() -> Vec<(i32, &'static str)> {
-    std::iter::once((0, SUCCESS_DESCRIPTION))
-        .chain(
-            ErrorKind::ALL
-                .iter()
-                .map(|kind| (kind.exit_code(), kind.description())),
-        )
-        .chain(std::iter::once(INTERRUPTED))
-        .collect()
+/// Every exit status a user may see and what it means: 0, each error kind's (the meanings of
+/// kinds that share a code joined by "; "), then 130.
+pub fn exit_status_table() -> Vec<(i32, String)> {
+    let mut table = vec![(0, SUCCESS_DESCRIPTION.to_string())];
+    for kind in ErrorKind::ALL {
+        match table.last_mut() {
+            Some((code, meaning)) if *code == kind.exit_code() => {
+                meaning.push_str("; ");
+                meaning.push_str(kind.description());
+            }
+            _ => table.push((kind.exit_code(), kind.description().to_string())),
+        }
+    }
+    table.push((INTERRUPTED.0, INTERRUPTED.1.to_string()));
+    table
 }
 
 /// The one error type commands return: a kind, a one-line message, an optional hint, and the
@@ -123,6 +139,11 @@ impl Error {
     }
     pub fn no_gpu(message: impl Into<String>) -> Self {
         Self::new(ErrorKind::NoGpu, message)
+    }
+    /// Exit 1 after a check printed the differences it found; `message` (a summary) is for
+    /// callers and tests, the entry point prints nothing.
+    pub fn differences(message: impl Into<String>) -> Self {
+        Self::new(ErrorKind::Differences, message)
     }
     pub fn with_hint(mut self, hint: impl Into<String>) -> Self {
         self.hint = Some(hint.into());
@@ -227,9 +248,16 @@ mod tests {
     fn exit_codes_are_distinct_ascending_and_match_the_table() {
         let table = exit_status_table();
         assert_eq!(table[0].0, 0);
-        assert_eq!(table.len(), ErrorKind::ALL.len() + 2);
         for pair in table.windows(2) {
             assert!(pair[0].0 < pair[1].0, "{table:?}");
+        }
+        // Every kind's meaning is in its code's row.
+        for kind in ErrorKind::ALL {
+            let row = table.iter().find(|(code, _)| *code == kind.exit_code());
+            assert!(
+                row.is_some_and(|(_, meaning)| meaning.contains(kind.description())),
+                "{kind:?}: {table:?}"
+            );
         }
         // Adding a kind breaks this match until the kind is listed in ALL as well.
         for kind in ErrorKind::ALL {
@@ -239,12 +267,17 @@ mod tests {
                 | ErrorKind::NotFound
                 | ErrorKind::Conflict
                 | ErrorKind::Store
-                | ErrorKind::NoGpu => {}
+                | ErrorKind::NoGpu
+                | ErrorKind::Differences => {}
             }
         }
         assert_eq!(
             table.iter().map(|(code, _)| *code).collect::<Vec<_>>(),
             [0, 1, 2, 3, 4, 5, 6, 130]
+        );
+        assert_eq!(
+            table[1].1,
+            "runtime failure (I/O error, unexpected store error); node drift found differences"
         );
     }
 

@@ -54,9 +54,11 @@ where
         Ok(()) => 0,
         Err(e) if e.is_broken_pipe() => 0,
         Err(e) => {
-            eprintln!("gpuctl: error: {}", e.message);
-            if let Some(hint) = &e.hint {
-                eprintln!("hint: {hint}");
+            if e.kind.prints_error_line() {
+                eprintln!("gpuctl: error: {}", e.message);
+                if let Some(hint) = &e.hint {
+                    eprintln!("hint: {hint}");
+                }
             }
             e.exit_code()
         }

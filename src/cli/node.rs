@@ -27,6 +27,10 @@ pub(crate) enum NodeCommand {
     /// Run 'kubectl get nodes -o json' and import what it prints
     Sync(NodeSyncArgs),
     /// Show where the inventory and a cluster disagree, writing nothing
+    ///
+    /// Exits 0 when they agree and 1 when they differ, as diff does, so cron and CI can act on
+    /// it: the differences are printed on stdout (table, JSON or CSV) and no error line
+    /// follows. Other failures keep their own codes (2 for a bad input file, 5 for the store).
     Drift(NodeDriftArgs),
 }
 #[derive(Debug, Args)]

@@ -97,6 +97,23 @@ impl Env {
             .unwrap_or_else(|e| panic!("gpuctl {args:?}: stdout is not JSON ({e}):\n{stdout}"))
     }
 
+    /// Runs with `-o json`, asserts the exit code, and parses stdout: for checks such as
+    /// `node drift`, which print their findings and exit 1.
+    pub fn json_with_exit(&self, args: &[&str], code: i32) -> Value {
+        let mut all = args.to_vec();
+        all.extend(["-o", "json"]);
+        let output = self.cmd(&all).output().expect("run gpuctl");
+        let stdout = String::from_utf8_lossy(&output.stdout);
+        assert_eq!(
+            output.status.code(),
+            Some(code),
+            "gpuctl {args:?}: wrong exit code\nstdout: {stdout}\nstderr: {}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        serde_json::from_str(&stdout)
+            .unwrap_or_else(|e| panic!("gpuctl {args:?}: stdout is not JSON ({e}):\n{stdout}"))
+    }
+
     /// Runs, asserts the exit code, and returns stderr; checks that stdout stayed empty.
     pub fn fails(&self, args: &[&str], code: i32) -> String {
         let output = self.cmd(args).output().expect("run gpuctl");

@@ -263,13 +263,16 @@ fn drift_shows_disagreements_without_writing() {
     env.ok(&["node", "add", "ghost-01", "--cluster", "prod", "-q"]);
     env.ok(&["node", "update", "h100-a-03", "--gpus", "4", "-q"]);
     let before = env.store_snapshot();
-    let drift = env.json(&[
-        "node",
-        "drift",
-        "--cluster",
-        "prod",
-        &fixture("nodes-changed.json"),
-    ]);
+    let drift = env.json_with_exit(
+        &[
+            "node",
+            "drift",
+            "--cluster",
+            "prod",
+            &fixture("nodes-changed.json"),
+        ],
+        1,
+    );
     let rows: Vec<(String, String, String, String)> = drift
         .as_array()
         .unwrap()
@@ -339,14 +342,69 @@ fn drift_shows_disagreements_without_writing() {
     assert_eq!(env.store_snapshot(), before);
     let fresh = Env::new();
     fresh.init_store();
-    let missing = fresh.json(&[
-        "node",
-        "drift",
-        "--cluster",
-        "prod",
-        &fixture("node-single.json"),
-    ]);
+    let missing = fresh.json_with_exit(
+        &[
+            "node",
+            "drift",
+            "--cluster",
+            "prod",
+            &fixture("node-single.json"),
+        ],
+        1,
+    );
     assert_eq!(missing[0]["kind"], "missing-in-inventory");
+}
+
+#[test]
+fn drift_exits_0_when_inventory_and_cluster_agree_and_1_when_they_differ() {
+    let env = Env::new();
+    let single = fixture("node-single.json");
+    env.ok(&["node", "import", &single, "--cluster", "prod", "-q"]);
+    let output = env
+        .cmd(&["node", "drift", "--cluster", "prod", &single])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(0));
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        stdout.ends_with("inventory and cluster prod agree\n"),
+        "{stdout}"
+    );
+    assert!(output.stderr.is_empty());
+    assert_eq!(
+        env.json(&["node", "drift", "--cluster", "prod", &single]),
+        serde_json::json!([])
+    );
+
+    // As diff: the rows on stdout, exit 1, and no error line on stderr.
+    let all = fixture("nodes.json");
+    let output = env
+        .cmd(&["node", "drift", "--cluster", "prod", &all])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(1));
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        stdout.contains("h100-a-02        missing-in-inventory"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.ends_with("5 difference(s) with cluster prod\n"),
+        "{stdout}"
+    );
+    assert_eq!(String::from_utf8_lossy(&output.stderr), "");
+    let output = env
+        .cmd(&["node", "drift", "--cluster", "prod", &all, "-o", "csv"])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(1));
+    assert_eq!(String::from_utf8_lossy(&output.stdout).lines().count(), 6);
+    assert!(output.stderr.is_empty());
+    let rows = env.json_with_exit(&["node", "drift", "--cluster", "prod", &all], 1);
+    assert_eq!(rows.as_array().unwrap().len(), 5);
+
+    // Failures keep their own codes, with their error line.
+    env.fails(&["node", "drift", "--cluster", "prod", "/no/such.json"], 2);
 }
 
 /// A stand-in kubectl that records its argv and prints a fixture.
@@ -394,7 +452,10 @@ fn sync_runs_kubectl_with_context_and_imports() {
             .len(),
         6
     );
-    let drift = env.json(&["node", "drift", "--cluster", "prod", "--kubectl", &kubectl]);
+    let drift = env.json_with_exit(
+        &["node", "drift", "--cluster", "prod", "--kubectl", &kubectl],
+        1,
+    );
     assert!(
         drift.as_array().unwrap().iter().all(|r| r["kind"] == "mig"),
         "only MIG layout differs: {drift}"

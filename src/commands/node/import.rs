@@ -433,5 +433,11 @@ pub(super) fn drift(ctx: &Ctx, args: &NodeDriftArgs) -> Result<()> {
     } else {
         format!("{} difference(s) with cluster {}", rows.len(), args.cluster)
     };
-    ctx.out.list(&rows, Some(footer))
+    ctx.out.list(&rows, Some(footer.clone()))?;
+    // As diff: exit 1 when they differ, so cron and CI can act on it; the rows said what.
+    if rows.is_empty() {
+        Ok(())
+    } else {
+        Err(Error::differences(footer))
+    }
 }
