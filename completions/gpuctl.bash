@@ -1436,12 +1436,16 @@ _gpuctl() {
             return 0
             ;;
         gpuctl__subcmd__alloc__subcmd__extend)
-            opts="-o -q -v -h -V --for --until --db --output --no-headers --color --quiet --verbose --help --version"
+            opts="-o -q -v -h -V --for --by --until --allow-shorten --db --output --no-headers --color --quiet --verbose --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --by)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --for)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0

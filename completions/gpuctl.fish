@@ -721,7 +721,7 @@ complete -c gpuctl -n "__fish_gpuctl_using_subcommand alloc; and not __fish_seen
 complete -c gpuctl -n "__fish_gpuctl_using_subcommand alloc; and not __fish_seen_subcommand_from create release extend list ls show help" -s V -l version -d 'Print version'
 complete -c gpuctl -n "__fish_gpuctl_using_subcommand alloc; and not __fish_seen_subcommand_from create release extend list ls show help" -f -a "create" -d 'Lease GPUs or MIG instances'
 complete -c gpuctl -n "__fish_gpuctl_using_subcommand alloc; and not __fish_seen_subcommand_from create release extend list ls show help" -f -a "release" -d 'End a lease'
-complete -c gpuctl -n "__fish_gpuctl_using_subcommand alloc; and not __fish_seen_subcommand_from create release extend list ls show help" -f -a "extend" -d 'Move a lease\'s end'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand alloc; and not __fish_seen_subcommand_from create release extend list ls show help" -f -a "extend" -d 'Move an active lease\'s end: later by a duration, or to a time'
 complete -c gpuctl -n "__fish_gpuctl_using_subcommand alloc; and not __fish_seen_subcommand_from create release extend list ls show help" -f -a "list" -d 'List leases (active by default)'
 complete -c gpuctl -n "__fish_gpuctl_using_subcommand alloc; and not __fish_seen_subcommand_from create release extend list ls show help" -f -a "ls" -d 'List leases (active by default)'
 complete -c gpuctl -n "__fish_gpuctl_using_subcommand alloc; and not __fish_seen_subcommand_from create release extend list ls show help" -f -a "show" -d 'Show a lease'
@@ -763,8 +763,8 @@ complete -c gpuctl -n "__fish_gpuctl_using_subcommand alloc; and __fish_seen_sub
 complete -c gpuctl -n "__fish_gpuctl_using_subcommand alloc; and __fish_seen_subcommand_from release" -s v -l verbose -d 'Say more about what is being done'
 complete -c gpuctl -n "__fish_gpuctl_using_subcommand alloc; and __fish_seen_subcommand_from release" -s h -l help -d 'Print help'
 complete -c gpuctl -n "__fish_gpuctl_using_subcommand alloc; and __fish_seen_subcommand_from release" -s V -l version -d 'Print version'
-complete -c gpuctl -n "__fish_gpuctl_using_subcommand alloc; and __fish_seen_subcommand_from extend" -l for -d 'For how long, e.g. 4h' -r
-complete -c gpuctl -n "__fish_gpuctl_using_subcommand alloc; and __fish_seen_subcommand_from extend" -l until -d 'Until when (RFC 3339 or YYYY-MM-DD[ HH:MM], UTC)' -r
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand alloc; and __fish_seen_subcommand_from extend" -l by -l for -d 'Add this much to the lease\'s current end, e.g. 2h' -r
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand alloc; and __fish_seen_subcommand_from extend" -l until -d 'Set the end (RFC 3339 or YYYY-MM-DD[ HH:MM], UTC); earlier than the current end needs --allow-shorten' -r
 complete -c gpuctl -n "__fish_gpuctl_using_subcommand alloc; and __fish_seen_subcommand_from extend" -l db -d 'Store path [default: $XDG_DATA_HOME/gpuctl/gpuctl.db]' -r -F
 complete -c gpuctl -n "__fish_gpuctl_using_subcommand alloc; and __fish_seen_subcommand_from extend" -s o -l output -d 'Output format' -r -f -a "table\t''
 json\t''
@@ -772,10 +772,11 @@ csv\t''"
 complete -c gpuctl -n "__fish_gpuctl_using_subcommand alloc; and __fish_seen_subcommand_from extend" -l color -d 'When to colour tables (NO_COLOR is honoured by auto)' -r -f -a "auto\t''
 always\t''
 never\t''"
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand alloc; and __fish_seen_subcommand_from extend" -l allow-shorten -d 'Let --until end an active lease earlier than it now ends'
 complete -c gpuctl -n "__fish_gpuctl_using_subcommand alloc; and __fish_seen_subcommand_from extend" -l no-headers -d 'Omit table headers, footers and the CSV header row'
 complete -c gpuctl -n "__fish_gpuctl_using_subcommand alloc; and __fish_seen_subcommand_from extend" -s q -l quiet -d 'Print nothing but data and errors'
 complete -c gpuctl -n "__fish_gpuctl_using_subcommand alloc; and __fish_seen_subcommand_from extend" -s v -l verbose -d 'Say more about what is being done'
-complete -c gpuctl -n "__fish_gpuctl_using_subcommand alloc; and __fish_seen_subcommand_from extend" -s h -l help -d 'Print help'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand alloc; and __fish_seen_subcommand_from extend" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c gpuctl -n "__fish_gpuctl_using_subcommand alloc; and __fish_seen_subcommand_from extend" -s V -l version -d 'Print version'
 complete -c gpuctl -n "__fish_gpuctl_using_subcommand alloc; and __fish_seen_subcommand_from list" -l owner -d 'Only leases of this owner' -r
 complete -c gpuctl -n "__fish_gpuctl_using_subcommand alloc; and __fish_seen_subcommand_from list" -l namespace -d 'Only leases in this namespace' -r
@@ -827,7 +828,7 @@ complete -c gpuctl -n "__fish_gpuctl_using_subcommand alloc; and __fish_seen_sub
 complete -c gpuctl -n "__fish_gpuctl_using_subcommand alloc; and __fish_seen_subcommand_from show" -s V -l version -d 'Print version'
 complete -c gpuctl -n "__fish_gpuctl_using_subcommand alloc; and __fish_seen_subcommand_from help" -f -a "create" -d 'Lease GPUs or MIG instances'
 complete -c gpuctl -n "__fish_gpuctl_using_subcommand alloc; and __fish_seen_subcommand_from help" -f -a "release" -d 'End a lease'
-complete -c gpuctl -n "__fish_gpuctl_using_subcommand alloc; and __fish_seen_subcommand_from help" -f -a "extend" -d 'Move a lease\'s end'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand alloc; and __fish_seen_subcommand_from help" -f -a "extend" -d 'Move an active lease\'s end: later by a duration, or to a time'
 complete -c gpuctl -n "__fish_gpuctl_using_subcommand alloc; and __fish_seen_subcommand_from help" -f -a "list" -d 'List leases (active by default)'
 complete -c gpuctl -n "__fish_gpuctl_using_subcommand alloc; and __fish_seen_subcommand_from help" -f -a "show" -d 'Show a lease'
 complete -c gpuctl -n "__fish_gpuctl_using_subcommand alloc; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
@@ -1370,7 +1371,7 @@ complete -c gpuctl -n "__fish_gpuctl_using_subcommand help; and __fish_seen_subc
 complete -c gpuctl -n "__fish_gpuctl_using_subcommand help; and __fish_seen_subcommand_from mig" -f -a "destroy" -d 'Destroy a GPU instance, or every instance of a GPU (refused while leased)'
 complete -c gpuctl -n "__fish_gpuctl_using_subcommand help; and __fish_seen_subcommand_from alloc" -f -a "create" -d 'Lease GPUs or MIG instances'
 complete -c gpuctl -n "__fish_gpuctl_using_subcommand help; and __fish_seen_subcommand_from alloc" -f -a "release" -d 'End a lease'
-complete -c gpuctl -n "__fish_gpuctl_using_subcommand help; and __fish_seen_subcommand_from alloc" -f -a "extend" -d 'Move a lease\'s end'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand help; and __fish_seen_subcommand_from alloc" -f -a "extend" -d 'Move an active lease\'s end: later by a duration, or to a time'
 complete -c gpuctl -n "__fish_gpuctl_using_subcommand help; and __fish_seen_subcommand_from alloc" -f -a "list" -d 'List leases (active by default)'
 complete -c gpuctl -n "__fish_gpuctl_using_subcommand help; and __fish_seen_subcommand_from alloc" -f -a "show" -d 'Show a lease'
 complete -c gpuctl -n "__fish_gpuctl_using_subcommand help; and __fish_seen_subcommand_from alert" -f -a "list" -d 'List alerts, most severe first (open ones unless --state or --all)'

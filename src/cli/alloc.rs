@@ -8,7 +8,12 @@ pub(crate) enum AllocCommand {
     Create(AllocCreateArgs),
     /// End a lease
     Release(AllocReleaseArgs),
-    /// Move a lease's end
+    /// Move an active lease's end: later by a duration, or to a time
+    ///
+    /// --by D (or --for D) adds D to the current end; --until T sets the end to T. An end in the
+    /// past is refused, and so is an end earlier than the current one unless --allow-shorten is
+    /// given (exit 2 either way, nothing written). The change is kept in the history as
+    /// alloc.extended with the old and new expires_at.
     Extend(AllocExtendArgs),
     /// List leases (active by default)
     #[command(visible_alias = "ls")]
@@ -75,7 +80,22 @@ pub(crate) struct AllocExtendArgs {
     /// Lease id
     pub id: i64,
     #[command(flatten)]
-    pub end: LeaseEndArgs,
+    pub end: LeaseNewEndArgs,
+    /// Let --until end an active lease earlier than it now ends
+    #[arg(long)]
+    pub allow_shorten: bool,
+}
+/// Where an extended lease ends: one of --by and --until.
+#[derive(Debug, Args)]
+#[group(required = true, multiple = false)]
+pub(crate) struct LeaseNewEndArgs {
+    /// Add this much to the lease's current end, e.g. 2h
+    #[arg(long, visible_alias = "for", value_name = "DURATION", value_parser = checked(Span::parse))]
+    pub by: Option<Span>,
+    /// Set the end (RFC 3339 or YYYY-MM-DD[ HH:MM], UTC); earlier than the current end needs
+    /// --allow-shorten
+    #[arg(long, value_name = "TIME", value_parser = checked(Timestamp::parse))]
+    pub until: Option<Timestamp>,
 }
 #[derive(Debug, Args)]
 pub(crate) struct AllocListArgs {

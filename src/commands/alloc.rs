@@ -9,7 +9,7 @@ use crate::output::Cell;
 
 use crate::cli::{
     AllocCommand, AllocCreateArgs, AllocExtendArgs, AllocListArgs, AllocReleaseArgs, AllocShowArgs,
-    LeaseEndArgs,
+    LeaseEndArgs, LeaseNewEndArgs,
 };
 use crate::clock;
 use crate::domain::{Allocation, LeaseState};
@@ -151,22 +151,36 @@ fn release(ctx: &Ctx, args: &AllocReleaseArgs) -> Result<()> {
     })
 }
 
+/// The end `--by` or `--until` asks for. `--by` counts from the current end: an active lease
+/// has not reached it, since every write first expires the leases that have.
+fn new_lease_end(end: &LeaseNewEndArgs, current_end: i64) -> Result<i64> {
+    match (&end.by, &end.until) {
+        (Some(duration), _) => current_end
+            .checked_add(duration.seconds())
+            .ok_or_else(|| Error::usage(format!("invalid duration '{duration}': too long"))),
+        (None, Some(time)) => Ok(time.unix()),
+        // clap requires one of --by and --until.
+        (None, None) => Err(Error::usage("give --by DURATION or --until TIME")),
+    }
+}
+
 fn extend(ctx: &Ctx, args: &AllocExtendArgs) -> Result<()> {
-    let lease = ctx.change(|inv| {
+    let (old_end, moved, lease) = ctx.change(|inv| {
         let lease = inv.load_active_lease(args.id)?;
-        // --for adds to the current end (or to now, for a lease already past it).
-        let expires_at = lease_end(ctx, &args.end, lease.expires_at.max(ctx.now))?;
-        inv.extend_lease(&lease, expires_at)?;
-        inv.load_lease(lease.id)
+        let expires_at = new_lease_end(&args.end, lease.expires_at)?;
+        let moved = inv.extend_lease(&lease, expires_at, args.allow_shorten)?;
+        Ok((lease.expires_at, moved, inv.load_lease(lease.id)?))
     })?;
     ctx.out.show(&lease, |out, w| {
-        if !out.quiet {
-            writeln!(
-                w,
-                "lease {} now ends {}",
-                lease.id,
-                clock::rfc3339(lease.expires_at)
-            )?;
+        if out.quiet {
+            return Ok(());
+        }
+        let end = clock::rfc3339(lease.expires_at);
+        if moved {
+            let was = clock::rfc3339(old_end);
+            writeln!(w, "lease {} now ends {end} (was {was})", lease.id)?;
+        } else {
+            writeln!(w, "lease {} already ends {end}", lease.id)?;
         }
         Ok(())
     })

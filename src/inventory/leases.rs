@@ -122,8 +122,37 @@ impl Inventory<'_> {
         Ok(due)
     }
 
-    /// Moves an active lease's end to `expires_at`, with `alloc.extended`.
-    pub(crate) fn extend_lease(&self, lease: &Allocation, expires_at: i64) -> Result<()> {
+    /// Moves an active lease's end to `expires_at`, with `alloc.extended` (old → new
+    /// `expires_at`). Refused with a usage error, before anything is written: an end not after
+    /// now, and an end earlier than the current one unless `allow_shorten`. The same end is no
+    /// change and records nothing. Returns whether the end moved.
+    pub(crate) fn extend_lease(
+        &self,
+        lease: &Allocation,
+        expires_at: i64,
+        allow_shorten: bool,
+    ) -> Result<bool> {
+        if expires_at <= self.now() {
+            return Err(Error::usage(format!(
+                "lease {} cannot end at {}: that is not in the future (now is {})",
+                lease.id,
+                clock::rfc3339(expires_at),
+                clock::rfc3339(self.now())
+            ))
+            .with_hint(format!("'gpuctl alloc release {}' ends it now", lease.id)));
+        }
+        if expires_at < lease.expires_at && !allow_shorten {
+            return Err(Error::usage(format!(
+                "lease {} ends {}; {} would shorten it",
+                lease.id,
+                clock::rfc3339(lease.expires_at),
+                clock::rfc3339(expires_at)
+            ))
+            .with_hint("pass --allow-shorten to end it earlier"));
+        }
+        if expires_at == lease.expires_at {
+            return Ok(false);
+        }
         allocations::set_expiry(self.conn(), lease.id, expires_at)?;
         self.record(
             EventKind::AllocExtended,
@@ -134,7 +163,8 @@ impl Inventory<'_> {
                     Some(clock::rfc3339(lease.expires_at)),
                     Some(clock::rfc3339(expires_at)),
                 ),
-        )
+        )?;
+        Ok(true)
     }
 }
 

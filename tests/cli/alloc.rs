@@ -216,7 +216,7 @@ fn release_extend_and_list() {
     env.fails(&["alloc", "extend", "1", "--for", "1h"], 4);
     let stderr = env.fails(&["alloc", "extend", "2", "--until", "2026-11-29 09:00"], 2);
     assert!(
-        error_line(&stderr).contains("'2026-11-29 09:00'"),
+        error_line(&stderr).contains("cannot end at 2026-11-29T09:00:00Z"),
         "{stderr}"
     );
     let stderr = env.fails(&["alloc", "extend", "2", "--for", "106751991167300d"], 2);
@@ -246,6 +246,161 @@ fn release_extend_and_list() {
     env.ok(&[
         "alloc", "create", "--device", "GPU-0001", "--owner", "carol", "--for", "1h",
     ]);
+}
+
+/// The `alloc.extended` events of lease 1 as (old, new) expires_at, oldest first.
+fn extensions(env: &Env) -> Vec<(String, String)> {
+    let history = env.json(&["node", "history", "n1"]);
+    let mut moves: Vec<(String, String)> = history
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["kind"] == "alloc.extended" && e["subject"] == "1")
+        .map(|e| {
+            assert_eq!(e["field"], "expires_at");
+            (
+                e["old_value"].as_str().unwrap().to_string(),
+                e["new_value"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    moves.reverse();
+    moves
+}
+
+fn expires_at(lease: &serde_json::Value) -> &str {
+    lease["expires_at"].as_str().unwrap()
+}
+
+#[test]
+fn extend_by_adds_to_the_current_end_and_for_is_the_same() {
+    let env = Env::new();
+    env.add_gpu("n1", "GPU-0001", 0, "L4");
+    env.ok(&[
+        "alloc", "create", "--device", "GPU-0001", "--owner", "a", "--for", "4h",
+    ]);
+    let lease = env.json(&["alloc", "extend", "1", "--by", "2h"]);
+    assert_eq!(expires_at(&lease), "2026-11-29T16:00:00Z");
+    let lease = env.json(&["alloc", "extend", "1", "--for", "30m"]);
+    assert_eq!(expires_at(&lease), "2026-11-29T16:30:00Z");
+    assert_eq!(
+        extensions(&env),
+        [
+            (
+                "2026-11-29T14:00:00Z".to_string(),
+                "2026-11-29T16:00:00Z".to_string()
+            ),
+            (
+                "2026-11-29T16:00:00Z".to_string(),
+                "2026-11-29T16:30:00Z".to_string()
+            ),
+        ]
+    );
+    // The table view says where the end was.
+    let said = env.ok(&["alloc", "extend", "1", "--by", "1h"]);
+    assert_eq!(
+        said.trim(),
+        "lease 1 now ends 2026-11-29T17:30:00Z (was 2026-11-29T16:30:00Z)"
+    );
+    env.fails(
+        &[
+            "alloc",
+            "extend",
+            "1",
+            "--by",
+            "1h",
+            "--until",
+            "2026-12-01",
+        ],
+        2,
+    );
+}
+
+#[test]
+fn extend_until_sets_the_end_and_shortening_needs_allow_shorten() {
+    let env = Env::new();
+    env.add_gpu("n1", "GPU-0001", 0, "L4");
+    env.ok(&[
+        "alloc", "create", "--device", "GPU-0001", "--owner", "a", "--for", "4h",
+    ]);
+    let lease = env.json(&["alloc", "extend", "1", "--until", "2026-11-30 10:00"]);
+    assert_eq!(expires_at(&lease), "2026-11-30T10:00:00Z");
+
+    // Earlier than the current end: refused without --allow-shorten, naming both ends.
+    let before = env.store_snapshot();
+    let stderr = env.fails(&["alloc", "extend", "1", "--until", "2026-11-29 12:00"], 2);
+    assert_eq!(
+        error_line(&stderr),
+        "lease 1 ends 2026-11-30T10:00:00Z; 2026-11-29T12:00:00Z would shorten it"
+    );
+    assert!(stderr.contains("hint: pass --allow-shorten"), "{stderr}");
+    assert_eq!(env.store_snapshot(), before);
+
+    let lease = env.json(&[
+        "alloc",
+        "extend",
+        "1",
+        "--until",
+        "2026-11-29 12:00",
+        "--allow-shorten",
+    ]);
+    assert_eq!(expires_at(&lease), "2026-11-29T12:00:00Z");
+    assert_eq!(
+        extensions(&env),
+        [
+            (
+                "2026-11-29T14:00:00Z".to_string(),
+                "2026-11-30T10:00:00Z".to_string()
+            ),
+            (
+                "2026-11-30T10:00:00Z".to_string(),
+                "2026-11-29T12:00:00Z".to_string()
+            ),
+        ]
+    );
+
+    // The same end is no change: no event.
+    let before = env.store_snapshot();
+    let said = env.ok(&["alloc", "extend", "1", "--until", "2026-11-29T12:00:00Z"]);
+    assert_eq!(said.trim(), "lease 1 already ends 2026-11-29T12:00:00Z");
+    assert_eq!(env.store_snapshot(), before);
+}
+
+#[test]
+fn extend_refuses_an_end_in_the_past_even_with_allow_shorten() {
+    let env = Env::new();
+    env.add_gpu("n1", "GPU-0001", 0, "L4");
+    env.ok(&[
+        "alloc", "create", "--device", "GPU-0001", "--owner", "a", "--for", "4h",
+    ]);
+    let before = env.store_snapshot();
+    for until in ["2026-11-29 09:00", "2026-11-29T10:00:00Z"] {
+        for extra in [&[][..], &["--allow-shorten"][..]] {
+            let mut args = vec!["alloc", "extend", "1", "--until", until];
+            args.extend(extra);
+            let stderr = env.fails(&args, 2);
+            assert!(
+                error_line(&stderr)
+                    .ends_with("that is not in the future (now is 2026-11-29T10:00:00Z)"),
+                "{stderr}"
+            );
+        }
+    }
+    assert_eq!(env.store_snapshot(), before);
+}
+
+#[test]
+fn a_lease_past_its_end_cannot_be_extended() {
+    let mut env = Env::new();
+    env.add_gpu("n1", "GPU-0001", 0, "L4");
+    env.ok(&[
+        "alloc", "create", "--device", "GPU-0001", "--owner", "a", "--for", "1h",
+    ]);
+    env.set_now("2026-11-29T12:00:00Z");
+    let before = env.store_snapshot();
+    let stderr = env.fails(&["alloc", "extend", "1", "--by", "1h"], 4);
+    assert_eq!(error_line(&stderr), "lease 1 is already expired");
+    assert_eq!(env.store_snapshot(), before);
 }
 
 #[test]
