@@ -2858,7 +2858,7 @@ _gpuctl() {
             return 0
             ;;
         gpuctl__subcmd__doctor)
-            opts="-o -q -v -h -V --smi-command --db --output --no-headers --color --quiet --verbose --help --version"
+            opts="-o -q -v -h -V --smi-command --require-gpu --db --output --no-headers --color --quiet --verbose --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

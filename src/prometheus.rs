@@ -50,6 +50,38 @@ pub fn record_health(conn: &Connection, now: i64, success: bool, duration_ms: i6
     Ok(())
 }
 
+const LOCAL_NODE_KEY: &str = "collect.local_node";
+const LOCAL_SOURCE_KEY: &str = "collect.local_source";
+const LOCAL_AT_KEY: &str = "collect.local_at";
+
+/// The last GPUs a live collect (NVML or nvidia-smi, not a replay) read on this store's host:
+/// what `doctor` judges a GPU node by. Kept as settings, not pruned as `collect.run` events are.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LocalCollect {
+    pub node: String,
+    pub source: String,
+    pub at: i64,
+}
+
+/// Stores that a live collect read this host's GPUs (in that run's transaction).
+pub fn record_local_collect(conn: &Connection, local: &LocalCollect) -> Result<()> {
+    settings::set(conn, LOCAL_NODE_KEY, &local.node)?;
+    settings::set(conn, LOCAL_SOURCE_KEY, &local.source)?;
+    settings::set(conn, LOCAL_AT_KEY, &local.at.to_string())
+}
+
+/// What [`record_local_collect`] stored last; None on a store no live collect has written.
+pub fn local_collect(conn: &Connection) -> Result<Option<LocalCollect>> {
+    let (Some(node), Some(source), Some(at)) = (
+        settings::get(conn, LOCAL_NODE_KEY)?,
+        settings::get(conn, LOCAL_SOURCE_KEY)?,
+        settings::get_i64(conn, LOCAL_AT_KEY)?,
+    ) else {
+        return Ok(None);
+    };
+    Ok(Some(LocalCollect { node, source, at }))
+}
+
 type Extract = fn(&LatestSample) -> Option<f64>;
 
 /// dcgm-exporter's series and units (its etc/default-counters.csv), from our stored sample.

@@ -41,6 +41,9 @@ pub(crate) struct DoctorArgs {
     /// The nvidia-smi binary to check
     #[arg(long, value_name = "PATH", default_value = "nvidia-smi")]
     pub smi_command: PathBuf,
+    /// Exit 6 without a usable GPU source even where the store shows no local collect
+    #[arg(long)]
+    pub require_gpu: bool,
 }
 #[derive(Debug, Args)]
 pub(crate) struct OptimizeArgs {

@@ -160,7 +160,14 @@ pub(crate) enum Command {
     Demo(DemoArgs),
     /// The fleet at a glance; subcommands for each view
     Dashboard(DashboardArgs),
-    /// Check the store, the GPU sources and the last collect; exit 6 without a GPU source
+    /// Check the store, the GPU sources and the last collect; exit 6 on a GPU node without one
+    ///
+    /// A GPU node is a host whose store shows a live collect (NVML or nvidia-smi, not a replay)
+    /// reading GPUs here, or whose last collect failed to read them; there, no usable GPU source
+    /// exits 6. An admin host whose store is fed by imports or Prometheus needs no local GPU: its
+    /// sources show as skip and doctor exits 0 when the rest is fine, so it can be a health
+    /// check there too. --require-gpu makes a missing GPU source fatal on any host (a new GPU
+    /// node before its first collect). A store doctor cannot use exits 5; warnings alone exit 0.
     Doctor(DoctorArgs),
     /// Export data for other systems
     #[command(subcommand)]

@@ -149,6 +149,15 @@ fn collect_once(
         )?;
         retention::apply(tx, now)?;
         finish_run(&inv, started, &mut summary, source.name())?;
+        // This host's GPUs feed the store: doctor then wants a GPU source here.
+        prometheus::record_local_collect(
+            tx,
+            &prometheus::LocalCollect {
+                node: summary.node.clone(),
+                source: source.name().to_string(),
+                at: now,
+            },
+        )?;
         Ok(summary)
     })?;
     after_run(ctx, store, args.textfile.as_deref(), &summary)

@@ -1,5 +1,10 @@
-//! `gpuctl doctor`: is this node set up to collect? Checks the store (path, permissions, schema,
-//! WAL, filesystem), the GPU sources, and the last collect run.
+//! `gpuctl doctor`: is this host set up for what it does? Checks the store (path, permissions,
+//! schema, WAL, filesystem), the GPU sources, and the last collect run.
+//!
+//! No usable GPU source is fatal (exit 6) only on a GPU node: one whose store says a live collect
+//! reads GPUs here, or when `--require-gpu` says so. An admin host whose store is fed by imports
+//! or Prometheus needs no local GPU, so there the sources are skipped and doctor can be its
+//! health check.
 
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
@@ -10,12 +15,12 @@ use serde::Serialize;
 use crate::cli::DoctorArgs;
 use crate::clock;
 use crate::error::{Error, Result};
-use crate::gpu::nvml::NvmlSource;
-use crate::gpu::smi::SmiSource;
+use crate::gpu::nvml::{NvmlSource, NVML_NAME};
+use crate::gpu::smi::{SmiSource, SMI_NAME};
 use crate::gpu::source::GpuSource;
 use crate::output::{Output, TableRow};
 use crate::prometheus;
-use crate::store::{migrations, Store, DEFAULT_BUSY_TIMEOUT};
+use crate::store::{events, migrations, Store, DEFAULT_BUSY_TIMEOUT};
 use crate::Ctx;
 
 /// A collect older than this is reported as a warning: cron runs it every minute.
@@ -39,6 +44,8 @@ enum Verdict {
     Ok,
     Warn,
     Fail,
+    /// Not needed on this host (a GPU source on an admin host).
+    Skip,
 }
 
 #[derive(Debug, Serialize)]
@@ -57,6 +64,7 @@ impl TableRow for Check {
             Verdict::Ok => "ok",
             Verdict::Warn => "warn",
             Verdict::Fail => "fail",
+            Verdict::Skip => "skip",
         };
         let cell = out.status_cell(word);
         vec![Cell::new(self.check), cell, Cell::new(&self.detail)]
@@ -74,21 +82,104 @@ fn check(check: &'static str, status: Verdict, detail: impl Into<String>) -> Che
 pub(crate) fn run(ctx: &Ctx, args: &DoctorArgs) -> Result<()> {
     let mut checks = Vec::new();
     let path = ctx.db_path()?;
-    let store_error = check_store(ctx, &path, &mut checks);
-    let gpu_sources = check_sources(args, &mut checks);
+    let store = check_store(ctx, &path, &mut checks);
+    let first_source = checks.len();
+    let gpu_required = if check_sources(args, &mut checks) > 0 {
+        Ok(false)
+    } else {
+        judge_missing_sources(ctx, store.as_ref().ok(), args, &mut checks, first_source)
+    };
     ctx.out.list(&checks, None)?;
-    if let Some(error) = store_error {
-        return Err(error);
-    }
-    if gpu_sources == 0 {
+    store?;
+    if gpu_required? {
         return Err(Error::no_gpu("no GPU source: neither NVML nor nvidia-smi can read the GPUs")
             .with_hint("install the NVIDIA driver (it ships NVML and nvidia-smi), or pass --smi-command PATH"));
     }
     Ok(())
 }
 
-/// Store checks; returns the error to exit with when the store is unusable.
-fn check_store(ctx: &Ctx, path: &Path, checks: &mut Vec<Check>) -> Option<Error> {
+/// No source can read GPUs: adds the `gpu source` check and returns whether that is fatal. On
+/// an admin host the sources' failures (from `first_source` on) and a collect that never ran
+/// are expected, so they turn from warnings into skips.
+fn judge_missing_sources(
+    ctx: &Ctx,
+    store: Option<&Store>,
+    args: &DoctorArgs,
+    checks: &mut Vec<Check>,
+    first_source: usize,
+) -> Result<bool> {
+    match why_gpu_required(ctx, store, args) {
+        Ok(Some(why)) => {
+            let detail = format!("none usable, and {why}");
+            checks.push(check("gpu source", Verdict::Fail, detail));
+            Ok(true)
+        }
+        Ok(None) => {
+            for source in &mut checks[first_source..] {
+                source.status = Verdict::Skip;
+            }
+            for never in checks.iter_mut().filter(|c| c.detail == NEVER_COLLECTED) {
+                never.status = Verdict::Skip;
+            }
+            checks.push(check("gpu source", Verdict::Skip, NO_LOCAL_GPU));
+            Ok(false)
+        }
+        Err(e) => {
+            checks.push(check("gpu source", Verdict::Fail, e.message.clone()));
+            Err(e)
+        }
+    }
+}
+
+/// The last-collect check on a store no collect has written.
+const NEVER_COLLECTED: &str = "never ran on this store";
+
+/// What doctor says on a host without a usable GPU source that needs none.
+const NO_LOCAL_GPU: &str = "no local GPU: fine for an admin host whose store is fed by imports or Prometheus; --require-gpu makes it fatal";
+
+/// Why this host must have a usable GPU source, if it must: `--require-gpu`, or the store says
+/// a live collect (NVML or nvidia-smi, not a replay) reads GPUs here. Stores written before the
+/// last live collect was kept as a setting still have its `collect.run` events; and since only a
+/// live collect records a failed run, a last run that failed means one is trying here.
+/// An unusable store (`None`) says nothing, so then only the flag can.
+fn why_gpu_required(ctx: &Ctx, store: Option<&Store>, args: &DoctorArgs) -> Result<Option<String>> {
+    if args.require_gpu {
+        return Ok(Some("--require-gpu was given".to_string()));
+    }
+    let Some(store) = store else {
+        return Ok(None);
+    };
+    let conn = store.conn();
+    let read_here = |node: &str, source: &str, at: i64| {
+        format!(
+            "a collect read node {node}'s GPUs here with {source} ({})",
+            clock::ago(ctx.now, at)
+        )
+    };
+    if let Some(local) = prometheus::local_collect(conn)? {
+        return Ok(Some(read_here(&local.node, &local.source, local.at)));
+    }
+    let mut newest: Option<(crate::domain::Event, &str)> = None;
+    for source in [NVML_NAME, SMI_NAME] {
+        if let Some(event) = events::newest_collect_run_from(conn, source)? {
+            if newest.as_ref().is_none_or(|(e, _)| event.at > e.at) {
+                newest = Some((event, source));
+            }
+        }
+    }
+    if let Some((event, source)) = newest {
+        return Ok(Some(read_here(&event.subject, source, event.at)));
+    }
+    if prometheus::health(conn)?.is_some_and(|health| !health.success) {
+        return Ok(Some(
+            "the last collect on this store failed to read this host's GPUs".to_string(),
+        ));
+    }
+    Ok(None)
+}
+
+/// Store checks; returns the store, or the error to exit with when it is unusable.
+fn check_store(ctx: &Ctx, path: &Path, checks: &mut Vec<Check>) -> Result<Store> {
     checks.push(check("store path", Verdict::Ok, path.display().to_string()));
     if let Some(fs) = filesystem_of(path) {
         let network = NETWORK_FILESYSTEMS.contains(&fs.as_str()) || fs.starts_with("fuse");
@@ -102,7 +193,7 @@ fn check_store(ctx: &Ctx, path: &Path, checks: &mut Vec<Check>) -> Option<Error>
         Ok(store) => store,
         Err(e) => {
             checks.push(check("store", Verdict::Fail, e.message.clone()));
-            return Some(e);
+            return Err(e);
         }
     };
     let mode = |p: &Path| {
@@ -168,14 +259,10 @@ fn check_store(ctx: &Ctx, path: &Path, checks: &mut Vec<Check>) -> Option<Error>
             };
             checks.push(check("last collect", status, detail));
         }
-        Ok(None) => checks.push(check(
-            "last collect",
-            Verdict::Warn,
-            "never ran on this store",
-        )),
+        Ok(None) => checks.push(check("last collect", Verdict::Warn, NEVER_COLLECTED)),
         Err(e) => checks.push(check("last collect", Verdict::Fail, e.message)),
     }
-    None
+    Ok(store)
 }
 
 /// Checks NVML and nvidia-smi; returns how many can read GPUs.

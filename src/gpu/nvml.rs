@@ -11,7 +11,7 @@ use super::source::{DeviceSample, GpuSource, MigDevice, SourceError};
 /// Loads this library instead of the system's `libnvidia-ml.so.1` (tests load a fake).
 pub const NVML_LIB_ENV: &str = "GPUCTL_NVML_LIB";
 
-const NVML_NAME: &str = "nvml";
+pub(crate) const NVML_NAME: &str = "nvml";
 const BYTES_PER_MIB: u64 = 1024 * 1024;
 
 /// Readings from NVML, the library the driver ships; the first choice for `--source auto`.

@@ -108,7 +108,7 @@ impl Default for SmiSource {
     }
 }
 
-const SMI_NAME: &str = "nvidia-smi";
+pub(crate) const SMI_NAME: &str = "nvidia-smi";
 
 impl GpuSource for SmiSource {
     fn name(&self) -> &'static str {

@@ -1,6 +1,6 @@
 //! The audit log: every change writes one row here, in the transaction of the change itself.
 
-use rusqlite::{params, Connection, Row};
+use rusqlite::{params, Connection, OptionalExtension, Row};
 
 use crate::domain::{Event, EventKind, NewEvent};
 use crate::error::Result;
@@ -102,6 +102,24 @@ pub fn recent(conn: &Connection, limit: i64) -> Result<Vec<Event>> {
     let mut stmt = conn.prepare_cached(&sql)?;
     let rows = stmt.query_map([limit], event_from_row)?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+/// The newest `collect.run` event of a run that read `source` (its value starts
+/// `source=NAME `), if retention has kept one.
+pub fn newest_collect_run_from(conn: &Connection, source: &str) -> Result<Option<Event>> {
+    let sql = format!(
+        "SELECT {EVENT_COLUMNS} FROM events
+         WHERE kind = ?1 AND substr(new_value, 1, length(?2)) = ?2
+         ORDER BY at DESC, id DESC LIMIT 1"
+    );
+    let prefix = format!("source={source} ");
+    Ok(conn
+        .prepare_cached(&sql)?
+        .query_row(
+            params![EventKind::CollectRun.as_str(), prefix],
+            event_from_row,
+        )
+        .optional()?)
 }
 
 /// Deletes events of one kind older than `before` (the per-run `collect.run` log).

@@ -39,11 +39,7 @@ fn status_of<'a>(checks: &'a serde_json::Value, name: &str) -> (&'a str, &'a str
 #[test]
 fn doctor_is_healthy_after_a_collect() {
     let env = Env::new();
-    let mut collect = env.process(&["collect", "--source", "nvml", "--node", "n1"]);
-    collect
-        .env("GPUCTL_NVML_LIB", fake_nvml_library())
-        .env("FAKE_NVML_FIXTURE", fixture("nvml/fleet.json"));
-    assert!(collect.output().unwrap().status.success());
+    collect_local_gpus(&env);
     let output = doctor(&env, true, &[]);
     assert_eq!(
         output.status.code(),
@@ -69,9 +65,99 @@ fn doctor_is_healthy_after_a_collect() {
     assert_eq!(status_of(&checks, "nvidia-smi").0, "warn");
 }
 
+/// Collects the fake NVML fleet as node `n1`: this host's GPUs now feed the store.
+fn collect_local_gpus(env: &Env) {
+    let mut collect = env.process(&["collect", "--source", "nvml", "--node", "n1"]);
+    collect
+        .env("GPUCTL_NVML_LIB", fake_nvml_library())
+        .env("FAKE_NVML_FIXTURE", fixture("nvml/fleet.json"));
+    assert!(collect.output().unwrap().status.success());
+}
+
+fn checks_of(output: &std::process::Output) -> serde_json::Value {
+    serde_json::from_slice(&output.stdout).unwrap()
+}
+
 #[test]
-fn doctor_without_any_gpu_source_exits_6() {
+fn doctor_on_an_admin_host_without_gpus_skips_the_sources_and_exits_0() {
     let env = Env::new();
+    env.ok(&[
+        "node",
+        "import",
+        fixture("kube/nodes.json").to_str().unwrap(),
+        "--cluster",
+        "prod",
+        "-q",
+    ]);
+    let output = doctor(&env, false, &[]);
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert!(output.stderr.is_empty());
+    let checks = checks_of(&output);
+    assert_eq!(status_of(&checks, "nvml").0, "skip");
+    assert!(status_of(&checks, "nvml")
+        .1
+        .contains("no NVIDIA driver found"));
+    assert_eq!(status_of(&checks, "nvidia-smi").0, "skip");
+    assert_eq!(
+        status_of(&checks, "gpu source"),
+        (
+            "skip",
+            "no local GPU: fine for an admin host whose store is fed by imports or Prometheus; --require-gpu makes it fatal"
+        )
+    );
+    assert_eq!(
+        status_of(&checks, "last collect"),
+        ("skip", "never ran on this store")
+    );
+    // A replayed recording is not this host's GPUs either.
+    env.ok(&[
+        "collect",
+        "--input",
+        fixture("replay/h100_with_units.csv").to_str().unwrap(),
+        "--node",
+        "replayed",
+    ]);
+    assert_eq!(doctor(&env, false, &[]).status.code(), Some(0));
+}
+
+#[test]
+fn doctor_with_require_gpu_and_no_gpu_source_exits_6() {
+    let env = Env::new();
+    env.init_store();
+    let output = doctor(&env, false, &["--require-gpu"]);
+    assert_eq!(output.status.code(), Some(6));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(
+        error_line(&stderr),
+        "no GPU source: neither NVML nor nvidia-smi can read the GPUs"
+    );
+    let checks = checks_of(&output);
+    assert_eq!(status_of(&checks, "nvml").0, "warn");
+    assert_eq!(
+        status_of(&checks, "gpu source"),
+        ("fail", "none usable, and --require-gpu was given")
+    );
+    assert_eq!(
+        status_of(&checks, "last collect"),
+        ("warn", "never ran on this store")
+    );
+    // With a source, the flag asks nothing more.
+    assert_eq!(
+        doctor(&env, true, &["--require-gpu"]).status.code(),
+        Some(0)
+    );
+}
+
+#[test]
+fn doctor_on_a_gpu_node_whose_sources_went_away_exits_6() {
+    let mut env = Env::new();
+    collect_local_gpus(&env);
+    env.set_now("2026-11-29T10:05:00Z");
     let output = doctor(&env, false, &[]);
     assert_eq!(output.status.code(), Some(6));
     let stderr = String::from_utf8_lossy(&output.stderr);
@@ -79,14 +165,53 @@ fn doctor_without_any_gpu_source_exits_6() {
         error_line(&stderr),
         "no GPU source: neither NVML nor nvidia-smi can read the GPUs"
     );
-    let checks: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    let checks = checks_of(&output);
     assert_eq!(status_of(&checks, "nvml").0, "warn");
-    assert!(status_of(&checks, "nvml")
-        .1
-        .contains("no NVIDIA driver found"));
     assert_eq!(
-        status_of(&checks, "last collect"),
-        ("warn", "never ran on this store")
+        status_of(&checks, "gpu source"),
+        (
+            "fail",
+            "none usable, and a collect read node n1's GPUs here with nvml (5m ago)"
+        )
+    );
+
+    // A store from before the local collect was kept as a setting: its collect.run events say it.
+    let conn = rusqlite::Connection::open(env.db()).unwrap();
+    conn.execute("DELETE FROM settings WHERE key LIKE 'collect.local_%'", [])
+        .unwrap();
+    drop(conn);
+    let output = doctor(&env, false, &[]);
+    assert_eq!(output.status.code(), Some(6));
+    assert_eq!(
+        status_of(&checks_of(&output), "gpu source").1,
+        "none usable, and a collect read node n1's GPUs here with nvml (5m ago)"
+    );
+}
+
+#[test]
+fn doctor_after_a_failed_live_collect_exits_6() {
+    let env = Env::new();
+    // Only a live collect records a failed run: something here tries to read GPUs.
+    env.fails(
+        &[
+            "collect",
+            "--source",
+            "nvidia-smi",
+            "--smi-command",
+            "/no/such/nvidia-smi",
+            "--node",
+            "n1",
+        ],
+        6,
+    );
+    let output = doctor(&env, false, &[]);
+    assert_eq!(output.status.code(), Some(6));
+    assert_eq!(
+        status_of(&checks_of(&output), "gpu source"),
+        (
+            "fail",
+            "none usable, and the last collect on this store failed to read this host's GPUs"
+        )
     );
 }
 
