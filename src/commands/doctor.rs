@@ -138,10 +138,9 @@ const NEVER_COLLECTED: &str = "never ran on this store";
 const NO_LOCAL_GPU: &str = "no local GPU: fine for an admin host whose store is fed by imports or Prometheus; --require-gpu makes it fatal";
 
 /// Why this host must have a usable GPU source, if it must: `--require-gpu`, or the store says
-/// a live collect (NVML or nvidia-smi, not a replay) reads GPUs here. Stores written before the
-/// last live collect was kept as a setting still have its `collect.run` events; and since only a
-/// live collect records a failed run, a last run that failed means one is trying here.
-/// An unusable store (`None`) says nothing, so then only the flag can.
+/// a live collect (NVML or nvidia-smi, not a replay) reads GPUs here: the setting it keeps, else
+/// (a store from an older gpuctl) its `collect.run` events, else a last run that failed, which
+/// only a live collect records. An unusable store (`None`) says nothing; only the flag counts.
 fn why_gpu_required(ctx: &Ctx, store: Option<&Store>, args: &DoctorArgs) -> Result<Option<String>> {
     if args.require_gpu {
         return Ok(Some("--require-gpu was given".to_string()));
