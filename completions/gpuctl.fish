@@ -1123,6 +1123,18 @@ complete -c gpuctl -n "__fish_gpuctl_using_subcommand collect" -l node -d 'This 
 complete -c gpuctl -n "__fish_gpuctl_using_subcommand collect" -l cluster -d 'This node\'s cluster (a node is known by cluster and name) [default: the cluster of the one node of this name, else `default` for a new node]' -r
 complete -c gpuctl -n "__fish_gpuctl_using_subcommand collect" -l textfile -d 'Also write DIR/gpuctl.prom for node_exporter\'s textfile collector' -r -F
 complete -c gpuctl -n "__fish_gpuctl_using_subcommand collect" -l every -d 'Repeat every DURATION until SIGTERM or SIGINT (for containers without cron)' -r
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand collect" -l from-prometheus -d 'Read every node\'s GPUs from this Prometheus (its dcgm-exporter series)' -r
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand collect" -l scrape -d 'Read dcgm-exporter (or gpuctl) /metrics endpoints directly; repeatable' -r
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand collect" -l selector -d 'Only series this selector picks, e.g. \'{job="dcgm-exporter"}\'' -r
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand collect" -l node-label -d 'The label that names the node [default: the first present of kubernetes_node, node, nodename, Hostname, hostname]' -r
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand collect" -l cluster-label -d 'The label that names the cluster (when --cluster is not given)' -r
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand collect" -l max-age -d 'Only samples newer than this count as current' -r
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand collect" -l backfill -d 'Also fetch this much history at a one-minute step (with --from-prometheus)' -r
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand collect" -l timeout -d 'Give up on a request after this long' -r
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand collect" -l ca-file -d 'Trust this PEM file of CA certificates besides the system\'s' -r -F
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand collect" -l bearer-token-file -d 'Send the bearer token in FILE' -r -F
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand collect" -l basic-auth-user -d 'Basic-auth user; the password comes from --basic-auth-password-file or the GPUCTL_BASIC_AUTH_PASSWORD environment variable' -r
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand collect" -l basic-auth-password-file -d 'The basic-auth password, in a file' -r -F
 complete -c gpuctl -n "__fish_gpuctl_using_subcommand collect" -l db -d 'Store path [default: $XDG_DATA_HOME/gpuctl/gpuctl.db]' -r -F
 complete -c gpuctl -n "__fish_gpuctl_using_subcommand collect" -s o -l output -d 'Output format' -r -f -a "table\t''
 json\t''

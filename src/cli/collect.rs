@@ -35,6 +35,53 @@ pub(crate) struct CollectArgs {
     /// Repeat every DURATION until SIGTERM or SIGINT (for containers without cron)
     #[arg(long, value_name = "DURATION", conflicts_with = "input", value_parser = checked(Span::parse))]
     pub every: Option<Span>,
+    #[command(flatten)]
+    pub fleet: FleetArgs,
+}
+
+/// Reading the whole fleet: from Prometheus, or from dcgm-exporter endpoints directly.
+#[derive(Debug, Args)]
+#[command(next_help_heading = "Fleet (dcgm-exporter through Prometheus, or scraped)")]
+pub(crate) struct FleetArgs {
+    /// Read every node's GPUs from this Prometheus (its dcgm-exporter series)
+    #[arg(long, value_name = "URL", conflicts_with_all = ["input", "source", "node", "scrape"])]
+    pub from_prometheus: Option<String>,
+    /// Read dcgm-exporter (or gpuctl) /metrics endpoints directly; repeatable
+    #[arg(long, value_name = "URL", num_args = 1.., action = clap::ArgAction::Append,
+          conflicts_with_all = ["input", "source", "node"])]
+    pub scrape: Vec<String>,
+    /// Only series this selector picks, e.g. '{job="dcgm-exporter"}'
+    #[arg(long, value_name = "SELECTOR", requires = "from_prometheus")]
+    pub selector: Option<String>,
+    /// The label that names the node [default: the first present of kubernetes_node, node,
+    /// nodename, Hostname, hostname]
+    #[arg(long, value_name = "LABEL")]
+    pub node_label: Option<String>,
+    /// The label that names the cluster (when --cluster is not given)
+    #[arg(long, value_name = "LABEL", conflicts_with = "cluster")]
+    pub cluster_label: Option<String>,
+    /// Only samples newer than this count as current
+    #[arg(long, value_name = "DURATION", default_value = "2m", value_parser = checked(Span::parse))]
+    pub max_age: Span,
+    /// Also fetch this much history at a one-minute step (with --from-prometheus)
+    #[arg(long, value_name = "DURATION", requires = "from_prometheus", value_parser = checked(Span::parse))]
+    pub backfill: Option<Span>,
+    /// Give up on a request after this long
+    #[arg(long, value_name = "DURATION", default_value = "10s", value_parser = checked(Span::parse))]
+    pub timeout: Span,
+    /// Trust this PEM file of CA certificates besides the system's
+    #[arg(long, value_name = "FILE")]
+    pub ca_file: Option<PathBuf>,
+    /// Send the bearer token in FILE
+    #[arg(long, value_name = "FILE")]
+    pub bearer_token_file: Option<PathBuf>,
+    /// Basic-auth user; the password comes from --basic-auth-password-file or the
+    /// GPUCTL_BASIC_AUTH_PASSWORD environment variable
+    #[arg(long, value_name = "USER")]
+    pub basic_auth_user: Option<String>,
+    /// The basic-auth password, in a file
+    #[arg(long, value_name = "FILE", requires = "basic_auth_user")]
+    pub basic_auth_password_file: Option<PathBuf>,
 }
 #[derive(Debug, Args)]
 pub(crate) struct DoctorArgs {

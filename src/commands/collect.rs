@@ -2,16 +2,23 @@
 //! the node and any new GPU, one sample per GPU, alert transitions, retention, a run event.
 //! Silent on success (cron mails any output); `-v` says what was stored.
 
+use std::collections::BTreeMap;
 use std::path::Path;
 use std::time::Instant;
 
 use serde::Serialize;
 
 use crate::alerting::{self, MissingGpu, SeenGpu, Transitions};
-use crate::cli::{CollectArgs, SourceChoice};
+use crate::cli::{CollectArgs, FleetArgs, SourceChoice};
 use crate::clock;
 use crate::domain::{EventKind, Node, NodeStatus};
 use crate::error::{Error, Result};
+use crate::fleet::{
+    self,
+    dcgm::{FleetGpu, MappingOptions},
+    http::{BasicAuth, HttpOptions},
+    prometheus::PrometheusClient,
+};
 use crate::gpu::nvml::NvmlSource;
 use crate::gpu::replay::ReplaySource;
 use crate::gpu::smi::SmiSource;
@@ -28,6 +35,19 @@ use crate::Ctx;
 
 /// The cluster a node new to the inventory joins when collect is not told.
 const DEFAULT_CLUSTER: &str = "default";
+
+/// When a sample was taken: its batch's time (one local reading), or each GPU's own (a fleet
+/// read, whose exporters sample at their own times).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Timing {
+    Batch,
+    Reading,
+}
+
+/// Fleet readings older than this are history (a backfill), not judged by the alert rules.
+const FLEET_HISTORY_SECS: i64 = 600;
+/// The step of a Prometheus backfill: one sample per GPU per minute, as cron's collect.
+const BACKFILL_STEP_SECS: i64 = 60;
 
 /// What one run stored, for `-v` and the run event.
 #[derive(Debug, Default, Serialize)]
@@ -66,6 +86,9 @@ pub(crate) fn run(ctx: &Ctx, args: &CollectArgs) -> Result<()> {
         return Ok(());
     };
     let store = ctx.store()?;
+    if args.fleet.from_prometheus.is_some() || !args.fleet.scrape.is_empty() {
+        return collect_fleet(ctx, args);
+    }
     if let Some(input) = &args.input {
         return replay(ctx, store, args, &node_name, input);
     }
@@ -146,6 +169,7 @@ fn collect_once(
             args.cluster.as_deref(),
             &[(now, readings)],
             source.name(),
+            Timing::Batch,
         )?;
         retention::apply(tx, now)?;
         finish_run(&inv, started, &mut summary, source.name())?;
@@ -177,7 +201,14 @@ fn replay(
     let summary = ctx.change(|inv| {
         let tx = inv.conn();
         let earliest = batches.iter().map(|(ts, _)| *ts).min();
-        let mut summary = ingest(inv, node_name, args.cluster.as_deref(), &batches, "replay")?;
+        let mut summary = ingest(
+            inv,
+            node_name,
+            args.cluster.as_deref(),
+            &batches,
+            "replay",
+            Timing::Batch,
+        )?;
         if let Some(earliest) = earliest {
             retention::note_samples_from(tx, earliest)?;
         }
@@ -275,6 +306,7 @@ fn ingest(
     cluster: Option<&str>,
     batches: &[(i64, Vec<DeviceSample>)],
     source: &str,
+    timing: Timing,
 ) -> Result<RunSummary> {
     let tx = inv.conn();
     let reason = format!("registered by gpuctl collect ({source})");
@@ -317,7 +349,11 @@ fn ingest(
                     .push(format!("{} from {from}", reading.uuid));
             }
             let device_id = reported.id;
-            samples.push(sample_row(device_id, *ts, reading));
+            let sampled_at = match timing {
+                Timing::Batch => *ts,
+                Timing::Reading => reading.timestamp,
+            };
+            samples.push(sample_row(device_id, sampled_at, reading));
             if !sampled_devices.contains(&device_id) {
                 sampled_devices.push(device_id);
             }
@@ -352,6 +388,10 @@ fn ingest(
                 summary.missing_gpus.push(gpu.uuid.clone());
             }
         }
+        if timing == Timing::Reading && inv.now() - ts > FLEET_HISTORY_SECS {
+            // Backfilled history: samples only; alerts are judged on the current reading.
+            continue;
+        }
         let transitions = alerting::evaluate(&inv.at(*ts), &seen, &missing)?;
         summary.alerts.fired.extend(transitions.fired);
         summary.alerts.repeated.extend(transitions.repeated);
@@ -383,4 +423,207 @@ fn sample_row(device_id: i64, ts: i64, r: &DeviceSample) -> SampleRow {
         fan_pct: r.fan_pct.map(i64::from),
         ecc_uncorrected: as_i64(r.ecc_uncorrected),
     }
+}
+
+/// The fleet's GPUs from Prometheus (`--from-prometheus`) or dcgm-exporter endpoints
+/// (`--scrape`): read first, then every node in one IMMEDIATE transaction through the same path
+/// as a local collect. A source that fails writes nothing (exit 6, or 2 for bad options).
+fn collect_fleet(ctx: &Ctx, args: &CollectArgs) -> Result<()> {
+    let fleet = &args.fleet;
+    let http = http_options(fleet)?;
+    let mapping = MappingOptions {
+        node_label: fleet.node_label.clone(),
+        cluster: args.cluster.as_deref().map(str::to_string),
+        cluster_label: fleet.cluster_label.clone(),
+        now: ctx.now,
+        max_age: fleet.max_age.seconds(),
+    };
+    let started = Instant::now();
+    let (snapshot, source) = match &fleet.from_prometheus {
+        Some(url) => {
+            let client = PrometheusClient::new(url, &http)?;
+            if let Some(span) = &fleet.backfill {
+                backfill(ctx, &client, fleet, &mapping, span.seconds())?;
+            }
+            let selector = fleet.selector.as_deref();
+            (
+                fleet::read_prometheus(&client, selector, &mapping)?,
+                client.display_url(),
+            )
+        }
+        None => (
+            fleet::scrape(&fleet.scrape, &http, &mapping)?,
+            "scrape".to_string(),
+        ),
+    };
+    for warning in &snapshot.warnings {
+        ctx.out.warn(warning);
+    }
+    let summaries = ctx.change(|inv| {
+        let summaries = ingest_fleet(inv, &snapshot.gpus, "fleet")?;
+        let missing = missing_elsewhere(inv, &summaries, args.cluster.as_deref())?;
+        let mut total = summaries.into_iter().map(|(_, s)| s).collect::<Vec<_>>();
+        if !missing.is_empty() {
+            let transitions = alerting::evaluate(inv, &[], &missing)?;
+            total.push(RunSummary {
+                node: "(not reporting)".into(),
+                missing_gpus: missing.iter().map(|m| m.uuid.clone()).collect(),
+                alerts: transitions,
+                ..RunSummary::default()
+            });
+        }
+        retention::apply(inv.conn(), ctx.now)?;
+        let mut all = RunSummary {
+            node: format!("fleet ({source})"),
+            ..RunSummary::default()
+        };
+        for s in total {
+            all.gpus += s.gpus;
+            all.samples += s.samples;
+            all.new_gpus.extend(s.new_gpus);
+            all.moved_gpus.extend(s.moved_gpus);
+            all.missing_gpus.extend(s.missing_gpus);
+            all.alerts.fired.extend(s.alerts.fired);
+            all.alerts.repeated.extend(s.alerts.repeated);
+            all.alerts.resolved.extend(s.alerts.resolved);
+        }
+        finish_run(inv, started, &mut all, "fleet")?;
+        Ok(all)
+    })?;
+    after_run(ctx, ctx.store()?, args.textfile.as_deref(), &summaries)
+}
+
+/// Transport settings from the command line.
+fn http_options(fleet: &FleetArgs) -> Result<HttpOptions> {
+    Ok(HttpOptions {
+        timeout: fleet.timeout.to_std(),
+        ca_file: fleet.ca_file.clone(),
+        bearer_token_file: fleet.bearer_token_file.clone(),
+        basic_auth: fleet.basic_auth_user.as_ref().map(|user| BasicAuth {
+            username: user.clone(),
+            password_file: fleet.basic_auth_password_file.clone(),
+        }),
+        ..HttpOptions::default()
+    })
+}
+
+/// What a fleet run stored per (cluster as read, node).
+type NodeRuns = Vec<((Option<String>, String), RunSummary)>;
+
+/// Stores the GPUs of many nodes: one ingest per (cluster, node), each GPU at its own time.
+fn ingest_fleet(inv: &Inventory, gpus: &[FleetGpu], source: &str) -> Result<NodeRuns> {
+    let mut by_node: BTreeMap<(Option<String>, String), Vec<DeviceSample>> = BTreeMap::new();
+    for gpu in gpus {
+        by_node
+            .entry((gpu.cluster.clone(), gpu.node.clone()))
+            .or_default()
+            .push(gpu.sample.clone());
+    }
+    let mut out = Vec::with_capacity(by_node.len());
+    for ((cluster, node), samples) in by_node {
+        let newest = samples
+            .iter()
+            .map(|s| s.timestamp)
+            .max()
+            .unwrap_or(inv.now());
+        let summary = ingest(
+            inv,
+            &node,
+            cluster.as_deref(),
+            &[(newest, samples)],
+            source,
+            Timing::Reading,
+        )?;
+        out.push(((cluster, node), summary));
+    }
+    Ok(out)
+}
+
+/// GPUs that reported before, on nodes of the clusters this read covers, that the fleet no
+/// longer reports at all (a node whose exporter is gone): `gpu-not-reporting` judges them.
+fn missing_elsewhere(
+    inv: &Inventory,
+    reported: &NodeRuns,
+    cluster: Option<&str>,
+) -> Result<Vec<MissingGpu>> {
+    let mut clusters: Vec<String> = Vec::new();
+    let mut nodes: Vec<(String, String)> = Vec::new();
+    for ((_, node), summary) in reported {
+        let found = inv
+            .load_node(&summary.node)
+            .or_else(|_| inv.load_node(node))?;
+        if !clusters.contains(&found.cluster) {
+            clusters.push(found.cluster.clone());
+        }
+        nodes.push((found.cluster, found.name));
+    }
+    if let Some(cluster) = cluster {
+        if !clusters.iter().any(|c| c == cluster) {
+            clusters.push(cluster.to_string());
+        }
+    }
+    Ok(
+        registry::reporting_devices_of_clusters(inv.conn(), &clusters)?
+            .into_iter()
+            .filter(|d| !nodes.iter().any(|(c, n)| *c == d.cluster && *n == d.node))
+            .map(|d| MissingGpu {
+                uuid: d.uuid,
+                node: d.node,
+                cluster: d.cluster,
+                last_seen_at: d.last_seen_at,
+                registered_at: d.registered_at,
+            })
+            .collect(),
+    )
+}
+
+/// `--backfill`: the last `span` at a one-minute step, chunk by chunk, each chunk in its own
+/// transaction; samples already stored are kept, so a second run stores nothing twice.
+fn backfill(
+    ctx: &Ctx,
+    client: &PrometheusClient,
+    fleet: &FleetArgs,
+    mapping: &MappingOptions,
+    span: i64,
+) -> Result<()> {
+    let start = ctx.now - span;
+    let bar = ctx
+        .out
+        .progress(span.max(1) as u64, "backfilling from Prometheus");
+    let mut earliest: Option<i64> = None;
+    fleet::backfill_prometheus(
+        client,
+        fleet.selector.as_deref(),
+        start,
+        ctx.now,
+        BACKFILL_STEP_SECS,
+        mapping,
+        |chunk: fleet::BackfillChunk| -> Result<()> {
+            for warning in &chunk.warnings {
+                ctx.out.warn(warning);
+            }
+            ctx.change(|inv| {
+                for (at, gpus) in &chunk.snapshots {
+                    earliest = Some(earliest.map_or(*at, |e: i64| e.min(*at)));
+                    let stamped: Vec<FleetGpu> = gpus
+                        .iter()
+                        .cloned()
+                        .map(|mut g| {
+                            g.sample.timestamp = *at;
+                            g
+                        })
+                        .collect();
+                    ingest_fleet(inv, &stamped, "backfill")?;
+                }
+                if let Some(earliest) = earliest {
+                    retention::note_samples_from(inv.conn(), earliest)?;
+                }
+                Ok(())
+            })?;
+            bar.set_position((chunk.end - start).clamp(0, span) as u64);
+            Ok(())
+        },
+    )?;
+    bar.finish_and_clear();
+    Ok(())
 }

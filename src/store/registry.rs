@@ -80,3 +80,43 @@ pub fn set_last_seen(conn: &Connection, device_id: i64, at: i64) -> Result<()> {
         .execute(params![device_id, at])?;
     Ok(())
 }
+
+/// A GPU that has reported before, with its node.
+#[derive(Debug, Clone)]
+pub struct ReportingDevice {
+    pub uuid: String,
+    pub node: String,
+    pub cluster: String,
+    pub last_seen_at: Option<i64>,
+    pub registered_at: i64,
+}
+
+/// Active GPUs of ready nodes in `clusters` that have reported at least once.
+pub fn reporting_devices_of_clusters(
+    conn: &Connection,
+    clusters: &[String],
+) -> Result<Vec<ReportingDevice>> {
+    let mut out = Vec::new();
+    let mut stmt = conn.prepare_cached(
+        "SELECT d.uuid, n.name, n.cluster, d.last_seen_at, d.created_at
+         FROM devices d JOIN nodes n ON n.id = d.node_id
+         WHERE n.cluster = ?1 AND n.status = 'ready' AND d.status = 'active'
+           AND d.last_seen_at IS NOT NULL
+         ORDER BY n.name, d.idx",
+    )?;
+    for cluster in clusters {
+        let rows = stmt.query_map([cluster], |r| {
+            Ok(ReportingDevice {
+                uuid: r.get(0)?,
+                node: r.get(1)?,
+                cluster: r.get(2)?,
+                last_seen_at: r.get(3)?,
+                registered_at: r.get(4)?,
+            })
+        })?;
+        for row in rows {
+            out.push(row?);
+        }
+    }
+    Ok(out)
+}

@@ -10,6 +10,7 @@ mod db;
 mod demo;
 mod device;
 mod doctor;
+mod fleet;
 mod generated;
 mod gpu_sources;
 mod harness;
