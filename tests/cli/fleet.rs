@@ -158,3 +158,69 @@ fn collect_from_a_real_prometheus_stores_what_the_exporters_served() {
     assert!(!error_line(&stderr).is_empty());
     assert_eq!(env.store_snapshot(), before);
 }
+
+/// Ten minutes of an 8-GPU node's history from `start`, GPU 0 warming a degree a minute.
+fn h100_history(start: i64) -> String {
+    let text = std::fs::read_to_string(fixture("dcgm/h100-8gpu.prom")).unwrap();
+    let mut history = String::new();
+    for minute in 0..10 {
+        for line in text
+            .lines()
+            .filter(|l| !l.starts_with('#') && !l.is_empty())
+        {
+            let (series, value) = line.rsplit_once(' ').unwrap();
+            let value = if series.starts_with("DCGM_FI_DEV_GPU_TEMP{gpu=\"0\",") {
+                (60 + minute).to_string()
+            } else {
+                value.to_string()
+            };
+            history.push_str(&format!("{series} {value} {}\n", start + minute * 60));
+        }
+    }
+    history.push_str("# EOF\n");
+    history
+}
+
+#[test]
+fn backfill_stores_prometheus_history_once_however_often_it_runs() {
+    if !require_binary("prometheus") || !require_binary("promtool") {
+        return;
+    }
+    let mut env = Env::new();
+    let wall = chrono::Utc::now().timestamp();
+    // A day ago on a minute boundary, clear of the head block's last hours.
+    let start = (wall - 86_400) / 60 * 60;
+    let prometheus = Prometheus::start_with_history(&h100_history(start));
+    env.set_now(
+        &chrono::DateTime::from_timestamp(wall, 0)
+            .unwrap()
+            .to_rfc3339(),
+    );
+    let args = [
+        "collect",
+        "--from-prometheus",
+        &prometheus.url(),
+        "--cluster",
+        "prod",
+        "--backfill",
+        "2d",
+    ];
+    env.ok(&args);
+    let count = |env: &Env| -> (i64, Option<i64>) {
+        let conn = rusqlite::Connection::open(env.db()).unwrap();
+        conn.query_row(
+            "SELECT count(*), (SELECT s.temp_c FROM samples s JOIN devices d ON d.id = s.device_id
+                 WHERE d.uuid = ?1 AND s.ts = ?2)
+             FROM samples",
+            rusqlite::params![H100_GPU0, start + 3 * 60],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .unwrap()
+    };
+    let (first, temp) = count(&env);
+    assert!(first >= 80, "8 GPUs × 10 minutes at least: {first}");
+    assert_eq!(temp, Some(63), "the sample of 3 minutes in, at its time");
+    assert_eq!(env.json(&["node", "show", "prod/gpu-node-07"])["gpus"], 8);
+    env.ok(&args);
+    assert_eq!(count(&env).0, first, "nothing stored twice");
+}
