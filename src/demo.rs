@@ -404,6 +404,7 @@ fn add_gpu(
         last_seen_at: None,
         created_at: 0,
         updated_at: 0,
+        workload: None,
         health: String::new(),
     };
     inv.at(node.created_at).add_device(&mut device, None)?;

@@ -362,6 +362,8 @@ pub struct Device {
     pub created_at: i64,
     #[serde(with = "unix_time")]
     pub updated_at: i64,
+    /// The pods dcgm-exporter last saw on the GPU or its MIG instances (`namespace/pod`).
+    pub workload: Option<String>,
     /// `ok`, or why the GPU gets no new lease: its status, an open critical alert, silence.
     pub health: String,
 }

@@ -28,8 +28,8 @@ use crate::prometheus;
 use crate::retention;
 use crate::schedule::{try_run_lock, StopFlag};
 use crate::store::metrics::{self, SampleRow};
-use crate::store::registry;
 use crate::store::Store;
+use crate::store::{devices, registry};
 use crate::validate;
 use crate::Ctx;
 
@@ -535,6 +535,24 @@ fn ingest_fleet(inv: &Inventory, gpus: &[FleetGpu], source: &str) -> Result<Node
             Timing::Reading,
         )?;
         out.push(((cluster, node), summary));
+    }
+    for gpu in gpus {
+        let pods: Vec<String> = gpu
+            .workloads
+            .iter()
+            .chain(gpu.mig.iter().flat_map(|m| m.workloads.iter()))
+            .map(|w| match &w.namespace {
+                Some(ns) => format!("{ns}/{}", w.pod),
+                None => w.pod.clone(),
+            })
+            .collect();
+        let workload = (!pods.is_empty()).then(|| pods.join(", "));
+        devices::set_workload(
+            inv.conn(),
+            &gpu.sample.uuid,
+            workload.as_deref(),
+            gpu.sample.timestamp,
+        )?;
     }
     Ok(out)
 }

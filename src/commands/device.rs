@@ -112,6 +112,7 @@ fn show(ctx: &Ctx, args: &DeviceShowArgs) -> Result<()> {
             ("model", or_dash(&d.model)),
             ("serial", or_dash(&d.serial)),
             ("pci bus id", or_dash(&d.pci_bus_id)),
+            ("workload", or_dash(&d.workload)),
             ("status", d.status.to_string()),
             (
                 "mig",
@@ -175,6 +176,7 @@ fn add(ctx: &Ctx, args: &DeviceAddArgs) -> Result<()> {
             last_seen_at: None,
             created_at: 0,
             updated_at: 0,
+            workload: None,
             health: String::new(),
         };
         inv.add_device(&mut new, args.reason.as_deref())?;

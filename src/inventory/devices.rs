@@ -238,6 +238,7 @@ impl Inventory<'_> {
                     last_seen_at: None,
                     created_at: 0,
                     updated_at: 0,
+                    workload: None,
                     health: String::new(),
                 };
                 self.insert_device(&mut device, Some(REASON))?;

@@ -27,7 +27,8 @@ const DEVICE_COLUMNS: &str =
         AND a.expires_at > gpuctl_now() AND a.mig_instance_id IS NULL),
     EXISTS (SELECT 1 FROM allocations a WHERE a.device_id = d.id AND a.state = 'active'
         AND a.expires_at > gpuctl_now()),
-    ifnull(d.memory_total_mib, m.memory_mib), d.last_seen_at, d.created_at, d.updated_at";
+    ifnull(d.memory_total_mib, m.memory_mib), d.last_seen_at, d.created_at, d.updated_at,
+    d.workload";
 
 /// The device columns and their health (see [`super::device_health_sql`]).
 fn device_columns() -> String {
@@ -62,8 +63,9 @@ fn device_from_row(row: &Row) -> rusqlite::Result<Device> {
         last_seen_at: row.get(16)?,
         created_at: row.get(17)?,
         updated_at: row.get(18)?,
+        workload: row.get(19)?,
         health: row
-            .get::<_, Option<String>>(19)?
+            .get::<_, Option<String>>(20)?
             .unwrap_or_else(|| "ok".into()),
     })
 }
@@ -120,6 +122,13 @@ pub fn list(conn: &Connection, filter: &DeviceFilter) -> Result<Vec<Device>> {
     let mut stmt = conn.prepare_cached(&sql)?;
     let rows = stmt.query_map(params_from_iter(values.iter()), device_from_row)?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+/// The pods a fleet read saw on a GPU (`namespace/pod`, comma-separated; None: idle).
+pub fn set_workload(conn: &Connection, uuid: &str, workload: Option<&str>, at: i64) -> Result<()> {
+    conn.prepare_cached("UPDATE devices SET workload = ?2, workload_seen_at = ?3 WHERE uuid = ?1")?
+        .execute(params![uuid, workload, at])?;
+    Ok(())
 }
 
 /// Moves a GPU to another node (a board swap seen by a collect).

@@ -54,6 +54,13 @@ pub const MIGRATIONS: &[Migration] = &[
         description: "a node is identified by (cluster, name); events and alerts say the cluster",
         step: Step::Sql(NODE_IDENTITY_PER_CLUSTER),
     },
+    Migration {
+        description: "the workload dcgm-exporter saw on each GPU",
+        step: Step::Sql(
+            "ALTER TABLE devices ADD COLUMN workload TEXT;
+             ALTER TABLE devices ADD COLUMN workload_seen_at INTEGER;",
+        ),
+    },
 ];
 
 /// The schema version this binary writes.
@@ -617,6 +624,7 @@ mod tests {
         0xcf48_a6de_41cb_056f,
         0x8a8f_e253_c117_b719,
         0x124b_7aef_5705_08e8,
+        0x5862_b9e0_a6cc_667a,
     ];
 
     #[test]

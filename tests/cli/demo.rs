@@ -365,6 +365,8 @@ fn old_event_kinds_are_renamed_by_the_migration() {
          CREATE INDEX events_by_node ON events(node, at);
          ALTER TABLE alerts DROP COLUMN cluster;
          ALTER TABLE alerts DROP COLUMN resolution;
+         ALTER TABLE devices DROP COLUMN workload;
+         ALTER TABLE devices DROP COLUMN workload_seen_at;
          PRAGMA user_version = 5;",
     )
     .unwrap();

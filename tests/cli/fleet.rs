@@ -46,6 +46,10 @@ fn scraping_two_exporters_fills_nodes_gpus_and_the_dashboard() {
     let stats = env.json(&["dashboard", "stats"]);
     assert_eq!(stats["gpus_reporting"], gpus(&env), "{stats}");
     assert_eq!(realtime_temp(&env, H100_GPU0), 64, "the served GPU_TEMP");
+    let gpu = env.json(&["device", "show", H100_GPU0]);
+    assert_eq!(gpu["workload"], "ml-research/llm-train-7b9f4-0", "{gpu}");
+    let idle = env.json(&["device", "show", "GPU-b9e5c1d3-4a6f-4e2b-8d70-c5e7a9b1d305"]);
+    assert!(idle["workload"].is_null(), "{idle}");
     // The exporter's next answer is stored by the next run.
     let text = std::fs::read_to_string(fixture("dcgm/h100-8gpu.prom")).unwrap();
     let hotter = text
