@@ -60,6 +60,8 @@ struct RunSummary {
     moved_gpus: Vec<String>,
     missing_gpus: Vec<String>,
     alerts: Transitions,
+    /// What could not be stored as reported (a MIG layout the model cannot hold, say).
+    warnings: Vec<String>,
 }
 
 pub(crate) fn run(ctx: &Ctx, args: &CollectArgs) -> Result<()> {
@@ -478,6 +480,7 @@ fn collect_fleet(ctx: &Ctx, args: &CollectArgs) -> Result<()> {
             ..RunSummary::default()
         };
         for s in total {
+            all.warnings.extend(s.warnings);
             all.gpus += s.gpus;
             all.samples += s.samples;
             all.new_gpus.extend(s.new_gpus);
@@ -490,6 +493,9 @@ fn collect_fleet(ctx: &Ctx, args: &CollectArgs) -> Result<()> {
         finish_run(inv, started, &mut all, "fleet")?;
         Ok(all)
     })?;
+    for warning in &summaries.warnings {
+        ctx.out.warn(warning);
+    }
     after_run(ctx, ctx.store()?, args.textfile.as_deref(), &summaries)
 }
 
@@ -536,6 +542,24 @@ fn ingest_fleet(inv: &Inventory, gpus: &[FleetGpu], source: &str) -> Result<Node
         )?;
         out.push(((cluster, node), summary));
     }
+    for gpu in gpus.iter().filter(|g| !g.mig.is_empty()) {
+        // A layout that cannot be recorded is undone alone, not the whole run.
+        inv.conn().execute_batch("SAVEPOINT mig_layout")?;
+        let synced = sync_mig_layout(inv, gpu);
+        inv.conn().execute_batch(if synced.is_ok() {
+            "RELEASE mig_layout"
+        } else {
+            "ROLLBACK TO mig_layout; RELEASE mig_layout"
+        })?;
+        if let Err(e) = synced {
+            if let Some((_, summary)) = out.first_mut() {
+                summary.warnings.push(format!(
+                    "{}: MIG layout not recorded: {}",
+                    gpu.sample.uuid, e.message
+                ));
+            }
+        }
+    }
     for gpu in gpus {
         let pods: Vec<String> = gpu
             .workloads
@@ -555,6 +579,37 @@ fn ingest_fleet(inv: &Inventory, gpus: &[FleetGpu], source: &str) -> Result<Node
         )?;
     }
     Ok(out)
+}
+
+/// Records the MIG layout a fleet read reports (instances keyed by their GPU-instance id): MIG
+/// on, and the instances replaced by the reported profiles when they differ and none is leased.
+fn sync_mig_layout(inv: &Inventory, gpu: &FleetGpu) -> Result<()> {
+    let uuid = &gpu.sample.uuid;
+    let (device, _) = inv.set_mig_mode(uuid, true)?;
+    let mut reported: Vec<&str> = gpu
+        .mig
+        .iter()
+        .filter_map(|m| m.profile.as_deref())
+        .collect();
+    reported.sort_unstable();
+    let stored = crate::store::mig::list(inv.conn(), Some(device.id), None)?;
+    let mut known: Vec<&str> = stored.iter().map(|i| i.profile.as_str()).collect();
+    known.sort_unstable();
+    if known == reported {
+        return Ok(());
+    }
+    if stored.iter().any(|i| i.lease_id.is_some()) {
+        return Err(Error::conflict("its stored instances are leased"));
+    }
+    inv.destroy_mig_instances(&stored)?;
+    let mut ordered: Vec<&crate::fleet::dcgm::FleetMig> = gpu.mig.iter().collect();
+    ordered.sort_by_key(|m| m.gpu_instance_id);
+    for instance in ordered {
+        if let Some(profile) = &instance.profile {
+            inv.create_mig_instances(uuid, profile, 1)?;
+        }
+    }
+    Ok(())
 }
 
 /// GPUs that reported before, on nodes of the clusters this read covers, that the fleet no

@@ -228,3 +228,32 @@ fn backfill_stores_prometheus_history_once_however_often_it_runs() {
     env.ok(&args);
     assert_eq!(count(&env).0, first, "nothing stored twice");
 }
+
+#[test]
+fn a_scraped_mig_gpu_gets_its_reported_layout() {
+    let env = Env::new();
+    let a100 = ServedText::fixture("dcgm/a100-mig.prom");
+    env.ok(&["collect", "--scrape", &a100.url(), "--cluster", "prod"]);
+    let instances = env.json(&["mig", "list", "--node", "gpu-node-12"]);
+    let mut profiles: Vec<&str> = instances
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["profile"].as_str().unwrap())
+        .collect();
+    profiles.sort_unstable();
+    let text = std::fs::read_to_string(fixture("dcgm/a100-mig.prom")).unwrap();
+    let mut served: Vec<String> = text
+        .lines()
+        .filter(|l| l.starts_with("DCGM_FI_DEV_GPU_TEMP{"))
+        .filter_map(|l| l.split("GPU_I_PROFILE=\"").nth(1))
+        .map(|rest| rest.split('"').next().unwrap().to_string())
+        .collect();
+    served.sort_unstable();
+    assert!(!served.is_empty());
+    assert_eq!(profiles, served);
+    // A second read of the same layout changes nothing.
+    let before = env.json(&["mig", "list"]);
+    env.ok(&["collect", "--scrape", &a100.url(), "--cluster", "prod"]);
+    assert_eq!(env.json(&["mig", "list"]), before);
+}
