@@ -1682,7 +1682,7 @@ _gpuctl() {
             return 0
             ;;
         gpuctl__subcmd__collect)
-            opts="-o -q -v -h -V --source --smi-command --input --node --cluster --textfile --every --from-prometheus --scrape --selector --node-label --cluster-label --max-age --backfill --timeout --ca-file --bearer-token-file --basic-auth-user --basic-auth-password-file --db --output --no-headers --color --quiet --verbose --help --version"
+            opts="-o -q -v -h -V --source --smi-command --input --node --cluster --textfile --all-nodes --every --from-prometheus --scrape --selector --node-label --cluster-label --max-age --backfill --timeout --ca-file --bearer-token-file --basic-auth-user --basic-auth-password-file --db --output --no-headers --color --quiet --verbose --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -3012,12 +3012,20 @@ _gpuctl() {
             return 0
             ;;
         gpuctl__subcmd__export__subcmd__prometheus)
-            opts="-o -q -v -h -V --db --output --no-headers --color --quiet --verbose --help --version"
+            opts="-o -q -v -h -V --node --all-nodes --max-age --db --output --no-headers --color --quiet --verbose --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --node)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-age)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --db)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0

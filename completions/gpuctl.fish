@@ -1121,14 +1121,14 @@ complete -c gpuctl -n "__fish_gpuctl_using_subcommand collect" -l smi-command -d
 complete -c gpuctl -n "__fish_gpuctl_using_subcommand collect" -l input -d 'Replay a recorded \'nvidia-smi --query-gpu=... --format=csv\' file instead of reading GPUs' -r -F
 complete -c gpuctl -n "__fish_gpuctl_using_subcommand collect" -l node -d 'This node\'s name in the inventory [default: the host name]' -r
 complete -c gpuctl -n "__fish_gpuctl_using_subcommand collect" -l cluster -d 'This node\'s cluster (a node is known by cluster and name) [default: the cluster of the one node of this name, else `default` for a new node]' -r
-complete -c gpuctl -n "__fish_gpuctl_using_subcommand collect" -l textfile -d 'Also write DIR/gpuctl.prom for node_exporter\'s textfile collector' -r -F
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand collect" -l textfile -d 'Also write DIR/gpuctl.prom for node_exporter\'s textfile collector: the collected node\'s GPUs (none for a fleet collect) and gpuctl\'s health series' -r -F
 complete -c gpuctl -n "__fish_gpuctl_using_subcommand collect" -l every -d 'Repeat every DURATION until SIGTERM or SIGINT (for containers without cron)' -r
 complete -c gpuctl -n "__fish_gpuctl_using_subcommand collect" -l from-prometheus -d 'Read every node\'s GPUs from this Prometheus (its dcgm-exporter series)' -r
 complete -c gpuctl -n "__fish_gpuctl_using_subcommand collect" -l scrape -d 'Read dcgm-exporter (or gpuctl) /metrics endpoints directly; repeatable' -r
 complete -c gpuctl -n "__fish_gpuctl_using_subcommand collect" -l selector -d 'Only series this selector picks, e.g. \'{job="dcgm-exporter"}\'' -r
 complete -c gpuctl -n "__fish_gpuctl_using_subcommand collect" -l node-label -d 'The label that names the node [default: the first present of kubernetes_node, node, nodename, Hostname, hostname]' -r
 complete -c gpuctl -n "__fish_gpuctl_using_subcommand collect" -l cluster-label -d 'The label that names the cluster (when --cluster is not given)' -r
-complete -c gpuctl -n "__fish_gpuctl_using_subcommand collect" -l max-age -d 'Only samples newer than this count as current' -r
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand collect" -l max-age -d 'Only samples newer than this count as current; in --textfile, a GPU with no newer sample is stale (no gauges, gpuctl_gpu_stale 1)' -r
 complete -c gpuctl -n "__fish_gpuctl_using_subcommand collect" -l backfill -d 'Also fetch this much history at a one-minute step (with --from-prometheus)' -r
 complete -c gpuctl -n "__fish_gpuctl_using_subcommand collect" -l timeout -d 'Give up on a request after this long' -r
 complete -c gpuctl -n "__fish_gpuctl_using_subcommand collect" -l ca-file -d 'Trust this PEM file of CA certificates besides the system\'s' -r -F
@@ -1142,6 +1142,7 @@ csv\t''"
 complete -c gpuctl -n "__fish_gpuctl_using_subcommand collect" -l color -d 'When to colour tables (NO_COLOR is honoured by auto)' -r -f -a "auto\t''
 always\t''
 never\t''"
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand collect" -l all-nodes -d 'With --textfile: every node\'s GPUs in the store, not only the collected node\'s'
 complete -c gpuctl -n "__fish_gpuctl_using_subcommand collect" -l no-headers -d 'Omit table headers, footers and the CSV header row'
 complete -c gpuctl -n "__fish_gpuctl_using_subcommand collect" -s q -l quiet -d 'Print nothing but data and errors'
 complete -c gpuctl -n "__fish_gpuctl_using_subcommand collect" -s v -l verbose -d 'Say more about what is being done'
@@ -1311,8 +1312,10 @@ complete -c gpuctl -n "__fish_gpuctl_using_subcommand export; and not __fish_see
 complete -c gpuctl -n "__fish_gpuctl_using_subcommand export; and not __fish_seen_subcommand_from prometheus help" -s v -l verbose -d 'Say more about what is being done'
 complete -c gpuctl -n "__fish_gpuctl_using_subcommand export; and not __fish_seen_subcommand_from prometheus help" -s h -l help -d 'Print help'
 complete -c gpuctl -n "__fish_gpuctl_using_subcommand export; and not __fish_seen_subcommand_from prometheus help" -s V -l version -d 'Print version'
-complete -c gpuctl -n "__fish_gpuctl_using_subcommand export; and not __fish_seen_subcommand_from prometheus help" -f -a "prometheus" -d 'Print the latest sample of every GPU in Prometheus text format (dcgm-exporter names)'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand export; and not __fish_seen_subcommand_from prometheus help" -f -a "prometheus" -d 'Print the latest sample of a node\'s GPUs in Prometheus text format (dcgm-exporter names)'
 complete -c gpuctl -n "__fish_gpuctl_using_subcommand export; and not __fish_seen_subcommand_from prometheus help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand export; and __fish_seen_subcommand_from prometheus" -l node -d 'Only this node\'s GPUs (NAME, or CLUSTER/NAME) [default: the node named like this host if the store has exactly one such node, else every node]' -r
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand export; and __fish_seen_subcommand_from prometheus" -l max-age -d 'A GPU whose latest sample is older than this is exported as stale, without gauges' -r
 complete -c gpuctl -n "__fish_gpuctl_using_subcommand export; and __fish_seen_subcommand_from prometheus" -l db -d 'Store path [default: $XDG_DATA_HOME/gpuctl/gpuctl.db]' -r -F
 complete -c gpuctl -n "__fish_gpuctl_using_subcommand export; and __fish_seen_subcommand_from prometheus" -s o -l output -d 'Output format' -r -f -a "table\t''
 json\t''
@@ -1320,12 +1323,13 @@ csv\t''"
 complete -c gpuctl -n "__fish_gpuctl_using_subcommand export; and __fish_seen_subcommand_from prometheus" -l color -d 'When to colour tables (NO_COLOR is honoured by auto)' -r -f -a "auto\t''
 always\t''
 never\t''"
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand export; and __fish_seen_subcommand_from prometheus" -l all-nodes -d 'Every node\'s GPUs (a fleet store: let only one exporter publish them)'
 complete -c gpuctl -n "__fish_gpuctl_using_subcommand export; and __fish_seen_subcommand_from prometheus" -l no-headers -d 'Omit table headers, footers and the CSV header row'
 complete -c gpuctl -n "__fish_gpuctl_using_subcommand export; and __fish_seen_subcommand_from prometheus" -s q -l quiet -d 'Print nothing but data and errors'
 complete -c gpuctl -n "__fish_gpuctl_using_subcommand export; and __fish_seen_subcommand_from prometheus" -s v -l verbose -d 'Say more about what is being done'
-complete -c gpuctl -n "__fish_gpuctl_using_subcommand export; and __fish_seen_subcommand_from prometheus" -s h -l help -d 'Print help'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand export; and __fish_seen_subcommand_from prometheus" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c gpuctl -n "__fish_gpuctl_using_subcommand export; and __fish_seen_subcommand_from prometheus" -s V -l version -d 'Print version'
-complete -c gpuctl -n "__fish_gpuctl_using_subcommand export; and __fish_seen_subcommand_from help" -f -a "prometheus" -d 'Print the latest sample of every GPU in Prometheus text format (dcgm-exporter names)'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand export; and __fish_seen_subcommand_from help" -f -a "prometheus" -d 'Print the latest sample of a node\'s GPUs in Prometheus text format (dcgm-exporter names)'
 complete -c gpuctl -n "__fish_gpuctl_using_subcommand export; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c gpuctl -n "__fish_gpuctl_using_subcommand completions" -l db -d 'Store path [default: $XDG_DATA_HOME/gpuctl/gpuctl.db]' -r -F
 complete -c gpuctl -n "__fish_gpuctl_using_subcommand completions" -s o -l output -d 'Output format' -r -f -a "table\t''
@@ -1406,4 +1410,4 @@ complete -c gpuctl -n "__fish_gpuctl_using_subcommand help; and __fish_seen_subc
 complete -c gpuctl -n "__fish_gpuctl_using_subcommand help; and __fish_seen_subcommand_from dashboard" -f -a "alerts" -d 'Active alerts, most severe first'
 complete -c gpuctl -n "__fish_gpuctl_using_subcommand help; and __fish_seen_subcommand_from dashboard" -f -a "activity" -d 'Recent events of every kind, newest first'
 complete -c gpuctl -n "__fish_gpuctl_using_subcommand help; and __fish_seen_subcommand_from dashboard" -f -a "realtime" -d 'The latest sample of every GPU; old samples are marked stale'
-complete -c gpuctl -n "__fish_gpuctl_using_subcommand help; and __fish_seen_subcommand_from export" -f -a "prometheus" -d 'Print the latest sample of every GPU in Prometheus text format (dcgm-exporter names)'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand help; and __fish_seen_subcommand_from export" -f -a "prometheus" -d 'Print the latest sample of a node\'s GPUs in Prometheus text format (dcgm-exporter names)'

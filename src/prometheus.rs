@@ -146,12 +146,16 @@ const GPU_FAMILIES: &[(&str, &str, Extract)] = &[
 ];
 
 /// Renders the exposition: one HELP/TYPE block per family, a series per GPU that reported it.
-/// A metric the GPU does not report is left out, never written as 0.
-pub fn render(latest: &[LatestSample], health: Option<CollectHealth>) -> String {
+/// A metric the GPU does not report is left out, never written as 0. A GPU whose latest sample
+/// is older than `fresh_since` (unix seconds) is stale: its dcgm-exporter gauges are left out so
+/// that no dashboard shows an old value as live, and `gpuctl_gpu_stale` says 1 for it.
+pub fn render(latest: &[LatestSample], health: Option<CollectHealth>, fresh_since: i64) -> String {
     let mut text = String::new();
+    let is_stale = |l: &LatestSample| l.sample.ts < fresh_since;
     for (name, help, extract) in GPU_FAMILIES {
         let series: Vec<(String, f64)> = latest
             .iter()
+            .filter(|l| !is_stale(l))
             .filter_map(|l| extract(l).map(|v| (gpu_labels(l), v)))
             .collect();
         if series.is_empty() {
@@ -175,6 +179,20 @@ pub fn render(latest: &[LatestSample], health: Option<CollectHealth>) -> String 
             gpu_labels(l),
             l.sample.ts
         );
+    }
+    if !latest.is_empty() {
+        let _ = writeln!(
+            text,
+            "# HELP gpuctl_gpu_stale Whether the GPU's latest sample is older than --max-age (1: its DCGM_FI_* gauges are left out).\n# TYPE gpuctl_gpu_stale gauge"
+        );
+        for l in latest {
+            let _ = writeln!(
+                text,
+                "gpuctl_gpu_stale{{{}}} {}",
+                gpu_labels(l),
+                u8::from(is_stale(l))
+            );
+        }
     }
     if let Some(health) = health {
         let _ = writeln!(

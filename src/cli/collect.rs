@@ -29,9 +29,13 @@ pub(crate) struct CollectArgs {
     /// one node of this name, else `default` for a new node]
     #[arg(long, value_name = "NAME", value_parser = checked(ClusterName::parse))]
     pub cluster: Option<ClusterName>,
-    /// Also write DIR/gpuctl.prom for node_exporter's textfile collector
+    /// Also write DIR/gpuctl.prom for node_exporter's textfile collector: the collected node's
+    /// GPUs (none for a fleet collect) and gpuctl's health series
     #[arg(long, value_name = "DIR")]
     pub textfile: Option<PathBuf>,
+    /// With --textfile: every node's GPUs in the store, not only the collected node's
+    #[arg(long, requires = "textfile")]
+    pub all_nodes: bool,
     /// Repeat every DURATION until SIGTERM or SIGINT (for containers without cron)
     #[arg(long, value_name = "DURATION", conflicts_with = "input", value_parser = checked(Span::parse))]
     pub every: Option<Span>,
@@ -60,7 +64,8 @@ pub(crate) struct FleetArgs {
     /// The label that names the cluster (when --cluster is not given)
     #[arg(long, value_name = "LABEL", conflicts_with = "cluster")]
     pub cluster_label: Option<String>,
-    /// Only samples newer than this count as current
+    /// Only samples newer than this count as current; in --textfile, a GPU with no newer
+    /// sample is stale (no gauges, gpuctl_gpu_stale 1)
     #[arg(long, value_name = "DURATION", default_value = "2m", value_parser = checked(Span::parse))]
     pub max_age: Span,
     /// Also fetch this much history at a one-minute step (with --from-prometheus)

@@ -10,8 +10,26 @@ pub(crate) struct CompletionsArgs {
 }
 #[derive(Debug, Subcommand)]
 pub(crate) enum ExportCommand {
-    /// Print the latest sample of every GPU in Prometheus text format (dcgm-exporter names)
-    Prometheus,
+    /// Print the latest sample of a node's GPUs in Prometheus text format (dcgm-exporter names)
+    ///
+    /// Which node: --node NAME; --all-nodes for every node in the store; without either, the
+    /// node named like this host (its lower-cased host name) when the store has exactly one
+    /// node of that name, else every node. A GPU not sampled within --max-age is exported
+    /// without its DCGM_FI_* gauges and with gpuctl_gpu_stale 1.
+    Prometheus(ExportPrometheusArgs),
+}
+#[derive(Debug, Args)]
+pub(crate) struct ExportPrometheusArgs {
+    /// Only this node's GPUs (NAME, or CLUSTER/NAME) [default: the node named like this host
+    /// if the store has exactly one such node, else every node]
+    #[arg(long, value_name = "NAME")]
+    pub node: Option<String>,
+    /// Every node's GPUs (a fleet store: let only one exporter publish them)
+    #[arg(long, conflicts_with = "node")]
+    pub all_nodes: bool,
+    /// A GPU whose latest sample is older than this is exported as stale, without gauges
+    #[arg(long, value_name = "DURATION", default_value = "2m", value_parser = checked(Span::parse))]
+    pub max_age: Span,
 }
 #[derive(Debug, Args)]
 pub(crate) struct DemoArgs {

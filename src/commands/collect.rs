@@ -23,14 +23,13 @@ use crate::gpu::nvml::NvmlSource;
 use crate::gpu::replay::ReplaySource;
 use crate::gpu::smi::SmiSource;
 use crate::gpu::source::{open_auto, DeviceSample, GpuSource};
-use crate::inventory::{Detail, Inventory, Stamp};
+use crate::inventory::{node_named, Detail, Inventory, Stamp};
 use crate::prometheus;
 use crate::retention;
 use crate::schedule::{try_run_lock, StopFlag};
 use crate::store::metrics::{self, SampleRow};
 use crate::store::Store;
 use crate::store::{devices, registry};
-use crate::validate;
 use crate::Ctx;
 
 /// The cluster a node new to the inventory joins when collect is not told.
@@ -67,7 +66,7 @@ struct RunSummary {
 pub(crate) fn run(ctx: &Ctx, args: &CollectArgs) -> Result<()> {
     let node_name = match &args.node {
         Some(name) => name.to_string(),
-        None => host_name()?,
+        None => crate::inventory::host_name()?,
     };
     let period = args.every.as_ref().map(clock::Span::to_std);
     if let Some(dir) = &args.textfile {
@@ -97,7 +96,12 @@ pub(crate) fn run(ctx: &Ctx, args: &CollectArgs) -> Result<()> {
     let mut source = match open_source(args) {
         Ok(source) => source,
         Err(e) => {
-            record_failure(store, ctx.now, Instant::now(), args.textfile.as_deref())?;
+            record_failure(
+                store,
+                ctx.now,
+                Instant::now(),
+                textfile(args, Some(&node_name)),
+            )?;
             return Err(e);
         }
     };
@@ -118,18 +122,6 @@ pub(crate) fn run(ctx: &Ctx, args: &CollectArgs) -> Result<()> {
         }
     }
     Ok(())
-}
-
-fn host_name() -> Result<String> {
-    let raw = std::fs::read_to_string("/proc/sys/kernel/hostname")
-        .or_else(|_| std::fs::read_to_string("/etc/hostname"))
-        .map_err(|e| {
-            Error::usage(format!("cannot read the host name ({e})")).with_hint("pass --node NAME")
-        })?;
-    let name = raw.trim().to_lowercase();
-    // Checked as --node is; a host name Kubernetes would not accept needs --node.
-    validate::node_name(&name).map_err(|e| e.with_hint("pass --node NAME"))?;
-    Ok(name)
 }
 
 fn open_source(args: &CollectArgs) -> Result<Box<dyn GpuSource>> {
@@ -155,7 +147,7 @@ fn collect_once(
         Ok(readings) => readings,
         Err(e) => {
             let error = Error::from(e);
-            record_failure(store, now, started, args.textfile.as_deref())?;
+            record_failure(store, now, started, textfile(args, Some(node_name)))?;
             return Err(error);
         }
     };
@@ -186,7 +178,7 @@ fn collect_once(
         )?;
         Ok(summary)
     })?;
-    after_run(ctx, store, args.textfile.as_deref(), &summary)
+    after_run(ctx, store, textfile(args, Some(node_name)), now, &summary)
 }
 
 /// A recorded file: every batch in one transaction, alerts judged at each batch's time.
@@ -219,7 +211,13 @@ fn replay(
         Ok(summary)
     })?;
     spinner.finish_and_clear();
-    after_run(ctx, store, args.textfile.as_deref(), &summary)
+    after_run(
+        ctx,
+        store,
+        textfile(args, Some(node_name)),
+        ctx.now,
+        &summary,
+    )
 }
 
 fn finish_run(
@@ -250,11 +248,12 @@ fn finish_run(
 fn after_run(
     ctx: &Ctx,
     store: &Store,
-    textfile: Option<&Path>,
+    textfile: Option<Textfile>,
+    now: i64,
     summary: &RunSummary,
 ) -> Result<()> {
-    if let Some(dir) = textfile {
-        write_textfile(store, dir)?;
+    if let Some(textfile) = textfile {
+        write_textfile(store, &textfile, now)?;
     }
     ctx.out.detail(format!(
         "collected {} sample(s) from {} GPU(s) on {}{}{}{}; alerts: {} fired, {} repeated, {} resolved",
@@ -283,21 +282,51 @@ fn record_failure(
     store: &Store,
     now: i64,
     started: Instant,
-    textfile: Option<&Path>,
+    textfile: Option<Textfile>,
 ) -> Result<()> {
     store.write(|tx| {
         prometheus::record_health(tx, now, false, started.elapsed().as_millis() as i64)
     })?;
-    if let Some(dir) = textfile {
-        write_textfile(store, dir)?;
+    if let Some(textfile) = textfile {
+        write_textfile(store, &textfile, now)?;
     }
     Ok(())
 }
 
-fn write_textfile(store: &Store, dir: &Path) -> Result<()> {
-    let latest = metrics::latest_per_device(store.conn())?;
-    let health = prometheus::health(store.conn())?;
-    prometheus::write_textfile(dir, &prometheus::render(&latest, health))
+/// What `--textfile` writes. node_exporter runs on every node, so each node's file carries
+/// only that node's GPUs: a store that also holds other nodes (or the fleet) must not publish
+/// them again, or Prometheus counts them twice.
+struct Textfile<'a> {
+    dir: &'a Path,
+    /// The node this run collected (name, cluster if given); None for a fleet collect, whose
+    /// file carries only gpuctl's health series.
+    node: Option<(&'a str, Option<&'a str>)>,
+    all_nodes: bool,
+    max_age: i64,
+}
+
+fn textfile<'a>(args: &'a CollectArgs, node: Option<&'a str>) -> Option<Textfile<'a>> {
+    Some(Textfile {
+        dir: args.textfile.as_deref()?,
+        node: node.map(|name| (name, args.cluster.as_deref())),
+        all_nodes: args.all_nodes,
+        max_age: args.fleet.max_age.seconds(),
+    })
+}
+
+fn write_textfile(store: &Store, textfile: &Textfile, now: i64) -> Result<()> {
+    let conn = store.conn();
+    let latest = match (textfile.all_nodes, textfile.node) {
+        (true, _) => metrics::latest_per_device(conn, None)?,
+        (false, Some((name, cluster))) => match node_named(conn, name, cluster)? {
+            Some(node) => metrics::latest_per_device(conn, Some(node.id))?,
+            None => Vec::new(),
+        },
+        (false, None) => Vec::new(),
+    };
+    let health = prometheus::health(conn)?;
+    let body = prometheus::render(&latest, health, now - textfile.max_age);
+    prometheus::write_textfile(textfile.dir, &body)
 }
 
 /// Registers the node and its GPUs and stores the samples of every batch. Inventory changes
@@ -496,7 +525,7 @@ fn collect_fleet(ctx: &Ctx, args: &CollectArgs) -> Result<()> {
     for warning in &summaries.warnings {
         ctx.out.warn(warning);
     }
-    after_run(ctx, ctx.store()?, args.textfile.as_deref(), &summaries)
+    after_run(ctx, ctx.store()?, textfile(args, None), ctx.now, &summaries)
 }
 
 /// Transport settings from the command line.

@@ -24,8 +24,8 @@ pub(crate) use devices::load_device;
 pub(crate) use leases::{lease_not_found, LeaseRequest};
 pub(crate) use models::model_not_found;
 pub(crate) use nodes::{
-    ambiguous_node, check_cluster, creation_summary, format_labels, node_not_found, resolve_node,
-    Filters,
+    ambiguous_node, check_cluster, creation_summary, format_labels, host_name, node_named,
+    node_not_found, resolve_node, Filters,
 };
 
 /// When a change is made and by whom; every event of one command run carries the same stamp.

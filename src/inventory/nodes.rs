@@ -34,6 +34,38 @@ pub(crate) fn resolve_node(conn: &Connection, text: &str) -> Result<Node> {
     }
 }
 
+/// This host's name as gpuctl names its node: /proc/sys/kernel/hostname (else /etc/hostname),
+/// trimmed and lower-cased, checked as `--node` is.
+pub(crate) fn host_name() -> Result<String> {
+    let raw = std::fs::read_to_string("/proc/sys/kernel/hostname")
+        .or_else(|_| std::fs::read_to_string("/etc/hostname"))
+        .map_err(|e| {
+            Error::usage(format!("cannot read the host name ({e})")).with_hint("pass --node NAME")
+        })?;
+    let name = raw.trim().to_lowercase();
+    // A host name Kubernetes would not accept needs --node.
+    crate::validate::node_name(&name).map_err(|e| e.with_hint("pass --node NAME"))?;
+    Ok(name)
+}
+
+/// The node a name picks without complaint: the one in `cluster` when given, else the only
+/// node of that name. None where there is none, or where several clusters share the name.
+pub(crate) fn node_named(
+    conn: &Connection,
+    name: &str,
+    cluster: Option<&str>,
+) -> Result<Option<Node>> {
+    if let Some(cluster) = cluster {
+        return nodes::get(conn, cluster, name);
+    }
+    let mut found = nodes::named(conn, name)?;
+    Ok(if found.len() == 1 {
+        Some(found.remove(0))
+    } else {
+        None
+    })
+}
+
 /// The error for a bare node name that several clusters use.
 pub(crate) fn ambiguous_node(name: &str, clusters: &[&str]) -> Error {
     let candidates: Vec<String> = clusters.iter().map(|c| format!("{c}/{name}")).collect();

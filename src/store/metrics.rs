@@ -242,7 +242,8 @@ pub struct LatestSample {
 
 /// Read from the device rows, where `insert_samples` keeps each GPU's newest sample: one row
 /// per GPU, no seek into `samples` (which, joined without statistics, SQLite would even scan).
-pub fn latest_per_device(conn: &Connection) -> Result<Vec<LatestSample>> {
+/// `node_id` narrows it to one node's GPUs; None means every node's.
+pub fn latest_per_device(conn: &Connection, node_id: Option<i64>) -> Result<Vec<LatestSample>> {
     let sql = format!(
         "SELECT d.uuid, d.idx, n.name, n.cluster, m.name, d.pci_bus_id, d.memory_total_mib,
                 d.power_limit_mw, d.sm_clock_mhz, d.mem_clock_mhz, d.ecc_corrected, d.energy_mj,
@@ -250,11 +251,11 @@ pub fn latest_per_device(conn: &Connection) -> Result<Vec<LatestSample>> {
          FROM devices d
          JOIN nodes n ON n.id = d.node_id
          LEFT JOIN gpu_models m ON m.id = d.model_id
-         WHERE d.latest_ts IS NOT NULL
+         WHERE d.latest_ts IS NOT NULL AND (?1 IS NULL OR d.node_id = ?1)
          ORDER BY n.name, d.idx"
     );
     let mut stmt = conn.prepare_cached(&sql)?;
-    let rows = stmt.query_map([], |r| {
+    let rows = stmt.query_map([node_id], |r| {
         Ok(LatestSample {
             uuid: r.get(0)?,
             index: r.get(1)?,

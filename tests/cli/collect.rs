@@ -326,6 +326,43 @@ fn textfile_is_written_after_a_run_and_passes_promtool() {
     );
 }
 
+#[test]
+fn textfile_holds_only_the_collected_node_unless_all_nodes() {
+    let env = Env::new();
+    let dir = env.dir().join("textfile");
+    std::fs::create_dir_all(&dir).unwrap();
+    // The store also holds another node (as an admin store fed by a fleet collect does).
+    crate::prometheus::add_gpu(
+        &env,
+        "lab",
+        "other",
+        "GPU-other0",
+        0,
+        crate::prometheus::NOW_TS,
+    );
+    let textfile = dir.to_str().unwrap();
+    assert!(
+        collect_nvml(&env, "nvml/fleet.json", &["--textfile", textfile])
+            .status
+            .success()
+    );
+    let text = std::fs::read_to_string(dir.join("gpuctl.prom")).unwrap();
+    assert!(text.contains(&format!("UUID=\"{H100}\"")), "{text}");
+    assert!(
+        !text.contains("GPU-other0"),
+        "another node's GPU counted twice: {text}"
+    );
+    let output = collect_nvml(
+        &env,
+        "nvml/fleet.json",
+        &["--textfile", textfile, "--all-nodes"],
+    );
+    assert!(output.status.success());
+    let text = std::fs::read_to_string(dir.join("gpuctl.prom")).unwrap();
+    assert!(text.contains(H100) && text.contains("GPU-other0"), "{text}");
+    env.fails(&["collect", "--node", "n1", "--all-nodes"], 2);
+}
+
 /// Runs `collect --every 1s` until its first run has stored samples, then sends `signal`.
 fn collect_every_until(env: &Env, signal: libc::c_int) -> std::process::Output {
     let mut cmd = env.process(&[

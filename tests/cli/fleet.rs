@@ -102,6 +102,36 @@ fn scraping_two_exporters_fills_nodes_gpus_and_the_dashboard() {
 }
 
 #[test]
+fn a_fleet_textfile_carries_no_gpu_series_unless_all_nodes() {
+    let env = Env::new();
+    let dir = env.dir().join("textfile");
+    std::fs::create_dir_all(&dir).unwrap();
+    let h100 = ServedText::fixture("dcgm/h100-8gpu.prom");
+    let textfile = dir.to_str().unwrap();
+    env.ok(&["collect", "--scrape", &h100.url(), "--textfile", textfile]);
+    let text = std::fs::read_to_string(dir.join("gpuctl.prom")).unwrap();
+    assert!(text.contains("gpuctl_collect_success 1"), "{text}");
+    assert!(
+        !text.contains("UUID="),
+        "the exporters publish the fleet's GPUs already: {text}"
+    );
+    env.ok(&[
+        "collect",
+        "--scrape",
+        &h100.url(),
+        "--textfile",
+        textfile,
+        "--all-nodes",
+    ]);
+    let text = std::fs::read_to_string(dir.join("gpuctl.prom")).unwrap();
+    assert!(
+        text.lines()
+            .any(|l| l.starts_with("DCGM_FI_DEV_GPU_TEMP{") && l.contains(H100_GPU0)),
+        "{text}"
+    );
+}
+
+#[test]
 fn a_bad_source_names_the_url_exits_6_and_writes_nothing() {
     let env = Env::new();
     let h100 = ServedText::fixture("dcgm/h100-8gpu.prom");

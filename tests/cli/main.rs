@@ -4,6 +4,7 @@
 mod alert;
 mod alloc;
 mod collect;
+mod contrib;
 mod conventions;
 mod dashboard;
 mod db;

@@ -8,6 +8,57 @@ use gpuctl::store::{Store, DEFAULT_BUSY_TIMEOUT};
 
 use crate::harness::Env;
 
+/// `harness::NOW` in unix seconds: what the commands under test take for now.
+pub(crate) const NOW_TS: i64 = 1_795_946_400;
+
+/// A GPU `uuid` on `cluster/node` (the node added when new) with one sample at `ts`.
+pub(crate) fn add_gpu(env: &Env, cluster: &str, node: &str, uuid: &str, index: i64, ts: i64) {
+    let store = Store::open(env.db(), DEFAULT_BUSY_TIMEOUT).ok();
+    let known = store.as_ref().is_some_and(|s| {
+        s.conn()
+            .query_row(
+                "SELECT count(*) FROM nodes WHERE cluster = ?1 AND name = ?2",
+                [cluster, node],
+                |r| r.get::<_, i64>(0),
+            )
+            .unwrap()
+            == 1
+    });
+    drop(store);
+    if !known {
+        env.ok(&["node", "add", node, "--cluster", cluster, "-q"]);
+    }
+    let store = Store::open(env.db(), DEFAULT_BUSY_TIMEOUT).unwrap();
+    store
+        .conn()
+        .execute(
+            "INSERT INTO devices (uuid, node_id, idx, memory_total_mib, created_at, updated_at)
+             SELECT ?1, id, ?2, 81559, 0, 0 FROM nodes WHERE cluster = ?3 AND name = ?4",
+            rusqlite::params![uuid, index, cluster, node],
+        )
+        .unwrap();
+    let device_id: i64 = store
+        .conn()
+        .query_row("SELECT id FROM devices WHERE uuid = ?1", [uuid], |r| {
+            r.get(0)
+        })
+        .unwrap();
+    store
+        .write(|tx| {
+            metrics::insert_samples(
+                tx,
+                &[SampleRow {
+                    device_id,
+                    ts,
+                    gpu_util: Some(50),
+                    temp_c: Some(60),
+                    ..SampleRow::default()
+                }],
+            )
+        })
+        .unwrap();
+}
+
 /// Two GPUs: one reports everything, the other no power or fan (NotSupported).
 fn store_with_samples(env: &Env) {
     env.ok(&["node", "add", "gpu-1", "--cluster", "prod", "-q"]);
@@ -29,13 +80,13 @@ fn store_with_samples(env: &Env) {
                 &[
                     SampleRow {
                         device_id: 1,
-                        ts: 100,
+                        ts: NOW_TS - 100,
                         gpu_util: Some(10),
                         ..SampleRow::default()
                     },
                     SampleRow {
                         device_id: 1,
-                        ts: 160,
+                        ts: NOW_TS - 40,
                         gpu_util: Some(45),
                         mem_util: Some(20),
                         mem_used_mib: Some(40_000),
@@ -46,7 +97,7 @@ fn store_with_samples(env: &Env) {
                     },
                     SampleRow {
                         device_id: 2,
-                        ts: 160,
+                        ts: NOW_TS - 40,
                         gpu_util: Some(0),
                         mem_used_mib: Some(1_000),
                         temp_c: Some(35),
@@ -195,4 +246,100 @@ fn textfile_is_written_atomically_with_mode_0644() {
     let error =
         gpuctl::prometheus::write_textfile(&env.dir().join("missing-dir"), "x").unwrap_err();
     assert!(error.message.contains("missing-dir"), "{}", error.message);
+}
+
+/// Lines of `text` for series `family` of GPU `uuid`.
+fn series<'t>(text: &'t str, family: &str, uuid: &str) -> Vec<&'t str> {
+    text.lines()
+        .filter(|l| {
+            l.starts_with(&format!("{family}{{")) && l.contains(&format!("UUID=\"{uuid}\""))
+        })
+        .collect()
+}
+
+/// Node a: one live GPU and one last sampled ten minutes ago; node b: one live GPU.
+fn two_nodes(env: &Env) {
+    add_gpu(env, "prod", "a", "GPU-a0", 0, NOW_TS - 30);
+    add_gpu(env, "prod", "a", "GPU-a1", 1, NOW_TS - 600);
+    add_gpu(env, "prod", "b", "GPU-b0", 0, NOW_TS - 30);
+}
+
+#[test]
+fn export_prometheus_writes_one_node_unless_all_nodes() {
+    let env = Env::new();
+    two_nodes(&env);
+    let a = env.ok(&["export", "prometheus", "--node", "a"]);
+    assert!(a.contains("GPU-a0") && a.contains("GPU-a1"), "{a}");
+    assert!(!a.contains("GPU-b0"), "only node a's GPUs: {a}");
+    assert_eq!(a, env.ok(&["export", "prometheus", "--node", "prod/a"]));
+    let all = env.ok(&["export", "prometheus", "--all-nodes"]);
+    for uuid in ["GPU-a0", "GPU-a1", "GPU-b0"] {
+        assert_eq!(series(&all, "gpuctl_gpu_stale", uuid).len(), 1, "{all}");
+    }
+    // This host is no node of the store (unless it happens to be called a or b): every node.
+    let host = std::fs::read_to_string("/proc/sys/kernel/hostname").unwrap_or_default();
+    if !["a", "b"].contains(&host.trim().to_lowercase().as_str()) {
+        assert_eq!(env.ok(&["export", "prometheus"]), all);
+    }
+    env.fails(&["export", "prometheus", "--node", "nope"], 3);
+    env.fails(&["export", "prometheus", "--node", "a", "--all-nodes"], 2);
+    promtool_check(&all);
+}
+
+#[test]
+fn a_stale_gpu_is_exported_without_gauges() {
+    let env = Env::new();
+    two_nodes(&env);
+    let text = env.ok(&["export", "prometheus", "--node", "a"]);
+    assert_eq!(
+        series(&text, "DCGM_FI_DEV_GPU_UTIL", "GPU-a0").len(),
+        1,
+        "{text}"
+    );
+    for family in [
+        "DCGM_FI_DEV_GPU_UTIL",
+        "DCGM_FI_DEV_GPU_TEMP",
+        "DCGM_FI_DEV_FB_FREE",
+    ] {
+        assert!(
+            series(&text, family, "GPU-a1").is_empty(),
+            "{family} of a stale GPU: {text}"
+        );
+    }
+    assert!(series(&text, "gpuctl_gpu_stale", "GPU-a1")[0].ends_with(" 1"));
+    assert!(series(&text, "gpuctl_gpu_stale", "GPU-a0")[0].ends_with(" 0"));
+    assert_eq!(
+        series(&text, "gpuctl_gpu_last_sample_timestamp_seconds", "GPU-a1"),
+        [format!(
+            "gpuctl_gpu_last_sample_timestamp_seconds{{{}}} {}",
+            series(&text, "gpuctl_gpu_stale", "GPU-a1")[0]
+                .split(['{', '}'])
+                .nth(1)
+                .unwrap(),
+            NOW_TS - 600
+        )
+        .as_str()],
+        "when it was last seen is still there"
+    );
+    let patient = env.ok(&["export", "prometheus", "--node", "a", "--max-age", "1h"]);
+    assert_eq!(series(&patient, "DCGM_FI_DEV_GPU_UTIL", "GPU-a1").len(), 1);
+    promtool_check(&text);
+}
+
+#[test]
+fn export_defaults_to_the_node_named_like_this_host() {
+    let env = Env::new();
+    let host = std::fs::read_to_string("/proc/sys/kernel/hostname").unwrap_or_default();
+    let host = host.trim().to_lowercase();
+    if host.is_empty() || host.len() > 63 || host.contains('.') || host == "other" {
+        eprintln!("host name '{host}' is no plain node name: skipping");
+        return;
+    }
+    add_gpu(&env, "prod", &host, "GPU-host0", 0, NOW_TS - 30);
+    add_gpu(&env, "prod", "other", "GPU-other0", 0, NOW_TS - 30);
+    let text = env.ok(&["export", "prometheus"]);
+    assert!(
+        text.contains("GPU-host0") && !text.contains("GPU-other0"),
+        "{text}"
+    );
 }

@@ -69,7 +69,7 @@ impl TableRow for RealtimeRow {
 }
 
 pub(super) fn realtime_rows(store: &Store, now: i64, interval: i64) -> Result<Vec<RealtimeRow>> {
-    Ok(metrics::latest_per_device(store.conn())?
+    Ok(metrics::latest_per_device(store.conn(), None)?
         .into_iter()
         .map(|l| RealtimeRow {
             node: l.node,
