@@ -237,6 +237,8 @@ pub struct LatestSample {
     pub mem_clock_mhz: Option<i64>,
     pub ecc_corrected: Option<i64>,
     pub energy_mj: Option<i64>,
+    /// The pods dcgm-exporter last saw on the GPU (`namespace/pod`), from a fleet collect.
+    pub workload: Option<String>,
     pub sample: SampleRow,
 }
 
@@ -247,7 +249,7 @@ pub fn latest_per_device(conn: &Connection, node_id: Option<i64>) -> Result<Vec<
     let sql = format!(
         "SELECT d.uuid, d.idx, n.name, n.cluster, m.name, d.pci_bus_id, d.memory_total_mib,
                 d.power_limit_mw, d.sm_clock_mhz, d.mem_clock_mhz, d.ecc_corrected, d.energy_mj,
-                {LATEST_COLUMNS}
+                d.workload, {LATEST_COLUMNS}
          FROM devices d
          JOIN nodes n ON n.id = d.node_id
          LEFT JOIN gpu_models m ON m.id = d.model_id
@@ -269,7 +271,8 @@ pub fn latest_per_device(conn: &Connection, node_id: Option<i64>) -> Result<Vec<
             mem_clock_mhz: r.get(9)?,
             ecc_corrected: r.get(10)?,
             energy_mj: r.get(11)?,
-            sample: sample_from_row(r, 12)?,
+            workload: r.get(12)?,
+            sample: sample_from_row(r, 13)?,
         })
     })?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)

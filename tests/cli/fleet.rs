@@ -48,6 +48,15 @@ fn scraping_two_exporters_fills_nodes_gpus_and_the_dashboard() {
     assert_eq!(realtime_temp(&env, H100_GPU0), 64, "the served GPU_TEMP");
     let gpu = env.json(&["device", "show", H100_GPU0]);
     assert_eq!(gpu["workload"], "ml-research/llm-train-7b9f4-0", "{gpu}");
+    let realtime = env.json(&["dashboard", "realtime"]);
+    assert!(
+        realtime
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|r| r["uuid"] == H100_GPU0 && r["workload"] == "ml-research/llm-train-7b9f4-0"),
+        "{realtime}"
+    );
     let idle = env.json(&["device", "show", "GPU-b9e5c1d3-4a6f-4e2b-8d70-c5e7a9b1d305"]);
     assert!(idle["workload"].is_null(), "{idle}");
     // The exporter's next answer is stored by the next run.
@@ -178,6 +187,15 @@ fn collect_from_a_real_prometheus_stores_what_the_exporters_served() {
     assert_eq!(nodes.as_array().unwrap().len(), 2, "{nodes}");
     assert_eq!(env.json(&["node", "show", "prod/gpu-node-07"])["gpus"], 8);
     assert_eq!(realtime_temp(&env, H100_GPU0), 64);
+    assert!(
+        !env.json(&["mig", "list", "--node", "gpu-node-12"])
+            .as_array()
+            .unwrap()
+            .is_empty(),
+        "the A100's MIG layout"
+    );
+    let stats = env.json(&["dashboard", "stats"]);
+    assert_eq!(stats["gpus_reporting"], gpus(&env), "{stats}");
     let before = env.store_snapshot();
     let stderr = env.fails(
         &[

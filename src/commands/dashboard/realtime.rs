@@ -19,12 +19,14 @@ pub(super) struct RealtimeRow {
     sample_at: i64,
     age_secs: i64,
     stale: bool,
+    /// The pods using the GPU, as dcgm-exporter last reported them.
+    workload: Option<String>,
 }
 
 impl TableRow for RealtimeRow {
     fn headers() -> Vec<&'static str> {
         vec![
-            "node", "gpu", "model", "util", "", "memory", "temp", "power", "age",
+            "node", "gpu", "model", "util", "", "memory", "temp", "power", "age", "workload",
         ]
     }
     fn cells(&self, out: &Output) -> Vec<Cell> {
@@ -64,6 +66,7 @@ impl TableRow for RealtimeRow {
             out.number_cell(self.temp_c.map_or("-".into(), |t| format!("{t}°C"))),
             Cell::new(power),
             age,
+            Cell::new(or_dash(&self.workload)),
         ]
     }
 }
@@ -85,6 +88,7 @@ pub(super) fn realtime_rows(store: &Store, now: i64, interval: i64) -> Result<Ve
             sample_at: l.sample.ts,
             age_secs: now - l.sample.ts,
             stale: now - l.sample.ts > 3 * interval,
+            workload: l.workload,
         })
         .collect())
 }
