@@ -384,6 +384,13 @@ pub struct MigInstance {
     pub lease_id: Option<i64>,
     #[serde(with = "unix_time")]
     pub created_at: i64,
+    /// As dcgm-exporter reports the instance (`GPU_I_ID`), from a fleet collect.
+    pub gpu_instance_id: Option<i64>,
+    /// Graphics engine activity (`DCGM_FI_PROF_GR_ENGINE_ACTIVE`), whole percent.
+    pub engine_active_pct: Option<i64>,
+    pub fb_used_mib: Option<i64>,
+    /// The pods using it (`namespace/pod`).
+    pub workload: Option<String>,
 }
 
 /// A lease of a GPU or MIG instance.

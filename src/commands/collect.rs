@@ -624,19 +624,47 @@ fn sync_mig_layout(inv: &Inventory, gpu: &FleetGpu) -> Result<()> {
     let stored = crate::store::mig::list(inv.conn(), Some(device.id), None)?;
     let mut known: Vec<&str> = stored.iter().map(|i| i.profile.as_str()).collect();
     known.sort_unstable();
-    if known == reported {
-        return Ok(());
-    }
-    if stored.iter().any(|i| i.lease_id.is_some()) {
-        return Err(Error::conflict("its stored instances are leased"));
-    }
-    inv.destroy_mig_instances(&stored)?;
     let mut ordered: Vec<&crate::fleet::dcgm::FleetMig> = gpu.mig.iter().collect();
     ordered.sort_by_key(|m| m.gpu_instance_id);
-    for instance in ordered {
-        if let Some(profile) = &instance.profile {
-            inv.create_mig_instances(uuid, profile, 1)?;
+    if known != reported {
+        if stored.iter().any(|i| i.lease_id.is_some()) {
+            return Err(Error::conflict("its stored instances are leased"));
         }
+        inv.destroy_mig_instances(&stored)?;
+        for instance in &ordered {
+            if let Some(profile) = &instance.profile {
+                inv.create_mig_instances(uuid, profile, 1)?;
+            }
+        }
+    }
+    // Each reported instance's use onto a stored instance of its profile, in GI-id order.
+    let mut stored = crate::store::mig::list(inv.conn(), Some(device.id), None)?;
+    stored.sort_by_key(|i| (i.gpu_instance_id.unwrap_or(i64::MAX), i.id));
+    for reported in ordered {
+        let Some(profile) = &reported.profile else {
+            continue;
+        };
+        let Some(at) = stored.iter().position(|i| &i.profile == profile) else {
+            continue;
+        };
+        let instance = stored.remove(at);
+        let pods: Vec<String> = reported
+            .workloads
+            .iter()
+            .map(|w| match &w.namespace {
+                Some(ns) => format!("{ns}/{}", w.pod),
+                None => w.pod.clone(),
+            })
+            .collect();
+        crate::store::mig::record_reading(
+            inv.conn(),
+            instance.id,
+            i64::from(reported.gpu_instance_id),
+            reported.gr_engine_active_pct.map(i64::from),
+            reported.fb_used_mib.and_then(|m| i64::try_from(m).ok()),
+            (!pods.is_empty()).then(|| pods.join(", ")).as_deref(),
+            gpu.sample.timestamp,
+        )?;
     }
     Ok(())
 }

@@ -12,6 +12,7 @@ impl TableRow for MigInstance {
             "profile",
             "placement",
             "lease",
+            "util",
             "uuid",
         ]
     }
@@ -23,6 +24,10 @@ impl TableRow for MigInstance {
             Cell::new(&self.profile),
             Cell::new(format!("{}:{}", self.placement_start, self.placement_size)),
             Cell::new(self.lease_id.map_or("-".into(), |id| format!("#{id}"))),
+            out.number_cell(
+                self.engine_active_pct
+                    .map_or("-".into(), |p| format!("{p}%")),
+            ),
             Cell::new(or_dash(&self.uuid)),
         ]
     }

@@ -11,7 +11,7 @@ const INSTANCE_COLUMNS: &str =
     i.placement_size, i.uuid,
     (SELECT a.id FROM allocations a WHERE a.mig_instance_id = i.id AND a.state = 'active'
         AND a.expires_at > gpuctl_now()),
-    i.created_at";
+    i.created_at, i.gpu_instance_id, i.engine_active_pct, i.fb_used_mib, i.workload";
 
 const INSTANCE_FROM: &str =
     "FROM mig_instances i JOIN devices d ON d.id = i.device_id JOIN nodes n ON n.id = d.node_id";
@@ -29,6 +29,10 @@ fn instance_from_row(row: &Row) -> rusqlite::Result<MigInstance> {
         uuid: row.get(8)?,
         lease_id: row.get(9)?,
         created_at: row.get(10)?,
+        gpu_instance_id: row.get(11)?,
+        engine_active_pct: row.get(12)?,
+        fb_used_mib: row.get(13)?,
+        workload: row.get(14)?,
     })
 }
 
@@ -82,6 +86,31 @@ pub fn insert(
     )?
     .execute(params![device_id, profile, start, size, now])?;
     Ok(conn.last_insert_rowid())
+}
+
+/// What a fleet read reports of an instance.
+pub fn record_reading(
+    conn: &Connection,
+    instance_id: i64,
+    gpu_instance_id: i64,
+    engine_active_pct: Option<i64>,
+    fb_used_mib: Option<i64>,
+    workload: Option<&str>,
+    at: i64,
+) -> Result<()> {
+    conn.prepare_cached(
+        "UPDATE mig_instances SET gpu_instance_id = ?2, engine_active_pct = ?3, fb_used_mib = ?4,
+                workload = ?5, seen_at = ?6 WHERE id = ?1",
+    )?
+    .execute(params![
+        instance_id,
+        gpu_instance_id,
+        engine_active_pct,
+        fb_used_mib,
+        workload,
+        at
+    ])?;
+    Ok(())
 }
 
 pub fn delete(conn: &Connection, instance_id: i64) -> Result<()> {

@@ -61,6 +61,16 @@ pub const MIGRATIONS: &[Migration] = &[
              ALTER TABLE devices ADD COLUMN workload_seen_at INTEGER;",
         ),
     },
+    Migration {
+        description: "each MIG instance's GPU-instance id, use and workload as dcgm-exporter reports them",
+        step: Step::Sql(
+            "ALTER TABLE mig_instances ADD COLUMN gpu_instance_id INTEGER;
+             ALTER TABLE mig_instances ADD COLUMN engine_active_pct INTEGER;
+             ALTER TABLE mig_instances ADD COLUMN fb_used_mib INTEGER;
+             ALTER TABLE mig_instances ADD COLUMN workload TEXT;
+             ALTER TABLE mig_instances ADD COLUMN seen_at INTEGER;",
+        ),
+    },
 ];
 
 /// The schema version this binary writes.
@@ -625,6 +635,7 @@ mod tests {
         0x8a8f_e253_c117_b719,
         0x124b_7aef_5705_08e8,
         0x5862_b9e0_a6cc_667a,
+        0x75d0_5d1a_4b93_e880,
     ];
 
     #[test]

@@ -367,6 +367,11 @@ fn old_event_kinds_are_renamed_by_the_migration() {
          ALTER TABLE alerts DROP COLUMN resolution;
          ALTER TABLE devices DROP COLUMN workload;
          ALTER TABLE devices DROP COLUMN workload_seen_at;
+         ALTER TABLE mig_instances DROP COLUMN gpu_instance_id;
+         ALTER TABLE mig_instances DROP COLUMN engine_active_pct;
+         ALTER TABLE mig_instances DROP COLUMN fb_used_mib;
+         ALTER TABLE mig_instances DROP COLUMN workload;
+         ALTER TABLE mig_instances DROP COLUMN seen_at;
          PRAGMA user_version = 5;",
     )
     .unwrap();

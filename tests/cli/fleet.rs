@@ -300,6 +300,23 @@ fn a_scraped_mig_gpu_gets_its_reported_layout() {
     served.sort_unstable();
     assert!(!served.is_empty());
     assert_eq!(profiles, served);
+    // Each instance carries what dcgm-exporter reports of it.
+    assert!(
+        instances
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|i| i["gpu_instance_id"].is_i64() && i["engine_active_pct"].is_i64()),
+        "{instances}"
+    );
+    assert!(
+        instances
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|i| !i["workload"].is_null()),
+        "a pod on one instance: {instances}"
+    );
     // A second read of the same layout changes nothing.
     let before = env.json(&["mig", "list"]);
     env.ok(&["collect", "--scrape", &a100.url(), "--cluster", "prod"]);
