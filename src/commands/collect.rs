@@ -15,7 +15,7 @@ use crate::domain::{EventKind, Node, NodeStatus};
 use crate::error::{Error, Result};
 use crate::fleet::{
     self,
-    dcgm::{FleetGpu, MappingOptions},
+    dcgm::{FleetGpu, MappingOptions, Workload},
     http::{BasicAuth, HttpOptions},
     prometheus::PrometheusClient,
 };
@@ -52,6 +52,8 @@ const BACKFILL_STEP_SECS: i64 = 60;
 #[derive(Debug, Default, Serialize)]
 struct RunSummary {
     node: String,
+    /// The node's cluster (a node is known by both).
+    cluster: String,
     gpus: usize,
     samples: usize,
     new_gpus: Vec<String>,
@@ -361,6 +363,7 @@ fn ingest(
     };
     let mut summary = RunSummary {
         node: node.name.clone(),
+        cluster: node.cluster.clone(),
         ..RunSummary::default()
     };
     let mut seen_uuids: Vec<String> = Vec::new();
@@ -493,7 +496,7 @@ fn collect_fleet(ctx: &Ctx, args: &CollectArgs) -> Result<()> {
     let summaries = ctx.change(|inv| {
         let summaries = ingest_fleet(inv, &snapshot.gpus, "fleet")?;
         let missing = missing_elsewhere(inv, &summaries, args.cluster.as_deref())?;
-        let mut total = summaries.into_iter().map(|(_, s)| s).collect::<Vec<_>>();
+        let mut total = summaries;
         if !missing.is_empty() {
             let transitions = alerting::evaluate(inv, &[], &missing)?;
             total.push(RunSummary {
@@ -542,11 +545,8 @@ fn http_options(fleet: &FleetArgs) -> Result<HttpOptions> {
     })
 }
 
-/// What a fleet run stored per (cluster as read, node).
-type NodeRuns = Vec<((Option<String>, String), RunSummary)>;
-
 /// Stores the GPUs of many nodes: one ingest per (cluster, node), each GPU at its own time.
-fn ingest_fleet(inv: &Inventory, gpus: &[FleetGpu], source: &str) -> Result<NodeRuns> {
+fn ingest_fleet(inv: &Inventory, gpus: &[FleetGpu], source: &str) -> Result<Vec<RunSummary>> {
     let mut by_node: BTreeMap<(Option<String>, String), Vec<DeviceSample>> = BTreeMap::new();
     for gpu in gpus {
         by_node
@@ -569,7 +569,7 @@ fn ingest_fleet(inv: &Inventory, gpus: &[FleetGpu], source: &str) -> Result<Node
             source,
             Timing::Reading,
         )?;
-        out.push(((cluster, node), summary));
+        out.push(summary);
     }
     for gpu in gpus.iter().filter(|g| !g.mig.is_empty()) {
         // A layout that cannot be recorded is undone alone, not the whole run.
@@ -581,7 +581,7 @@ fn ingest_fleet(inv: &Inventory, gpus: &[FleetGpu], source: &str) -> Result<Node
             "ROLLBACK TO mig_layout; RELEASE mig_layout"
         })?;
         if let Err(e) = synced {
-            if let Some((_, summary)) = out.first_mut() {
+            if let Some(summary) = out.first_mut() {
                 summary.warnings.push(format!(
                     "{}: MIG layout not recorded: {}",
                     gpu.sample.uuid, e.message
@@ -590,16 +590,11 @@ fn ingest_fleet(inv: &Inventory, gpus: &[FleetGpu], source: &str) -> Result<Node
         }
     }
     for gpu in gpus {
-        let pods: Vec<String> = gpu
-            .workloads
-            .iter()
-            .chain(gpu.mig.iter().flat_map(|m| m.workloads.iter()))
-            .map(|w| match &w.namespace {
-                Some(ns) => format!("{ns}/{}", w.pod),
-                None => w.pod.clone(),
-            })
-            .collect();
-        let workload = (!pods.is_empty()).then(|| pods.join(", "));
+        let workload = workload_text(
+            gpu.workloads
+                .iter()
+                .chain(gpu.mig.iter().flat_map(|m| m.workloads.iter())),
+        );
         devices::set_workload(
             inv.conn(),
             &gpu.sample.uuid,
@@ -608,6 +603,17 @@ fn ingest_fleet(inv: &Inventory, gpus: &[FleetGpu], source: &str) -> Result<Node
         )?;
     }
     Ok(out)
+}
+
+/// Pods as the store keeps them: `namespace/pod`, comma-separated; None when there are none.
+fn workload_text<'a>(workloads: impl Iterator<Item = &'a Workload>) -> Option<String> {
+    let pods: Vec<String> = workloads
+        .map(|w| match &w.namespace {
+            Some(ns) => format!("{ns}/{}", w.pod),
+            None => w.pod.clone(),
+        })
+        .collect();
+    (!pods.is_empty()).then(|| pods.join(", "))
 }
 
 /// Records the MIG layout a fleet read reports (instances keyed by their GPU-instance id): MIG
@@ -648,21 +654,13 @@ fn sync_mig_layout(inv: &Inventory, gpu: &FleetGpu) -> Result<()> {
             continue;
         };
         let instance = stored.remove(at);
-        let pods: Vec<String> = reported
-            .workloads
-            .iter()
-            .map(|w| match &w.namespace {
-                Some(ns) => format!("{ns}/{}", w.pod),
-                None => w.pod.clone(),
-            })
-            .collect();
         crate::store::mig::record_reading(
             inv.conn(),
             instance.id,
             i64::from(reported.gpu_instance_id),
             reported.gr_engine_active_pct.map(i64::from),
             reported.fb_used_mib.and_then(|m| i64::try_from(m).ok()),
-            (!pods.is_empty()).then(|| pods.join(", ")).as_deref(),
+            workload_text(reported.workloads.iter()).as_deref(),
             gpu.sample.timestamp,
         )?;
     }
@@ -673,19 +671,16 @@ fn sync_mig_layout(inv: &Inventory, gpu: &FleetGpu) -> Result<()> {
 /// longer reports at all (a node whose exporter is gone): `gpu-not-reporting` judges them.
 fn missing_elsewhere(
     inv: &Inventory,
-    reported: &NodeRuns,
+    reported: &[RunSummary],
     cluster: Option<&str>,
 ) -> Result<Vec<MissingGpu>> {
     let mut clusters: Vec<String> = Vec::new();
     let mut nodes: Vec<(String, String)> = Vec::new();
-    for ((_, node), summary) in reported {
-        let found = inv
-            .load_node(&summary.node)
-            .or_else(|_| inv.load_node(node))?;
-        if !clusters.contains(&found.cluster) {
-            clusters.push(found.cluster.clone());
+    for summary in reported {
+        if !clusters.contains(&summary.cluster) {
+            clusters.push(summary.cluster.clone());
         }
-        nodes.push((found.cluster, found.name));
+        nodes.push((summary.cluster.clone(), summary.node.clone()));
     }
     if let Some(cluster) = cluster {
         if !clusters.iter().any(|c| c == cluster) {
