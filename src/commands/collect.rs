@@ -343,16 +343,8 @@ fn ingest(
 ) -> Result<RunSummary> {
     let tx = inv.conn();
     let reason = format!("registered by gpuctl collect ({source})");
-    let known = match cluster {
-        Some(cluster) => inv.find_node(cluster, node_name)?,
-        // Without --cluster, the one node of this name, wherever it is.
-        None => match inv.load_node(node_name) {
-            Ok(node) => Some(node),
-            Err(e) if e.kind == crate::error::ErrorKind::NotFound => None,
-            Err(e) => return Err(e),
-        },
-    };
-    let node = match known {
+    // Without --cluster, the one node of this name, wherever it is.
+    let node = match inv.find_node(cluster, node_name)? {
         Some(node) => node,
         None => {
             let cluster = cluster.unwrap_or(DEFAULT_CLUSTER);

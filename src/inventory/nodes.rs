@@ -227,9 +227,17 @@ impl Inventory<'_> {
         resolve_node(self.conn(), text)
     }
 
-    /// The node `name` of `cluster`, if there is one.
-    pub(crate) fn find_node(&self, cluster: &str, name: &str) -> Result<Option<Node>> {
-        nodes::get(self.conn(), cluster, name)
+    /// The node `name` of `cluster`, or without a cluster the one node of that name, if there
+    /// is one (a name several clusters use is still exit 2).
+    pub(crate) fn find_node(&self, cluster: Option<&str>, name: &str) -> Result<Option<Node>> {
+        match cluster {
+            Some(cluster) => nodes::get(self.conn(), cluster, name),
+            None => match resolve_node(self.conn(), name) {
+                Ok(node) => Ok(Some(node)),
+                Err(e) if e.kind == crate::error::ErrorKind::NotFound => Ok(None),
+                Err(e) => Err(e),
+            },
+        }
     }
 
     /// Adds a node whose name is free, with its `node.created` event.

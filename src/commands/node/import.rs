@@ -154,15 +154,7 @@ pub(super) fn run_import(
         for kube_node in &incoming {
             bar.inc(1);
             // Within --cluster a name is the node's; without, the one node of that name.
-            let known = match cluster {
-                Some(cluster) => nodes::get(tx, cluster, &kube_node.name)?,
-                None => match inv.load_node(&kube_node.name) {
-                    Ok(node) => Some(node),
-                    Err(e) if e.kind == crate::error::ErrorKind::NotFound => None,
-                    Err(e) => return Err(e),
-                },
-            };
-            match known {
+            match inv.find_node(cluster, &kube_node.name)? {
                 None => {
                     let Some(cluster) = cluster else {
                         return Err(Error::usage(format!(
