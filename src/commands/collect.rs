@@ -2,7 +2,7 @@
 //! the node and any new GPU, one sample per GPU, alert transitions, retention, a run event.
 //! Silent on success (cron mails any output); `-v` says what was stored.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
 use std::time::Instant;
 
@@ -15,7 +15,7 @@ use crate::domain::{EventKind, Node, NodeStatus};
 use crate::error::{Error, Result};
 use crate::fleet::{
     self,
-    dcgm::{FleetGpu, MappingOptions, Workload},
+    dcgm::{FleetGpu, HistoryRow, MappingOptions, Workload},
     http::{BasicAuth, HttpOptions},
     prometheus::PrometheusClient,
 };
@@ -695,7 +695,9 @@ fn missing_elsewhere(
 }
 
 /// `--backfill`: the last `span` at a one-minute step, chunk by chunk, each chunk in its own
-/// transaction; samples already stored are kept, so a second run stores nothing twice.
+/// transaction: GPUs the store does not know are registered from their newest reading in the
+/// chunk, then every row is written in one batch. Samples already stored are kept, so a
+/// second run stores nothing twice. Alerts are judged on the current reading, not on history.
 fn backfill(
     ctx: &Ctx,
     client: &PrometheusClient,
@@ -708,6 +710,7 @@ fn backfill(
         .out
         .progress(span.max(1) as u64, "backfilling from Prometheus");
     let mut earliest: Option<i64> = None;
+    let mut known: Option<HashMap<String, i64>> = None;
     fleet::backfill_prometheus(
         client,
         fleet.selector.as_deref(),
@@ -720,21 +723,37 @@ fn backfill(
                 ctx.out.warn(warning);
             }
             ctx.change(|inv| {
-                for (at, gpus) in &chunk.snapshots {
-                    earliest = Some(earliest.map_or(*at, |e: i64| e.min(*at)));
-                    let stamped: Vec<FleetGpu> = gpus
-                        .iter()
-                        .cloned()
-                        .map(|mut g| {
-                            g.sample.timestamp = *at;
-                            g
-                        })
-                        .collect();
-                    ingest_fleet(inv, &stamped, "backfill")?;
+                let ids = match known.take() {
+                    Some(ids) => ids,
+                    None => devices::ids_by_uuid(inv.conn())?,
+                };
+                let unknown: Vec<FleetGpu> = chunk
+                    .gpus
+                    .iter()
+                    .filter(|h| !h.rows.is_empty() && !ids.contains_key(&h.gpu.sample.uuid))
+                    .map(|h| h.gpu.clone())
+                    .collect();
+                let ids = if unknown.is_empty() {
+                    ids
+                } else {
+                    ingest_fleet(inv, &unknown, "backfill")?;
+                    devices::ids_by_uuid(inv.conn())?
+                };
+                let mut rows = Vec::new();
+                for history in &chunk.gpus {
+                    let Some(&device_id) = ids.get(&history.gpu.sample.uuid) else {
+                        continue;
+                    };
+                    rows.extend(history.rows.iter().map(|r| history_row(device_id, r)));
                 }
+                if let Some(first) = rows.iter().map(|r| r.ts).min() {
+                    earliest = Some(earliest.map_or(first, |e: i64| e.min(first)));
+                }
+                metrics::insert_samples(inv.conn(), &rows)?;
                 if let Some(earliest) = earliest {
                     retention::note_samples_from(inv.conn(), earliest)?;
                 }
+                known = Some(ids);
                 Ok(())
             })?;
             bar.set_position((chunk.end - start).clamp(0, span) as u64);
@@ -743,4 +762,20 @@ fn backfill(
     )?;
     bar.finish_and_clear();
     Ok(())
+}
+
+/// A backfilled row as the store keeps it.
+fn history_row(device_id: i64, r: &HistoryRow) -> SampleRow {
+    let as_i64 = |v: Option<u64>| v.and_then(|v| i64::try_from(v).ok());
+    SampleRow {
+        device_id,
+        ts: r.ts,
+        gpu_util: r.gpu_util_pct.map(i64::from),
+        mem_util: r.mem_util_pct.map(i64::from),
+        mem_used_mib: as_i64(r.mem_used_mib),
+        temp_c: r.temp_c.map(i64::from),
+        power_mw: r.power_mw.map(i64::from),
+        fan_pct: r.fan_pct.map(i64::from),
+        ecc_uncorrected: as_i64(r.ecc_uncorrected),
+    }
 }

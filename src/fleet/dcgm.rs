@@ -281,7 +281,7 @@ impl Warnings {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
 struct GpuKey {
     cluster: Option<String>,
     node: String,
@@ -378,8 +378,17 @@ impl<'o> Mapper<'o> {
     }
 
     fn add(&mut self, observation: &Observation<'_>) -> Result<(), FleetError> {
+        self.add_keyed(observation, false).map(drop)
+    }
+
+    /// [`Mapper::add`], returning (when `want_key`) the GPU and MIG instance it went to.
+    fn add_keyed(
+        &mut self,
+        observation: &Observation<'_>,
+        want_key: bool,
+    ) -> Result<Option<(GpuKey, Option<u32>)>, FleetError> {
         let Some(field) = Field::from_name(observation.name) else {
-            return Ok(());
+            return Ok(None);
         };
         let labels = observation.labels;
         let malformed = |reason: String| FleetError::Malformed {
@@ -426,6 +435,7 @@ impl<'o> Mapper<'o> {
             timestamp_ms: observation.timestamp_ms,
         };
         let workload = workload_of(labels);
+        let wanted = want_key.then(|| (key.clone(), instance_id));
         let parts = self.gpus.entry(key).or_default();
         fill_once(&mut parts.index, labels, "gpu");
         fill_once(&mut parts.model, labels, "modelName");
@@ -448,7 +458,7 @@ impl<'o> Mapper<'o> {
                 instance.workloads.saw(observation.timestamp_ms, workload);
             }
         }
-        Ok(())
+        Ok(wanted)
     }
 
     /// The node name, warning once when it looks like the exporter's own pod name.
@@ -711,96 +721,255 @@ fn looks_like_exporter_pod(name: &str) -> bool {
             .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit())
 }
 
-/// Observations from a Prometheus matrix: the newest point of each series.
-pub(crate) fn newest_points<'a>(
-    series: &'a [super::prometheus::Series],
-    source: &'a str,
-) -> impl Iterator<Item = Observation<'a>> + 'a {
-    series.iter().filter_map(move |s| {
-        let name = s.name.as_deref()?;
-        let newest = s.points.iter().max_by_key(|p| p.timestamp_ms)?;
-        Some(Observation {
+/// Maps observations one at a time, as a streamed answer delivers them.
+pub(crate) struct FleetMapper<'o>(Mapper<'o>);
+
+impl<'o> FleetMapper<'o> {
+    pub(crate) fn new(options: &'o MappingOptions) -> Self {
+        FleetMapper(Mapper::new(options))
+    }
+
+    pub(crate) fn add(&mut self, observation: &Observation<'_>) -> Result<(), FleetError> {
+        self.0.add(observation)
+    }
+
+    pub(crate) fn finish(self) -> FleetSnapshot {
+        self.0.finish()
+    }
+}
+
+/// The families a backfill reads: those that feed a stored sample (history keeps samples;
+/// models, clocks, MIG layouts and workloads are the current reading's business).
+pub(crate) const HISTORY_FAMILIES: &[&str] = &[
+    "DCGM_FI_DEV_GPU_UTIL",
+    "DCGM_FI_DEV_MEM_COPY_UTIL",
+    "DCGM_FI_DEV_FB_USED",
+    "DCGM_FI_DEV_GPU_TEMP",
+    "DCGM_FI_DEV_POWER_USAGE",
+    "DCGM_FI_DEV_FAN_SPEED",
+    "DCGM_FI_DEV_ECC_DBE_VOL_TOTAL",
+];
+
+/// [`HISTORY_FAMILIES`] as fields, in the same order: the columns of a [`Slots`] row.
+const HISTORY_FIELDS: [Field; 7] = [
+    Field::GpuUtil,
+    Field::MemCopyUtil,
+    Field::FbUsed,
+    Field::GpuTemp,
+    Field::PowerUsage,
+    Field::FanSpeed,
+    Field::EccUncorrected,
+];
+
+/// One stored sample's values at one time: what a sample row holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct HistoryRow {
+    /// Unix seconds.
+    pub(crate) ts: i64,
+    pub(crate) gpu_util_pct: Option<u32>,
+    pub(crate) mem_util_pct: Option<u32>,
+    pub(crate) mem_used_mib: Option<u64>,
+    pub(crate) temp_c: Option<u32>,
+    pub(crate) power_mw: Option<u32>,
+    pub(crate) fan_pct: Option<u32>,
+    pub(crate) ecc_uncorrected: Option<u64>,
+}
+
+/// One GPU's history over a stretch: its newest reading (to register it where the store
+/// does not know it yet) and a row per step time at which it reported anything.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct GpuHistory {
+    pub(crate) gpu: FleetGpu,
+    pub(crate) rows: Vec<HistoryRow>,
+}
+
+/// A row of raw values per step time, NaN where nothing was reported (as a NaN value
+/// would be: both leave the column empty).
+#[derive(Debug, Default)]
+struct Slots {
+    /// The GPU's own series.
+    device: Vec<[f64; HISTORY_FIELDS.len()]>,
+    /// Device-wide fields as its MIG instances report them; empty unless it has any.
+    from_instances: Vec<[f64; HISTORY_FIELDS.len()]>,
+}
+
+impl Slots {
+    fn set(
+        rows: &mut Vec<[f64; HISTORY_FIELDS.len()]>,
+        len: usize,
+        slot: usize,
+        column: usize,
+        value: f64,
+    ) {
+        if rows.is_empty() {
+            rows.resize(len, [f64::NAN; HISTORY_FIELDS.len()]);
+        }
+        rows[slot][column] = value;
+    }
+}
+
+/// Maps a range query's series, streamed one at a time, to each GPU's rows at the step
+/// times `start`, `start + step`, … `end` (unix seconds). Memory holds a few numbers per
+/// GPU and step, never the series.
+pub(crate) struct HistoryMapper<'o> {
+    mapper: Mapper<'o>,
+    start_ms: i64,
+    step_ms: i64,
+    slots: usize,
+    values: HashMap<GpuKey, Slots>,
+    misaligned: usize,
+}
+
+impl<'o> HistoryMapper<'o> {
+    /// `options.max_age` should cover the stretch: each step time stands alone.
+    pub(crate) fn new(options: &'o MappingOptions, start: i64, end: i64, step: i64) -> Self {
+        let step = step.max(1);
+        let slots = usize::try_from((end - start).max(0) / step + 1).unwrap_or(0);
+        HistoryMapper {
+            mapper: Mapper::new(options),
+            start_ms: start.saturating_mul(1000),
+            step_ms: step.saturating_mul(1000),
+            slots,
+            values: HashMap::new(),
+            misaligned: 0,
+        }
+    }
+
+    /// One series and its points; a family outside [`HISTORY_FAMILIES`] is skipped.
+    pub(crate) fn add_series(
+        &mut self,
+        name: &str,
+        labels: &[(String, String)],
+        points: &[super::prometheus::Point],
+        source: &str,
+    ) -> Result<(), FleetError> {
+        let Some(field) = Field::from_name(name) else {
+            return Ok(());
+        };
+        let Some(column) = HISTORY_FIELDS.iter().position(|f| *f == field) else {
+            return Ok(());
+        };
+        let Some(newest) = points.iter().max_by_key(|p| p.timestamp_ms) else {
+            return Ok(());
+        };
+        let observation = Observation {
             name,
-            labels: &s.labels,
+            labels,
             value: newest.value,
             timestamp_ms: newest.timestamp_ms,
             source,
-        })
-    })
-}
-
-/// GPUs at each of several times: (unix seconds, the GPUs then), in time order.
-pub(crate) type GpusByTime = Vec<(i64, Vec<FleetGpu>)>;
-
-/// The GPUs at each evaluation time of a range-query answer, in time order, with the
-/// warnings of all of them. Each time stands alone: no staleness applies (Prometheus
-/// returns a point only where its lookback found a sample).
-pub(crate) fn map_matrix_by_time(
-    series: &[super::prometheus::Series],
-    options: &MappingOptions,
-    source: &str,
-) -> Result<(GpusByTime, Vec<String>), FleetError> {
-    let times: BTreeSet<i64> = series
-        .iter()
-        .flat_map(|s| s.points.iter().map(|p| p.timestamp_ms))
-        .collect();
-    // Each series' points are in time order; a cursor per series walks them in step.
-    let mut sorted = true;
-    for s in series {
-        sorted &= s
-            .points
-            .windows(2)
-            .all(|w| w[0].timestamp_ms < w[1].timestamp_ms);
-    }
-    if !sorted {
-        return Err(FleetError::Malformed {
-            url: source.to_string(),
-            reason: "a series' points are not in time order".into(),
-        });
-    }
-    let mut cursors = vec![0usize; series.len()];
-    let mut snapshots = Vec::with_capacity(times.len());
-    let mut warnings = Warnings::default();
-    for time_ms in times {
-        let mut observations = Vec::new();
-        for (s, cursor) in series.iter().zip(cursors.iter_mut()) {
-            let Some(point) = s.points.get(*cursor) else {
-                continue;
-            };
-            if point.timestamp_ms != time_ms {
-                continue;
-            }
-            *cursor += 1;
-            let Some(name) = s.name.as_deref() else {
-                continue;
-            };
-            observations.push(Observation {
-                name,
-                labels: &s.labels,
-                value: point.value,
-                timestamp_ms: time_ms,
-                source,
-            });
-        }
-        let at = MappingOptions {
-            now: time_ms.div_euclid(1000),
-            max_age: i64::MAX / 1000,
-            ..options.clone()
         };
-        let snapshot = map_observations(observations, &at)?;
+        let Some((key, instance)) = self.mapper.add_keyed(&observation, true)? else {
+            return Ok(());
+        };
+        if instance.is_some() && !field.is_device_wide() {
+            return Ok(());
+        }
+        let len = self.slots;
+        let slots = self.values.entry(key).or_default();
+        for point in points {
+            let offset = point.timestamp_ms - self.start_ms;
+            let slot = usize::try_from(offset / self.step_ms)
+                .ok()
+                .filter(|s| *s < len);
+            let Some(slot) = slot.filter(|_| offset % self.step_ms == 0) else {
+                self.misaligned += 1;
+                continue;
+            };
+            let rows = match instance {
+                None => &mut slots.device,
+                Some(_) => &mut slots.from_instances,
+            };
+            Slots::set(rows, len, slot, column, point.value);
+        }
+        Ok(())
+    }
+
+    /// Every GPU seen, in (cluster, node, index, UUID) order, with its rows; and warnings.
+    pub(crate) fn finish(self) -> (Vec<GpuHistory>, Vec<String>) {
+        let HistoryMapper {
+            mapper,
+            start_ms,
+            step_ms,
+            mut values,
+            misaligned,
+            ..
+        } = self;
+        let snapshot = mapper.finish();
+        let mut warnings = Warnings::default();
         for warning in snapshot.warnings {
             warnings.push(warning);
         }
-        snapshots.push((time_ms.div_euclid(1000), snapshot.gpus));
+        if misaligned > 0 {
+            warnings.push(format!(
+                "{misaligned} points off the {} s step grid were left out",
+                step_ms / 1000
+            ));
+        }
+        let mut out = Vec::with_capacity(snapshot.gpus.len());
+        for gpu in snapshot.gpus {
+            let key = GpuKey {
+                cluster: gpu.cluster.clone(),
+                node: gpu.node.clone(),
+                uuid: gpu.sample.uuid.clone(),
+            };
+            let slots = values.remove(&key).unwrap_or_default();
+            let subject = format!("{}/{}", key.node, key.uuid);
+            let mut check = Check {
+                subject: &subject,
+                warnings: &mut warnings,
+            };
+            let rows = history_rows(&mut check, &slots, start_ms, step_ms);
+            out.push(GpuHistory { gpu, rows });
+        }
+        (out, warnings.into_vec())
     }
-    Ok((snapshots, warnings.into_vec()))
+}
+
+/// The rows of one GPU's slots, range-checked as a current reading is.
+fn history_rows(
+    check: &mut Check<'_>,
+    slots: &Slots,
+    start_ms: i64,
+    step_ms: i64,
+) -> Vec<HistoryRow> {
+    let len = slots.device.len().max(slots.from_instances.len());
+    let column = |field: Field| HISTORY_FIELDS.iter().position(|f| *f == field).unwrap_or(0);
+    let value = |rows: &[[f64; HISTORY_FIELDS.len()]], slot: usize, field: Field| {
+        rows.get(slot)
+            .map(|row| row[column(field)])
+            .filter(|v| !v.is_nan())
+    };
+    let mut out = Vec::new();
+    for slot in 0..len {
+        let own = |field: Field| value(&slots.device, slot, field);
+        let wide = |field: Field| own(field).or_else(|| value(&slots.from_instances, slot, field));
+        if HISTORY_FIELDS.iter().all(|f| wide(*f).is_none()) {
+            continue;
+        }
+        out.push(HistoryRow {
+            ts: (start_ms + step_ms * slot as i64).div_euclid(1000),
+            gpu_util_pct: check.percent(Field::GpuUtil, own(Field::GpuUtil)),
+            mem_util_pct: check.percent(Field::MemCopyUtil, own(Field::MemCopyUtil)),
+            mem_used_mib: check.whole(Field::FbUsed, own(Field::FbUsed), MAX_MIB),
+            temp_c: narrow(check.whole(Field::GpuTemp, wide(Field::GpuTemp), MAX_TEMP_C)),
+            power_mw: check.watts_as_mw(Field::PowerUsage, wide(Field::PowerUsage)),
+            fan_pct: check.percent(Field::FanSpeed, wide(Field::FanSpeed)),
+            ecc_uncorrected: check.whole(
+                Field::EccUncorrected,
+                wide(Field::EccUncorrected),
+                MAX_ECC_ERRORS,
+            ),
+        });
+    }
+    out
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::fleet::exposition::{self, Sample};
-    use crate::fleet::prometheus::{Point, Series};
+    use crate::fleet::prometheus::Point;
 
     const NOW: i64 = 1_764_500_000;
 
@@ -1237,49 +1406,91 @@ mod tests {
     }
 
     #[test]
-    fn a_matrix_becomes_one_snapshot_per_step() {
-        let series = |uuid: &str, name: &str, points: &[(i64, f64)]| Series {
-            name: Some(name.into()),
-            labels: labels(&[("UUID", uuid), ("Hostname", "n1"), ("gpu", "0")]),
-            points: points
-                .iter()
-                .map(|&(t, v)| Point {
-                    timestamp_ms: t * 1000,
-                    value: v,
-                })
-                .collect(),
+    fn a_matrix_becomes_rows_per_step_for_each_gpu() {
+        let point = |t: i64, v: f64| Point {
+            timestamp_ms: t * 1000,
+            value: v,
         };
-        let matrix = vec![
-            series(
-                "GPU-1",
-                "DCGM_FI_DEV_GPU_TEMP",
-                &[(60, 40.0), (120, 41.0), (180, 42.0)],
-            ),
-            series(
-                "GPU-1",
-                "DCGM_FI_DEV_GPU_UTIL",
-                &[(120, 10.0), (180, 400.0)],
-            ),
-            series("GPU-2", "DCGM_FI_DEV_GPU_TEMP", &[(180, 50.0)]),
-        ];
-        let (snapshots, warnings) =
-            map_matrix_by_time(&matrix, &MappingOptions::at(0), "http://prom").unwrap();
-        let times: Vec<i64> = snapshots.iter().map(|(t, _)| *t).collect();
-        assert_eq!(times, vec![60, 120, 180]);
-        assert_eq!(snapshots[0].1.len(), 1);
-        assert_eq!(snapshots[0].1[0].sample.gpu_util_pct, None);
-        assert_eq!(snapshots[1].1[0].sample.gpu_util_pct, Some(10));
-        assert_eq!(snapshots[1].1[0].sample.timestamp, 120);
-        assert_eq!(snapshots[2].1.len(), 2);
-        assert_eq!(snapshots[2].1[0].sample.temp_c, Some(42));
-        assert_eq!(snapshots[2].1[0].sample.gpu_util_pct, None);
-        assert_eq!(warnings.len(), 1);
-
-        let unsorted = vec![series(
-            "GPU-1",
+        let options = MappingOptions {
+            max_age: i64::MAX / 1000,
+            ..MappingOptions::at(180)
+        };
+        let mut history = HistoryMapper::new(&options, 60, 180, 60);
+        let gpu = |uuid: &str| labels(&[("UUID", uuid), ("Hostname", "n1"), ("gpu", "0")]);
+        let mig = labels(&[
+            ("UUID", "GPU-3"),
+            ("Hostname", "n1"),
+            ("gpu", "1"),
+            ("GPU_I_ID", "2"),
+            ("GPU_I_PROFILE", "1g.10gb"),
+        ]);
+        let add =
+            |h: &mut HistoryMapper, name: &str, labels: &[(String, String)], points: &[Point]| {
+                h.add_series(name, labels, points, "http://prom").unwrap()
+            };
+        add(
+            &mut history,
             "DCGM_FI_DEV_GPU_TEMP",
-            &[(120, 1.0), (60, 2.0)],
-        )];
-        assert!(map_matrix_by_time(&unsorted, &MappingOptions::at(0), "http://prom").is_err());
+            &gpu("GPU-1"),
+            &[point(60, 40.0), point(120, 41.0), point(180, 42.0)],
+        );
+        add(
+            &mut history,
+            "DCGM_FI_DEV_GPU_UTIL",
+            &gpu("GPU-1"),
+            &[point(120, 10.0), point(180, 400.0), point(150, 5.0)],
+        );
+        add(
+            &mut history,
+            "DCGM_FI_DEV_GPU_TEMP",
+            &gpu("GPU-2"),
+            &[point(180, 50.0)],
+        );
+        // Not a history family: skipped.
+        add(
+            &mut history,
+            "DCGM_FI_DEV_SM_CLOCK",
+            &gpu("GPU-2"),
+            &[point(60, 1980.0)],
+        );
+        // A MIG instance's device-wide temperature is the GPU's; its utilisation is not.
+        add(
+            &mut history,
+            "DCGM_FI_DEV_GPU_TEMP",
+            &mig,
+            &[point(60, 33.0)],
+        );
+        add(
+            &mut history,
+            "DCGM_FI_DEV_GPU_UTIL",
+            &mig,
+            &[point(60, 99.0)],
+        );
+        let (gpus, warnings) = history.finish();
+
+        assert_eq!(gpus.len(), 3);
+        let one = &gpus[0];
+        assert_eq!(one.gpu.sample.uuid, "GPU-1");
+        let times: Vec<i64> = one.rows.iter().map(|r| r.ts).collect();
+        assert_eq!(times, vec![60, 120, 180]);
+        assert_eq!(one.rows[0].gpu_util_pct, None);
+        assert_eq!(one.rows[1].gpu_util_pct, Some(10));
+        assert_eq!(one.rows[2].temp_c, Some(42));
+        assert_eq!(one.rows[2].gpu_util_pct, None, "400 % is out of range");
+        assert_eq!(
+            one.gpu.sample.temp_c,
+            Some(42),
+            "the newest reading registers it"
+        );
+        assert_eq!(gpus[1].gpu.sample.uuid, "GPU-2");
+        assert_eq!(gpus[1].rows.len(), 1);
+        assert_eq!(gpus[1].rows[0].ts, 180);
+        let three = &gpus[2];
+        assert_eq!(three.rows.len(), 1);
+        assert_eq!(three.rows[0].temp_c, Some(33));
+        assert_eq!(three.rows[0].gpu_util_pct, None);
+        assert_eq!(warnings.len(), 2, "{warnings:?}");
+        assert!(warnings[0].contains("outside 0–100"), "{warnings:?}");
+        assert_eq!(warnings[1], "1 points off the 60 s step grid were left out");
     }
 }

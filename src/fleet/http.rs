@@ -114,6 +114,13 @@ pub(crate) fn body_excerpt(body: &[u8]) -> String {
     }
 }
 
+/// A streamed request's outcome: the reader's result for a 2xx answer, else the answer.
+#[derive(Debug)]
+pub(crate) enum Streamed<T> {
+    Read(T),
+    Refused(HttpResponse),
+}
+
 /// One configured client, reused for every request of a run (connections are pooled).
 #[derive(Debug)]
 pub(crate) struct HttpClient {
@@ -187,6 +194,59 @@ impl HttpClient {
             .send_form(form.iter().copied())
             .map_err(|e| self.failure(url, e))?;
         self.read(url, response)
+    }
+
+    /// POST `form` to `url` and hand a 2xx answer's body to `read` as it arrives, so a large
+    /// answer is never held whole; any other status comes back read (bounded) for its message.
+    /// Transport failures met while `read` runs are reported as such, naming the URL.
+    pub(crate) fn post_form_streamed<T>(
+        &self,
+        url: &str,
+        form: &[(&str, &str)],
+        accept: &str,
+        read: impl FnOnce(&mut dyn std::io::Read) -> Result<T, FleetError>,
+    ) -> Result<Streamed<T>, FleetError> {
+        let mut request = self.agent.post(url).header("Accept", accept);
+        if let Some(Secret(value)) = &self.authorization {
+            request = request.header("Authorization", value);
+        }
+        let mut response = request
+            .send_form(form.iter().copied())
+            .map_err(|e| self.failure(url, e))?;
+        if !(200..300).contains(&response.status().as_u16()) {
+            return Ok(Streamed::Refused(self.read(url, response)?));
+        }
+        let mut reader = response
+            .body_mut()
+            .with_config()
+            .limit(self.max_body_bytes)
+            .reader();
+        read(&mut reader).map(Streamed::Read)
+    }
+
+    /// The FleetError for an I/O error met while reading a streamed body: ureq's own error
+    /// when it is one (timeout, size limit), else the I/O error itself.
+    pub(crate) fn read_failure(&self, url: &str, error: std::io::Error) -> FleetError {
+        if error
+            .get_ref()
+            .is_some_and(|inner| inner.is::<ureq::Error>())
+        {
+            if let Some(inner) = error.into_inner() {
+                if let Ok(ureq_error) = inner.downcast::<ureq::Error>() {
+                    return self.failure(url, *ureq_error);
+                }
+            }
+            return FleetError::Http {
+                url: redact_url(url),
+                reason: "the connection failed while reading".into(),
+            };
+        }
+        io_failure(
+            redact_url(url),
+            url.starts_with("https:"),
+            error,
+            self.timeout,
+        )
     }
 
     fn read(

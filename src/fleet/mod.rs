@@ -1,7 +1,7 @@
 //! Sources of many nodes at once: the Prometheus HTTP API and dcgm-exporter's `/metrics`.
 //!
-//! - [`read_prometheus`]: the current GPUs of a fleet from one instant query.
-//! - [`backfill_prometheus`]: GPUs at every step of a past stretch, chunk by chunk.
+//! - [`read_prometheus`]: the current GPUs of a fleet from two instant queries.
+//! - [`backfill_prometheus`]: each GPU's samples at every step of a past stretch, chunk by chunk.
 //! - [`scrape`]: the current GPUs from dcgm-exporter endpoints directly.
 //!
 //! Each returns neutral [`dcgm::FleetGpu`] records (cluster, node, a
@@ -16,13 +16,17 @@ pub(crate) mod prometheus;
 #[cfg(test)]
 mod test_server;
 
+use std::collections::HashMap;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Mutex;
 
-use dcgm::{FleetSnapshot, GpusByTime, MappingOptions, Observation, Warnings};
+use dcgm::{FleetSnapshot, GpuHistory, HistoryMapper, MappingOptions, Observation, Warnings};
 use error::{redact_url, FleetError};
 use http::{HttpClient, HttpOptions};
-use prometheus::{fleet_query, PrometheusClient, ResultData, DEFAULT_MAX_CHUNK_SECS};
+use prometheus::{
+    families_query, fleet_query, range_chunks, stamps_query, PrometheusClient,
+    DEFAULT_MAX_CHUNK_SECS, STAMP_LABELS,
+};
 
 /// Prometheus's default lookback: a series with no sample for this long has vanished from
 /// its instant queries, so a GPU quiet for longer is gone rather than stale.
@@ -32,34 +36,53 @@ const EXPOSITION_ACCEPT: &str = "text/plain;version=0.0.4;q=1,*/*;q=0.1";
 /// How many exporters are scraped at once.
 const SCRAPE_PARALLELISM: usize = 8;
 
-/// The fleet's current GPUs from one instant query: every mapped dcgm-exporter series that
-/// `selector` picks, as a range vector over max(`max_age`, 5 min) so each sample keeps its
-/// own time. GPUs whose newest sample is older than `max_age` are listed as stale; those
-/// silent for longer than Prometheus's 5-minute lookback are not seen at all. Prometheus's
-/// warnings (partial data) are passed on among the snapshot's warnings.
+/// The fleet's current GPUs from two instant queries: when each GPU was last scraped
+/// ([`stamps_query`], one small series per GPU) and the newest value of every mapped
+/// dcgm-exporter series that `selector` picks, read as it streams in so memory holds the
+/// GPUs, not the answer. GPUs whose newest sample is older than `max_age` are listed as stale;
+/// those silent for longer than Prometheus's 5-minute lookback are not seen at all.
+/// Prometheus's warnings (partial data) are passed on among the snapshot's warnings.
 pub(crate) fn read_prometheus(
     client: &PrometheusClient,
     selector: Option<&str>,
     options: &MappingOptions,
 ) -> Result<FleetSnapshot, FleetError> {
-    let window = options.max_age.max(STALE_HORIZON_SECS);
-    let query = fleet_query(selector, Some(window))?;
-    let result = client.instant(&query, options.now)?;
     let source = client.display_url();
-    let series = match result.data {
-        ResultData::Matrix(series) | ResultData::Vector(series) => series,
-        other => {
-            return Err(FleetError::Malformed {
-                url: source,
-                reason: format!("expected a matrix of series, got {}", result_type(&other)),
-            })
-        }
-    };
-    let mut snapshot = dcgm::map_observations(dcgm::newest_points(&series, &source), options)?;
+    let stamps_answer = client.instant(&stamps_query(selector)?, options.now)?;
     let mut warnings = Warnings::default();
-    for warning in result.warnings {
+    for warning in &stamps_answer.warnings {
+        warnings.push(prometheus_warning(warning));
+    }
+    let mut stamps: HashMap<String, i64> = HashMap::new();
+    for series in stamps_answer.data.into_series() {
+        if let Some(point) = series.points.first() {
+            if let Some(ms) = seconds_value_to_ms(point.value) {
+                stamps.insert(stamp_key(&series.labels), ms);
+            }
+        }
+    }
+    let mut mapper = dcgm::FleetMapper::new(options);
+    let query = fleet_query(selector, None)?;
+    let answer_warnings = client.instant_each(&query, options.now, &mut |series| {
+        let Some(name) = series.name.as_deref() else {
+            return Ok(());
+        };
+        let stamp = stamps.get(&stamp_key(&series.labels)).copied();
+        for point in &series.points {
+            mapper.add(&Observation {
+                name,
+                labels: &series.labels,
+                value: point.value,
+                timestamp_ms: stamp.unwrap_or(point.timestamp_ms),
+                source: &source,
+            })?;
+        }
+        Ok(())
+    })?;
+    for warning in answer_warnings {
         warnings.push(prometheus_warning(&warning));
     }
+    let mut snapshot = mapper.finish();
     for warning in snapshot.warnings {
         warnings.push(warning);
     }
@@ -67,21 +90,40 @@ pub(crate) fn read_prometheus(
     Ok(snapshot)
 }
 
-/// One chunk of a backfill: the GPUs at each step time in it, and its warnings.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// The values of [`STAMP_LABELS`] on a series, as one lookup key.
+fn stamp_key(labels: &[(String, String)]) -> String {
+    let mut key = String::new();
+    for name in STAMP_LABELS {
+        if let Some((_, value)) = labels.iter().find(|(label, _)| label == name) {
+            key.push_str(value);
+        }
+        key.push('\u{0}');
+    }
+    key
+}
+
+/// `timestamp()`'s seconds as milliseconds; None for a value that is not a time.
+fn seconds_value_to_ms(seconds: f64) -> Option<i64> {
+    let ms = (seconds * 1000.0).round();
+    (ms.is_finite() && ms.abs() <= 9_007_199_254_740_992.0).then_some(ms as i64)
+}
+
+/// One chunk of a backfill: each GPU's rows at the step times in it, and its warnings.
+#[derive(Debug, Clone, PartialEq)]
 pub(crate) struct BackfillChunk {
     /// The chunk's first and last evaluation times, unix seconds.
     pub(crate) start: i64,
     pub(crate) end: i64,
-    /// (unix seconds, GPUs then), in time order; a time with no GPU is left out.
-    pub(crate) snapshots: GpusByTime,
+    /// Every GPU that reported in the chunk, with a row per step time it reported at.
+    pub(crate) gpus: Vec<GpuHistory>,
     /// Prometheus's warnings (the data may be partial) and the mapping's.
     pub(crate) warnings: Vec<String>,
 }
 
-/// The fleet's GPUs every `step` seconds from `start` through `end`: range queries in
-/// chunks of at most an hour (and 11,000 points), each mapped and handed to `on_chunk` before
-/// the next is fetched, so memory holds one chunk. Times are multiples of `step` (the first
+/// The fleet's samples every `step` seconds from `start` through `end`: range queries of the
+/// families a sample stores ([`dcgm::HISTORY_FAMILIES`]) in chunks of at most an hour (and
+/// 11,000 points), each read as it streams in, mapped and handed to `on_chunk` before the next
+/// is fetched, so memory holds one chunk's numbers. Times are multiples of `step` (the first
 /// at or after `start`), so two backfills of overlapping ranges write the same times.
 /// `options.now` and `options.max_age` do not apply: each time stands alone.
 pub(crate) fn backfill_prometheus<E: From<FleetError>>(
@@ -93,7 +135,7 @@ pub(crate) fn backfill_prometheus<E: From<FleetError>>(
     options: &MappingOptions,
     mut on_chunk: impl FnMut(BackfillChunk) -> Result<(), E>,
 ) -> Result<(), E> {
-    let query = fleet_query(selector, None)?;
+    let query = families_query(dcgm::HISTORY_FAMILIES, selector, None)?;
     if step < 1 {
         return Err(
             FleetError::Invalid(format!("the step must be at least 1 s, not {step}")).into(),
@@ -107,32 +149,37 @@ pub(crate) fn backfill_prometheus<E: From<FleetError>>(
         return Ok(());
     }
     let source = client.display_url();
-    client.range_chunked(
-        &query,
-        aligned_start,
-        end,
-        step,
-        DEFAULT_MAX_CHUNK_SECS,
-        |chunk| {
-            let series = chunk.result.data.into_series();
-            let (snapshots, mapping_warnings) =
-                dcgm::map_matrix_by_time(&series, options, &source)?;
-            drop(series);
-            let mut warnings = Warnings::default();
-            for warning in chunk.result.warnings {
-                warnings.push(prometheus_warning(&warning));
-            }
-            for warning in mapping_warnings {
-                warnings.push(warning);
-            }
-            on_chunk(BackfillChunk {
-                start: chunk.start,
-                end: chunk.end,
-                snapshots,
-                warnings: warnings.into_vec(),
-            })
-        },
-    )
+    for (chunk_start, chunk_end) in range_chunks(aligned_start, end, step, DEFAULT_MAX_CHUNK_SECS)?
+    {
+        let at = MappingOptions {
+            now: chunk_end,
+            max_age: i64::MAX / 1000,
+            ..options.clone()
+        };
+        let mut history = HistoryMapper::new(&at, chunk_start, chunk_end, step);
+        let answer_warnings =
+            client.range_each(&query, chunk_start, chunk_end, step, &mut |series| {
+                let Some(name) = series.name.as_deref() else {
+                    return Ok(());
+                };
+                history.add_series(name, &series.labels, &series.points, &source)
+            })?;
+        let (gpus, mapping_warnings) = history.finish();
+        let mut warnings = Warnings::default();
+        for warning in answer_warnings {
+            warnings.push(prometheus_warning(&warning));
+        }
+        for warning in mapping_warnings {
+            warnings.push(warning);
+        }
+        on_chunk(BackfillChunk {
+            start: chunk_start,
+            end: chunk_end,
+            gpus,
+            warnings: warnings.into_vec(),
+        })?;
+    }
+    Ok(())
 }
 
 /// The current GPUs straight from dcgm-exporter endpoints (`http://node:9400/metrics`; a
@@ -251,15 +298,6 @@ fn prometheus_warning(warning: &str) -> String {
     )
 }
 
-fn result_type(data: &ResultData) -> &'static str {
-    match data {
-        ResultData::Vector(_) => "a vector",
-        ResultData::Matrix(_) => "a matrix",
-        ResultData::Scalar(_) => "a scalar",
-        ResultData::String { .. } => "a string",
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -375,23 +413,55 @@ mod tests {
         )
     }
 
+    /// An instant vector: (name, UUID, value), every sample at the evaluation time, as
+    /// Prometheus answers a plain selector.
+    fn vector_answer(at: i64, series: &[(&str, &str, &str)]) -> String {
+        let items: Vec<String> = series
+            .iter()
+            .map(|(name, uuid, value)| {
+                let name = match *name {
+                    "" => String::new(),
+                    name => format!(r#""__name__":"{name}","#),
+                };
+                format!(
+                    r#"{{"metric":{{{name}"UUID":"{uuid}","gpu":"0","Hostname":"n1","job":"dcgm"}},"value":[{at},"{value}"]}}"#
+                )
+            })
+            .collect();
+        format!(
+            r#"{{"status":"success","warnings":["partial answer"],"data":{{"resultType":"vector","result":[{}]}}}}"#,
+            items.join(",")
+        )
+    }
+
     #[test]
-    fn read_prometheus_asks_once_and_judges_freshness_by_sample_time() {
-        let now = NOW as f64;
-        let body = matrix_answer(&[
-            (
-                "DCGM_FI_DEV_GPU_TEMP",
-                "GPU-fresh",
-                &[(now - 45.0, "40"), (now - 15.0, "41")],
-            ),
-            ("DCGM_FI_DEV_GPU_UTIL", "GPU-fresh", &[(now - 15.0, "77")]),
-            (
-                "DCGM_FI_DEV_GPU_TEMP",
-                "GPU-quiet",
-                &[(now - 250.0, "30"), (now - 200.0, "31")],
-            ),
-        ]);
-        let server = TestServer::answering(Answer::json(200, &body));
+    fn read_prometheus_asks_twice_and_judges_freshness_by_sample_time() {
+        let stamps = vector_answer(
+            NOW,
+            &[
+                ("", "GPU-fresh", &(NOW - 15).to_string()),
+                ("", "GPU-quiet", &(NOW - 200).to_string()),
+            ],
+        );
+        let values = vector_answer(
+            NOW,
+            &[
+                ("DCGM_FI_DEV_GPU_TEMP", "GPU-fresh", "41"),
+                ("DCGM_FI_DEV_GPU_UTIL", "GPU-fresh", "77"),
+                ("DCGM_FI_DEV_GPU_TEMP", "GPU-quiet", "31"),
+            ],
+        );
+        let server = TestServer::start(move |request| {
+            let query = request.form("query").unwrap_or_default();
+            Answer::json(
+                200,
+                if query.contains("timestamp(") {
+                    &stamps
+                } else {
+                    &values
+                },
+            )
+        });
         let client = PrometheusClient::new(&server.url(""), &loopback()).unwrap();
         let snapshot =
             read_prometheus(&client, Some(r#"{job="dcgm"}"#), &MappingOptions::at(NOW)).unwrap();
@@ -400,7 +470,11 @@ mod tests {
         assert_eq!(gpu.sample.uuid, "GPU-fresh");
         assert_eq!(gpu.sample.temp_c, Some(41));
         assert_eq!(gpu.sample.gpu_util_pct, Some(77));
-        assert_eq!(gpu.sample.timestamp, NOW - 15);
+        assert_eq!(
+            gpu.sample.timestamp,
+            NOW - 15,
+            "the scrape's time, not the query's"
+        );
         assert_eq!(snapshot.stale.len(), 1);
         assert_eq!(snapshot.stale[0].uuid, "GPU-quiet");
         assert_eq!(snapshot.stale[0].last_seen, NOW - 200);
@@ -410,10 +484,39 @@ mod tests {
         );
 
         let requests = server.requests();
-        assert_eq!(requests.len(), 1, "one query for the whole fleet");
-        let query = requests[0].form("query").unwrap();
-        assert!(query.contains(",job=\"dcgm\"}[300s]"), "{query}");
-        assert_eq!(requests[0].form("time"), Some(NOW.to_string()));
+        assert_eq!(requests.len(), 2, "two queries for the whole fleet");
+        let stamps_query = requests[0].form("query").unwrap();
+        assert!(
+            stamps_query.contains(
+                "max by (UUID, uuid, GPU_I_ID, instance, job) (timestamp(DCGM_FI_DEV_GPU_UTIL{job=\"dcgm\"})) or "
+            ),
+            "{stamps_query}"
+        );
+        let values_query = requests[1].form("query").unwrap();
+        assert!(values_query.ends_with(",job=\"dcgm\"}"), "{values_query}");
+        assert!(requests
+            .iter()
+            .all(|r| r.form("time") == Some(NOW.to_string())));
+    }
+
+    #[test]
+    fn a_series_without_a_stamp_counts_at_the_evaluation_time() {
+        let values = vector_answer(NOW, &[("DCGM_FI_DEV_GPU_TEMP", "GPU-new", "50")]);
+        let stamps = vector_answer(NOW, &[]);
+        let server = TestServer::start(move |request| {
+            let query = request.form("query").unwrap_or_default();
+            Answer::json(
+                200,
+                if query.contains("timestamp(") {
+                    &stamps
+                } else {
+                    &values
+                },
+            )
+        });
+        let client = PrometheusClient::new(&server.url(""), &loopback()).unwrap();
+        let snapshot = read_prometheus(&client, None, &MappingOptions::at(NOW)).unwrap();
+        assert_eq!(snapshot.gpus[0].sample.timestamp, NOW);
     }
 
     #[test]
@@ -451,9 +554,10 @@ mod tests {
         .unwrap();
         let ranges: Vec<(i64, i64)> = chunks.iter().map(|c| (c.start, c.end)).collect();
         assert_eq!(ranges, vec![(3600, 7200), (7260, 10800)]);
-        let times: Vec<i64> = chunks[0].snapshots.iter().map(|(t, _)| *t).collect();
+        let rows = &chunks[0].gpus[0].rows;
+        let times: Vec<i64> = rows.iter().map(|r| r.ts).collect();
         assert_eq!(times, vec![3600, 3660]);
-        assert_eq!(chunks[0].snapshots[1].1[0].sample.temp_c, Some(41));
+        assert_eq!(rows[1].temp_c, Some(41));
         assert_eq!(chunks[0].warnings.len(), 1);
         let query = server.requests()[0].form("query").unwrap();
         assert!(
@@ -537,12 +641,13 @@ mod tests {
         )
         .unwrap();
         assert_eq!(chunks.len(), 1);
-        let snapshots = &chunks[0].snapshots;
-        assert_eq!(snapshots.len(), 10);
-        for (minute, (time, gpus)) in snapshots.iter().enumerate() {
-            assert_eq!(*time, start + minute as i64 * 60);
-            assert_eq!(gpus.len(), 8);
-            assert_eq!(gpus[0].sample.temp_c, Some(60 + minute as u32));
+        let gpus = &chunks[0].gpus;
+        assert_eq!(gpus.len(), 8);
+        assert_eq!(gpus[0].rows.len(), 10);
+        for (minute, row) in gpus[0].rows.iter().enumerate() {
+            assert_eq!(row.ts, start + minute as i64 * 60);
+            assert_eq!(row.temp_c, Some(60 + minute as u32));
+            assert_eq!(row.power_mw, Some(612_408));
         }
     }
 }

@@ -4,13 +4,16 @@
 
 use std::collections::BTreeMap;
 
+use serde::de::{
+    DeserializeSeed, Deserializer, Error as _, IgnoredAny, MapAccess, SeqAccess, Visitor,
+};
 use serde::Deserialize;
 use serde_json::value::RawValue;
 
 use super::dcgm::MAPPED_FAMILIES;
 use super::error::{one_line, redact_url, FleetError};
 use super::exposition::{self, LabelOperators};
-use super::http::{body_excerpt, HttpClient, HttpOptions};
+use super::http::{body_excerpt, HttpClient, HttpOptions, HttpResponse, Streamed};
 
 /// Prometheus refuses a range query with more points than this per series.
 pub(crate) const MAX_POINTS_PER_SERIES: i64 = 11_000;
@@ -123,14 +126,7 @@ impl PrometheusClient {
         end: i64,
         step: i64,
     ) -> Result<QueryResult, FleetError> {
-        check_range(start, end, step)?;
-        let points = (i128::from(end) - i128::from(start)) / i128::from(step) + 1;
-        if points > i128::from(MAX_POINTS_PER_SERIES) {
-            return Err(FleetError::Invalid(format!(
-                "a range of {points} steps is more than Prometheus's {MAX_POINTS_PER_SERIES} \
-                 points per series; query it in chunks"
-            )));
-        }
+        check_range_points(start, end, step)?;
         let (start, end, step) = (start.to_string(), end.to_string(), step.to_string());
         let timeout = self.server_timeout();
         self.post(
@@ -142,6 +138,48 @@ impl PrometheusClient {
                 ("step", &step),
                 ("timeout", &timeout),
             ],
+        )
+    }
+
+    /// `query` evaluated at `at_unix`, each series handed to `on_series` as the answer is read,
+    /// so memory never holds the whole answer. Returns Prometheus's warnings.
+    pub(crate) fn instant_each(
+        &self,
+        query: &str,
+        at_unix: i64,
+        on_series: &mut dyn FnMut(Series) -> Result<(), FleetError>,
+    ) -> Result<Vec<String>, FleetError> {
+        let time = at_unix.to_string();
+        let timeout = self.server_timeout();
+        self.post_streamed(
+            "/api/v1/query",
+            &[("query", query), ("time", &time), ("timeout", &timeout)],
+            on_series,
+        )
+    }
+
+    /// [`PrometheusClient::range`], each series handed to `on_series` as the answer is read.
+    pub(crate) fn range_each(
+        &self,
+        query: &str,
+        start: i64,
+        end: i64,
+        step: i64,
+        on_series: &mut dyn FnMut(Series) -> Result<(), FleetError>,
+    ) -> Result<Vec<String>, FleetError> {
+        check_range_points(start, end, step)?;
+        let (start, end, step) = (start.to_string(), end.to_string(), step.to_string());
+        let timeout = self.server_timeout();
+        self.post_streamed(
+            "/api/v1/query_range",
+            &[
+                ("query", query),
+                ("start", &start),
+                ("end", &end),
+                ("step", &step),
+                ("timeout", &timeout),
+            ],
+            on_series,
         )
     }
 
@@ -173,19 +211,95 @@ impl PrometheusClient {
         format!("{}ms", self.http.timeout().as_millis().max(1))
     }
 
+    /// POSTs a query and reads its answer as it streams in, handing each series of a vector or
+    /// matrix to `on_series`; the first error (`on_series`'s, a transport failure or malformed
+    /// JSON) ends the read. Refusals are read whole and reported as [`PrometheusClient::post`]
+    /// reports them.
+    fn post_streamed(
+        &self,
+        path: &str,
+        form: &[(&str, &str)],
+        on_series: &mut dyn FnMut(Series) -> Result<(), FleetError>,
+    ) -> Result<Vec<String>, FleetError> {
+        let full_url = format!("{}{path}", self.base_url);
+        let outcome =
+            self.http
+                .post_form_streamed(&full_url, form, "application/json", |reader| {
+                    let mut sink = SeriesSink {
+                        on_series,
+                        failure: None,
+                    };
+                    let buffered = std::io::BufReader::with_capacity(1 << 16, reader);
+                    let mut de = serde_json::Deserializer::from_reader(buffered);
+                    let parsed = EnvelopeSeed { sink: &mut sink }
+                        .deserialize(&mut de)
+                        .and_then(|envelope| de.end().map(|()| envelope));
+                    match parsed {
+                        Ok(envelope) => Ok(Ok(envelope)),
+                        Err(_) if sink.failure.is_some() => {
+                            Err(sink.failure.take().unwrap_or_else(|| {
+                                // Checked just above: the sink holds the failure.
+                                FleetError::Invalid("stopped".into())
+                            }))
+                        }
+                        Err(e) if e.is_io() => Err(self.http.read_failure(&full_url, e.into())),
+                        Err(e) => Ok(Err(e)),
+                    }
+                })?;
+        let url = redact_url(&full_url);
+        let envelope = match outcome {
+            Streamed::Refused(response) => return Err(refusal(url, &response)),
+            Streamed::Read(Ok(envelope)) => envelope,
+            Streamed::Read(Err(e)) => {
+                return Err(FleetError::Malformed {
+                    url,
+                    reason: format!(
+                        "not a Prometheus API answer ({})",
+                        one_line(&e.to_string(), 120)
+                    ),
+                })
+            }
+        };
+        match envelope.status.as_deref() {
+            Some("success") => match envelope.result_type.as_deref() {
+                Some("vector" | "matrix") => Ok(envelope.warnings),
+                Some(other) => Err(FleetError::Malformed {
+                    url,
+                    reason: format!(
+                        "expected a vector or matrix, got resultType '{}'",
+                        one_line(other, 40)
+                    ),
+                }),
+                None => Err(FleetError::Malformed {
+                    url,
+                    reason: "a successful answer without data".into(),
+                }),
+            },
+            Some("error") => Err(FleetError::Api {
+                url,
+                error_type: envelope.error_type.unwrap_or_else(|| "unknown".into()),
+                error: one_line(envelope.error.as_deref().unwrap_or("no message"), 300),
+            }),
+            Some(other) => Err(FleetError::Malformed {
+                url,
+                reason: format!("unknown status '{}'", one_line(other, 40)),
+            }),
+            None => Err(FleetError::Malformed {
+                url,
+                reason: "not a Prometheus API answer (no status)".into(),
+            }),
+        }
+    }
+
     fn post(&self, path: &str, form: &[(&str, &str)]) -> Result<QueryResult, FleetError> {
         let url = format!("{}{path}", self.base_url);
         let response = self.http.post_form(&url, form, "application/json")?;
         let url = redact_url(&url);
+        if !response.is_success() {
+            return Err(refusal(url, &response));
+        }
         let envelope = match serde_json::from_slice::<Envelope>(&response.body) {
             Ok(envelope) => envelope,
-            Err(_) if !response.is_success() => {
-                return Err(FleetError::Status {
-                    url,
-                    status: response.status,
-                    excerpt: response.excerpt(),
-                })
-            }
             Err(e) => {
                 return Err(FleetError::Malformed {
                     url,
@@ -203,7 +317,7 @@ impl PrometheusClient {
                 error_type: envelope.error_type.unwrap_or_else(|| "unknown".into()),
                 error: one_line(envelope.error.as_deref().unwrap_or("no message"), 300),
             }),
-            "success" if response.is_success() => {
+            "success" => {
                 let Some(data) = envelope.data else {
                     return Err(FleetError::Malformed {
                         url,
@@ -219,11 +333,6 @@ impl PrometheusClient {
                     warnings: envelope.warnings,
                 })
             }
-            _ if !response.is_success() => Err(FleetError::Status {
-                url,
-                status: response.status,
-                excerpt: response.excerpt(),
-            }),
             other => Err(FleetError::Malformed {
                 url,
                 reason: format!("unknown status '{}'", one_line(other, 40)),
@@ -263,6 +372,19 @@ pub(crate) fn range_chunks(
     Ok(chunks)
 }
 
+/// [`check_range`], and at most 11,000 points per series.
+fn check_range_points(start: i64, end: i64, step: i64) -> Result<(), FleetError> {
+    check_range(start, end, step)?;
+    let points = (i128::from(end) - i128::from(start)) / i128::from(step) + 1;
+    if points > i128::from(MAX_POINTS_PER_SERIES) {
+        return Err(FleetError::Invalid(format!(
+            "a range of {points} steps is more than Prometheus's {MAX_POINTS_PER_SERIES} \
+             points per series; query it in chunks"
+        )));
+    }
+    Ok(())
+}
+
 fn check_range(start: i64, end: i64, step: i64) -> Result<(), FleetError> {
     if step < 1 {
         return Err(FleetError::Invalid(format!(
@@ -285,27 +407,20 @@ pub(crate) fn fleet_query(
     selector: Option<&str>,
     window_secs: Option<i64>,
 ) -> Result<String, FleetError> {
+    families_query(MAPPED_FAMILIES, selector, window_secs)
+}
+
+/// [`fleet_query`] for the series of `families` only.
+pub(crate) fn families_query(
+    families: &[&str],
+    selector: Option<&str>,
+    window_secs: Option<i64>,
+) -> Result<String, FleetError> {
     let mut query = String::from("{__name__=~");
-    exposition::write_quoted(&mut query, &MAPPED_FAMILIES.join("|"));
-    if let Some(selector) = selector.map(str::trim).filter(|s| !s.is_empty()) {
-        let braced = if selector.starts_with('{') {
-            selector.to_string()
-        } else {
-            format!("{{{selector}}}")
-        };
-        let matchers = exposition::parse_label_set(&braced, LabelOperators::Matchers)
-            .map_err(|reason| {
-                FleetError::Invalid(format!(
-                    "invalid selector '{}': {reason} (expected labels such as {{job=\"dcgm-exporter\"}})",
-                    one_line(selector, 200)
-                ))
-            })?;
-        for matcher in matchers {
-            query.push(',');
-            query.push_str(&matcher.name);
-            query.push_str(matcher.op);
-            exposition::write_quoted(&mut query, &matcher.value);
-        }
+    exposition::write_quoted(&mut query, &families.join("|"));
+    for matcher in selector_matchers(selector)? {
+        query.push(',');
+        query.push_str(&matcher);
     }
     query.push('}');
     if let Some(window) = window_secs {
@@ -317,6 +432,230 @@ pub(crate) fn fleet_query(
         query.push_str(&format!("[{window}s]"));
     }
     Ok(query)
+}
+
+/// The labels that tell one exporter's GPU (or MIG instance) from another in
+/// [`stamps_query`]'s answer: whatever else a series carries, these are shared by every
+/// family an exporter writes for that GPU in one scrape.
+pub(crate) const STAMP_LABELS: &[&str] = &["UUID", "uuid", "GPU_I_ID", "instance", "job"];
+
+/// The PromQL for when each GPU was last scraped: per family, the newest sample time of its
+/// series grouped by [`STAMP_LABELS`], the families joined with `or`. An instant vector's
+/// samples carry the evaluation time, not their own; `timestamp()` of a plain selector gives
+/// their own, but cannot take several families at once (the names it drops would collide).
+/// The answer has one small series per GPU, beside the values query's one per GPU and family.
+pub(crate) fn stamps_query(selector: Option<&str>) -> Result<String, FleetError> {
+    let matchers = selector_matchers(selector)?.join(",");
+    let by = STAMP_LABELS.join(", ");
+    Ok(MAPPED_FAMILIES
+        .iter()
+        .map(|family| format!("max by ({by}) (timestamp({family}{{{matchers}}}))"))
+        .collect::<Vec<_>>()
+        .join(" or "))
+}
+
+/// A selector's matchers as PromQL (`job="dcgm"`), checked; none for no selector.
+fn selector_matchers(selector: Option<&str>) -> Result<Vec<String>, FleetError> {
+    let Some(selector) = selector.map(str::trim).filter(|s| !s.is_empty()) else {
+        return Ok(Vec::new());
+    };
+    let braced = if selector.starts_with('{') {
+        selector.to_string()
+    } else {
+        format!("{{{selector}}}")
+    };
+    let matchers =
+        exposition::parse_label_set(&braced, LabelOperators::Matchers).map_err(|reason| {
+            FleetError::Invalid(format!(
+                "invalid selector '{}': {reason} (expected labels such as {{job=\"dcgm-exporter\"}})",
+                one_line(selector, 200)
+            ))
+        })?;
+    Ok(matchers
+        .into_iter()
+        .map(|matcher| {
+            let mut text = format!("{}{}", matcher.name, matcher.op);
+            exposition::write_quoted(&mut text, &matcher.value);
+            text
+        })
+        .collect())
+}
+
+/// The error for a non-2xx answer: Prometheus's own `"status":"error"` message when the body
+/// is one, else the status and the start of the body.
+fn refusal(url: String, response: &HttpResponse) -> FleetError {
+    match serde_json::from_slice::<Envelope>(&response.body) {
+        Ok(envelope) if envelope.status == "error" => FleetError::Api {
+            url,
+            error_type: envelope.error_type.unwrap_or_else(|| "unknown".into()),
+            error: one_line(envelope.error.as_deref().unwrap_or("no message"), 300),
+        },
+        _ => FleetError::Status {
+            url,
+            status: response.status,
+            excerpt: response.excerpt(),
+        },
+    }
+}
+
+/// Where a streamed answer's series go, and the first error the receiver gave.
+struct SeriesSink<'s> {
+    on_series: &'s mut dyn FnMut(Series) -> Result<(), FleetError>,
+    failure: Option<FleetError>,
+}
+
+/// What a streamed answer says besides its series.
+#[derive(Default)]
+struct StreamedEnvelope {
+    status: Option<String>,
+    result_type: Option<String>,
+    error_type: Option<String>,
+    error: Option<String>,
+    warnings: Vec<String>,
+}
+
+/// Reads `{"status":…,"data":{"resultType":…,"result":[…]},"warnings":[…]}` in any key order,
+/// the result's series one at a time.
+struct EnvelopeSeed<'a, 's> {
+    sink: &'a mut SeriesSink<'s>,
+}
+
+impl<'de> DeserializeSeed<'de> for EnvelopeSeed<'_, '_> {
+    type Value = StreamedEnvelope;
+
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<Self::Value, D::Error> {
+        deserializer.deserialize_map(self)
+    }
+}
+
+impl<'de> Visitor<'de> for EnvelopeSeed<'_, '_> {
+    type Value = StreamedEnvelope;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.write_str("a Prometheus API answer")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+        let mut envelope = StreamedEnvelope::default();
+        while let Some(key) = map.next_key::<String>()? {
+            match key.as_str() {
+                "status" => envelope.status = Some(map.next_value()?),
+                "data" => {
+                    envelope.result_type = map.next_value_seed(DataSeed {
+                        sink: &mut *self.sink,
+                    })?
+                }
+                "errorType" => envelope.error_type = map.next_value()?,
+                "error" => envelope.error = map.next_value()?,
+                "warnings" => {
+                    envelope.warnings = map.next_value::<Option<Vec<String>>>()?.unwrap_or_default()
+                }
+                _ => {
+                    map.next_value::<IgnoredAny>()?;
+                }
+            }
+        }
+        Ok(envelope)
+    }
+}
+
+/// `data`: its `resultType`, and each series of its `result` handed to the sink.
+struct DataSeed<'a, 's> {
+    sink: &'a mut SeriesSink<'s>,
+}
+
+impl<'de> DeserializeSeed<'de> for DataSeed<'_, '_> {
+    type Value = Option<String>;
+
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<Self::Value, D::Error> {
+        deserializer.deserialize_option(self)
+    }
+}
+
+impl<'de> Visitor<'de> for DataSeed<'_, '_> {
+    type Value = Option<String>;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.write_str("the answer's data")
+    }
+
+    fn visit_none<E: serde::de::Error>(self) -> Result<Self::Value, E> {
+        Ok(None)
+    }
+
+    fn visit_some<D: Deserializer<'de>>(self, deserializer: D) -> Result<Self::Value, D::Error> {
+        deserializer.deserialize_map(self)
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+        let mut result_type = None;
+        while let Some(key) = map.next_key::<String>()? {
+            match key.as_str() {
+                "resultType" => result_type = Some(map.next_value::<String>()?),
+                "result" => map.next_value_seed(ResultSeed {
+                    sink: &mut *self.sink,
+                })?,
+                _ => {
+                    map.next_value::<IgnoredAny>()?;
+                }
+            }
+        }
+        // An answer without a resultType is not one gpuctl can read.
+        Ok(Some(result_type.unwrap_or_default()))
+    }
+}
+
+/// `result`: an array of series objects (a vector's or a matrix's).
+struct ResultSeed<'a, 's> {
+    sink: &'a mut SeriesSink<'s>,
+}
+
+impl<'de> DeserializeSeed<'de> for ResultSeed<'_, '_> {
+    type Value = ();
+
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<(), D::Error> {
+        deserializer.deserialize_seq(self)
+    }
+}
+
+impl<'de> Visitor<'de> for ResultSeed<'_, '_> {
+    type Value = ();
+
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.write_str("an array of series")
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
+        while let Some(item) = seq.next_element::<StreamItem>()? {
+            let points = match (item.value, item.values) {
+                (Some(value), _) => vec![point(value).map_err(A::Error::custom)?],
+                (None, Some(values)) => values
+                    .into_iter()
+                    .map(point)
+                    .collect::<Result<Vec<_>, _>>()
+                    .map_err(A::Error::custom)?,
+                // A native-histogram sample: nothing gpuctl maps.
+                (None, None) => continue,
+            };
+            if points.is_empty() {
+                continue;
+            }
+            if let Err(failure) = (self.sink.on_series)(new_series(item.metric, points)) {
+                self.sink.failure = Some(failure);
+                return Err(A::Error::custom("stopped by the receiver"));
+            }
+        }
+        Ok(())
+    }
+}
+
+/// One series of a vector (`value`) or a matrix (`values`).
+#[derive(Deserialize)]
+struct StreamItem {
+    #[serde(default)]
+    metric: BTreeMap<String, String>,
+    value: Option<(f64, String)>,
+    values: Option<Vec<(f64, String)>>,
 }
 
 #[derive(Deserialize)]
@@ -619,6 +958,111 @@ mod tests {
             );
             assert_eq!(error.to_error().exit_code(), 6);
         }
+    }
+
+    #[test]
+    fn a_streamed_answer_hands_over_each_series_and_its_warnings() {
+        let body = r#"{"status":"success","data":{"result":[
+            {"metric":{"__name__":"a","UUID":"GPU-1"},"value":[10.5,"1"]},
+            {"metric":{"__name__":"h"},"histogram":[10,{"count":"1"}]},
+            {"metric":{"__name__":"b","UUID":"GPU-2"},"values":[[10,"2"],[70,"NaN"]]}
+        ],"resultType":"matrix"},"warnings":["slow"],"infos":["ignored"]}"#;
+        let server = TestServer::answering(Answer::json(200, body));
+        let mut seen = Vec::new();
+        let warnings = client_for(&server)
+            .instant_each("up", 1, &mut |series| {
+                seen.push(series);
+                Ok(())
+            })
+            .unwrap();
+        assert_eq!(warnings, vec!["slow".to_string()]);
+        assert_eq!(seen.len(), 2, "the histogram is skipped");
+        assert_eq!(seen[0].name.as_deref(), Some("a"));
+        assert_eq!(
+            seen[0].labels,
+            vec![("UUID".to_string(), "GPU-1".to_string())]
+        );
+        assert_eq!(seen[0].points[0].timestamp_ms, 10_500);
+        assert_eq!(seen[1].points.len(), 2);
+        assert!(seen[1].points[1].value.is_nan());
+    }
+
+    #[test]
+    fn a_streamed_answer_stops_at_the_first_error_naming_the_url() {
+        let url = |server: &TestServer| server.url("/api/v1/query");
+        let cases = [
+            (
+                Answer::json(
+                    200,
+                    r#"{"status":"success","data":{"resultType":"vector","result":[{"metric":{},"value":[1,"1"]},"#,
+                ),
+                "not a Prometheus API answer (EOF while parsing",
+            ),
+            (
+                Answer::json(
+                    200,
+                    r#"{"status":"success","data":{"resultType":"scalar","result":[1,"2"]}}"#,
+                ),
+                "not a Prometheus API answer (invalid type",
+            ),
+            (
+                Answer::json(
+                    200,
+                    r#"{"status":"success","data":{"resultType":"vector","result":[{"metric":{},"value":[1,"x"]}]}}"#,
+                ),
+                "sample value 'x' is not a number",
+            ),
+            (
+                Answer::json(
+                    200,
+                    r#"{"status":"success","data":{"resultType":"string","result":[]}}"#,
+                ),
+                "expected a vector or matrix, got resultType 'string'",
+            ),
+            (
+                Answer::json(200, r#"{"status":"success"}"#),
+                "a successful answer without data",
+            ),
+        ];
+        for (answer, expected) in cases {
+            let server = TestServer::answering(answer);
+            let error = client_for(&server)
+                .instant_each("up", 1, &mut |_| Ok(()))
+                .unwrap_err();
+            let message = error.to_string();
+            assert!(
+                message.starts_with(&format!("malformed answer from {}: ", url(&server)))
+                    && message.contains(expected),
+                "{expected} → {message}"
+            );
+            assert_eq!(error.to_error().exit_code(), 6);
+        }
+
+        let refused = r#"{"status":"error","errorType":"bad_data","error":"parse error"}"#;
+        let server = TestServer::answering(Answer::json(400, refused));
+        let error = client_for(&server)
+            .instant_each("up", 1, &mut |_| Ok(()))
+            .unwrap_err();
+        assert_eq!(
+            error.to_string(),
+            format!(
+                "Prometheus at {} refused the query: bad_data: parse error",
+                url(&server)
+            )
+        );
+
+        let two = r#"{"status":"success","data":{"resultType":"vector","result":[
+            {"metric":{},"value":[1,"1"]},{"metric":{},"value":[1,"2"]}]}}"#;
+        let server = TestServer::answering(Answer::json(200, two));
+        let mut calls = 0;
+        let error = client_for(&server)
+            .instant_each("up", 1, &mut |_| {
+                calls += 1;
+                Err(FleetError::Invalid("no thanks".into()))
+            })
+            .unwrap_err();
+        assert_eq!(error.to_string(), "no thanks");
+        assert_eq!(calls, 1, "the receiver's error ends the read");
     }
 
     #[test]

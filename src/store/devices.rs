@@ -70,6 +70,13 @@ fn device_from_row(row: &Row) -> rusqlite::Result<Device> {
     })
 }
 
+/// Every device's id by its UUID: what a bulk ingest of many GPUs' samples looks up.
+pub fn ids_by_uuid(conn: &Connection) -> Result<std::collections::HashMap<String, i64>> {
+    let mut stmt = conn.prepare_cached("SELECT uuid, id FROM devices")?;
+    let rows = stmt.query_map([], |row| Ok((row.get(0)?, row.get(1)?)))?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
 pub fn get(conn: &Connection, uuid: &str) -> Result<Option<Device>> {
     let sql = format!(
         "SELECT {} {DEVICE_FROM} WHERE d.uuid = ?1",
