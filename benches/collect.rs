@@ -7,10 +7,14 @@
 
 use std::path::Path;
 use std::process::Command;
-use std::time::{Duration, Instant};
+use std::time::Duration;
+
+use support::ms;
 
 use gpuctl::store::metrics::{self, SampleRow};
 use gpuctl::store::{Store, DEFAULT_BUSY_TIMEOUT};
+
+mod support;
 
 const GPUS: i64 = 8;
 const DAYS: i64 = 14;
@@ -103,39 +107,13 @@ fn fill_history(db: &Path) {
 
 /// Runs one collect; returns (CPU time, wall time, peak RSS in KiB) of that process.
 fn run_collect(db: &Path, reading: &Path, now: i64) -> (Duration, Duration, i64) {
-    let start = Instant::now();
-    let mut child = Command::new(env!("CARGO_BIN_EXE_gpuctl"))
-        .args(["collect", "--node", "bench-node", "--input"])
-        .arg(reading)
-        .env("GPUCTL_DB", db)
-        .env("GPUCTL_NOW", gpuctl::clock::rfc3339(now))
-        .spawn()
-        .expect("spawn gpuctl");
-    let pid = child.id() as libc::pid_t;
-    let mut status = 0;
-    // SAFETY: an all-zero rusage is a valid value for wait4 to fill in.
-    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
-    // SAFETY: pid is our own child, not yet reaped; status and usage outlive the call.
-    let reaped = unsafe { libc::wait4(pid, &mut status, 0, &mut usage) };
-    let wall = start.elapsed();
-    assert_eq!(reaped, pid, "wait4 failed");
-    assert!(
-        libc::WIFEXITED(status) && libc::WEXITSTATUS(status) == 0,
-        "gpuctl collect failed"
+    let run = support::run_measured(
+        Command::new(env!("CARGO_BIN_EXE_gpuctl"))
+            .args(["collect", "--node", "bench-node", "--input"])
+            .arg(reading)
+            .env("GPUCTL_DB", db)
+            .env("GPUCTL_NOW", gpuctl::clock::rfc3339(now)),
     );
-    // The child is reaped; keep std from waiting on it again.
-    std::mem::forget(child.stdin.take());
-    std::mem::forget(child);
-    let tv = |t: libc::timeval| {
-        Duration::from_secs(t.tv_sec as u64) + Duration::from_micros(t.tv_usec as u64)
-    };
-    (
-        tv(usage.ru_utime) + tv(usage.ru_stime),
-        wall,
-        usage.ru_maxrss,
-    )
-}
-
-fn ms(d: Duration) -> f64 {
-    d.as_secs_f64() * 1_000.0
+    assert!(run.success, "gpuctl collect failed");
+    (run.cpu, run.wall, run.peak_rss_kib)
 }

@@ -185,9 +185,16 @@ impl Prometheus {
         let dir = tempfile::tempdir().expect("temp dir");
         let input = dir.path().join("history.om");
         std::fs::write(&input, openmetrics_text).expect("write the history");
+        Prometheus::start_with_history_file(dir, &input)
+    }
+
+    /// [`Prometheus::start_with_history`] from an OpenMetrics file, storing in `dir`.
+    pub fn start_with_history_file(dir: TempDir, input: &Path) -> Prometheus {
         let output = Command::new("promtool")
             .args(["tsdb", "create-blocks-from", "openmetrics"])
-            .arg(&input)
+            // One pass over the input for up to two days, not one per 2-hour block.
+            .arg("--max-block-duration=48h")
+            .arg(input)
             .arg(storage_dir(dir.path()))
             .output()
             .expect("run promtool");
