@@ -128,10 +128,21 @@ pub(crate) fn run(ctx: &Ctx, args: &CollectArgs) -> Result<()> {
 
 fn open_source(args: &CollectArgs) -> Result<Box<dyn GpuSource>> {
     Ok(match args.source {
-        SourceChoice::Auto => open_auto(&args.smi_command)?,
+        SourceChoice::Auto => open_auto(&args.smi_command, smi_timeout(args))?,
         SourceChoice::Nvml => Box::new(NvmlSource::open()?),
-        SourceChoice::NvidiaSmi => Box::new(SmiSource::new(&args.smi_command)),
+        SourceChoice::NvidiaSmi => {
+            Box::new(SmiSource::new(&args.smi_command).with_timeout(smi_timeout(args)))
+        }
     })
+}
+
+/// `--smi-timeout`, cut to the period with `--every`: a run must end before the next is due.
+fn smi_timeout(args: &CollectArgs) -> std::time::Duration {
+    let timeout = args.smi_timeout.to_std();
+    match &args.every {
+        Some(period) => timeout.min(period.to_std()),
+        None => timeout,
+    }
 }
 
 /// One live run: read first, then one transaction; the textfile last.
