@@ -321,3 +321,83 @@ fn fleet_collects_lock_per_source() {
     env.ok(&strs(&replay_args("n1")));
     drop(file);
 }
+
+#[test]
+fn doctor_reports_a_hung_nvidia_smi_instead_of_waiting_on_it() {
+    let env = Env::new();
+    env.init_store();
+    let smi = script(&env, "nvidia-smi", HANGS);
+    let started = Instant::now();
+    let output = env
+        .cmd(&[
+            "doctor",
+            "--require-gpu",
+            "--smi-command",
+            &smi,
+            "--smi-timeout",
+            "1s",
+            "-o",
+            "json",
+        ])
+        .env("GPUCTL_NVML_LIB", env.dir().join("no-libnvidia-ml.so"))
+        .output()
+        .unwrap();
+    assert!(started.elapsed() < PROMPTLY, "{:?}", started.elapsed());
+    assert_eq!(output.status.code(), Some(6));
+    let checks: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    let smi_check = checks
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["check"] == "nvidia-smi")
+        .unwrap();
+    assert_eq!(smi_check["status"], "warn");
+    assert_eq!(
+        smi_check["detail"],
+        format!("nvidia-smi timed out: '{smi}' did not finish within 1s; killed it")
+    );
+}
+
+#[test]
+fn collect_every_cuts_the_nvidia_smi_timeout_to_its_period_and_keeps_going() {
+    let env = Env::new();
+    env.init_store();
+    let smi = script(&env, "nvidia-smi", HANGS);
+    let child = env
+        .process(&[
+            "collect",
+            "--source",
+            "nvidia-smi",
+            "--smi-command",
+            &smi,
+            "--every",
+            "1s",
+            "--node",
+            "n1",
+        ])
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(Duration::from_millis(3500));
+    // The daemon renews its lock record at each run: the holder is this process, with a limit
+    // of timeout (the period), a minute, and the period.
+    let record = std::fs::read_to_string(node_lock(&env, "n1")).unwrap();
+    assert!(
+        record.starts_with(&format!("pid={} ", child.id())),
+        "{record}"
+    );
+    assert!(record.trim_end().ends_with(" limit=62"), "{record}");
+    // SAFETY: a plain signal to the child this test started.
+    assert_eq!(
+        unsafe { libc::kill(child.id() as libc::pid_t, libc::SIGTERM) },
+        0
+    );
+    let output = child.wait_with_output().unwrap();
+    assert_eq!(output.status.code(), Some(0));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    let failures = stderr
+        .lines()
+        .filter(|l| l.ends_with("did not finish within 1s; killed it"))
+        .count();
+    assert!(failures >= 2, "one failed run per period: {stderr}");
+}
