@@ -158,34 +158,31 @@ fn run_lock_for(args: &CollectArgs, node_name: &str) -> (String, String) {
 /// time for the store, plus the period for `--every` (renewed at each run). None for a replay
 /// or a fleet read, whose length follows the input (fleet requests time out on their own).
 fn lock_limit(args: &CollectArgs) -> Option<std::time::Duration> {
-    if args.input.is_some() || args.fleet.from_prometheus.is_some() || !args.fleet.scrape.is_empty()
-    {
+    if args.input.is_some() || reads_fleet(args) {
         return None;
     }
     let run = smi_timeout(args) + LOCK_SLACK;
-    Some(
-        args.every
-            .as_ref()
-            .map_or(run, |period| run + period.to_std()),
-    )
+    let period = args.every.as_ref().map(clock::Span::to_std);
+    Some(run + period.unwrap_or_default())
+}
+
+fn reads_fleet(args: &CollectArgs) -> bool {
+    args.fleet.from_prometheus.is_some() || !args.fleet.scrape.is_empty()
 }
 
 /// The error of a run that found its lock taken. When the holder looks hung, the health series
 /// (and `--textfile`) say `gpuctl_collect_success 0` too: its own run never will.
 fn skipped(ctx: &Ctx, args: &CollectArgs, node_name: &str, busy: &Busy, work: &str) -> Error {
-    let error = busy.to_error(work);
     if busy.holder_is_hung() {
-        let fleet = args.fleet.from_prometheus.is_some() || !args.fleet.scrape.is_empty();
-        let node = (!fleet).then_some(node_name);
-        let recorded = ctx
-            .store()
-            .and_then(|store| record_failure(store, ctx.now, Instant::now(), textfile(args, node)));
-        if let Err(e) = recorded {
+        let node = (!reads_fleet(args)).then_some(node_name);
+        let failed =
+            |store: &Store| record_failure(store, ctx.now, Instant::now(), textfile(args, node));
+        if let Err(e) = ctx.store().and_then(failed) {
             ctx.out
                 .warn(format!("cannot record the failed run: {}", e.message));
         }
     }
-    error
+    busy.to_error(work)
 }
 
 fn open_source(args: &CollectArgs) -> Result<Box<dyn GpuSource>> {
