@@ -1682,7 +1682,7 @@ _gpuctl() {
             return 0
             ;;
         gpuctl__subcmd__collect)
-            opts="-o -q -v -h -V --source --smi-command --input --node --cluster --textfile --all-nodes --every --from-prometheus --scrape --selector --node-label --cluster-label --max-age --backfill --timeout --ca-file --bearer-token-file --basic-auth-user --basic-auth-password-file --db --output --no-headers --color --quiet --verbose --help --version"
+            opts="-o -q -v -h -V --source --smi-command --smi-timeout --input --node --cluster --textfile --all-nodes --every --from-prometheus --scrape --selector --node-label --cluster-label --max-age --backfill --timeout --ca-file --bearer-token-file --basic-auth-user --basic-auth-password-file --db --output --no-headers --color --quiet --verbose --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1693,6 +1693,10 @@ _gpuctl() {
                     return 0
                     ;;
                 --smi-command)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --smi-timeout)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -2906,13 +2910,17 @@ _gpuctl() {
             return 0
             ;;
         gpuctl__subcmd__doctor)
-            opts="-o -q -v -h -V --smi-command --require-gpu --db --output --no-headers --color --quiet --verbose --help --version"
+            opts="-o -q -v -h -V --smi-command --smi-timeout --require-gpu --db --output --no-headers --color --quiet --verbose --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 --smi-command)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --smi-timeout)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -4800,7 +4808,7 @@ _gpuctl() {
             return 0
             ;;
         gpuctl__subcmd__node__subcmd__drift)
-            opts="-o -q -v -h -V --cluster --context --kubeconfig --kubectl --db --output --no-headers --color --quiet --verbose --help --version"
+            opts="-o -q -v -h -V --cluster --context --kubeconfig --kubectl --kubectl-timeout --db --output --no-headers --color --quiet --verbose --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -4819,6 +4827,10 @@ _gpuctl() {
                     return 0
                     ;;
                 --kubectl)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --kubectl-timeout)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -5302,7 +5314,7 @@ _gpuctl() {
             return 0
             ;;
         gpuctl__subcmd__node__subcmd__sync)
-            opts="-o -q -v -h -V --cluster --context --kubeconfig --kubectl --dry-run --prune --db --output --no-headers --color --quiet --verbose --help --version"
+            opts="-o -q -v -h -V --cluster --context --kubeconfig --kubectl --kubectl-timeout --dry-run --prune --db --output --no-headers --color --quiet --verbose --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -5321,6 +5333,10 @@ _gpuctl() {
                     return 0
                     ;;
                 --kubectl)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --kubectl-timeout)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -279,6 +279,7 @@ complete -c gpuctl -n "__fish_gpuctl_using_subcommand node; and __fish_seen_subc
 complete -c gpuctl -n "__fish_gpuctl_using_subcommand node; and __fish_seen_subcommand_from sync" -l context -d 'kubeconfig context to use' -r
 complete -c gpuctl -n "__fish_gpuctl_using_subcommand node; and __fish_seen_subcommand_from sync" -l kubeconfig -d 'kubeconfig file to use' -r -F
 complete -c gpuctl -n "__fish_gpuctl_using_subcommand node; and __fish_seen_subcommand_from sync" -l kubectl -d 'The kubectl binary' -r -F
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand node; and __fish_seen_subcommand_from sync" -l kubectl-timeout -d 'Kill kubectl and fail (exit 1) when it runs longer than this' -r
 complete -c gpuctl -n "__fish_gpuctl_using_subcommand node; and __fish_seen_subcommand_from sync" -l db -d 'Store path [default: $XDG_DATA_HOME/gpuctl/gpuctl.db]' -r -F
 complete -c gpuctl -n "__fish_gpuctl_using_subcommand node; and __fish_seen_subcommand_from sync" -s o -l output -d 'Output format' -r -f -a "table\t''
 json\t''
@@ -297,6 +298,7 @@ complete -c gpuctl -n "__fish_gpuctl_using_subcommand node; and __fish_seen_subc
 complete -c gpuctl -n "__fish_gpuctl_using_subcommand node; and __fish_seen_subcommand_from drift" -l context -d 'kubeconfig context to use' -r
 complete -c gpuctl -n "__fish_gpuctl_using_subcommand node; and __fish_seen_subcommand_from drift" -l kubeconfig -d 'kubeconfig file to use' -r -F
 complete -c gpuctl -n "__fish_gpuctl_using_subcommand node; and __fish_seen_subcommand_from drift" -l kubectl -d 'The kubectl binary' -r -F
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand node; and __fish_seen_subcommand_from drift" -l kubectl-timeout -d 'Kill kubectl and fail (exit 1) when it runs longer than this' -r
 complete -c gpuctl -n "__fish_gpuctl_using_subcommand node; and __fish_seen_subcommand_from drift" -l db -d 'Store path [default: $XDG_DATA_HOME/gpuctl/gpuctl.db]' -r -F
 complete -c gpuctl -n "__fish_gpuctl_using_subcommand node; and __fish_seen_subcommand_from drift" -s o -l output -d 'Output format' -r -f -a "table\t''
 json\t''
@@ -1118,6 +1120,7 @@ complete -c gpuctl -n "__fish_gpuctl_using_subcommand collect" -l source -d 'Whe
 nvml\t''
 nvidia-smi\t''"
 complete -c gpuctl -n "__fish_gpuctl_using_subcommand collect" -l smi-command -d 'The nvidia-smi binary' -r -F
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand collect" -l smi-timeout -d 'Kill nvidia-smi and fail the run (exit 6) when it runs longer than this; with --every, never longer than the period' -r
 complete -c gpuctl -n "__fish_gpuctl_using_subcommand collect" -l input -d 'Replay a recorded \'nvidia-smi --query-gpu=... --format=csv\' file instead of reading GPUs' -r -F
 complete -c gpuctl -n "__fish_gpuctl_using_subcommand collect" -l node -d 'This node\'s name in the inventory [default: the host name]' -r
 complete -c gpuctl -n "__fish_gpuctl_using_subcommand collect" -l cluster -d 'This node\'s cluster (a node is known by cluster and name) [default: the cluster of the one node of this name, else `default` for a new node]' -r
@@ -1287,6 +1290,7 @@ complete -c gpuctl -n "__fish_gpuctl_using_subcommand dashboard; and __fish_seen
 complete -c gpuctl -n "__fish_gpuctl_using_subcommand dashboard; and __fish_seen_subcommand_from help" -f -a "realtime" -d 'The latest sample of every GPU; old samples are marked stale'
 complete -c gpuctl -n "__fish_gpuctl_using_subcommand dashboard; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c gpuctl -n "__fish_gpuctl_using_subcommand doctor" -l smi-command -d 'The nvidia-smi binary to check' -r -F
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand doctor" -l smi-timeout -d 'Kill nvidia-smi (and report it) when it runs longer than this' -r
 complete -c gpuctl -n "__fish_gpuctl_using_subcommand doctor" -l db -d 'Store path [default: $XDG_DATA_HOME/gpuctl/gpuctl.db]' -r -F
 complete -c gpuctl -n "__fish_gpuctl_using_subcommand doctor" -s o -l output -d 'Output format' -r -f -a "table\t''
 json\t''

@@ -5,6 +5,7 @@
 // The library surface is what the integration tests and benchmarks drive: the store, the GPU
 // sources, the demo generator, the alert engine and the generated docs. The rest is private.
 pub mod alerting;
+mod child;
 mod cli;
 pub mod clock;
 mod commands;

@@ -19,6 +19,10 @@ pub(crate) struct CollectArgs {
     /// The nvidia-smi binary
     #[arg(long, value_name = "PATH", default_value = "nvidia-smi")]
     pub smi_command: PathBuf,
+    /// Kill nvidia-smi and fail the run (exit 6) when it runs longer than this; with --every,
+    /// never longer than the period
+    #[arg(long, value_name = "DURATION", default_value = "30s", value_parser = checked(Span::parse))]
+    pub smi_timeout: Span,
     /// Replay a recorded 'nvidia-smi --query-gpu=... --format=csv' file instead of reading GPUs
     #[arg(long, value_name = "FILE")]
     pub input: Option<PathBuf>,
@@ -93,6 +97,9 @@ pub(crate) struct DoctorArgs {
     /// The nvidia-smi binary to check
     #[arg(long, value_name = "PATH", default_value = "nvidia-smi")]
     pub smi_command: PathBuf,
+    /// Kill nvidia-smi (and report it) when it runs longer than this
+    #[arg(long, value_name = "DURATION", default_value = "30s", value_parser = checked(Span::parse))]
+    pub smi_timeout: Span,
     /// Exit 6 without a usable GPU source even where the store shows no local collect
     #[arg(long)]
     pub require_gpu: bool,

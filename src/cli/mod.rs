@@ -155,6 +155,15 @@ pub(crate) enum Command {
     #[command(subcommand)]
     Report(ReportCommand),
     /// Read the GPUs of this node and store their metrics (cron: every minute)
+    ///
+    /// Runs that would read the same GPUs never overlap: each node (--node, else the host name)
+    /// and each fleet source (--from-prometheus URL, the --scrape URLs) has its own run lock
+    /// next to the store, and runs of other nodes go ahead. A run that finds its lock taken
+    /// stores nothing and exits 4 at once, naming the holder's pid and how long it has held the
+    /// lock; past the holder's limit (--smi-timeout plus a minute, plus the period with --every)
+    /// it reports the holder as hung and records a failed run (gpuctl_collect_success 0). A run
+    /// that finds the lock left by a killed collect warns and goes ahead. nvidia-smi is killed
+    /// after --smi-timeout, and the run fails with exit 6.
     Collect(CollectArgs),
     /// Fill a separate demo store with a realistic fleet and show its dashboard
     Demo(DemoArgs),

@@ -180,6 +180,9 @@ pub(crate) struct KubectlArgs {
     /// The kubectl binary
     #[arg(long, value_name = "PATH", default_value = "kubectl")]
     pub kubectl: PathBuf,
+    /// Kill kubectl and fail (exit 1) when it runs longer than this
+    #[arg(long, value_name = "DURATION", default_value = "60s", value_parser = checked(Span::parse))]
+    pub kubectl_timeout: Span,
 }
 #[derive(Debug, Args)]
 pub(crate) struct NodeImportArgs {

@@ -26,7 +26,7 @@ use crate::gpu::source::{open_auto, DeviceSample, GpuSource};
 use crate::inventory::{node_named, Detail, Inventory, Stamp};
 use crate::prometheus;
 use crate::retention;
-use crate::schedule::{try_run_lock, StopFlag};
+use crate::schedule::{lock_key, try_run_lock, Busy, StopFlag};
 use crate::store::metrics::{self, SampleRow};
 use crate::store::Store;
 use crate::store::{devices, registry};
@@ -34,6 +34,10 @@ use crate::Ctx;
 
 /// The cluster a node new to the inventory joins when collect is not told.
 const DEFAULT_CLUSTER: &str = "default";
+
+/// Time a live run needs besides reading the GPUs (the store's busy timeout, twice, the
+/// textfile), before a later run may call it hung.
+const LOCK_SLACK: std::time::Duration = std::time::Duration::from_secs(60);
 
 /// When a sample was taken: its batch's time (one local reading), or each GPU's own (a fleet
 /// read, whose exporters sample at their own times).
@@ -80,14 +84,19 @@ pub(crate) fn run(ctx: &Ctx, args: &CollectArgs) -> Result<()> {
         }
     }
     let db_path = ctx.db_path()?;
-    // A second collect on the same store skips its run at once instead of queueing behind it.
-    let Some(_lock) = try_run_lock(&db_path, "collect")? else {
-        ctx.out.warn(format!(
-            "another 'gpuctl collect' is running on {}; skipping this run",
-            db_path.display()
-        ));
-        return Ok(());
+    // Runs that would read the same GPUs (one node, one fleet source) never overlap: the later
+    // one fails at once (exit 4) instead of queueing. Other nodes' runs go ahead.
+    let (lock_name, work) = run_lock_for(args, &node_name);
+    let mut lock = match try_run_lock(&db_path, &lock_name, lock_limit(args))? {
+        Ok(lock) => lock,
+        Err(busy) => return Err(skipped(ctx, args, &node_name, &busy, &work)),
     };
+    if let Some(killed) = &lock.abandoned {
+        ctx.out.warn(format!(
+            "the previous {work} (gpuctl pid {}) ended without finishing: was it killed?",
+            killed.pid
+        ));
+    }
     let store = ctx.store()?;
     if args.fleet.from_prometheus.is_some() || !args.fleet.scrape.is_empty() {
         return collect_fleet(ctx, args);
@@ -113,6 +122,7 @@ pub(crate) fn run(ctx: &Ctx, args: &CollectArgs) -> Result<()> {
     let stop = StopFlag::install()?;
     let mut next = Instant::now();
     while !stop.is_raised() {
+        lock.renew(lock_limit(args))?;
         let now = clock::now()?.timestamp();
         if let Err(e) = collect_once(ctx, store, source.as_mut(), args, &node_name, now) {
             // A daemon reports a failed run and keeps going; cron would mail the same line.
@@ -126,12 +136,72 @@ pub(crate) fn run(ctx: &Ctx, args: &CollectArgs) -> Result<()> {
     Ok(())
 }
 
+/// The run lock's name and the work it guards, for messages: one lock per node, one per fleet
+/// source.
+fn run_lock_for(args: &CollectArgs, node_name: &str) -> (String, String) {
+    let fleet = &args.fleet;
+    if let Some(url) = &fleet.from_prometheus {
+        let name = format!("collect.prometheus-{}", lock_key(url));
+        return (name, format!("collect from {url}"));
+    }
+    if !fleet.scrape.is_empty() {
+        let mut urls = fleet.scrape.clone();
+        urls.sort();
+        let name = format!("collect.scrape-{}", lock_key(&urls.join(" ")));
+        return (name, format!("collect scraping {}", urls.join(", ")));
+    }
+    let name = format!("collect.node-{}", lock_key(node_name));
+    (name, format!("collect of node {node_name}"))
+}
+
+/// How long a run may hold its lock before a later run calls it hung: nvidia-smi's timeout and
+/// time for the store, plus the period for `--every` (renewed at each run). None for a replay
+/// or a fleet read, whose length follows the input (fleet requests time out on their own).
+fn lock_limit(args: &CollectArgs) -> Option<std::time::Duration> {
+    if args.input.is_some() || reads_fleet(args) {
+        return None;
+    }
+    let run = smi_timeout(args) + LOCK_SLACK;
+    let period = args.every.as_ref().map(clock::Span::to_std);
+    Some(run + period.unwrap_or_default())
+}
+
+fn reads_fleet(args: &CollectArgs) -> bool {
+    args.fleet.from_prometheus.is_some() || !args.fleet.scrape.is_empty()
+}
+
+/// The error of a run that found its lock taken. When the holder looks hung, the health series
+/// (and `--textfile`) say `gpuctl_collect_success 0` too: its own run never will.
+fn skipped(ctx: &Ctx, args: &CollectArgs, node_name: &str, busy: &Busy, work: &str) -> Error {
+    if busy.holder_is_hung() {
+        let node = (!reads_fleet(args)).then_some(node_name);
+        let failed =
+            |store: &Store| record_failure(store, ctx.now, Instant::now(), textfile(args, node));
+        if let Err(e) = ctx.store().and_then(failed) {
+            ctx.out
+                .warn(format!("cannot record the failed run: {}", e.message));
+        }
+    }
+    busy.to_error(work)
+}
+
 fn open_source(args: &CollectArgs) -> Result<Box<dyn GpuSource>> {
     Ok(match args.source {
-        SourceChoice::Auto => open_auto(&args.smi_command)?,
+        SourceChoice::Auto => open_auto(&args.smi_command, smi_timeout(args))?,
         SourceChoice::Nvml => Box::new(NvmlSource::open()?),
-        SourceChoice::NvidiaSmi => Box::new(SmiSource::new(&args.smi_command)),
+        SourceChoice::NvidiaSmi => {
+            Box::new(SmiSource::new(&args.smi_command).with_timeout(smi_timeout(args)))
+        }
     })
+}
+
+/// `--smi-timeout`, cut to the period with `--every`: a run must end before the next is due.
+fn smi_timeout(args: &CollectArgs) -> std::time::Duration {
+    let timeout = args.smi_timeout.to_std();
+    match &args.every {
+        Some(period) => timeout.min(period.to_std()),
+        None => timeout,
+    }
 }
 
 /// One live run: read first, then one transaction; the textfile last.

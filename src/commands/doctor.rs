@@ -294,7 +294,10 @@ fn check_sources(args: &DoctorArgs, checks: &mut Vec<Check>) -> usize {
         }
         Err(e) => checks.push(check("nvml", Verdict::Warn, e.to_string())),
     }
-    match SmiSource::new(&args.smi_command).sample() {
+    match SmiSource::new(&args.smi_command)
+        .with_timeout(args.smi_timeout.to_std())
+        .sample()
+    {
         Ok(gpus) => {
             usable += 1;
             checks.push(check(

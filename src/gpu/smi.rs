@@ -3,13 +3,22 @@
 use std::io::ErrorKind as IoErrorKind;
 use std::path::{Path, PathBuf};
 use std::process::Command;
+use std::time::Duration;
 
 use chrono::{DateTime, NaiveDateTime};
 
 use super::source::{DeviceSample, GpuSource, SourceError};
+use crate::child::{self, ChildError};
 
 /// The binary run when no `--smi-command` is given (looked up in PATH).
 pub const DEFAULT_SMI_COMMAND: &str = "nvidia-smi";
+
+/// How long nvidia-smi may run before it is killed (`--smi-timeout`): it answers in well under
+/// a second on a healthy node, and hangs for minutes on a wedged driver.
+pub const DEFAULT_SMI_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// More output than this is not nvidia-smi's answer for one node.
+const MAX_SMI_OUTPUT: usize = 64 * 1024 * 1024;
 
 /// The fields the live source asks for. Every one is a documented `--help-query-gpu` field:
 /// one unknown field makes nvidia-smi reject the whole query, so the energy counter (which
@@ -50,6 +59,7 @@ const NO_DRIVER_MARKERS: &[&str] = &[
 #[derive(Debug, Clone)]
 pub struct SmiSource {
     command: PathBuf,
+    timeout: Duration,
     warnings: Vec<String>,
 }
 
@@ -58,8 +68,15 @@ impl SmiSource {
     pub fn new(command: impl Into<PathBuf>) -> Self {
         SmiSource {
             command: command.into(),
+            timeout: DEFAULT_SMI_TIMEOUT,
             warnings: Vec::new(),
         }
+    }
+
+    /// Kills nvidia-smi when it runs longer than `timeout` (a sample then fails).
+    pub fn with_timeout(mut self, timeout: Duration) -> Self {
+        self.timeout = timeout;
+        self
     }
 
     pub fn command(&self) -> &Path {
@@ -76,12 +93,18 @@ impl SmiSource {
 
     fn run(&self) -> Result<String, SourceError> {
         let shown = self.command.display();
-        let output = Command::new(&self.command)
-            .args(Self::query_args())
-            .output()
-            .map_err(|e| match e.kind() {
-                IoErrorKind::NotFound => SourceError::NoDriver(format!("{shown} not found")),
-                _ => SourceError::failed(SMI_NAME, format!("cannot run {shown}: {e}")),
+        let mut command = Command::new(&self.command);
+        command.args(Self::query_args());
+        let output =
+            child::run(&mut command, self.timeout, MAX_SMI_OUTPUT).map_err(|e| match e {
+                ChildError::Spawn(e) if e.kind() == IoErrorKind::NotFound => {
+                    SourceError::NoDriver(format!("{shown} not found"))
+                }
+                ChildError::Spawn(e) => {
+                    SourceError::failed(SMI_NAME, format!("cannot run {shown}: {e}"))
+                }
+                ChildError::TimedOut(_) => SourceError::TimedOut(format!("'{shown}' {e}")),
+                other => SourceError::failed(SMI_NAME, format!("'{shown}' {other}")),
             })?;
         let stdout = String::from_utf8_lossy(&output.stdout).into_owned();
         if output.status.success() {

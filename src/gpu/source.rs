@@ -1,6 +1,7 @@
 //! What every GPU source returns: one `DeviceSample` per GPU, `None` where a metric is not reported.
 
 use std::path::PathBuf;
+use std::time::Duration;
 
 use crate::error::Error;
 
@@ -89,6 +90,10 @@ pub enum SourceError {
         path: PathBuf,
         error: std::io::Error,
     },
+    /// The source did not answer in time and was given up on (nvidia-smi killed): a wedged
+    /// driver, as far as the run can tell.
+    #[error("nvidia-smi timed out: {0}")]
+    TimedOut(String),
     /// Anything else: the driver answered, but with an error.
     #[error("{source_name}: {message}")]
     Failed {
@@ -118,6 +123,9 @@ impl From<SourceError> for Error {
             SourceError::NoDriver(_) => Error::no_gpu(message).with_hint(
                 "is the NVIDIA driver installed and loaded? 'nvidia-smi' should list the GPUs",
             ),
+            SourceError::TimedOut(_) => Error::no_gpu(message).with_hint(
+                "the driver may be hung: see 'dmesg' for Xid errors; --smi-timeout sets the limit",
+            ),
             SourceError::Malformed { .. } => Error::usage(message),
             SourceError::Unreadable { ref error, .. }
                 if error.kind() == std::io::ErrorKind::NotFound =>
@@ -131,11 +139,14 @@ impl From<SourceError> for Error {
 
 /// `--source auto`: NVML when it initialises, else nvidia-smi (`smi_command`). When both
 /// fail, the error names both reasons; it is the no-driver error when both found no driver.
-pub fn open_auto(smi_command: impl Into<PathBuf>) -> Result<Box<dyn GpuSource>, SourceError> {
+pub fn open_auto(
+    smi_command: impl Into<PathBuf>,
+    smi_timeout: Duration,
+) -> Result<Box<dyn GpuSource>, SourceError> {
     match NvmlSource::open() {
         Ok(nvml) => Ok(Box::new(nvml)),
         Err(nvml_error) => Ok(Box::new(SmiFallback {
-            smi: SmiSource::new(smi_command),
+            smi: SmiSource::new(smi_command).with_timeout(smi_timeout),
             nvml_error,
         })),
     }
@@ -161,6 +172,9 @@ impl GpuSource for SmiFallback {
             SourceError::NoDriver(reason) if self.nvml_error.is_no_driver() => {
                 SourceError::NoDriver(format!("NVML: {nvml_reason}; nvidia-smi: {reason}"))
             }
+            SourceError::TimedOut(reason) => SourceError::TimedOut(format!(
+                "{reason} (NVML could not be used either: {nvml_reason})"
+            )),
             other => SourceError::failed(
                 "nvidia-smi",
                 format!("{other} (NVML could not be used either: {nvml_reason})"),

@@ -275,11 +275,14 @@ fn a_gpu_that_stops_reporting_raises_gpu_not_reporting() {
 }
 
 #[test]
-fn a_second_collect_while_one_runs_exits_0_at_once() {
+fn a_second_collect_of_the_same_node_while_one_runs_exits_4_at_once() {
     let env = Env::new();
     env.init_store();
-    // Hold the run lock the way a running collect does.
-    let lock_path = env.db().with_file_name("gpuctl.db.collect.lock");
+    // Hold the node's run lock the way a running collect does (one that has not yet said who
+    // it is).
+    let lock_path = env
+        .db()
+        .with_file_name("gpuctl.db.collect.node-gpu-node-1.lock");
     let file = std::fs::OpenOptions::new()
         .create(true)
         .truncate(false)
@@ -288,8 +291,14 @@ fn a_second_collect_while_one_runs_exits_0_at_once() {
         .unwrap();
     file.try_lock().unwrap();
     let output = collect_nvml(&env, "nvml/fleet.json", &[]);
-    assert_eq!(output.status.code(), Some(0));
-    assert!(String::from_utf8_lossy(&output.stderr).contains("another 'gpuctl collect' is running"));
+    assert_eq!(output.status.code(), Some(4));
+    assert_eq!(
+        error_line(&String::from_utf8_lossy(&output.stderr)),
+        format!(
+            "collect of node gpu-node-1 skipped: another gpuctl holds {}",
+            lock_path.display()
+        )
+    );
     assert_eq!(count(&env, "SELECT count(*) FROM samples"), 0);
     drop(file);
     assert!(collect_nvml(&env, "nvml/fleet.json", &[]).status.success());

@@ -7,7 +7,7 @@ use std::sync::Mutex;
 use gpuctl::error::{Error, ErrorKind};
 use gpuctl::gpu::nvml::{NvmlSource, NVML_LIB_ENV};
 use gpuctl::gpu::replay::ReplaySource;
-use gpuctl::gpu::smi::SmiSource;
+use gpuctl::gpu::smi::{SmiSource, DEFAULT_SMI_TIMEOUT};
 use gpuctl::gpu::source::{open_auto, DeviceSample, GpuSource, SourceError};
 
 use crate::harness::{fake_nvml_library, fixture};
@@ -172,7 +172,8 @@ fn with_nvml_lib<T>(library: &Path, test: impl FnOnce() -> T) -> T {
 fn auto_prefers_nvml_when_it_initialises() {
     let library = fake_nvml_library();
     let (name, count) = with_nvml_lib(library, || {
-        let mut source = open_auto("/nonexistent/gpuctl/nvidia-smi").expect("auto");
+        let mut source =
+            open_auto("/nonexistent/gpuctl/nvidia-smi", DEFAULT_SMI_TIMEOUT).expect("auto");
         (source.name(), source.sample().expect("sample").len())
     });
     assert_eq!((name, count), ("nvml", 3));
@@ -182,7 +183,7 @@ fn auto_prefers_nvml_when_it_initialises() {
 fn auto_falls_back_to_nvidia_smi_without_nvml() {
     let missing = Path::new("/nonexistent/gpuctl/libnvidia-ml.so.1");
     let (name, count) = with_nvml_lib(missing, || {
-        let mut source = open_auto(fixture("smi/nvidia-smi")).expect("auto");
+        let mut source = open_auto(fixture("smi/nvidia-smi"), DEFAULT_SMI_TIMEOUT).expect("auto");
         (source.name(), source.sample().expect("sample").len())
     });
     assert_eq!((name, count), ("nvidia-smi", 2));
@@ -192,7 +193,7 @@ fn auto_falls_back_to_nvidia_smi_without_nvml() {
 fn auto_without_nvml_or_nvidia_smi_is_no_driver_naming_both() {
     let missing = Path::new("/nonexistent/gpuctl/libnvidia-ml.so.1");
     let err = with_nvml_lib(missing, || {
-        open_auto("/nonexistent/gpuctl/nvidia-smi")
+        open_auto("/nonexistent/gpuctl/nvidia-smi", DEFAULT_SMI_TIMEOUT)
             .expect("auto opens lazily")
             .sample()
             .unwrap_err()

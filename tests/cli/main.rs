@@ -14,6 +14,7 @@ mod doctor;
 mod fleet;
 mod generated;
 mod gpu_sources;
+mod hangs;
 mod harness;
 mod kube;
 mod mig;

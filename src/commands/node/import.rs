@@ -7,6 +7,7 @@ use std::process::Command;
 use crate::output::Cell;
 use serde::Serialize;
 
+use crate::child::{self, ChildError};
 use crate::cli::{KubectlArgs, NodeDriftArgs, NodeImportArgs, NodeSyncArgs};
 use crate::domain::{Node, NodeStatus};
 use crate::error::{Error, Result};
@@ -20,6 +21,9 @@ use crate::Ctx;
 const IMPORT_REASON: &str = "kubernetes import";
 /// Lists longer than this show a progress bar on a terminal.
 const PROGRESS_THRESHOLD: usize = 200;
+/// The most `kubectl get nodes -o json` may print: a node object is tens of KiB (its image list
+/// dominates), so this holds several thousand nodes.
+const MAX_KUBECTL_OUTPUT: usize = 512 * 1024 * 1024;
 
 /// One line of an import plan.
 #[derive(Debug, Serialize)]
@@ -99,13 +103,22 @@ pub(super) fn kubectl_nodes(args: &KubectlArgs) -> Result<String> {
     if let Some(kubeconfig) = &args.kubeconfig {
         command.arg("--kubeconfig").arg(kubeconfig);
     }
-    let output = command.output().map_err(|e| {
-        if e.kind() == std::io::ErrorKind::NotFound {
-            Error::runtime(format!("kubectl not found: '{}'", args.kubectl.display()))
+    let shown = args.kubectl.display();
+    let timeout = args.kubectl_timeout.to_std();
+    let output = child::run(&mut command, timeout, MAX_KUBECTL_OUTPUT).map_err(|e| match e {
+        ChildError::Spawn(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            Error::runtime(format!("kubectl not found: '{shown}'"))
                 .with_hint("install kubectl, pass --kubectl PATH, or save 'kubectl get nodes -o json' to a file and use 'gpuctl node import FILE'")
-        } else {
-            Error::runtime(format!("cannot run '{}': {e}", args.kubectl.display()))
         }
+        ChildError::Spawn(e) => Error::runtime(format!("cannot run '{shown}': {e}")),
+        ChildError::TimedOut(_) => Error::runtime(format!(
+            "kubectl timed out: '{shown} get nodes' {e}"
+        ))
+        .with_hint(format!(
+            "is the API server reachable with this kubeconfig? --kubectl-timeout sets the limit ({})",
+            args.kubectl_timeout
+        )),
+        other => Error::runtime(format!("kubectl: '{shown} get nodes' {other}")),
     })?;
     if !output.status.success() {
         let stderr = String::from_utf8_lossy(&output.stderr);
