@@ -148,38 +148,65 @@ pub(crate) fn backfill_prometheus<E: From<FleetError>>(
     if aligned_start > end {
         return Ok(());
     }
+    let chunks = range_chunks(aligned_start, end, step, DEFAULT_MAX_CHUNK_SECS)?;
+    // One thread reads and maps the next chunk while the caller stores this one: Prometheus
+    // and the store work at once. At most one chunk waits, so memory holds two.
+    let (sender, receiver) = std::sync::mpsc::sync_channel::<Result<BackfillChunk, FleetError>>(0);
+    std::thread::scope(|scope| {
+        scope.spawn(move || {
+            for (chunk_start, chunk_end) in chunks {
+                let read =
+                    read_history_chunk(client, &query, chunk_start, chunk_end, step, options);
+                let failed = read.is_err();
+                // A closed channel means the caller stopped: so does the reader.
+                if sender.send(read).is_err() || failed {
+                    break;
+                }
+            }
+        });
+        for read in receiver {
+            on_chunk(read?)?;
+        }
+        Ok(())
+    })
+}
+
+/// One chunk of a backfill, read as it streams in and mapped.
+fn read_history_chunk(
+    client: &PrometheusClient,
+    query: &str,
+    start: i64,
+    end: i64,
+    step: i64,
+    options: &MappingOptions,
+) -> Result<BackfillChunk, FleetError> {
     let source = client.display_url();
-    for (chunk_start, chunk_end) in range_chunks(aligned_start, end, step, DEFAULT_MAX_CHUNK_SECS)?
-    {
-        let at = MappingOptions {
-            now: chunk_end,
-            max_age: i64::MAX / 1000,
-            ..options.clone()
+    let at = MappingOptions {
+        now: end,
+        max_age: i64::MAX / 1000,
+        ..options.clone()
+    };
+    let mut history = HistoryMapper::new(&at, start, end, step);
+    let answer_warnings = client.range_each(query, start, end, step, &mut |series| {
+        let Some(name) = series.name.as_deref() else {
+            return Ok(());
         };
-        let mut history = HistoryMapper::new(&at, chunk_start, chunk_end, step);
-        let answer_warnings =
-            client.range_each(&query, chunk_start, chunk_end, step, &mut |series| {
-                let Some(name) = series.name.as_deref() else {
-                    return Ok(());
-                };
-                history.add_series(name, &series.labels, &series.points, &source)
-            })?;
-        let (gpus, mapping_warnings) = history.finish();
-        let mut warnings = Warnings::default();
-        for warning in answer_warnings {
-            warnings.push(prometheus_warning(&warning));
-        }
-        for warning in mapping_warnings {
-            warnings.push(warning);
-        }
-        on_chunk(BackfillChunk {
-            start: chunk_start,
-            end: chunk_end,
-            gpus,
-            warnings: warnings.into_vec(),
-        })?;
+        history.add_series(name, &series.labels, &series.points, &source)
+    })?;
+    let (gpus, mapping_warnings) = history.finish();
+    let mut warnings = Warnings::default();
+    for warning in answer_warnings {
+        warnings.push(prometheus_warning(&warning));
     }
-    Ok(())
+    for warning in mapping_warnings {
+        warnings.push(warning);
+    }
+    Ok(BackfillChunk {
+        start,
+        end,
+        gpus,
+        warnings: warnings.into_vec(),
+    })
 }
 
 /// The current GPUs straight from dcgm-exporter endpoints (`http://node:9400/metrics`; a
