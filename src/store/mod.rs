@@ -85,6 +85,7 @@ fn register_clock(conn: &Connection, clock: Arc<AtomicI64>) -> Result<()> {
 impl Store {
     /// Opens (creating directory 0700 and file 0600 when missing) and migrates the store at `path`.
     pub fn open(path: &Path, busy_timeout: Duration) -> Result<Store> {
+        check_store_path(path)?;
         create_private_file(path)?;
         let conn = Connection::open(path)
             .map_err(|e| Error::store(format!("cannot open store {}: {e}", path.display())))?;
@@ -107,6 +108,7 @@ impl Store {
     /// Opens an existing store for a command that only reads: a missing one is exit 5 and
     /// nothing is created, so a typo in `--db` never reads as an empty, healthy fleet.
     pub fn open_existing(path: &Path, busy_timeout: Duration) -> Result<Store> {
+        check_store_path(path)?;
         if !path.exists() {
             return Err(
                 Error::store(format!("no store at {}", path.display())).with_hint(
@@ -159,6 +161,75 @@ impl Store {
             tx.rollback()?;
         }
         Ok(value)
+    }
+}
+
+/// Refuses, before SQLite opens anything (or creates a `-journal` beside it), a store path that
+/// is not a regular file or absent: a directory, a device such as /dev/null, a FIFO, a socket.
+/// A symbolic link is followed to an existing file, but a dangling one is refused: following
+/// it would create the store wherever the link points.
+pub fn check_store_path(path: &Path) -> Result<()> {
+    let link = match std::fs::symlink_metadata(path) {
+        Ok(metadata) => metadata,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
+        Err(e) => {
+            return Err(Error::store(format!(
+                "cannot inspect store path {}: {e}",
+                path.display()
+            )))
+        }
+    };
+    let target = if link.file_type().is_symlink() {
+        match std::fs::metadata(path) {
+            Ok(metadata) => metadata,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                let points_to = std::fs::read_link(path)
+                    .map(|t| format!(" (to {})", t.display()))
+                    .unwrap_or_default();
+                return Err(Error::store(format!(
+                    "store path {} is a dangling symbolic link{points_to}",
+                    path.display()
+                ))
+                .with_hint(
+                    "gpuctl does not create a store through a link: remove the link, or create the store at its target",
+                ));
+            }
+            Err(e) => {
+                return Err(Error::store(format!(
+                    "cannot inspect store path {}: {e}",
+                    path.display()
+                )))
+            }
+        }
+    } else {
+        link
+    };
+    if !target.file_type().is_file() {
+        return Err(Error::store(format!(
+            "store path {} is not a regular file ({})",
+            path.display(),
+            describe_file_type(&target.file_type())
+        ))
+        .with_hint("point --db at a store file, or at a new file name"));
+    }
+    Ok(())
+}
+
+/// What a path that is not a regular file is, in a few words.
+fn describe_file_type(file_type: &std::fs::FileType) -> &'static str {
+    use std::os::unix::fs::FileTypeExt;
+    if file_type.is_dir() {
+        "a directory"
+    } else if file_type.is_char_device() {
+        "a character device"
+    } else if file_type.is_block_device() {
+        "a block device"
+    } else if file_type.is_fifo() {
+        "a FIFO"
+    } else if file_type.is_socket() {
+        "a socket"
+    } else {
+        "not a file"
     }
 }
 

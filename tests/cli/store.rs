@@ -157,3 +157,111 @@ fn a_read_on_a_missing_store_exits_5_and_creates_nothing() {
     env.fails(&["--db", typo.to_str().unwrap(), "alert", "list"], 5);
     assert!(!env.dir().join("no").exists());
 }
+
+/// Every file in `dir` with its bytes, sorted by name.
+fn files_in(dir: &std::path::Path) -> Vec<(String, Vec<u8>)> {
+    let mut files: Vec<(String, Vec<u8>)> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| {
+            let e = e.unwrap();
+            let bytes = if e.file_type().unwrap().is_file() {
+                std::fs::read(e.path()).unwrap()
+            } else {
+                Vec::new()
+            };
+            (e.file_name().to_string_lossy().into_owned(), bytes)
+        })
+        .collect();
+    files.sort();
+    files
+}
+
+#[test]
+fn a_store_path_that_is_not_a_regular_file_is_refused_up_front() {
+    let env = Env::new();
+    let fifo = env.dir().join("fifo");
+    let status = std::process::Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let directory = env.dir().join("a-directory");
+    std::fs::create_dir(&directory).unwrap();
+    let before = files_in(env.dir());
+    let side_files = ["/dev/null-journal", "/dev/full-journal", "/dev/null-wal"];
+    let existed: Vec<bool> = side_files
+        .iter()
+        .map(|f| std::path::Path::new(f).exists())
+        .collect();
+    for (path, what) in [
+        ("/dev/null", "a character device"),
+        ("/dev/full", "a character device"),
+        (fifo.to_str().unwrap(), "a FIFO"),
+        (directory.to_str().unwrap(), "a directory"),
+    ] {
+        // A read and a write alike; a FIFO would block a plain open, so this also proves the
+        // refusal comes before SQLite opens anything.
+        for args in [
+            &["--db", path, "node", "list"][..],
+            &["--db", path, "node", "add", "n1", "--cluster", "c"][..],
+        ] {
+            let stderr = env.fails(args, 5);
+            assert_eq!(
+                error_line(&stderr),
+                format!("store path {path} is not a regular file ({what})"),
+                "{args:?}"
+            );
+        }
+    }
+    assert_eq!(
+        files_in(env.dir()),
+        before,
+        "no -journal or -wal beside them"
+    );
+    for (file, existed) in side_files.iter().zip(existed) {
+        assert!(
+            existed || !std::path::Path::new(file).exists(),
+            "{file} was created"
+        );
+    }
+}
+
+#[test]
+fn a_dangling_symlink_at_the_store_path_is_refused_and_nothing_is_created_at_its_target() {
+    let env = Env::new();
+    let target = env.dir().join("elsewhere.db");
+    let link = env.dir().join("link.db");
+    std::os::unix::fs::symlink(&target, &link).unwrap();
+    let link_text = link.to_str().unwrap();
+    for args in [
+        &["--db", link_text, "node", "add", "n1", "--cluster", "c"][..],
+        &["--db", link_text, "node", "list"][..],
+    ] {
+        let stderr = env.fails(args, 5);
+        assert_eq!(
+            error_line(&stderr),
+            format!(
+                "store path {link_text} is a dangling symbolic link (to {})",
+                target.display()
+            ),
+            "{args:?}"
+        );
+        assert!(stderr.contains("hint: "), "{stderr}");
+    }
+    assert!(!target.exists(), "nothing was created through the link");
+    // A link to a store that exists is followed: the store is the file it points at.
+    env.ok(&[
+        "--db",
+        target.to_str().unwrap(),
+        "node",
+        "add",
+        "n1",
+        "--cluster",
+        "c",
+        "-q",
+    ]);
+    let nodes = env.json(&["--db", link_text, "node", "list"]);
+    assert_eq!(nodes[0]["name"], "n1");
+    let mode = std::fs::metadata(&target).unwrap().permissions().mode();
+    assert_eq!(mode & 0o777, 0o600);
+}
