@@ -90,8 +90,15 @@ impl Store {
         let conn = Connection::open(path)
             .map_err(|e| Error::store(format!("cannot open store {}: {e}", path.display())))?;
         conn.busy_timeout(busy_timeout)?;
-        // Before anything writes (switching to WAL rewrites the header): a store this gpuctl
-        // cannot use is refused untouched.
+        // Before anything writes (switching to WAL rewrites the header): another program's
+        // database, or a store this gpuctl cannot use, is refused untouched.
+        if let migrations::Identity::Foreign(why) = migrations::identify(&conn)? {
+            return Err(Error::store(format!(
+                "{} is not a gpuctl store: {why}",
+                path.display()
+            ))
+            .with_hint("gpuctl never adds its tables to another database; point --db at a gpuctl store or a new file name"));
+        }
         migrations::check_version(&conn)?;
         configure(&conn)?;
         let clock = Arc::new(AtomicI64::new(crate::clock::now()?.timestamp()));

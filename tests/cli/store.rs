@@ -265,3 +265,119 @@ fn a_dangling_symlink_at_the_store_path_is_refused_and_nothing_is_created_at_its
     let mode = std::fs::metadata(&target).unwrap().permissions().mode();
     assert_eq!(mode & 0o777, 0o600);
 }
+
+fn application_id(path: &std::path::Path) -> i32 {
+    let conn = rusqlite::Connection::open(path).unwrap();
+    conn.query_row("PRAGMA application_id", [], |r| r.get(0))
+        .unwrap()
+}
+
+#[test]
+fn a_new_store_carries_gpuctls_application_id() {
+    let env = Env::new();
+    env.init_store();
+    assert_eq!(
+        application_id(env.db()),
+        gpuctl::store::migrations::APPLICATION_ID
+    );
+    assert_eq!(gpuctl::store::migrations::APPLICATION_ID, 0x4750_5563);
+    assert_eq!(
+        &gpuctl::store::migrations::APPLICATION_ID.to_be_bytes(),
+        b"GPUc"
+    );
+}
+
+#[test]
+fn another_programs_database_is_refused_byte_identical() {
+    let env = Env::new();
+    let dir = env.dir().join("theirs");
+    std::fs::create_dir(&dir).unwrap();
+    // user_version 0 with tables of its own, one named like gpuctl's; then one that another
+    // program marked with its own application_id; then one with a version but not our tables.
+    let cases: [(&str, &str, String); 3] = [
+        (
+            "app.db",
+            "CREATE TABLE nodes (x); CREATE TABLE t (a); INSERT INTO t VALUES (1);",
+            "it already holds 2 schema object(s) and no gpuctl mark".to_string(),
+        ),
+        (
+            "marked.db",
+            "PRAGMA application_id = 1234; CREATE TABLE t (a);",
+            format!(
+                "its SQLite application_id is 0x000004d2, not gpuctl's {:#010x}",
+                gpuctl::store::migrations::APPLICATION_ID
+            ),
+        ),
+        (
+            "versioned.db",
+            "PRAGMA user_version = 3; CREATE TABLE t (a);",
+            "it has schema version 3 but not gpuctl's tables".to_string(),
+        ),
+    ];
+    for (name, sql, _) in &cases {
+        let conn = rusqlite::Connection::open(dir.join(name)).unwrap();
+        conn.execute_batch(sql).unwrap();
+    }
+    let before = files_in(&dir);
+    for (name, _, why) in &cases {
+        let path = dir.join(name);
+        let path_text = path.to_str().unwrap();
+        for args in [
+            &["--db", path_text, "node", "list"][..],
+            &["--db", path_text, "node", "add", "n1", "--cluster", "c"][..],
+            &["--db", path_text, "db", "backup", "/nonexistent/b.db"][..],
+        ] {
+            let stderr = env.fails(args, 5);
+            assert_eq!(
+                error_line(&stderr),
+                format!("{path_text} is not a gpuctl store: {why}"),
+                "{args:?}"
+            );
+            assert!(stderr.lines().count() <= 2, "no schema dump: {stderr}");
+        }
+    }
+    assert_eq!(
+        files_in(&dir),
+        before,
+        "byte-identical, no -wal or -journal"
+    );
+}
+
+#[test]
+fn a_store_from_a_gpuctl_before_the_mark_is_adopted() {
+    let env = Env::new();
+    env.ok(&["node", "add", "n1", "--cluster", "c", "-q"]);
+    // What an older gpuctl left: the schema, the data, no application_id.
+    let conn = rusqlite::Connection::open(env.db()).unwrap();
+    conn.pragma_update(None, "application_id", 0).unwrap();
+    drop(conn);
+    let before = env.store_snapshot();
+    let nodes = env.json(&["node", "list"]);
+    assert_eq!(nodes[0]["name"], "n1");
+    assert_eq!(
+        application_id(env.db()),
+        gpuctl::store::migrations::APPLICATION_ID
+    );
+    assert_eq!(env.store_snapshot(), before, "only the header changed");
+    // One an older gpuctl left at an older schema version is migrated and marked too.
+    let old = env.dir().join("old.db");
+    let conn = rusqlite::Connection::open(&old).unwrap();
+    let gpuctl::store::migrations::Step::Sql(first) = gpuctl::store::migrations::MIGRATIONS[0].step;
+    conn.execute_batch(first).unwrap();
+    conn.pragma_update(None, "user_version", 1).unwrap();
+    drop(conn);
+    env.ok(&[
+        "--db",
+        old.to_str().unwrap(),
+        "node",
+        "add",
+        "n2",
+        "--cluster",
+        "c",
+        "-q",
+    ]);
+    assert_eq!(
+        application_id(&old),
+        gpuctl::store::migrations::APPLICATION_ID
+    );
+}
