@@ -145,6 +145,11 @@ impl Error {
     pub fn differences(message: impl Into<String>) -> Self {
         Self::new(ErrorKind::Differences, message)
     }
+    /// The same error (kind, hint, source) with `what` said first: "`what`: message".
+    pub fn prefixed(mut self, what: &str) -> Self {
+        self.message = format!("{what}: {}", self.message);
+        self
+    }
     pub fn with_hint(mut self, hint: impl Into<String>) -> Self {
         self.hint = Some(hint.into());
         self
@@ -199,10 +204,10 @@ impl Error {
     }
 }
 
-/// The one line a full disk prints, whatever ran into it: SQLite rolls the transaction back,
-/// so the store holds everything committed before.
-const DISK_FULL: &str = "disk full: no space left on the store's filesystem; nothing was changed";
-const DISK_FULL_HINT: &str = "free some space there (or point --db elsewhere) and try again";
+/// The one line a full disk prints, whatever ran into it: a store write (SQLite rolls the
+/// transaction back), a backup (its partial copy is removed), a lock file.
+const DISK_FULL: &str = "disk full: no space left on the device";
+const DISK_FULL_HINT: &str = "free some space and try again; what was committed before is intact";
 
 impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {

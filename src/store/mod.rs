@@ -20,7 +20,7 @@ pub mod reports;
 pub mod settings;
 
 use std::fs::{DirBuilder, OpenOptions};
-use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt};
+use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt, PermissionsExt};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicI64, Ordering};
 use std::sync::Arc;
@@ -341,12 +341,51 @@ pub(crate) fn like_pattern(text: &str) -> String {
 }
 
 impl Store {
-    /// Copies the whole store to `target` with SQLite's online backup API: a consistent snapshot
-    /// even while other processes write.
+    /// Copies the whole store to `target`, which must not exist, with SQLite's online backup
+    /// API: a consistent snapshot even while other processes write. The copy goes to a private
+    /// (0600) temp file beside `target`, is synced, and is renamed into place without replacing
+    /// anything, so `target` is either absent or a whole copy. The temp file is removed on
+    /// error; one a killed backup leaves is named `<target>.partial-XXXXXX`.
     pub fn backup_to(&self, target: &Path) -> Result<()> {
-        let mut destination = Connection::open(target)?;
-        let backup = rusqlite::backup::Backup::new(&self.conn, &mut destination)?;
-        backup.run_to_completion(1_024, Duration::from_millis(5), None)?;
+        let name = target.file_name().ok_or_else(|| {
+            Error::usage(format!(
+                "backup target '{}' is not a file name",
+                target.display()
+            ))
+        })?;
+        let dir = target
+            .parent()
+            .filter(|d| !d.as_os_str().is_empty())
+            .unwrap_or(Path::new("."));
+        let mut prefix = name.to_os_string();
+        prefix.push(".partial-");
+        let temp = tempfile::Builder::new()
+            .prefix(&prefix)
+            .permissions(std::fs::Permissions::from_mode(0o600))
+            .tempfile_in(dir)
+            .map_err(|e| {
+                Error::from(e).prefixed(&format!("cannot create a file in {}", dir.display()))
+            })?;
+        {
+            let mut destination = Connection::open(temp.path())?;
+            // A half-written temp file is thrown away, never rolled back: no -journal beside it.
+            destination.pragma_update(None, "journal_mode", "OFF")?;
+            let backup = rusqlite::backup::Backup::new(&self.conn, &mut destination)?;
+            backup.run_to_completion(1_024, Duration::from_millis(5), None)?;
+        }
+        temp.as_file().sync_all()?;
+        temp.persist_noclobber(target).map_err(|e| {
+            if e.error.kind() == std::io::ErrorKind::AlreadyExists {
+                Error::conflict(format!(
+                    "backup target '{}' already exists",
+                    target.display()
+                ))
+            } else {
+                Error::from(e.error)
+            }
+        })?;
+        // The rename itself survives a power cut only once the directory is synced.
+        std::fs::File::open(dir)?.sync_all()?;
         Ok(())
     }
 
