@@ -183,16 +183,40 @@ impl Error {
         self.caused_by_io(std::io::ErrorKind::BrokenPipe)
     }
 
+    /// The SQLite result code anywhere in the chain of sources, if a SQLite error is there.
+    pub fn sqlite_code(&self) -> Option<rusqlite::ErrorCode> {
+        let mut next: Option<&(dyn StdError + 'static)> = StdError::source(self);
+        while let Some(error) = next {
+            if let Some(code) = error
+                .downcast_ref::<rusqlite::Error>()
+                .and_then(rusqlite::Error::sqlite_error_code)
+            {
+                return Some(code);
+            }
+            next = error.source();
+        }
+        None
+    }
+
+    /// The same failure, told as a full disk (exit 5), keeping its source: for an error that
+    /// the caller has found to come from a filesystem with no space left.
+    pub fn into_disk_full(self) -> Error {
+        Error {
+            kind: ErrorKind::Store,
+            message: DISK_FULL.to_string(),
+            hint: Some(DISK_FULL_HINT.to_string()),
+            source: self.source,
+        }
+    }
+
     /// True when the filesystem ran out of space: SQLite's SQLITE_FULL or an I/O error
     /// ENOSPC anywhere in the chain of sources.
     pub fn is_disk_full(&self) -> bool {
+        if self.sqlite_code() == Some(rusqlite::ErrorCode::DiskFull) {
+            return true;
+        }
         let mut next: Option<&(dyn StdError + 'static)> = StdError::source(self);
         while let Some(error) = next {
-            if let Some(sqlite) = error.downcast_ref::<rusqlite::Error>() {
-                if sqlite.sqlite_error_code() == Some(rusqlite::ErrorCode::DiskFull) {
-                    return true;
-                }
-            }
             if let Some(io) = error.downcast_ref::<std::io::Error>() {
                 if io.kind() == std::io::ErrorKind::StorageFull {
                     return true;

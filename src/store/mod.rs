@@ -222,6 +222,30 @@ pub fn check_store_path(path: &Path) -> Result<()> {
     Ok(())
 }
 
+/// Below this much free space, a SQLite I/O error on the store's filesystem is a full disk.
+const NEARLY_FULL_BYTES: u64 = 1 << 20;
+
+/// Tells a full disk behind SQLite's generic "disk I/O error". SQLite reports ENOSPC as
+/// SQLITE_FULL only when writing pages; growing the -shm file (the first command after the last
+/// one closed the store) or pre-sizing a file on a full disk comes back as SQLITE_IOERR_SHMSIZE
+/// or _WRITE, and the errno is not in the error. An I/O error while the store's filesystem has
+/// (almost) no space left is reported as the full disk it is; any other error is returned as is.
+pub fn name_a_full_disk(error: Error, store_path: &Path) -> Error {
+    if error.sqlite_code() != Some(ErrorCode::SystemIoFailure) {
+        return error;
+    }
+    let dir = store_path
+        .parent()
+        .filter(|d| !d.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    match rustix::fs::statvfs(dir) {
+        Ok(stats) if stats.f_bavail.saturating_mul(stats.f_frsize) < NEARLY_FULL_BYTES => {
+            error.into_disk_full()
+        }
+        _ => error,
+    }
+}
+
 /// What a path that is not a regular file is, in a few words.
 fn describe_file_type(file_type: &std::fs::FileType) -> &'static str {
     use std::os::unix::fs::FileTypeExt;
@@ -414,5 +438,37 @@ impl Store {
         Ok(self
             .conn
             .query_row("PRAGMA journal_mode", [], |r| r.get(0))?)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sqlite_error(code: std::ffi::c_int) -> Error {
+        Error::from(rusqlite::Error::SqliteFailure(
+            rusqlite::ffi::Error::new(code),
+            None,
+        ))
+    }
+
+    #[test]
+    fn an_io_error_is_a_full_disk_only_where_the_disk_is_full() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = dir.path().join("s.db");
+        // The temp dir's filesystem has room: a disk I/O error stays one (exit 1).
+        let io = name_a_full_disk(sqlite_error(rusqlite::ffi::SQLITE_IOERR_SHMSIZE), &store);
+        assert_eq!(io.exit_code(), 1, "{io}");
+        assert!(!io.message.starts_with("disk full"), "{io}");
+        // Other errors are never touched, and SQLITE_FULL says so by itself.
+        let busy = name_a_full_disk(sqlite_error(rusqlite::ffi::SQLITE_BUSY), &store);
+        assert!(busy.message.starts_with("store is busy"), "{busy}");
+        let full = sqlite_error(rusqlite::ffi::SQLITE_FULL);
+        assert_eq!(full.exit_code(), 5);
+        // Told as a full disk, an error keeps what it came from.
+        let told = sqlite_error(rusqlite::ffi::SQLITE_IOERR_SHMSIZE).into_disk_full();
+        assert_eq!(told.message, "disk full: no space left on the device");
+        assert_eq!(told.exit_code(), 5);
+        assert_eq!(told.sqlite_code(), Some(ErrorCode::SystemIoFailure));
     }
 }

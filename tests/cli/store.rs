@@ -381,3 +381,65 @@ fn a_store_from_a_gpuctl_before_the_mark_is_adopted() {
         gpuctl::store::migrations::APPLICATION_ID
     );
 }
+
+#[test]
+fn a_full_disk_is_reported_as_such_and_loses_nothing() {
+    let env = Env::new();
+    let Some(disk) = crate::harness::TinyDisk::mount(&env, "tiny", "2m") else {
+        return;
+    };
+    let db = disk.path().join("gpuctl.db");
+    let db_text = db.to_str().unwrap();
+    env.ok(&["--db", db_text, "node", "add", "n1", "--cluster", "c", "-q"]);
+    let filler = disk.fill();
+    let mut failed = None;
+    // Each write needs new pages sooner or later; the first that finds none is refused whole.
+    for n in 2..200 {
+        let name = format!("node-{n}");
+        let output = env
+            .cmd(&[
+                "--db",
+                db_text,
+                "node",
+                "add",
+                &name,
+                "--cluster",
+                "c",
+                "--role",
+                &"x".repeat(2000),
+            ])
+            .output()
+            .unwrap();
+        if !output.status.success() {
+            failed = Some((n, output));
+            break;
+        }
+    }
+    let (n, output) = failed.expect("a full disk refuses a write");
+    let stderr = String::from_utf8(output.stderr).unwrap();
+    assert_eq!(output.status.code(), Some(5), "{stderr}");
+    assert_eq!(
+        error_line(&stderr),
+        "disk full: no space left on the device"
+    );
+    assert!(stderr.contains("hint: "), "{stderr}");
+    // Everything committed before is there, the refused node is not.
+    std::fs::remove_file(&filler).unwrap();
+    let nodes = env.json(&["--db", db_text, "node", "list"]);
+    assert_eq!(nodes.as_array().unwrap().len(), n - 1, "{nodes}");
+    let integrity: String = rusqlite::Connection::open(&db)
+        .unwrap()
+        .query_row("PRAGMA integrity_check", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(integrity, "ok");
+    env.ok(&[
+        "--db",
+        db_text,
+        "node",
+        "add",
+        &format!("node-{n}"),
+        "--cluster",
+        "c",
+        "-q",
+    ]);
+}
