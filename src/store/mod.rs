@@ -426,6 +426,24 @@ impl Store {
         Ok(())
     }
 
+    /// Whether the store holds nothing but what its migrations put there: no node, device,
+    /// event, setting, lease or alert, and only the built-in models and rules. A command killed
+    /// (or failing on a full disk) before its first commit leaves such a store.
+    pub fn is_untouched(&self) -> Result<bool> {
+        Ok(self.conn.query_row(
+            "SELECT NOT EXISTS (SELECT 1 FROM nodes)
+                AND NOT EXISTS (SELECT 1 FROM devices)
+                AND NOT EXISTS (SELECT 1 FROM events)
+                AND NOT EXISTS (SELECT 1 FROM settings)
+                AND NOT EXISTS (SELECT 1 FROM allocations)
+                AND NOT EXISTS (SELECT 1 FROM alerts)
+                AND NOT EXISTS (SELECT 1 FROM gpu_models WHERE builtin = 0)
+                AND NOT EXISTS (SELECT 1 FROM alert_rules WHERE builtin = 0)",
+            [],
+            |r| r.get(0),
+        )?)
+    }
+
     /// The schema version recorded in the file.
     pub fn schema_version(&self) -> Result<i64> {
         Ok(self
