@@ -140,7 +140,15 @@ pub fn migrate(conn: &mut Connection) -> Result<()> {
     // A quick read first: the common case (already current) takes no write lock at all.
     let current = check_version(conn)?;
     let application_id: i32 = conn.query_row("PRAGMA application_id", [], |r| r.get(0))?;
-    if current == latest_version() && application_id == APPLICATION_ID {
+    if current == latest_version() {
+        if application_id != APPLICATION_ID {
+            // Only the mark is missing: a current store an older gpuctl made. One header write;
+            // a store this user may only read is still read as before, and marked by its owner.
+            match conn.pragma_update(None, "application_id", APPLICATION_ID) {
+                Err(e) if e.sqlite_error_code() == Some(rusqlite::ErrorCode::ReadOnly) => {}
+                marked => marked?,
+            }
+        }
         return Ok(());
     }
     // The clock was checked when the command started; a bad GPUCTL_NOW cannot reach here.
