@@ -1035,7 +1035,7 @@ never\t''"
 complete -c gpuctl -n "__fish_gpuctl_using_subcommand db; and __fish_seen_subcommand_from backup" -l no-headers -d 'Omit table headers, footers and the CSV header row'
 complete -c gpuctl -n "__fish_gpuctl_using_subcommand db; and __fish_seen_subcommand_from backup" -s q -l quiet -d 'Print nothing but data and errors'
 complete -c gpuctl -n "__fish_gpuctl_using_subcommand db; and __fish_seen_subcommand_from backup" -s v -l verbose -d 'Say more about what is being done'
-complete -c gpuctl -n "__fish_gpuctl_using_subcommand db; and __fish_seen_subcommand_from backup" -s h -l help -d 'Print help'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand db; and __fish_seen_subcommand_from backup" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c gpuctl -n "__fish_gpuctl_using_subcommand db; and __fish_seen_subcommand_from backup" -s V -l version -d 'Print version'
 complete -c gpuctl -n "__fish_gpuctl_using_subcommand db; and __fish_seen_subcommand_from help" -f -a "retention" -d 'Show, or set, how long raw samples and hourly rollups are kept'
 complete -c gpuctl -n "__fish_gpuctl_using_subcommand db; and __fish_seen_subcommand_from help" -f -a "prune" -d 'Roll up complete hours and delete data past retention, now'

@@ -145,6 +145,11 @@ impl Error {
     pub fn differences(message: impl Into<String>) -> Self {
         Self::new(ErrorKind::Differences, message)
     }
+    /// The same error (kind, hint, source) with `what` said first: "`what`: message".
+    pub fn prefixed(mut self, what: &str) -> Self {
+        self.message = format!("{what}: {}", self.message);
+        self
+    }
     pub fn with_hint(mut self, hint: impl Into<String>) -> Self {
         self.hint = Some(hint.into());
         self
@@ -177,7 +182,56 @@ impl Error {
     pub fn is_broken_pipe(&self) -> bool {
         self.caused_by_io(std::io::ErrorKind::BrokenPipe)
     }
+
+    /// The SQLite result code anywhere in the chain of sources, if a SQLite error is there.
+    pub fn sqlite_code(&self) -> Option<rusqlite::ErrorCode> {
+        let mut next: Option<&(dyn StdError + 'static)> = StdError::source(self);
+        while let Some(error) = next {
+            if let Some(code) = error
+                .downcast_ref::<rusqlite::Error>()
+                .and_then(rusqlite::Error::sqlite_error_code)
+            {
+                return Some(code);
+            }
+            next = error.source();
+        }
+        None
+    }
+
+    /// The same failure, told as a full disk (exit 5), keeping its source: for an error that
+    /// the caller has found to come from a filesystem with no space left.
+    pub fn into_disk_full(self) -> Error {
+        Error {
+            kind: ErrorKind::Store,
+            message: DISK_FULL.to_string(),
+            hint: Some(DISK_FULL_HINT.to_string()),
+            source: self.source,
+        }
+    }
+
+    /// True when the filesystem ran out of space: SQLite's SQLITE_FULL or an I/O error
+    /// ENOSPC anywhere in the chain of sources.
+    pub fn is_disk_full(&self) -> bool {
+        if self.sqlite_code() == Some(rusqlite::ErrorCode::DiskFull) {
+            return true;
+        }
+        let mut next: Option<&(dyn StdError + 'static)> = StdError::source(self);
+        while let Some(error) = next {
+            if let Some(io) = error.downcast_ref::<std::io::Error>() {
+                if io.kind() == std::io::ErrorKind::StorageFull {
+                    return true;
+                }
+            }
+            next = error.source();
+        }
+        false
+    }
 }
+
+/// The one line a full disk prints, whatever ran into it: a store write (SQLite rolls the
+/// transaction back), a backup (its partial copy is removed), a lock file.
+const DISK_FULL: &str = "disk full: no space left on the device";
+const DISK_FULL_HINT: &str = "free some space and try again; what was committed before is intact";
 
 impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -195,6 +249,11 @@ impl StdError for Error {
 
 impl From<std::io::Error> for Error {
     fn from(e: std::io::Error) -> Self {
+        if e.kind() == std::io::ErrorKind::StorageFull {
+            return Error::store(DISK_FULL)
+                .with_hint(DISK_FULL_HINT)
+                .with_source(e);
+        }
         Error::runtime(format!("I/O error: {e}")).with_source(e)
     }
 }
@@ -207,6 +266,8 @@ impl From<rusqlite::Error> for Error {
                 Error::store(format!("store is busy: {e}"))
                     .with_hint("another gpuctl process holds the store; try again")
             }
+            // The message of a failed backup step reads "not an error": the code is what counts.
+            Some(ErrorCode::DiskFull) => Error::store(DISK_FULL).with_hint(DISK_FULL_HINT),
             Some(ErrorCode::DatabaseCorrupt) | Some(ErrorCode::NotADatabase) => {
                 Error::store(format!("store is corrupt: {e}"))
             }
@@ -293,6 +354,41 @@ mod tests {
         assert!(!Error::runtime("broken pipe").is_broken_pipe());
         let other = std::io::Error::from(std::io::ErrorKind::PermissionDenied);
         assert!(!Error::from(other).is_broken_pipe());
+    }
+
+    #[test]
+    fn a_full_disk_is_a_store_error_that_says_disk_full() {
+        // SQLite's SQLITE_FULL, including the "not an error" message a failed backup step carries.
+        for message in [None, Some("not an error".to_string())] {
+            let full = rusqlite::Error::SqliteFailure(
+                rusqlite::ffi::Error::new(rusqlite::ffi::SQLITE_FULL),
+                message,
+            );
+            let error = Error::from(full);
+            assert_eq!(error.kind, ErrorKind::Store);
+            assert_eq!(error.exit_code(), 5);
+            assert!(error.message.starts_with("disk full: "), "{error}");
+            assert!(!error.message.contains("not an error"), "{error}");
+            assert!(error.hint.is_some());
+            assert!(error.is_disk_full());
+        }
+        // ENOSPC from a plain file write (a backup's fsync, a lock file).
+        let enospc = std::io::Error::from_raw_os_error(28);
+        let error = Error::from(enospc);
+        assert_eq!(error.exit_code(), 5);
+        assert!(error.message.starts_with("disk full: "), "{error}");
+        assert!(error.is_disk_full());
+        // Wrapped, it is still found; other errors are not a full disk.
+        let full = Error::from(std::io::Error::from_raw_os_error(28));
+        assert!(Error::runtime("backup failed")
+            .with_source(full)
+            .is_disk_full());
+        assert!(!Error::from(std::io::Error::from_raw_os_error(13)).is_disk_full());
+        let busy = rusqlite::Error::SqliteFailure(
+            rusqlite::ffi::Error::new(rusqlite::ffi::SQLITE_BUSY),
+            None,
+        );
+        assert!(!Error::from(busy).is_disk_full());
     }
 
     /// A writer whose reader has gone.

@@ -142,6 +142,17 @@ fn store_access(command: &Command) -> StoreAccess {
 }
 
 fn execute(cli: Cli, db_on_command_line: bool) -> Result<()> {
+    let store_path = match &cli.global.db {
+        Some(path) => Some(path.clone()),
+        None => default_data_dir().ok().map(|dir| dir.join("gpuctl.db")),
+    };
+    execute_command(cli, db_on_command_line).map_err(|e| match &store_path {
+        Some(path) => store::name_a_full_disk(e, path),
+        None => e,
+    })
+}
+
+fn execute_command(cli: Cli, db_on_command_line: bool) -> Result<()> {
     let global = &cli.global;
     let mut ctx = Ctx::new(
         Output::new(

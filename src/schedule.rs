@@ -58,14 +58,27 @@ pub(crate) fn try_run_lock(
                 .map_err(|e| Error::store(format!("cannot create {}: {e}", dir.display())))?;
         }
     }
+    // Never through a link: one planted in a shared directory would have root create a file
+    // wherever it points.
     let file = OpenOptions::new()
         .create(true)
         .truncate(false)
         .read(true)
         .write(true)
         .mode(0o600)
+        .custom_flags(libc::O_NOFOLLOW)
         .open(&path)
-        .map_err(|e| Error::runtime(format!("cannot open lock file {}: {e}", path.display())))?;
+        .map_err(|e| {
+            if e.raw_os_error() == Some(libc::ELOOP) {
+                Error::store(format!(
+                    "lock file {} is a symbolic link: refusing to follow it",
+                    path.display()
+                ))
+                .with_hint("remove the link; gpuctl creates the lock file itself")
+            } else {
+                Error::runtime(format!("cannot open lock file {}: {e}", path.display()))
+            }
+        })?;
     let lock_error =
         |e: std::io::Error| Error::runtime(format!("cannot lock {}: {e}", path.display()));
     match file.try_lock() {

@@ -25,5 +25,8 @@ pub(crate) struct DbRetentionArgs {
 #[derive(Debug, Args)]
 pub(crate) struct DbBackupArgs {
     /// Where to write the copy (must not exist)
+    ///
+    /// The copy is written beside PATH as PATH.partial-XXXXXX (mode 0600), synced, and renamed
+    /// to PATH once whole: PATH never holds a partial copy.
     pub path: PathBuf,
 }

@@ -5,7 +5,7 @@ use serde::Serialize;
 use crate::cli::{DbBackupArgs, DbCommand, DbRetentionArgs};
 use crate::clock;
 use crate::domain::EventKind;
-use crate::error::{Error, Result};
+use crate::error::{Error, ErrorKind, Result};
 use crate::inventory::Detail;
 use crate::retention::{self, Maintenance, Retention};
 use crate::store::metrics;
@@ -158,7 +158,8 @@ struct BackupReport {
 }
 
 fn backup(ctx: &Ctx, args: &DbBackupArgs) -> Result<()> {
-    if args.path.exists() {
+    // symlink_metadata: a dangling link counts as existing too; never write through it.
+    if std::fs::symlink_metadata(&args.path).is_ok() {
         return Err(Error::conflict(format!(
             "backup target '{}' already exists",
             args.path.display()
@@ -167,11 +168,11 @@ fn backup(ctx: &Ctx, args: &DbBackupArgs) -> Result<()> {
     }
     let store = ctx.store()?;
     store.backup_to(&args.path).map_err(|e| {
-        Error::runtime(format!(
-            "backup to '{}' failed: {}",
-            args.path.display(),
-            e.message
-        ))
+        if e.kind == ErrorKind::Conflict {
+            // Created by someone else while the copy was made: the same refusal as above.
+            return e.with_hint("choose a new file name; gpuctl never overwrites a backup");
+        }
+        e.prefixed(&format!("backup to '{}' failed", args.path.display()))
     })?;
     let report = BackupReport {
         source: store.path().display().to_string(),

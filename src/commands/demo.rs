@@ -6,7 +6,7 @@ use crate::cli::DemoArgs;
 use crate::demo::{self, DemoSpec, DemoSummary, DEMO_MARKER_KEY};
 use crate::error::{Error, Result};
 use crate::output::Format;
-use crate::store::{settings, Store, DEFAULT_BUSY_TIMEOUT};
+use crate::store::{self, settings, Store, DEFAULT_BUSY_TIMEOUT};
 use crate::Ctx;
 
 /// Where the demo store lives unless `--db` is typed.
@@ -74,14 +74,24 @@ pub(crate) fn print_tips(ctx: &Ctx, demo: &GeneratedDemo) -> Result<()> {
 }
 
 /// Removes an earlier demo store at `path`; refuses to touch a store that is not a demo store.
+/// A demo store is one the demo marked (in its first transaction, so also one it was stopped in
+/// later), or one holding nothing of its own: what a demo killed before that first commit, or
+/// stopped by a full disk, leaves behind. Replacing it loses nothing.
 fn replace_demo_store(path: &Path) -> Result<()> {
+    // A path that cannot be a store at all (a device, a dangling link) is refused as such.
+    store::check_store_path(path)?;
     if !path.exists() {
         return Ok(());
     }
-    let is_demo = Store::open(path, DEFAULT_BUSY_TIMEOUT)
-        .and_then(|store| settings::get(store.conn(), DEMO_MARKER_KEY))
-        .map(|marker| marker.is_some())
-        .unwrap_or(false);
+    let verdict = Store::open(path, DEFAULT_BUSY_TIMEOUT).and_then(|store| {
+        Ok(settings::get(store.conn(), DEMO_MARKER_KEY)?.is_some() || store.is_untouched()?)
+    });
+    let is_demo = match verdict {
+        Ok(is_demo) => is_demo,
+        // A full disk or a busy store says nothing about what the store is: report it as such.
+        Err(e) if is_about_the_machine(&e) => return Err(e),
+        Err(_) => false,
+    };
     if !is_demo {
         return Err(Error::conflict(format!(
             "'{}' is not a demo store: the demo never overwrites other stores",
@@ -106,6 +116,21 @@ fn replace_demo_store(path: &Path) -> Result<()> {
         }
     }
     Ok(())
+}
+
+/// Whether opening a store failed because of the machine (disk full, I/O, busy), not the file.
+fn is_about_the_machine(error: &Error) -> bool {
+    use rusqlite::ErrorCode;
+    error.is_disk_full()
+        || matches!(
+            error.sqlite_code(),
+            Some(
+                ErrorCode::SystemIoFailure
+                    | ErrorCode::DatabaseBusy
+                    | ErrorCode::DatabaseLocked
+                    | ErrorCode::DiskFull
+            )
+        )
 }
 
 fn shell_quote(path: &Path) -> String {

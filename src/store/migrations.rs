@@ -73,6 +73,62 @@ pub const MIGRATIONS: &[Migration] = &[
     },
 ];
 
+/// Marks a SQLite file as a gpuctl store in its header (`PRAGMA application_id`): ASCII "GPUc"
+/// read as a big-endian integer. Set with the first migration of a new store, and on the next
+/// open of a store an older gpuctl made. Not a migration: it lives in the header, not a table.
+pub const APPLICATION_ID: i32 = 0x4750_5563;
+
+/// Tables every gpuctl store has had since the first migration: how a store made before the
+/// mark is told from another program's database.
+const CORE_TABLES: [&str; 5] = ["settings", "nodes", "events", "gpu_models", "devices"];
+
+/// What a file is, as far as gpuctl may write to it; read before anything writes.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Identity {
+    /// A new, empty database: gpuctl may make it a store.
+    Empty,
+    /// Marked with [`APPLICATION_ID`].
+    Marked,
+    /// A store an older gpuctl made: a schema version, gpuctl's tables, no mark yet.
+    Unmarked,
+    /// Another program's database, and why gpuctl thinks so: never written to.
+    Foreign(String),
+}
+
+/// Tells a gpuctl store from another SQLite database, by reads alone.
+pub fn identify(conn: &Connection) -> Result<Identity> {
+    let application_id: i32 = conn.query_row("PRAGMA application_id", [], |r| r.get(0))?;
+    if application_id == APPLICATION_ID {
+        return Ok(Identity::Marked);
+    }
+    if application_id != 0 {
+        return Ok(Identity::Foreign(format!(
+            "its SQLite application_id is {application_id:#010x}, not gpuctl's {APPLICATION_ID:#010x}"
+        )));
+    }
+    let objects: i64 = conn.query_row("SELECT count(*) FROM sqlite_master", [], |r| r.get(0))?;
+    if objects == 0 {
+        return Ok(Identity::Empty);
+    }
+    let version: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
+    let tables: i64 = conn.query_row(
+        "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name IN (?1, ?2, ?3, ?4, ?5)",
+        CORE_TABLES,
+        |r| r.get(0),
+    )?;
+    if version == 0 {
+        Ok(Identity::Foreign(format!(
+            "it already holds {objects} schema object(s) and no gpuctl mark"
+        )))
+    } else if tables < CORE_TABLES.len() as i64 {
+        Ok(Identity::Foreign(format!(
+            "it has schema version {version} but not gpuctl's tables"
+        )))
+    } else {
+        Ok(Identity::Unmarked)
+    }
+}
+
 /// The schema version this binary writes.
 pub fn latest_version() -> i64 {
     MIGRATIONS.len() as i64
@@ -83,7 +139,16 @@ pub fn latest_version() -> i64 {
 pub fn migrate(conn: &mut Connection) -> Result<()> {
     // A quick read first: the common case (already current) takes no write lock at all.
     let current = check_version(conn)?;
+    let application_id: i32 = conn.query_row("PRAGMA application_id", [], |r| r.get(0))?;
     if current == latest_version() {
+        if application_id != APPLICATION_ID {
+            // Only the mark is missing: a current store an older gpuctl made. One header write;
+            // a store this user may only read is still read as before, and marked by its owner.
+            match conn.pragma_update(None, "application_id", APPLICATION_ID) {
+                Err(e) if e.sqlite_error_code() == Some(rusqlite::ErrorCode::ReadOnly) => {}
+                marked => marked?,
+            }
+        }
         return Ok(());
     }
     // The clock was checked when the command started; a bad GPUCTL_NOW cannot reach here.
@@ -116,6 +181,11 @@ fn apply_pending(conn: &mut Connection, now: i64) -> Result<()> {
             ))
         })?;
         tx.pragma_update(None, "user_version", (index + 1) as i64)?;
+    }
+    // In the same transaction as the tables: no committed state has gpuctl's tables unmarked.
+    let application_id: i32 = tx.query_row("PRAGMA application_id", [], |r| r.get(0))?;
+    if application_id != APPLICATION_ID {
+        tx.pragma_update(None, "application_id", APPLICATION_ID)?;
     }
     let broken: i64 = tx.query_row("SELECT count(*) FROM pragma_foreign_key_check", [], |r| {
         r.get(0)
@@ -751,5 +821,21 @@ mod tests {
         let a: i64 = conn.query_row("SELECT a FROM t", [], |r| r.get(0)).unwrap();
         assert_eq!(a, 42);
         assert!(run_sql(&conn, "INSERT INTO t VALUES (:then);", 42).is_err());
+    }
+
+    #[test]
+    fn migrating_marks_the_store_and_identify_tells_ours_from_theirs() {
+        let mut conn = Connection::open_in_memory().unwrap();
+        assert_eq!(identify(&conn).unwrap(), Identity::Empty);
+        migrate(&mut conn).unwrap();
+        assert_eq!(identify(&conn).unwrap(), Identity::Marked);
+        // An older gpuctl's store: unmarked, adopted by the next migrate.
+        conn.pragma_update(None, "application_id", 0).unwrap();
+        assert_eq!(identify(&conn).unwrap(), Identity::Unmarked);
+        migrate(&mut conn).unwrap();
+        assert_eq!(identify(&conn).unwrap(), Identity::Marked);
+        let theirs = Connection::open_in_memory().unwrap();
+        theirs.execute_batch("CREATE TABLE t (a);").unwrap();
+        assert!(matches!(identify(&theirs).unwrap(), Identity::Foreign(_)));
     }
 }

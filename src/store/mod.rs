@@ -20,7 +20,7 @@ pub mod reports;
 pub mod settings;
 
 use std::fs::{DirBuilder, OpenOptions};
-use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt};
+use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt, PermissionsExt};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicI64, Ordering};
 use std::sync::Arc;
@@ -85,12 +85,20 @@ fn register_clock(conn: &Connection, clock: Arc<AtomicI64>) -> Result<()> {
 impl Store {
     /// Opens (creating directory 0700 and file 0600 when missing) and migrates the store at `path`.
     pub fn open(path: &Path, busy_timeout: Duration) -> Result<Store> {
+        check_store_path(path)?;
         create_private_file(path)?;
         let conn = Connection::open(path)
             .map_err(|e| Error::store(format!("cannot open store {}: {e}", path.display())))?;
         conn.busy_timeout(busy_timeout)?;
-        // Before anything writes (switching to WAL rewrites the header): a store this gpuctl
-        // cannot use is refused untouched.
+        // Before anything writes (switching to WAL rewrites the header): another program's
+        // database, or a store this gpuctl cannot use, is refused untouched.
+        if let migrations::Identity::Foreign(why) = migrations::identify(&conn)? {
+            return Err(Error::store(format!(
+                "{} is not a gpuctl store: {why}",
+                path.display()
+            ))
+            .with_hint("gpuctl never adds its tables to another database; point --db at a gpuctl store or a new file name"));
+        }
         migrations::check_version(&conn)?;
         configure(&conn)?;
         let clock = Arc::new(AtomicI64::new(crate::clock::now()?.timestamp()));
@@ -107,6 +115,7 @@ impl Store {
     /// Opens an existing store for a command that only reads: a missing one is exit 5 and
     /// nothing is created, so a typo in `--db` never reads as an empty, healthy fleet.
     pub fn open_existing(path: &Path, busy_timeout: Duration) -> Result<Store> {
+        check_store_path(path)?;
         if !path.exists() {
             return Err(
                 Error::store(format!("no store at {}", path.display())).with_hint(
@@ -159,6 +168,99 @@ impl Store {
             tx.rollback()?;
         }
         Ok(value)
+    }
+}
+
+/// Refuses, before SQLite opens anything (or creates a `-journal` beside it), a store path that
+/// is not a regular file or absent: a directory, a device such as /dev/null, a FIFO, a socket.
+/// A symbolic link is followed to an existing file, but a dangling one is refused: following
+/// it would create the store wherever the link points.
+pub fn check_store_path(path: &Path) -> Result<()> {
+    let link = match std::fs::symlink_metadata(path) {
+        Ok(metadata) => metadata,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
+        Err(e) => {
+            return Err(Error::store(format!(
+                "cannot inspect store path {}: {e}",
+                path.display()
+            )))
+        }
+    };
+    let target = if link.file_type().is_symlink() {
+        match std::fs::metadata(path) {
+            Ok(metadata) => metadata,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                let points_to = std::fs::read_link(path)
+                    .map(|t| format!(" (to {})", t.display()))
+                    .unwrap_or_default();
+                return Err(Error::store(format!(
+                    "store path {} is a dangling symbolic link{points_to}",
+                    path.display()
+                ))
+                .with_hint(
+                    "gpuctl does not create a store through a link: remove the link, or create the store at its target",
+                ));
+            }
+            Err(e) => {
+                return Err(Error::store(format!(
+                    "cannot inspect store path {}: {e}",
+                    path.display()
+                )))
+            }
+        }
+    } else {
+        link
+    };
+    if !target.file_type().is_file() {
+        return Err(Error::store(format!(
+            "store path {} is not a regular file ({})",
+            path.display(),
+            describe_file_type(&target.file_type())
+        ))
+        .with_hint("point --db at a store file, or at a new file name"));
+    }
+    Ok(())
+}
+
+/// Below this much free space, a SQLite I/O error on the store's filesystem is a full disk.
+const NEARLY_FULL_BYTES: u64 = 1 << 20;
+
+/// Tells a full disk behind SQLite's generic "disk I/O error". SQLite reports ENOSPC as
+/// SQLITE_FULL only when writing pages; growing the -shm file (the first command after the last
+/// one closed the store) or pre-sizing a file on a full disk comes back as SQLITE_IOERR_SHMSIZE
+/// or _WRITE, and the errno is not in the error. An I/O error while the store's filesystem has
+/// (almost) no space left is reported as the full disk it is; any other error is returned as is.
+pub fn name_a_full_disk(error: Error, store_path: &Path) -> Error {
+    if error.sqlite_code() != Some(ErrorCode::SystemIoFailure) {
+        return error;
+    }
+    let dir = store_path
+        .parent()
+        .filter(|d| !d.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    match rustix::fs::statvfs(dir) {
+        Ok(stats) if stats.f_bavail.saturating_mul(stats.f_frsize) < NEARLY_FULL_BYTES => {
+            error.into_disk_full()
+        }
+        _ => error,
+    }
+}
+
+/// What a path that is not a regular file is, in a few words.
+fn describe_file_type(file_type: &std::fs::FileType) -> &'static str {
+    use std::os::unix::fs::FileTypeExt;
+    if file_type.is_dir() {
+        "a directory"
+    } else if file_type.is_char_device() {
+        "a character device"
+    } else if file_type.is_block_device() {
+        "a block device"
+    } else if file_type.is_fifo() {
+        "a FIFO"
+    } else if file_type.is_socket() {
+        "a socket"
+    } else {
+        "not a file"
     }
 }
 
@@ -263,12 +365,51 @@ pub(crate) fn like_pattern(text: &str) -> String {
 }
 
 impl Store {
-    /// Copies the whole store to `target` with SQLite's online backup API: a consistent snapshot
-    /// even while other processes write.
+    /// Copies the whole store to `target`, which must not exist, with SQLite's online backup
+    /// API: a consistent snapshot even while other processes write. The copy goes to a private
+    /// (0600) temp file beside `target`, is synced, and is renamed into place without replacing
+    /// anything, so `target` is either absent or a whole copy. The temp file is removed on
+    /// error; one a killed backup leaves is named `<target>.partial-XXXXXX`.
     pub fn backup_to(&self, target: &Path) -> Result<()> {
-        let mut destination = Connection::open(target)?;
-        let backup = rusqlite::backup::Backup::new(&self.conn, &mut destination)?;
-        backup.run_to_completion(1_024, Duration::from_millis(5), None)?;
+        let name = target.file_name().ok_or_else(|| {
+            Error::usage(format!(
+                "backup target '{}' is not a file name",
+                target.display()
+            ))
+        })?;
+        let dir = target
+            .parent()
+            .filter(|d| !d.as_os_str().is_empty())
+            .unwrap_or(Path::new("."));
+        let mut prefix = name.to_os_string();
+        prefix.push(".partial-");
+        let temp = tempfile::Builder::new()
+            .prefix(&prefix)
+            .permissions(std::fs::Permissions::from_mode(0o600))
+            .tempfile_in(dir)
+            .map_err(|e| {
+                Error::from(e).prefixed(&format!("cannot create a file in {}", dir.display()))
+            })?;
+        {
+            let mut destination = Connection::open(temp.path())?;
+            // A half-written temp file is thrown away, never rolled back: no -journal beside it.
+            destination.pragma_update(None, "journal_mode", "OFF")?;
+            let backup = rusqlite::backup::Backup::new(&self.conn, &mut destination)?;
+            backup.run_to_completion(1_024, Duration::from_millis(5), None)?;
+        }
+        temp.as_file().sync_all()?;
+        temp.persist_noclobber(target).map_err(|e| {
+            if e.error.kind() == std::io::ErrorKind::AlreadyExists {
+                Error::conflict(format!(
+                    "backup target '{}' already exists",
+                    target.display()
+                ))
+            } else {
+                Error::from(e.error)
+            }
+        })?;
+        // The rename itself survives a power cut only once the directory is synced.
+        std::fs::File::open(dir)?.sync_all()?;
         Ok(())
     }
 
@@ -285,6 +426,24 @@ impl Store {
         Ok(())
     }
 
+    /// Whether the store holds nothing but what its migrations put there: no node, device,
+    /// event, setting, lease or alert, and only the built-in models and rules. A command killed
+    /// (or failing on a full disk) before its first commit leaves such a store.
+    pub fn is_untouched(&self) -> Result<bool> {
+        Ok(self.conn.query_row(
+            "SELECT NOT EXISTS (SELECT 1 FROM nodes)
+                AND NOT EXISTS (SELECT 1 FROM devices)
+                AND NOT EXISTS (SELECT 1 FROM events)
+                AND NOT EXISTS (SELECT 1 FROM settings)
+                AND NOT EXISTS (SELECT 1 FROM allocations)
+                AND NOT EXISTS (SELECT 1 FROM alerts)
+                AND NOT EXISTS (SELECT 1 FROM gpu_models WHERE builtin = 0)
+                AND NOT EXISTS (SELECT 1 FROM alert_rules WHERE builtin = 0)",
+            [],
+            |r| r.get(0),
+        )?)
+    }
+
     /// The schema version recorded in the file.
     pub fn schema_version(&self) -> Result<i64> {
         Ok(self
@@ -297,5 +456,37 @@ impl Store {
         Ok(self
             .conn
             .query_row("PRAGMA journal_mode", [], |r| r.get(0))?)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sqlite_error(code: std::ffi::c_int) -> Error {
+        Error::from(rusqlite::Error::SqliteFailure(
+            rusqlite::ffi::Error::new(code),
+            None,
+        ))
+    }
+
+    #[test]
+    fn an_io_error_is_a_full_disk_only_where_the_disk_is_full() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = dir.path().join("s.db");
+        // The temp dir's filesystem has room: a disk I/O error stays one (exit 1).
+        let io = name_a_full_disk(sqlite_error(rusqlite::ffi::SQLITE_IOERR_SHMSIZE), &store);
+        assert_eq!(io.exit_code(), 1, "{io}");
+        assert!(!io.message.starts_with("disk full"), "{io}");
+        // Other errors are never touched, and SQLITE_FULL says so by itself.
+        let busy = name_a_full_disk(sqlite_error(rusqlite::ffi::SQLITE_BUSY), &store);
+        assert!(busy.message.starts_with("store is busy"), "{busy}");
+        let full = sqlite_error(rusqlite::ffi::SQLITE_FULL);
+        assert_eq!(full.exit_code(), 5);
+        // Told as a full disk, an error keeps what it came from.
+        let told = sqlite_error(rusqlite::ffi::SQLITE_IOERR_SHMSIZE).into_disk_full();
+        assert_eq!(told.message, "disk full: no space left on the device");
+        assert_eq!(told.exit_code(), 5);
+        assert_eq!(told.sqlite_code(), Some(ErrorCode::SystemIoFailure));
     }
 }

@@ -601,3 +601,38 @@ fn a_replay_stamps_its_events_with_the_time_they_were_written() {
         .unwrap();
     assert_eq!(first, 1_795_946_400, "2026-11-29T10:00:00Z as recorded");
 }
+
+#[test]
+fn the_run_lock_is_private_and_never_opened_through_a_symlink() {
+    let env = Env::new();
+    env.init_store();
+    let input = fixture("replay/h100_with_units.csv");
+    let collect = [
+        "collect",
+        "--input",
+        input.to_str().unwrap(),
+        "--node",
+        "replayed",
+    ];
+    // A link planted where the lock file goes: following it would create the file it names.
+    let lock_path = env
+        .db()
+        .with_file_name("gpuctl.db.collect.node-replayed.lock");
+    let planted = env.dir().join("planted-by-someone-else");
+    std::os::unix::fs::symlink(&planted, &lock_path).unwrap();
+    let stderr = env.fails(&collect, 5);
+    assert_eq!(
+        error_line(&stderr),
+        format!(
+            "lock file {} is a symbolic link: refusing to follow it",
+            lock_path.display()
+        )
+    );
+    assert!(!planted.exists(), "nothing created through the link");
+    assert_eq!(count(&env, "SELECT count(*) FROM samples"), 0);
+    // Without the link, collect creates the lock itself, readable by its owner only.
+    std::fs::remove_file(&lock_path).unwrap();
+    env.ok(&collect);
+    let mode = std::fs::metadata(&lock_path).unwrap().permissions().mode();
+    assert_eq!(mode & 0o777, 0o600);
+}

@@ -4,7 +4,9 @@ use gpuctl::retention;
 use gpuctl::store::metrics::{self, SampleRow};
 use gpuctl::store::{Store, DEFAULT_BUSY_TIMEOUT};
 
-use crate::harness::{error_line, Env};
+use std::os::unix::fs::PermissionsExt;
+
+use crate::harness::{error_line, Env, TinyDisk};
 
 /// 2026-11-29T10:00:00Z, the harness clock.
 const NOW: i64 = 1_795_946_400;
@@ -190,5 +192,127 @@ fn optimize_applies_rollups_and_retention_too() {
     assert_eq!(
         again["retention"]["hours_rolled_up"], 0,
         "the second run has nothing to do"
+    );
+}
+
+/// Names in `dir` that start with `prefix`, sorted.
+fn names_starting(dir: &std::path::Path, prefix: &str) -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|name| name.starts_with(prefix))
+        .collect();
+    names.sort();
+    names
+}
+
+/// Whether `path` is a whole, sound copy of a store holding `events` events.
+fn is_whole_copy(path: &std::path::Path, events: i64) -> bool {
+    let Ok(conn) = rusqlite::Connection::open(path) else {
+        return false;
+    };
+    let sound = conn
+        .query_row("PRAGMA integrity_check", [], |r| r.get::<_, String>(0))
+        .is_ok_and(|verdict| verdict == "ok");
+    let count = conn
+        .query_row("SELECT count(*) FROM events", [], |r| r.get::<_, i64>(0))
+        .unwrap_or(-1);
+    sound && count == events
+}
+
+#[test]
+fn backup_is_private_and_leaves_no_side_files() {
+    let env = Env::new();
+    env.ok(&["node", "add", "n1", "--cluster", "c", "-q"]);
+    let target = env.dir().join("backup.db");
+    env.json(&["db", "backup", target.to_str().unwrap()]);
+    let mode = std::fs::metadata(&target).unwrap().permissions().mode();
+    assert_eq!(mode & 0o777, 0o600, "as private as the store");
+    assert_eq!(names_starting(env.dir(), "backup.db"), ["backup.db"]);
+    // A dangling link at the target counts as existing: nothing is written through it.
+    let link = env.dir().join("link.db");
+    let elsewhere = env.dir().join("elsewhere.db");
+    std::os::unix::fs::symlink(&elsewhere, &link).unwrap();
+    let stderr = env.fails(&["db", "backup", link.to_str().unwrap()], 4);
+    assert!(error_line(&stderr).contains("already exists"), "{stderr}");
+    assert!(!elsewhere.exists());
+}
+
+#[test]
+fn a_killed_backup_leaves_nothing_under_the_target_name() {
+    let env = Env::new();
+    env.ok(&["node", "add", "n1", "--cluster", "c", "-q"]);
+    // ~48 MB of events, so the copy takes many steps and the kill lands inside it.
+    let store = Store::open(env.db(), DEFAULT_BUSY_TIMEOUT).unwrap();
+    store
+        .conn()
+        .execute_batch(
+            "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 48)
+             INSERT INTO events (at, kind, subject, reason)
+             SELECT i, 'test.filler', 'filler', hex(randomblob(500000)) FROM n;",
+        )
+        .unwrap();
+    let events: i64 = store
+        .conn()
+        .query_row("SELECT count(*) FROM events", [], |r| r.get(0))
+        .unwrap();
+    drop(store);
+    let target = env.dir().join("b.db");
+    let mut child = env
+        .process(&["db", "backup", target.to_str().unwrap()])
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    // Kill as soon as the copy has started to appear, under whatever name.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    while names_starting(env.dir(), "b.db").is_empty() && std::time::Instant::now() < deadline {
+        std::thread::sleep(std::time::Duration::from_micros(200));
+    }
+    child.kill().unwrap();
+    child.wait().unwrap();
+    // The target is absent (or, had the copy won the race, whole); only a clearly named
+    // partial file may remain.
+    assert!(
+        !target.exists() || is_whole_copy(&target, events),
+        "a killed backup left a broken {}",
+        target.display()
+    );
+    for name in names_starting(env.dir(), "b.db") {
+        assert!(
+            name == "b.db" || name.starts_with("b.db.partial-"),
+            "unexpected {name}"
+        );
+        assert!(!name.ends_with("-journal"), "{name}");
+    }
+    // The retry is not refused, and makes a whole copy.
+    if !target.exists() {
+        env.ok(&["db", "backup", target.to_str().unwrap(), "-q"]);
+    }
+    assert!(is_whole_copy(&target, events));
+}
+
+#[test]
+fn a_backup_onto_a_full_disk_says_disk_full_and_leaves_nothing() {
+    let env = Env::new();
+    env.ok(&["node", "add", "n1", "--cluster", "c", "-q"]);
+    // The disk is smaller than the store.
+    let Some(disk) = TinyDisk::mount(&env, "tiny", "64k") else {
+        return;
+    };
+    let target = disk.path().join("b.db");
+    let stderr = env.fails(&["db", "backup", target.to_str().unwrap()], 5);
+    assert_eq!(
+        error_line(&stderr),
+        format!(
+            "backup to '{}' failed: disk full: no space left on the device",
+            target.display()
+        )
+    );
+    assert!(!stderr.contains("not an error"), "{stderr}");
+    assert!(
+        names_starting(disk.path(), "").is_empty(),
+        "no 0-byte target, no partial file: {:?}",
+        names_starting(disk.path(), "")
     );
 }

@@ -1,6 +1,8 @@
 //! `gpuctl demo`.
 
-use crate::harness::{error_line, fixture, Env};
+use gpuctl::store::{settings, Store, DEFAULT_BUSY_TIMEOUT};
+
+use crate::harness::{error_line, fixture, Env, TinyDisk};
 
 fn small_demo(env: &Env, db: &str, seed: &str) -> serde_json::Value {
     env.json(&[
@@ -394,4 +396,112 @@ fn old_event_kinds_are_renamed_by_the_migration() {
         )
         .unwrap();
     assert_eq!(old, 0);
+}
+
+/// A two-node demo into `db`; returns the nodes it then holds.
+fn tiny_demo(env: &Env, db: &std::path::Path) -> usize {
+    let db = db.to_str().unwrap();
+    env.ok(&[
+        "--db",
+        db,
+        "demo",
+        "--nodes",
+        "2",
+        "--gpus-per-node",
+        "1",
+        "--days",
+        "1",
+        "-o",
+        "json",
+    ]);
+    env.json(&["--db", db, "node", "list"])
+        .as_array()
+        .unwrap()
+        .len()
+}
+
+#[test]
+fn a_demo_stopped_before_its_first_commit_is_replaced_by_the_next() {
+    let env = Env::new();
+    // Killed right after creating the file: 0 bytes.
+    let empty = env.dir().join("empty.db");
+    std::fs::write(&empty, b"").unwrap();
+    // Killed in its first transaction: migrated, nothing of its own, no marker yet.
+    let migrated = env.dir().join("migrated.db");
+    drop(Store::open(&migrated, DEFAULT_BUSY_TIMEOUT).unwrap());
+    // Killed after its first transaction: marked, no samples yet.
+    let marked = env.dir().join("marked.db");
+    let store = Store::open(&marked, DEFAULT_BUSY_TIMEOUT).unwrap();
+    store
+        .write(|tx| settings::set(tx, gpuctl::demo::DEMO_MARKER_KEY, "7"))
+        .unwrap();
+    drop(store);
+    for db in [&empty, &migrated, &marked] {
+        assert_eq!(tiny_demo(&env, db), 2, "{}", db.display());
+    }
+}
+
+#[test]
+fn a_demo_killed_in_its_first_milliseconds_is_replaced_by_the_next() {
+    let env = Env::new();
+    let db = env.dir().join("demo.db");
+    let mut child = env
+        .process(&[
+            "--db",
+            db.to_str().unwrap(),
+            "demo",
+            "--nodes",
+            "30",
+            "--days",
+            "7",
+            "-o",
+            "json",
+        ])
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    while !db.exists() && std::time::Instant::now() < deadline {
+        std::thread::sleep(std::time::Duration::from_micros(100));
+    }
+    child.kill().unwrap();
+    child.wait().unwrap();
+    assert_eq!(tiny_demo(&env, &db), 2);
+}
+
+#[test]
+fn a_demo_on_a_full_disk_says_disk_full_and_the_next_one_recovers() {
+    let env = Env::new();
+    // Too small for the schema (the disk fills before the demo's first commit), then too small
+    // for the samples (after it).
+    for size in ["300k", "600k"] {
+        let Some(disk) = TinyDisk::mount(&env, &format!("tiny-{size}"), size) else {
+            return;
+        };
+        let db = disk.path().join("demo.db");
+        let db_text = db.to_str().unwrap();
+        let stderr = env.fails(
+            &[
+                "--db",
+                db_text,
+                "demo",
+                "--nodes",
+                "2",
+                "--gpus-per-node",
+                "1",
+                "--days",
+                "1",
+            ],
+            5,
+        );
+        assert_eq!(
+            error_line(&stderr),
+            "disk full: no space left on the device",
+            "{size}"
+        );
+        // Once there is room, the demo replaces what it left.
+        disk.resize("64m");
+        assert_eq!(tiny_demo(&env, &db), 2, "{size}");
+    }
 }

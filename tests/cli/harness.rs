@@ -238,3 +238,72 @@ impl Env {
         ]);
     }
 }
+
+/// A small tmpfs mounted at `<temp dir>/<name>`, unmounted when dropped: how a test runs gpuctl
+/// against a full disk. Mounting needs root (CAP_SYS_ADMIN); without it [`TinyDisk::mount`]
+/// prints why and returns None, and the test skips the part that needs it.
+pub struct TinyDisk {
+    path: PathBuf,
+}
+
+impl TinyDisk {
+    pub fn mount(env: &Env, name: &str, size: &str) -> Option<TinyDisk> {
+        let path = env.dir().join(name);
+        std::fs::create_dir_all(&path).expect("mount point");
+        let output = Process::new("mount")
+            .args([
+                "-t",
+                "tmpfs",
+                "-o",
+                &format!("size={size},mode=0700"),
+                "tmpfs",
+            ])
+            .arg(&path)
+            .output();
+        match output {
+            Ok(output) if output.status.success() => Some(TinyDisk { path }),
+            Ok(output) => {
+                eprintln!(
+                    "skipping the full-disk part: cannot mount a tmpfs ({})",
+                    String::from_utf8_lossy(&output.stderr).trim()
+                );
+                None
+            }
+            Err(e) => {
+                eprintln!("skipping the full-disk part: cannot run mount ({e})");
+                None
+            }
+        }
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Changes the size, e.g. to give a full disk room again.
+    pub fn resize(&self, size: &str) {
+        let status = Process::new("mount")
+            .args(["-o", &format!("remount,size={size}")])
+            .arg(&self.path)
+            .status()
+            .expect("run mount");
+        assert!(status.success(), "remount {}", self.path.display());
+    }
+
+    /// Fills what is left with one file, which it returns.
+    pub fn fill(&self) -> PathBuf {
+        use std::io::Write;
+        let filler = self.path.join("filler");
+        let mut file = std::fs::File::create(&filler).expect("filler");
+        let block = vec![0u8; 4096];
+        while file.write_all(&block).is_ok() {}
+        let _ = file.sync_all();
+        filler
+    }
+}
+
+impl Drop for TinyDisk {
+    fn drop(&mut self) {
+        let _ = Process::new("umount").arg(&self.path).status();
+    }
+}
