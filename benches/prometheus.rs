@@ -283,7 +283,12 @@ fn write_history(path: &Path, nodes: usize, start: i64, end: i64) -> usize {
         for node in 0..nodes {
             for (gpu, line) in lines.iter().enumerate() {
                 let (series, _) = line.rsplit_once(' ').expect("a sample line has a value");
-                let series = for_node(series, node);
+                // History without the pod labels: a backfill stores samples only.
+                let series = match series.find(",container=") {
+                    Some(at) => format!("{}}}", &series[..at]),
+                    None => series.to_string(),
+                };
+                let series = for_node(&series, node);
                 let mut t = start;
                 let mut minute = 0usize;
                 while t <= end {
