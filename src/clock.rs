@@ -3,6 +3,7 @@
 use chrono::{DateTime, NaiveDate, NaiveDateTime, TimeZone, Utc};
 
 use crate::error::{Error, Result};
+use crate::terminal::quote;
 
 /// The environment variable that fixes the clock, as RFC 3339.
 pub const NOW_ENV: &str = "GPUCTL_NOW";
@@ -14,7 +15,8 @@ pub fn now() -> Result<DateTime<Utc>> {
             .map(|t| t.with_timezone(&Utc))
             .map_err(|_| {
                 Error::usage(format!(
-                    "invalid {NOW_ENV} '{text}': expected an RFC 3339 time"
+                    "invalid {NOW_ENV} {}: expected an RFC 3339 time",
+                    quote(&text)
                 ))
             }),
         _ => Ok(Utc::now()),
@@ -25,7 +27,8 @@ pub fn now() -> Result<DateTime<Utc>> {
 pub fn parse_duration(text: &str) -> Result<i64> {
     let bad = || {
         Error::usage(format!(
-            "invalid duration '{text}': expected a number and a unit, e.g. 30m, 4h, 7d, 1h30m"
+            "invalid duration {}: expected a number and a unit, e.g. 30m, 4h, 7d, 1h30m",
+            quote(text)
         ))
     };
     let trimmed = text.trim();
@@ -69,7 +72,8 @@ pub fn parse_duration(text: &str) -> Result<i64> {
     }
     if total <= 0 {
         return Err(Error::usage(format!(
-            "invalid duration '{text}': must be longer than zero"
+            "invalid duration {}: must be longer than zero",
+            quote(text)
         )));
     }
     Ok(total)
@@ -184,7 +188,8 @@ pub fn parse_time(text: &str) -> Result<DateTime<Utc>> {
         }
     }
     Err(Error::usage(format!(
-        "invalid time '{text}': expected RFC 3339 or YYYY-MM-DD[ HH:MM]"
+        "invalid time {}: expected RFC 3339 or YYYY-MM-DD[ HH:MM]",
+        quote(text)
     )))
 }
 

@@ -25,3 +25,4 @@ mod readme;
 mod report;
 mod services;
 mod store;
+mod terminal;
