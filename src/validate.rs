@@ -148,6 +148,37 @@ pub(crate) fn gpu_uuid(uuid: &str) -> Result<()> {
     )))
 }
 
+/// The longest device UUID accepted (a GPU UUID is 40 characters, a MIG UUID 41, the
+/// pre-R470 `MIG-GPU-…/gi/ci` form about 50).
+const DEVICE_UUID_MAX: usize = 96;
+
+/// A device UUID as NVML and nvidia-smi print it: a GPU's `GPU-<hex and dashes>`, a MIG
+/// device's `MIG-<hex and dashes>`, or the pre-R470 `MIG-GPU-<hex and dashes>/<gi>/<ci>`.
+pub(crate) fn device_uuid(uuid: &str) -> Result<()> {
+    let hex_and_dashes =
+        |s: &str| !s.is_empty() && s.chars().all(|c| c.is_ascii_hexdigit() || c == '-');
+    let valid = uuid.len() <= DEVICE_UUID_MAX
+        && if let Some(rest) = uuid.strip_prefix("GPU-") {
+            hex_and_dashes(rest)
+        } else if let Some(rest) = uuid.strip_prefix("MIG-GPU-") {
+            let mut parts = rest.split('/');
+            parts.next().is_some_and(hex_and_dashes)
+                && parts.clone().count() == 2
+                && parts.all(|p| !p.is_empty() && p.chars().all(|c| c.is_ascii_digit()))
+        } else if let Some(rest) = uuid.strip_prefix("MIG-") {
+            hex_and_dashes(rest)
+        } else {
+            false
+        };
+    if valid {
+        return Ok(());
+    }
+    Err(Error::usage(format!(
+        "invalid GPU UUID {}: expected GPU- (or MIG-) followed by hex digits and dashes, as nvidia-smi -L prints",
+        quote(uuid)
+    )))
+}
+
 /// A PCI bus id such as `00000000:17:00.0` (domain optional).
 pub(crate) fn pci_bus_id(id: &str) -> Result<()> {
     let parts: Vec<&str> = id.split(':').collect();
@@ -352,6 +383,32 @@ mod tests {
         assert!(mig_profile_name("1g.10gb+me").is_ok());
         assert!(mig_profile_name("3g").is_err());
         assert!(mig_profile_name("g.40gb").is_err());
+    }
+
+    #[test]
+    fn device_uuids_are_gpu_or_mig_uuids() {
+        for good in [
+            "GPU-1a2b3c4d-0000-1111-2222-333344445555",
+            "MIG-1b2c3d4e-5f60-7182-93a4-b5c6d7e8f901",
+            "MIG-GPU-1a2b3c4d-0000-1111-2222-333344445555/1/0",
+        ] {
+            assert!(device_uuid(good).is_ok(), "{good}");
+        }
+        let long = format!("GPU-{}", "a".repeat(100));
+        for bad in [
+            "hello",
+            "GPU-",
+            "MIG-",
+            "GPU-xyz",
+            "GPU-1'; DROP TABLE nodes; --",
+            "MIG-GPU-1a2b/1",
+            "MIG-GPU-1a2b/1/x",
+            "$(reboot)",
+            long.as_str(),
+        ] {
+            let e = device_uuid(bad).unwrap_err();
+            assert!(e.message.contains("invalid GPU UUID"), "{}", e.message);
+        }
     }
 
     #[test]

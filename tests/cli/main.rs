@@ -3,6 +3,7 @@
 
 mod alert;
 mod alloc;
+mod bad_input;
 mod collect;
 mod contrib;
 mod conventions;
