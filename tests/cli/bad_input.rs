@@ -3,7 +3,7 @@
 
 use std::time::{Duration, Instant};
 
-use crate::harness::{error_line, Env};
+use crate::harness::{error_line, fixture, Env};
 
 const GPU: &str = "GPU-8a1c5c3e-0d6a-4f0e-9d1e-2b6f3c4d5e60";
 
@@ -161,4 +161,71 @@ fn collect_input_refuses_more_gpus_in_one_moment_than_a_node_has() {
     let stderr = collect_csv(&env, &text, 2);
     assert!(error_line(&stderr).contains("1024"), "{stderr}");
     assert_eq!(env.store_snapshot(), before);
+}
+
+/// A `kubectl get nodes -o json` document of one node, with `edit` applied to it.
+fn kube_node(env: &Env, edit: impl FnOnce(&mut serde_json::Value)) -> String {
+    let text = std::fs::read_to_string(fixture("kube/node-single.json")).unwrap();
+    let mut node: serde_json::Value = serde_json::from_str(&text).unwrap();
+    edit(&mut node);
+    let path = env.dir().join("node.json");
+    std::fs::write(&path, node.to_string()).unwrap();
+    path.to_str().unwrap().to_string()
+}
+
+#[test]
+fn node_import_refuses_an_absurd_gpu_capacity_naming_value_and_node() {
+    let env = Env::new();
+    env.ok(&["node", "add", "keep-me", "--cluster", "prod", "-q"]);
+    let before = env.store_snapshot();
+    let path = kube_node(&env, |n| {
+        n["status"]["capacity"]["nvidia.com/gpu"] = "9223372036854775807".into();
+    });
+    let stderr = env.fails(&["node", "import", &path, "--cluster", "prod"], 2);
+    let line = error_line(&stderr);
+    assert!(line.contains("9223372036854775807"), "{stderr}");
+    assert!(line.contains("h100-a-01"), "{stderr}");
+    assert!(line.contains("1024"), "{stderr}");
+    let path = kube_node(&env, |n| {
+        n["metadata"]["labels"]["nvidia.com/gpu.count"] = "100000".into();
+        n["status"]["capacity"] = serde_json::json!({});
+    });
+    let stderr = env.fails(&["node", "import", &path, "--cluster", "prod"], 2);
+    assert!(error_line(&stderr).contains("100000"), "{stderr}");
+    assert_eq!(env.store_snapshot(), before);
+}
+
+#[test]
+fn node_import_refuses_node_info_with_control_characters() {
+    let env = Env::new();
+    env.ok(&["node", "add", "keep-me", "--cluster", "prod", "-q"]);
+    let before = env.store_snapshot();
+    for field in ["osImage", "kernelVersion", "kubeletVersion"] {
+        let path = kube_node(&env, |n| {
+            n["status"]["nodeInfo"][field] = "Ubuntu\n\x1b]52;c;cHduZWQ=\x07".into();
+        });
+        let stderr = env.fails(&["node", "import", &path, "--cluster", "prod"], 2);
+        let line = error_line(&stderr);
+        assert!(line.contains(field), "{stderr}");
+        assert!(line.contains("h100-a-01"), "{stderr}");
+        assert!(line.contains(r"Ubuntu\n\e]52"), "{stderr}");
+        assert_eq!(stderr.lines().count(), 1, "{stderr:?}");
+    }
+    assert_eq!(env.store_snapshot(), before);
+}
+
+#[test]
+fn node_import_from_dev_zero_ends_with_an_error() {
+    let env = Env::new();
+    let output = env
+        .cmd(&["node", "import", "/dev/zero", "--cluster", "prod"])
+        .timeout(Duration::from_secs(20))
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(2), "{stderr}");
+    assert!(
+        error_line(&stderr).contains("'/dev/zero' is larger than 512 MiB"),
+        "{stderr}"
+    );
 }
