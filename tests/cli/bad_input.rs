@@ -229,3 +229,34 @@ fn node_import_from_dev_zero_ends_with_an_error() {
         "{stderr}"
     );
 }
+
+#[test]
+fn node_list_past_every_page_is_empty_with_a_true_footer() {
+    let env = Env::new();
+    env.ok(&["node", "add", "n1", "--cluster", "c", "-q"]);
+    env.ok(&["node", "add", "n2", "--cluster", "c", "-q"]);
+    let text = env.ok(&[
+        "node",
+        "list",
+        "--limit",
+        "4294967295",
+        "--page",
+        "4294967295",
+    ]);
+    assert!(!text.contains("n1"), "page 1 shown again: {text}");
+    assert!(!text.contains('-') || !text.contains("–-"), "{text}");
+    assert_eq!(
+        text.lines().last(),
+        Some("no nodes on this page (2 nodes in all)"),
+        "{text}"
+    );
+    let json = env.json(&[
+        "node",
+        "list",
+        "--limit",
+        "4294967295",
+        "--page",
+        "4294967295",
+    ]);
+    assert_eq!(json, serde_json::json!([]));
+}
