@@ -260,3 +260,24 @@ fn node_list_past_every_page_is_empty_with_a_true_footer() {
     ]);
     assert_eq!(json, serde_json::json!([]));
 }
+
+#[test]
+fn dashboard_trends_bounds_the_window_and_the_number_of_buckets() {
+    let env = Env::new();
+    env.ok(&["node", "add", "n1", "--cluster", "c", "-q"]);
+    let stderr = env.fails(&["dashboard", "trends", "--since", "30000w"], 2);
+    assert!(error_line(&stderr).contains("30000w"), "{stderr}");
+    let stderr = env.fails(
+        &["dashboard", "trends", "--since", "1000w", "--bucket", "1s"],
+        2,
+    );
+    let line = error_line(&stderr);
+    assert!(line.contains("1000w") && line.contains("1s"), "{stderr}");
+    assert!(line.contains("10000"), "{stderr}");
+    assert!(
+        stderr.contains("hint:") && stderr.contains("--bucket"),
+        "{stderr}"
+    );
+    // The largest allowed still answers.
+    env.ok(&["dashboard", "trends", "--since", "10000h", "--bucket", "1h"]);
+}
