@@ -281,3 +281,34 @@ fn dashboard_trends_bounds_the_window_and_the_number_of_buckets() {
     // The largest allowed still answers.
     env.ok(&["dashboard", "trends", "--since", "10000h", "--bucket", "1h"]);
 }
+
+#[test]
+fn doctor_with_a_relative_db_reports_the_real_directory() {
+    let env = Env::new();
+    let work = env.dir().join("work");
+    std::fs::create_dir(&work).unwrap();
+    std::fs::set_permissions(&work, std::os::unix::fs::PermissionsExt::from_mode(0o700)).unwrap();
+    let output = env
+        .cmd(&[
+            "--db",
+            "rel.db",
+            "doctor",
+            "--smi-command",
+            "/no/such/nvidia-smi",
+            "-o",
+            "json",
+        ])
+        .current_dir(&work)
+        .env("GPUCTL_NVML_LIB", env.dir().join("missing-libnvidia-ml.so"))
+        .output()
+        .unwrap();
+    let checks: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    let permissions = checks
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["check"] == "permissions")
+        .unwrap_or_else(|| panic!("{checks}"));
+    assert_eq!(permissions["status"], "ok", "{checks}");
+    assert_eq!(permissions["detail"], "directory 700, file 600", "{checks}");
+}
