@@ -65,7 +65,7 @@ fn write_reading(path: &Path) {
     );
     for i in 0..GPUS {
         text.push_str(&format!(
-            "{i}, GPU-bench000-0000-0000-0000-00000000000{i}, NVIDIA H100 80GB HBM3, 550.54.15, {} %, 30 %, 40000 MiB, 81559 MiB, 60, 450.00 W, 700.00 W, 1980 MHz, 2619 MHz, 0\n",
+            "{i}, GPU-be0c0000-0000-0000-0000-00000000000{i}, NVIDIA H100 80GB HBM3, 550.54.15, {} %, 30 %, 40000 MiB, 81559 MiB, 60, 450.00 W, 700.00 W, 1980 MHz, 2619 MHz, 0\n",
             40 + i * 5
         ));
     }

@@ -3,6 +3,7 @@
 use chrono::{DateTime, NaiveDate, NaiveDateTime, TimeZone, Utc};
 
 use crate::error::{Error, Result};
+use crate::terminal::quote;
 
 /// The environment variable that fixes the clock, as RFC 3339.
 pub const NOW_ENV: &str = "GPUCTL_NOW";
@@ -14,18 +15,25 @@ pub fn now() -> Result<DateTime<Utc>> {
             .map(|t| t.with_timezone(&Utc))
             .map_err(|_| {
                 Error::usage(format!(
-                    "invalid {NOW_ENV} '{text}': expected an RFC 3339 time"
+                    "invalid {NOW_ENV} {}: expected an RFC 3339 time",
+                    quote(&text)
                 ))
             }),
         _ => Ok(Utc::now()),
     }
 }
 
-/// A span of whole seconds, parsed from `90s`, `30m`, `4h`, `7d`, `2w` or sums such as `1h30m`.
+/// The longest span accepted: 100 years (36500d). A window or lease longer than that is a
+/// typo, and bounding it keeps every `now ± span` far from overflow.
+pub const MAX_DURATION_SECONDS: i64 = 36_500 * 86_400;
+
+/// A span of whole seconds, parsed from `90s`, `30m`, `4h`, `7d`, `2w` or sums such as `1h30m`,
+/// longer than zero and at most [`MAX_DURATION_SECONDS`].
 pub fn parse_duration(text: &str) -> Result<i64> {
     let bad = || {
         Error::usage(format!(
-            "invalid duration '{text}': expected a number and a unit, e.g. 30m, 4h, 7d, 1h30m"
+            "invalid duration {}: expected a number and a unit, e.g. 30m, 4h, 7d, 1h30m",
+            quote(text)
         ))
     };
     let trimmed = text.trim();
@@ -69,7 +77,14 @@ pub fn parse_duration(text: &str) -> Result<i64> {
     }
     if total <= 0 {
         return Err(Error::usage(format!(
-            "invalid duration '{text}': must be longer than zero"
+            "invalid duration {}: must be longer than zero",
+            quote(text)
+        )));
+    }
+    if total > MAX_DURATION_SECONDS {
+        return Err(Error::usage(format!(
+            "invalid duration {}: longer than 100 years (36500d)",
+            quote(text)
         )));
     }
     Ok(total)
@@ -184,7 +199,8 @@ pub fn parse_time(text: &str) -> Result<DateTime<Utc>> {
         }
     }
     Err(Error::usage(format!(
-        "invalid time '{text}': expected RFC 3339 or YYYY-MM-DD[ HH:MM]"
+        "invalid time {}: expected RFC 3339 or YYYY-MM-DD[ HH:MM]",
+        quote(text)
     )))
 }
 
@@ -241,7 +257,17 @@ mod tests {
 
     #[test]
     fn bad_durations_name_the_value() {
-        for text in ["", "5", "h", "5x", "-5m", "0m", "99999999999999999999d"] {
+        for text in [
+            "",
+            "5",
+            "h",
+            "5x",
+            "-5m",
+            "0m",
+            "99999999999999999999d",
+            "36501d",
+            "30000w",
+        ] {
             let e = parse_duration(text).unwrap_err();
             assert_eq!(e.exit_code(), 2, "{text}");
             assert!(e.message.contains(&format!("'{text}'")), "{}", e.message);
@@ -282,5 +308,43 @@ mod tests {
             t.timestamp() - 36_000
         );
         assert!(parse_time("yesterday").is_err());
+    }
+}
+
+/// Property tests: duration and time parsing never panic, and what is formatted parses back.
+#[cfg(test)]
+mod props {
+    use proptest::prelude::*;
+
+    use super::*;
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(512))]
+
+        #[test]
+        fn any_text_is_a_duration_or_a_usage_error(text in "\\PC{0,16}|[0-9smhdwin]{0,24}") {
+            match parse_duration(&text) {
+                Ok(seconds) => prop_assert!((1..=MAX_DURATION_SECONDS).contains(&seconds)),
+                Err(e) => prop_assert_eq!(e.exit_code(), 2),
+            }
+        }
+
+        #[test]
+        fn a_formatted_duration_parses_back(seconds in 1i64..=MAX_DURATION_SECONDS) {
+            let text = format_duration(seconds);
+            prop_assert_eq!(parse_duration(&text).ok(), Some(seconds), "{}", text);
+        }
+
+        #[test]
+        fn any_text_is_a_time_or_a_usage_error(text in "\\PC{0,24}|[0-9T:Z+ -]{0,25}") {
+            if let Err(e) = parse_time(&text) {
+                prop_assert_eq!(e.exit_code(), 2);
+            }
+        }
+
+        #[test]
+        fn an_rfc3339_time_parses_back(unix in 0i64..=253_402_300_799) {
+            prop_assert_eq!(parse_time(&rfc3339(unix)).map(|t| t.timestamp()).ok(), Some(unix));
+        }
     }
 }

@@ -76,8 +76,9 @@ macro_rules! word_enum {
                     .find(|v| v.as_str() == text)
                     .ok_or_else(|| {
                         Error::usage(format!(
-                            "invalid {} '{text}': expected one of {}",
+                            "invalid {} {}: expected one of {}",
                             $what,
+                            crate::terminal::quote(text),
                             Self::names()
                         ))
                     })

@@ -7,12 +7,17 @@ use serde_json::Value;
 
 use crate::domain::NodeStatus;
 use crate::error::{Error, Result};
+use crate::terminal::quote;
 use crate::validate;
 
 /// The extended resource for whole GPUs (and, under MIG `single`, for MIG devices).
 pub(crate) const GPU_RESOURCE: &str = "nvidia.com/gpu";
 const MIG_RESOURCE_PREFIX: &str = "nvidia.com/mig-";
 const ROLE_LABEL_PREFIX: &str = "node-role.kubernetes.io/";
+
+/// The most devices (GPUs, or MIG devices of one profile) one node may report: DGX-class
+/// nodes have 8 GPUs, and 8 × 7 MIG devices is 56. Anything above is a broken document.
+pub(crate) const DEVICES_PER_NODE_MAX: i64 = 1_024;
 
 /// How the device plugin exposes MIG devices on a node.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
@@ -65,7 +70,7 @@ pub(crate) fn parse_nodes(document: &Value, source: &str) -> Result<Vec<KubeNode
                         None | Some("Node") => parse_node(item, &path, source),
                         Some(other) => Err(bad(
                             &format!("{path}.kind"),
-                            format!("expected Node, found '{other}'"),
+                            format!("expected Node, found {}", quote(other)),
                         )),
                     }
                 })
@@ -74,7 +79,7 @@ pub(crate) fn parse_nodes(document: &Value, source: &str) -> Result<Vec<KubeNode
         Some("Node") => Ok(vec![parse_node(document, "$", source)?]),
         Some(other) => Err(bad(
             "kind",
-            format!("expected List, NodeList or Node, found '{other}'"),
+            format!("expected List, NodeList or Node, found {}", quote(other)),
         )),
         None => Err(bad(
             "kind",
@@ -146,11 +151,22 @@ fn parse_node(node: &Value, path: &str, source: &str) -> Result<KubeNode> {
             validate::ip(text).map_err(|e| bad(format!("{path}.status.addresses"), e.message))
         })
         .transpose()?;
-    let info = |field: &str| {
+    // Text that reaches the admin's terminal: one line without control characters.
+    let info = |field: &str| -> Result<Option<String>> {
         node.pointer(&format!("/status/nodeInfo/{field}"))
             .and_then(Value::as_str)
             .filter(|s| !s.is_empty())
-            .map(String::from)
+            .map(|text| {
+                validate::one_line(field, text)
+                    .map(|_| text.to_string())
+                    .map_err(|e| {
+                        bad(
+                            format!("{path}.status.nodeInfo.{field}"),
+                            format!("node {name}: {}", e.message),
+                        )
+                    })
+            })
+            .transpose()
     };
     let roles: Vec<&str> = labels
         .keys()
@@ -158,18 +174,17 @@ fn parse_node(node: &Value, path: &str, source: &str) -> Result<KubeNode> {
         .filter(|r| !r.is_empty())
         .collect();
     let role = (!roles.is_empty()).then(|| roles.join(","));
-    let capacity = quantities(node, "capacity", path, source)?;
-    let allocatable = quantities(node, "allocatable", path, source)?;
+    let capacity = quantities(node, &name, "capacity", path, source)?;
+    let allocatable = quantities(node, &name, "allocatable", path, source)?;
     let label_int = |key: &str| -> Result<Option<i64>> {
         labels
             .get(key)
             .map(|v| {
-                v.parse::<i64>().map_err(|_| {
-                    bad(
-                        format!("{path}.metadata.labels[\"{key}\"]"),
-                        format!("'{v}' is not a whole number"),
-                    )
-                })
+                let at = format!("{path}.metadata.labels[\"{key}\"]");
+                let count = v
+                    .parse::<i64>()
+                    .map_err(|_| bad(at.clone(), format!("{} is not a whole number", quote(v))))?;
+                device_count(count, v, &name).map_err(|what| bad(at, what))
             })
             .transpose()
     };
@@ -241,14 +256,19 @@ fn parse_node(node: &Value, path: &str, source: &str) -> Result<KubeNode> {
             )
         }
     };
+    let (os, kernel, kubelet) = (
+        info("osImage")?,
+        info("kernelVersion")?,
+        info("kubeletVersion")?,
+    );
     Ok(KubeNode {
         name,
         status,
         ip,
         role,
-        os: info("osImage"),
-        kernel: info("kernelVersion"),
-        kubelet: info("kubeletVersion"),
+        os,
+        kernel,
+        kubelet,
         driver,
         cuda,
         gpus,
@@ -263,6 +283,7 @@ fn parse_node(node: &Value, path: &str, source: &str) -> Result<KubeNode> {
 /// The NVIDIA extended resources of `status.<which>`, as whole numbers.
 fn quantities(
     node: &Value,
+    name: &str,
     which: &str,
     path: &str,
     source: &str,
@@ -282,14 +303,33 @@ fn quantities(
             Value::Number(n) => n.to_string(),
             _ => String::new(),
         };
-        let count = text.parse::<i64>().ok().filter(|n| *n >= 0).ok_or_else(|| {
-            Error::usage(format!(
-                "{source}: {path}.status.{which}[\"{resource}\"]: '{text}' is not a whole number of devices"
-            ))
-        })?;
+        let at = format!("{source}: {path}.status.{which}[\"{resource}\"]");
+        let count = text
+            .parse::<i64>()
+            .ok()
+            .filter(|n| *n >= 0)
+            .ok_or_else(|| {
+                Error::usage(format!(
+                    "{at}: {} is not a whole number of devices (node {name})",
+                    quote(&text)
+                ))
+            })?;
+        let count = device_count(count, &text, name)
+            .map_err(|what| Error::usage(format!("{at}: {what}")))?;
         out.insert(resource.clone(), count);
     }
     Ok(out)
+}
+
+/// A count of devices on node `name`, refused above [`DEVICES_PER_NODE_MAX`] or below zero.
+fn device_count(count: i64, text: &str, name: &str) -> Result<i64, String> {
+    if (0..=DEVICES_PER_NODE_MAX).contains(&count) {
+        return Ok(count);
+    }
+    Err(format!(
+        "{} devices on node {name} is outside 0–{DEVICES_PER_NODE_MAX}",
+        quote(text)
+    ))
 }
 
 #[cfg(test)]
@@ -392,5 +432,108 @@ mod tests {
             e.message
         );
         assert_eq!(e.exit_code(), 2);
+    }
+}
+
+/// Property tests: whatever the document, mapping never panics; counts are bounded and text
+/// that reaches a terminal is one clean line, or the node is refused.
+#[cfg(test)]
+mod props {
+    use proptest::prelude::*;
+    use serde_json::{json, Value};
+
+    use super::*;
+
+    /// Any JSON value, a few levels deep.
+    fn any_json() -> impl Strategy<Value = Value> {
+        let leaf = prop_oneof![
+            Just(Value::Null),
+            any::<bool>().prop_map(Value::from),
+            any::<i64>().prop_map(Value::from),
+            any::<f64>().prop_map(|f| json!(f)),
+            "\\PC{0,12}".prop_map(Value::from),
+            Just(Value::from("Node")),
+            Just(Value::from("List")),
+        ];
+        leaf.prop_recursive(3, 24, 4, |inner| {
+            prop_oneof![
+                prop::collection::vec(inner.clone(), 0..4).prop_map(Value::from),
+                prop::collection::btree_map(
+                    prop::sample::select(vec![
+                        "kind",
+                        "items",
+                        "metadata",
+                        "name",
+                        "labels",
+                        "status",
+                        "capacity",
+                        "allocatable",
+                        "nodeInfo",
+                        "osImage",
+                        "nvidia.com/gpu",
+                        "spec",
+                        "unschedulable",
+                        "conditions",
+                        "addresses",
+                    ])
+                    .prop_map(String::from),
+                    inner,
+                    0..5,
+                )
+                .prop_map(|m| Value::Object(m.into_iter().collect())),
+            ]
+        })
+    }
+
+    fn node(capacity: Value, os_image: &str) -> Value {
+        json!({
+            "kind": "Node",
+            "metadata": {"name": "gpu-1", "labels": {}},
+            "status": {
+                "capacity": {"nvidia.com/gpu": capacity},
+                "nodeInfo": {"osImage": os_image},
+            },
+        })
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(256))]
+
+        #[test]
+        fn any_document_maps_or_is_refused_without_panicking(document in any_json()) {
+            let _ = parse_nodes(&document, "nodes.json");
+            let _ = parse_nodes(&json!({"kind": "List", "items": [document]}), "nodes.json");
+        }
+
+        #[test]
+        fn gpu_counts_are_accepted_exactly_within_the_bound(count in any::<i64>()) {
+            let result = parse_nodes(&node(Value::from(count.to_string()), "Ubuntu"), "n.json");
+            if (0..=DEVICES_PER_NODE_MAX).contains(&count) {
+                let nodes = result.map_err(|e| TestCaseError::fail(e.message))?;
+                prop_assert_eq!(nodes[0].gpus, Some(count));
+            } else {
+                let e = result.unwrap_err();
+                prop_assert_eq!(e.exit_code(), 2);
+                prop_assert!(e.message.contains(&count.to_string()), "{}", e.message);
+                prop_assert!(e.message.contains("gpu-1"), "{}", e.message);
+            }
+        }
+
+        #[test]
+        fn node_info_text_is_kept_exactly_or_refused(os_image in "\\PC{1,20}|[ -~\\n\\x1b\\x07\u{9b}]{1,20}") {
+            let result = parse_nodes(&node(Value::from("8"), &os_image), "n.json");
+            let clean = !os_image.chars().any(crate::terminal::is_control)
+                && !os_image.trim().is_empty();
+            match result {
+                Ok(nodes) => {
+                    prop_assert!(clean, "{os_image:?} accepted");
+                    prop_assert_eq!(nodes[0].os.as_deref(), Some(os_image.as_str()));
+                }
+                Err(e) => {
+                    prop_assert!(!clean, "{os_image:?} refused: {}", e.message);
+                    prop_assert!(!e.message.chars().any(crate::terminal::is_control));
+                }
+            }
+        }
     }
 }

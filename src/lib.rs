@@ -25,6 +25,7 @@ pub mod prometheus;
 pub mod retention;
 mod schedule;
 pub mod store;
+pub(crate) mod terminal;
 mod validate;
 
 use std::ffi::OsString;
@@ -56,10 +57,7 @@ where
         Err(e) if e.is_broken_pipe() => 0,
         Err(e) => {
             if e.kind.prints_error_line() {
-                eprintln!("gpuctl: error: {}", e.message);
-                if let Some(hint) = &e.hint {
-                    eprintln!("hint: {hint}");
-                }
+                output::report_error(&e);
             }
             e.exit_code()
         }
@@ -243,11 +241,15 @@ fn report_clap_error(e: clap::Error) -> i32 {
             .collect();
         first = format!("{} {}", first, listed.join(", "));
     }
-    eprintln!("gpuctl: error: {first}");
+    // clap quotes a refused value whole: quote it as gpuctl's own errors do, cut and escaped.
+    if let Some(ContextValue::String(value)) = e.get(ContextKind::InvalidValue) {
+        first = first.replace(&format!("'{value}'"), &terminal::quote(value));
+    }
+    eprintln!("gpuctl: error: {}", terminal::line(&first));
     if let Some(hint) = cli::checked_hint(&e) {
         // A value gpuctl's own check refused: worded and hinted as the check has it.
         if !hint.is_empty() {
-            eprintln!("hint: {hint}");
+            eprintln!("hint: {}", terminal::line(hint));
         }
         return ErrorKind::Usage.exit_code();
     }
@@ -256,12 +258,15 @@ fn report_clap_error(e: clap::Error) -> i32 {
         _ => Vec::new(),
     };
     if !valid.is_empty() {
-        eprintln!("hint: possible values: {}", valid.join(", "));
+        eprintln!(
+            "hint: possible values: {}",
+            terminal::line(&valid.join(", "))
+        );
     } else if let Some(tip) = rendered
         .lines()
         .find_map(|l| l.trim().strip_prefix("tip: "))
     {
-        eprintln!("hint: {tip}");
+        eprintln!("hint: {}", terminal::line(tip));
     } else {
         eprintln!("hint: see 'gpuctl --help'");
     }

@@ -5,6 +5,11 @@
 //! are separate render paths, so a prettier table never breaks a script. Nothing outside this
 //! module (and the entry points, main.rs and lib.rs) writes to stdout or stderr; a test holds
 //! the source tree to that.
+//!
+//! Terminal safety lives here too: a [`Cell`] escapes the control characters of its text when
+//! it is made, and every other human line (a show view, a footer, notes, warnings, errors)
+//! passes through [`crate::terminal`] on its way out, so no command can forget. JSON and CSV
+//! are data and carry every string exactly.
 
 use std::io::{self, IsTerminal, Write};
 
@@ -12,6 +17,7 @@ use serde::Serialize;
 use serde_json::Value;
 
 use crate::error::{Error, Result};
+use crate::terminal;
 
 pub(crate) mod rows;
 mod table;
@@ -98,7 +104,7 @@ impl Output {
                     writeln!(stdout, "{table}")?;
                 }
                 if let Some(footer) = footer.filter(|_| !self.no_headers) {
-                    writeln!(stdout, "{footer}")?;
+                    writeln!(stdout, "{}", terminal::escape(&footer))?;
                 }
             }
         }
@@ -116,7 +122,14 @@ impl Output {
         match self.format {
             Format::Json => write_json(&mut stdout, value)?,
             Format::Csv => self.write_csv(&mut stdout, std::slice::from_ref(value))?,
-            Format::Table => render(self, &mut stdout)?,
+            Format::Table => {
+                // A show view mixes cells (escaped already) with lines of stored text: render
+                // it whole, then escape whatever control character is not gpuctl's own colour.
+                let mut text = Vec::with_capacity(4096);
+                render(self, &mut text)?;
+                let text = String::from_utf8_lossy(&text);
+                stdout.write_all(terminal::sanitize(&text, self.color).as_bytes())?;
+            }
         }
         stdout.flush()?;
         Ok(())
@@ -215,14 +228,14 @@ impl Output {
     /// A note for the user on stderr; `-q` silences it.
     pub(crate) fn note(&self, message: impl AsRef<str>) {
         if !self.quiet {
-            eprintln!("{}", message.as_ref());
+            eprintln!("{}", terminal::sanitize(message.as_ref(), false));
         }
     }
 
     /// Detail printed only with `-v`.
     pub(crate) fn detail(&self, message: impl AsRef<str>) {
         if self.verbose && !self.quiet {
-            eprintln!("{}", message.as_ref());
+            eprintln!("{}", terminal::sanitize(message.as_ref(), false));
         }
     }
 
@@ -230,7 +243,7 @@ impl Output {
     /// command. `-q` silences it (quiet prints nothing but data and errors).
     pub(crate) fn warn(&self, message: impl AsRef<str>) {
         if !self.quiet {
-            eprintln!("gpuctl: warning: {}", message.as_ref());
+            eprintln!("gpuctl: warning: {}", terminal::line(message.as_ref()));
         }
     }
 
@@ -238,17 +251,14 @@ impl Output {
     /// `-q`, nor with JSON or CSV, whose readers want the rows alone.
     pub(crate) fn confirm(&self, message: impl AsRef<str>) {
         if !self.quiet && self.format == Format::Table {
-            eprintln!("{}", message.as_ref());
+            eprintln!("{}", terminal::sanitize(message.as_ref(), false));
         }
     }
 
     /// An error a command reports and survives (a failed run of `collect --every`), as the
     /// entry point reports the one that ends a command: one line, and its hint.
     pub(crate) fn error(&self, error: &Error) {
-        eprintln!("gpuctl: error: {}", error.message);
-        if let Some(hint) = &error.hint {
-            eprintln!("hint: {hint}");
-        }
+        report_error(error);
     }
 
     /// Bytes that are already in their final form (a completion script, Prometheus text),
@@ -268,6 +278,7 @@ impl Output {
     /// One frame of a `--watch` view: homes the cursor, clears the screen, draws `frame`.
     pub(crate) fn redraw(&self, frame: &str) -> Result<()> {
         let mut stdout = io::stdout().lock();
+        let frame = terminal::sanitize(frame, self.color);
         write!(stdout, "\x1b[H\x1b[2J{frame}")?;
         stdout.flush()?;
         Ok(())
@@ -303,6 +314,15 @@ impl Output {
         }
         writer.flush()?;
         Ok(())
+    }
+}
+
+/// `gpuctl: error: …` and its hint on stderr, each one line: control characters escaped and
+/// at most [`terminal::LINE_MAX_CHARS`] characters, whatever the message quotes.
+pub(crate) fn report_error(error: &Error) {
+    eprintln!("gpuctl: error: {}", terminal::line(&error.message));
+    if let Some(hint) = &error.hint {
+        eprintln!("hint: {}", terminal::line(hint));
     }
 }
 

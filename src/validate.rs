@@ -4,6 +4,7 @@
 use std::net::IpAddr;
 
 use crate::error::{Error, Result};
+use crate::terminal::quote;
 
 const DNS_SUBDOMAIN_MAX: usize = 253;
 const LABEL_NAME_MAX: usize = 63;
@@ -15,7 +16,7 @@ pub(crate) fn node_name(name: &str) -> Result<()> {
         return Ok(());
     }
     Err(Error::usage(format!(
-        "invalid node name '{name}': must be a DNS-1123 subdomain (lower-case letters, digits, '-' and '.', starting and ending with a letter or digit, at most {DNS_SUBDOMAIN_MAX} characters)"
+        "invalid node name {}: must be a DNS-1123 subdomain (lower-case letters, digits, '-' and '.', starting and ending with a letter or digit, at most {DNS_SUBDOMAIN_MAX} characters)", quote(name)
     )))
 }
 
@@ -60,7 +61,7 @@ pub(crate) fn label_key(key: &str) -> Result<()> {
         return Ok(());
     }
     Err(Error::usage(format!(
-        "invalid label key '{key}': must be [prefix/]name, name at most {LABEL_NAME_MAX} of [A-Za-z0-9._-] starting and ending alphanumeric, prefix a DNS subdomain"
+        "invalid label key {}: must be [prefix/]name, name at most {LABEL_NAME_MAX} of [A-Za-z0-9._-] starting and ending alphanumeric, prefix a DNS subdomain", quote(key)
     )))
 }
 
@@ -70,7 +71,7 @@ pub(crate) fn label_value(key: &str, value: &str) -> Result<()> {
         return Ok(());
     }
     Err(Error::usage(format!(
-        "invalid value '{value}' for label '{key}': at most {LABEL_NAME_MAX} of [A-Za-z0-9._-], starting and ending alphanumeric"
+        "invalid value {} for label {}: at most {LABEL_NAME_MAX} of [A-Za-z0-9._-], starting and ending alphanumeric", quote(value), quote(key)
     )))
 }
 
@@ -78,7 +79,8 @@ pub(crate) fn label_value(key: &str, value: &str) -> Result<()> {
 pub(crate) fn label_pair(text: &str) -> Result<(String, String)> {
     let Some((key, value)) = text.split_once('=') else {
         return Err(Error::usage(format!(
-            "invalid label '{text}': expected key=value"
+            "invalid label {}: expected key=value",
+            quote(text)
         )));
     };
     label_key(key)?;
@@ -94,7 +96,7 @@ pub(crate) fn ip(text: &str) -> Result<String> {
 /// An IPv4 or IPv6 address.
 pub(crate) fn ip_addr(text: &str) -> Result<IpAddr> {
     text.parse::<IpAddr>()
-        .map_err(|_| Error::usage(format!("invalid IP address '{text}'")))
+        .map_err(|_| Error::usage(format!("invalid IP address {}", quote(text))))
 }
 
 /// A cluster name: 1–63 of `[A-Za-z0-9._-]`.
@@ -103,19 +105,32 @@ pub(crate) fn cluster(name: &str) -> Result<()> {
         return Ok(());
     }
     Err(Error::usage(format!(
-        "invalid cluster name '{name}': expected 1-{LABEL_NAME_MAX} of [A-Za-z0-9._-], starting and ending alphanumeric"
+        "invalid cluster name {}: expected 1-{LABEL_NAME_MAX} of [A-Za-z0-9._-], starting and ending alphanumeric", quote(name)
     )))
 }
 
-/// Free text such as a role, a version or a reason: one line, not empty.
+/// The longest free text (a role, a version, a reason) gpuctl keeps, in characters.
+pub(crate) const TEXT_MAX_CHARS: usize = 1_024;
+
+/// Free text such as a role, a version or a reason: one non-empty line of at most
+/// [`TEXT_MAX_CHARS`], without control characters (which a terminal would obey, not show).
 pub(crate) fn one_line(what: &str, text: &str) -> Result<()> {
-    if text.trim().is_empty() || text.contains(['\n', '\r']) {
-        return Err(Error::usage(format!(
-            "invalid {what} '{}': must be one non-empty line",
-            text.escape_debug()
-        )));
-    }
-    Ok(())
+    let why = if text.trim().is_empty() || text.contains(['\n', '\r']) {
+        "must be one non-empty line".to_string()
+    } else if let Some(c) = text.chars().find(|c| crate::terminal::is_control(*c)) {
+        format!(
+            "contains the control character {}",
+            crate::terminal::escape(c.encode_utf8(&mut [0; 4]))
+        )
+    } else if text.chars().count() > TEXT_MAX_CHARS {
+        format!("longer than {TEXT_MAX_CHARS} characters")
+    } else {
+        return Ok(());
+    };
+    Err(Error::usage(format!(
+        "invalid {what} {}: {why}",
+        quote(text)
+    )))
 }
 
 /// A GPU UUID as NVML prints it: `GPU-` and hex digits with dashes.
@@ -129,7 +144,38 @@ pub(crate) fn gpu_uuid(uuid: &str) -> Result<()> {
         return Ok(());
     }
     Err(Error::usage(format!(
-        "invalid GPU UUID '{uuid}': expected GPU- followed by hex digits and dashes, as nvidia-smi -L prints"
+        "invalid GPU UUID {}: expected GPU- followed by hex digits and dashes, as nvidia-smi -L prints", quote(uuid)
+    )))
+}
+
+/// The longest device UUID accepted (a GPU UUID is 40 characters, a MIG UUID 41, the
+/// pre-R470 `MIG-GPU-…/gi/ci` form about 50).
+const DEVICE_UUID_MAX: usize = 96;
+
+/// A device UUID as NVML and nvidia-smi print it: a GPU's `GPU-<hex and dashes>`, a MIG
+/// device's `MIG-<hex and dashes>`, or the pre-R470 `MIG-GPU-<hex and dashes>/<gi>/<ci>`.
+pub(crate) fn device_uuid(uuid: &str) -> Result<()> {
+    let hex_and_dashes =
+        |s: &str| !s.is_empty() && s.chars().all(|c| c.is_ascii_hexdigit() || c == '-');
+    let valid = uuid.len() <= DEVICE_UUID_MAX
+        && if let Some(rest) = uuid.strip_prefix("GPU-") {
+            hex_and_dashes(rest)
+        } else if let Some(rest) = uuid.strip_prefix("MIG-GPU-") {
+            let mut parts = rest.split('/');
+            parts.next().is_some_and(hex_and_dashes)
+                && parts.clone().count() == 2
+                && parts.all(|p| !p.is_empty() && p.chars().all(|c| c.is_ascii_digit()))
+        } else if let Some(rest) = uuid.strip_prefix("MIG-") {
+            hex_and_dashes(rest)
+        } else {
+            false
+        };
+    if valid {
+        return Ok(());
+    }
+    Err(Error::usage(format!(
+        "invalid GPU UUID {}: expected GPU- (or MIG-) followed by hex digits and dashes, as nvidia-smi -L prints",
+        quote(uuid)
     )))
 }
 
@@ -157,7 +203,8 @@ pub(crate) fn pci_bus_id(id: &str) -> Result<()> {
         return Ok(());
     }
     Err(Error::usage(format!(
-        "invalid PCI bus id '{id}': expected e.g. 00000000:17:00.0"
+        "invalid PCI bus id {}: expected e.g. 00000000:17:00.0",
+        quote(id)
     )))
 }
 
@@ -175,7 +222,8 @@ pub(crate) fn mig_profile_name(profile: &str) -> Result<()> {
         return Ok(());
     }
     Err(Error::usage(format!(
-        "invalid MIG profile '{profile}': expected e.g. 1g.10gb, 3g.40gb or 1g.10gb+me"
+        "invalid MIG profile {}: expected e.g. 1g.10gb, 3g.40gb or 1g.10gb+me",
+        quote(profile)
     )))
 }
 
@@ -268,7 +316,8 @@ pub(crate) fn non_negative_number(text: &str) -> Result<f64> {
     match text.trim().parse::<f64>() {
         Ok(value) if value.is_finite() && value >= 0.0 => Ok(value),
         _ => Err(Error::usage(format!(
-            "invalid number '{text}': expected a number, zero or more"
+            "invalid number {}: expected a number, zero or more",
+            quote(text)
         ))),
     }
 }
@@ -278,7 +327,8 @@ pub(crate) fn percentage(text: &str) -> Result<f64> {
     match text.trim().parse::<f64>() {
         Ok(value) if (0.0..=100.0).contains(&value) => Ok(value),
         _ => Err(Error::usage(format!(
-            "invalid percentage '{text}': expected a number from 0 to 100"
+            "invalid percentage {}: expected a number from 0 to 100",
+            quote(text)
         ))),
     }
 }
@@ -293,6 +343,7 @@ mod tests {
             assert!(node_name(good).is_ok(), "{good}");
         }
         let too_long = "a".repeat(254);
+        assert!(quote(&too_long).ends_with("… (254 characters)'"));
         for bad in [
             "",
             "GPU-node",
@@ -304,7 +355,7 @@ mod tests {
             too_long.as_str(),
         ] {
             let e = node_name(bad).unwrap_err();
-            assert!(e.message.contains(&format!("'{bad}'")), "{}", e.message);
+            assert!(e.message.contains(&quote(bad)), "{}", e.message);
         }
     }
 
@@ -332,6 +383,52 @@ mod tests {
         assert!(mig_profile_name("1g.10gb+me").is_ok());
         assert!(mig_profile_name("3g").is_err());
         assert!(mig_profile_name("g.40gb").is_err());
+    }
+
+    #[test]
+    fn device_uuids_are_gpu_or_mig_uuids() {
+        for good in [
+            "GPU-1a2b3c4d-0000-1111-2222-333344445555",
+            "MIG-1b2c3d4e-5f60-7182-93a4-b5c6d7e8f901",
+            "MIG-GPU-1a2b3c4d-0000-1111-2222-333344445555/1/0",
+        ] {
+            assert!(device_uuid(good).is_ok(), "{good}");
+        }
+        let long = format!("GPU-{}", "a".repeat(100));
+        for bad in [
+            "hello",
+            "GPU-",
+            "MIG-",
+            "GPU-xyz",
+            "GPU-1'; DROP TABLE nodes; --",
+            "MIG-GPU-1a2b/1",
+            "MIG-GPU-1a2b/1/x",
+            "$(reboot)",
+            long.as_str(),
+        ] {
+            let e = device_uuid(bad).unwrap_err();
+            assert!(e.message.contains("invalid GPU UUID"), "{}", e.message);
+        }
+    }
+
+    #[test]
+    fn free_text_is_one_line_without_control_characters() {
+        assert!(one_line("role", "gpu worker (A100s)").is_ok());
+        for (bad, why) in [
+            ("", "one non-empty line"),
+            ("a\nb", "one non-empty line"),
+            ("a\x1b]52;c;x\x07", r"control character \e"),
+            ("tab\there", r"control character \t"),
+            ("c1\u{9b}2J", r"control character \u{9b}"),
+        ] {
+            let e = one_line("role", bad).unwrap_err();
+            assert!(e.message.contains(why), "{bad:?}: {}", e.message);
+            assert!(!e.message.chars().any(crate::terminal::is_control));
+        }
+        let long = "r".repeat(TEXT_MAX_CHARS + 1);
+        let e = one_line("role", &long).unwrap_err();
+        assert!(e.message.contains("(1025 characters)"), "{}", e.message);
+        assert!(e.message.contains("longer than 1024"), "{}", e.message);
     }
 
     #[test]

@@ -206,7 +206,10 @@ fn set_rule(ctx: &Ctx, args: &AlertRuleSetArgs) -> Result<()> {
         )));
     }
     if let Some(threshold) = args.threshold.filter(|t| !t.is_finite()) {
-        return Err(Error::usage(format!("invalid threshold '{threshold}'")));
+        return Err(Error::usage(format!(
+            "invalid threshold {}",
+            crate::terminal::quote(&threshold.to_string())
+        )));
     }
     let for_secs = args.for_duration.as_ref().map(clock::Span::seconds);
     let rule = edit_rule(ctx, &args.rule, |rule| {

@@ -200,18 +200,21 @@ fn check_store(ctx: &Ctx, path: &Path, checks: &mut Vec<Check>) -> Result<Store>
             .ok()
             .map(|m| m.permissions().mode() & 0o777)
     };
-    let dir = path.parent().map(PathBuf::from).unwrap_or_default();
+    let dir = directory_of(path);
     match (mode(&dir), mode(path)) {
         (Some(d), Some(f)) if d & 0o077 == 0 && f & 0o077 == 0 => {
             checks.push(check("permissions", Verdict::Ok, format!("directory {d:o}, file {f:o}")))
         }
-        (d, f) => checks.push(check(
+        (None, _) | (_, None) => checks.push(check(
+            "permissions",
+            Verdict::Warn,
+            format!("cannot read the mode of {} or of its directory", path.display()),
+        )),
+        (Some(d), Some(f)) => checks.push(check(
             "permissions",
             Verdict::Warn,
             format!(
-                "directory {}, file {}: others can read the store; chmod 700 the directory and 600 the file",
-                d.map_or("?".into(), |d| format!("{d:o}")),
-                f.map_or("?".into(), |f| format!("{f:o}"))
+                "directory {d:o}, file {f:o}: others can read the store; chmod 700 the directory and 600 the file"
             ),
         )),
     }
@@ -311,12 +314,18 @@ fn check_sources(args: &DoctorArgs, checks: &mut Vec<Check>) -> usize {
     usable
 }
 
+/// The directory holding `path`: its parent, or the current directory for a bare file name
+/// such as `--db s.db` (whose parent is the empty path).
+fn directory_of(path: &Path) -> PathBuf {
+    match path.parent() {
+        Some(dir) if !dir.as_os_str().is_empty() => dir.to_path_buf(),
+        _ => PathBuf::from("."),
+    }
+}
+
 /// The filesystem type of the mount holding `path`, from /proc/self/mounts.
 fn filesystem_of(path: &Path) -> Option<String> {
-    let target = path
-        .parent()
-        .and_then(|dir| std::fs::canonicalize(dir).ok())
-        .unwrap_or_else(|| path.to_path_buf());
+    let target = std::fs::canonicalize(directory_of(path)).ok()?;
     let mounts = std::fs::read_to_string("/proc/self/mounts").ok()?;
     mounts
         .lines()

@@ -71,8 +71,11 @@ fn destroy(ctx: &Ctx, args: &MigDestroyArgs) -> Result<()> {
     let destroyed = ctx.change(|inv| {
         let targets = match (&args.instance, &args.device) {
             (Some(instance), _) => vec![mig::get(inv.conn(), instance)?.ok_or_else(|| {
-                Error::not_found(format!("MIG instance '{instance}' not found"))
-                    .with_hint("'gpuctl mig list' shows the instances")
+                Error::not_found(format!(
+                    "MIG instance {} not found",
+                    crate::terminal::quote(&instance.to_string())
+                ))
+                .with_hint("'gpuctl mig list' shows the instances")
             })?],
             (None, Some(uuid)) => {
                 let device = load_device(inv.conn(), uuid)?;

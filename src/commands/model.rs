@@ -119,7 +119,8 @@ fn check_fields(fields: &ModelFieldArgs) -> Result<()> {
     if let Some(cost) = fields.hourly_cost {
         if !cost.is_finite() || cost < 0.0 {
             return Err(Error::usage(format!(
-                "invalid hourly cost '{cost}': must be a number of at least 0"
+                "invalid hourly cost {}: must be a number of at least 0",
+                crate::terminal::quote(&cost.to_string())
             )));
         }
     }
@@ -163,7 +164,8 @@ fn update(ctx: &Ctx, args: &ModelUpdateArgs) -> Result<()> {
             new.aliases.retain(|a| !a.eq_ignore_ascii_case(alias));
             if new.aliases.len() == before {
                 return Err(Error::not_found(format!(
-                    "'{alias}' is not an alias of GPU model '{}'",
+                    "{} is not an alias of GPU model '{}'",
+                    crate::terminal::quote(alias),
                     old.name
                 )));
             }

@@ -1,6 +1,7 @@
 //! Replay: a recorded `nvidia-smi --query-gpu=… --format=csv` file, one batch per timestamp.
 
-use std::collections::{BTreeMap, VecDeque};
+use std::collections::{BTreeMap, HashMap, VecDeque};
+use std::io::Read;
 use std::path::{Path, PathBuf};
 
 use super::smi::{csv_reader, Column, ColumnSpec, Layout, RowError};
@@ -8,6 +9,17 @@ use super::source::{DeviceSample, GpuSource, SourceError};
 
 /// One moment of a recording: unix seconds and the GPUs read then.
 pub type Batch = (i64, Vec<DeviceSample>);
+
+/// The largest recording read, in bytes (a week of 8 GPUs every second is ~300 MiB): the
+/// whole file is held in memory, so a bigger one is split rather than read.
+pub const INPUT_MAX_BYTES: u64 = 1024 * 1024 * 1024;
+
+/// The longest line read, in bytes: a row of every query field is under 1 KiB.
+pub const LINE_MAX_BYTES: usize = 64 * 1024;
+
+/// The most GPUs one moment of a recording may hold: one host's nvidia-smi, as many as a
+/// Kubernetes node may have.
+pub const GPUS_PER_BATCH_MAX: usize = 1_024;
 
 /// A recorded nvidia-smi CSV (with its header; units in header and values or not; any subset
 /// and order of the query fields, `uuid` required), read and checked whole when opened.
@@ -80,7 +92,7 @@ impl GpuSource for ReplaySource {
 
 fn read_batches(
     path: &Path,
-    input: impl std::io::Read,
+    input: impl Read,
     default_timestamp: i64,
 ) -> Result<Vec<Batch>, SourceError> {
     let malformed = |line: u64, message: String| SourceError::Malformed {
@@ -88,7 +100,7 @@ fn read_batches(
         line,
         message,
     };
-    let mut reader = csv_reader(input, true);
+    let mut reader = csv_reader(Bounded::new(input), true);
     let header = reader.headers().map_err(|e| csv_error(path, e))?.clone();
     let layout = Layout::new(header.iter().map(ColumnSpec::new).collect());
     if header.is_empty() || (header.len() == 1 && header[0].is_empty()) {
@@ -109,7 +121,9 @@ fn read_batches(
             "no 'uuid' column: record with nvidia-smi --query-gpu=uuid,… --format=csv".into(),
         ));
     }
-    let mut by_time: BTreeMap<i64, Vec<DeviceSample>> = BTreeMap::new();
+    // Each moment's samples, and where each GPU's sample is in them: a repeated GPU is found
+    // in constant time, so a file is read in time linear in its rows.
+    let mut by_time: BTreeMap<i64, (Vec<DeviceSample>, HashMap<String, usize>)> = BTreeMap::new();
     let mut record = csv::StringRecord::new();
     loop {
         match reader.read_record(&mut record) {
@@ -127,22 +141,119 @@ fn read_batches(
                 RowError::NoUuid => malformed(line, "GPU UUID is missing".into()),
                 RowError::Bad(message) => malformed(line, message),
             })?;
-        let batch = by_time.entry(sample.timestamp).or_default();
+        let (batch, index) = by_time.entry(sample.timestamp).or_default();
         // Two rows for one GPU in one second: the later reading stands.
-        match batch.iter_mut().find(|s| s.uuid == sample.uuid) {
-            Some(earlier) => *earlier = sample,
-            None => batch.push(sample),
+        match index.get(&sample.uuid) {
+            Some(&at) => batch[at] = sample,
+            None if batch.len() >= GPUS_PER_BATCH_MAX => {
+                return Err(malformed(
+                    line,
+                    format!(
+                        "more than {GPUS_PER_BATCH_MAX} GPUs read at one moment: a recording is one host's nvidia-smi (is the timestamp column missing?)"
+                    ),
+                ))
+            }
+            None => {
+                index.insert(sample.uuid.clone(), batch.len());
+                batch.push(sample);
+            }
         }
     }
-    Ok(by_time.into_iter().collect())
+    Ok(by_time
+        .into_iter()
+        .map(|(at, (samples, _))| (at, samples))
+        .collect())
+}
+
+/// Why [`Bounded`] stopped reading.
+#[derive(Debug)]
+struct TooLarge {
+    line: u64,
+    message: String,
+}
+
+impl std::fmt::Display for TooLarge {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl std::error::Error for TooLarge {}
+
+/// A reader that fails past [`INPUT_MAX_BYTES`] in all or [`LINE_MAX_BYTES`] on one line:
+/// `/dev/zero` or a runaway file ends in an error at once instead of filling memory.
+struct Bounded<R> {
+    inner: R,
+    total: u64,
+    line: u64,
+    line_bytes: usize,
+}
+
+impl<R: Read> Bounded<R> {
+    fn new(inner: R) -> Self {
+        Bounded {
+            inner,
+            total: 0,
+            line: 1,
+            line_bytes: 0,
+        }
+    }
+
+    fn too_large(&self, message: String) -> std::io::Error {
+        std::io::Error::new(
+            std::io::ErrorKind::InvalidData,
+            TooLarge {
+                line: self.line,
+                message,
+            },
+        )
+    }
+}
+
+impl<R: Read> Read for Bounded<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let read = self.inner.read(buf)?;
+        self.total += read as u64;
+        if self.total > INPUT_MAX_BYTES {
+            return Err(self.too_large(format!(
+                "larger than {} MiB: split the recording",
+                INPUT_MAX_BYTES / (1024 * 1024)
+            )));
+        }
+        for &byte in &buf[..read] {
+            if byte == b'\n' {
+                self.line += 1;
+                self.line_bytes = 0;
+                continue;
+            }
+            self.line_bytes += 1;
+            if self.line_bytes > LINE_MAX_BYTES {
+                return Err(self.too_large(format!(
+                    "line longer than {} KiB: not an nvidia-smi recording",
+                    LINE_MAX_BYTES / 1024
+                )));
+            }
+        }
+        Ok(read)
+    }
 }
 
 fn csv_error(path: &Path, e: csv::Error) -> SourceError {
     let line = e.position().map_or(1, |p| p.line());
     match e.into_kind() {
-        csv::ErrorKind::Io(error) => SourceError::Unreadable {
-            path: path.to_path_buf(),
-            error,
+        csv::ErrorKind::Io(error) => match error
+            .get_ref()
+            .and_then(|inner| inner.downcast_ref::<TooLarge>())
+        {
+            Some(too_large) => SourceError::Malformed {
+                path: path.to_path_buf(),
+                line: too_large.line,
+                message: too_large.message.clone(),
+            },
+            None => SourceError::Unreadable {
+                path: path.to_path_buf(),
+                error,
+            },
         },
         csv::ErrorKind::UnequalLengths {
             expected_len, len, ..
@@ -305,5 +416,197 @@ timestamp, index, uuid, name, utilization.gpu [%], memory.used [MiB], memory.tot
         let err = ReplaySource::open("/nonexistent/gpuctl/rec.csv", 0).unwrap_err();
         assert!(matches!(err, SourceError::Unreadable { .. }), "{err}");
         assert!(err.to_string().contains("/nonexistent/gpuctl/rec.csv"));
+    }
+}
+
+/// Property tests: whatever the bytes, reading a recording never panics, and a row of
+/// in-range readings reads back as written.
+#[cfg(test)]
+mod props {
+    use proptest::prelude::*;
+
+    use super::*;
+
+    fn read(text: &[u8]) -> Result<Vec<Batch>, SourceError> {
+        ReplaySource::from_reader("rec.csv", text, 1000).map(ReplaySource::batches)
+    }
+
+    /// Header fields gpuctl reads, with and without units, and one it ignores.
+    const FIELDS: &[&str] = &[
+        "timestamp",
+        "index",
+        "name",
+        "utilization.gpu [%]",
+        "memory.used [MiB]",
+        "temperature.gpu",
+        "power.draw [W]",
+        "fan.speed",
+        "mig.mode.current",
+        "total_energy_consumption [J]",
+        "pstate",
+    ];
+
+    /// Cells nvidia-smi writes, cells it does not, and hostile ones.
+    fn cell() -> impl Strategy<Value = String> {
+        prop_oneof![
+            Just("[N/A]".to_string()),
+            Just("[Not Supported]".to_string()),
+            Just("Enabled".to_string()),
+            Just("2026/11/29 10:00:00.123".to_string()),
+            Just("1e20".to_string()),
+            Just("NaN".to_string()),
+            Just("-1".to_string()),
+            (0u64..100_000).prop_map(|n| n.to_string()),
+            (0.0f64..6_000.0).prop_map(|w| format!("{w:.2} W")),
+            "[ -~]{0,12}",
+            "\\PC{0,8}",
+            "[\\x00-\\x1f\\x7f\u{80}-\u{9f}]{1,3}",
+        ]
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(256))]
+
+        #[test]
+        fn any_bytes_are_read_or_refused_without_panicking(bytes in prop::collection::vec(any::<u8>(), 0..512)) {
+            let _ = read(&bytes);
+        }
+
+        #[test]
+        fn any_rows_of_known_fields_are_read_or_refused_without_panicking(
+            fields in prop::collection::vec(prop::sample::select(FIELDS), 0..6),
+            rows in prop::collection::vec(prop::collection::vec(cell(), 0..8), 0..6),
+        ) {
+            let mut text = String::from("uuid");
+            for field in &fields {
+                text.push_str(", ");
+                text.push_str(field);
+            }
+            text.push('\n');
+            for (i, row) in rows.iter().enumerate() {
+                text.push_str(&format!("GPU-{i:04x}"));
+                for cell in row {
+                    text.push_str(", ");
+                    text.push_str(&cell.replace(['"', ','], ""));
+                }
+                text.push('\n');
+            }
+            if let Ok(batches) = read(text.as_bytes()) {
+                for (_, samples) in &batches {
+                    for sample in samples {
+                        prop_assert!(sample.gpu_util_pct.is_none_or(|p| p <= 100));
+                        prop_assert!(sample.fan_pct.is_none_or(|p| p <= 100));
+                        prop_assert!(sample.temp_c.is_none_or(|t| t <= 150));
+                        prop_assert!(sample.power_mw.is_none_or(|p| p <= 5_000_000));
+                        prop_assert!(sample.mem_used_mib.is_none_or(|m| m <= 16 * 1024 * 1024));
+                        let texts = [&sample.name, &sample.driver_version, &sample.serial];
+                        for text in texts.into_iter().flatten() {
+                            prop_assert!(!text.chars().any(crate::terminal::is_control));
+                        }
+                    }
+                }
+            }
+        }
+
+        #[test]
+        fn in_range_readings_read_back_as_written(
+            util in 0u32..=100,
+            used in 0u64..=16 * 1024 * 1024,
+            temp in 0u32..=150,
+            milliwatts in 0u32..=5_000_000,
+            uuids in prop::collection::btree_set("[0-9a-f]{8}", 1..20),
+        ) {
+            let mut text = String::from("uuid, utilization.gpu [%], memory.used [MiB], temperature.gpu, power.draw [W]\n");
+            for uuid in &uuids {
+                text.push_str(&format!(
+                    "GPU-{uuid}, {util} %, {used} MiB, {temp}, {}.{:03} W\n",
+                    milliwatts / 1000,
+                    milliwatts % 1000
+                ));
+            }
+            let batches = read(text.as_bytes()).map_err(|e| TestCaseError::fail(e.to_string()))?;
+            prop_assert_eq!(batches.len(), 1);
+            let samples = &batches[0].1;
+            prop_assert_eq!(samples.len(), uuids.len());
+            for (sample, uuid) in samples.iter().zip(&uuids) {
+                prop_assert_eq!(&sample.uuid, &format!("GPU-{uuid}"));
+                prop_assert_eq!(sample.gpu_util_pct, Some(util));
+                prop_assert_eq!(sample.mem_used_mib, Some(used));
+                prop_assert_eq!(sample.temp_c, Some(temp));
+                prop_assert_eq!(sample.power_mw, Some(milliwatts));
+            }
+        }
+
+        #[test]
+        fn out_of_range_readings_are_refused_naming_the_value(
+            util in 101u32..1_000_000,
+            temp in 151u32..1_000_000,
+        ) {
+            for (field, value) in [("utilization.gpu", util), ("temperature.gpu", temp)] {
+                let text = format!("uuid, {field}\nGPU-aa, {value}\n");
+                match read(text.as_bytes()) {
+                    Err(SourceError::Malformed { line, message, .. }) => {
+                        prop_assert_eq!(line, 2);
+                        prop_assert!(message.contains(&format!("'{value}'")), "{}", message);
+                        prop_assert!(message.contains(field), "{}", message);
+                    }
+                    other => prop_assert!(false, "{field} {value}: {other:?}"),
+                }
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod bounds {
+    use super::*;
+
+    #[test]
+    fn many_rows_without_a_timestamp_read_in_linear_time() {
+        // 1,000 GPUs × 200 repeats: 200,000 rows in one batch. The old linear search made
+        // this 10^8 string comparisons; a hash lookup makes it 2 × 10^5.
+        let mut text = String::from("uuid, utilization.gpu\n");
+        for _ in 0..200 {
+            for gpu in 0..1_000 {
+                text.push_str(&format!("GPU-{gpu:08x}-0000-0000-0000-000000000000, 5\n"));
+            }
+        }
+        let start = std::time::Instant::now();
+        let batches = ReplaySource::from_reader("rec.csv", text.as_bytes(), 0)
+            .unwrap()
+            .batches();
+        assert_eq!(batches[0].1.len(), 1_000);
+        assert!(
+            start.elapsed() < std::time::Duration::from_secs(30),
+            "{:?}",
+            start.elapsed()
+        );
+    }
+
+    #[test]
+    fn an_endless_line_is_refused_after_its_limit() {
+        let zeros = std::io::Read::take(std::io::repeat(0), 10 * 1024 * 1024);
+        match ReplaySource::from_reader("zero", zeros, 0) {
+            Err(SourceError::Malformed { line, message, .. }) => {
+                assert_eq!(line, 1);
+                assert!(message.contains("longer than 64 KiB"), "{message}");
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn more_gpus_in_one_moment_than_a_node_has_are_refused() {
+        let mut text = String::from("uuid\n");
+        for gpu in 0..=GPUS_PER_BATCH_MAX {
+            text.push_str(&format!("GPU-{gpu:08x}\n"));
+        }
+        match ReplaySource::from_reader("rec.csv", text.as_bytes(), 0) {
+            Err(SourceError::Malformed { line, message, .. }) => {
+                assert_eq!(line, GPUS_PER_BATCH_MAX as u64 + 2);
+                assert!(message.contains("more than 1024 GPUs"), "{message}");
+            }
+            other => panic!("{other:?}"),
+        }
     }
 }

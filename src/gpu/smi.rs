@@ -9,6 +9,8 @@ use chrono::{DateTime, NaiveDateTime};
 
 use super::source::{DeviceSample, GpuSource, SourceError};
 use crate::child::{self, ChildError};
+use crate::terminal::quote;
+use crate::validate;
 
 /// The binary run when no `--smi-command` is given (looked up in PATH).
 pub const DEFAULT_SMI_COMMAND: &str = "nvidia-smi";
@@ -301,6 +303,8 @@ impl Layout {
     }
 
     /// One row into a sample; `default_timestamp` applies when the row has no timestamp.
+    /// Every value is checked against the physical range of what it measures: a reading
+    /// outside it is a malformed row, never data.
     pub(crate) fn parse_row(
         &self,
         record: &csv::StringRecord,
@@ -321,23 +325,34 @@ impl Layout {
         for (spec, cell) in self.columns.iter().zip(record.iter()) {
             let bad = |why: String| RowError::Bad(format!("{}: {why}", spec.field));
             let cell = cell.trim();
+            if cell.len() > CELL_MAX_BYTES {
+                return Err(bad(format!(
+                    "{} is longer than {CELL_MAX_BYTES} bytes",
+                    quote(cell)
+                )));
+            }
             match spec.column {
-                Column::Uuid => uuid = text(cell),
+                Column::Uuid => {
+                    uuid = text(cell).map_err(bad)?;
+                    if let Some(uuid) = &uuid {
+                        validate::device_uuid(uuid).map_err(|e| bad(e.message))?;
+                    }
+                }
                 Column::Timestamp => {
-                    if let Some(t) = text(cell) {
+                    if let Some(t) = text(cell).map_err(bad)? {
                         sample.timestamp = parse_timestamp(&t).map_err(bad)?;
                     }
                 }
-                Column::Index => sample.index = integer(cell).map_err(bad)?,
-                Column::Name => sample.name = text(cell),
-                Column::PciBusId => sample.pci_bus_id = text(cell),
-                Column::Serial => sample.serial = text(cell),
-                Column::DriverVersion => sample.driver_version = text(cell),
-                Column::GpuUtil => sample.gpu_util_pct = integer(cell).map_err(bad)?,
-                Column::MemUtil => sample.mem_util_pct = integer(cell).map_err(bad)?,
-                Column::MemUsed => sample.mem_used_mib = integer(cell).map_err(bad)?,
-                Column::MemTotal => sample.mem_total_mib = integer(cell).map_err(bad)?,
-                Column::Temperature => sample.temp_c = integer(cell).map_err(bad)?,
+                Column::Index => sample.index = reading(cell, &INDEX).map_err(bad)?,
+                Column::Name => sample.name = text(cell).map_err(bad)?,
+                Column::PciBusId => sample.pci_bus_id = text(cell).map_err(bad)?,
+                Column::Serial => sample.serial = text(cell).map_err(bad)?,
+                Column::DriverVersion => sample.driver_version = text(cell).map_err(bad)?,
+                Column::GpuUtil => sample.gpu_util_pct = reading(cell, &PERCENT).map_err(bad)?,
+                Column::MemUtil => sample.mem_util_pct = reading(cell, &PERCENT).map_err(bad)?,
+                Column::MemUsed => sample.mem_used_mib = reading(cell, &MEMORY).map_err(bad)?,
+                Column::MemTotal => sample.mem_total_mib = reading(cell, &MEMORY).map_err(bad)?,
+                Column::Temperature => sample.temp_c = reading(cell, &TEMPERATURE).map_err(bad)?,
                 Column::PowerDraw => sample.power_mw = milliwatts(cell).map_err(bad)?,
                 Column::EnforcedPowerLimit => {
                     sample.power_limit_mw = milliwatts(cell).map_err(bad)?
@@ -345,11 +360,15 @@ impl Layout {
                 Column::PowerLimit if !self.has_enforced_limit => {
                     sample.power_limit_mw = milliwatts(cell).map_err(bad)?
                 }
-                Column::SmClock => sample.sm_clock_mhz = integer(cell).map_err(bad)?,
-                Column::MemClock => sample.mem_clock_mhz = integer(cell).map_err(bad)?,
-                Column::FanSpeed => sample.fan_pct = integer(cell).map_err(bad)?,
-                Column::EccCorrected => sample.ecc_corrected = integer(cell).map_err(bad)?,
-                Column::EccUncorrected => sample.ecc_uncorrected = integer(cell).map_err(bad)?,
+                Column::SmClock => sample.sm_clock_mhz = reading(cell, &CLOCK).map_err(bad)?,
+                Column::MemClock => sample.mem_clock_mhz = reading(cell, &CLOCK).map_err(bad)?,
+                Column::FanSpeed => sample.fan_pct = reading(cell, &PERCENT).map_err(bad)?,
+                Column::EccCorrected => {
+                    sample.ecc_corrected = reading(cell, &ERROR_COUNT).map_err(bad)?
+                }
+                Column::EccUncorrected => {
+                    sample.ecc_uncorrected = reading(cell, &ERROR_COUNT).map_err(bad)?
+                }
                 Column::MigMode => sample.mig_mode = mig_mode(cell).map_err(bad)?,
                 Column::Energy => {
                     sample.energy_mj = millijoules(cell, spec.unit.as_deref()).map_err(bad)?
@@ -359,6 +378,72 @@ impl Layout {
         }
         sample.uuid = uuid.ok_or(RowError::NoUuid)?;
         Ok(sample)
+    }
+}
+
+/// The longest cell read, in bytes: the longest real value (a GPU name) is under 64.
+pub(crate) const CELL_MAX_BYTES: usize = 1_024;
+
+/// What a kind of reading can physically be, and its unit for messages.
+#[derive(Debug)]
+pub(crate) struct Range {
+    pub(crate) max: f64,
+    pub(crate) unit: &'static str,
+}
+
+/// Utilisation and fan speed, in percent.
+pub(crate) const PERCENT: Range = Range {
+    max: 100.0,
+    unit: "%",
+};
+/// Memory in MiB: 0 to 16 TiB, far above any GPU's.
+pub(crate) const MEMORY: Range = Range {
+    max: 16.0 * 1024.0 * 1024.0,
+    unit: " MiB",
+};
+/// GPU temperature in °C: GPUs shut down near 100 °C; the store keeps no negatives.
+pub(crate) const TEMPERATURE: Range = Range {
+    max: 150.0,
+    unit: " °C",
+};
+/// Power draw and limits in watts: a B200 board is rated 1,000 W.
+pub(crate) const POWER_W: Range = Range {
+    max: 5_000.0,
+    unit: " W",
+};
+/// SM and memory clocks in MHz.
+pub(crate) const CLOCK: Range = Range {
+    max: 10_000.0,
+    unit: " MHz",
+};
+/// ECC error counts: exactly representable, and storable as SQLite INTEGER.
+pub(crate) const ERROR_COUNT: Range = Range {
+    max: 9_007_199_254_740_992.0,
+    unit: "",
+};
+/// A GPU's index on its node.
+pub(crate) const INDEX: Range = Range {
+    max: 1_023.0,
+    unit: "",
+};
+/// The energy counter in millijoules.
+const ENERGY_MJ: Range = Range {
+    max: 9_007_199_254_740_992.0,
+    unit: " mJ",
+};
+
+impl Range {
+    /// `value` when it lies in 0..=max; else the error that names the cell and the range.
+    fn check(&self, value: f64, cell: &str) -> Result<f64, String> {
+        if (0.0..=self.max).contains(&value) {
+            return Ok(value);
+        }
+        Err(format!(
+            "{} is outside 0–{}{}",
+            quote(cell),
+            self.max,
+            self.unit
+        ))
     }
 }
 
@@ -372,8 +457,20 @@ pub fn is_absent(cell: &str) -> bool {
         || cell.eq_ignore_ascii_case("Not Supported")
 }
 
-fn text(cell: &str) -> Option<String> {
-    (!is_absent(cell)).then(|| cell.trim().to_string())
+/// A text value (a name, a version, a bus id): None when absent; refused with a control
+/// character in it, which a terminal would obey rather than show.
+fn text(cell: &str) -> Result<Option<String>, String> {
+    if is_absent(cell) {
+        return Ok(None);
+    }
+    if let Some(c) = cell.chars().find(|c| crate::terminal::is_control(*c)) {
+        return Err(format!(
+            "{} contains the control character {}",
+            quote(cell),
+            crate::terminal::escape(c.encode_utf8(&mut [0; 4]))
+        ));
+    }
+    Ok(Some(cell.trim().to_string()))
 }
 
 /// The number in `45`, `45 %`, `77.71 W` or `81559 MiB`: the unit, if any, follows a space.
@@ -385,14 +482,18 @@ fn number(cell: &str) -> Result<Option<f64>, String> {
     let token = token.trim_end_matches('%');
     match token.parse::<f64>() {
         Ok(v) if v.is_finite() && v >= 0.0 => Ok(Some(v)),
-        _ => Err(format!("'{cell}' is not a number")),
+        _ => Err(format!("{} is not a number", quote(cell))),
     }
 }
 
-/// A whole, non-negative value (percent, MiB, MHz, °C, counts); a fraction is rounded.
-fn integer<T: TryFrom<u64>>(cell: &str) -> Result<Option<T>, String> {
+/// A whole reading (percent, MiB, MHz, °C, counts) within its physical `range`; a fraction
+/// is rounded.
+fn reading<T: TryFrom<u64>>(cell: &str, range: &Range) -> Result<Option<T>, String> {
     number(cell)?
-        .map(|v| T::try_from(v.round() as u64).map_err(|_| format!("'{cell}' is out of range")))
+        .map(|v| {
+            let v = range.check(v.round(), cell)?;
+            T::try_from(v as u64).map_err(|_| format!("{} is out of range", quote(cell)))
+        })
         .transpose()
 }
 
@@ -400,8 +501,9 @@ fn integer<T: TryFrom<u64>>(cell: &str) -> Result<Option<T>, String> {
 fn milliwatts(cell: &str) -> Result<Option<u32>, String> {
     number(cell)?
         .map(|watts| {
+            let watts = POWER_W.check(watts, cell)?;
             u32::try_from((watts * 1000.0).round() as u64)
-                .map_err(|_| format!("'{cell}' is out of range"))
+                .map_err(|_| format!("{} is out of range", quote(cell)))
         })
         .transpose()
 }
@@ -414,7 +516,12 @@ fn millijoules(cell: &str, unit: Option<&str>) -> Result<Option<u64>, String> {
         Some(u) if u.eq_ignore_ascii_case("kJ") => 1_000_000.0,
         _ => 1.0,
     };
-    Ok(number(cell)?.map(|v| (v * scale).round() as u64))
+    number(cell)?
+        .map(|v| {
+            let millijoules = (v * scale).round();
+            ENERGY_MJ.check(millijoules, cell).map(|mj| mj as u64)
+        })
+        .transpose()
 }
 
 fn mig_mode(cell: &str) -> Result<Option<bool>, String> {
@@ -424,7 +531,7 @@ fn mig_mode(cell: &str) -> Result<Option<bool>, String> {
     match cell.to_ascii_lowercase().as_str() {
         "enabled" => Ok(Some(true)),
         "disabled" => Ok(Some(false)),
-        _ => Err(format!("'{cell}' is neither Enabled nor Disabled")),
+        _ => Err(format!("{} is neither Enabled nor Disabled", quote(cell))),
     }
 }
 
@@ -437,7 +544,7 @@ pub(crate) fn parse_timestamp(text: &str) -> Result<i64, String> {
     }
     DateTime::parse_from_rfc3339(text)
         .map(|t| t.timestamp())
-        .map_err(|_| format!("'{text}' is not a time like 2026/11/29 10:00:00.123"))
+        .map_err(|_| format!("{} is not a time like 2026/11/29 10:00:00.123", quote(text)))
 }
 
 #[cfg(test)]
@@ -476,10 +583,10 @@ mod tests {
             "   ",
         ] {
             assert!(is_absent(cell), "{cell:?} should be absent");
-            assert_eq!(integer::<u32>(cell), Ok(None), "{cell:?}");
+            assert_eq!(reading::<u32>(cell, &PERCENT), Ok(None), "{cell:?}");
             assert_eq!(milliwatts(cell), Ok(None), "{cell:?}");
             assert_eq!(mig_mode(cell), Ok(None), "{cell:?}");
-            assert_eq!(text(cell), None, "{cell:?}");
+            assert_eq!(text(cell), Ok(None), "{cell:?}");
         }
         assert!(!is_absent("0"));
     }
@@ -494,11 +601,11 @@ mod tests {
 
     #[test]
     fn values_with_units_read_like_bare_values() {
-        assert_eq!(integer::<u32>("45 %"), Ok(Some(45)));
-        assert_eq!(integer::<u32>("45%"), Ok(Some(45)));
-        assert_eq!(integer::<u64>("81559 MiB"), Ok(Some(81559)));
-        assert_eq!(integer::<u32>("1980 MHz"), Ok(Some(1980)));
-        assert_eq!(integer::<u32>("64"), Ok(Some(64)));
+        assert_eq!(reading::<u32>("45 %", &PERCENT), Ok(Some(45)));
+        assert_eq!(reading::<u32>("45%", &PERCENT), Ok(Some(45)));
+        assert_eq!(reading::<u64>("81559 MiB", &MEMORY), Ok(Some(81559)));
+        assert_eq!(reading::<u32>("1980 MHz", &CLOCK), Ok(Some(1980)));
+        assert_eq!(reading::<u32>("64", &TEMPERATURE), Ok(Some(64)));
     }
 
     #[test]
@@ -511,9 +618,9 @@ mod tests {
 
     #[test]
     fn garbage_is_an_error_not_a_zero() {
-        assert!(integer::<u32>("lots").is_err());
-        assert!(integer::<u32>("-3").is_err());
-        assert!(integer::<u8>("300").is_err());
+        assert!(reading::<u32>("lots", &PERCENT).is_err());
+        assert!(reading::<u32>("-3", &PERCENT).is_err());
+        assert!(reading::<u8>("300", &CLOCK).is_err());
         assert!(milliwatts("12x").is_err());
         assert!(mig_mode("Maybe").is_err());
     }

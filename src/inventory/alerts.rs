@@ -12,8 +12,11 @@ pub(crate) fn alert_not_found(id: i64) -> Error {
 }
 
 pub(crate) fn rule_not_found(name: &str) -> Error {
-    Error::not_found(format!("alert rule '{name}' not found"))
-        .with_hint("'gpuctl alert rules' lists the rules")
+    Error::not_found(format!(
+        "alert rule {} not found",
+        crate::terminal::quote(name)
+    ))
+    .with_hint("'gpuctl alert rules' lists the rules")
 }
 
 impl Inventory<'_> {

@@ -11,7 +11,7 @@ use crate::store::devices;
 use crate::store::registry::{self, DeviceReport};
 
 pub(crate) fn device_not_found(uuid: &str) -> Error {
-    Error::not_found(format!("GPU '{uuid}' not found"))
+    Error::not_found(format!("GPU {} not found", crate::terminal::quote(uuid)))
         .with_hint("'gpuctl device list' shows the GPUs in the store")
 }
 

@@ -8,8 +8,11 @@ use crate::output::or_dash;
 use crate::store::models;
 
 pub(crate) fn model_not_found(name: &str) -> Error {
-    Error::not_found(format!("GPU model '{name}' not found"))
-        .with_hint("'gpuctl model list' shows the catalogue")
+    Error::not_found(format!(
+        "GPU model {} not found",
+        crate::terminal::quote(name)
+    ))
+    .with_hint("'gpuctl model list' shows the catalogue")
 }
 
 impl Inventory<'_> {
@@ -22,7 +25,9 @@ impl Inventory<'_> {
     fn check_model_name_free(&self, name: &str, except: Option<i64>) -> Result<()> {
         if let Some(owner) = models::name_taken(self.conn(), name, except)? {
             return Err(Error::conflict(format!(
-                "'{name}' already names GPU model '{owner}'"
+                "{} already names GPU model {}",
+                crate::terminal::quote(name),
+                crate::terminal::quote(&owner)
             )));
         }
         Ok(())

@@ -13,7 +13,7 @@ use crate::error::{Error, Result};
 use crate::store::{devices, events, nodes};
 
 pub(crate) fn node_not_found(name: &str) -> Error {
-    Error::not_found(format!("node '{name}' not found"))
+    Error::not_found(format!("node {} not found", crate::terminal::quote(name)))
         .with_hint("'gpuctl node list' shows the nodes in the store")
 }
 
@@ -70,7 +70,8 @@ pub(crate) fn node_named(
 pub(crate) fn ambiguous_node(name: &str, clusters: &[&str]) -> Error {
     let candidates: Vec<String> = clusters.iter().map(|c| format!("{c}/{name}")).collect();
     Error::usage(format!(
-        "node name '{name}' is ambiguous: {}",
+        "node name {} is ambiguous: {}",
+        crate::terminal::quote(name),
         candidates.join(", ")
     ))
     .with_hint("name the node as CLUSTER/NAME")
@@ -124,8 +125,11 @@ pub(crate) fn check_cluster(conn: &Connection, cluster: &str) -> Result<()> {
     if nodes::cluster_exists(conn, cluster)? {
         return Ok(());
     }
-    Err(Error::not_found(format!("cluster '{cluster}' not found"))
-        .with_hint("'gpuctl node list' shows the nodes and their clusters"))
+    Err(Error::not_found(format!(
+        "cluster {} not found",
+        crate::terminal::quote(cluster)
+    ))
+    .with_hint("'gpuctl node list' shows the nodes and their clusters"))
 }
 
 /// `a=1,b=2`, or `-` without labels.

@@ -56,9 +56,16 @@ pub(crate) struct Cell {
 }
 
 impl Cell {
+    /// A cell showing `text` with its control characters escaped (`\e`, `\n`, …): a cell
+    /// is one line, and nothing a user, cluster or GPU supplied reaches the terminal raw.
     pub(crate) fn new(text: impl ToString) -> Cell {
+        let text = text.to_string();
+        let text = match crate::terminal::escape(&text) {
+            std::borrow::Cow::Borrowed(_) => text,
+            std::borrow::Cow::Owned(escaped) => escaped,
+        };
         Cell {
-            text: text.to_string(),
+            text,
             right: false,
             tone: None,
             bold: false,
@@ -343,14 +350,13 @@ mod tests {
     }
 
     #[test]
-    fn multi_line_cells_go_to_comfy_table() {
-        let rows = vec![vec![Cell::new("one\ntwo"), Cell::new("x")]];
-        assert!(direct_widths(None, &rows, None).is_none());
+    fn a_cell_shows_control_characters_escaped_on_one_line() {
+        let rows = vec![vec![Cell::new("one\ntwo\x1b[2J"), Cell::new("x")]];
         let layout = Layout {
             width: None,
             color: false,
             one_line_rows: false,
         };
-        assert_eq!(render(None, rows, layout), "one  x\ntwo");
+        assert_eq!(render(None, rows, layout), r"one\ntwo\e[2J  x");
     }
 }

@@ -3,6 +3,7 @@
 
 mod alert;
 mod alloc;
+mod bad_input;
 mod collect;
 mod contrib;
 mod conventions;
@@ -26,3 +27,4 @@ mod readme;
 mod report;
 mod services;
 mod store;
+mod terminal;

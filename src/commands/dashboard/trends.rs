@@ -19,6 +19,20 @@ pub(super) struct TrendPoint {
     power_w_max: Option<f64>,
 }
 
+/// The most buckets one trend holds: far more than a terminal or a chart shows, and few
+/// enough that memory stays small whatever the window.
+const MAX_TREND_BUCKETS: i64 = 10_000;
+
+/// The shortest whole-unit bucket (minute, hour, day, week) that keeps `window` within
+/// [`MAX_TREND_BUCKETS`].
+fn smallest_bucket(window: i64) -> i64 {
+    let fits = |bucket: i64| window.div_euclid(bucket) < MAX_TREND_BUCKETS;
+    [60, 3_600, 86_400, 7 * 86_400]
+        .into_iter()
+        .find(|&b| fits(b))
+        .unwrap_or(7 * 86_400)
+}
+
 pub(super) fn mean(sum: f64, n: i64) -> Option<f64> {
     (n > 0).then(|| sum / n as f64)
 }
@@ -64,6 +78,17 @@ pub(super) fn trends(ctx: &Ctx, args: &TrendsArgs) -> Result<()> {
         return Err(Error::usage(format!(
             "bucket '{}' is longer than the window '{}'",
             args.bucket, args.since
+        )));
+    }
+    let buckets = window.div_euclid(bucket) + i64::from(window % bucket != 0);
+    if buckets > MAX_TREND_BUCKETS {
+        return Err(Error::usage(format!(
+            "--since {} in buckets of {} is {buckets} buckets; at most {MAX_TREND_BUCKETS}",
+            args.since, args.bucket
+        ))
+        .with_hint(format!(
+            "give a larger --bucket, e.g. --bucket {}",
+            clock::format_duration(smallest_bucket(window))
         )));
     }
     let store = ctx.store()?;

@@ -80,15 +80,30 @@ pub(super) fn sync(ctx: &Ctx, args: &NodeSyncArgs) -> Result<()> {
     )
 }
 
+/// The largest node list read, in bytes: `kubectl get nodes -o json` for 5,000 nodes is
+/// about 100 MiB.
+const INPUT_MAX_BYTES: u64 = 512 * 1024 * 1024;
+
 pub(super) fn read_input(path: &Path) -> Result<String> {
     let mut text = String::new();
-    if path.as_os_str() == "-" {
-        std::io::stdin()
+    let (read, name) = if path.as_os_str() == "-" {
+        let read = std::io::stdin()
+            .take(INPUT_MAX_BYTES + 1)
             .read_to_string(&mut text)
             .map_err(|e| Error::usage(format!("cannot read standard input: {e}")))?;
+        (read, "standard input".to_string())
     } else {
-        text = std::fs::read_to_string(path)
-            .map_err(|e| Error::usage(format!("cannot read '{}': {e}", path.display())))?;
+        let name = format!("'{}'", path.display());
+        let read = std::fs::File::open(path)
+            .and_then(|file| file.take(INPUT_MAX_BYTES + 1).read_to_string(&mut text))
+            .map_err(|e| Error::usage(format!("cannot read {name}: {e}")))?;
+        (read, name)
+    };
+    if read as u64 > INPUT_MAX_BYTES {
+        return Err(Error::usage(format!(
+            "{name} is larger than {} MiB: not a node list",
+            INPUT_MAX_BYTES / (1024 * 1024)
+        )));
     }
     Ok(text)
 }

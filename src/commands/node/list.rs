@@ -23,7 +23,12 @@ pub(super) fn list(ctx: &Ctx, args: &NodeListArgs) -> Result<()> {
     };
     let limit = args.limit.or(args.page.map(|_| DEFAULT_PAGE_SIZE));
     let page = args.page.unwrap_or(1);
-    let offset = limit.map_or(0, |l| i64::from(l) * (i64::from(page) - 1));
+    // Checked: a page past any store (u32 × u32 overflows i64) is simply an empty page.
+    let offset = limit.map_or(0, |l| {
+        i64::from(l)
+            .checked_mul(i64::from(page) - 1)
+            .unwrap_or(i64::MAX)
+    });
     let store = ctx.store()?;
     if let Some(cluster) = &filter.cluster {
         check_cluster(store.conn(), cluster)?;

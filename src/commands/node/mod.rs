@@ -82,7 +82,12 @@ pub(crate) fn page_footer(offset: i64, shown: usize, total: i64, one: &str, many
     if shown == 0 {
         return format!("no {many} on this page ({total} {noun} in all)");
     }
-    format!("{}–{} of {total} {noun}", offset + 1, offset + shown as i64)
+    let shown = i64::try_from(shown).unwrap_or(i64::MAX);
+    format!(
+        "{}–{} of {total} {noun}",
+        offset.saturating_add(1),
+        offset.saturating_add(shown)
+    )
 }
 
 fn history_table(out: &Output, history: &[Event]) -> String {
