@@ -14,7 +14,8 @@
 //!   `gpuctl collect --from-prometheus --backfill 24h` runs into an empty store, and again
 //!   (which must store nothing new). Target: ≤ 60 s.
 //!
-//! `GPUCTL_BENCH_NODES` changes the fleet size (default 1000) for a quicker look.
+//! `GPUCTL_BENCH_NODES` changes the fleet size (default 1000) for a quicker look;
+//! `GPUCTL_BENCH_HOLD=1` keeps the live fleet's Prometheus up after the runs, for a profiler.
 
 use std::io::{BufWriter, Write};
 use std::path::Path;
@@ -177,6 +178,16 @@ fn live(nodes: usize) {
         peak as f64 / 1024.0
     );
     println!("  store: {samples} samples");
+    if std::env::var_os("GPUCTL_BENCH_HOLD").is_some() {
+        // For a profiler: the fleet stays up until this process is stopped.
+        println!(
+            "holding: Prometheus at {} (Ctrl-C to stop)",
+            prometheus.url()
+        );
+        loop {
+            std::thread::sleep(Duration::from_secs(3600));
+        }
+    }
 }
 
 /// Waits until Prometheus holds a utilisation series for every GPU.

@@ -67,12 +67,14 @@ impl ErrorKind {
                 "not found (node, device, model, allocation, alert, MIG instance)"
             }
             ErrorKind::Conflict => {
-                "conflict (already exists, GPU already leased, MIG profile does not fit, node still has GPUs)"
+                "conflict (already exists, GPU already leased, MIG profile does not fit, node still has GPUs, a collect of the node still running)"
             }
             ErrorKind::Store => {
-                "store unusable (busy past the timeout, corrupt, newer schema, read-only)"
+                "store unusable (busy past the timeout, corrupt, newer schema, read-only, not a gpuctl store, not a regular file, disk full)"
             }
-            ErrorKind::NoGpu => "no GPU source (NVML/driver and nvidia-smi both unavailable)",
+            ErrorKind::NoGpu => {
+                "no GPU source (NVML/driver and nvidia-smi unavailable or timed out; Prometheus or exporter unreachable or answering badly)"
+            }
             ErrorKind::Differences => "node drift found differences",
         }
     }

@@ -6,7 +6,7 @@ use super::*;
 pub(crate) enum ReportCommand {
     /// GPU-hours leased x model hourly cost, plus energy x price, per group, with a total row
     Cost(ReportCostArgs),
-    /// Leases whose GPU stayed below a utilisation threshold, with the cost wasted
+    /// Leased or pod-held GPUs that stayed below a utilisation threshold, with the cost wasted
     Idle(ReportIdleArgs),
     /// GPU-hours available vs leased vs used, per group, with a total row
     Utilization(ReportUtilizationArgs),

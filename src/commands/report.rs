@@ -285,19 +285,30 @@ fn cost(ctx: &Ctx, args: &ReportCostArgs) -> Result<()> {
 // ---------------------------------------------------------------------------------------------
 // report idle
 
-/// A lease whose GPU averaged below the threshold over the lease ∩ window, or that has no
-/// utilisation reading there at all (`no_samples: true`, its idle figures null).
+/// A GPU held below the threshold over the window, or without any utilisation reading there
+/// (`no_samples: true`, its idle figures null): held by a gpuctl lease (`held_by: "lease"`,
+/// over the lease ∩ window) or by pods that dcgm-exporter attributes to it and no lease
+/// (`held_by: "pods"`, over the whole window).
 #[derive(Debug, Clone, Serialize)]
 pub(crate) struct IdleRow {
-    pub id: i64,
+    /// `lease` or `pods`.
+    pub held_by: &'static str,
+    /// The lease's id; null for a GPU held by pods.
+    pub id: Option<i64>,
+    /// The lease's owner; for pods, their namespaces.
     pub owner: String,
     pub namespace: Option<String>,
     pub node: String,
     pub device_uuid: String,
     pub mig_profile: Option<String>,
+    /// The lease's state; `pods` for a GPU held by pods.
     pub state: String,
-    pub started_at: String,
-    /// GPU-hours of the lease inside the window.
+    /// The lease's start; null for a GPU held by pods.
+    pub started_at: Option<String>,
+    /// The pods on the GPU as the last fleet collect in the window saw them
+    /// (`namespace/pod`, comma-separated); null where none were seen.
+    pub pods: Option<String>,
+    /// GPU-hours held inside the window.
     pub gpu_hours: f64,
     /// Mean of the GPU's utilisation readings (whole GPU, also for MIG leases), percent.
     pub avg_util: Option<f64>,
@@ -305,7 +316,7 @@ pub(crate) struct IdleRow {
     /// (rounded here).
     pub samples: i64,
     pub no_samples: bool,
-    /// The lease's GPU-hours when idle; null without samples.
+    /// The GPU-hours held when idle; null without samples.
     pub idle_gpu_hours: Option<f64>,
     /// idle_gpu_hours × hourly cost; null without samples or without a price.
     pub wasted_cost: Option<f64>,
@@ -320,6 +331,7 @@ impl TableRow for IdleRow {
             "node",
             "gpu",
             "mig",
+            "pods",
             "avg util",
             "samples",
             "idle gpu-hours",
@@ -328,12 +340,16 @@ impl TableRow for IdleRow {
     }
     fn cells(&self, out: &Output) -> Vec<Cell> {
         vec![
-            out.number_cell(self.id),
+            match self.id {
+                Some(id) => out.number_cell(id),
+                None => Cell::new("pods"),
+            },
             Cell::new(&self.owner),
             Cell::new(self.namespace.as_deref().unwrap_or("-")),
             Cell::new(&self.node),
             Cell::new(&self.device_uuid),
             Cell::new(self.mig_profile.as_deref().unwrap_or("-")),
+            Cell::new(self.pods.as_deref().unwrap_or("-")),
             out.number_cell(if self.no_samples {
                 "no samples".to_string()
             } else {
@@ -351,33 +367,90 @@ fn idle(ctx: &Ctx, args: &ReportIdleArgs) -> Result<()> {
     let threshold = args.threshold;
     let store = ctx.store()?;
     let leases = leases_with_usage(store, window, Measure::Readings, ctx.now)?;
+    let held = reports::pod_held_devices(store.conn(), window.from)?;
+    let pods_on: HashMap<i64, &str> = held
+        .iter()
+        .map(|d| (d.device_id, d.pods.as_str()))
+        .collect();
     let mut rows = Vec::new();
     for (lease, usage) in &leases {
         let leased_hours = gpu_hours(lease, window);
         let avg_util = usage.util_avg();
-        let no_samples = avg_util.is_none();
         if avg_util.is_some_and(|u| u >= threshold) {
             continue;
         }
         let idle_gpu_hours = avg_util.map(|_| leased_hours);
         rows.push(IdleRow {
-            id: lease.id,
+            held_by: "lease",
+            id: Some(lease.id),
             owner: lease.owner.clone(),
             namespace: lease.namespace.clone(),
             node: lease.node.clone(),
             device_uuid: lease.device_uuid.clone(),
             mig_profile: lease.mig_profile.clone(),
             state: lease.state.clone(),
-            started_at: clock::rfc3339(lease.started_at),
+            started_at: Some(clock::rfc3339(lease.started_at)),
+            pods: lease
+                .device_id
+                .and_then(|id| pods_on.get(&id))
+                .map(|p| p.to_string()),
             gpu_hours: leased_hours,
             avg_util,
             samples: usage.samples.round() as i64,
-            no_samples,
+            no_samples: avg_util.is_none(),
             idle_gpu_hours,
             wasted_cost: idle_gpu_hours.zip(lease.hourly_cost).map(|(h, c)| h * c),
         });
     }
-    // The most idle GPU-hours first; leases without samples after them.
+    // GPUs that pods hold without a lease: Kubernetes, not gpuctl, handed them out.
+    let leased: std::collections::HashSet<i64> =
+        leases.iter().filter_map(|(l, _)| l.device_id).collect();
+    let unleased: Vec<&reports::PodHeldDevice> = held
+        .iter()
+        .filter(|d| !leased.contains(&d.device_id))
+        .collect();
+    let spans: Vec<Span> = unleased
+        .iter()
+        .map(|d| Span {
+            device_id: d.device_id,
+            from: window.from,
+            to: window.to.min(ctx.now),
+        })
+        .collect();
+    let (usages, ()) =
+        reports::usage_of_spans_parallel(store, &spans, Measure::Readings, ctx.now, |_| Ok(()))?;
+    for ((device, usage), span) in unleased.iter().zip(&usages).zip(&spans) {
+        let avg_util = usage.util_avg();
+        if avg_util.is_some_and(|u| u >= threshold) {
+            continue;
+        }
+        let held_hours = (span.to - span.from).max(0) as f64 / HOUR;
+        let idle_gpu_hours = avg_util.map(|_| held_hours);
+        let namespaces = pod_namespaces(&device.pods);
+        rows.push(IdleRow {
+            held_by: "pods",
+            id: None,
+            owner: if namespaces.is_empty() {
+                "-".to_string()
+            } else {
+                namespaces.join(", ")
+            },
+            namespace: namespaces.first().cloned(),
+            node: device.node.clone(),
+            device_uuid: device.uuid.clone(),
+            mig_profile: None,
+            state: "pods".into(),
+            started_at: None,
+            pods: Some(device.pods.clone()),
+            gpu_hours: held_hours,
+            avg_util,
+            samples: usage.samples.round() as i64,
+            no_samples: avg_util.is_none(),
+            idle_gpu_hours,
+            wasted_cost: idle_gpu_hours.zip(device.hourly_cost).map(|(h, c)| h * c),
+        });
+    }
+    // The most idle GPU-hours first; those without samples after them.
     rows.sort_by(|a, b| {
         a.no_samples
             .cmp(&b.no_samples)
@@ -386,7 +459,9 @@ fn idle(ctx: &Ctx, args: &ReportIdleArgs) -> Result<()> {
                     .unwrap_or(0.0)
                     .total_cmp(&a.idle_gpu_hours.unwrap_or(0.0)),
             )
+            .then(a.id.is_none().cmp(&b.id.is_none()))
             .then(a.id.cmp(&b.id))
+            .then(a.device_uuid.cmp(&b.device_uuid))
     });
     let idle_count = rows.iter().filter(|r| !r.no_samples).count();
     let wasted: f64 = rows.iter().filter_map(|r| r.wasted_cost).sum();
@@ -396,6 +471,19 @@ fn idle(ctx: &Ctx, args: &ReportIdleArgs) -> Result<()> {
         window.describe()
     );
     ctx.out.list(&rows, Some(footer))
+}
+
+/// The namespaces of `namespace/pod, …`, each once, in order.
+fn pod_namespaces(pods: &str) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for pod in pods.split(", ") {
+        if let Some((namespace, _)) = pod.split_once('/') {
+            if !out.iter().any(|n| n == namespace) {
+                out.push(namespace.to_string());
+            }
+        }
+    }
+    out
 }
 
 // ---------------------------------------------------------------------------------------------

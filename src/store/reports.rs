@@ -156,6 +156,40 @@ pub fn devices_existing_before(conn: &Connection, to: i64) -> Result<Vec<DeviceS
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 
+/// A GPU that dcgm-exporter reported pods on (its `workload`) at or after some time.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PodHeldDevice {
+    pub device_id: i64,
+    pub uuid: String,
+    pub node: String,
+    pub cluster: String,
+    /// `namespace/pod`, comma-separated, as the last fleet collect saw them.
+    pub pods: String,
+    pub hourly_cost: Option<f64>,
+}
+
+/// GPUs with pods seen on them at or after `since`, by node and UUID.
+pub fn pod_held_devices(conn: &Connection, since: i64) -> Result<Vec<PodHeldDevice>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT d.id, d.uuid, n.name, n.cluster, d.workload, m.hourly_cost
+         FROM devices d JOIN nodes n ON n.id = d.node_id
+         LEFT JOIN gpu_models m ON m.id = d.model_id
+         WHERE d.workload IS NOT NULL AND d.workload_seen_at >= ?1
+         ORDER BY n.cluster, n.name, d.uuid",
+    )?;
+    let rows = stmt.query_map(params![since], |r| {
+        Ok(PodHeldDevice {
+            device_id: r.get(0)?,
+            uuid: r.get(1)?,
+            node: r.get(2)?,
+            cluster: r.get(3)?,
+            pods: r.get(4)?,
+            hourly_cost: r.get(5)?,
+        })
+    })?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
 /// A stretch of one device's time whose usage is wanted: a lease, or the time the device existed,
 /// clipped to a report's window.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

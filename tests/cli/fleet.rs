@@ -322,3 +322,51 @@ fn a_scraped_mig_gpu_gets_its_reported_layout() {
     env.ok(&["collect", "--scrape", &a100.url(), "--cluster", "prod"]);
     assert_eq!(env.json(&["mig", "list"]), before);
 }
+
+#[test]
+fn report_idle_lists_gpus_that_pods_hold_below_the_threshold() {
+    let mut env = Env::new();
+    let h100 = ServedText::fixture("dcgm/h100-8gpu.prom");
+    for now in ["2026-11-29T10:00:00Z", "2026-11-29T10:01:00Z"] {
+        env.set_now(now);
+        env.ok(&["collect", "--scrape", &h100.url(), "--cluster", "prod"]);
+    }
+    let idle = env.json(&["report", "idle", "--threshold", "30"]);
+    let rows = idle.as_array().unwrap();
+    // GPU 4 (jupyter-alice at 23 %) only: GPUs 0-3 are busy, GPUs 5-7 have no pods.
+    assert_eq!(rows.len(), 1, "{idle}");
+    let row = &rows[0];
+    assert_eq!(row["held_by"], "pods");
+    assert!(row["id"].is_null() && row["started_at"].is_null(), "{row}");
+    assert_eq!(
+        row["device_uuid"],
+        "GPU-71d3f5a9-0b2e-4c6d-9e84-a3f1c5d7b974"
+    );
+    assert_eq!(row["pods"], "notebooks/jupyter-alice");
+    assert_eq!(row["owner"], "notebooks");
+    assert_eq!(row["node"], "gpu-node-07");
+    assert_eq!(row["avg_util"], 23.0);
+    assert_eq!(row["samples"], 2);
+    assert_eq!(row["no_samples"], false);
+    // A lower threshold leaves it out; a lease on it turns the row into the lease's.
+    let none = env.json(&["report", "idle", "--threshold", "20"]);
+    assert_eq!(none.as_array().unwrap().len(), 0, "{none}");
+    env.ok(&[
+        "alloc",
+        "create",
+        "--device",
+        "GPU-71d3f5a9-0b2e-4c6d-9e84-a3f1c5d7b974",
+        "--owner",
+        "alice",
+        "--for",
+        "2h",
+    ]);
+    env.set_now("2026-11-29T10:02:00Z");
+    env.ok(&["collect", "--scrape", &h100.url(), "--cluster", "prod"]);
+    let idle = env.json(&["report", "idle", "--threshold", "30"]);
+    let rows = idle.as_array().unwrap();
+    assert_eq!(rows.len(), 1, "{idle}");
+    assert_eq!(rows[0]["held_by"], "lease");
+    assert_eq!(rows[0]["owner"], "alice");
+    assert_eq!(rows[0]["pods"], "notebooks/jupyter-alice");
+}
