@@ -143,7 +143,8 @@ fn live(nodes: usize) {
         "live: {nodes} nodes × {GPUS_PER_NODE} GPUs, {series} series on {} endpoints; starting Prometheus",
         targets.len()
     );
-    let prometheus = services::Prometheus::start(&targets, Duration::from_secs(10));
+    // The GPU Operator's ServiceMonitor scrapes dcgm-exporter every 15 s.
+    let prometheus = services::Prometheus::start(&targets, Duration::from_secs(15));
     wait_for_gpus(&prometheus, nodes * GPUS_PER_NODE);
 
     let dir = tempfile::tempdir().expect("temp dir");

@@ -13,8 +13,6 @@ mod context;
 pub mod demo;
 pub mod domain;
 pub mod error;
-// Nothing calls the fleet sources yet: `collect --from-prometheus / --scrape` will (issue 12).
-#[allow(dead_code)]
 pub(crate) mod fleet;
 pub mod generate;
 pub mod gpu;

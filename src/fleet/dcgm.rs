@@ -41,7 +41,8 @@ pub(crate) const DEFAULT_NODE_LABELS: &[&str] = &[
     "Hostname",
     "hostname",
 ];
-/// How old the newest sample of a GPU may be for it to count as current.
+/// How old the newest sample of a GPU may be for it to count as current (the CLI's default).
+#[cfg(test)]
 pub(crate) const DEFAULT_MAX_AGE_SECS: i64 = 120;
 /// Workloads seen this close to a GPU's newest sample still hold it (two exporters on one
 /// node are scraped a little apart; one exporter's series share one time).
@@ -193,6 +194,7 @@ pub(crate) struct MappingOptions {
 
 impl MappingOptions {
     /// Defaults at `now`: node from the usual labels, no cluster, two minutes of freshness.
+    #[cfg(test)]
     pub(crate) fn at(now: i64) -> Self {
         MappingOptions {
             node_label: None,
@@ -733,7 +735,14 @@ impl<'o> FleetMapper<'o> {
         self.0.add(observation)
     }
 
-    pub(crate) fn finish(self) -> FleetSnapshot {
+    /// The snapshot, each GPU's newest sample at the time `stamps` gives for its UUID (an
+    /// instant query's samples all carry the evaluation time).
+    pub(crate) fn finish_with_stamps(mut self, stamps: &HashMap<String, i64>) -> FleetSnapshot {
+        for (key, parts) in &mut self.0.gpus {
+            if let Some(ms) = stamps.get(&key.uuid) {
+                parts.newest_ms = *ms;
+            }
+        }
         self.0.finish()
     }
 }

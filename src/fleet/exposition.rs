@@ -86,6 +86,7 @@ pub(crate) struct Sample {
 
 impl Sample {
     /// The value of label `name`, if the sample has it.
+    #[cfg(test)]
     pub(crate) fn label(&self, name: &str) -> Option<&str> {
         label_value(&self.labels, name)
     }
@@ -528,12 +529,6 @@ pub(crate) fn is_metric_name(name: &str) -> bool {
     let mut chars = name.chars();
     matches!(chars.next(), Some(c) if c.is_ascii_alphabetic() || c == '_' || c == ':')
         && chars.all(is_metric_name_char)
-}
-
-pub(crate) fn is_label_name(name: &str) -> bool {
-    let mut chars = name.chars();
-    matches!(chars.next(), Some(c) if c.is_ascii_alphabetic() || c == '_')
-        && chars.all(is_label_name_char)
 }
 
 fn is_metric_name_char(c: char) -> bool {

@@ -20,26 +20,23 @@ use std::collections::HashMap;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Mutex;
 
+use dcgm::MAPPED_FAMILIES;
 use dcgm::{FleetSnapshot, GpuHistory, HistoryMapper, MappingOptions, Observation, Warnings};
 use error::{redact_url, FleetError};
 use http::{HttpClient, HttpOptions};
 use prometheus::{
-    families_query, fleet_query, range_chunks, stamps_query, PrometheusClient,
-    DEFAULT_MAX_CHUNK_SECS, STAMP_LABELS,
+    families_query, range_chunks, stamps_query, PrometheusClient, DEFAULT_MAX_CHUNK_SECS,
+    STAMP_LABELS,
 };
-
-/// Prometheus's default lookback: a series with no sample for this long has vanished from
-/// its instant queries, so a GPU quiet for longer is gone rather than stale.
-pub(crate) const STALE_HORIZON_SECS: i64 = 300;
 /// What `/metrics` is asked for: the text format, never protobuf or OpenMetrics.
 const EXPOSITION_ACCEPT: &str = "text/plain;version=0.0.4;q=1,*/*;q=0.1";
 /// How many exporters are scraped at once.
 const SCRAPE_PARALLELISM: usize = 8;
 
-/// The fleet's current GPUs from two instant queries: when each GPU was last scraped
-/// ([`stamps_query`], one small series per GPU) and the newest value of every mapped
-/// dcgm-exporter series that `selector` picks, read as it streams in so memory holds the
-/// GPUs, not the answer. GPUs whose newest sample is older than `max_age` are listed as stale;
+/// The fleet's current GPUs from instant queries made at once: when each GPU was last
+/// scraped ([`stamps_query`], one small series per GPU) and the newest value of every mapped
+/// dcgm-exporter series that `selector` picks (four queries, two at a time), read as
+/// they stream in so memory holds the GPUs, not the answers. GPUs whose newest sample is older than `max_age` are listed as stale;
 /// those silent for longer than Prometheus's 5-minute lookback are not seen at all.
 /// Prometheus's warnings (partial data) are passed on among the snapshot's warnings.
 pub(crate) fn read_prometheus(
@@ -48,41 +45,88 @@ pub(crate) fn read_prometheus(
     options: &MappingOptions,
 ) -> Result<FleetSnapshot, FleetError> {
     let source = client.display_url();
-    let stamps_answer = client.instant(&stamps_query(selector)?, options.now)?;
+    let stamps_query = stamps_query(selector)?;
+    let value_queries = (0..VALUE_QUERIES)
+        .map(|group| {
+            let families: Vec<&str> = MAPPED_FAMILIES
+                .iter()
+                .skip(group)
+                .step_by(VALUE_QUERIES)
+                .copied()
+                .collect();
+            families_query(&families, selector, None)
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    let mapper = Mutex::new(dcgm::FleetMapper::new(options));
+    let read = |query: &str| -> Result<Vec<String>, FleetError> {
+        client.instant_each(query, options.now, &mut |series| {
+            let Some(name) = series.name else {
+                return Ok(());
+            };
+            // A poisoned lock means the other reader panicked; the scope re-raises that.
+            let mut mapper = mapper
+                .lock()
+                .map_err(|_| FleetError::Invalid("a reader thread failed".into()))?;
+            for point in series.points {
+                mapper.add(&Observation {
+                    name,
+                    labels: series.labels,
+                    value: point.value,
+                    timestamp_ms: point.timestamp_ms,
+                    source: &source,
+                })?;
+            }
+            Ok(())
+        })
+    };
+    // The stamps and two readers at once: Prometheus answers on its cores while gpuctl reads.
+    let next = AtomicUsize::new(0);
+    let (stamps_answer, value_answers) = std::thread::scope(|scope| {
+        let stamps = scope.spawn(|| client.instant(&stamps_query, options.now));
+        let worker = || {
+            let mut answers = Vec::new();
+            while let Some(query) = value_queries.get(next.fetch_add(1, Ordering::Relaxed)) {
+                let answer = read(query);
+                let failed = answer.is_err();
+                answers.push(answer);
+                if failed {
+                    break;
+                }
+            }
+            answers
+        };
+        let other = scope.spawn(worker);
+        let mut answers = worker();
+        let lost = || FleetError::Invalid("a reader thread failed".into());
+        answers.extend(other.join().unwrap_or_else(|_| vec![Err(lost())]));
+        (stamps.join().unwrap_or_else(|_| Err(lost())), answers)
+    });
     let mut warnings = Warnings::default();
+    for answer in value_answers {
+        for warning in answer? {
+            warnings.push(prometheus_warning(&warning));
+        }
+    }
+    let stamps_answer = stamps_answer?;
     for warning in &stamps_answer.warnings {
         warnings.push(prometheus_warning(warning));
     }
     let mut stamps: HashMap<String, i64> = HashMap::new();
     for series in stamps_answer.data.into_series() {
-        if let Some(point) = series.points.first() {
+        let uuid = STAMP_LABELS
+            .iter()
+            .find_map(|name| series.labels.iter().find(|(label, _)| label == name));
+        if let (Some((_, uuid)), Some(point)) = (uuid, series.points.first()) {
             if let Some(ms) = seconds_value_to_ms(point.value) {
-                stamps.insert(stamp_key(&series.labels), ms);
+                let newest = stamps.entry(uuid.clone()).or_insert(ms);
+                *newest = (*newest).max(ms);
             }
         }
     }
-    let mut mapper = dcgm::FleetMapper::new(options);
-    let query = fleet_query(selector, None)?;
-    let answer_warnings = client.instant_each(&query, options.now, &mut |series| {
-        let Some(name) = series.name.as_deref() else {
-            return Ok(());
-        };
-        let stamp = stamps.get(&stamp_key(&series.labels)).copied();
-        for point in &series.points {
-            mapper.add(&Observation {
-                name,
-                labels: &series.labels,
-                value: point.value,
-                timestamp_ms: stamp.unwrap_or(point.timestamp_ms),
-                source: &source,
-            })?;
-        }
-        Ok(())
-    })?;
-    for warning in answer_warnings {
-        warnings.push(prometheus_warning(&warning));
-    }
-    let mut snapshot = mapper.finish();
+    let mapper = mapper
+        .into_inner()
+        .map_err(|_| FleetError::Invalid("a reader thread failed".into()))?;
+    let mut snapshot = mapper.finish_with_stamps(&stamps);
     for warning in snapshot.warnings {
         warnings.push(warning);
     }
@@ -90,17 +134,9 @@ pub(crate) fn read_prometheus(
     Ok(snapshot)
 }
 
-/// The values of [`STAMP_LABELS`] on a series, as one lookup key.
-fn stamp_key(labels: &[(String, String)]) -> String {
-    let mut key = String::new();
-    for name in STAMP_LABELS {
-        if let Some((_, value)) = labels.iter().find(|(label, _)| label == name) {
-            key.push_str(value);
-        }
-        key.push('\u{0}');
-    }
-    key
-}
+/// The values are read in this many queries (the families dealt out in turn), two at a time:
+/// each answer of 1,000 nodes × 8 GPUs is then about 8 MB, held while it is parsed.
+const VALUE_QUERIES: usize = 4;
 
 /// `timestamp()`'s seconds as milliseconds; None for a value that is not a time.
 fn seconds_value_to_ms(seconds: f64) -> Option<i64> {
@@ -188,10 +224,10 @@ fn read_history_chunk(
     };
     let mut history = HistoryMapper::new(&at, start, end, step);
     let answer_warnings = client.range_each(query, start, end, step, &mut |series| {
-        let Some(name) = series.name.as_deref() else {
+        let Some(name) = series.name else {
             return Ok(());
         };
-        history.add_series(name, &series.labels, &series.points, &source)
+        history.add_series(name, series.labels, series.points, &source)
     })?;
     let (gpus, mapping_warnings) = history.finish();
     let mut warnings = Warnings::default();
@@ -462,7 +498,7 @@ mod tests {
     }
 
     #[test]
-    fn read_prometheus_asks_twice_and_judges_freshness_by_sample_time() {
+    fn read_prometheus_asks_at_once_and_judges_freshness_by_scrape_time() {
         let stamps = vector_answer(
             NOW,
             &[
@@ -511,16 +547,30 @@ mod tests {
         );
 
         let requests = server.requests();
-        assert_eq!(requests.len(), 2, "two queries for the whole fleet");
-        let stamps_query = requests[0].form("query").unwrap();
+        assert_eq!(requests.len(), 5, "five queries for the whole fleet");
+        let queries: Vec<String> = requests.iter().map(|r| r.form("query").unwrap()).collect();
+        let stamps_query = queries.iter().find(|q| q.contains("timestamp(")).unwrap();
         assert!(
-            stamps_query.contains(
-                "max by (UUID, uuid, GPU_I_ID, instance, job) (timestamp(DCGM_FI_DEV_GPU_UTIL{job=\"dcgm\"})) or "
+            stamps_query.starts_with(
+                "max by (UUID, uuid) (timestamp(DCGM_FI_DEV_GPU_TEMP{job=\"dcgm\"})) or "
             ),
             "{stamps_query}"
         );
-        let values_query = requests[1].form("query").unwrap();
-        assert!(values_query.ends_with(",job=\"dcgm\"}"), "{values_query}");
+        let values: Vec<&String> = queries
+            .iter()
+            .filter(|q| !q.contains("timestamp("))
+            .collect();
+        assert_eq!(values.len(), 4);
+        assert!(
+            values.iter().all(|q| q.ends_with(",job=\"dcgm\"}")),
+            "{values:?}"
+        );
+        let asked: usize = values.iter().map(|q| q.matches("DCGM_").count()).sum();
+        assert_eq!(
+            asked,
+            MAPPED_FAMILIES.len(),
+            "every family once: {values:?}"
+        );
         assert!(requests
             .iter()
             .all(|r| r.form("time") == Some(NOW.to_string())));

@@ -10,7 +10,6 @@ use serde::de::{
 use serde::Deserialize;
 use serde_json::value::RawValue;
 
-use super::dcgm::MAPPED_FAMILIES;
 use super::error::{one_line, redact_url, FleetError};
 use super::exposition::{self, LabelOperators};
 use super::http::{body_excerpt, HttpClient, HttpOptions, HttpResponse, Streamed};
@@ -64,14 +63,6 @@ pub(crate) struct QueryResult {
     pub(crate) warnings: Vec<String>,
 }
 
-/// One piece of a chunked range query: the evaluation times it covers, both inclusive.
-#[derive(Debug, Clone, PartialEq)]
-pub(crate) struct RangeChunk {
-    pub(crate) start: i64,
-    pub(crate) end: i64,
-    pub(crate) result: QueryResult,
-}
-
 /// A Prometheus server (or anything that serves its API: Thanos, Mimir, VictoriaMetrics).
 #[derive(Debug)]
 pub(crate) struct PrometheusClient {
@@ -119,6 +110,7 @@ impl PrometheusClient {
 
     /// `query` evaluated every `step` seconds from `start` through `end` in one request; more
     /// than 11,000 points per series is refused here, before Prometheus refuses it.
+    #[cfg(test)]
     pub(crate) fn range(
         &self,
         query: &str,
@@ -147,7 +139,7 @@ impl PrometheusClient {
         &self,
         query: &str,
         at_unix: i64,
-        on_series: &mut dyn FnMut(Series) -> Result<(), FleetError>,
+        on_series: &mut dyn FnMut(SeriesView<'_>) -> Result<(), FleetError>,
     ) -> Result<Vec<String>, FleetError> {
         let time = at_unix.to_string();
         let timeout = self.server_timeout();
@@ -165,7 +157,7 @@ impl PrometheusClient {
         start: i64,
         end: i64,
         step: i64,
-        on_series: &mut dyn FnMut(Series) -> Result<(), FleetError>,
+        on_series: &mut dyn FnMut(SeriesView<'_>) -> Result<(), FleetError>,
     ) -> Result<Vec<String>, FleetError> {
         check_range_points(start, end, step)?;
         let (start, end, step) = (start.to_string(), end.to_string(), step.to_string());
@@ -183,29 +175,6 @@ impl PrometheusClient {
         )
     }
 
-    /// The range query in chunks of at most 11,000 points and `max_chunk_secs` seconds, in
-    /// time order, each handed to `on_chunk` before the next is fetched, so memory holds one
-    /// chunk at a time. Stops at the first error, from Prometheus or from `on_chunk`.
-    pub(crate) fn range_chunked<E: From<FleetError>>(
-        &self,
-        query: &str,
-        start: i64,
-        end: i64,
-        step: i64,
-        max_chunk_secs: i64,
-        mut on_chunk: impl FnMut(RangeChunk) -> Result<(), E>,
-    ) -> Result<(), E> {
-        for (chunk_start, chunk_end) in range_chunks(start, end, step, max_chunk_secs)? {
-            let result = self.range(query, chunk_start, chunk_end, step)?;
-            on_chunk(RangeChunk {
-                start: chunk_start,
-                end: chunk_end,
-                result,
-            })?;
-        }
-        Ok(())
-    }
-
     /// Prometheus stops evaluating when we would stop waiting anyway.
     fn server_timeout(&self) -> String {
         format!("{}ms", self.http.timeout().as_millis().max(1))
@@ -219,7 +188,7 @@ impl PrometheusClient {
         &self,
         path: &str,
         form: &[(&str, &str)],
-        on_series: &mut dyn FnMut(Series) -> Result<(), FleetError>,
+        on_series: &mut dyn FnMut(SeriesView<'_>) -> Result<(), FleetError>,
     ) -> Result<Vec<String>, FleetError> {
         let full_url = format!("{}{path}", self.base_url);
         let outcome =
@@ -228,9 +197,16 @@ impl PrometheusClient {
                     let mut sink = SeriesSink {
                         on_series,
                         failure: None,
+                        buffer: SeriesBuffer::default(),
                     };
-                    let buffered = std::io::BufReader::with_capacity(1 << 16, reader);
-                    let mut de = serde_json::Deserializer::from_reader(buffered);
+                    // The body whole, then parsed in place: serde_json reads a stream a byte
+                    // at a time (three times slower). Callers keep each answer to a few
+                    // families, so a body stays a few MiB.
+                    let mut body = Vec::new();
+                    if let Err(e) = reader.read_to_end(&mut body) {
+                        return Err(self.http.read_failure(&full_url, e));
+                    }
+                    let mut de = serde_json::Deserializer::from_slice(&body);
                     let parsed = EnvelopeSeed { sink: &mut sink }
                         .deserialize(&mut de)
                         .and_then(|envelope| de.end().map(|()| envelope));
@@ -403,11 +379,12 @@ fn check_range(start: i64, end: i64, step: i64) -> Result<(), FleetError> {
 /// as `{job="dcgm-exporter"}`, with or without braces; `=`, `!=`, `=~`, `!~` allowed).
 /// With `window_secs` it is a range vector (`…[300s]`): its samples keep their own times,
 /// so the newest one tells how fresh a series is; without, a plain selector for range queries.
+#[cfg(test)]
 pub(crate) fn fleet_query(
     selector: Option<&str>,
     window_secs: Option<i64>,
 ) -> Result<String, FleetError> {
-    families_query(MAPPED_FAMILIES, selector, window_secs)
+    families_query(super::dcgm::MAPPED_FAMILIES, selector, window_secs)
 }
 
 /// [`fleet_query`] for the series of `families` only.
@@ -434,20 +411,28 @@ pub(crate) fn families_query(
     Ok(query)
 }
 
-/// The labels that tell one exporter's GPU (or MIG instance) from another in
-/// [`stamps_query`]'s answer: whatever else a series carries, these are shared by every
-/// family an exporter writes for that GPU in one scrape.
-pub(crate) const STAMP_LABELS: &[&str] = &["UUID", "uuid", "GPU_I_ID", "instance", "job"];
+/// The label that names a GPU in [`stamps_query`]'s answer (either spelling).
+pub(crate) const STAMP_LABELS: &[&str] = &["UUID", "uuid"];
 
-/// The PromQL for when each GPU was last scraped: per family, the newest sample time of its
-/// series grouped by [`STAMP_LABELS`], the families joined with `or`. An instant vector's
+/// The families whose sample times tell when a GPU was scraped: dcgm-exporter's defaults
+/// export them for whole GPUs and MIG instances alike. A few, not all: each costs Prometheus
+/// a pass over the fleet's series (all sixteen took 0.6 s of 8,000 GPUs).
+const STAMP_FAMILIES: &[&str] = &[
+    "DCGM_FI_DEV_GPU_TEMP",
+    "DCGM_FI_DEV_POWER_USAGE",
+    "DCGM_FI_DEV_FB_USED",
+    "DCGM_FI_PROF_GR_ENGINE_ACTIVE",
+];
+
+/// The PromQL for when each GPU was last scraped: per family of [`STAMP_FAMILIES`], the newest
+/// sample time of its series per GPU UUID, the families joined with `or`. An instant vector's
 /// samples carry the evaluation time, not their own; `timestamp()` of a plain selector gives
 /// their own, but cannot take several families at once (the names it drops would collide).
 /// The answer has one small series per GPU, beside the values query's one per GPU and family.
 pub(crate) fn stamps_query(selector: Option<&str>) -> Result<String, FleetError> {
     let matchers = selector_matchers(selector)?.join(",");
     let by = STAMP_LABELS.join(", ");
-    Ok(MAPPED_FAMILIES
+    Ok(STAMP_FAMILIES
         .iter()
         .map(|family| format!("max by ({by}) (timestamp({family}{{{matchers}}}))"))
         .collect::<Vec<_>>()
@@ -500,8 +485,259 @@ fn refusal(url: String, response: &HttpResponse) -> FleetError {
 
 /// Where a streamed answer's series go, and the first error the receiver gave.
 struct SeriesSink<'s> {
-    on_series: &'s mut dyn FnMut(Series) -> Result<(), FleetError>,
+    on_series: &'s mut dyn FnMut(SeriesView<'_>) -> Result<(), FleetError>,
     failure: Option<FleetError>,
+    /// The series being read, its strings reused from one series to the next: an answer of
+    /// 100,000 series costs no allocation per label.
+    buffer: SeriesBuffer,
+}
+
+/// One series of a streamed answer, borrowed for the call that receives it.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct SeriesView<'a> {
+    pub(crate) name: Option<&'a str>,
+    /// Its other labels, in the answer's order (Prometheus sorts them by name).
+    pub(crate) labels: &'a [(String, String)],
+    pub(crate) points: &'a [Point],
+}
+
+impl SeriesView<'_> {
+    /// An owned copy, labels sorted by name.
+    #[cfg(test)]
+    pub(crate) fn to_series(self) -> Series {
+        let mut labels = self.labels.to_vec();
+        labels.sort();
+        Series {
+            name: self.name.map(str::to_string),
+            labels,
+            points: self.points.to_vec(),
+        }
+    }
+}
+
+#[derive(Debug, Default)]
+struct SeriesBuffer {
+    name: String,
+    has_name: bool,
+    labels: Vec<(String, String)>,
+    used: usize,
+    key: String,
+    value: String,
+    points: Vec<Point>,
+    /// A value field was present (`value`/`values`); a native histogram has neither.
+    has_value: bool,
+}
+
+impl SeriesBuffer {
+    fn clear(&mut self) {
+        self.has_name = false;
+        self.used = 0;
+        self.points.clear();
+        self.has_value = false;
+    }
+
+    fn view(&self) -> SeriesView<'_> {
+        SeriesView {
+            name: self.has_name.then_some(self.name.as_str()),
+            labels: &self.labels[..self.used],
+            points: &self.points,
+        }
+    }
+}
+
+/// Reads a JSON string into an existing `String`, keeping its capacity.
+struct StrInto<'b>(&'b mut String);
+
+impl<'de> DeserializeSeed<'de> for StrInto<'_> {
+    type Value = ();
+
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<(), D::Error> {
+        deserializer.deserialize_str(self)
+    }
+}
+
+impl<'de> Visitor<'de> for StrInto<'_> {
+    type Value = ();
+
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.write_str("a string")
+    }
+
+    fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<(), E> {
+        self.0.clear();
+        self.0.push_str(v);
+        Ok(())
+    }
+}
+
+/// One series object: `metric`, and `value` or `values`, into the buffer.
+struct ItemSeed<'b>(&'b mut SeriesBuffer);
+
+impl<'de> DeserializeSeed<'de> for ItemSeed<'_> {
+    type Value = ();
+
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<(), D::Error> {
+        deserializer.deserialize_map(self)
+    }
+}
+
+impl<'de> Visitor<'de> for ItemSeed<'_> {
+    type Value = ();
+
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.write_str("a series object")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
+        let buffer = self.0;
+        buffer.clear();
+        while let Some(key) = map.next_key::<ItemKey>()? {
+            match key {
+                ItemKey::Metric => map.next_value_seed(LabelsSeed(&mut *buffer))?,
+                ItemKey::Value => {
+                    buffer.has_value = true;
+                    let point = map.next_value_seed(PointSeed(&mut buffer.value))?;
+                    buffer.points.push(point);
+                }
+                ItemKey::Values => {
+                    buffer.has_value = true;
+                    map.next_value_seed(PointsSeed(&mut *buffer))?;
+                }
+                ItemKey::Other => {
+                    map.next_value::<IgnoredAny>()?;
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+/// The keys of a series object gpuctl reads.
+enum ItemKey {
+    Metric,
+    Value,
+    Values,
+    Other,
+}
+
+impl<'de> Deserialize<'de> for ItemKey {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct KeyVisitor;
+        impl Visitor<'_> for KeyVisitor {
+            type Value = ItemKey;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a key")
+            }
+            fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<ItemKey, E> {
+                Ok(match v {
+                    "metric" => ItemKey::Metric,
+                    "value" => ItemKey::Value,
+                    "values" => ItemKey::Values,
+                    _ => ItemKey::Other,
+                })
+            }
+        }
+        deserializer.deserialize_str(KeyVisitor)
+    }
+}
+
+/// `metric`: `__name__` apart, the other labels into the reused pairs.
+struct LabelsSeed<'b>(&'b mut SeriesBuffer);
+
+impl<'de> DeserializeSeed<'de> for LabelsSeed<'_> {
+    type Value = ();
+
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<(), D::Error> {
+        deserializer.deserialize_map(self)
+    }
+}
+
+impl<'de> Visitor<'de> for LabelsSeed<'_> {
+    type Value = ();
+
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.write_str("a label set")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
+        let buffer = self.0;
+        while map.next_key_seed(StrInto(&mut buffer.key))?.is_some() {
+            if buffer.key == "__name__" {
+                map.next_value_seed(StrInto(&mut buffer.name))?;
+                buffer.has_name = true;
+                continue;
+            }
+            if buffer.used == buffer.labels.len() {
+                buffer.labels.push((String::new(), String::new()));
+            }
+            let (name, value) = &mut buffer.labels[buffer.used];
+            name.clear();
+            name.push_str(&buffer.key);
+            map.next_value_seed(StrInto(value))?;
+            buffer.used += 1;
+        }
+        Ok(())
+    }
+}
+
+/// `[time, "value"]`.
+struct PointSeed<'b>(&'b mut String);
+
+impl<'de> DeserializeSeed<'de> for PointSeed<'_> {
+    type Value = Point;
+
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<Point, D::Error> {
+        deserializer.deserialize_seq(self)
+    }
+}
+
+impl<'de> Visitor<'de> for PointSeed<'_> {
+    type Value = Point;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.write_str("a [time, \"value\"] pair")
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Point, A::Error> {
+        let time: f64 = seq
+            .next_element()?
+            .ok_or_else(|| A::Error::custom("a point without a time"))?;
+        seq.next_element_seed(StrInto(&mut *self.0))?
+            .ok_or_else(|| A::Error::custom("a point without a value"))?;
+        if seq.next_element::<IgnoredAny>()?.is_some() {
+            return Err(A::Error::custom(
+                "a point with more than a time and a value",
+            ));
+        }
+        point_of(time, self.0).map_err(A::Error::custom)
+    }
+}
+
+/// `[[time, "value"], …]` appended to the buffer's points.
+struct PointsSeed<'b>(&'b mut SeriesBuffer);
+
+impl<'de> DeserializeSeed<'de> for PointsSeed<'_> {
+    type Value = ();
+
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<(), D::Error> {
+        deserializer.deserialize_seq(self)
+    }
+}
+
+impl<'de> Visitor<'de> for PointsSeed<'_> {
+    type Value = ();
+
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.write_str("an array of points")
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
+        let buffer = self.0;
+        while let Some(point) = seq.next_element_seed(PointSeed(&mut buffer.value))? {
+            buffer.points.push(point);
+        }
+        Ok(())
+    }
 }
 
 /// What a streamed answer says besides its series.
@@ -626,36 +862,19 @@ impl<'de> Visitor<'de> for ResultSeed<'_, '_> {
     }
 
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
-        while let Some(item) = seq.next_element::<StreamItem>()? {
-            let points = match (item.value, item.values) {
-                (Some(value), _) => vec![point(value).map_err(A::Error::custom)?],
-                (None, Some(values)) => values
-                    .into_iter()
-                    .map(point)
-                    .collect::<Result<Vec<_>, _>>()
-                    .map_err(A::Error::custom)?,
-                // A native-histogram sample: nothing gpuctl maps.
-                (None, None) => continue,
-            };
-            if points.is_empty() {
+        let sink = self.sink;
+        while seq.next_element_seed(ItemSeed(&mut sink.buffer))?.is_some() {
+            // A native-histogram sample (no `value`) or an empty series: nothing gpuctl maps.
+            if !sink.buffer.has_value || sink.buffer.points.is_empty() {
                 continue;
             }
-            if let Err(failure) = (self.sink.on_series)(new_series(item.metric, points)) {
-                self.sink.failure = Some(failure);
+            if let Err(failure) = (sink.on_series)(sink.buffer.view()) {
+                sink.failure = Some(failure);
                 return Err(A::Error::custom("stopped by the receiver"));
             }
         }
         Ok(())
     }
-}
-
-/// One series of a vector (`value`) or a matrix (`values`).
-#[derive(Deserialize)]
-struct StreamItem {
-    #[serde(default)]
-    metric: BTreeMap<String, String>,
-    value: Option<(f64, String)>,
-    values: Option<Vec<(f64, String)>>,
 }
 
 #[derive(Deserialize)]
@@ -757,8 +976,12 @@ fn new_series(mut metric: BTreeMap<String, String>, points: Vec<Point>) -> Serie
 }
 
 fn point((time, value): (f64, String)) -> Result<Point, String> {
-    let parsed = exposition::parse_value(&value)
-        .ok_or_else(|| format!("sample value '{}' is not a number", one_line(&value, 40)))?;
+    point_of(time, &value)
+}
+
+fn point_of(time: f64, value: &str) -> Result<Point, String> {
+    let parsed = exposition::parse_value(value)
+        .ok_or_else(|| format!("sample value '{}' is not a number", one_line(value, 40)))?;
     Ok(Point {
         timestamp_ms: seconds_to_ms(time)?,
         value: parsed,
@@ -971,7 +1194,7 @@ mod tests {
         let mut seen = Vec::new();
         let warnings = client_for(&server)
             .instant_each("up", 1, &mut |series| {
-                seen.push(series);
+                seen.push(series.to_series());
                 Ok(())
             })
             .unwrap();
@@ -1143,36 +1366,8 @@ mod tests {
     }
 
     #[test]
-    fn range_chunked_fetches_chunk_by_chunk_and_stops_at_an_error() {
-        let body = r#"{"status":"success","data":{"resultType":"matrix","result":[]}}"#;
-        let server = TestServer::answering(Answer::json(200, body));
-        let client = client_for(&server);
-        let mut seen = Vec::new();
-        client
-            .range_chunked("up", 0, 7200, 60, 3600, |chunk| {
-                seen.push((chunk.start, chunk.end));
-                Ok::<(), FleetError>(())
-            })
-            .unwrap();
-        assert_eq!(seen, vec![(0, 3600), (3660, 7200)]);
-        let starts: Vec<Option<String>> =
-            server.requests().iter().map(|r| r.form("start")).collect();
-        assert_eq!(starts, vec![Some("0".into()), Some("3660".into())]);
-
-        let mut calls = 0;
-        let error = client
-            .range_chunked("up", 0, 7200, 60, 3600, |_| {
-                calls += 1;
-                Err(FleetError::Invalid("store full".into()))
-            })
-            .unwrap_err();
-        assert_eq!((calls, error.to_string()), (1, "store full".to_string()));
-        assert_eq!(server.requests().len(), 3);
-    }
-
-    #[test]
     fn fleet_query_merges_a_selector_and_rejects_garbage() {
-        let families = MAPPED_FAMILIES.join("|");
+        let families = super::super::dcgm::MAPPED_FAMILIES.join("|");
         assert_eq!(
             fleet_query(None, Some(120)).unwrap(),
             format!("{{__name__=~\"{families}\"}}[120s]")

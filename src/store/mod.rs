@@ -37,6 +37,8 @@ pub const DEFAULT_BUSY_TIMEOUT: Duration = Duration::from_secs(10);
 /// Reads map the store's file instead of copying each page through pread(2): a fresh
 /// process's pass over 15 MB of rollups measured 25 → 18 ms on two threads.
 const MMAP_SIZE: i64 = 1 << 30;
+/// Prepared statements kept per connection.
+const STATEMENT_CACHE: usize = 256;
 
 /// How often switching a fresh file to WAL is retried while another process holds it.
 const WAL_SWITCH_ATTEMPTS: u32 = 100;
@@ -338,6 +340,9 @@ fn configure(conn: &Connection) -> Result<()> {
     conn.pragma_update(None, "synchronous", "NORMAL")?;
     conn.pragma_update(None, "foreign_keys", "ON")?;
     conn.pragma_update(None, "mmap_size", MMAP_SIZE)?;
+    // A fleet collect runs some 60 distinct statements per node; rusqlite's default cache of
+    // 16 made it parse most of them again for each of 1,000 nodes.
+    conn.set_prepared_statement_cache_capacity(STATEMENT_CACHE);
     Ok(())
 }
 
