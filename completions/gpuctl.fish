@@ -1125,7 +1125,7 @@ complete -c gpuctl -n "__fish_gpuctl_using_subcommand collect" -l input -d 'Repl
 complete -c gpuctl -n "__fish_gpuctl_using_subcommand collect" -l node -d 'This node\'s name in the inventory [default: the host name]' -r
 complete -c gpuctl -n "__fish_gpuctl_using_subcommand collect" -l cluster -d 'This node\'s cluster (a node is known by cluster and name) [default: the cluster of the one node of this name, else `default` for a new node]' -r
 complete -c gpuctl -n "__fish_gpuctl_using_subcommand collect" -l textfile -d 'Also write DIR/gpuctl.prom for node_exporter\'s textfile collector: the collected node\'s GPUs (none for a fleet collect) and gpuctl\'s health series' -r -F
-complete -c gpuctl -n "__fish_gpuctl_using_subcommand collect" -l every -d 'Repeat every DURATION until SIGTERM or SIGINT (for containers without cron)' -r
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand collect" -l every -d 'Repeat every DURATION until SIGTERM or SIGINT (for containers without cron; a fleet collect runs from a timer instead)' -r
 complete -c gpuctl -n "__fish_gpuctl_using_subcommand collect" -l from-prometheus -d 'Read every node\'s GPUs from this Prometheus (its dcgm-exporter series)' -r
 complete -c gpuctl -n "__fish_gpuctl_using_subcommand collect" -l scrape -d 'Read dcgm-exporter (or gpuctl) /metrics endpoints directly; repeatable' -r
 complete -c gpuctl -n "__fish_gpuctl_using_subcommand collect" -l selector -d 'Only series this selector picks, e.g. \'{job="dcgm-exporter"}\'' -r

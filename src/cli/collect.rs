@@ -40,8 +40,10 @@ pub(crate) struct CollectArgs {
     /// With --textfile: every node's GPUs in the store, not only the collected node's
     #[arg(long, requires = "textfile")]
     pub all_nodes: bool,
-    /// Repeat every DURATION until SIGTERM or SIGINT (for containers without cron)
-    #[arg(long, value_name = "DURATION", conflicts_with = "input", value_parser = checked(Span::parse))]
+    /// Repeat every DURATION until SIGTERM or SIGINT (for containers without cron; a fleet
+    /// collect runs from a timer instead)
+    #[arg(long, value_name = "DURATION", conflicts_with_all = ["input", "from_prometheus", "scrape"],
+          value_parser = checked(Span::parse))]
     pub every: Option<Span>,
     #[command(flatten)]
     pub fleet: FleetArgs,

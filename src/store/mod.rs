@@ -144,6 +144,14 @@ impl Store {
         &self.conn
     }
 
+    /// Reads go through SQLite's own page cache instead of a map of the file. A writer such as
+    /// collect gains nothing from the map, and every page it touches would count in its
+    /// resident memory (a fleet collect of 8,000 GPUs: 111 → 57 MiB).
+    pub fn unmap(&self) -> Result<()> {
+        self.conn.pragma_update(None, "mmap_size", 0)?;
+        Ok(())
+    }
+
     pub fn path(&self) -> &Path {
         &self.path
     }

@@ -370,3 +370,161 @@ fn report_idle_lists_gpus_that_pods_hold_below_the_threshold() {
     assert_eq!(rows[0]["owner"], "alice");
     assert_eq!(rows[0]["pods"], "notebooks/jupyter-alice");
 }
+
+/// The `gpuctl …` command lines of the README's "One store for the whole fleet" `sh` blocks,
+/// `\` continuations joined, comments left out.
+fn readme_fleet_commands() -> Vec<String> {
+    let readme =
+        std::fs::read_to_string(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md"))
+            .unwrap();
+    let section = readme
+        .split("\n## One store for the whole fleet\n")
+        .nth(1)
+        .and_then(|rest| rest.split("\n## ").next())
+        .expect("the README has the fleet section");
+    let mut commands = Vec::new();
+    let mut in_sh = false;
+    let mut joined = String::new();
+    for line in section.lines() {
+        if line.starts_with("```") {
+            in_sh = line.trim() == "```sh";
+            continue;
+        }
+        if !in_sh || line.trim_start().starts_with('#') {
+            continue;
+        }
+        joined.push_str(line.trim_end_matches('\\').trim());
+        if line.ends_with('\\') {
+            joined.push(' ');
+            continue;
+        }
+        if joined.starts_with("gpuctl ") {
+            commands.push(joined.clone());
+        }
+        joined.clear();
+    }
+    commands
+}
+
+/// Words as a POSIX shell splits them, for the README's simple lines: spaces, and '…' quoting.
+fn shell_words(line: &str) -> Vec<String> {
+    let mut words = Vec::new();
+    let mut word = String::new();
+    let mut quoted = false;
+    let mut started = false;
+    for c in line.chars() {
+        match c {
+            '\'' => {
+                quoted = !quoted;
+                started = true;
+            }
+            ' ' if !quoted => {
+                if started {
+                    words.push(std::mem::take(&mut word));
+                    started = false;
+                }
+            }
+            c => {
+                word.push(c);
+                started = true;
+            }
+        }
+    }
+    if started {
+        words.push(word);
+    }
+    words
+}
+
+#[test]
+fn the_readme_fleet_commands_run_against_a_real_prometheus_and_real_exporters() {
+    if !require_binary("prometheus") {
+        return;
+    }
+    let commands = readme_fleet_commands();
+    let prometheus_commands: Vec<&String> = commands
+        .iter()
+        .filter(|c| c.contains("--from-prometheus"))
+        .collect();
+    let scrape_commands: Vec<&String> =
+        commands.iter().filter(|c| c.contains("--scrape")).collect();
+    assert!(
+        prometheus_commands.len() >= 2 && !scrape_commands.is_empty(),
+        "{commands:?}"
+    );
+    let h100 = ServedText::fixture("dcgm/h100-8gpu.prom");
+    let a100 = ServedText::fixture("dcgm/a100-mig.prom");
+    // What the GPU Operator's exporter and a Kubernetes scrape config give: the job's name and
+    // the node each target runs on.
+    let (h100_target, a100_target) = (h100.target(), a100.target());
+    let prometheus = Prometheus::start_job(
+        "nvidia-dcgm-exporter",
+        &[
+            (&h100_target, &[("kubernetes_node", "gpu-node-07")]),
+            (&a100_target, &[("kubernetes_node", "gpu-node-12")]),
+        ],
+        Duration::from_secs(1),
+    );
+    let real = |command: &str| -> Vec<String> {
+        let line = command
+            .replace("http://prometheus.monitoring.svc:9090", &prometheus.url())
+            .replace("http://gpu-node-1:9400/metrics", &h100.url())
+            .replace("http://gpu-node-2:9400/metrics", &a100.url());
+        shell_words(&line).into_iter().skip(1).collect()
+    };
+
+    // Prometheus in the middle, into an empty store.
+    let mut env = Env::new();
+    let now = chrono::Utc::now() + chrono::Duration::seconds(2);
+    std::thread::sleep(Duration::from_secs(2));
+    env.set_now(&now.to_rfc3339_opts(chrono::SecondsFormat::Secs, true));
+    for command in &prometheus_commands {
+        let args = real(command);
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        env.ok(&args);
+    }
+    let nodes = env.json(&["node", "list"]);
+    let names: Vec<&str> = nodes
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|n| n["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, vec!["gpu-node-07", "gpu-node-12"], "{nodes}");
+    assert!(nodes
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|n| n["cluster"] == "prod"));
+    assert_eq!(realtime_temp(&env, H100_GPU0), 64);
+    assert_eq!(
+        env.json(&["dashboard", "stats"])["gpus_reporting"],
+        gpus(&env)
+    );
+
+    // Scraping the exporters directly, into another empty store.
+    let mut env = Env::new();
+    for command in &scrape_commands {
+        let args = real(command);
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        env.ok(&args);
+    }
+    assert_eq!(env.json(&["node", "list"]).as_array().unwrap().len(), 2);
+    assert_eq!(realtime_temp(&env, H100_GPU0), 64);
+    assert_eq!(env.json(&["node", "show", "prod/gpu-node-07"])["gpus"], 8);
+}
+
+#[test]
+fn every_is_refused_for_a_fleet_collect() {
+    let env = Env::new();
+    for source in [
+        ["--from-prometheus", "http://127.0.0.1:1"],
+        ["--scrape", "127.0.0.1:1"],
+    ] {
+        let stderr = env.fails(&["collect", source[0], source[1], "--every", "1m"], 2);
+        assert!(
+            error_line(&stderr).contains("cannot be used with '--every <DURATION>'"),
+            "{stderr}"
+        );
+    }
+}

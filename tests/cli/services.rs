@@ -173,8 +173,21 @@ impl Prometheus {
     /// Scrapes `scrape_targets` (`host:port`, job `dcgm`) every `scrape_interval`; returns
     /// once Prometheus is ready and every target has been scraped successfully.
     pub fn start(scrape_targets: &[&str], scrape_interval: Duration) -> Prometheus {
+        let targets: Vec<(&str, &[(&str, &str)])> =
+            scrape_targets.iter().map(|t| (*t, &[][..])).collect();
+        Prometheus::start_job("dcgm", &targets, scrape_interval)
+    }
+
+    /// [`Prometheus::start`] with a job name and labels of each target's own, as a
+    /// Kubernetes service discovery would add them (`kubernetes_node`, …).
+    pub fn start_job(
+        job: &str,
+        scrape_targets: &[(&str, &[(&str, &str)])],
+        scrape_interval: Duration,
+    ) -> Prometheus {
         let dir = tempfile::tempdir().expect("temp dir");
-        let prometheus = Prometheus::launch(dir, scrape_targets, scrape_interval);
+        let config = config_text(job, scrape_targets, scrape_interval);
+        let prometheus = Prometheus::launch(dir, &config);
         prometheus.wait_for_targets_up(scrape_targets.len());
         prometheus
     }
@@ -204,7 +217,7 @@ impl Prometheus {
             String::from_utf8_lossy(&output.stdout),
             String::from_utf8_lossy(&output.stderr)
         );
-        Prometheus::launch(dir, &[], Duration::from_secs(60))
+        Prometheus::launch(dir, &config_text("dcgm", &[], Duration::from_secs(60)))
     }
 
     /// `http://127.0.0.1:PORT`.
@@ -234,10 +247,9 @@ impl Prometheus {
     }
 
     /// Starts the binary on a free port, retrying when another process took the port first.
-    fn launch(dir: TempDir, scrape_targets: &[&str], scrape_interval: Duration) -> Prometheus {
+    fn launch(dir: TempDir, config_text: &str) -> Prometheus {
         let config = dir.path().join("prometheus.yml");
-        std::fs::write(&config, config_text(scrape_targets, scrape_interval))
-            .expect("write the Prometheus config");
+        std::fs::write(&config, config_text).expect("write the Prometheus config");
         let mut last_log = String::new();
         for _ in 0..3 {
             let port = free_port();
@@ -327,17 +339,28 @@ fn storage_dir(dir: &Path) -> PathBuf {
     dir.join("data")
 }
 
-fn config_text(scrape_targets: &[&str], scrape_interval: Duration) -> String {
+fn config_text(
+    job: &str,
+    scrape_targets: &[(&str, &[(&str, &str)])],
+    scrape_interval: Duration,
+) -> String {
     let interval = format!("{}ms", scrape_interval.as_millis().max(1));
     let mut text = format!(
         "global:\n  scrape_interval: {interval}\n  scrape_timeout: {interval}\n  evaluation_interval: 1m\n"
     );
     if !scrape_targets.is_empty() {
-        let targets: Vec<String> = scrape_targets.iter().map(|t| format!("'{t}'")).collect();
         text.push_str(&format!(
-            "scrape_configs:\n  - job_name: dcgm\n    static_configs:\n      - targets: [{}]\n",
-            targets.join(", ")
+            "scrape_configs:\n  - job_name: '{job}'\n    static_configs:\n"
         ));
+        for (target, labels) in scrape_targets {
+            text.push_str(&format!("      - targets: ['{target}']\n"));
+            if !labels.is_empty() {
+                text.push_str("        labels:\n");
+                for (name, value) in labels.iter() {
+                    text.push_str(&format!("          {name}: '{value}'\n"));
+                }
+            }
+        }
     }
     text
 }
