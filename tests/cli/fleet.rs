@@ -503,7 +503,7 @@ fn the_readme_fleet_commands_run_against_a_real_prometheus_and_real_exporters() 
     );
 
     // Scraping the exporters directly, into another empty store.
-    let mut env = Env::new();
+    let env = Env::new();
     for command in &scrape_commands {
         let args = real(command);
         let args: Vec<&str> = args.iter().map(String::as_str).collect();
