@@ -401,6 +401,9 @@ impl<'o> Mapper<'o> {
         let uuid = non_empty(labels, "UUID")
             .or_else(|| non_empty(labels, "uuid"))
             .ok_or_else(|| malformed(format!("series {} has no UUID label", describe())))?;
+        if let Err(e) = crate::validate::gpu_uuid(uuid) {
+            return Err(malformed(format!("series {}: {}", describe(), e.message)));
+        }
         let node = self.node_of(labels).ok_or_else(|| {
             let names = match &self.options.node_label {
                 Some(label) => format!("the node label '{label}'"),
@@ -420,6 +423,13 @@ impl<'o> Mapper<'o> {
                 ))
             })?),
         };
+        if let Err(e) = crate::validate::node_name(node) {
+            return Err(malformed(format!(
+                "series {}: {} (name the label that holds the node with --node-label)",
+                describe(),
+                e.message
+            )));
+        }
         let cluster = self.options.cluster.clone().or_else(|| {
             self.options
                 .cluster_label
@@ -427,6 +437,11 @@ impl<'o> Mapper<'o> {
                 .and_then(|label| non_empty(labels, label))
                 .map(str::to_string)
         });
+        if let Some(cluster) = &cluster {
+            if let Err(e) = crate::validate::cluster(cluster) {
+                return Err(malformed(format!("series {}: {}", describe(), e.message)));
+            }
+        }
         let key = GpuKey {
             cluster,
             node: node.to_string(),
@@ -1295,10 +1310,52 @@ mod tests {
     fn the_old_lowercase_uuid_label_is_accepted() {
         let samples = vec![sample(
             "DCGM_FI_DEV_GPU_TEMP",
-            &[("gpu", "0"), ("uuid", "GPU-old"), ("Hostname", "n")],
+            &[("gpu", "0"), ("uuid", "GPU-0d1d"), ("Hostname", "n")],
             40.0,
         )];
-        assert_eq!(map(&samples).gpus[0].sample.uuid, "GPU-old");
+        assert_eq!(map(&samples).gpus[0].sample.uuid, "GPU-0d1d");
+    }
+
+    #[test]
+    fn a_series_naming_no_real_gpu_node_or_cluster_is_malformed() {
+        let cases = [
+            (
+                vec![
+                    ("gpu", "0"),
+                    ("UUID", "hello; DROP TABLE"),
+                    ("Hostname", "n"),
+                ],
+                "invalid GPU UUID 'hello; DROP TABLE'",
+            ),
+            (
+                vec![
+                    ("gpu", "0"),
+                    ("UUID", "GPU-1"),
+                    ("Hostname", "Bad_Node\u{1b}[2J"),
+                ],
+                "invalid node name 'Bad_Node\\e[2J'",
+            ),
+            (
+                vec![
+                    ("gpu", "0"),
+                    ("UUID", "GPU-1"),
+                    ("Hostname", "n"),
+                    ("cluster", "a b"),
+                ],
+                "invalid cluster name 'a b'",
+            ),
+        ];
+        let options = MappingOptions {
+            cluster_label: Some("cluster".into()),
+            ..MappingOptions::at(NOW)
+        };
+        for (labels, expected) in cases {
+            let samples = vec![sample("DCGM_FI_DEV_GPU_TEMP", &labels, 40.0)];
+            let error = map_observations(observe(&samples), &options).unwrap_err();
+            let message = error.to_string();
+            assert!(message.contains(expected), "{message}");
+            assert_eq!(error.to_error().exit_code(), 6);
+        }
     }
 
     #[test]

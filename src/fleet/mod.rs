@@ -502,16 +502,16 @@ mod tests {
         let stamps = vector_answer(
             NOW,
             &[
-                ("", "GPU-fresh", &(NOW - 15).to_string()),
-                ("", "GPU-quiet", &(NOW - 200).to_string()),
+                ("", "GPU-f2e5", &(NOW - 15).to_string()),
+                ("", "GPU-0a1e7", &(NOW - 200).to_string()),
             ],
         );
         let values = vector_answer(
             NOW,
             &[
-                ("DCGM_FI_DEV_GPU_TEMP", "GPU-fresh", "41"),
-                ("DCGM_FI_DEV_GPU_UTIL", "GPU-fresh", "77"),
-                ("DCGM_FI_DEV_GPU_TEMP", "GPU-quiet", "31"),
+                ("DCGM_FI_DEV_GPU_TEMP", "GPU-f2e5", "41"),
+                ("DCGM_FI_DEV_GPU_UTIL", "GPU-f2e5", "77"),
+                ("DCGM_FI_DEV_GPU_TEMP", "GPU-0a1e7", "31"),
             ],
         );
         let server = TestServer::start(move |request| {
@@ -530,7 +530,7 @@ mod tests {
             read_prometheus(&client, Some(r#"{job="dcgm"}"#), &MappingOptions::at(NOW)).unwrap();
         assert_eq!(snapshot.gpus.len(), 1);
         let gpu = &snapshot.gpus[0];
-        assert_eq!(gpu.sample.uuid, "GPU-fresh");
+        assert_eq!(gpu.sample.uuid, "GPU-f2e5");
         assert_eq!(gpu.sample.temp_c, Some(41));
         assert_eq!(gpu.sample.gpu_util_pct, Some(77));
         assert_eq!(
@@ -539,7 +539,7 @@ mod tests {
             "the scrape's time, not the query's"
         );
         assert_eq!(snapshot.stale.len(), 1);
-        assert_eq!(snapshot.stale[0].uuid, "GPU-quiet");
+        assert_eq!(snapshot.stale[0].uuid, "GPU-0a1e7");
         assert_eq!(snapshot.stale[0].last_seen, NOW - 200);
         assert_eq!(
             snapshot.warnings,
@@ -578,7 +578,7 @@ mod tests {
 
     #[test]
     fn a_series_without_a_stamp_counts_at_the_evaluation_time() {
-        let values = vector_answer(NOW, &[("DCGM_FI_DEV_GPU_TEMP", "GPU-new", "50")]);
+        let values = vector_answer(NOW, &[("DCGM_FI_DEV_GPU_TEMP", "GPU-ae3", "50")]);
         let stamps = vector_answer(NOW, &[]);
         let server = TestServer::start(move |request| {
             let query = request.form("query").unwrap_or_default();
