@@ -738,12 +738,12 @@ fn missing_elsewhere(
     cluster: Option<&str>,
 ) -> Result<Vec<MissingGpu>> {
     let mut clusters: Vec<String> = Vec::new();
-    let mut nodes: Vec<(String, String)> = Vec::new();
+    let mut nodes: std::collections::HashSet<(&str, &str)> = std::collections::HashSet::new();
     for summary in reported {
         if !clusters.contains(&summary.cluster) {
             clusters.push(summary.cluster.clone());
         }
-        nodes.push((summary.cluster.clone(), summary.node.clone()));
+        nodes.insert((summary.cluster.as_str(), summary.node.as_str()));
     }
     if let Some(cluster) = cluster {
         if !clusters.iter().any(|c| c == cluster) {
@@ -753,7 +753,7 @@ fn missing_elsewhere(
     Ok(
         registry::reporting_devices_of_clusters(inv.conn(), &clusters)?
             .into_iter()
-            .filter(|d| !nodes.iter().any(|(c, n)| *c == d.cluster && *n == d.node))
+            .filter(|d| !nodes.contains(&(d.cluster.as_str(), d.node.as_str())))
             .map(|d| MissingGpu {
                 uuid: d.uuid,
                 node: d.node,
