@@ -180,7 +180,7 @@ impl Inventory<'_> {
             created: false,
             moved_from: None,
         };
-        match devices::get(self.conn(), &reading.uuid)? {
+        match devices::placement(self.conn(), &reading.uuid)? {
             Some(known) => {
                 reported.id = known.id;
                 if known.node_id != node.id {

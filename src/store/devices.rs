@@ -88,6 +88,35 @@ pub fn get(conn: &Connection, uuid: &str) -> Result<Option<Device>> {
         .optional()?)
 }
 
+/// Where a GPU is: what a collect needs to file a reading, without the full device row's
+/// lease and health subqueries (a fleet collect asks for 8,000).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Placement {
+    pub id: i64,
+    pub node_id: i64,
+    pub node: String,
+    pub cluster: String,
+    pub index: i64,
+}
+
+pub fn placement(conn: &Connection, uuid: &str) -> Result<Option<Placement>> {
+    Ok(conn
+        .prepare_cached(
+            "SELECT d.id, d.node_id, n.name, n.cluster, d.idx
+             FROM devices d JOIN nodes n ON n.id = d.node_id WHERE d.uuid = ?1",
+        )?
+        .query_row([uuid], |r| {
+            Ok(Placement {
+                id: r.get(0)?,
+                node_id: r.get(1)?,
+                node: r.get(2)?,
+                cluster: r.get(3)?,
+                index: r.get(4)?,
+            })
+        })
+        .optional()?)
+}
+
 /// GPUs matching `filter`, by node and index.
 pub fn list(conn: &Connection, filter: &DeviceFilter) -> Result<Vec<Device>> {
     let mut clauses: Vec<&str> = Vec::new();
