@@ -1,6 +1,6 @@
 //! The clock (GPUCTL_NOW for tests), and parsing of durations and times given on the command line.
 
-use chrono::{DateTime, NaiveDate, NaiveDateTime, TimeZone, Utc};
+use chrono::{DateTime, Datelike, NaiveDate, NaiveDateTime, TimeZone, Utc};
 
 use crate::error::{Error, Result};
 use crate::terminal::quote;
@@ -179,6 +179,22 @@ pub fn format_duration(mut seconds: i64) -> String {
 
 /// A point in time: RFC 3339, or `YYYY-MM-DD[ HH:MM[:SS]]` in UTC.
 pub fn parse_time(text: &str) -> Result<DateTime<Utc>> {
+    let time = parse_any_time(text)?;
+    if !(FIRST_YEAR..=LAST_YEAR).contains(&time.year()) {
+        return Err(Error::usage(format!(
+            "invalid time {}: outside the years {FIRST_YEAR}–{LAST_YEAR}",
+            quote(text)
+        )));
+    }
+    Ok(time)
+}
+
+/// The years a time given to gpuctl may fall in: GPUs did not report before the first, and
+/// the last is past any lease or retention.
+pub const FIRST_YEAR: i32 = 1970;
+pub const LAST_YEAR: i32 = 2199;
+
+fn parse_any_time(text: &str) -> Result<DateTime<Utc>> {
     let trimmed = text.trim();
     if let Ok(t) = DateTime::parse_from_rfc3339(trimmed) {
         return Ok(t.with_timezone(&Utc));
@@ -343,8 +359,14 @@ mod props {
         }
 
         #[test]
-        fn an_rfc3339_time_parses_back(unix in 0i64..=253_402_300_799) {
-            prop_assert_eq!(parse_time(&rfc3339(unix)).map(|t| t.timestamp()).ok(), Some(unix));
+        fn an_rfc3339_time_parses_back_within_the_years(unix in 0i64..=253_402_300_799) {
+            let parsed = parse_time(&rfc3339(unix)).map(|t| t.timestamp());
+            // 7258118400 is 2200-01-01T00:00:00Z, the first second past LAST_YEAR.
+            if unix < 7_258_118_400 {
+                prop_assert_eq!(parsed.ok(), Some(unix));
+            } else {
+                prop_assert_eq!(parsed.map_err(|e| e.exit_code()), Err(2));
+            }
         }
     }
 }

@@ -99,6 +99,40 @@ pub(crate) fn ip_addr(text: &str) -> Result<IpAddr> {
         .map_err(|_| Error::usage(format!("invalid IP address {}", quote(text))))
 }
 
+/// A Kubernetes namespace: a DNS-1123 label (≤ 63 of lower-case letters, digits and `-`,
+/// alphanumeric at both ends).
+pub(crate) fn namespace(text: &str) -> Result<String> {
+    let valid = !text.is_empty()
+        && text.len() <= 63
+        && text
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+        && !text.starts_with('-')
+        && !text.ends_with('-');
+    if valid {
+        return Ok(text.to_string());
+    }
+    Err(Error::usage(format!(
+        "invalid namespace {}: must be a DNS-1123 label (at most 63 lower-case letters, digits and '-', starting and ending with a letter or digit)",
+        quote(text)
+    )))
+}
+
+/// The longest text `--search` looks for; SQLite refuses LIKE patterns past 50,000 bytes.
+const SEARCH_MAX_CHARS: usize = 256;
+
+/// Text to search for: one line of at most 256 characters.
+pub(crate) fn search_text(text: &str) -> Result<String> {
+    if text.chars().count() > SEARCH_MAX_CHARS {
+        return Err(Error::usage(format!(
+            "search text {} is longer than {SEARCH_MAX_CHARS} characters",
+            quote(text)
+        )));
+    }
+    one_line("search text", text)?;
+    Ok(text.to_string())
+}
+
 /// A cluster name: 1–63 of `[A-Za-z0-9._-]`.
 pub(crate) fn cluster(name: &str) -> Result<()> {
     if is_label_name(name) {

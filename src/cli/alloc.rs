@@ -56,7 +56,7 @@ pub(crate) struct AllocCreateArgs {
     #[arg(long, value_name = "WHO")]
     pub owner: String,
     /// Kubernetes namespace
-    #[arg(long, value_name = "NS")]
+    #[arg(long, value_name = "NS", value_parser = checked(validate::namespace))]
     pub namespace: Option<String>,
     /// Pod or workload name
     #[arg(long, value_name = "NAME")]
@@ -112,7 +112,7 @@ pub(crate) struct AllocListArgs {
     #[arg(long, value_name = "WHO")]
     pub owner: Option<String>,
     /// Only leases in this namespace
-    #[arg(long, value_name = "NS")]
+    #[arg(long, value_name = "NS", value_parser = checked(validate::namespace))]
     pub namespace: Option<String>,
     /// Only leases on this node
     #[arg(long, value_name = "NAME")]

@@ -36,7 +36,7 @@ pub(crate) enum NodeCommand {
 #[derive(Debug, Args)]
 pub(crate) struct NodeListArgs {
     /// Case-insensitive text to find in name, cluster, IP or label values
-    #[arg(long, short = 's', value_name = "TEXT")]
+    #[arg(long, short = 's', value_name = "TEXT", value_parser = checked(validate::search_text))]
     pub search: Option<String>,
     /// Only nodes in this status
     #[arg(long, value_enum)]

@@ -265,6 +265,16 @@ fn replay(
     let started = Instant::now();
     let spinner = ctx.out.spinner(&format!("replaying {}", input.display()));
     let batches = ReplaySource::open(input, ctx.now)?.batches();
+    // A reading from the future would stand as the GPU's newest for ever: gpu-not-reporting
+    // could never judge it. A day of clock skew is allowed.
+    if let Some((ts, _)) = batches.iter().find(|(ts, _)| *ts > ctx.now + 86_400) {
+        return Err(Error::usage(format!(
+            "{}: a reading at {} is more than a day after now ({})",
+            input.display(),
+            clock::rfc3339(*ts),
+            clock::rfc3339(ctx.now)
+        )));
+    }
     let summary = ctx.change(|inv| {
         let tx = inv.conn();
         let earliest = batches.iter().map(|(ts, _)| *ts).min();

@@ -537,14 +537,27 @@ fn mig_mode(cell: &str) -> Result<Option<bool>, String> {
 
 /// nvidia-smi's `2026/11/29 10:00:00.123` (read as UTC), or RFC 3339; unix seconds.
 pub(crate) fn parse_timestamp(text: &str) -> Result<i64, String> {
+    let mut parsed = None;
     for format in ["%Y/%m/%d %H:%M:%S%.f", "%Y-%m-%d %H:%M:%S%.f"] {
         if let Ok(t) = NaiveDateTime::parse_from_str(text, format) {
-            return Ok(t.and_utc().timestamp());
+            parsed = Some(t.and_utc());
+            break;
         }
     }
-    DateTime::parse_from_rfc3339(text)
-        .map(|t| t.timestamp())
-        .map_err(|_| format!("{} is not a time like 2026/11/29 10:00:00.123", quote(text)))
+    let time = match parsed {
+        Some(time) => time,
+        None => DateTime::parse_from_rfc3339(text)
+            .map(|t| t.to_utc())
+            .map_err(|_| format!("{} is not a time like 2026/11/29 10:00:00.123", quote(text)))?,
+    };
+    let (first, last) = (crate::clock::FIRST_YEAR, crate::clock::LAST_YEAR);
+    if !(first..=last).contains(&chrono::Datelike::year(&time)) {
+        return Err(format!(
+            "{} is outside the years {first}–{last}",
+            quote(text)
+        ));
+    }
+    Ok(time.timestamp())
 }
 
 #[cfg(test)]

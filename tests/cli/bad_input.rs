@@ -312,3 +312,91 @@ fn doctor_with_a_relative_db_reports_the_real_directory() {
     assert_eq!(permissions["status"], "ok", "{checks}");
     assert_eq!(permissions["detail"], "directory 700, file 600", "{checks}");
 }
+
+#[test]
+fn collect_input_refuses_readings_from_the_future_or_before_1970() {
+    let env = Env::new();
+    let before = store_with_a_replay(&env);
+    let future = collect_csv(
+        &env,
+        &format!("timestamp, uuid, utilization.gpu [%]\n9999/12/31 23:59:59.000, {GPU}, 5 %\n"),
+        2,
+    );
+    assert!(
+        error_line(&future).contains("'9999/12/31 23:59:59.000' is outside the years 1970–2199"),
+        "{future}"
+    );
+    let tomorrow = collect_csv(
+        &env,
+        &format!("timestamp, uuid, utilization.gpu [%]\n2026/12/01 10:00:01.000, {GPU}, 5 %\n"),
+        2,
+    );
+    assert!(
+        error_line(&tomorrow).contains(
+            "a reading at 2026-12-01T10:00:01Z is more than a day after now (2026-11-29T10:00:00Z)"
+        ),
+        "{tomorrow}"
+    );
+    let ancient = collect_csv(
+        &env,
+        &format!("timestamp, uuid, utilization.gpu [%]\n1000/01/01 00:00:00.000, {GPU}, 5 %\n"),
+        2,
+    );
+    assert!(
+        error_line(&ancient).contains("outside the years"),
+        "{ancient}"
+    );
+    assert_eq!(env.store_snapshot(), before);
+}
+
+#[test]
+fn a_time_flag_past_2199_a_bad_namespace_or_a_huge_search_is_a_usage_error() {
+    let env = Env::new();
+    env.init_store();
+    let before = env.store_snapshot();
+    let until = env.fails(
+        &[
+            "alloc",
+            "create",
+            "--owner",
+            "a",
+            "--until",
+            "9999-12-31T23:59:59Z",
+        ],
+        2,
+    );
+    assert!(
+        error_line(&until).contains("outside the years 1970–2199"),
+        "{until}"
+    );
+    let namespace = env.fails(
+        &[
+            "alloc",
+            "create",
+            "--owner",
+            "a",
+            "--for",
+            "1h",
+            "--namespace",
+            "NS WITH SPACES",
+        ],
+        2,
+    );
+    assert!(
+        error_line(&namespace)
+            .contains("invalid namespace 'NS WITH SPACES': must be a DNS-1123 label"),
+        "{namespace}"
+    );
+    let huge = "x".repeat(100_000);
+    let search = env.fails(&["node", "list", "--search", &huge], 2);
+    assert!(
+        error_line(&search).contains("is longer than 256 characters"),
+        "{search}"
+    );
+    assert!(
+        search.len() < 1_000,
+        "the value is quoted short: {} bytes",
+        search.len()
+    );
+    assert_eq!(env.store_snapshot(), before);
+}
