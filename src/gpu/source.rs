@@ -128,7 +128,10 @@ impl From<SourceError> for Error {
             ),
             SourceError::Malformed { .. } => Error::usage(message),
             SourceError::Unreadable { ref error, .. }
-                if error.kind() == std::io::ErrorKind::NotFound =>
+                if matches!(
+                    error.kind(),
+                    std::io::ErrorKind::NotFound | std::io::ErrorKind::IsADirectory
+                ) =>
             {
                 Error::usage(message)
             }

@@ -400,3 +400,13 @@ fn a_time_flag_past_2199_a_bad_namespace_or_a_huge_search_is_a_usage_error() {
     );
     assert_eq!(env.store_snapshot(), before);
 }
+
+#[test]
+fn collect_input_of_a_directory_is_a_usage_error() {
+    let env = Env::new();
+    let before = store_with_a_replay(&env);
+    let dir = env.dir().to_str().unwrap().to_string();
+    let stderr = env.fails(&["collect", "--input", &dir, "--node", "n1"], 2);
+    assert!(error_line(&stderr).contains("Is a directory"), "{stderr}");
+    assert_eq!(env.store_snapshot(), before);
+}
