@@ -23,7 +23,7 @@ use std::process::Command;
 use std::time::{Duration, Instant};
 
 use gpuctl::store::{metrics, Store, DEFAULT_BUSY_TIMEOUT};
-use support::{ms, run_measured, Measured};
+use support::{ms, run_measured_apart, Measured};
 
 mod harness {
     use std::path::{Path, PathBuf};
@@ -155,7 +155,7 @@ fn live(nodes: usize) {
             .args(["collect", "--from-prometheus", &prometheus.url()])
             .args(["--cluster", "bench", "--quiet"])
             .env("GPUCTL_DB", &db);
-        let run = run_measured(&mut command);
+        let run = run_measured_apart(&mut command);
         assert!(run.success, "gpuctl collect --from-prometheus failed");
         run
     };
@@ -247,7 +247,7 @@ fn backfill(nodes: usize) {
             .args(["--timeout", "5m"])
             .env("GPUCTL_DB", &db)
             .env("GPUCTL_NOW", gpuctl::clock::rfc3339(end));
-        let run = run_measured(&mut command);
+        let run = run_measured_apart(&mut command);
         assert!(run.success, "gpuctl collect --backfill failed");
         run
     };

@@ -70,7 +70,7 @@ struct RunSummary {
 }
 
 pub(crate) fn run(ctx: &Ctx, args: &CollectArgs) -> Result<()> {
-    ctx.store()?.unmap()?;
+    ctx.store()?.tune_for_collect()?;
     let node_name = match &args.node {
         Some(name) => name.to_string(),
         None => crate::inventory::host_name()?,

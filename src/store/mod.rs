@@ -26,6 +26,7 @@ use std::sync::atomic::{AtomicI64, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
+use rusqlite::config::DbConfig;
 use rusqlite::functions::FunctionFlags;
 use rusqlite::{Connection, ErrorCode, OpenFlags, Transaction, TransactionBehavior};
 
@@ -144,11 +145,17 @@ impl Store {
         &self.conn
     }
 
-    /// Reads go through SQLite's own page cache instead of a map of the file. A writer such as
-    /// collect gains nothing from the map, and every page it touches would count in its
-    /// resident memory (a fleet collect of 8,000 GPUs: 111 → 57 MiB).
-    pub fn unmap(&self) -> Result<()> {
+    /// Tunes the connection for collect, a writer run every minute:
+    /// - reads go through SQLite's own page cache instead of a map of the file: a writer gains
+    ///   nothing from the map, and every page it touches would count in its resident memory
+    ///   (a fleet collect of 8,000 GPUs: 111 → 57 MiB);
+    /// - closing does not checkpoint the WAL: commits already checkpoint it as it passes 1,000
+    ///   pages, and the WAL and its index stay for the next process instead of being copied back
+    ///   and removed at each exit (0.2 s of a 1.2 s fleet collect).
+    pub fn tune_for_collect(&self) -> Result<()> {
         self.conn.pragma_update(None, "mmap_size", 0)?;
+        self.conn
+            .set_db_config(DbConfig::SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, true)?;
         Ok(())
     }
 
