@@ -1,5 +1,8 @@
 //! What the benchmarks share: running a whole `gpuctl` process and measuring it.
 
+// Each benchmark includes this module and uses part of it.
+#![allow(dead_code)]
+
 use std::process::Command;
 use std::time::{Duration, Instant};
 
