@@ -180,7 +180,7 @@ pub fn format_duration(mut seconds: i64) -> String {
 /// A point in time: RFC 3339, or `YYYY-MM-DD[ HH:MM[:SS]]` in UTC.
 pub fn parse_time(text: &str) -> Result<DateTime<Utc>> {
     let time = parse_any_time(text)?;
-    if !(FIRST_YEAR..=LAST_YEAR).contains(&time.year()) {
+    if !within_years(&time) {
         return Err(Error::usage(format!(
             "invalid time {}: outside the years {FIRST_YEAR}–{LAST_YEAR}",
             quote(text)
@@ -193,6 +193,11 @@ pub fn parse_time(text: &str) -> Result<DateTime<Utc>> {
 /// the last is past any lease or retention.
 pub const FIRST_YEAR: i32 = 1970;
 pub const LAST_YEAR: i32 = 2199;
+
+/// Whether `time` falls in [`FIRST_YEAR`]–[`LAST_YEAR`].
+pub fn within_years(time: &DateTime<Utc>) -> bool {
+    (FIRST_YEAR..=LAST_YEAR).contains(&time.year())
+}
 
 fn parse_any_time(text: &str) -> Result<DateTime<Utc>> {
     let trimmed = text.trim();

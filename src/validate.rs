@@ -102,14 +102,8 @@ pub(crate) fn ip_addr(text: &str) -> Result<IpAddr> {
 /// A Kubernetes namespace: a DNS-1123 label (≤ 63 of lower-case letters, digits and `-`,
 /// alphanumeric at both ends).
 pub(crate) fn namespace(text: &str) -> Result<String> {
-    let valid = !text.is_empty()
-        && text.len() <= 63
-        && text
-            .bytes()
-            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
-        && !text.starts_with('-')
-        && !text.ends_with('-');
-    if valid {
+    // A label is one dot-free part of a subdomain, at most 63 long.
+    if text.len() <= LABEL_NAME_MAX && !text.contains('.') && is_dns_subdomain(text) {
         return Ok(text.to_string());
     }
     Err(Error::usage(format!(

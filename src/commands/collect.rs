@@ -2,7 +2,7 @@
 //! the node and any new GPU, one sample per GPU, alert transitions, retention, a run event.
 //! Silent on success (cron mails any output); `-v` says what was stored.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 use std::path::Path;
 use std::time::Instant;
 
@@ -790,8 +790,8 @@ fn backfill(
     let bar = ctx
         .out
         .progress(span.max(1) as u64, "backfilling from Prometheus");
-    let mut earliest: Option<i64> = None;
-    let mut known: Option<HashMap<String, i64>> = None;
+    // Each GPU's row id, looked up once and again only after a chunk registered new GPUs.
+    let mut ids = devices::ids_by_uuid(ctx.store()?.conn())?;
     fleet::backfill_prometheus(
         client,
         fleet.selector.as_deref(),
@@ -804,22 +804,16 @@ fn backfill(
                 ctx.out.warn(warning);
             }
             ctx.change(|inv| {
-                let ids = match known.take() {
-                    Some(ids) => ids,
-                    None => devices::ids_by_uuid(inv.conn())?,
-                };
                 let unknown: Vec<FleetGpu> = chunk
                     .gpus
                     .iter()
                     .filter(|h| !h.rows.is_empty() && !ids.contains_key(&h.gpu.sample.uuid))
                     .map(|h| h.gpu.clone())
                     .collect();
-                let ids = if unknown.is_empty() {
-                    ids
-                } else {
+                if !unknown.is_empty() {
                     ingest_fleet(inv, &unknown, "backfill")?;
-                    devices::ids_by_uuid(inv.conn())?
-                };
+                    ids = devices::ids_by_uuid(inv.conn())?;
+                }
                 let mut rows = Vec::new();
                 for history in &chunk.gpus {
                     let Some(&device_id) = ids.get(&history.gpu.sample.uuid) else {
@@ -827,14 +821,11 @@ fn backfill(
                     };
                     rows.extend(history.rows.iter().map(|r| history_row(device_id, r)));
                 }
-                if let Some(first) = rows.iter().map(|r| r.ts).min() {
-                    earliest = Some(earliest.map_or(first, |e: i64| e.min(first)));
-                }
                 metrics::insert_samples(inv.conn(), &rows)?;
-                if let Some(earliest) = earliest {
+                // Rolled-up hours this history falls in are rolled up again.
+                if let Some(earliest) = rows.iter().map(|r| r.ts).min() {
                     retention::note_samples_from(inv.conn(), earliest)?;
                 }
-                known = Some(ids);
                 Ok(())
             })?;
             bar.set_position((chunk.end - start).clamp(0, span) as u64);

@@ -550,7 +550,8 @@ impl<'o> Mapper<'o> {
             }
             parsed
         });
-        let mem_used = check.whole(Field::FbUsed, parts.readings.get(Field::FbUsed), MAX_MIB);
+        let timestamp = parts.newest_ms.div_euclid(1000);
+        let kept = kept_values(&mut check, timestamp, |f| parts.readings.get(f), device);
         let mem_total = memory_total(&mut check, &parts.readings);
         let mig: Vec<FleetMig> = parts
             .instances
@@ -579,27 +580,23 @@ impl<'o> Mapper<'o> {
             pci_bus_id: parts.pci_bus_id,
             serial: parts.serial,
             driver_version: parts.driver_version,
-            timestamp: parts.newest_ms.div_euclid(1000),
-            gpu_util_pct: check.percent(Field::GpuUtil, parts.readings.get(Field::GpuUtil)),
-            mem_util_pct: check.percent(Field::MemCopyUtil, parts.readings.get(Field::MemCopyUtil)),
-            mem_used_mib: mem_used,
+            timestamp,
+            gpu_util_pct: kept.gpu_util_pct,
+            mem_util_pct: kept.mem_util_pct,
+            mem_used_mib: kept.mem_used_mib,
             mem_total_mib: mem_total,
-            temp_c: narrow(check.whole(Field::GpuTemp, device(Field::GpuTemp), MAX_TEMP_C)),
-            power_mw: check.watts_as_mw(Field::PowerUsage, device(Field::PowerUsage)),
+            temp_c: kept.temp_c,
+            power_mw: kept.power_mw,
             power_limit_mw: check.watts_as_mw(Field::PowerLimit, device(Field::PowerLimit)),
             sm_clock_mhz: narrow(check.whole(Field::SmClock, device(Field::SmClock), MAX_MHZ)),
             mem_clock_mhz: narrow(check.whole(Field::MemClock, device(Field::MemClock), MAX_MHZ)),
-            fan_pct: check.percent(Field::FanSpeed, device(Field::FanSpeed)),
+            fan_pct: kept.fan_pct,
             ecc_corrected: check.whole(
                 Field::EccCorrected,
                 device(Field::EccCorrected),
                 MAX_ECC_ERRORS,
             ),
-            ecc_uncorrected: check.whole(
-                Field::EccUncorrected,
-                device(Field::EccUncorrected),
-                MAX_ECC_ERRORS,
-            ),
+            ecc_uncorrected: kept.ecc_uncorrected,
             energy_mj: check.whole(Field::EnergyMj, device(Field::EnergyMj), MAX_ENERGY_MJ),
             mig_mode,
             mig_devices,
@@ -971,22 +968,42 @@ fn history_rows(
         if HISTORY_FIELDS.iter().all(|f| wide(*f).is_none()) {
             continue;
         }
-        out.push(HistoryRow {
-            ts: (start_ms + step_ms * slot as i64).div_euclid(1000),
-            gpu_util_pct: check.percent(Field::GpuUtil, own(Field::GpuUtil)),
-            mem_util_pct: check.percent(Field::MemCopyUtil, own(Field::MemCopyUtil)),
-            mem_used_mib: check.whole(Field::FbUsed, own(Field::FbUsed), MAX_MIB),
-            temp_c: narrow(check.whole(Field::GpuTemp, wide(Field::GpuTemp), MAX_TEMP_C)),
-            power_mw: check.watts_as_mw(Field::PowerUsage, wide(Field::PowerUsage)),
-            fan_pct: check.percent(Field::FanSpeed, wide(Field::FanSpeed)),
-            ecc_uncorrected: check.whole(
-                Field::EccUncorrected,
-                wide(Field::EccUncorrected),
-                MAX_ECC_ERRORS,
-            ),
-        });
+        let ts = (start_ms + step_ms * slot as i64).div_euclid(1000);
+        out.push(kept_values(check, ts, own, wide));
     }
     out
+}
+
+/// What a stored sample keeps of a GPU's readings, range-checked, for a live reading and for
+/// history alike: `own` reads the GPU's own series; `wide` falls back, for the fields of the
+/// whole device, to what its MIG instances report.
+fn kept_values(
+    check: &mut Check<'_>,
+    ts: i64,
+    own: impl Fn(Field) -> Option<f64>,
+    wide: impl Fn(Field) -> Option<f64>,
+) -> HistoryRow {
+    let mem_used_mib = check.whole(Field::FbUsed, own(Field::FbUsed), MAX_MIB);
+    let gpu_util_pct = check.percent(Field::GpuUtil, own(Field::GpuUtil));
+    let mem_util_pct = check.percent(Field::MemCopyUtil, own(Field::MemCopyUtil));
+    let temp_c = narrow(check.whole(Field::GpuTemp, wide(Field::GpuTemp), MAX_TEMP_C));
+    let power_mw = check.watts_as_mw(Field::PowerUsage, wide(Field::PowerUsage));
+    let fan_pct = check.percent(Field::FanSpeed, wide(Field::FanSpeed));
+    let ecc_uncorrected = check.whole(
+        Field::EccUncorrected,
+        wide(Field::EccUncorrected),
+        MAX_ECC_ERRORS,
+    );
+    HistoryRow {
+        ts,
+        gpu_util_pct,
+        mem_util_pct,
+        mem_used_mib,
+        temp_c,
+        power_mw,
+        fan_pct,
+        ecc_uncorrected,
+    }
 }
 
 #[cfg(test)]

@@ -64,9 +64,7 @@ pub(crate) fn read_prometheus(
                 return Ok(());
             };
             // A poisoned lock means the other reader panicked; the scope re-raises that.
-            let mut mapper = mapper
-                .lock()
-                .map_err(|_| FleetError::Invalid("a reader thread failed".into()))?;
+            let mut mapper = mapper.lock().map_err(|_| reader_failed())?;
             for point in series.points {
                 mapper.add(&Observation {
                     name,
@@ -97,9 +95,11 @@ pub(crate) fn read_prometheus(
         };
         let other = scope.spawn(worker);
         let mut answers = worker();
-        let lost = || FleetError::Invalid("a reader thread failed".into());
-        answers.extend(other.join().unwrap_or_else(|_| vec![Err(lost())]));
-        (stamps.join().unwrap_or_else(|_| Err(lost())), answers)
+        answers.extend(other.join().unwrap_or_else(|_| vec![Err(reader_failed())]));
+        (
+            stamps.join().unwrap_or_else(|_| Err(reader_failed())),
+            answers,
+        )
     });
     let mut warnings = Warnings::default();
     for answer in value_answers {
@@ -115,17 +115,15 @@ pub(crate) fn read_prometheus(
     for series in stamps_answer.data.into_series() {
         let uuid = STAMP_LABELS
             .iter()
-            .find_map(|name| series.labels.iter().find(|(label, _)| label == name));
-        if let (Some((_, uuid)), Some(point)) = (uuid, series.points.first()) {
-            if let Some(ms) = seconds_value_to_ms(point.value) {
-                let newest = stamps.entry(uuid.clone()).or_insert(ms);
+            .find_map(|name| exposition::label_value(&series.labels, name));
+        if let (Some(uuid), Some(point)) = (uuid, series.points.first()) {
+            if let Ok(ms) = prometheus::seconds_to_ms(point.value) {
+                let newest = stamps.entry(uuid.to_string()).or_insert(ms);
                 *newest = (*newest).max(ms);
             }
         }
     }
-    let mapper = mapper
-        .into_inner()
-        .map_err(|_| FleetError::Invalid("a reader thread failed".into()))?;
+    let mapper = mapper.into_inner().map_err(|_| reader_failed())?;
     let mut snapshot = mapper.finish_with_stamps(&stamps);
     for warning in snapshot.warnings {
         warnings.push(warning);
@@ -134,15 +132,14 @@ pub(crate) fn read_prometheus(
     Ok(snapshot)
 }
 
+/// A reader thread that panicked (the scope re-raises the panic itself).
+fn reader_failed() -> FleetError {
+    FleetError::Invalid("a reader thread failed".into())
+}
+
 /// The values are read in this many queries (the families dealt out in turn), two at a time:
 /// each answer of 1,000 nodes × 8 GPUs is then about 8 MB, held while it is parsed.
 const VALUE_QUERIES: usize = 4;
-
-/// `timestamp()`'s seconds as milliseconds; None for a value that is not a time.
-fn seconds_value_to_ms(seconds: f64) -> Option<i64> {
-    let ms = (seconds * 1000.0).round();
-    (ms.is_finite() && ms.abs() <= 9_007_199_254_740_992.0).then_some(ms as i64)
-}
 
 /// One chunk of a backfill: each GPU's rows at the step times in it, and its warnings.
 #[derive(Debug, Clone, PartialEq)]
@@ -497,6 +494,19 @@ mod tests {
         )
     }
 
+    /// A Prometheus answering the scrape-time query with `stamps`, any other with `values`.
+    fn stamps_and_values(stamps: String, values: String) -> TestServer {
+        TestServer::start(move |request| {
+            let query = request.form("query").unwrap_or_default();
+            let body = if query.contains("timestamp(") {
+                &stamps
+            } else {
+                &values
+            };
+            Answer::json(200, body)
+        })
+    }
+
     #[test]
     fn read_prometheus_asks_at_once_and_judges_freshness_by_scrape_time() {
         let stamps = vector_answer(
@@ -514,17 +524,7 @@ mod tests {
                 ("DCGM_FI_DEV_GPU_TEMP", "GPU-0a1e7", "31"),
             ],
         );
-        let server = TestServer::start(move |request| {
-            let query = request.form("query").unwrap_or_default();
-            Answer::json(
-                200,
-                if query.contains("timestamp(") {
-                    &stamps
-                } else {
-                    &values
-                },
-            )
-        });
+        let server = stamps_and_values(stamps, values);
         let client = PrometheusClient::new(&server.url(""), &loopback()).unwrap();
         let snapshot =
             read_prometheus(&client, Some(r#"{job="dcgm"}"#), &MappingOptions::at(NOW)).unwrap();
@@ -580,17 +580,7 @@ mod tests {
     fn a_series_without_a_stamp_counts_at_the_evaluation_time() {
         let values = vector_answer(NOW, &[("DCGM_FI_DEV_GPU_TEMP", "GPU-ae3", "50")]);
         let stamps = vector_answer(NOW, &[]);
-        let server = TestServer::start(move |request| {
-            let query = request.form("query").unwrap_or_default();
-            Answer::json(
-                200,
-                if query.contains("timestamp(") {
-                    &stamps
-                } else {
-                    &values
-                },
-            )
-        });
+        let server = stamps_and_values(stamps, values);
         let client = PrometheusClient::new(&server.url(""), &loopback()).unwrap();
         let snapshot = read_prometheus(&client, None, &MappingOptions::at(NOW)).unwrap();
         assert_eq!(snapshot.gpus[0].sample.timestamp, NOW);

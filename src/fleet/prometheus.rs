@@ -989,7 +989,7 @@ fn point_of(time: f64, value: &str) -> Result<Point, String> {
 }
 
 /// Prometheus's float seconds (millisecond resolution) as integer milliseconds.
-fn seconds_to_ms(seconds: f64) -> Result<i64, String> {
+pub(crate) fn seconds_to_ms(seconds: f64) -> Result<i64, String> {
     let ms = (seconds * 1000.0).round();
     // i64 holds ±292 million years of milliseconds; anything past ±2^53 is not a real time.
     if !ms.is_finite() || ms.abs() > 9_007_199_254_740_992.0 {

@@ -550,8 +550,8 @@ pub(crate) fn parse_timestamp(text: &str) -> Result<i64, String> {
             .map(|t| t.to_utc())
             .map_err(|_| format!("{} is not a time like 2026/11/29 10:00:00.123", quote(text)))?,
     };
-    let (first, last) = (crate::clock::FIRST_YEAR, crate::clock::LAST_YEAR);
-    if !(first..=last).contains(&chrono::Datelike::year(&time)) {
+    if !crate::clock::within_years(&time) {
+        let (first, last) = (crate::clock::FIRST_YEAR, crate::clock::LAST_YEAR);
         return Err(format!(
             "{} is outside the years {first}–{last}",
             quote(text)
