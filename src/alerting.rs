@@ -2,7 +2,7 @@
 //! (or missed). One open alert per (rule, GPU): a repeat updates it, a cleared condition resolves
 //! it, and every transition writes an event.
 
-use std::collections::HashMap;
+use std::collections::{BTreeSet, HashMap, HashSet};
 
 use rusqlite::{Connection, Transaction};
 use serde::Serialize;
@@ -10,8 +10,8 @@ use serde::Serialize;
 use crate::domain::{Alert, AlertRule, AlertState};
 use crate::error::Result;
 use crate::inventory::{Inventory, Stamp};
-use crate::store::alerts;
-use crate::store::metrics::{self, Metric};
+use crate::store::alerts::{self, LeaseSpan};
+use crate::store::metrics::{self, Metric, Reading, SampleRow};
 
 /// The rule metrics that are not plain sample columns.
 pub const SECONDS_SINCE_SEEN: &str = "seconds_since_seen";
@@ -62,63 +62,270 @@ pub fn evaluate_in_transaction(
 }
 
 /// Judges every enabled rule on the GPUs a run saw or missed, at the inventory's time, and
-/// fires, repeats or resolves their alerts through it.
+/// fires, repeats or resolves their alerts through it: one [`RunJudge`] for one moment.
 pub(crate) fn evaluate(
     inv: &Inventory,
     seen: &[SeenGpu],
     missing: &[MissingGpu],
 ) -> Result<Transitions> {
-    let conn = inv.conn();
-    let now = inv.now();
-    let mut transitions = Transitions::default();
-    // Every open alert of these GPUs in one query, taken out as each (rule, GPU) is judged.
-    let uuids: Vec<&str> = seen
-        .iter()
-        .map(|g| g.uuid.as_str())
-        .chain(missing.iter().map(|g| g.uuid.as_str()))
-        .collect();
-    let mut open: HashMap<(String, String), Alert> = HashMap::new();
-    for alert in alerts::open_for_devices(conn, &uuids)? {
-        if let Some(uuid) = alert.device.clone() {
-            open.insert((alert.rule.clone(), uuid), alert);
-        }
+    let mut judge = RunJudge::new(inv.conn(), inv.now())?;
+    for gpu in seen {
+        judge.track(inv.conn(), gpu.device_id)?;
     }
-    for rule in alerts::rules(conn)?.into_iter().filter(|r| r.enabled) {
-        // Each GPU this rule speaks about, with its verdict.
-        let mut verdicts: Vec<(&str, (&str, &str), Verdict)> = Vec::new();
-        if rule.metric == SECONDS_SINCE_SEEN {
-            for gpu in missing {
-                let since = gpu.last_seen_at.unwrap_or(gpu.registered_at);
-                let age = (now - since) as f64;
-                let verdict = if compare(age, &rule.comparison, rule.threshold) {
-                    Verdict::Firing(Some(age))
-                } else {
-                    Verdict::Clear
-                };
-                verdicts.push((&gpu.uuid, (&gpu.cluster, &gpu.node), verdict));
-            }
-            // A GPU seen by this run is reporting again.
-            verdicts.extend(seen.iter().map(|g| {
-                (
-                    g.uuid.as_str(),
-                    (g.cluster.as_str(), g.node.as_str()),
-                    Verdict::Clear,
-                )
-            }));
-        } else {
-            for gpu in seen {
-                verdicts.push((
-                    &gpu.uuid,
-                    (&gpu.cluster, &gpu.node),
-                    judge(conn, now, &rule, gpu)?,
-                ));
-            }
-        }
-        for (uuid, node, verdict) in verdicts {
-            apply(inv, &mut open, &rule, uuid, node, verdict, &mut transitions)?;
-        }
-    }
+    let transitions = judge.evaluate(inv, seen, missing)?;
+    judge.finish(inv)?;
     Ok(transitions)
+}
+
+/// The alert rules over a whole run, however many moments it holds (a replay's thousands of
+/// batches): rules, open alerts and each GPU's recent samples are read once, then carried in
+/// memory as the run's samples arrive; only transitions are written as they happen, and a
+/// firing alert's newest value once, at the end. Each moment is judged exactly as if the
+/// store were read back then: [`evaluate`] is this judge over one moment.
+pub(crate) struct RunJudge {
+    rules: Vec<AlertRule>,
+    /// The longest window of any rule, and the earliest moment of the run: samples older than
+    /// `earliest - window` are never judged.
+    window: i64,
+    earliest: i64,
+    watches_leases: bool,
+    devices: HashMap<i64, Judged>,
+    open: HashMap<(String, String), Alert>,
+    /// GPUs whose open alerts are loaded.
+    loaded: HashSet<String>,
+    /// Open alerts repeated since they were last written.
+    touched: BTreeSet<i64>,
+}
+
+/// One GPU as the rules see it during a run.
+struct Judged {
+    memory_total_mib: Option<i64>,
+    power_limit_mw: Option<i64>,
+    /// The newest sample, as the device row holds it at this point of the run.
+    latest: Option<Reading>,
+    /// Every stored sample not older than any window still to be judged, oldest first.
+    recent: Vec<Reading>,
+    first_ts: Option<i64>,
+    leases: Vec<LeaseSpan>,
+}
+
+impl RunJudge {
+    /// A judge for a run whose moments are `earliest` or later.
+    pub(crate) fn new(conn: &Connection, earliest: i64) -> Result<RunJudge> {
+        let rules: Vec<AlertRule> = alerts::rules(conn)?
+            .into_iter()
+            .filter(|r| r.enabled)
+            .collect();
+        Ok(RunJudge {
+            window: rules.iter().map(|r| r.for_secs).max().unwrap_or(0),
+            watches_leases: rules.iter().any(|r| r.metric == LEASED_GPU_UTIL),
+            rules,
+            earliest,
+            devices: HashMap::new(),
+            open: HashMap::new(),
+            loaded: HashSet::new(),
+            touched: BTreeSet::new(),
+        })
+    }
+
+    /// Reads what the rules need of a GPU, once per run: call it before the run stores any
+    /// sample of the GPU, so that what is read is what stood before the run.
+    pub(crate) fn track(&mut self, conn: &Connection, device_id: i64) -> Result<()> {
+        if self.devices.contains_key(&device_id) {
+            return Ok(());
+        }
+        let known = metrics::judged_device(conn, device_id)?.unwrap_or_default();
+        let judged = Judged {
+            memory_total_mib: known.memory_total_mib,
+            power_limit_mw: known.power_limit_mw,
+            latest: known.latest,
+            recent: metrics::readings_since(conn, device_id, self.earliest - self.window)?,
+            first_ts: metrics::first_sample_ts(conn, device_id)?,
+            leases: if self.watches_leases {
+                alerts::lease_spans(conn, device_id)?
+            } else {
+                Vec::new()
+            },
+        };
+        self.devices.insert(device_id, judged);
+        Ok(())
+    }
+
+    /// A GPU reported its memory total or power limit (the shares its metrics are of); an
+    /// unreported value keeps the one before, as the device row does.
+    pub(crate) fn note_totals(
+        &mut self,
+        device_id: i64,
+        memory_total_mib: Option<i64>,
+        power_limit_mw: Option<i64>,
+    ) {
+        if let Some(d) = self.devices.get_mut(&device_id) {
+            if memory_total_mib.is_some() {
+                d.memory_total_mib = memory_total_mib;
+            }
+            if power_limit_mw.is_some() {
+                d.power_limit_mw = power_limit_mw;
+            }
+        }
+    }
+
+    /// A sample the run stored (a repeat of a stored one was not, and changes nothing).
+    pub(crate) fn note_stored(&mut self, s: &SampleRow) {
+        let Some(d) = self.devices.get_mut(&s.device_id) else {
+            return;
+        };
+        let reading = Reading::of(s);
+        if d.latest.is_none_or(|l| l.ts <= s.ts) {
+            d.latest = Some(reading);
+        }
+        d.first_ts = Some(d.first_ts.map_or(s.ts, |f| f.min(s.ts)));
+        let at = d.recent.partition_point(|r| r.ts <= s.ts);
+        d.recent.insert(at, reading);
+    }
+
+    /// Judges every enabled rule on the GPUs of one moment (the inventory's time), and fires,
+    /// repeats or resolves their alerts.
+    pub(crate) fn evaluate(
+        &mut self,
+        inv: &Inventory,
+        seen: &[SeenGpu],
+        missing: &[MissingGpu],
+    ) -> Result<Transitions> {
+        let conn = inv.conn();
+        let now = inv.now();
+        let mut transitions = Transitions::default();
+        let unloaded: Vec<&str> = seen
+            .iter()
+            .map(|g| g.uuid.as_str())
+            .chain(missing.iter().map(|g| g.uuid.as_str()))
+            .filter(|uuid| !self.loaded.contains(*uuid))
+            .collect();
+        if !unloaded.is_empty() {
+            for alert in alerts::open_for_devices(conn, &unloaded)? {
+                if let Some(uuid) = alert.device.clone() {
+                    self.open.insert((alert.rule.clone(), uuid), alert);
+                }
+            }
+            self.loaded.extend(unloaded.iter().map(|u| u.to_string()));
+        }
+        let rules = std::mem::take(&mut self.rules);
+        let judged = (|| {
+            for rule in &rules {
+                // Each GPU this rule speaks about, with its verdict.
+                let mut verdicts: Vec<(&str, (&str, &str), Verdict)> = Vec::new();
+                if rule.metric == SECONDS_SINCE_SEEN {
+                    for gpu in missing {
+                        let since = gpu.last_seen_at.unwrap_or(gpu.registered_at);
+                        let age = (now - since) as f64;
+                        let verdict = if compare(age, &rule.comparison, rule.threshold) {
+                            Verdict::Firing(Some(age))
+                        } else {
+                            Verdict::Clear
+                        };
+                        verdicts.push((&gpu.uuid, (&gpu.cluster, &gpu.node), verdict));
+                    }
+                    // A GPU seen at this moment is reporting again.
+                    verdicts.extend(seen.iter().map(|g| {
+                        (
+                            g.uuid.as_str(),
+                            (g.cluster.as_str(), g.node.as_str()),
+                            Verdict::Clear,
+                        )
+                    }));
+                } else {
+                    for gpu in seen {
+                        let verdict = match self.devices.get(&gpu.device_id) {
+                            Some(d) => judge(d, now, rule),
+                            None => Verdict::Clear,
+                        };
+                        verdicts.push((&gpu.uuid, (&gpu.cluster, &gpu.node), verdict));
+                    }
+                }
+                for (uuid, node, verdict) in verdicts {
+                    self.apply(inv, rule, uuid, node, verdict, &mut transitions)?;
+                }
+            }
+            Ok::<(), crate::error::Error>(())
+        })();
+        self.rules = rules;
+        judged?;
+        // Samples older than every later window are done with.
+        for gpu in seen {
+            if let Some(d) = self.devices.get_mut(&gpu.device_id) {
+                let done = d.recent.partition_point(|r| r.ts < now - self.window);
+                d.recent.drain(..done);
+            }
+        }
+        Ok(transitions)
+    }
+
+    /// Writes the newest value of every alert the run repeated.
+    pub(crate) fn finish(mut self, inv: &Inventory) -> Result<()> {
+        for id in std::mem::take(&mut self.touched) {
+            if let Some(alert) = self.open.values().find(|a| a.id == id) {
+                inv.repeat_alert(alert)?;
+            }
+        }
+        Ok(())
+    }
+
+    fn apply(
+        &mut self,
+        inv: &Inventory,
+        rule: &AlertRule,
+        uuid: &str,
+        (cluster, node): (&str, &str),
+        verdict: Verdict,
+        transitions: &mut Transitions,
+    ) -> Result<()> {
+        let now = inv.now();
+        let key = (rule.name.clone(), uuid.to_string());
+        match (verdict, self.open.get_mut(&key)) {
+            (Verdict::Firing(value), Some(alert)) => {
+                alert.last_seen_at = now;
+                alert.value = value;
+                alert.threshold = Some(rule.threshold);
+                alert.severity = rule.severity;
+                alert.message = message(rule, value);
+                self.touched.insert(alert.id);
+                transitions.repeated.push(alert.id);
+            }
+            (Verdict::Firing(value), None) => {
+                let mut alert = Alert {
+                    id: 0,
+                    rule: rule.name.clone(),
+                    device: Some(uuid.to_string()),
+                    node: Some(node.to_string()),
+                    cluster: Some(cluster.to_string()),
+                    severity: rule.severity,
+                    state: AlertState::Firing,
+                    first_seen_at: now,
+                    last_seen_at: now,
+                    value,
+                    threshold: Some(rule.threshold),
+                    message: message(rule, value),
+                    ack_note: None,
+                    acked_at: None,
+                    resolved_at: None,
+                    resolution: None,
+                    suppressed_by: None,
+                };
+                transitions.fired.push(inv.fire_alert(&mut alert)?);
+                self.open.insert(key, alert);
+            }
+            (Verdict::Clear, Some(_)) => {
+                if let Some(alert) = self.open.remove(&key) {
+                    if self.touched.remove(&alert.id) {
+                        inv.repeat_alert(&alert)?;
+                    }
+                    inv.resolve_alert(&alert)?;
+                    transitions.resolved.push(alert.id);
+                }
+            }
+            (Verdict::Clear, None) => {}
+        }
+        Ok(())
+    }
 }
 
 fn compare(value: f64, comparison: &str, threshold: f64) -> bool {
@@ -130,101 +337,45 @@ fn compare(value: f64, comparison: &str, threshold: f64) -> bool {
     }
 }
 
-fn judge(conn: &Connection, now: i64, rule: &AlertRule, gpu: &SeenGpu) -> Result<Verdict> {
+/// One rule's verdict on one GPU seen at `now`, from what the run carries of it.
+fn judge(d: &Judged, now: i64, rule: &AlertRule) -> Verdict {
     let metric = match rule.metric.as_str() {
         LEASED_GPU_UTIL => {
-            if !alerts::device_leased_at(conn, gpu.device_id, now)? {
-                return Ok(Verdict::Clear);
+            if !d.leases.iter().any(|l| l.covers(now)) {
+                return Verdict::Clear;
             }
             Metric::GpuUtil
         }
         name => match Metric::parse(name) {
             Some(metric) => metric,
             // A rule naming a metric this gpuctl does not know never fires.
-            None => return Ok(Verdict::Clear),
+            None => return Verdict::Clear,
         },
     };
+    let value = |r: &Reading| metric.value(r, d.memory_total_mib, d.power_limit_mw);
     // A rule without a duration judges the newest sample, however old, as the device row
     // keeps it; a rule with one judges every sample of its window.
     if rule.for_secs == 0 {
-        return Ok(match metrics::latest_value(conn, gpu.device_id, metric)? {
-            Some(value) if compare(value, &rule.comparison, rule.threshold) => {
-                Verdict::Firing(Some(value))
-            }
+        return match d.latest.as_ref().and_then(value) {
+            Some(v) if compare(v, &rule.comparison, rule.threshold) => Verdict::Firing(Some(v)),
             _ => Verdict::Clear,
-        });
+        };
     }
     let window_start = now - rule.for_secs;
-    let stats = metrics::window_stats(
-        conn,
-        gpu.device_id,
-        metric,
-        &rule.comparison,
-        rule.threshold,
-        window_start,
-    )?;
-    let held_throughout = stats.samples > 0 && stats.matching == stats.samples;
+    let window = &d.recent[d.recent.partition_point(|r| r.ts < window_start)..];
+    // Every sample of the window reported the metric and met the condition.
+    let held_throughout = !window.is_empty()
+        && window
+            .iter()
+            .all(|r| value(r).is_some_and(|v| compare(v, &rule.comparison, rule.threshold)));
     if !held_throughout {
-        return Ok(Verdict::Clear);
+        return Verdict::Clear;
     }
     // The GPU must have been reporting for the whole window, not just since a minute ago.
-    let first = alerts::first_sample_ts(conn, gpu.device_id)?.unwrap_or(now);
-    if first > window_start {
-        return Ok(Verdict::Clear);
+    if d.first_ts.unwrap_or(now) > window_start {
+        return Verdict::Clear;
     }
-    Ok(Verdict::Firing(stats.latest))
-}
-
-fn apply(
-    inv: &Inventory,
-    open: &mut HashMap<(String, String), Alert>,
-    rule: &AlertRule,
-    uuid: &str,
-    (cluster, node): (&str, &str),
-    verdict: Verdict,
-    transitions: &mut Transitions,
-) -> Result<()> {
-    let now = inv.now();
-    let open = open.remove(&(rule.name.clone(), uuid.to_string()));
-    match (verdict, open) {
-        (Verdict::Firing(value), Some(mut alert)) => {
-            alert.last_seen_at = now;
-            alert.value = value;
-            alert.threshold = Some(rule.threshold);
-            alert.severity = rule.severity;
-            alert.message = message(rule, value);
-            inv.repeat_alert(&alert)?;
-            transitions.repeated.push(alert.id);
-        }
-        (Verdict::Firing(value), None) => {
-            let mut alert = Alert {
-                id: 0,
-                rule: rule.name.clone(),
-                device: Some(uuid.to_string()),
-                node: Some(node.to_string()),
-                cluster: Some(cluster.to_string()),
-                severity: rule.severity,
-                state: AlertState::Firing,
-                first_seen_at: now,
-                last_seen_at: now,
-                value,
-                threshold: Some(rule.threshold),
-                message: message(rule, value),
-                ack_note: None,
-                acked_at: None,
-                resolved_at: None,
-                resolution: None,
-                suppressed_by: None,
-            };
-            transitions.fired.push(inv.fire_alert(&mut alert)?);
-        }
-        (Verdict::Clear, Some(alert)) => {
-            inv.resolve_alert(&alert)?;
-            transitions.resolved.push(alert.id);
-        }
-        (Verdict::Clear, None) => {}
-    }
-    Ok(())
+    Verdict::Firing(d.recent.last().and_then(value))
 }
 
 fn message(rule: &AlertRule, value: Option<f64>) -> String {

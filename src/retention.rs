@@ -57,6 +57,20 @@ pub fn note_samples_from(conn: &Connection, earliest_ts: i64) -> Result<()> {
     Ok(())
 }
 
+/// Samples a replay stored in hours already rolled up: those hours of those GPUs only are rolled
+/// up again now (moving the marker back would roll up every GPU's hours again on each replay).
+pub fn roll_up_late(conn: &Connection, devices: &[i64], earliest_ts: i64) -> Result<usize> {
+    let Some(next) = settings::get_i64(conn, ROLLED_UP_TO_KEY)? else {
+        // Nothing rolled up yet: the next pass starts from the oldest sample.
+        return Ok(0);
+    };
+    let hour = earliest_ts - earliest_ts.rem_euclid(HOUR);
+    if hour >= next {
+        return Ok(0);
+    }
+    metrics::rollup_hours_of(conn, devices, hour, next)
+}
+
 /// What one pass did.
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq, Serialize)]
 pub struct Maintenance {

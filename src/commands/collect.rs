@@ -2,13 +2,13 @@
 //! the node and any new GPU, one sample per GPU, alert transitions, retention, a run event.
 //! Silent on success (cron mails any output); `-v` says what was stored.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
 use std::time::Instant;
 
 use serde::Serialize;
 
-use crate::alerting::{self, MissingGpu, SeenGpu, Transitions};
+use crate::alerting::{self, MissingGpu, RunJudge, SeenGpu, Transitions};
 use crate::cli::{CollectArgs, FleetArgs, SourceChoice};
 use crate::clock;
 use crate::domain::{EventKind, Node, NodeStatus};
@@ -23,11 +23,11 @@ use crate::gpu::nvml::NvmlSource;
 use crate::gpu::replay::ReplaySource;
 use crate::gpu::smi::SmiSource;
 use crate::gpu::source::{open_auto, DeviceSample, GpuSource};
-use crate::inventory::{node_named, Detail, Inventory, Stamp};
+use crate::inventory::{node_named, Detail, Inventory, RunDevices, Stamp};
 use crate::prometheus;
 use crate::retention;
 use crate::schedule::{lock_key, try_run_lock, Busy, StopFlag};
-use crate::store::metrics::{self, SampleRow};
+use crate::store::metrics::{self, SampleRow, SampleWriter};
 use crate::store::Store;
 use crate::store::{devices, registry};
 use crate::Ctx;
@@ -67,6 +67,9 @@ struct RunSummary {
     alerts: Transitions,
     /// What could not be stored as reported (a MIG layout the model cannot hold, say).
     warnings: Vec<String>,
+    /// The GPUs sampled, by row id.
+    #[serde(skip)]
+    device_ids: Vec<i64>,
 }
 
 pub(crate) fn run(ctx: &Ctx, args: &CollectArgs) -> Result<()> {
@@ -287,7 +290,7 @@ fn replay(
             Timing::Batch,
         )?;
         if let Some(earliest) = earliest {
-            retention::note_samples_from(tx, earliest)?;
+            retention::roll_up_late(tx, &summary.device_ids, earliest)?;
         }
         retention::apply(tx, ctx.now)?;
         finish_run(inv, started, &mut summary, "replay")?;
@@ -414,6 +417,11 @@ fn write_textfile(store: &Store, textfile: &Textfile, now: i64) -> Result<()> {
 
 /// Registers the node and its GPUs and stores the samples of every batch. Inventory changes
 /// carry the run's stamp; samples and alerts the time of their batch.
+///
+/// One pass, however many batches: each GPU is looked up once, each sample is one insert,
+/// each GPU's row, newest sample and hourly aggregates are written once at the end, and the
+/// alert rules judge each batch from what the run carries in memory. The store ends exactly
+/// as one ingest per batch would leave it (a test holds the two to that).
 fn ingest(
     inv: &Inventory,
     node_name: &str,
@@ -439,14 +447,52 @@ fn ingest(
         cluster: node.cluster.clone(),
         ..RunSummary::default()
     };
+    let earliest = batches
+        .iter()
+        .flat_map(|(ts, readings)| {
+            std::iter::once(*ts).chain(readings.iter().map(move |r| match timing {
+                Timing::Batch => *ts,
+                Timing::Reading => r.timestamp,
+            }))
+        })
+        .min()
+        .unwrap_or(inv.now());
+    let mut devices = RunDevices::default();
+    let mut judge = RunJudge::new(tx, earliest)?;
+    let mut writer = SampleWriter::default();
+    // The node's GPUs that should report, as the store would say at each batch.
+    let mut expected = registry::active_devices_of_node(tx, node.id)?;
+    let mut expected_changed = false;
+    // What the run knows of each GPU it saw: position in `seen_uuids`, memory total, fleet key.
+    let mut known: HashMap<i64, RunGpu> = HashMap::new();
     let mut seen_uuids: Vec<String> = Vec::new();
-    let mut sampled_devices: Vec<i64> = Vec::new();
     let mut driver: Option<String> = None;
+    let mut samples = Vec::new();
+    let mut inserted = Vec::new();
     for (ts, readings) in batches {
         let mut seen = Vec::with_capacity(readings.len());
-        let mut samples = Vec::with_capacity(readings.len());
+        samples.clear();
         for reading in readings {
-            let reported = inv.register_reported_device(&node, reading, *ts)?;
+            let reported = inv.report_reading(&mut devices, &node, reading, *ts)?;
+            let device_id = reported.id;
+            if reported.first {
+                // What stood before the run, read before the run stores anything of the GPU.
+                judge.track(tx, device_id)?;
+                let key = metrics::fleet_key(tx, device_id)?;
+                known.insert(
+                    device_id,
+                    RunGpu {
+                        memory_total_mib: key.as_ref().and_then(|k| k.2),
+                        key,
+                        index: 0,
+                        last_seen_at: 0,
+                    },
+                );
+                seen_uuids.push(reading.uuid.clone());
+                if reported.created || reported.moved_from.is_some() {
+                    expected_changed = true;
+                }
+            }
             if reported.created {
                 summary.new_gpus.push(reading.uuid.clone());
             }
@@ -455,41 +501,79 @@ fn ingest(
                     .moved_gpus
                     .push(format!("{} from {from}", reading.uuid));
             }
-            let device_id = reported.id;
+            // The totals the GPU's metrics are shares of, as its row now holds them.
+            let memory_total = reading.mem_total_mib.and_then(|m| i64::try_from(m).ok());
+            judge.note_totals(
+                device_id,
+                memory_total,
+                reading.power_limit_mw.map(i64::from),
+            );
+            if let (Some(total), Some(gpu)) = (memory_total, known.get_mut(&device_id)) {
+                if gpu.memory_total_mib != Some(total) {
+                    gpu.memory_total_mib = Some(total);
+                    if let Some(key) = gpu.key.as_mut() {
+                        key.2 = Some(total);
+                    }
+                }
+            }
+            if let Some(gpu) = known.get(&device_id) {
+                writer.set_fleet_key(device_id, gpu.key.clone());
+            }
             let sampled_at = match timing {
                 Timing::Batch => *ts,
                 Timing::Reading => reading.timestamp,
             };
             samples.push(sample_row(device_id, sampled_at, reading));
-            if !sampled_devices.contains(&device_id) {
-                sampled_devices.push(device_id);
-            }
             seen.push(SeenGpu {
                 device_id,
                 uuid: reading.uuid.clone(),
                 node: node.name.clone(),
                 cluster: node.cluster.clone(),
             });
-            if !seen_uuids.contains(&reading.uuid) {
-                seen_uuids.push(reading.uuid.clone());
-            }
             if reading.driver_version.is_some() {
                 driver.clone_from(&reading.driver_version);
             }
+            if let Some(gpu) = known.get_mut(&device_id) {
+                gpu.index = reading.index.map_or(0, i64::from);
+                gpu.last_seen_at = gpu.last_seen_at.max(*ts);
+            }
         }
-        metrics::insert_samples(tx, &samples)?;
+        writer.add_batch(tx, &samples, &mut inserted)?;
+        for (sample, _) in samples.iter().zip(&inserted).filter(|(_, new)| **new) {
+            judge.note_stored(sample);
+        }
         summary.samples += samples.len();
-        let missing: Vec<MissingGpu> = registry::active_devices_of_node(tx, node.id)?
-            .into_iter()
-            .filter(|expected| !readings.iter().any(|r| r.uuid == expected.uuid))
-            .map(|expected| MissingGpu {
-                uuid: expected.uuid,
-                node: node.name.clone(),
-                cluster: node.cluster.clone(),
-                last_seen_at: expected.last_seen_at,
-                registered_at: expected.registered_at,
+        if std::mem::take(&mut expected_changed) {
+            // A GPU registered or moved here.
+            expected = registry::active_devices_of_node(tx, node.id)?;
+        }
+        // As the store would list them now: what this run reported of a GPU overrides its row.
+        let mut missing: Vec<(i64, i64, MissingGpu)> = expected
+            .iter()
+            .filter(|e| !readings.iter().any(|r| r.uuid == e.uuid))
+            .map(|e| {
+                let (index, last_seen_at) = match known.get(&e.id) {
+                    Some(gpu) => (
+                        gpu.index,
+                        Some(e.last_seen_at.unwrap_or(0).max(gpu.last_seen_at)),
+                    ),
+                    None => (e.index, e.last_seen_at),
+                };
+                (
+                    index,
+                    e.id,
+                    MissingGpu {
+                        uuid: e.uuid.clone(),
+                        node: node.name.clone(),
+                        cluster: node.cluster.clone(),
+                        last_seen_at,
+                        registered_at: e.registered_at,
+                    },
+                )
             })
             .collect();
+        missing.sort_by_key(|(index, id, _)| (*index, *id));
+        let missing: Vec<MissingGpu> = missing.into_iter().map(|(_, _, m)| m).collect();
         for gpu in &missing {
             if !summary.missing_gpus.contains(&gpu.uuid) {
                 summary.missing_gpus.push(gpu.uuid.clone());
@@ -499,13 +583,19 @@ fn ingest(
             // Backfilled history: samples only; alerts are judged on the current reading.
             continue;
         }
-        let transitions = alerting::evaluate(&inv.at(*ts), &seen, &missing)?;
+        let transitions = judge.evaluate(&inv.at(*ts), &seen, &missing)?;
         summary.alerts.fired.extend(transitions.fired);
         summary.alerts.repeated.extend(transitions.repeated);
         summary.alerts.resolved.extend(transitions.resolved);
     }
+    judge.finish(inv)?;
+    inv.write_reported_devices(&devices, &node)?;
+    writer.finish(tx)?;
     summary.gpus = seen_uuids.len();
+    let mut sampled_devices: Vec<i64> = known.keys().copied().collect();
+    sampled_devices.sort_unstable();
     retention::roll_hour_in_progress(tx, inv.now(), Some(&sampled_devices))?;
+    summary.device_ids = sampled_devices;
     // The node's GPU counts follow its devices; its driver follows what the GPUs report.
     inv.sync_node_capacity(node.id, false)?;
     if let Some(driver) = driver {
@@ -515,6 +605,15 @@ fn ingest(
         inv.update_node(&current, &mut updated, Some("reported by gpuctl collect"))?;
     }
     Ok(summary)
+}
+
+/// What [`ingest`] carries of a GPU it saw: where its samples count in the fleet aggregates.
+struct RunGpu {
+    memory_total_mib: Option<i64>,
+    key: Option<metrics::FleetKey>,
+    /// Its index and last-seen time as its row would now hold them.
+    index: i64,
+    last_seen_at: i64,
 }
 
 fn sample_row(device_id: i64, ts: i64, r: &DeviceSample) -> SampleRow {
@@ -849,5 +948,261 @@ fn history_row(device_id: i64, r: &HistoryRow) -> SampleRow {
         power_mw: r.power_mw.map(i64::from),
         fan_pct: r.fan_pct.map(i64::from),
         ecc_uncorrected: as_i64(r.ecc_uncorrected),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::allocations::NewAllocation;
+    use crate::store::DEFAULT_BUSY_TIMEOUT;
+
+    /// 2026-11-29T10:00:00Z
+    const T0: i64 = 1_795_946_400;
+
+    /// Today's path before the bulk one, batch by batch through the store: each reading
+    /// registered and its row written at once, each batch's samples inserted with their
+    /// aggregates, the node's GPUs listed and every rule judged from the store, per batch.
+    fn ingest_per_batch(
+        inv: &Inventory,
+        node_name: &str,
+        batches: &[(i64, Vec<DeviceSample>)],
+    ) -> Result<Transitions> {
+        let node = match inv.find_node(None, node_name)? {
+            Some(node) => node,
+            None => {
+                let mut node = Node::new(node_name, DEFAULT_CLUSTER, NodeStatus::Ready, inv.now());
+                inv.create_node(&mut node, Some("registered by gpuctl collect (replay)"))?;
+                node
+            }
+        };
+        let mut all = Transitions::default();
+        let mut sampled = Vec::new();
+        let mut driver = None;
+        for (ts, readings) in batches {
+            let mut seen = Vec::new();
+            let mut samples = Vec::new();
+            for reading in readings {
+                let mut one = RunDevices::default();
+                let id = inv.report_reading(&mut one, &node, reading, *ts)?.id;
+                inv.write_reported_devices(&one, &node)?;
+                samples.push(sample_row(id, *ts, reading));
+                seen.push(SeenGpu {
+                    device_id: id,
+                    uuid: reading.uuid.clone(),
+                    node: node.name.clone(),
+                    cluster: node.cluster.clone(),
+                });
+                if !sampled.contains(&id) {
+                    sampled.push(id);
+                }
+                if reading.driver_version.is_some() {
+                    driver.clone_from(&reading.driver_version);
+                }
+            }
+            metrics::insert_samples(inv.conn(), &samples)?;
+            let missing: Vec<MissingGpu> = registry::active_devices_of_node(inv.conn(), node.id)?
+                .into_iter()
+                .filter(|e| !readings.iter().any(|r| r.uuid == e.uuid))
+                .map(|e| MissingGpu {
+                    uuid: e.uuid,
+                    node: node.name.clone(),
+                    cluster: node.cluster.clone(),
+                    last_seen_at: e.last_seen_at,
+                    registered_at: e.registered_at,
+                })
+                .collect();
+            let t = alerting::evaluate(&inv.at(*ts), &seen, &missing)?;
+            all.fired.extend(t.fired);
+            all.repeated.extend(t.repeated);
+            all.resolved.extend(t.resolved);
+        }
+        sampled.sort_unstable();
+        retention::roll_hour_in_progress(inv.conn(), inv.now(), Some(&sampled))?;
+        inv.sync_node_capacity(node.id, false)?;
+        if let Some(driver) = driver {
+            let current = inv.load_node(&node.name)?;
+            let mut updated = current.clone();
+            updated.driver = Some(driver);
+            inv.update_node(&current, &mut updated, Some("reported by gpuctl collect"))?;
+        }
+        Ok(all)
+    }
+
+    fn gpu(i: u32, minute: i64) -> DeviceSample {
+        // GPU 0 runs hot in waves; GPU 1 fills its memory for long stretches and draws its
+        // limit; GPU 2 is leased and idle, and drops out for a while; GPU 3 turns up late,
+        // with no memory total at first, and changes index once.
+        let wave = (minute / 7) % 3;
+        DeviceSample {
+            uuid: format!("GPU-0000000{i}-aaaa-bbbb-cccc-00000000000{i}"),
+            name: Some("NVIDIA H100 80GB HBM3".into()),
+            index: Some(if i == 3 && minute > 40 { 5 } else { i }),
+            driver_version: Some("550.54.15".into()),
+            timestamp: T0 + minute * 60,
+            gpu_util_pct: Some(if i == 2 {
+                1
+            } else {
+                (minute * 13 % 100) as u32
+            }),
+            mem_util_pct: Some(10),
+            mem_used_mib: Some(if i == 1 && wave != 0 {
+                80_000
+            } else {
+                20_000 + minute as u64
+            }),
+            mem_total_mib: if i == 3 && minute < 30 {
+                None
+            } else {
+                Some(81_559)
+            },
+            temp_c: Some(if i == 0 && wave == 2 {
+                93
+            } else {
+                60 + (minute % 5) as u32
+            }),
+            power_mw: Some(if i == 1 && wave != 0 {
+                700_000
+            } else {
+                300_000
+            }),
+            power_limit_mw: Some(700_000),
+            sm_clock_mhz: Some(1_980),
+            ecc_uncorrected: Some(if i == 0 && minute == 50 { 1 } else { 0 }),
+            energy_mj: Some(minute as u64 * 1_000),
+            ..DeviceSample::default()
+        }
+    }
+
+    fn batches(minutes: std::ops::Range<i64>) -> Vec<(i64, Vec<DeviceSample>)> {
+        minutes
+            .map(|m| {
+                let mut readings = vec![gpu(0, m), gpu(1, m)];
+                if !(20..26).contains(&m) && !(60..70).contains(&m) {
+                    readings.push(gpu(2, m));
+                }
+                if m >= 15 {
+                    readings.push(gpu(3, m));
+                }
+                (T0 + m * 60, readings)
+            })
+            .collect()
+    }
+
+    /// Every table a run writes, each row as text, in a stable order (events without their
+    /// row ids: what they say, not the order two paths wrote them in).
+    fn dump(store: &Store) -> Vec<String> {
+        let conn = store.conn();
+        let mut out = Vec::new();
+        for sql in [
+            "SELECT * FROM nodes ORDER BY id",
+            "SELECT * FROM devices ORDER BY id",
+            "SELECT * FROM samples ORDER BY device_id, ts",
+            "SELECT * FROM samples_fleet_hourly ORDER BY hour, cluster, model_id",
+            "SELECT * FROM samples_hourly ORDER BY device_id, hour",
+            "SELECT * FROM alerts ORDER BY id",
+            "SELECT * FROM allocations ORDER BY id",
+            "SELECT kind, subject, at, node, cluster, field, old_value, new_value, reason, actor
+             FROM events ORDER BY 1, 2, 3, 4, 5, 6, 7, 8, 9",
+        ] {
+            let mut stmt = conn.prepare(sql).unwrap();
+            let columns = stmt.column_count();
+            let rows = stmt
+                .query_map([], |r| {
+                    let cells: Vec<String> = (0..columns)
+                        .map(|i| match r.get_ref(i).unwrap() {
+                            rusqlite::types::ValueRef::Real(f) => format!("{:?}", f.to_bits()),
+                            other => format!("{other:?}"),
+                        })
+                        .collect();
+                    Ok(cells.join("|"))
+                })
+                .unwrap();
+            out.extend(rows.map(|r| r.unwrap()));
+            out.push(format!("-- {sql}"));
+        }
+        out
+    }
+
+    fn store_with_a_lease(dir: &Path) -> Store {
+        let store = Store::open(&dir.join("s.db"), DEFAULT_BUSY_TIMEOUT).unwrap();
+        // The run before: the first ten minutes, then a lease on GPU 2.
+        store
+            .write(|tx| {
+                let inv = Inventory::new(tx, Stamp::new(T0 + 10 * 60, None));
+                ingest_per_batch(&inv, "gpu-a", &batches(0..10))?;
+                let device = devices::placement(tx, &gpu(2, 0).uuid)?.unwrap();
+                inv.create_lease(&NewAllocation {
+                    device_id: device.id,
+                    mig_instance_id: None,
+                    device_uuid: gpu(2, 0).uuid,
+                    node: "gpu-a".into(),
+                    cluster: DEFAULT_CLUSTER.into(),
+                    model: None,
+                    mig_profile: None,
+                    mig_uuid: None,
+                    gpu_fraction: 1.0,
+                    owner: "alice".into(),
+                    namespace: None,
+                    workload: None,
+                    started_at: T0 - 3_600,
+                    expires_at: T0 + 30 * 3_600,
+                })?;
+                Ok(())
+            })
+            .unwrap();
+        store
+    }
+
+    #[test]
+    fn one_pass_over_many_batches_leaves_what_batch_by_batch_leaves() {
+        let now = T0 + 120 * 60;
+        // Overlapping the run before: its minutes 5..10 are stored already.
+        let input = batches(5..120);
+        let (a, b) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+        let per_batch = store_with_a_lease(a.path());
+        let one_pass = store_with_a_lease(b.path());
+        let expected = per_batch
+            .write(|tx| {
+                ingest_per_batch(&Inventory::new(tx, Stamp::new(now, None)), "gpu-a", &input)
+            })
+            .unwrap();
+        let got = one_pass
+            .write(|tx| {
+                let inv = Inventory::new(tx, Stamp::new(now, None));
+                ingest(&inv, "gpu-a", None, &input, "replay", Timing::Batch)
+            })
+            .unwrap();
+        // The input makes every rule fire and clear.
+        assert!(expected.fired.len() >= 6, "{expected:?}");
+        assert!(expected.resolved.len() >= 4, "{expected:?}");
+        assert_eq!(got.alerts.fired, expected.fired);
+        assert_eq!(got.alerts.repeated, expected.repeated);
+        assert_eq!(got.alerts.resolved, expected.resolved);
+        let (want, have) = (dump(&per_batch), dump(&one_pass));
+        for (w, h) in want.iter().zip(&have) {
+            assert_eq!(h, w);
+        }
+        assert_eq!(have.len(), want.len());
+        let rules: Vec<String> = per_batch
+            .conn()
+            .prepare("SELECT DISTINCT rule FROM alerts ORDER BY 1")
+            .unwrap()
+            .query_map([], |r| r.get(0))
+            .unwrap()
+            .map(|r| r.unwrap())
+            .collect();
+        assert_eq!(
+            rules,
+            [
+                "allocated-idle",
+                "ecc-uncorrected",
+                "gpu-not-reporting",
+                "gpu-temperature-critical",
+                "gpu-temperature-high",
+                "memory-nearly-full",
+                "power-at-limit"
+            ]
+        );
     }
 }

@@ -1,5 +1,7 @@
 //! GPUs: added by hand or registered by a collect, edited field by field, moved, removed.
 
+use std::collections::HashMap;
+
 use rusqlite::Connection;
 
 use super::{Detail, Inventory};
@@ -37,6 +39,64 @@ pub(crate) struct ReportedDevice {
     pub(crate) created: bool,
     /// The node it sat on before this report, when it moved.
     pub(crate) moved_from: Option<String>,
+    /// This run's first reading of the GPU.
+    pub(crate) first: bool,
+}
+
+/// The GPUs a run has reported so far, by UUID; see [`Inventory::report_reading`].
+#[derive(Debug, Default)]
+pub(crate) struct RunDevices {
+    by_uuid: HashMap<String, Tracked>,
+}
+
+#[derive(Debug)]
+struct Tracked {
+    id: i64,
+    index: i64,
+    report: ReportFold,
+}
+
+/// A GPU's readings over a run, as its row takes them: a value that rarely changes keeps the
+/// last one reported (an unreported one does not erase it); the live values and the index are
+/// the last reading's; the last-seen time the latest.
+#[derive(Debug, Default)]
+struct ReportFold {
+    serial: Option<String>,
+    pci_bus_id: Option<String>,
+    mig_mode: Option<bool>,
+    memory_total_mib: Option<i64>,
+    power_limit_mw: Option<i64>,
+    driver_version: Option<String>,
+    sm_clock_mhz: Option<i64>,
+    mem_clock_mhz: Option<i64>,
+    ecc_corrected: Option<i64>,
+    energy_mj: Option<i64>,
+    seen_at: i64,
+}
+
+impl ReportFold {
+    fn add(&mut self, reading: &DeviceSample, seen_at: i64) {
+        let as_i64 = |v: Option<u64>| v.and_then(|v| i64::try_from(v).ok());
+        fn keep<T: Clone>(slot: &mut Option<T>, value: &Option<T>) {
+            if value.is_some() {
+                slot.clone_from(value);
+            }
+        }
+        keep(&mut self.serial, &reading.serial);
+        keep(&mut self.pci_bus_id, &reading.pci_bus_id);
+        keep(&mut self.mig_mode, &reading.mig_mode);
+        keep(&mut self.memory_total_mib, &as_i64(reading.mem_total_mib));
+        keep(
+            &mut self.power_limit_mw,
+            &reading.power_limit_mw.map(i64::from),
+        );
+        keep(&mut self.driver_version, &reading.driver_version);
+        self.sm_clock_mhz = reading.sm_clock_mhz.map(i64::from);
+        self.mem_clock_mhz = reading.mem_clock_mhz.map(i64::from);
+        self.ecc_corrected = as_i64(reading.ecc_corrected);
+        self.energy_mj = as_i64(reading.energy_mj);
+        self.seen_at = self.seen_at.max(seen_at);
+    }
 }
 
 impl Inventory<'_> {
@@ -164,11 +224,14 @@ impl Inventory<'_> {
         Ok(device)
     }
 
-    /// Finds or registers the GPU a collect saw on `node`, and keeps on its row what rarely
-    /// changes. A GPU new to the store is `device.created` (its model added to the catalogue
-    /// when unknown); one that turns up on another node is `device.moved`.
-    pub(crate) fn register_reported_device(
+    /// Finds or registers the GPU a collect saw on `node`, once per run: a GPU new to the
+    /// store is `device.created` (its model added to the catalogue when unknown); one that
+    /// turns up from another node is `device.moved`; a new index is `device.updated`. What
+    /// the reading says of the GPU's row is carried in `run` and written by
+    /// [`Self::write_reported_devices`], as one write per reading would have left it.
+    pub(crate) fn report_reading(
         &self,
+        run: &mut RunDevices,
         node: &Node,
         reading: &DeviceSample,
         seen_at: i64,
@@ -179,93 +242,124 @@ impl Inventory<'_> {
             id: 0,
             created: false,
             moved_from: None,
+            first: false,
         };
-        match devices::placement(self.conn(), &reading.uuid)? {
-            Some(known) => {
-                reported.id = known.id;
-                if known.node_id != node.id {
-                    // A board swap: both nodes' histories say so, and both nodes' counts
-                    // follow, in this same transaction.
-                    for (cluster, history) in
-                        [(&known.cluster, &known.node), (&node.cluster, &node.name)]
-                    {
-                        self.record(
-                            EventKind::DeviceMoved,
-                            &reading.uuid,
-                            Detail::on_node(cluster, history)
-                                .field("node")
-                                .change(Some(known.node.clone()), Some(node.name.clone()))
-                                .reason(Some(REASON)),
-                        )?;
-                    }
-                    devices::move_to_node(self.conn(), known.id, node.id)?;
-                    self.sync_node_capacity(known.node_id, true)?;
-                    reported.moved_from = Some(known.node);
-                }
-                if known.index != index {
-                    self.record(
-                        EventKind::DeviceUpdated,
-                        &reading.uuid,
-                        Detail::on_node(&node.cluster, &node.name)
-                            .field("index")
-                            .change(Some(known.index.to_string()), Some(index.to_string()))
-                            .reason(Some(REASON)),
-                    )?;
-                }
+        let known_index = match run.by_uuid.get(&reading.uuid) {
+            Some(tracked) => {
+                reported.id = tracked.id;
+                Some(tracked.index)
             }
             None => {
-                let model_id = match &reading.name {
-                    Some(name) => self.model_for_reported(name, reading, REASON)?,
-                    None => None,
-                };
-                let mut device = Device {
-                    id: 0,
-                    node_id: node.id,
-                    model_id,
-                    uuid: reading.uuid.clone(),
-                    node: node.name.clone(),
-                    cluster: node.cluster.clone(),
-                    index,
-                    model: reading.name.clone(),
-                    serial: reading.serial.clone(),
-                    pci_bus_id: reading.pci_bus_id.clone(),
-                    status: DeviceStatus::Active,
-                    mig_enabled: reading.mig_mode.unwrap_or(false),
-                    mig_instances: 0,
-                    lease_id: None,
-                    allocated: false,
-                    memory_mib: None,
-                    last_seen_at: None,
-                    created_at: 0,
-                    updated_at: 0,
-                    workload: None,
-                    health: String::new(),
-                };
-                self.insert_device(&mut device, Some(REASON))?;
-                reported.id = device.id;
-                reported.created = true;
+                reported.first = true;
+                match devices::placement(self.conn(), &reading.uuid)? {
+                    Some(known) => {
+                        reported.id = known.id;
+                        if known.node_id != node.id {
+                            // A board swap: both nodes' histories say so, and both nodes'
+                            // counts follow, in this same transaction.
+                            for (cluster, history) in
+                                [(&known.cluster, &known.node), (&node.cluster, &node.name)]
+                            {
+                                self.record(
+                                    EventKind::DeviceMoved,
+                                    &reading.uuid,
+                                    Detail::on_node(cluster, history)
+                                        .field("node")
+                                        .change(Some(known.node.clone()), Some(node.name.clone()))
+                                        .reason(Some(REASON)),
+                                )?;
+                            }
+                            devices::move_to_node(self.conn(), known.id, node.id)?;
+                            self.sync_node_capacity(known.node_id, true)?;
+                            reported.moved_from = Some(known.node);
+                        }
+                        Some(known.index)
+                    }
+                    None => {
+                        let model_id = match &reading.name {
+                            Some(name) => self.model_for_reported(name, reading, REASON)?,
+                            None => None,
+                        };
+                        let mut device = Device {
+                            id: 0,
+                            node_id: node.id,
+                            model_id,
+                            uuid: reading.uuid.clone(),
+                            node: node.name.clone(),
+                            cluster: node.cluster.clone(),
+                            index,
+                            model: reading.name.clone(),
+                            serial: reading.serial.clone(),
+                            pci_bus_id: reading.pci_bus_id.clone(),
+                            status: DeviceStatus::Active,
+                            mig_enabled: reading.mig_mode.unwrap_or(false),
+                            mig_instances: 0,
+                            lease_id: None,
+                            allocated: false,
+                            memory_mib: None,
+                            last_seen_at: None,
+                            created_at: 0,
+                            updated_at: 0,
+                            workload: None,
+                            health: String::new(),
+                        };
+                        self.insert_device(&mut device, Some(REASON))?;
+                        reported.id = device.id;
+                        reported.created = true;
+                        None
+                    }
+                }
             }
+        };
+        if let Some(known_index) = known_index.filter(|known| *known != index) {
+            self.record(
+                EventKind::DeviceUpdated,
+                &reading.uuid,
+                Detail::on_node(&node.cluster, &node.name)
+                    .field("index")
+                    .change(Some(known_index.to_string()), Some(index.to_string()))
+                    .reason(Some(REASON)),
+            )?;
         }
-        let as_i64 = |v: Option<u64>| v.and_then(|v| i64::try_from(v).ok());
-        registry::report_device(
-            self.conn(),
-            &DeviceReport {
+        let tracked = run
+            .by_uuid
+            .entry(reading.uuid.clone())
+            .or_insert_with(|| Tracked {
                 id: reported.id,
-                node_id: node.id,
                 index,
-                serial: reading.serial.as_deref(),
-                pci_bus_id: reading.pci_bus_id.as_deref(),
-                mig_mode: reading.mig_mode,
-                memory_total_mib: as_i64(reading.mem_total_mib),
-                power_limit_mw: reading.power_limit_mw.map(i64::from),
-                driver_version: reading.driver_version.as_deref(),
-                sm_clock_mhz: reading.sm_clock_mhz.map(i64::from),
-                mem_clock_mhz: reading.mem_clock_mhz.map(i64::from),
-                ecc_corrected: as_i64(reading.ecc_corrected),
-                energy_mj: as_i64(reading.energy_mj),
-                seen_at,
-            },
-        )?;
+                report: ReportFold::default(),
+            });
+        tracked.index = index;
+        tracked.report.add(reading, seen_at);
         Ok(reported)
+    }
+
+    /// Writes what a run's readings said of each GPU's row: one write per GPU.
+    pub(crate) fn write_reported_devices(&self, run: &RunDevices, node: &Node) -> Result<()> {
+        let mut tracked: Vec<&Tracked> = run.by_uuid.values().collect();
+        tracked.sort_by_key(|t| t.id);
+        for t in tracked {
+            let r = &t.report;
+            registry::report_device(
+                self.conn(),
+                &DeviceReport {
+                    id: t.id,
+                    node_id: node.id,
+                    index: t.index,
+                    serial: r.serial.as_deref(),
+                    pci_bus_id: r.pci_bus_id.as_deref(),
+                    mig_mode: r.mig_mode,
+                    memory_total_mib: r.memory_total_mib,
+                    power_limit_mw: r.power_limit_mw,
+                    driver_version: r.driver_version.as_deref(),
+                    sm_clock_mhz: r.sm_clock_mhz,
+                    mem_clock_mhz: r.mem_clock_mhz,
+                    ecc_corrected: r.ecc_corrected,
+                    energy_mj: r.energy_mj,
+                    seen_at: r.seen_at,
+                },
+            )?;
+        }
+        Ok(())
     }
 }

@@ -20,7 +20,7 @@ use crate::error::Result;
 use crate::store::events;
 
 pub(crate) use alerts::alert_not_found;
-pub(crate) use devices::load_device;
+pub(crate) use devices::{load_device, RunDevices};
 pub(crate) use leases::{lease_not_found, LeaseRequest};
 pub(crate) use models::model_not_found;
 pub(crate) use nodes::{

@@ -254,20 +254,37 @@ pub fn device_has_active_lease_at(conn: &Connection, uuid: &str, at: i64) -> Res
         .query_row(params![uuid, at], |r| r.get(0))?)
 }
 
-/// Whether a GPU (or one of its MIG instances) was leased at `at` (a replayed sample's time).
-pub fn device_leased_at(conn: &Connection, device_id: i64, at: i64) -> Result<bool> {
-    Ok(conn
-        .prepare_cached(
-            "SELECT EXISTS (SELECT 1 FROM allocations a WHERE a.device_id = ?1
-                AND a.started_at <= ?2 AND a.expires_at > ?2
-                AND (a.state = 'active' OR a.ended_at > ?2))",
-        )?
-        .query_row(params![device_id, at], |r| r.get(0))?)
+/// One lease of a GPU, as far as the alert rules ask whether it was leased at a moment.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct LeaseSpan {
+    pub started_at: i64,
+    pub expires_at: i64,
+    pub active: bool,
+    pub ended_at: Option<i64>,
 }
 
-/// The time of a GPU's first stored sample, to know how long it has been reporting.
-pub fn first_sample_ts(conn: &Connection, device_id: i64) -> Result<Option<i64>> {
-    Ok(conn
-        .prepare_cached("SELECT min(ts) FROM samples WHERE device_id = ?1")?
-        .query_row([device_id], |r| r.get(0))?)
+impl LeaseSpan {
+    /// Leased at `at`: started, not expired, and still active or ended later.
+    pub fn covers(&self, at: i64) -> bool {
+        self.started_at <= at
+            && self.expires_at > at
+            && (self.active || self.ended_at.is_some_and(|ended| ended > at))
+    }
+}
+
+/// Every lease a GPU has had (leases of its MIG instances included).
+pub fn lease_spans(conn: &Connection, device_id: i64) -> Result<Vec<LeaseSpan>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT started_at, expires_at, state = 'active', ended_at FROM allocations
+         WHERE device_id = ?1",
+    )?;
+    let rows = stmt.query_map([device_id], |r| {
+        Ok(LeaseSpan {
+            started_at: r.get(0)?,
+            expires_at: r.get(1)?,
+            active: r.get(2)?,
+            ended_at: r.get(3)?,
+        })
+    })?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
 }

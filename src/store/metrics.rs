@@ -1,6 +1,6 @@
 //! Samples, hourly rollups and retention.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 use rusqlite::{params, Connection, OptionalExtension, Row};
 
@@ -23,57 +23,277 @@ pub struct SampleRow {
 /// Inserts samples and adds them to the hourly fleet aggregates. A repeat of the same
 /// (device, second) is ignored, so no sample is counted twice.
 pub fn insert_samples(conn: &Connection, samples: &[SampleRow]) -> Result<()> {
-    let mut stmt = conn.prepare_cached(
-        "INSERT OR IGNORE INTO samples (device_id, ts, gpu_util, mem_util, mem_used_mib, temp_c,
-             power_mw, fan_pct, ecc_uncorrected)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
-    )?;
-    // Per (hour, device) first: a device's cluster, model and memory are looked up once.
-    let mut per_device: BTreeMap<(i64, i64), DeviceHour> = BTreeMap::new();
-    let mut newest: BTreeMap<i64, &SampleRow> = BTreeMap::new();
-    for s in samples {
-        let inserted = stmt.execute(params![
-            s.device_id,
-            s.ts,
-            s.gpu_util,
-            s.mem_util,
-            s.mem_used_mib,
-            s.temp_c,
-            s.power_mw,
-            s.fan_pct,
-            s.ecc_uncorrected,
-        ])?;
-        if inserted == 1 {
-            per_device
-                .entry((s.ts - s.ts.rem_euclid(HOUR), s.device_id))
-                .or_default()
-                .add(s);
-            let entry = newest.entry(s.device_id).or_insert(s);
-            if s.ts > entry.ts {
-                *entry = s;
+    let mut writer = SampleWriter::default();
+    writer.add_batch(conn, samples, &mut Vec::new())?;
+    writer.finish(conn)
+}
+
+/// A device's cluster, model id and memory total: where its samples count in the fleet.
+pub type FleetKey = (String, i64, Option<i64>);
+
+/// Writes the samples of a whole run: each row by one prepared insert; each device's newest
+/// sample and the hourly fleet aggregates kept in memory and written once, by [`Self::finish`].
+/// The result is what one [`insert_samples`] per batch would leave, to the bit: the aggregates
+/// start from the stored row and add each batch's device-hours in the same order.
+#[derive(Default)]
+pub struct SampleWriter {
+    /// Where each device's samples count (None: not in the inventory, counted nowhere).
+    keys: HashMap<i64, Option<FleetKey>>,
+    /// Per (hour, cluster, model id).
+    fleet: HashMap<(i64, String, i64), FleetHour>,
+    newest: HashMap<i64, SampleRow>,
+    inserted: usize,
+}
+
+impl SampleWriter {
+    /// Says where a device's samples count from now on (the caller knows of a memory total
+    /// the device row does not hold yet); otherwise it is read from the store once.
+    pub fn set_fleet_key(&mut self, device_id: i64, key: Option<FleetKey>) {
+        self.keys.insert(device_id, key);
+    }
+
+    /// Rows stored so far (repeats of stored samples are not).
+    pub fn inserted(&self) -> usize {
+        self.inserted
+    }
+
+    /// Inserts one batch (what one [`insert_samples`] call took); `inserted[i]` says whether
+    /// `samples[i]` was new.
+    pub fn add_batch(
+        &mut self,
+        conn: &Connection,
+        samples: &[SampleRow],
+        inserted: &mut Vec<bool>,
+    ) -> Result<()> {
+        let mut stmt = conn.prepare_cached(
+            "INSERT OR IGNORE INTO samples (device_id, ts, gpu_util, mem_util, mem_used_mib, temp_c,
+                 power_mw, fan_pct, ecc_uncorrected)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+        )?;
+        inserted.clear();
+        // Per (hour, device) first, as the fleet aggregates take them.
+        let mut per_device: BTreeMap<(i64, i64), DeviceHour> = BTreeMap::new();
+        let mut newest: HashMap<i64, &SampleRow> = HashMap::new();
+        for s in samples {
+            let new = stmt.execute(params![
+                s.device_id,
+                s.ts,
+                s.gpu_util,
+                s.mem_util,
+                s.mem_used_mib,
+                s.temp_c,
+                s.power_mw,
+                s.fan_pct,
+                s.ecc_uncorrected,
+            ])? == 1;
+            inserted.push(new);
+            if new {
+                self.inserted += 1;
+                per_device
+                    .entry((s.ts - s.ts.rem_euclid(HOUR), s.device_id))
+                    .or_default()
+                    .add(s);
+                let entry = newest.entry(s.device_id).or_insert(s);
+                if s.ts > entry.ts {
+                    *entry = s;
+                }
             }
         }
+        // A later batch's newest replaces an earlier one of the same second, as a later
+        // `UPDATE … WHERE latest_ts <= ?` would.
+        for s in newest.into_values() {
+            match self.newest.get_mut(&s.device_id) {
+                Some(kept) if kept.ts > s.ts => {}
+                Some(kept) => *kept = s.clone(),
+                None => {
+                    self.newest.insert(s.device_id, s.clone());
+                }
+            }
+        }
+        self.add_to_fleet(conn, &per_device)
     }
-    let mut latest = conn.prepare_cached(
-        "UPDATE devices SET latest_ts = ?2, latest_gpu_util = ?3, latest_mem_util = ?4,
-                latest_mem_used_mib = ?5, latest_temp_c = ?6, latest_power_mw = ?7,
-                latest_fan_pct = ?8, latest_ecc_uncorrected = ?9
-         WHERE id = ?1 AND (latest_ts IS NULL OR latest_ts <= ?2)",
-    )?;
-    for s in newest.values() {
-        latest.execute(params![
-            s.device_id,
-            s.ts,
-            s.gpu_util,
-            s.mem_util,
-            s.mem_used_mib,
-            s.temp_c,
-            s.power_mw,
-            s.fan_pct,
-            s.ecc_uncorrected
-        ])?;
+
+    fn add_to_fleet(
+        &mut self,
+        conn: &Connection,
+        per_device: &BTreeMap<(i64, i64), DeviceHour>,
+    ) -> Result<()> {
+        for ((hour, device_id), h) in per_device {
+            let key = match self.keys.get(device_id) {
+                Some(key) => key.clone(),
+                None => {
+                    let key = fleet_key(conn, *device_id)?;
+                    self.keys.insert(*device_id, key.clone());
+                    key
+                }
+            };
+            // A sample of a GPU the inventory does not hold has no cluster to count in.
+            let Some((cluster, model_id, memory_total)) = key else {
+                continue;
+            };
+            let slot = (*hour, cluster, model_id);
+            if !self.fleet.contains_key(&slot) {
+                let stored = stored_fleet_hour(conn, &slot)?;
+                self.fleet.insert(slot.clone(), stored);
+            }
+            let Some(row) = self.fleet.get_mut(&slot) else {
+                continue;
+            };
+            row.add(h, memory_total);
+        }
+        Ok(())
     }
-    add_to_fleet_hourly(conn, &per_device)
+
+    /// Writes each device's newest sample and the fleet aggregates.
+    pub fn finish(self, conn: &Connection) -> Result<()> {
+        let mut latest = conn.prepare_cached(
+            "UPDATE devices SET latest_ts = ?2, latest_gpu_util = ?3, latest_mem_util = ?4,
+                    latest_mem_used_mib = ?5, latest_temp_c = ?6, latest_power_mw = ?7,
+                    latest_fan_pct = ?8, latest_ecc_uncorrected = ?9
+             WHERE id = ?1 AND (latest_ts IS NULL OR latest_ts <= ?2)",
+        )?;
+        let mut newest: Vec<&SampleRow> = self.newest.values().collect();
+        newest.sort_by_key(|s| s.device_id);
+        for s in newest {
+            latest.execute(params![
+                s.device_id,
+                s.ts,
+                s.gpu_util,
+                s.mem_util,
+                s.mem_used_mib,
+                s.temp_c,
+                s.power_mw,
+                s.fan_pct,
+                s.ecc_uncorrected
+            ])?;
+        }
+        let mut write = conn.prepare_cached(
+            "INSERT OR REPLACE INTO samples_fleet_hourly (hour, cluster, model_id, n, util_sum,
+                 util_n, util_max, mem_pct_sum, mem_pct_n, mem_pct_max, temp_sum, temp_n, temp_max,
+                 power_sum, power_n, power_max)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)",
+        )?;
+        let mut rows: Vec<(&(i64, String, i64), &FleetHour)> = self.fleet.iter().collect();
+        rows.sort_by(|a, b| a.0.cmp(b.0));
+        for ((hour, cluster, model_id), r) in rows {
+            write.execute(params![
+                hour,
+                cluster,
+                model_id,
+                r.n,
+                r.util_sum,
+                r.util_n,
+                r.util_max,
+                r.mem_pct_sum,
+                r.mem_pct_n,
+                r.mem_pct_max,
+                r.temp_sum,
+                r.temp_n,
+                r.temp_max,
+                r.power_sum,
+                r.power_n,
+                r.power_max
+            ])?;
+        }
+        Ok(())
+    }
+}
+
+/// Where a device's samples count, as the store holds it.
+pub fn fleet_key(conn: &Connection, device_id: i64) -> Result<Option<FleetKey>> {
+    Ok(conn
+        .prepare_cached(
+            "SELECT n.cluster, ifnull(d.model_id, 0), d.memory_total_mib
+             FROM devices d JOIN nodes n ON n.id = d.node_id WHERE d.id = ?1",
+        )?
+        .query_row([device_id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+        .optional()?)
+}
+
+/// One (hour, cluster, model) row of `samples_fleet_hourly`.
+#[derive(Debug, Default, Clone)]
+struct FleetHour {
+    n: i64,
+    util_sum: f64,
+    util_n: i64,
+    util_max: Option<i64>,
+    mem_pct_sum: f64,
+    mem_pct_n: i64,
+    mem_pct_max: Option<f64>,
+    temp_sum: f64,
+    temp_n: i64,
+    temp_max: Option<i64>,
+    power_sum: f64,
+    power_n: i64,
+    power_max: Option<i64>,
+}
+
+impl FleetHour {
+    /// Adds one device's new samples of the hour, with the arithmetic the upsert once did
+    /// (`sum + excluded.sum`), so the stored sums come out the same to the last bit.
+    fn add(&mut self, h: &DeviceHour, memory_total: Option<i64>) {
+        fn max<T: PartialOrd + Copy>(a: Option<T>, b: Option<T>) -> Option<T> {
+            match (a, b) {
+                (Some(x), Some(y)) => Some(if y > x { y } else { x }),
+                (x, None) => x,
+                (None, y) => y,
+            }
+        }
+        // Memory as a percentage of the GPU's total, which is fixed for the device.
+        let (mem_pct_sum, mem_pct_n, mem_pct_max) = match memory_total.filter(|t| *t > 0) {
+            Some(total) => (
+                100.0 * h.mem_sum / total as f64,
+                h.mem_n,
+                h.mem_max.map(|m| 100.0 * m as f64 / total as f64),
+            ),
+            None => (0.0, 0, None),
+        };
+        self.n += h.n;
+        self.util_sum += h.util_sum;
+        self.util_n += h.util_n;
+        self.util_max = max(self.util_max, h.util_max);
+        self.mem_pct_sum += mem_pct_sum;
+        self.mem_pct_n += mem_pct_n;
+        self.mem_pct_max = max(self.mem_pct_max, mem_pct_max);
+        self.temp_sum += h.temp_sum;
+        self.temp_n += h.temp_n;
+        self.temp_max = max(self.temp_max, h.temp_max);
+        self.power_sum += h.power_sum;
+        self.power_n += h.power_n;
+        self.power_max = max(self.power_max, h.power_max);
+    }
+}
+
+/// The stored aggregates of an (hour, cluster, model), or zeros.
+fn stored_fleet_hour(
+    conn: &Connection,
+    (hour, cluster, model_id): &(i64, String, i64),
+) -> Result<FleetHour> {
+    Ok(conn
+        .prepare_cached(
+            "SELECT n, util_sum, util_n, util_max, mem_pct_sum, mem_pct_n, mem_pct_max, temp_sum,
+                    temp_n, temp_max, power_sum, power_n, power_max
+             FROM samples_fleet_hourly WHERE hour = ?1 AND cluster = ?2 AND model_id = ?3",
+        )?
+        .query_row(params![hour, cluster, model_id], |r| {
+            Ok(FleetHour {
+                n: r.get(0)?,
+                util_sum: r.get(1)?,
+                util_n: r.get(2)?,
+                util_max: r.get(3)?,
+                mem_pct_sum: r.get(4)?,
+                mem_pct_n: r.get(5)?,
+                mem_pct_max: r.get(6)?,
+                temp_sum: r.get(7)?,
+                temp_n: r.get(8)?,
+                temp_max: r.get(9)?,
+                power_sum: r.get(10)?,
+                power_n: r.get(11)?,
+                power_max: r.get(12)?,
+            })
+        })
+        .optional()?
+        .unwrap_or_default())
 }
 
 /// The newest sample of a device, as its device row keeps it.
@@ -136,75 +356,6 @@ impl DeviceHour {
             s.power_mw,
         );
     }
-}
-
-/// A device's cluster, model id and memory total: where its samples count in the fleet.
-type FleetKey = (String, i64, Option<i64>);
-
-fn add_to_fleet_hourly(
-    conn: &Connection,
-    per_device: &BTreeMap<(i64, i64), DeviceHour>,
-) -> Result<()> {
-    let mut lookup = conn.prepare_cached(
-        "SELECT n.cluster, ifnull(d.model_id, 0), d.memory_total_mib
-         FROM devices d JOIN nodes n ON n.id = d.node_id WHERE d.id = ?1",
-    )?;
-    let mut upsert = conn.prepare_cached(
-        "INSERT INTO samples_fleet_hourly (hour, cluster, model_id, n, util_sum, util_n, util_max,
-             mem_pct_sum, mem_pct_n, mem_pct_max, temp_sum, temp_n, temp_max, power_sum, power_n, power_max)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)
-         ON CONFLICT (hour, cluster, model_id) DO UPDATE SET
-             n = n + excluded.n,
-             util_sum = util_sum + excluded.util_sum, util_n = util_n + excluded.util_n,
-             util_max = max(coalesce(util_max, excluded.util_max), coalesce(excluded.util_max, util_max)),
-             mem_pct_sum = mem_pct_sum + excluded.mem_pct_sum, mem_pct_n = mem_pct_n + excluded.mem_pct_n,
-             mem_pct_max = max(coalesce(mem_pct_max, excluded.mem_pct_max), coalesce(excluded.mem_pct_max, mem_pct_max)),
-             temp_sum = temp_sum + excluded.temp_sum, temp_n = temp_n + excluded.temp_n,
-             temp_max = max(coalesce(temp_max, excluded.temp_max), coalesce(excluded.temp_max, temp_max)),
-             power_sum = power_sum + excluded.power_sum, power_n = power_n + excluded.power_n,
-             power_max = max(coalesce(power_max, excluded.power_max), coalesce(excluded.power_max, power_max))",
-    )?;
-    let mut device: Option<(i64, Option<FleetKey>)> = None;
-    for ((hour, device_id), h) in per_device {
-        if device.as_ref().map(|(id, _)| id) != Some(device_id) {
-            let found = lookup
-                .query_row([device_id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
-                .optional()?;
-            device = Some((*device_id, found));
-        }
-        // A sample of a GPU the inventory does not hold has no cluster to count in.
-        let Some((_, Some((cluster, model_id, memory_total)))) = &device else {
-            continue;
-        };
-        // Memory as a percentage of the GPU's total, which is fixed for the device.
-        let (mem_pct_sum, mem_pct_n, mem_pct_max) = match memory_total.filter(|t| *t > 0) {
-            Some(total) => (
-                100.0 * h.mem_sum / total as f64,
-                h.mem_n,
-                h.mem_max.map(|m| 100.0 * m as f64 / total as f64),
-            ),
-            None => (0.0, 0, None),
-        };
-        upsert.execute(params![
-            hour,
-            cluster,
-            model_id,
-            h.n,
-            h.util_sum,
-            h.util_n,
-            h.util_max,
-            mem_pct_sum,
-            mem_pct_n,
-            mem_pct_max,
-            h.temp_sum,
-            h.temp_n,
-            h.temp_max,
-            h.power_sum,
-            h.power_n,
-            h.power_max
-        ])?;
-    }
-    Ok(())
 }
 
 fn sample_from_row(row: &Row, first: usize) -> rusqlite::Result<SampleRow> {
@@ -312,91 +463,114 @@ impl Metric {
         Self::ALL.iter().copied().find(|m| m.name() == name)
     }
 
-    fn sql(self) -> &'static str {
+    /// The metric over one reading of a GPU with this memory total and power limit; None where
+    /// the GPU did not report it or the total is unknown (SQL's `nullif(total, 0)`).
+    pub fn value(
+        self,
+        r: &Reading,
+        memory_total_mib: Option<i64>,
+        power_limit_mw: Option<i64>,
+    ) -> Option<f64> {
+        let share = |part: Option<i64>, whole: Option<i64>| match (part, whole) {
+            (Some(part), Some(whole)) if whole != 0 => Some(100.0 * part as f64 / whole as f64),
+            _ => None,
+        };
         match self {
-            Metric::Temperature => "s.temp_c",
-            Metric::GpuUtil => "s.gpu_util",
-            Metric::MemoryUsedPct => "100.0 * s.mem_used_mib / nullif(d.memory_total_mib, 0)",
-            Metric::PowerPct => "100.0 * s.power_mw / nullif(d.power_limit_mw, 0)",
-            Metric::EccUncorrected => "s.ecc_uncorrected",
+            Metric::Temperature => r.temp_c.map(|v| v as f64),
+            Metric::GpuUtil => r.gpu_util.map(|v| v as f64),
+            Metric::MemoryUsedPct => share(r.mem_used_mib, memory_total_mib),
+            Metric::PowerPct => share(r.power_mw, power_limit_mw),
+            Metric::EccUncorrected => r.ecc_uncorrected.map(|v| v as f64),
         }
     }
 }
 
-impl Metric {
-    /// The metric over the newest sample that the device row keeps.
-    fn latest_sql(self) -> &'static str {
-        match self {
-            Metric::Temperature => "d.latest_temp_c",
-            Metric::GpuUtil => "d.latest_gpu_util",
-            Metric::MemoryUsedPct => {
-                "100.0 * d.latest_mem_used_mib / nullif(d.memory_total_mib, 0)"
-            }
-            Metric::PowerPct => "100.0 * d.latest_power_mw / nullif(d.power_limit_mw, 0)",
-            Metric::EccUncorrected => "d.latest_ecc_uncorrected",
+/// What the alert rules read of one sample: the values a metric is computed from.
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
+pub struct Reading {
+    pub ts: i64,
+    pub gpu_util: Option<i64>,
+    pub mem_used_mib: Option<i64>,
+    pub temp_c: Option<i64>,
+    pub power_mw: Option<i64>,
+    pub ecc_uncorrected: Option<i64>,
+}
+
+impl Reading {
+    pub fn of(s: &SampleRow) -> Reading {
+        Reading {
+            ts: s.ts,
+            gpu_util: s.gpu_util,
+            mem_used_mib: s.mem_used_mib,
+            temp_c: s.temp_c,
+            power_mw: s.power_mw,
+            ecc_uncorrected: s.ecc_uncorrected,
         }
     }
 }
 
-/// A metric over a GPU's newest sample (None when the GPU has none or does not report it).
-pub fn latest_value(conn: &Connection, device_id: i64, metric: Metric) -> Result<Option<f64>> {
-    let sql = format!(
-        "SELECT {} FROM devices d WHERE d.id = ?1",
-        metric.latest_sql()
-    );
+/// What the alert rules know of a GPU before a run: the totals its metrics are shares of, and
+/// its newest sample as the device row keeps it. None if there is no such device.
+pub fn judged_device(conn: &Connection, device_id: i64) -> Result<Option<JudgedDevice>> {
     Ok(conn
-        .prepare_cached(&sql)?
-        .query_row([device_id], |r| r.get::<_, Option<f64>>(0))
-        .optional()?
-        .flatten())
-}
-
-/// How a metric behaved over a window of one GPU's samples.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub struct WindowStats {
-    pub samples: i64,
-    /// Samples where the value was reported and met the condition.
-    pub matching: i64,
-    pub first_ts: Option<i64>,
-    pub latest: Option<f64>,
-}
-
-/// Counts the samples of `device_id` since `since` whose `metric` satisfies `comparison threshold`.
-pub fn window_stats(
-    conn: &Connection,
-    device_id: i64,
-    metric: Metric,
-    comparison: &str,
-    threshold: f64,
-    since: i64,
-) -> Result<WindowStats> {
-    // The comparison comes from the rule table's CHECK constraint; match it to a fixed operator.
-    let operator = match comparison {
-        ">" => ">",
-        ">=" => ">=",
-        "<" => "<",
-        _ => "<=",
-    };
-    let expr = metric.sql();
-    let sql = format!(
-        "SELECT count(*),
-                ifnull(sum(CASE WHEN ({expr}) {operator} ?3 THEN 1 ELSE 0 END), 0),
-                min(s.ts),
-                (SELECT {expr} FROM samples s JOIN devices d ON d.id = s.device_id
-                  WHERE s.device_id = ?1 ORDER BY s.ts DESC LIMIT 1)
-         FROM samples s JOIN devices d ON d.id = s.device_id
-         WHERE s.device_id = ?1 AND s.ts >= ?2"
-    );
-    Ok(conn
-        .prepare_cached(&sql)?
-        .query_row(params![device_id, since, threshold], |r| {
-            Ok(WindowStats {
-                samples: r.get(0)?,
-                matching: r.get(1)?,
-                first_ts: r.get(2)?,
-                latest: r.get(3)?,
+        .prepare_cached(
+            "SELECT memory_total_mib, power_limit_mw, latest_ts, latest_gpu_util,
+                    latest_mem_used_mib, latest_temp_c, latest_power_mw, latest_ecc_uncorrected
+             FROM devices WHERE id = ?1",
+        )?
+        .query_row([device_id], |r| {
+            let latest_ts: Option<i64> = r.get(2)?;
+            Ok(JudgedDevice {
+                memory_total_mib: r.get(0)?,
+                power_limit_mw: r.get(1)?,
+                latest: match latest_ts {
+                    Some(ts) => Some(Reading {
+                        ts,
+                        gpu_util: r.get(3)?,
+                        mem_used_mib: r.get(4)?,
+                        temp_c: r.get(5)?,
+                        power_mw: r.get(6)?,
+                        ecc_uncorrected: r.get(7)?,
+                    }),
+                    None => None,
+                },
             })
-        })?)
+        })
+        .optional()?)
+}
+
+/// See [`judged_device`].
+#[derive(Debug, Clone, Default)]
+pub struct JudgedDevice {
+    pub memory_total_mib: Option<i64>,
+    pub power_limit_mw: Option<i64>,
+    pub latest: Option<Reading>,
+}
+
+/// A GPU's samples from `since` on, oldest first: the windows its rules will judge.
+pub fn readings_since(conn: &Connection, device_id: i64, since: i64) -> Result<Vec<Reading>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT ts, gpu_util, mem_used_mib, temp_c, power_mw, ecc_uncorrected
+         FROM samples WHERE device_id = ?1 AND ts >= ?2 ORDER BY ts",
+    )?;
+    let rows = stmt.query_map(params![device_id, since], |r| {
+        Ok(Reading {
+            ts: r.get(0)?,
+            gpu_util: r.get(1)?,
+            mem_used_mib: r.get(2)?,
+            temp_c: r.get(3)?,
+            power_mw: r.get(4)?,
+            ecc_uncorrected: r.get(5)?,
+        })
+    })?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+/// The time of a GPU's first stored sample, to know how long it has been reporting.
+pub fn first_sample_ts(conn: &Connection, device_id: i64) -> Result<Option<i64>> {
+    Ok(conn
+        .prepare_cached("SELECT min(ts) FROM samples WHERE device_id = ?1")?
+        .query_row([device_id], |r| r.get(0))?)
 }
 
 /// The rollup statement; `{devices}` narrows it to some devices.

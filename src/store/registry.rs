@@ -53,6 +53,8 @@ pub fn report_device(conn: &Connection, d: &DeviceReport) -> Result<()> {
 /// A GPU that should be reporting, and when it last did.
 #[derive(Debug, Clone)]
 pub struct ExpectedDevice {
+    pub id: i64,
+    pub index: i64,
     pub uuid: String,
     pub last_seen_at: Option<i64>,
     pub registered_at: i64,
@@ -61,14 +63,16 @@ pub struct ExpectedDevice {
 /// A node's active GPUs: those that should be reporting.
 pub fn active_devices_of_node(conn: &Connection, node_id: i64) -> Result<Vec<ExpectedDevice>> {
     let mut stmt = conn.prepare_cached(
-        "SELECT uuid, last_seen_at, created_at FROM devices
-         WHERE node_id = ?1 AND status = 'active' ORDER BY idx",
+        "SELECT uuid, last_seen_at, created_at, id, idx FROM devices
+         WHERE node_id = ?1 AND status = 'active' ORDER BY idx, id",
     )?;
     let rows = stmt.query_map([node_id], |r| {
         Ok(ExpectedDevice {
             uuid: r.get(0)?,
             last_seen_at: r.get(1)?,
             registered_at: r.get(2)?,
+            id: r.get(3)?,
+            index: r.get(4)?,
         })
     })?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)
