@@ -72,7 +72,8 @@ pub(crate) fn evaluate(
     for gpu in seen {
         judge.track(inv.conn(), gpu.device_id)?;
     }
-    let transitions = judge.evaluate(inv, seen, missing)?;
+    let seen: Vec<&SeenGpu> = seen.iter().collect();
+    let transitions = judge.evaluate(inv, &seen, missing)?;
     judge.finish(inv)?;
     Ok(transitions)
 }
@@ -90,7 +91,8 @@ pub(crate) struct RunJudge {
     earliest: i64,
     watches_leases: bool,
     devices: HashMap<i64, Judged>,
-    open: HashMap<(String, String), Alert>,
+    /// Open alerts by GPU, then by the index of their rule in `rules`.
+    open: HashMap<String, Vec<(usize, Alert)>>,
     /// GPUs whose open alerts are loaded.
     loaded: HashSet<String>,
     /// Open alerts repeated since they were last written.
@@ -188,7 +190,7 @@ impl RunJudge {
     pub(crate) fn evaluate(
         &mut self,
         inv: &Inventory,
-        seen: &[SeenGpu],
+        seen: &[&SeenGpu],
         missing: &[MissingGpu],
     ) -> Result<Transitions> {
         let conn = inv.conn();
@@ -202,15 +204,17 @@ impl RunJudge {
             .collect();
         if !unloaded.is_empty() {
             for alert in alerts::open_for_devices(conn, &unloaded)? {
-                if let Some(uuid) = alert.device.clone() {
-                    self.open.insert((alert.rule.clone(), uuid), alert);
+                // An alert of a disabled rule is left as it stands.
+                let rule = self.rules.iter().position(|r| r.name == alert.rule);
+                if let (Some(uuid), Some(rule)) = (alert.device.clone(), rule) {
+                    self.open.entry(uuid).or_default().push((rule, alert));
                 }
             }
             self.loaded.extend(unloaded.iter().map(|u| u.to_string()));
         }
         let rules = std::mem::take(&mut self.rules);
         let judged = (|| {
-            for rule in &rules {
+            for (index, rule) in rules.iter().enumerate() {
                 // Each GPU this rule speaks about, with its verdict.
                 let mut verdicts: Vec<(&str, (&str, &str), Verdict)> = Vec::new();
                 if rule.metric == SECONDS_SINCE_SEEN {
@@ -242,7 +246,7 @@ impl RunJudge {
                     }
                 }
                 for (uuid, node, verdict) in verdicts {
-                    self.apply(inv, rule, uuid, node, verdict, &mut transitions)?;
+                    self.apply(inv, (index, rule), uuid, node, verdict, &mut transitions)?;
                 }
             }
             Ok::<(), crate::error::Error>(())
@@ -260,11 +264,17 @@ impl RunJudge {
     }
 
     /// Writes the newest value of every alert the run repeated.
-    pub(crate) fn finish(mut self, inv: &Inventory) -> Result<()> {
-        for id in std::mem::take(&mut self.touched) {
-            if let Some(alert) = self.open.values().find(|a| a.id == id) {
-                inv.repeat_alert(alert)?;
-            }
+    pub(crate) fn finish(self, inv: &Inventory) -> Result<()> {
+        let mut touched: Vec<&Alert> = self
+            .open
+            .values()
+            .flatten()
+            .map(|(_, alert)| alert)
+            .filter(|alert| self.touched.contains(&alert.id))
+            .collect();
+        touched.sort_by_key(|alert| alert.id);
+        for alert in touched {
+            inv.repeat_alert(alert)?;
         }
         Ok(())
     }
@@ -272,16 +282,20 @@ impl RunJudge {
     fn apply(
         &mut self,
         inv: &Inventory,
-        rule: &AlertRule,
+        (index, rule): (usize, &AlertRule),
         uuid: &str,
         (cluster, node): (&str, &str),
         verdict: Verdict,
         transitions: &mut Transitions,
     ) -> Result<()> {
         let now = inv.now();
-        let key = (rule.name.clone(), uuid.to_string());
-        match (verdict, self.open.get_mut(&key)) {
-            (Verdict::Firing(value), Some(alert)) => {
+        let open = self.open.get_mut(uuid);
+        let at = open
+            .as_ref()
+            .and_then(|alerts| alerts.iter().position(|(r, _)| *r == index));
+        match (verdict, open, at) {
+            (Verdict::Firing(value), Some(alerts), Some(at)) => {
+                let alert = &mut alerts[at].1;
                 alert.last_seen_at = now;
                 alert.value = value;
                 alert.threshold = Some(rule.threshold);
@@ -290,7 +304,7 @@ impl RunJudge {
                 self.touched.insert(alert.id);
                 transitions.repeated.push(alert.id);
             }
-            (Verdict::Firing(value), None) => {
+            (Verdict::Firing(value), _, _) => {
                 let mut alert = Alert {
                     id: 0,
                     rule: rule.name.clone(),
@@ -311,18 +325,20 @@ impl RunJudge {
                     suppressed_by: None,
                 };
                 transitions.fired.push(inv.fire_alert(&mut alert)?);
-                self.open.insert(key, alert);
+                self.open
+                    .entry(uuid.to_string())
+                    .or_default()
+                    .push((index, alert));
             }
-            (Verdict::Clear, Some(_)) => {
-                if let Some(alert) = self.open.remove(&key) {
-                    if self.touched.remove(&alert.id) {
-                        inv.repeat_alert(&alert)?;
-                    }
-                    inv.resolve_alert(&alert)?;
-                    transitions.resolved.push(alert.id);
+            (Verdict::Clear, Some(alerts), Some(at)) => {
+                let (_, alert) = alerts.swap_remove(at);
+                if self.touched.remove(&alert.id) {
+                    inv.repeat_alert(&alert)?;
                 }
+                inv.resolve_alert(&alert)?;
+                transitions.resolved.push(alert.id);
             }
-            (Verdict::Clear, None) => {}
+            (Verdict::Clear, _, _) => {}
         }
         Ok(())
     }

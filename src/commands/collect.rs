@@ -486,6 +486,12 @@ fn ingest(
                         key,
                         index: 0,
                         last_seen_at: 0,
+                        seen: SeenGpu {
+                            device_id,
+                            uuid: reading.uuid.clone(),
+                            node: node.name.clone(),
+                            cluster: node.cluster.clone(),
+                        },
                     },
                 );
                 seen_uuids.push(reading.uuid.clone());
@@ -508,28 +514,24 @@ fn ingest(
                 memory_total,
                 reading.power_limit_mw.map(i64::from),
             );
-            if let (Some(total), Some(gpu)) = (memory_total, known.get_mut(&device_id)) {
-                if gpu.memory_total_mib != Some(total) {
+            if let Some(gpu) = known.get_mut(&device_id) {
+                if reported.first {
+                    writer.set_fleet_key(device_id, gpu.key.clone());
+                }
+                if let Some(total) = memory_total.filter(|t| gpu.memory_total_mib != Some(*t)) {
                     gpu.memory_total_mib = Some(total);
                     if let Some(key) = gpu.key.as_mut() {
                         key.2 = Some(total);
                     }
+                    writer.set_fleet_key(device_id, gpu.key.clone());
                 }
-            }
-            if let Some(gpu) = known.get(&device_id) {
-                writer.set_fleet_key(device_id, gpu.key.clone());
             }
             let sampled_at = match timing {
                 Timing::Batch => *ts,
                 Timing::Reading => reading.timestamp,
             };
             samples.push(sample_row(device_id, sampled_at, reading));
-            seen.push(SeenGpu {
-                device_id,
-                uuid: reading.uuid.clone(),
-                node: node.name.clone(),
-                cluster: node.cluster.clone(),
-            });
+            seen.push(device_id);
             if reading.driver_version.is_some() {
                 driver.clone_from(&reading.driver_version);
             }
@@ -583,6 +585,11 @@ fn ingest(
             // Backfilled history: samples only; alerts are judged on the current reading.
             continue;
         }
+        let seen: Vec<&SeenGpu> = seen
+            .iter()
+            .filter_map(|id| known.get(id))
+            .map(|g| &g.seen)
+            .collect();
         let transitions = judge.evaluate(&inv.at(*ts), &seen, &missing)?;
         summary.alerts.fired.extend(transitions.fired);
         summary.alerts.repeated.extend(transitions.repeated);
@@ -614,6 +621,7 @@ struct RunGpu {
     /// Its index and last-seen time as its row would now hold them.
     index: i64,
     last_seen_at: i64,
+    seen: SeenGpu,
 }
 
 fn sample_row(device_id: i64, ts: i64, r: &DeviceSample) -> SampleRow {

@@ -285,6 +285,8 @@ pub(crate) struct Layout {
     columns: Vec<ColumnSpec>,
     /// `power.limit` is only used when `enforced.power.limit` is not recorded.
     has_enforced_limit: bool,
+    /// The last timestamp read and its value: the rows of one moment share it.
+    last_time: std::cell::RefCell<(String, i64)>,
 }
 
 impl Layout {
@@ -295,6 +297,7 @@ impl Layout {
         Layout {
             columns,
             has_enforced_limit,
+            last_time: std::cell::RefCell::new((String::new(), 0)),
         }
     }
 
@@ -339,8 +342,14 @@ impl Layout {
                     }
                 }
                 Column::Timestamp => {
-                    if let Some(t) = text(cell).map_err(bad)? {
+                    let mut last = self.last_time.borrow_mut();
+                    if !cell.is_empty() && last.0 == cell {
+                        sample.timestamp = last.1;
+                    } else if let Some(t) = text(cell).map_err(bad)? {
                         sample.timestamp = parse_timestamp(&t).map_err(bad)?;
+                        last.0.clear();
+                        last.0.push_str(cell);
+                        last.1 = sample.timestamp;
                     }
                 }
                 Column::Index => sample.index = reading(cell, &INDEX).map_err(bad)?,

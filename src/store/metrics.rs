@@ -1,5 +1,6 @@
 //! Samples, hourly rollups and retention.
 
+use std::collections::hash_map::Entry;
 use std::collections::{BTreeMap, HashMap};
 
 use rusqlite::{params, Connection, OptionalExtension, Row};
@@ -119,25 +120,22 @@ impl SampleWriter {
         per_device: &BTreeMap<(i64, i64), DeviceHour>,
     ) -> Result<()> {
         for ((hour, device_id), h) in per_device {
-            let key = match self.keys.get(device_id) {
-                Some(key) => key.clone(),
-                None => {
-                    let key = fleet_key(conn, *device_id)?;
-                    self.keys.insert(*device_id, key.clone());
-                    key
-                }
-            };
-            // A sample of a GPU the inventory does not hold has no cluster to count in.
-            let Some((cluster, model_id, memory_total)) = key else {
-                continue;
-            };
-            let slot = (*hour, cluster, model_id);
-            if !self.fleet.contains_key(&slot) {
-                let stored = stored_fleet_hour(conn, &slot)?;
-                self.fleet.insert(slot.clone(), stored);
+            if !self.keys.contains_key(device_id) {
+                let key = fleet_key(conn, *device_id)?;
+                self.keys.insert(*device_id, key);
             }
-            let Some(row) = self.fleet.get_mut(&slot) else {
+            // A sample of a GPU the inventory does not hold has no cluster to count in.
+            let Some(Some((cluster, model_id, memory_total))) = self.keys.get(device_id) else {
                 continue;
+            };
+            let (cluster, model_id, memory_total) = (cluster.clone(), *model_id, *memory_total);
+            let slot = (*hour, cluster, model_id);
+            let row = match self.fleet.entry(slot) {
+                Entry::Occupied(row) => row.into_mut(),
+                Entry::Vacant(vacant) => {
+                    let stored = stored_fleet_hour(conn, vacant.key())?;
+                    vacant.insert(stored)
+                }
             };
             row.add(h, memory_total);
         }
