@@ -272,6 +272,11 @@ impl Writer {
     }
 }
 
+/// The dcgm-exporter families gpuctl reads from exporters and Prometheus (`collect --scrape`,
+/// `--from-prometheus`): with the families gpuctl exports, what contrib's rules and Grafana
+/// dashboard may name.
+pub const DCGM_READ_FAMILIES: &[&str] = crate::fleet::dcgm::MAPPED_FAMILIES;
+
 type Extract = fn(&LatestSample) -> Option<f64>;
 
 /// dcgm-exporter's series, types and units (its etc/default-counters.csv), from our stored
