@@ -1145,7 +1145,7 @@ csv\t''"
 complete -c gpuctl -n "__fish_gpuctl_using_subcommand collect" -l color -d 'When to colour tables (NO_COLOR is honoured by auto)' -r -f -a "auto\t''
 always\t''
 never\t''"
-complete -c gpuctl -n "__fish_gpuctl_using_subcommand collect" -l all-nodes -d 'With --textfile: every node\'s GPUs in the store, not only the collected node\'s'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand collect" -l all-nodes -d 'With --textfile: every node\'s GPUs and state in the store, not only the collected node\'s'
 complete -c gpuctl -n "__fish_gpuctl_using_subcommand collect" -l no-headers -d 'Omit table headers, footers and the CSV header row'
 complete -c gpuctl -n "__fish_gpuctl_using_subcommand collect" -s q -l quiet -d 'Print nothing but data and errors'
 complete -c gpuctl -n "__fish_gpuctl_using_subcommand collect" -s v -l verbose -d 'Say more about what is being done'
@@ -1318,7 +1318,7 @@ complete -c gpuctl -n "__fish_gpuctl_using_subcommand export; and not __fish_see
 complete -c gpuctl -n "__fish_gpuctl_using_subcommand export; and not __fish_seen_subcommand_from prometheus help" -s V -l version -d 'Print version'
 complete -c gpuctl -n "__fish_gpuctl_using_subcommand export; and not __fish_seen_subcommand_from prometheus help" -f -a "prometheus" -d 'Print the latest sample of a node\'s GPUs in Prometheus text format (dcgm-exporter names)'
 complete -c gpuctl -n "__fish_gpuctl_using_subcommand export; and not __fish_seen_subcommand_from prometheus help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
-complete -c gpuctl -n "__fish_gpuctl_using_subcommand export; and __fish_seen_subcommand_from prometheus" -l node -d 'Only this node\'s GPUs (NAME, or CLUSTER/NAME) [default: the node named like this host if the store has exactly one such node, else every node]' -r
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand export; and __fish_seen_subcommand_from prometheus" -l node -d 'Only this node\'s GPUs and state (NAME, or CLUSTER/NAME) [default: the node named like this host if the store has exactly one such node, else every node]' -r
 complete -c gpuctl -n "__fish_gpuctl_using_subcommand export; and __fish_seen_subcommand_from prometheus" -l max-age -d 'A GPU whose latest sample is older than this is exported as stale, without gauges' -r
 complete -c gpuctl -n "__fish_gpuctl_using_subcommand export; and __fish_seen_subcommand_from prometheus" -l db -d 'Store path [default: $XDG_DATA_HOME/gpuctl/gpuctl.db]' -r -F
 complete -c gpuctl -n "__fish_gpuctl_using_subcommand export; and __fish_seen_subcommand_from prometheus" -s o -l output -d 'Output format' -r -f -a "table\t''
@@ -1327,7 +1327,7 @@ csv\t''"
 complete -c gpuctl -n "__fish_gpuctl_using_subcommand export; and __fish_seen_subcommand_from prometheus" -l color -d 'When to colour tables (NO_COLOR is honoured by auto)' -r -f -a "auto\t''
 always\t''
 never\t''"
-complete -c gpuctl -n "__fish_gpuctl_using_subcommand export; and __fish_seen_subcommand_from prometheus" -l all-nodes -d 'Every node\'s GPUs (a fleet store: let only one exporter publish them)'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand export; and __fish_seen_subcommand_from prometheus" -l all-nodes -d 'Every node\'s GPUs and state (a fleet store: let only one exporter publish them)'
 complete -c gpuctl -n "__fish_gpuctl_using_subcommand export; and __fish_seen_subcommand_from prometheus" -l no-headers -d 'Omit table headers, footers and the CSV header row'
 complete -c gpuctl -n "__fish_gpuctl_using_subcommand export; and __fish_seen_subcommand_from prometheus" -s q -l quiet -d 'Print nothing but data and errors'
 complete -c gpuctl -n "__fish_gpuctl_using_subcommand export; and __fish_seen_subcommand_from prometheus" -s v -l verbose -d 'Say more about what is being done'

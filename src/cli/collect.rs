@@ -37,7 +37,7 @@ pub(crate) struct CollectArgs {
     /// GPUs (none for a fleet collect) and gpuctl's health series
     #[arg(long, value_name = "DIR")]
     pub textfile: Option<PathBuf>,
-    /// With --textfile: every node's GPUs in the store, not only the collected node's
+    /// With --textfile: every node's GPUs and state in the store, not only the collected node's
     #[arg(long, requires = "textfile")]
     pub all_nodes: bool,
     /// Repeat every DURATION until SIGTERM or SIGINT (for containers without cron; a fleet

@@ -20,11 +20,11 @@ pub(crate) enum ExportCommand {
 }
 #[derive(Debug, Args)]
 pub(crate) struct ExportPrometheusArgs {
-    /// Only this node's GPUs (NAME, or CLUSTER/NAME) [default: the node named like this host
-    /// if the store has exactly one such node, else every node]
+    /// Only this node's GPUs and state (NAME, or CLUSTER/NAME) [default: the node named like
+    /// this host if the store has exactly one such node, else every node]
     #[arg(long, value_name = "NAME")]
     pub node: Option<String>,
-    /// Every node's GPUs (a fleet store: let only one exporter publish them)
+    /// Every node's GPUs and state (a fleet store: let only one exporter publish them)
     #[arg(long, conflicts_with = "node")]
     pub all_nodes: bool,
     /// A GPU whose latest sample is older than this is exported as stale, without gauges

@@ -385,7 +385,7 @@ fn record_failure(
 struct Textfile<'a> {
     dir: &'a Path,
     /// The node this run collected (name, cluster if given); None for a fleet collect, whose
-    /// file carries only gpuctl's health series.
+    /// file carries every node's state series but no GPU series (dcgm-exporter's already).
     node: Option<(&'a str, Option<&'a str>)>,
     all_nodes: bool,
     max_age: i64,
@@ -402,16 +402,15 @@ fn textfile<'a>(args: &'a CollectArgs, node: Option<&'a str>) -> Option<Textfile
 
 fn write_textfile(store: &Store, textfile: &Textfile, now: i64) -> Result<()> {
     let conn = store.conn();
-    let latest = match (textfile.all_nodes, textfile.node) {
-        (true, _) => metrics::latest_per_device(conn, None)?,
+    let scope = match (textfile.all_nodes, textfile.node) {
+        (true, _) => prometheus::Scope::all_nodes(),
         (false, Some((name, cluster))) => match node_named(conn, name, cluster)? {
-            Some(node) => metrics::latest_per_device(conn, Some(node.id))?,
-            None => Vec::new(),
+            Some(node) => prometheus::Scope::node(node.id),
+            None => prometheus::Scope::store_only(),
         },
-        (false, None) => Vec::new(),
+        (false, None) => prometheus::Scope::fleet_state(),
     };
-    let health = prometheus::health(conn)?;
-    let body = prometheus::render(&latest, health, now - textfile.max_age);
+    let body = prometheus::exposition(conn, scope, now, textfile.max_age)?;
     prometheus::write_textfile(textfile.dir, &body)
 }
 

@@ -4,7 +4,6 @@ use crate::cli::{ExportCommand, ExportPrometheusArgs};
 use crate::error::Result;
 use crate::inventory::{host_name, node_named, resolve_node};
 use crate::prometheus;
-use crate::store::metrics;
 use crate::Ctx;
 
 pub(crate) fn run(ctx: &Ctx, command: &ExportCommand) -> Result<()> {
@@ -13,8 +12,9 @@ pub(crate) fn run(ctx: &Ctx, command: &ExportCommand) -> Result<()> {
     }
 }
 
-/// One node's GPUs, so that on a store holding the fleet every node's exporter publishes only
-/// its own and Prometheus never counts a GPU twice; every node's only when asked.
+/// One node's GPUs and state, so that on a store holding the fleet every node's exporter
+/// publishes only its own and Prometheus never counts a GPU, lease or alert twice; every
+/// node's only when asked.
 fn export_prometheus(ctx: &Ctx, args: &ExportPrometheusArgs) -> Result<()> {
     let store = ctx.store()?;
     let conn = store.conn();
@@ -30,9 +30,7 @@ fn export_prometheus(ctx: &Ctx, args: &ExportPrometheusArgs) -> Result<()> {
             Err(_) => None,
         }
     };
-    let latest = metrics::latest_per_device(conn, node_id)?;
-    let health = prometheus::health(conn)?;
-    let fresh_since = ctx.now - args.max_age.seconds();
-    ctx.out
-        .raw(prometheus::render(&latest, health, fresh_since).as_bytes())
+    let scope = node_id.map_or_else(prometheus::Scope::all_nodes, prometheus::Scope::node);
+    let text = prometheus::exposition(conn, scope, ctx.now, args.max_age.seconds())?;
+    ctx.out.raw(text.as_bytes())
 }

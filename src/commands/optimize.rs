@@ -109,6 +109,7 @@ pub(crate) fn run(ctx: &Ctx, args: &OptimizeArgs) -> Result<()> {
         let fragmentation = fragmentation(tx, &nodes)?;
         let retention = crate::retention::apply(tx, ctx.now)?;
         crate::retention::roll_hour_in_progress(tx, ctx.now, None)?;
+        crate::prometheus::record_optimize_run(tx, ctx.now)?;
         let changes = expired_leases.len() + nodes.iter().filter(|n| n.changed).count();
         let plan = Plan {
             dry_run: args.dry_run,

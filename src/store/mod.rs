@@ -10,6 +10,7 @@ pub mod allocations;
 pub mod dashboard;
 pub mod devices;
 pub mod events;
+pub mod exposition;
 pub mod metrics;
 pub mod mig;
 pub mod migrations;

@@ -361,6 +361,10 @@ fn textfile_holds_only_the_collected_node_unless_all_nodes() {
         !text.contains("GPU-other0"),
         "another node's GPU counted twice: {text}"
     );
+    assert!(
+        text.contains("gpuctl_node_status{") && !text.contains("node=\"other\""),
+        "only this node's state: {text}"
+    );
     let output = collect_nvml(
         &env,
         "nvml/fleet.json",

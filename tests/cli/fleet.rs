@@ -111,7 +111,7 @@ fn scraping_two_exporters_fills_nodes_gpus_and_the_dashboard() {
 }
 
 #[test]
-fn a_fleet_textfile_carries_no_gpu_series_unless_all_nodes() {
+fn a_fleet_textfile_carries_the_fleet_state_but_no_gpu_series_unless_all_nodes() {
     let env = Env::new();
     let dir = env.dir().join("textfile");
     std::fs::create_dir_all(&dir).unwrap();
@@ -121,9 +121,23 @@ fn a_fleet_textfile_carries_no_gpu_series_unless_all_nodes() {
     let text = std::fs::read_to_string(dir.join("gpuctl.prom")).unwrap();
     assert!(text.contains("gpuctl_collect_success 1"), "{text}");
     assert!(
-        !text.contains("UUID="),
+        !text
+            .lines()
+            .any(|l| l.starts_with("DCGM_FI_") || l.starts_with("gpuctl_gpu_")),
         "the exporters publish the fleet's GPUs already: {text}"
     );
+    // Only this store knows the fleet's inventory, leases and alerts: it publishes them.
+    let node = env.json(&["node", "list"])[0]["name"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert!(
+        text.contains(&format!(
+            "gpuctl_gpus{{cluster=\"default\",node=\"{node}\",status=\"active\"}} 8"
+        )),
+        "{text}"
+    );
+    crate::prometheus::promtool_check(&text);
     env.ok(&[
         "collect",
         "--scrape",

@@ -20,6 +20,7 @@ mod harness;
 mod kube;
 mod mig;
 mod model;
+mod monitoring;
 mod node;
 mod optimize;
 mod prometheus;

@@ -165,8 +165,10 @@ fn export_prometheus_uses_dcgm_names_and_skips_unreported_metrics() {
     assert!(!text.contains("NaN"));
 }
 
-/// Runs promtool when present; with CI=true it must be present (`.ci/run` installs it).
-fn promtool_check(text: &str) -> Option<String> {
+/// Runs promtool when present; with CI=true it must be present (`.ci/run` installs it). Fails
+/// on a parse error and on any lint but the two that dcgm-exporter's names earn on purpose.
+pub(crate) fn promtool_check(text: &str) -> Option<String> {
+    check_families(text);
     let spawned = Command::new("promtool")
         .args(["check", "metrics"])
         .stdin(Stdio::piped())
@@ -202,7 +204,49 @@ fn promtool_check(text: &str) -> Option<String> {
         matches!(output.status.code(), Some(0 | 3)),
         "promtool rejected the exposition:\n{report}\n{text}"
     );
+    for line in report.lines().filter(|l| !l.trim().is_empty()) {
+        // dcgm-exporter's own camelCase labels (modelName), kept on purpose so that existing
+        // Grafana dashboards work and gpuctl's series join dcgm-exporter's; and its counters,
+        // whose names have no `_total` suffix.
+        let known = line.contains("label names should be written in 'snake_case'")
+            || (line.starts_with("DCGM_FI_")
+                && line.contains("counter metrics should have \"_total\" suffix"));
+        assert!(known, "unexpected lint: {line}\n{report}");
+    }
     Some(report)
+}
+
+/// The exposition's structure, checked without promtool: every sample's family has one HELP
+/// and one TYPE line before its samples, and a family's samples are contiguous.
+pub(crate) fn check_families(text: &str) {
+    let mut typed = std::collections::HashSet::new();
+    let mut helped = std::collections::HashSet::new();
+    let mut finished = std::collections::HashSet::new();
+    let mut current: Option<String> = None;
+    for line in text.lines() {
+        if let Some(rest) = line.strip_prefix("# HELP ") {
+            let name = rest.split(' ').next().unwrap().to_string();
+            assert!(helped.insert(name), "a second HELP: {line}");
+        } else if let Some(rest) = line.strip_prefix("# TYPE ") {
+            let name = rest.split(' ').next().unwrap().to_string();
+            assert!(typed.insert(name.clone()), "a second TYPE: {line}");
+            if let Some(previous) = current.replace(name) {
+                finished.insert(previous);
+            }
+        } else {
+            let name = line.split(['{', ' ']).next().unwrap();
+            assert!(
+                typed.contains(name) && helped.contains(name),
+                "a sample without HELP and TYPE: {line}"
+            );
+            assert_eq!(
+                current.as_deref(),
+                Some(name),
+                "a sample away from its family: {line}"
+            );
+            assert!(!finished.contains(name));
+        }
+    }
 }
 
 #[test]
@@ -210,15 +254,30 @@ fn exposition_passes_promtool() {
     let env = Env::new();
     store_with_samples(&env);
     let text = env.ok(&["export", "prometheus"]);
-    if let Some(report) = promtool_check(&text) {
-        // The only lint promtool may raise: dcgm-exporter's own camelCase labels (modelName),
-        // kept on purpose so existing Grafana dashboards work.
-        for line in report.lines().filter(|l| !l.trim().is_empty()) {
-            assert!(
-                line.contains("label names should be written in 'snake_case'"),
-                "unexpected lint: {line}\n{report}"
-            );
-        }
+    promtool_check(&text);
+}
+
+#[test]
+fn energy_and_ecc_are_counters_as_dcgm_exporter_types_them() {
+    let env = Env::new();
+    store_with_samples(&env);
+    let text = env.ok(&["export", "prometheus"]);
+    for counter in [
+        "DCGM_FI_DEV_TOTAL_ENERGY_CONSUMPTION",
+        "DCGM_FI_DEV_ECC_SBE_VOL_TOTAL",
+        "DCGM_FI_DEV_ECC_DBE_VOL_TOTAL",
+    ] {
+        assert!(
+            text.contains(&format!("# TYPE {counter} counter\n")),
+            "{counter}: {text}"
+        );
+    }
+    for gauge in [
+        "DCGM_FI_DEV_GPU_UTIL",
+        "DCGM_FI_DEV_POWER_USAGE",
+        "gpuctl_gpu_stale",
+    ] {
+        assert!(text.contains(&format!("# TYPE {gauge} gauge\n")), "{gauge}");
     }
 }
 
@@ -341,5 +400,195 @@ fn export_defaults_to_the_node_named_like_this_host() {
     assert!(
         text.contains("GPU-host0") && !text.contains("GPU-other0"),
         "{text}"
+    );
+}
+
+/// Lines of `text` of family `family` (exactly that name).
+fn family<'t>(text: &'t str, family: &str) -> Vec<&'t str> {
+    text.lines()
+        .filter(|l| l.starts_with(&format!("{family}{{")) || l.starts_with(&format!("{family} ")))
+        .collect()
+}
+
+/// The state series of `text`: every line of the families a node's exposition scopes.
+fn state_lines(text: &str) -> Vec<&str> {
+    let mut lines: Vec<&str> = [
+        "gpuctl_alert",
+        "gpuctl_alert_first_seen_timestamp_seconds",
+        "gpuctl_lease",
+        "gpuctl_lease_expiration_timestamp_seconds",
+        "gpuctl_node_status",
+        "gpuctl_gpus",
+        "gpuctl_gpus_leased",
+    ]
+    .iter()
+    .flat_map(|f| family(text, f))
+    .collect();
+    lines.sort_unstable();
+    lines
+}
+
+/// [`two_nodes`] with state: alice leases GPU-a0, bob GPU-b0; node b is cordoned; alerts open
+/// on GPU-a0 (firing), on node a itself (acknowledged, a rule name that needs escaping) and
+/// on GPU-b0, and one on GPU-a1 that is resolved.
+fn two_nodes_with_state(env: &Env) {
+    two_nodes(env);
+    env.ok(&[
+        "alloc",
+        "create",
+        "--device",
+        "GPU-a0",
+        "--owner",
+        "alice",
+        "--namespace",
+        "ml",
+        "--workload",
+        "train-1",
+        "--for",
+        "4h",
+        "-q",
+    ]);
+    env.ok(&[
+        "alloc", "create", "--device", "GPU-b0", "--owner", "bob", "--for", "1h", "-q",
+    ]);
+    env.ok(&["node", "set-status", "prod/b", "cordoned", "-q"]);
+    let store = Store::open(env.db(), DEFAULT_BUSY_TIMEOUT).unwrap();
+    store
+        .conn()
+        .execute(
+            "INSERT INTO alerts (rule, device_uuid, node, cluster, severity, state, first_seen_at,
+                                 last_seen_at, value, threshold, message)
+             VALUES ('gpu-temperature-high', 'GPU-a0', 'a', 'prod', 'warning', 'firing',
+                     ?1 - 600, ?1, 88, 85, 'hot'),
+                    ('odd \"rule\" \\ with' || char(10) || 'newline', NULL, 'a', 'prod',
+                     'info', 'acknowledged', ?1 - 60, ?1, NULL, NULL, 'odd'),
+                    ('gpu-temperature-high', 'GPU-b0', 'b', 'prod', 'warning', 'firing',
+                     ?1 - 300, ?1, 86, 85, 'hot'),
+                    ('ecc-uncorrected', 'GPU-a1', 'a', 'prod', 'critical', 'resolved',
+                     ?1 - 900, ?1 - 800, 1, 0, 'ecc')",
+            [NOW_TS],
+        )
+        .unwrap();
+}
+
+#[test]
+fn export_prometheus_carries_open_alerts_leases_and_node_status() {
+    let env = Env::new();
+    two_nodes_with_state(&env);
+    let a = env.ok(&["export", "prometheus", "--node", "a"]);
+    assert_eq!(
+        family(&a, "gpuctl_alert"),
+        [
+            "gpuctl_alert{rule=\"gpu-temperature-high\",severity=\"warning\",state=\"firing\",cluster=\"prod\",node=\"a\",UUID=\"GPU-a0\",gpu=\"0\",suppressed=\"false\"} 1",
+            "gpuctl_alert{rule=\"odd \\\"rule\\\" \\\\ with\\nnewline\",severity=\"info\",state=\"acknowledged\",cluster=\"prod\",node=\"a\",suppressed=\"false\"} 1",
+        ],
+        "node a's open alerts, label values escaped; not the resolved one, not node b's"
+    );
+    assert_eq!(
+        family(&a, "gpuctl_alert_first_seen_timestamp_seconds")[0],
+        format!(
+            "gpuctl_alert_first_seen_timestamp_seconds{{rule=\"gpu-temperature-high\",severity=\"warning\",state=\"firing\",cluster=\"prod\",node=\"a\",UUID=\"GPU-a0\",gpu=\"0\",suppressed=\"false\"}} {}",
+            NOW_TS - 600
+        )
+    );
+    let lease = "lease=\"1\",cluster=\"prod\",node=\"a\",UUID=\"GPU-a0\",owner=\"alice\",namespace=\"ml\",workload=\"train-1\"";
+    assert_eq!(
+        family(&a, "gpuctl_lease"),
+        [format!("gpuctl_lease{{{lease}}} 1")]
+    );
+    assert_eq!(
+        family(&a, "gpuctl_lease_expiration_timestamp_seconds"),
+        [format!(
+            "gpuctl_lease_expiration_timestamp_seconds{{{lease}}} {}",
+            NOW_TS + 4 * 3600
+        )]
+    );
+    let statuses: Vec<String> = [
+        "ready",
+        "not-ready",
+        "maintenance",
+        "cordoned",
+        "decommissioned",
+    ]
+    .iter()
+    .map(|s| {
+        format!(
+            "gpuctl_node_status{{cluster=\"prod\",node=\"a\",status=\"{s}\"}} {}",
+            u8::from(*s == "ready")
+        )
+    })
+    .collect();
+    assert_eq!(family(&a, "gpuctl_node_status"), statuses);
+    assert_eq!(
+        family(&a, "gpuctl_gpus"),
+        [
+            "gpuctl_gpus{cluster=\"prod\",node=\"a\",status=\"active\"} 2",
+            "gpuctl_gpus{cluster=\"prod\",node=\"a\",status=\"maintenance\"} 0",
+            "gpuctl_gpus{cluster=\"prod\",node=\"a\",status=\"faulty\"} 0",
+            "gpuctl_gpus{cluster=\"prod\",node=\"a\",status=\"retired\"} 0",
+        ]
+    );
+    assert_eq!(
+        family(&a, "gpuctl_gpus_leased"),
+        ["gpuctl_gpus_leased{cluster=\"prod\",node=\"a\"} 1"]
+    );
+    assert!(!a.contains("node=\"b\""), "nothing of node b: {a}");
+    promtool_check(&a);
+
+    let all = env.ok(&["export", "prometheus", "--all-nodes"]);
+    assert!(
+        all.contains("gpuctl_node_status{cluster=\"prod\",node=\"b\",status=\"cordoned\"} 1"),
+        "{all}"
+    );
+    assert_eq!(family(&all, "gpuctl_alert").len(), 3);
+    assert_eq!(family(&all, "gpuctl_lease").len(), 2);
+    promtool_check(&all);
+}
+
+#[test]
+fn per_node_expositions_add_up_to_the_fleet_with_nothing_counted_twice() {
+    let env = Env::new();
+    two_nodes_with_state(&env);
+    let a = env.ok(&["export", "prometheus", "--node", "a"]);
+    let b = env.ok(&["export", "prometheus", "--node", "b"]);
+    let all = env.ok(&["export", "prometheus", "--all-nodes"]);
+    let mut both = state_lines(&a);
+    both.extend(state_lines(&b));
+    both.sort_unstable();
+    assert!(!both.is_empty());
+    assert_eq!(both, state_lines(&all));
+}
+
+#[test]
+fn a_lease_past_its_end_leaves_the_export_before_optimize_runs() {
+    let mut env = Env::new();
+    two_nodes_with_state(&env);
+    // Bob's one-hour lease on GPU-b0 has ended; nothing has recorded it yet.
+    env.set_now("2026-11-29T11:30:00Z");
+    let all = env.ok(&["export", "prometheus", "--all-nodes"]);
+    let leases = family(&all, "gpuctl_lease");
+    assert_eq!(leases.len(), 1, "{all}");
+    assert!(leases[0].contains("owner=\"alice\""));
+    assert!(all.contains("gpuctl_gpus_leased{cluster=\"prod\",node=\"b\"} 0"));
+}
+
+#[test]
+fn the_last_optimize_run_is_exported_and_a_dry_run_is_not_one() {
+    let env = Env::new();
+    two_nodes(&env);
+    env.ok(&["optimize", "--dry-run", "-q"]);
+    let text = env.ok(&["export", "prometheus", "--all-nodes"]);
+    assert!(
+        family(&text, "gpuctl_optimize_last_run_timestamp_seconds").is_empty(),
+        "{text}"
+    );
+    env.ok(&["optimize", "-q"]);
+    let text = env.ok(&["export", "prometheus", "--node", "a"]);
+    assert_eq!(
+        family(&text, "gpuctl_optimize_last_run_timestamp_seconds"),
+        [format!(
+            "gpuctl_optimize_last_run_timestamp_seconds {NOW_TS}"
+        )],
+        "a store-wide series, in every node's exposition"
     );
 }
