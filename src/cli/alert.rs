@@ -127,7 +127,7 @@ pub(crate) struct ReceiverAddArgs {
     pub webhook: Option<HttpUrl>,
     /// Send open alerts to this Alertmanager again this often; their endsAt lies four of these
     /// ahead [default: 1m]
-    #[arg(long, value_name = "DURATION", requires = "alertmanager", value_parser = checked(Span::parse))]
+    #[arg(long, value_name = "DURATION", conflicts_with = "webhook", value_parser = checked(Span::parse))]
     pub resend_every: Option<Span>,
     /// Trust this PEM file of CA certificates besides the system's
     #[arg(long, value_name = "FILE")]

@@ -15,6 +15,7 @@
 
 mod body;
 
+use std::collections::HashSet;
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
@@ -94,6 +95,8 @@ pub(crate) enum Outcome {
     Delivered,
     /// Some went out, then the run's time or its per-run share ran out; the rest is pending.
     Partial,
+    /// It refused what it was sent for good (400 or 422): dropped, not retried.
+    Refused,
     /// An attempt failed; the receiver waits, then is tried again.
     Failed,
     /// Waiting out a backoff: not tried this run.
@@ -106,6 +109,7 @@ impl Outcome {
             Outcome::Idle => "idle",
             Outcome::Delivered => "delivered",
             Outcome::Partial => "partial",
+            Outcome::Refused => "refused",
             Outcome::Failed => "failed",
             Outcome::Waiting => "waiting",
         }
@@ -151,6 +155,14 @@ impl Delivery {
     pub(crate) fn warnings(&self) -> Vec<String> {
         let mut lines = Vec::new();
         for run in &self.receivers {
+            if run.dropped > 0 {
+                lines.push(format!(
+                    "receiver '{}' refused {}, which were dropped: {}",
+                    run.receiver,
+                    plural_transitions(run.dropped as i64),
+                    run.error.as_deref().unwrap_or("unknown error")
+                ));
+            }
             let pending = plural_transitions(run.pending);
             let line = match run.outcome {
                 Outcome::Failed => format!(
@@ -172,14 +184,6 @@ impl Delivery {
                 _ => continue,
             };
             lines.push(line);
-            if run.dropped > 0 {
-                lines.push(format!(
-                    "receiver '{}' refused {} and they were dropped: {}",
-                    run.receiver,
-                    plural_transitions(run.dropped as i64),
-                    run.error.as_deref().unwrap_or("unknown error")
-                ));
-            }
         }
         lines
     }
@@ -447,14 +451,22 @@ pub(crate) fn deliver(store: &Store, now: i64, options: &DeliveryOptions) -> Res
             MAX_ENTRIES_PER_RUN,
         )?;
         let resend = if resend_due(&receiver, now) && entries.len() < MAX_ENTRIES_PER_RUN {
-            if open.is_none() {
-                open = Some(outbox::open_alerts(store.conn())?);
-            }
-            open.clone()
+            let open = match &open {
+                Some(open) => open,
+                None => open.insert(outbox::open_alerts(store.conn())?),
+            };
+            // Those this run's transitions carry anyway are not sent twice.
+            let sent: HashSet<i64> = entries.iter().map(|e| e.alert_id).collect();
+            Some(
+                open.iter()
+                    .filter(|n| !sent.contains(&n.alert_id))
+                    .cloned()
+                    .collect::<Vec<_>>(),
+            )
         } else {
             None
         };
-        if entries.is_empty() && resend.is_none() {
+        if entries.is_empty() && resend.as_ref().is_none_or(Vec::is_empty) {
             continue;
         }
         let client =
@@ -501,6 +513,8 @@ pub(crate) fn deliver(store: &Store, now: i64, options: &DeliveryOptions) -> Res
             if run.outcome == Outcome::Idle && run.delivered + run.resent + run.dropped > 0 {
                 run.outcome = if receiver.pending > 0 {
                     Outcome::Partial
+                } else if run.delivered + run.resent == 0 {
+                    Outcome::Refused
                 } else {
                     Outcome::Delivered
                 };
@@ -657,4 +671,254 @@ pub(crate) fn test_receiver(
         status: response.status,
         milliseconds,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    use super::*;
+    use crate::domain::Alert;
+    use crate::fleet::test_server::{Answer, TestServer};
+    use crate::inventory::{Inventory, Stamp};
+    use crate::store::notify::NewReceiver;
+    use crate::store::DEFAULT_BUSY_TIMEOUT;
+
+    const T0: i64 = 1_795_950_000;
+
+    #[test]
+    fn the_backoff_starts_at_30s_doubles_and_stops_at_30m() {
+        let waits: Vec<i64> = (1..=9).map(backoff_secs).collect();
+        assert_eq!(waits, [30, 60, 120, 240, 480, 960, 1800, 1800, 1800]);
+        assert_eq!(backoff_secs(0), 30);
+        assert_eq!(backoff_secs(i64::MAX), 1800);
+    }
+
+    fn receiver(kind: ReceiverKind, url: &str) -> AlertReceiver {
+        AlertReceiver {
+            id: 1,
+            name: "r".into(),
+            kind,
+            url: url.into(),
+            ca_file: None,
+            bearer_token_file: None,
+            bearer_token_env: None,
+            basic_auth_user: None,
+            basic_auth_password_file: None,
+            basic_auth_password_env: None,
+            resend_every_secs: (kind == ReceiverKind::Alertmanager).then_some(60),
+            created_at: T0,
+            delivered_through: 0,
+            pending: 0,
+            delivered: 0,
+            dropped: 0,
+            failures: 0,
+            next_attempt_at: None,
+            last_attempt_at: None,
+            last_success_at: None,
+            last_error: None,
+            resent_at: None,
+        }
+    }
+
+    #[test]
+    fn alertmanager_is_sent_open_alerts_again_each_period_webhooks_never() {
+        let mut am = receiver(ReceiverKind::Alertmanager, "http://am:9093");
+        assert!(resend_due(&am, T0), "never sent");
+        am.resent_at = Some(T0 - 44);
+        assert!(!resend_due(&am, T0));
+        am.resent_at = Some(T0 - 45);
+        assert!(
+            resend_due(&am, T0),
+            "a run a few seconds early still counts"
+        );
+        assert_eq!(valid_for(&am), 240);
+        am.resend_every_secs = Some(30);
+        assert_eq!(valid_for(&am), 120);
+        let hook = receiver(ReceiverKind::Webhook, "http://h/");
+        assert!(!resend_due(&hook, T0));
+    }
+
+    #[test]
+    fn alertmanager_alerts_go_to_api_v2_under_its_base_url() {
+        for (base, endpoint_url) in [
+            ("http://am:9093", "http://am:9093/api/v2/alerts"),
+            ("http://am:9093/", "http://am:9093/api/v2/alerts"),
+            (
+                "https://h/alertmanager",
+                "https://h/alertmanager/api/v2/alerts",
+            ),
+            (
+                "http://am:9093/api/v2/alerts",
+                "http://am:9093/api/v2/alerts",
+            ),
+        ] {
+            let am = receiver(ReceiverKind::Alertmanager, base);
+            assert_eq!(endpoint(&am), endpoint_url);
+        }
+        let hook = receiver(ReceiverKind::Webhook, "http://h/x/");
+        assert_eq!(endpoint(&hook), "http://h/x/");
+    }
+
+    /// A store with a webhook receiver at `url` and `fired` alerts fired after it was added.
+    fn store_with_transitions(url: &str, fired: usize) -> (tempfile::TempDir, Store) {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(&dir.path().join("s.db"), DEFAULT_BUSY_TIMEOUT).unwrap();
+        store
+            .write(|tx| {
+                let inv = Inventory::new(tx, Stamp::new(T0, None));
+                inv.add_receiver(&NewReceiver {
+                    name: "hook".into(),
+                    kind: ReceiverKind::Webhook,
+                    url: url.into(),
+                    ca_file: None,
+                    bearer_token_file: None,
+                    bearer_token_env: None,
+                    basic_auth_user: None,
+                    basic_auth_password_file: None,
+                    basic_auth_password_env: None,
+                    resend_every_secs: None,
+                })?;
+                for n in 0..fired {
+                    let mut alert = Alert {
+                        id: 0,
+                        rule: "gpu-temperature-critical".into(),
+                        device: Some(format!("GPU-{n:04}")),
+                        node: Some("n1".into()),
+                        cluster: Some("c".into()),
+                        severity: Severity::Critical,
+                        state: AlertState::Firing,
+                        first_seen_at: T0,
+                        last_seen_at: T0,
+                        value: Some(95.0),
+                        threshold: Some(92.0),
+                        message: "hot".into(),
+                        ack_note: None,
+                        acked_at: None,
+                        resolved_at: None,
+                        resolution: None,
+                        suppressed_by: None,
+                    };
+                    inv.fire_alert(&mut alert)?;
+                }
+                Ok(())
+            })
+            .unwrap();
+        (dir, store)
+    }
+
+    fn options(budget: Duration) -> DeliveryOptions {
+        DeliveryOptions {
+            budget,
+            ignore_backoff: false,
+        }
+    }
+
+    #[test]
+    fn transitions_go_out_in_batches_and_a_refused_batch_is_dropped_not_retried() {
+        // 250 transitions: batches of 100, 100, 50; the second is refused with 400.
+        let calls = std::sync::Arc::new(AtomicUsize::new(0));
+        let server = {
+            let calls = std::sync::Arc::clone(&calls);
+            TestServer::start(move |_| match calls.fetch_add(1, Ordering::SeqCst) {
+                1 => Answer::text(400, "bad alert"),
+                _ => Answer::text(200, ""),
+            })
+        };
+        let (_dir, store) = store_with_transitions(&server.url("/hook"), 250);
+        let delivery = deliver(&store, T0 + 60, &options(Duration::from_secs(5))).unwrap();
+        let run = &delivery.receivers[0];
+        assert_eq!(
+            (run.outcome, run.delivered, run.dropped, run.pending),
+            (Outcome::Delivered, 150, 100, 0)
+        );
+        let bodies: Vec<serde_json::Value> = server
+            .requests()
+            .iter()
+            .map(|r| serde_json::from_str(&r.body).unwrap())
+            .collect();
+        let sizes: Vec<usize> = bodies
+            .iter()
+            .map(|b| b["alerts"].as_array().unwrap().len())
+            .collect();
+        assert_eq!(sizes, [100, 100, 50]);
+        assert_eq!(bodies[0]["alerts"][0]["sequence"], 1);
+        assert_eq!(bodies[2]["alerts"][49]["sequence"], 250);
+        let warnings = delivery.warnings();
+        assert_eq!(
+            warnings,
+            [format!(
+                "receiver 'hook' refused 100 transitions, which were dropped: {} answered HTTP 400: bad alert",
+                server.url("/hook")
+            )]
+        );
+        let stored = &outbox::receivers(store.conn()).unwrap()[0];
+        assert_eq!(
+            (stored.delivered, stored.dropped, stored.failures),
+            (150, 100, 0)
+        );
+        assert_eq!(outbox::outbox_len(store.conn()).unwrap(), 0, "pruned");
+        // Nothing goes twice.
+        let again = deliver(&store, T0 + 120, &options(Duration::from_secs(5))).unwrap();
+        assert_eq!(again.receivers[0].outcome, Outcome::Idle);
+        assert_eq!(server.requests().len(), 3);
+    }
+
+    #[test]
+    fn a_silent_receiver_holds_a_run_no_longer_than_its_budget() {
+        let server = TestServer::answering(Answer::Silence);
+        let (_dir, store) = store_with_transitions(&server.url("/hook"), 3);
+        let started = Instant::now();
+        let delivery = deliver(&store, T0 + 60, &options(Duration::from_millis(300))).unwrap();
+        assert!(
+            started.elapsed() < Duration::from_secs(3),
+            "{:?}",
+            started.elapsed()
+        );
+        let run = &delivery.receivers[0];
+        assert_eq!(run.outcome, Outcome::Failed);
+        assert_eq!(run.pending, 3);
+        assert_eq!(run.next_attempt_at, Some(T0 + 90));
+        assert!(
+            run.error.as_deref().unwrap().starts_with("no answer from"),
+            "{run:?}"
+        );
+        // A store without receivers delivers nothing and takes no lock.
+        let dir = tempfile::tempdir().unwrap();
+        let empty = Store::open(&dir.path().join("e.db"), DEFAULT_BUSY_TIMEOUT).unwrap();
+        let nothing = deliver(&empty, T0, &options(Duration::from_secs(1))).unwrap();
+        assert!(nothing.receivers.is_empty() && !nothing.busy);
+        assert!(!dir.path().join("e.db.notify.lock").exists());
+    }
+
+    #[test]
+    fn a_second_process_leaves_the_delivery_to_the_one_holding_the_lock() {
+        let server = TestServer::answering(Answer::text(200, ""));
+        let (_dir, store) = store_with_transitions(&server.url("/hook"), 1);
+        let held = try_run_lock(store.path(), "notify", None)
+            .unwrap()
+            .ok()
+            .unwrap();
+        let delivery = deliver(&store, T0 + 60, &options(Duration::from_secs(5))).unwrap();
+        assert!(delivery.busy);
+        assert_eq!(
+            delivery.summary().as_deref(),
+            Some("alert delivery: another gpuctl is delivering")
+        );
+        assert!(server.requests().is_empty());
+        drop(held);
+        let delivery = deliver(&store, T0 + 60, &options(Duration::from_secs(5))).unwrap();
+        assert_eq!(delivery.receivers[0].delivered, 1);
+        assert_eq!(
+            delivery.summary().as_deref(),
+            Some("alert delivery: 1 transition to 'hook'")
+        );
+        // The header carries a lone transition's key.
+        let request = &server.requests()[0];
+        let body: serde_json::Value = serde_json::from_str(&request.body).unwrap();
+        assert_eq!(
+            request.header("idempotency-key"),
+            body["alerts"][0]["idempotencyKey"].as_str()
+        );
+    }
 }

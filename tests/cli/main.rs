@@ -21,6 +21,7 @@ mod kube;
 mod mig;
 mod model;
 mod node;
+mod notify;
 mod optimize;
 mod prometheus;
 mod readme;
