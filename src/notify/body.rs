@@ -379,6 +379,25 @@ mod tests {
         format!("{hash:016x}")
     }
 
+    /// The README documents the webhook body with an example: it is what gpuctl sends.
+    #[test]
+    fn the_readme_shows_the_webhook_body_gpuctl_sends() {
+        let readme = include_str!("../../README.md");
+        let from = readme
+            .find("**Webhook body.**")
+            .expect("the README's section");
+        let start = from + readme[from..].find("```json\n").expect("its example") + 8;
+        let end = start + readme[start..].find("```").expect("the example's end");
+        let documented: Value = serde_json::from_str(&readme[start..end]).expect("valid JSON");
+        let mut example = notice(AlertState::Firing, T0 - 3_360);
+        example.first_seen_at = T0 - 3_360;
+        example.alert_id = 42;
+        example.sequence = Some(17);
+        example.key = Some("9f2c4e0a7d1b4c8e8a3f6b2d1c0e9a7b".into());
+        example.node = Some("gpu-node-1".into());
+        assert_eq!(parse(webhook_body("ops", &[example])), documented);
+    }
+
     #[test]
     fn the_webhook_body_follows_alertmanagers_payload_with_each_transition() {
         let firing = notice(AlertState::Firing, T0);
