@@ -26,7 +26,7 @@ pub(crate) enum AlertCommand {
     ///
     /// For a timer of its own (collect and optimize deliver after each run too). Prints one row
     /// per receiver; exits 1 when a receiver failed (its transitions stay pending and are
-    /// retried with backoff: 30s, doubling, at most 30m).
+    /// retried with backoff: 30s, doubling, at most 5m).
     Notify(AlertNotifyArgs),
 }
 #[derive(Debug, Args)]

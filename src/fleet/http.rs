@@ -221,9 +221,12 @@ impl HttpClient {
         if let Some(Secret(value)) = &self.authorization {
             request = request.header("Authorization", value);
         }
+        // A redirected POST may become a GET that answers 200 without the body: a redirect
+        // is an answer to show, never one to follow.
         let response = request
             .config()
             .timeout_global(Some(timeout))
+            .max_redirects(0)
             .build()
             .send(body)
             .map_err(|e| failure(url, e, timeout))?;
@@ -735,6 +738,17 @@ mod tests {
         assert_eq!(seen.header("content-type"), Some("application/json"));
         assert_eq!(seen.header("idempotency-key"), Some("k1"));
         assert_eq!(seen.body, r#"[{"labels":{"a":"b"}}]"#);
+
+        let moved = TestServer::answering(Answer::Reply(
+            303,
+            "text/plain\r\nLocation: /elsewhere",
+            String::new(),
+        ));
+        let response = client(&loopback_options())
+            .post_json(&moved.url("/hook"), b"[]", &[], Duration::from_secs(2))
+            .unwrap();
+        assert_eq!(response.status, 303, "not followed");
+        assert_eq!(moved.requests().len(), 1);
 
         let silent = TestServer::answering(Answer::Silence);
         let url = silent.url("/");

@@ -43,15 +43,16 @@ const BATCH_SIZE: usize = 100;
 const MAX_ENTRIES_PER_RUN: usize = 5_000;
 /// After the first failed attempt a receiver waits this long, doubling with each failure…
 const BACKOFF_FIRST_SECS: i64 = 30;
-/// …up to this.
-const BACKOFF_MAX_SECS: i64 = 30 * 60;
+/// …up to this: a dead receiver costs a run nothing (it has its own thread), and one that
+/// comes back (Alertmanager after a restart, empty) hears again within minutes.
+const BACKOFF_MAX_SECS: i64 = 5 * 60;
 /// The run lock's limit beyond the budget (reading and writing the store).
 const LOCK_SLACK: Duration = Duration::from_secs(60);
 /// How long the test alert of `receivers test` stays firing in Alertmanager.
 const TEST_ALERT_SECS: i64 = 300;
 
 /// The wait before the next attempt after `failures` failed attempts in a row: 30 s, doubling
-/// with each further failure, at most 30 minutes.
+/// with each further failure, at most 5 minutes.
 pub(crate) fn backoff_secs(failures: i64) -> i64 {
     let doublings = (failures.max(1) - 1).min(32) as u32;
     BACKOFF_FIRST_SECS
@@ -687,11 +688,11 @@ mod tests {
     const T0: i64 = 1_795_950_000;
 
     #[test]
-    fn the_backoff_starts_at_30s_doubles_and_stops_at_30m() {
-        let waits: Vec<i64> = (1..=9).map(backoff_secs).collect();
-        assert_eq!(waits, [30, 60, 120, 240, 480, 960, 1800, 1800, 1800]);
+    fn the_backoff_starts_at_30s_doubles_and_stops_at_5m() {
+        let waits: Vec<i64> = (1..=7).map(backoff_secs).collect();
+        assert_eq!(waits, [30, 60, 120, 240, 300, 300, 300]);
         assert_eq!(backoff_secs(0), 30);
-        assert_eq!(backoff_secs(i64::MAX), 1800);
+        assert_eq!(backoff_secs(i64::MAX), 300);
     }
 
     fn receiver(kind: ReceiverKind, url: &str) -> AlertReceiver {
