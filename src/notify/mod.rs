@@ -654,7 +654,7 @@ pub(crate) fn test_receiver(
     let started = Instant::now();
     let response = client
         .post_json(&url, &body, &[], timeout)
-        .map_err(delivery_error)?;
+        .map_err(|e| delivery_error(e).prefixed(&format!("receiver '{}'", receiver.name)))?;
     let milliseconds = started.elapsed().as_millis() as u64;
     if !response.is_success() {
         return Err(Error::runtime(format!(

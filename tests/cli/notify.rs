@@ -529,6 +529,12 @@ fn receivers_test_sends_one_test_alert_and_reports_a_refusal() {
             receiver.url()
         )
     );
+    drop(receiver);
+    let stderr = env.fails(&["alert", "receivers", "test", "ops", "--timeout", "1s"], 1);
+    assert!(
+        error_line(&stderr).starts_with("receiver 'ops': cannot reach http://127.0.0.1:"),
+        "{stderr}"
+    );
 }
 
 /// The real Alertmanager: a firing gpu-temperature-critical is there with the GPU's UUID and
