@@ -76,6 +76,12 @@ _gpuctl() {
             gpuctl__subcmd__alert,ls)
                 cmd="gpuctl__subcmd__alert__subcmd__list"
                 ;;
+            gpuctl__subcmd__alert,notify)
+                cmd="gpuctl__subcmd__alert__subcmd__notify"
+                ;;
+            gpuctl__subcmd__alert,receivers)
+                cmd="gpuctl__subcmd__alert__subcmd__receivers"
+                ;;
             gpuctl__subcmd__alert,resolve)
                 cmd="gpuctl__subcmd__alert__subcmd__resolve"
                 ;;
@@ -94,6 +100,12 @@ _gpuctl() {
             gpuctl__subcmd__alert__subcmd__help,list)
                 cmd="gpuctl__subcmd__alert__subcmd__help__subcmd__list"
                 ;;
+            gpuctl__subcmd__alert__subcmd__help,notify)
+                cmd="gpuctl__subcmd__alert__subcmd__help__subcmd__notify"
+                ;;
+            gpuctl__subcmd__alert__subcmd__help,receivers)
+                cmd="gpuctl__subcmd__alert__subcmd__help__subcmd__receivers"
+                ;;
             gpuctl__subcmd__alert__subcmd__help,resolve)
                 cmd="gpuctl__subcmd__alert__subcmd__help__subcmd__resolve"
                 ;;
@@ -102,6 +114,18 @@ _gpuctl() {
                 ;;
             gpuctl__subcmd__alert__subcmd__help,show)
                 cmd="gpuctl__subcmd__alert__subcmd__help__subcmd__show"
+                ;;
+            gpuctl__subcmd__alert__subcmd__help__subcmd__receivers,add)
+                cmd="gpuctl__subcmd__alert__subcmd__help__subcmd__receivers__subcmd__add"
+                ;;
+            gpuctl__subcmd__alert__subcmd__help__subcmd__receivers,list)
+                cmd="gpuctl__subcmd__alert__subcmd__help__subcmd__receivers__subcmd__list"
+                ;;
+            gpuctl__subcmd__alert__subcmd__help__subcmd__receivers,remove)
+                cmd="gpuctl__subcmd__alert__subcmd__help__subcmd__receivers__subcmd__remove"
+                ;;
+            gpuctl__subcmd__alert__subcmd__help__subcmd__receivers,test)
+                cmd="gpuctl__subcmd__alert__subcmd__help__subcmd__receivers__subcmd__test"
                 ;;
             gpuctl__subcmd__alert__subcmd__help__subcmd__rules,disable)
                 cmd="gpuctl__subcmd__alert__subcmd__help__subcmd__rules__subcmd__disable"
@@ -114,6 +138,42 @@ _gpuctl() {
                 ;;
             gpuctl__subcmd__alert__subcmd__help__subcmd__rules,set)
                 cmd="gpuctl__subcmd__alert__subcmd__help__subcmd__rules__subcmd__set"
+                ;;
+            gpuctl__subcmd__alert__subcmd__receivers,add)
+                cmd="gpuctl__subcmd__alert__subcmd__receivers__subcmd__add"
+                ;;
+            gpuctl__subcmd__alert__subcmd__receivers,help)
+                cmd="gpuctl__subcmd__alert__subcmd__receivers__subcmd__help"
+                ;;
+            gpuctl__subcmd__alert__subcmd__receivers,list)
+                cmd="gpuctl__subcmd__alert__subcmd__receivers__subcmd__list"
+                ;;
+            gpuctl__subcmd__alert__subcmd__receivers,ls)
+                cmd="gpuctl__subcmd__alert__subcmd__receivers__subcmd__list"
+                ;;
+            gpuctl__subcmd__alert__subcmd__receivers,remove)
+                cmd="gpuctl__subcmd__alert__subcmd__receivers__subcmd__remove"
+                ;;
+            gpuctl__subcmd__alert__subcmd__receivers,rm)
+                cmd="gpuctl__subcmd__alert__subcmd__receivers__subcmd__remove"
+                ;;
+            gpuctl__subcmd__alert__subcmd__receivers,test)
+                cmd="gpuctl__subcmd__alert__subcmd__receivers__subcmd__test"
+                ;;
+            gpuctl__subcmd__alert__subcmd__receivers__subcmd__help,add)
+                cmd="gpuctl__subcmd__alert__subcmd__receivers__subcmd__help__subcmd__add"
+                ;;
+            gpuctl__subcmd__alert__subcmd__receivers__subcmd__help,help)
+                cmd="gpuctl__subcmd__alert__subcmd__receivers__subcmd__help__subcmd__help"
+                ;;
+            gpuctl__subcmd__alert__subcmd__receivers__subcmd__help,list)
+                cmd="gpuctl__subcmd__alert__subcmd__receivers__subcmd__help__subcmd__list"
+                ;;
+            gpuctl__subcmd__alert__subcmd__receivers__subcmd__help,remove)
+                cmd="gpuctl__subcmd__alert__subcmd__receivers__subcmd__help__subcmd__remove"
+                ;;
+            gpuctl__subcmd__alert__subcmd__receivers__subcmd__help,test)
+                cmd="gpuctl__subcmd__alert__subcmd__receivers__subcmd__help__subcmd__test"
                 ;;
             gpuctl__subcmd__alert__subcmd__rules,disable)
                 cmd="gpuctl__subcmd__alert__subcmd__rules__subcmd__disable"
@@ -376,6 +436,12 @@ _gpuctl() {
             gpuctl__subcmd__help__subcmd__alert,list)
                 cmd="gpuctl__subcmd__help__subcmd__alert__subcmd__list"
                 ;;
+            gpuctl__subcmd__help__subcmd__alert,notify)
+                cmd="gpuctl__subcmd__help__subcmd__alert__subcmd__notify"
+                ;;
+            gpuctl__subcmd__help__subcmd__alert,receivers)
+                cmd="gpuctl__subcmd__help__subcmd__alert__subcmd__receivers"
+                ;;
             gpuctl__subcmd__help__subcmd__alert,resolve)
                 cmd="gpuctl__subcmd__help__subcmd__alert__subcmd__resolve"
                 ;;
@@ -384,6 +450,18 @@ _gpuctl() {
                 ;;
             gpuctl__subcmd__help__subcmd__alert,show)
                 cmd="gpuctl__subcmd__help__subcmd__alert__subcmd__show"
+                ;;
+            gpuctl__subcmd__help__subcmd__alert__subcmd__receivers,add)
+                cmd="gpuctl__subcmd__help__subcmd__alert__subcmd__receivers__subcmd__add"
+                ;;
+            gpuctl__subcmd__help__subcmd__alert__subcmd__receivers,list)
+                cmd="gpuctl__subcmd__help__subcmd__alert__subcmd__receivers__subcmd__list"
+                ;;
+            gpuctl__subcmd__help__subcmd__alert__subcmd__receivers,remove)
+                cmd="gpuctl__subcmd__help__subcmd__alert__subcmd__receivers__subcmd__remove"
+                ;;
+            gpuctl__subcmd__help__subcmd__alert__subcmd__receivers,test)
+                cmd="gpuctl__subcmd__help__subcmd__alert__subcmd__receivers__subcmd__test"
                 ;;
             gpuctl__subcmd__help__subcmd__alert__subcmd__rules,disable)
                 cmd="gpuctl__subcmd__help__subcmd__alert__subcmd__rules__subcmd__disable"
@@ -758,7 +836,7 @@ _gpuctl() {
             return 0
             ;;
         gpuctl__subcmd__alert)
-            opts="-o -q -v -h -V --db --output --no-headers --color --quiet --verbose --help --version list ls show ack resolve rules help"
+            opts="-o -q -v -h -V --db --output --no-headers --color --quiet --verbose --help --version list ls show ack resolve rules receivers notify help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -822,7 +900,7 @@ _gpuctl() {
             return 0
             ;;
         gpuctl__subcmd__alert__subcmd__help)
-            opts="list show ack resolve rules help"
+            opts="list show ack resolve rules receivers notify help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -866,6 +944,90 @@ _gpuctl() {
         gpuctl__subcmd__alert__subcmd__help__subcmd__list)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        gpuctl__subcmd__alert__subcmd__help__subcmd__notify)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        gpuctl__subcmd__alert__subcmd__help__subcmd__receivers)
+            opts="list add remove test"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        gpuctl__subcmd__alert__subcmd__help__subcmd__receivers__subcmd__add)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 5 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        gpuctl__subcmd__alert__subcmd__help__subcmd__receivers__subcmd__list)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 5 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        gpuctl__subcmd__alert__subcmd__help__subcmd__receivers__subcmd__remove)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 5 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        gpuctl__subcmd__alert__subcmd__help__subcmd__receivers__subcmd__test)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 5 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
@@ -995,6 +1157,314 @@ _gpuctl() {
                     return 0
                     ;;
                 --limit)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --db)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -W "table json csv" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -W "table json csv" -- "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        gpuctl__subcmd__alert__subcmd__notify)
+            opts="-o -q -v -h -V --timeout --retry-now --db --output --no-headers --color --quiet --verbose --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --db)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -W "table json csv" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -W "table json csv" -- "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        gpuctl__subcmd__alert__subcmd__receivers)
+            opts="-o -q -v -h -V --db --output --no-headers --color --quiet --verbose --help --version list ls add remove rm test help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --db)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -W "table json csv" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -W "table json csv" -- "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        gpuctl__subcmd__alert__subcmd__receivers__subcmd__add)
+            opts="-o -q -v -h -V --alertmanager --webhook --resend-every --ca-file --bearer-token-file --bearer-token-env --basic-auth-user --basic-auth-password-file --basic-auth-password-env --db --output --no-headers --color --quiet --verbose --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --alertmanager)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --webhook)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --resend-every)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ca-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --bearer-token-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --bearer-token-env)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --basic-auth-user)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --basic-auth-password-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --basic-auth-password-env)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --db)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -W "table json csv" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -W "table json csv" -- "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        gpuctl__subcmd__alert__subcmd__receivers__subcmd__help)
+            opts="list add remove test help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        gpuctl__subcmd__alert__subcmd__receivers__subcmd__help__subcmd__add)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 5 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        gpuctl__subcmd__alert__subcmd__receivers__subcmd__help__subcmd__help)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 5 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        gpuctl__subcmd__alert__subcmd__receivers__subcmd__help__subcmd__list)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 5 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        gpuctl__subcmd__alert__subcmd__receivers__subcmd__help__subcmd__remove)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 5 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        gpuctl__subcmd__alert__subcmd__receivers__subcmd__help__subcmd__test)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 5 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        gpuctl__subcmd__alert__subcmd__receivers__subcmd__list)
+            opts="-o -q -v -h -V --db --output --no-headers --color --quiet --verbose --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --db)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -W "table json csv" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -W "table json csv" -- "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        gpuctl__subcmd__alert__subcmd__receivers__subcmd__remove)
+            opts="-o -q -v -h -V --db --output --no-headers --color --quiet --verbose --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --db)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -W "table json csv" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -W "table json csv" -- "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        gpuctl__subcmd__alert__subcmd__receivers__subcmd__test)
+            opts="-o -q -v -h -V --timeout --db --output --no-headers --color --quiet --verbose --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --timeout)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1682,7 +2152,7 @@ _gpuctl() {
             return 0
             ;;
         gpuctl__subcmd__collect)
-            opts="-o -q -v -h -V --source --smi-command --smi-timeout --input --node --cluster --textfile --all-nodes --every --from-prometheus --scrape --selector --node-label --cluster-label --max-age --backfill --timeout --ca-file --bearer-token-file --basic-auth-user --basic-auth-password-file --db --output --no-headers --color --quiet --verbose --help --version"
+            opts="-o -q -v -h -V --source --smi-command --smi-timeout --input --node --cluster --textfile --all-nodes --every --notify-timeout --from-prometheus --scrape --selector --node-label --cluster-label --max-age --backfill --timeout --ca-file --bearer-token-file --basic-auth-user --basic-auth-password-file --db --output --no-headers --color --quiet --verbose --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1717,6 +2187,10 @@ _gpuctl() {
                     return 0
                     ;;
                 --every)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --notify-timeout)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -3072,7 +3546,7 @@ _gpuctl() {
             return 0
             ;;
         gpuctl__subcmd__help__subcmd__alert)
-            opts="list show ack resolve rules"
+            opts="list show ack resolve rules receivers notify"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -3102,6 +3576,90 @@ _gpuctl() {
         gpuctl__subcmd__help__subcmd__alert__subcmd__list)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        gpuctl__subcmd__help__subcmd__alert__subcmd__notify)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        gpuctl__subcmd__help__subcmd__alert__subcmd__receivers)
+            opts="list add remove test"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        gpuctl__subcmd__help__subcmd__alert__subcmd__receivers__subcmd__add)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 5 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        gpuctl__subcmd__help__subcmd__alert__subcmd__receivers__subcmd__list)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 5 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        gpuctl__subcmd__help__subcmd__alert__subcmd__receivers__subcmd__remove)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 5 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        gpuctl__subcmd__help__subcmd__alert__subcmd__receivers__subcmd__test)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 5 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
@@ -5446,13 +6004,17 @@ _gpuctl() {
             return 0
             ;;
         gpuctl__subcmd__optimize)
-            opts="-o -q -v -h -V --dry-run --stale-after --db --output --no-headers --color --quiet --verbose --help --version"
+            opts="-o -q -v -h -V --dry-run --stale-after --notify-timeout --db --output --no-headers --color --quiet --verbose --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 --stale-after)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --notify-timeout)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -835,6 +835,7 @@ complete -c gpuctl -n "__fish_gpuctl_using_subcommand alloc; and __fish_seen_sub
 complete -c gpuctl -n "__fish_gpuctl_using_subcommand alloc; and __fish_seen_subcommand_from help" -f -a "show" -d 'Show a lease'
 complete -c gpuctl -n "__fish_gpuctl_using_subcommand alloc; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c gpuctl -n "__fish_gpuctl_using_subcommand optimize" -l stale-after -d 'Flag GPUs of ready nodes not sampled for this long' -r
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand optimize" -l notify-timeout -d 'After the run, deliver pending alert transitions for at most this long (0s: leave them to \'gpuctl alert notify\'); a receiver that fails is a warning, not a failed run' -r
 complete -c gpuctl -n "__fish_gpuctl_using_subcommand optimize" -l db -d 'Store path [default: $XDG_DATA_HOME/gpuctl/gpuctl.db]' -r -F
 complete -c gpuctl -n "__fish_gpuctl_using_subcommand optimize" -s o -l output -d 'Output format' -r -f -a "table\t''
 json\t''
@@ -848,25 +849,27 @@ complete -c gpuctl -n "__fish_gpuctl_using_subcommand optimize" -s q -l quiet -d
 complete -c gpuctl -n "__fish_gpuctl_using_subcommand optimize" -s v -l verbose -d 'Say more about what is being done'
 complete -c gpuctl -n "__fish_gpuctl_using_subcommand optimize" -s h -l help -d 'Print help'
 complete -c gpuctl -n "__fish_gpuctl_using_subcommand optimize" -s V -l version -d 'Print version'
-complete -c gpuctl -n "__fish_gpuctl_using_subcommand alert; and not __fish_seen_subcommand_from list ls show ack resolve rules help" -l db -d 'Store path [default: $XDG_DATA_HOME/gpuctl/gpuctl.db]' -r -F
-complete -c gpuctl -n "__fish_gpuctl_using_subcommand alert; and not __fish_seen_subcommand_from list ls show ack resolve rules help" -s o -l output -d 'Output format' -r -f -a "table\t''
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand alert; and not __fish_seen_subcommand_from list ls show ack resolve rules receivers notify help" -l db -d 'Store path [default: $XDG_DATA_HOME/gpuctl/gpuctl.db]' -r -F
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand alert; and not __fish_seen_subcommand_from list ls show ack resolve rules receivers notify help" -s o -l output -d 'Output format' -r -f -a "table\t''
 json\t''
 csv\t''"
-complete -c gpuctl -n "__fish_gpuctl_using_subcommand alert; and not __fish_seen_subcommand_from list ls show ack resolve rules help" -l color -d 'When to colour tables (NO_COLOR is honoured by auto)' -r -f -a "auto\t''
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand alert; and not __fish_seen_subcommand_from list ls show ack resolve rules receivers notify help" -l color -d 'When to colour tables (NO_COLOR is honoured by auto)' -r -f -a "auto\t''
 always\t''
 never\t''"
-complete -c gpuctl -n "__fish_gpuctl_using_subcommand alert; and not __fish_seen_subcommand_from list ls show ack resolve rules help" -l no-headers -d 'Omit table headers, footers and the CSV header row'
-complete -c gpuctl -n "__fish_gpuctl_using_subcommand alert; and not __fish_seen_subcommand_from list ls show ack resolve rules help" -s q -l quiet -d 'Print nothing but data and errors'
-complete -c gpuctl -n "__fish_gpuctl_using_subcommand alert; and not __fish_seen_subcommand_from list ls show ack resolve rules help" -s v -l verbose -d 'Say more about what is being done'
-complete -c gpuctl -n "__fish_gpuctl_using_subcommand alert; and not __fish_seen_subcommand_from list ls show ack resolve rules help" -s h -l help -d 'Print help'
-complete -c gpuctl -n "__fish_gpuctl_using_subcommand alert; and not __fish_seen_subcommand_from list ls show ack resolve rules help" -s V -l version -d 'Print version'
-complete -c gpuctl -n "__fish_gpuctl_using_subcommand alert; and not __fish_seen_subcommand_from list ls show ack resolve rules help" -f -a "list" -d 'List alerts, most severe first (open ones unless --state or --all)'
-complete -c gpuctl -n "__fish_gpuctl_using_subcommand alert; and not __fish_seen_subcommand_from list ls show ack resolve rules help" -f -a "ls" -d 'List alerts, most severe first (open ones unless --state or --all)'
-complete -c gpuctl -n "__fish_gpuctl_using_subcommand alert; and not __fish_seen_subcommand_from list ls show ack resolve rules help" -f -a "show" -d 'Show one alert'
-complete -c gpuctl -n "__fish_gpuctl_using_subcommand alert; and not __fish_seen_subcommand_from list ls show ack resolve rules help" -f -a "ack" -d 'Acknowledge an alert: it stays open, marked as seen'
-complete -c gpuctl -n "__fish_gpuctl_using_subcommand alert; and not __fish_seen_subcommand_from list ls show ack resolve rules help" -f -a "resolve" -d 'Resolve an alert by hand'
-complete -c gpuctl -n "__fish_gpuctl_using_subcommand alert; and not __fish_seen_subcommand_from list ls show ack resolve rules help" -f -a "rules" -d 'List or tune the alert rules'
-complete -c gpuctl -n "__fish_gpuctl_using_subcommand alert; and not __fish_seen_subcommand_from list ls show ack resolve rules help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand alert; and not __fish_seen_subcommand_from list ls show ack resolve rules receivers notify help" -l no-headers -d 'Omit table headers, footers and the CSV header row'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand alert; and not __fish_seen_subcommand_from list ls show ack resolve rules receivers notify help" -s q -l quiet -d 'Print nothing but data and errors'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand alert; and not __fish_seen_subcommand_from list ls show ack resolve rules receivers notify help" -s v -l verbose -d 'Say more about what is being done'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand alert; and not __fish_seen_subcommand_from list ls show ack resolve rules receivers notify help" -s h -l help -d 'Print help'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand alert; and not __fish_seen_subcommand_from list ls show ack resolve rules receivers notify help" -s V -l version -d 'Print version'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand alert; and not __fish_seen_subcommand_from list ls show ack resolve rules receivers notify help" -f -a "list" -d 'List alerts, most severe first (open ones unless --state or --all)'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand alert; and not __fish_seen_subcommand_from list ls show ack resolve rules receivers notify help" -f -a "ls" -d 'List alerts, most severe first (open ones unless --state or --all)'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand alert; and not __fish_seen_subcommand_from list ls show ack resolve rules receivers notify help" -f -a "show" -d 'Show one alert'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand alert; and not __fish_seen_subcommand_from list ls show ack resolve rules receivers notify help" -f -a "ack" -d 'Acknowledge an alert: it stays open, marked as seen'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand alert; and not __fish_seen_subcommand_from list ls show ack resolve rules receivers notify help" -f -a "resolve" -d 'Resolve an alert by hand'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand alert; and not __fish_seen_subcommand_from list ls show ack resolve rules receivers notify help" -f -a "rules" -d 'List or tune the alert rules'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand alert; and not __fish_seen_subcommand_from list ls show ack resolve rules receivers notify help" -f -a "receivers" -d 'Where alert transitions are delivered: Alertmanager (API v2) or webhooks'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand alert; and not __fish_seen_subcommand_from list ls show ack resolve rules receivers notify help" -f -a "notify" -d 'Deliver pending alert transitions now, and send open alerts to Alertmanager again'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand alert; and not __fish_seen_subcommand_from list ls show ack resolve rules receivers notify help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c gpuctl -n "__fish_gpuctl_using_subcommand alert; and __fish_seen_subcommand_from list" -l state -d 'Only alerts in this state' -r -f -a "firing\t''
 acknowledged\t''
 resolved\t''"
@@ -964,11 +967,46 @@ complete -c gpuctl -n "__fish_gpuctl_using_subcommand alert; and __fish_seen_sub
 complete -c gpuctl -n "__fish_gpuctl_using_subcommand alert; and __fish_seen_subcommand_from rules" -f -a "enable" -d 'Turn a rule on'
 complete -c gpuctl -n "__fish_gpuctl_using_subcommand alert; and __fish_seen_subcommand_from rules" -f -a "disable" -d 'Turn a rule off'
 complete -c gpuctl -n "__fish_gpuctl_using_subcommand alert; and __fish_seen_subcommand_from rules" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand alert; and __fish_seen_subcommand_from receivers" -l db -d 'Store path [default: $XDG_DATA_HOME/gpuctl/gpuctl.db]' -r -F
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand alert; and __fish_seen_subcommand_from receivers" -s o -l output -d 'Output format' -r -f -a "table\t''
+json\t''
+csv\t''"
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand alert; and __fish_seen_subcommand_from receivers" -l color -d 'When to colour tables (NO_COLOR is honoured by auto)' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand alert; and __fish_seen_subcommand_from receivers" -l no-headers -d 'Omit table headers, footers and the CSV header row'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand alert; and __fish_seen_subcommand_from receivers" -s q -l quiet -d 'Print nothing but data and errors'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand alert; and __fish_seen_subcommand_from receivers" -s v -l verbose -d 'Say more about what is being done'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand alert; and __fish_seen_subcommand_from receivers" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand alert; and __fish_seen_subcommand_from receivers" -s V -l version -d 'Print version'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand alert; and __fish_seen_subcommand_from receivers" -f -a "list" -d 'List the receivers and how their delivery stands (the default)'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand alert; and __fish_seen_subcommand_from receivers" -f -a "ls" -d 'List the receivers and how their delivery stands (the default)'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand alert; and __fish_seen_subcommand_from receivers" -f -a "add" -d 'Add a receiver: an Alertmanager or a webhook'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand alert; and __fish_seen_subcommand_from receivers" -f -a "remove" -d 'Remove a receiver; transitions waiting only for it are dropped'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand alert; and __fish_seen_subcommand_from receivers" -f -a "rm" -d 'Remove a receiver; transitions waiting only for it are dropped'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand alert; and __fish_seen_subcommand_from receivers" -f -a "test" -d 'Send a receiver a test alert (alertname gpuctl-test, severity info, for 5 minutes)'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand alert; and __fish_seen_subcommand_from receivers" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand alert; and __fish_seen_subcommand_from notify" -l timeout -d 'Give up after this long, all receivers together (they are tried at once)' -r
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand alert; and __fish_seen_subcommand_from notify" -l db -d 'Store path [default: $XDG_DATA_HOME/gpuctl/gpuctl.db]' -r -F
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand alert; and __fish_seen_subcommand_from notify" -s o -l output -d 'Output format' -r -f -a "table\t''
+json\t''
+csv\t''"
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand alert; and __fish_seen_subcommand_from notify" -l color -d 'When to colour tables (NO_COLOR is honoured by auto)' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand alert; and __fish_seen_subcommand_from notify" -l retry-now -d 'Also try the receivers that are waiting out a backoff'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand alert; and __fish_seen_subcommand_from notify" -l no-headers -d 'Omit table headers, footers and the CSV header row'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand alert; and __fish_seen_subcommand_from notify" -s q -l quiet -d 'Print nothing but data and errors'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand alert; and __fish_seen_subcommand_from notify" -s v -l verbose -d 'Say more about what is being done'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand alert; and __fish_seen_subcommand_from notify" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand alert; and __fish_seen_subcommand_from notify" -s V -l version -d 'Print version'
 complete -c gpuctl -n "__fish_gpuctl_using_subcommand alert; and __fish_seen_subcommand_from help" -f -a "list" -d 'List alerts, most severe first (open ones unless --state or --all)'
 complete -c gpuctl -n "__fish_gpuctl_using_subcommand alert; and __fish_seen_subcommand_from help" -f -a "show" -d 'Show one alert'
 complete -c gpuctl -n "__fish_gpuctl_using_subcommand alert; and __fish_seen_subcommand_from help" -f -a "ack" -d 'Acknowledge an alert: it stays open, marked as seen'
 complete -c gpuctl -n "__fish_gpuctl_using_subcommand alert; and __fish_seen_subcommand_from help" -f -a "resolve" -d 'Resolve an alert by hand'
 complete -c gpuctl -n "__fish_gpuctl_using_subcommand alert; and __fish_seen_subcommand_from help" -f -a "rules" -d 'List or tune the alert rules'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand alert; and __fish_seen_subcommand_from help" -f -a "receivers" -d 'Where alert transitions are delivered: Alertmanager (API v2) or webhooks'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand alert; and __fish_seen_subcommand_from help" -f -a "notify" -d 'Deliver pending alert transitions now, and send open alerts to Alertmanager again'
 complete -c gpuctl -n "__fish_gpuctl_using_subcommand alert; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c gpuctl -n "__fish_gpuctl_using_subcommand db; and not __fish_seen_subcommand_from retention prune vacuum backup help" -l db -d 'Store path [default: $XDG_DATA_HOME/gpuctl/gpuctl.db]' -r -F
 complete -c gpuctl -n "__fish_gpuctl_using_subcommand db; and not __fish_seen_subcommand_from retention prune vacuum backup help" -s o -l output -d 'Output format' -r -f -a "table\t''
@@ -1126,6 +1164,7 @@ complete -c gpuctl -n "__fish_gpuctl_using_subcommand collect" -l node -d 'This 
 complete -c gpuctl -n "__fish_gpuctl_using_subcommand collect" -l cluster -d 'This node\'s cluster (a node is known by cluster and name) [default: the cluster of the one node of this name, else `default` for a new node]' -r
 complete -c gpuctl -n "__fish_gpuctl_using_subcommand collect" -l textfile -d 'Also write DIR/gpuctl.prom for node_exporter\'s textfile collector: the collected node\'s GPUs (none for a fleet collect) and gpuctl\'s health series' -r -F
 complete -c gpuctl -n "__fish_gpuctl_using_subcommand collect" -l every -d 'Repeat every DURATION until SIGTERM or SIGINT (for containers without cron; a fleet collect runs from a timer instead)' -r
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand collect" -l notify-timeout -d 'After the run, deliver pending alert transitions for at most this long (0s: leave them to \'gpuctl alert notify\'); a receiver that fails is a warning, not a failed run' -r
 complete -c gpuctl -n "__fish_gpuctl_using_subcommand collect" -l from-prometheus -d 'Read every node\'s GPUs from this Prometheus (its dcgm-exporter series)' -r
 complete -c gpuctl -n "__fish_gpuctl_using_subcommand collect" -l scrape -d 'Read dcgm-exporter (or gpuctl) /metrics endpoints directly; repeatable' -r
 complete -c gpuctl -n "__fish_gpuctl_using_subcommand collect" -l selector -d 'Only series this selector picks, e.g. \'{job="dcgm-exporter"}\'' -r
@@ -1400,6 +1439,8 @@ complete -c gpuctl -n "__fish_gpuctl_using_subcommand help; and __fish_seen_subc
 complete -c gpuctl -n "__fish_gpuctl_using_subcommand help; and __fish_seen_subcommand_from alert" -f -a "ack" -d 'Acknowledge an alert: it stays open, marked as seen'
 complete -c gpuctl -n "__fish_gpuctl_using_subcommand help; and __fish_seen_subcommand_from alert" -f -a "resolve" -d 'Resolve an alert by hand'
 complete -c gpuctl -n "__fish_gpuctl_using_subcommand help; and __fish_seen_subcommand_from alert" -f -a "rules" -d 'List or tune the alert rules'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand help; and __fish_seen_subcommand_from alert" -f -a "receivers" -d 'Where alert transitions are delivered: Alertmanager (API v2) or webhooks'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand help; and __fish_seen_subcommand_from alert" -f -a "notify" -d 'Deliver pending alert transitions now, and send open alerts to Alertmanager again'
 complete -c gpuctl -n "__fish_gpuctl_using_subcommand help; and __fish_seen_subcommand_from db" -f -a "retention" -d 'Show, or set, how long raw samples and hourly rollups are kept'
 complete -c gpuctl -n "__fish_gpuctl_using_subcommand help; and __fish_seen_subcommand_from db" -f -a "prune" -d 'Roll up complete hours and delete data past retention, now'
 complete -c gpuctl -n "__fish_gpuctl_using_subcommand help; and __fish_seen_subcommand_from db" -f -a "vacuum" -d 'Rebuild the store file to give free space back to the filesystem'

@@ -2,9 +2,11 @@
 //! dispatcher opened for it.
 
 use std::path::PathBuf;
+use std::time::Duration;
 
 use crate::error::{Error, Result};
 use crate::inventory::{Inventory, Stamp};
+use crate::notify::{self, DeliveryOptions};
 use crate::output::Output;
 use crate::store::Store;
 
@@ -87,6 +89,37 @@ impl Ctx {
             inventory.expire_due_leases()?;
             change(&inventory)
         })
+    }
+}
+
+impl Ctx {
+    /// After a run has committed: delivers pending alert transitions for at most `budget`
+    /// (nothing for zero). A receiver that fails, or the store refusing on the way, is a
+    /// warning that says what is pending: the run's own work is done.
+    pub(crate) fn deliver_alerts(&self, now: i64, budget: Duration) {
+        if budget.is_zero() {
+            return;
+        }
+        let options = DeliveryOptions {
+            budget,
+            ignore_backoff: false,
+        };
+        match self
+            .store()
+            .and_then(|store| notify::deliver(store, now, &options))
+        {
+            Ok(delivery) => {
+                for warning in delivery.warnings() {
+                    self.out.warn(warning);
+                }
+                if let Some(summary) = delivery.summary() {
+                    self.out.detail(summary);
+                }
+            }
+            Err(e) => self
+                .out
+                .warn(format!("alert delivery failed: {}", e.message)),
+        }
     }
 }
 

@@ -203,6 +203,7 @@ word_enum!(
         AlertAcknowledged => "alert.acknowledged",
         AlertResolved => "alert.resolved",
         AlertRule => "alert.rule",
+        AlertReceiver => "alert.receiver",
         ModelCreated => "model.created",
         ModelUpdated => "model.updated",
         ModelRemoved => "model.removed",
@@ -244,6 +245,55 @@ word_enum!(
         Resolved => "resolved",
     }
 );
+
+word_enum!(
+    /// Where a receiver's alerts go: Alertmanager's API v2, or a webhook of gpuctl's own body.
+    ReceiverKind, "receiver kind" {
+        Alertmanager => "alertmanager",
+        Webhook => "webhook",
+    }
+);
+
+/// A place alert transitions are delivered to (`gpuctl alert receivers`), with how its
+/// delivery stands. Credentials are named (a file, an environment variable), never held.
+#[derive(Debug, Clone, Serialize)]
+pub struct AlertReceiver {
+    #[serde(skip)]
+    pub id: i64,
+    pub name: String,
+    pub kind: ReceiverKind,
+    pub url: String,
+    pub ca_file: Option<String>,
+    pub bearer_token_file: Option<String>,
+    pub bearer_token_env: Option<String>,
+    pub basic_auth_user: Option<String>,
+    pub basic_auth_password_file: Option<String>,
+    pub basic_auth_password_env: Option<String>,
+    /// How often open alerts are sent again (Alertmanager only).
+    pub resend_every_secs: Option<i64>,
+    #[serde(with = "unix_time")]
+    pub created_at: i64,
+    /// The last outbox entry this receiver has had (or, from before it was added, never gets).
+    #[serde(skip)]
+    pub delivered_through: i64,
+    /// Transitions waiting for this receiver.
+    pub pending: i64,
+    /// Transitions it has taken (a 2xx answer), and refused for good (400 or 422).
+    pub delivered: i64,
+    pub dropped: i64,
+    /// Failed attempts since the last success.
+    pub failures: i64,
+    #[serde(with = "unix_time::option")]
+    pub next_attempt_at: Option<i64>,
+    #[serde(with = "unix_time::option")]
+    pub last_attempt_at: Option<i64>,
+    #[serde(with = "unix_time::option")]
+    pub last_success_at: Option<i64>,
+    pub last_error: Option<String>,
+    /// When open alerts were last sent again.
+    #[serde(with = "unix_time::option")]
+    pub resent_at: Option<i64>,
+}
 
 /// A rule that turns samples into alerts.
 #[derive(Debug, Clone, Serialize)]

@@ -18,6 +18,7 @@ pub mod generate;
 pub mod gpu;
 mod inventory;
 mod kube;
+mod notify;
 mod output;
 pub mod prometheus;
 pub mod retention;
@@ -88,8 +89,8 @@ enum StoreAccess {
 
 fn store_access(command: &Command) -> StoreAccess {
     use crate::cli::{
-        AlertCommand, AlertRulesCommand, AllocCommand, DbCommand, DeviceCommand, MigCommand,
-        ModelCommand, NodeCommand,
+        AlertCommand, AlertReceiversCommand, AlertRulesCommand, AllocCommand, DbCommand,
+        DeviceCommand, MigCommand, ModelCommand, NodeCommand,
     };
     match command {
         Command::Completions(_) | Command::Demo(_) | Command::Doctor(_) => StoreAccess::Own,
@@ -123,6 +124,12 @@ fn store_access(command: &Command) -> StoreAccess {
             AlertCommand::List(_) | AlertCommand::Show(_) => StoreAccess::Read,
             AlertCommand::Rules(rules) => match rules.command {
                 None | Some(AlertRulesCommand::List) => StoreAccess::Read,
+                Some(_) => StoreAccess::Write,
+            },
+            AlertCommand::Receivers(receivers) => match receivers.command {
+                None | Some(AlertReceiversCommand::List) | Some(AlertReceiversCommand::Test(_)) => {
+                    StoreAccess::Read
+                }
                 Some(_) => StoreAccess::Write,
             },
             _ => StoreAccess::Write,

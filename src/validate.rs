@@ -361,9 +361,120 @@ pub(crate) fn percentage(text: &str) -> Result<f64> {
     }
 }
 
+/// A receiver name: a DNS-1123 label (at most 63 lower-case letters, digits and `-`).
+pub(crate) fn receiver_name(name: &str) -> Result<()> {
+    if name.len() <= LABEL_NAME_MAX && !name.contains('.') && is_dns_subdomain(name) {
+        return Ok(());
+    }
+    Err(Error::usage(format!(
+        "invalid receiver name {}: must be at most {LABEL_NAME_MAX} lower-case letters, digits and '-', starting and ending with a letter or digit",
+        quote(name)
+    )))
+}
+
+/// The longest URL a receiver may have.
+const URL_MAX_CHARS: usize = 2_048;
+
+/// An http or https URL with a host, without credentials (they belong in a file or a variable,
+/// not in a URL that `receivers list` shows).
+pub(crate) fn http_url(text: &str) -> Result<()> {
+    let invalid = |why: &str| Error::usage(format!("invalid URL {}: {why}", quote(text)));
+    if text.len() > URL_MAX_CHARS {
+        return Err(invalid(&format!("longer than {URL_MAX_CHARS} characters")));
+    }
+    if text.chars().any(|c| c.is_whitespace() || c.is_control()) {
+        return Err(invalid("it contains a space or a control character"));
+    }
+    let uri: ureq::http::Uri = text
+        .parse()
+        .map_err(|_| invalid("expected http://HOST[:PORT][/PATH] or https://…"))?;
+    if !matches!(uri.scheme_str(), Some("http" | "https")) {
+        return Err(invalid("expected an http:// or https:// URL"));
+    }
+    let Some(authority) = uri.authority() else {
+        return Err(invalid("it names no host"));
+    };
+    if authority.as_str().contains('@') {
+        return Err(invalid("it carries credentials").with_hint(
+            "give them with --basic-auth-user and a password file or variable, or a bearer token",
+        ));
+    }
+    if authority.host().is_empty() {
+        return Err(invalid("it names no host"));
+    }
+    Ok(())
+}
+
+/// An environment variable's name: `[A-Za-z_][A-Za-z0-9_]*`, at most 255 characters.
+pub(crate) fn env_var_name(name: &str) -> Result<()> {
+    let valid = !name.is_empty()
+        && name.len() <= 255
+        && !name.starts_with(|c: char| c.is_ascii_digit())
+        && name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_');
+    if valid {
+        return Ok(());
+    }
+    Err(Error::usage(format!(
+        "invalid environment variable name {}: expected letters, digits and '_', not starting with a digit",
+        quote(name)
+    )))
+}
+
+checked_text!(
+    /// An alert receiver's name ([`receiver_name`]).
+    ReceiverName,
+    receiver_name
+);
+checked_text!(
+    /// An http or https URL without credentials ([`http_url`]).
+    HttpUrl,
+    http_url
+);
+checked_text!(
+    /// An environment variable's name ([`env_var_name`]).
+    EnvVarName,
+    env_var_name
+);
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn receiver_settings_are_checked_and_named_in_errors() {
+        for good in ["am", "ops-hook-2", "0"] {
+            assert!(receiver_name(good).is_ok(), "{good}");
+        }
+        for bad in ["", "Ops", "a.b", "-a", "a_b", &"a".repeat(64)] {
+            let e = receiver_name(bad).unwrap_err();
+            assert!(e.message.contains(&quote(bad)), "{}", e.message);
+        }
+        for good in [
+            "http://127.0.0.1:9093",
+            "https://am.example.com/alertmanager/",
+            "http://[::1]:8080/hook?x=1",
+        ] {
+            assert!(http_url(good).is_ok(), "{good}");
+        }
+        for (bad, why) in [
+            ("am:9093", "expected an http:// or https:// URL"),
+            ("ftp://h/", "expected an http:// or https:// URL"),
+            ("http://user:pw@h/", "it carries credentials"),
+            ("http://h/a b", "it contains a space or a control character"),
+            (
+                "http:///path",
+                "expected http://HOST[:PORT][/PATH] or https://…",
+            ),
+            ("not a url", "it contains a space or a control character"),
+        ] {
+            let e = http_url(bad).unwrap_err();
+            assert_eq!(e.message, format!("invalid URL {}: {why}", quote(bad)));
+        }
+        assert!(env_var_name("AM_TOKEN_2").is_ok());
+        for bad in ["", "2X", "A-B", "A B"] {
+            assert_eq!(env_var_name(bad).unwrap_err().exit_code(), 2, "{bad}");
+        }
+    }
 
     #[test]
     fn node_names_follow_dns_1123_subdomains() {

@@ -45,6 +45,10 @@ pub(crate) struct CollectArgs {
     #[arg(long, value_name = "DURATION", conflicts_with_all = ["input", "from_prometheus", "scrape"],
           value_parser = checked(Span::parse))]
     pub every: Option<Span>,
+    /// After the run, deliver pending alert transitions for at most this long (0s: leave
+    /// them to 'gpuctl alert notify'); a receiver that fails is a warning, not a failed run
+    #[arg(long, value_name = "DURATION", default_value = "5s", value_parser = checked(Span::parse_or_zero))]
+    pub notify_timeout: Span,
     #[command(flatten)]
     pub fleet: FleetArgs,
 }
@@ -114,4 +118,8 @@ pub(crate) struct OptimizeArgs {
     /// Flag GPUs of ready nodes not sampled for this long
     #[arg(long, default_value = "10m", value_name = "DURATION", value_parser = checked(Span::parse))]
     pub stale_after: Span,
+    /// After the run, deliver pending alert transitions for at most this long (0s: leave
+    /// them to 'gpuctl alert notify'); a receiver that fails is a warning, not a failed run
+    #[arg(long, value_name = "DURATION", default_value = "5s", value_parser = checked(Span::parse_or_zero))]
+    pub notify_timeout: Span,
 }

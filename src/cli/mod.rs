@@ -11,7 +11,8 @@ use crate::domain::{AlertState, DeviceStatus, NodeSort, NodeStatus, Severity};
 use crate::error::exit_status_table;
 use crate::output::{ColorChoice, Format};
 use crate::validate::{
-    self, ClusterName, GpuUuid, Label, LabelKey, MigProfileName, NodeName, PciBusId,
+    self, ClusterName, EnvVarName, GpuUuid, HttpUrl, Label, LabelKey, MigProfileName, NodeName,
+    PciBusId, ReceiverName,
 };
 
 mod alert;

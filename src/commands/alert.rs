@@ -1,4 +1,8 @@
-//! `gpuctl alert …`: alerts raised by collect, and the rules behind them.
+//! `gpuctl alert …`: alerts raised by collect, the rules behind them, and where they are
+//! delivered.
+
+mod notify;
+mod receivers;
 
 use std::io::Write;
 
@@ -29,6 +33,8 @@ pub(crate) fn run(ctx: &Ctx, command: &AlertCommand) -> Result<()> {
             Some(AlertRulesCommand::Enable(args)) => enable_rule(ctx, args, true),
             Some(AlertRulesCommand::Disable(args)) => enable_rule(ctx, args, false),
         },
+        AlertCommand::Receivers(args) => receivers::run(ctx, args.command.as_ref()),
+        AlertCommand::Notify(args) => notify::run(ctx, args),
     }
 }
 

@@ -254,7 +254,9 @@ fn collect_once(
         )?;
         Ok(summary)
     })?;
-    after_run(ctx, store, textfile(args, Some(node_name)), now, &summary)
+    after_run(ctx, store, textfile(args, Some(node_name)), now, &summary)?;
+    ctx.deliver_alerts(now, args.notify_timeout.to_std());
+    Ok(())
 }
 
 /// A recorded file: every batch in one transaction, alerts judged at each batch's time.
@@ -303,7 +305,9 @@ fn replay(
         textfile(args, Some(node_name)),
         ctx.now,
         &summary,
-    )
+    )?;
+    ctx.deliver_alerts(ctx.now, args.notify_timeout.to_std());
+    Ok(())
 }
 
 fn finish_run(
@@ -707,7 +711,9 @@ fn collect_fleet(ctx: &Ctx, args: &CollectArgs) -> Result<()> {
     for warning in &summaries.warnings {
         ctx.out.warn(warning);
     }
-    after_run(ctx, ctx.store()?, textfile(args, None), ctx.now, &summaries)
+    after_run(ctx, ctx.store()?, textfile(args, None), ctx.now, &summaries)?;
+    ctx.deliver_alerts(ctx.now, args.notify_timeout.to_std());
+    Ok(())
 }
 
 /// Transport settings from the command line.
@@ -719,6 +725,7 @@ fn http_options(fleet: &FleetArgs) -> Result<HttpOptions> {
         basic_auth: fleet.basic_auth_user.as_ref().map(|user| BasicAuth {
             username: user.clone(),
             password_file: fleet.basic_auth_password_file.clone(),
+            password_env: None,
         }),
         ..HttpOptions::default()
     })

@@ -132,6 +132,9 @@ pub(crate) fn run(ctx: &Ctx, args: &OptimizeArgs) -> Result<()> {
         Ok(plan)
     })?;
     ctx.out.note(summary(&plan));
+    if !args.dry_run {
+        ctx.deliver_alerts(ctx.now, args.notify_timeout.to_std());
+    }
     if ctx.out.format == Format::Json {
         ctx.out.show(&plan, |_, _| Ok(()))?;
     }

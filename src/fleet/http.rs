@@ -4,9 +4,10 @@
 //! - HTTPS trusts the system's root certificates (`/etc/ssl/certs`, or `SSL_CERT_FILE` /
 //!   `SSL_CERT_DIR`, read by rustls-native-certs) plus a CA file when one is named. Where the
 //!   system has no certificates at all, the Mozilla roots built into the binary are used.
-//! - Credentials, as Prometheus's own scrape configuration names them: a bearer token file,
-//!   or basic auth whose password comes from a file or from the environment variable
-//!   [`BASIC_AUTH_PASSWORD_ENV`], so it never sits on a command line.
+//! - Credentials, as Prometheus's own scrape configuration names them: a bearer token from a
+//!   file or a named environment variable, or basic auth whose password comes from a file or
+//!   from the environment ([`BASIC_AUTH_PASSWORD_ENV`] unless another variable is named), so it
+//!   never sits on a command line.
 //! - 4xx and 5xx answers are read, so a Prometheus error body can be shown; bodies are capped.
 //! - Proxies come from `HTTPS_PROXY` / `HTTP_PROXY` / `ALL_PROXY` (with `NO_PROXY`) unless
 //!   [`HttpOptions::proxy_from_env`] is off.
@@ -45,6 +46,8 @@ pub(crate) struct HttpOptions {
     pub(crate) client_key_file: Option<PathBuf>,
     /// A file holding a bearer token (surrounding whitespace is ignored).
     pub(crate) bearer_token_file: Option<PathBuf>,
+    /// The environment variable holding a bearer token, instead of a file.
+    pub(crate) bearer_token_env: Option<String>,
     pub(crate) basic_auth: Option<BasicAuth>,
     /// The largest body read; a larger one is an error, never a truncated read.
     pub(crate) max_body_bytes: u64,
@@ -60,6 +63,7 @@ impl Default for HttpOptions {
             client_cert_file: None,
             client_key_file: None,
             bearer_token_file: None,
+            bearer_token_env: None,
             basic_auth: None,
             max_body_bytes: DEFAULT_MAX_BODY_BYTES,
             proxy_from_env: true,
@@ -68,11 +72,13 @@ impl Default for HttpOptions {
 }
 
 /// Basic auth: the password is read from `password_file` when given (surrounding whitespace
-/// ignored), else from the environment variable `GPUCTL_BASIC_AUTH_PASSWORD`.
+/// ignored), else from the environment variable `password_env`, by default
+/// `GPUCTL_BASIC_AUTH_PASSWORD`.
 #[derive(Debug, Clone)]
 pub(crate) struct BasicAuth {
     pub(crate) username: String,
     pub(crate) password_file: Option<PathBuf>,
+    pub(crate) password_env: Option<String>,
 }
 
 /// A header value that must never be printed.
@@ -133,8 +139,7 @@ pub(crate) struct HttpClient {
 impl HttpClient {
     /// Reads the credential and certificate files now, so a bad one fails before any request.
     pub(crate) fn new(options: &HttpOptions) -> Result<HttpClient, FleetError> {
-        let password_from_env = std::env::var(BASIC_AUTH_PASSWORD_ENV).ok();
-        let authorization = authorization(options, password_from_env)?;
+        let authorization = authorization(options, &|name| std::env::var(name).ok())?;
         let mut config = Agent::config_builder()
             .timeout_global(Some(options.timeout))
             .http_status_as_error(false)
@@ -194,6 +199,46 @@ impl HttpClient {
             .send_form(form.iter().copied())
             .map_err(|e| self.failure(url, e))?;
         self.read(url, response)
+    }
+
+    /// POST `body` (JSON) to `url` with `headers`, within `timeout` instead of the client's own
+    /// deadline, returning the answer whatever its status.
+    pub(crate) fn post_json(
+        &self,
+        url: &str,
+        body: &[u8],
+        headers: &[(&str, &str)],
+        timeout: Duration,
+    ) -> Result<HttpResponse, FleetError> {
+        let mut request = self
+            .agent
+            .post(url)
+            .header("Content-Type", "application/json")
+            .header("Accept", "application/json, */*;q=0.5");
+        for (name, value) in headers {
+            request = request.header(*name, *value);
+        }
+        if let Some(Secret(value)) = &self.authorization {
+            request = request.header("Authorization", value);
+        }
+        // A redirected POST may become a GET that answers 200 without the body: a redirect
+        // is an answer to show, never one to follow.
+        let response = request
+            .config()
+            .timeout_global(Some(timeout))
+            .max_redirects(0)
+            .build()
+            .send(body)
+            .map_err(|e| failure(url, e, timeout))?;
+        let status = response.status().as_u16();
+        let mut response = response;
+        let body = response
+            .body_mut()
+            .with_config()
+            .limit(self.max_body_bytes)
+            .read_to_vec()
+            .map_err(|e| failure(url, e, timeout))?;
+        Ok(HttpResponse { status, body })
     }
 
     /// POST `form` to `url` and hand a 2xx answer's body to `read` as it arrives, so a large
@@ -266,47 +311,52 @@ impl HttpClient {
 
     /// One FleetError naming the (redacted) URL for a ureq failure.
     fn failure(&self, url: &str, error: ureq::Error) -> FleetError {
-        let url = redact_url(url);
-        let https = url.starts_with("https:");
-        match error {
-            ureq::Error::Timeout(_) => FleetError::Timeout {
-                url,
-                seconds: self.timeout.as_secs_f64(),
-            },
-            ureq::Error::HostNotFound => FleetError::Unreachable {
-                url,
-                reason: "host not found".into(),
-            },
-            ureq::Error::ConnectionFailed => FleetError::Unreachable {
-                url,
-                reason: "connection failed".into(),
-            },
-            ureq::Error::Io(io) => io_failure(url, https, io, self.timeout),
-            ureq::Error::Tls(reason) => FleetError::Tls {
-                url,
-                reason: reason.into(),
-            },
-            ureq::Error::Rustls(e) => FleetError::Tls {
-                url,
-                reason: one_line(&e.to_string(), EXCERPT_CHARS),
-            },
-            ureq::Error::BodyExceedsLimit(limit) => FleetError::BodyTooLarge { url, limit },
-            ureq::Error::BadUri(reason) => {
-                FleetError::Invalid(format!("invalid URL '{url}': {}", one_line(&reason, 100)))
-            }
-            ureq::Error::Http(e) => FleetError::Invalid(format!(
-                "invalid URL '{url}': {}",
-                one_line(&e.to_string(), 100)
-            )),
-            ureq::Error::Decompress(_, e) => FleetError::Malformed {
-                url,
-                reason: format!("cannot decompress the body: {e}"),
-            },
-            other => FleetError::Http {
-                url,
-                reason: one_line(&other.to_string(), EXCERPT_CHARS),
-            },
+        failure(url, error, self.timeout)
+    }
+}
+
+/// One FleetError naming the (redacted) URL for a ureq failure of a request given `timeout`.
+fn failure(url: &str, error: ureq::Error, timeout: Duration) -> FleetError {
+    let url = redact_url(url);
+    let https = url.starts_with("https:");
+    match error {
+        ureq::Error::Timeout(_) => FleetError::Timeout {
+            url,
+            seconds: timeout.as_secs_f64(),
+        },
+        ureq::Error::HostNotFound => FleetError::Unreachable {
+            url,
+            reason: "host not found".into(),
+        },
+        ureq::Error::ConnectionFailed => FleetError::Unreachable {
+            url,
+            reason: "connection failed".into(),
+        },
+        ureq::Error::Io(io) => io_failure(url, https, io, timeout),
+        ureq::Error::Tls(reason) => FleetError::Tls {
+            url,
+            reason: reason.into(),
+        },
+        ureq::Error::Rustls(e) => FleetError::Tls {
+            url,
+            reason: one_line(&e.to_string(), EXCERPT_CHARS),
+        },
+        ureq::Error::BodyExceedsLimit(limit) => FleetError::BodyTooLarge { url, limit },
+        ureq::Error::BadUri(reason) => {
+            FleetError::Invalid(format!("invalid URL '{url}': {}", one_line(&reason, 100)))
         }
+        ureq::Error::Http(e) => FleetError::Invalid(format!(
+            "invalid URL '{url}': {}",
+            one_line(&e.to_string(), 100)
+        )),
+        ureq::Error::Decompress(_, e) => FleetError::Malformed {
+            url,
+            reason: format!("cannot decompress the body: {e}"),
+        },
+        other => FleetError::Http {
+            url,
+            reason: one_line(&other.to_string(), EXCERPT_CHARS),
+        },
     }
 }
 
@@ -331,29 +381,39 @@ fn io_failure(url: String, https: bool, io: std::io::Error, timeout: Duration) -
     }
 }
 
-/// The `Authorization` header the options ask for, if any.
+/// The `Authorization` header the options ask for, if any; `env` reads an environment variable.
 fn authorization(
     options: &HttpOptions,
-    password_from_env: Option<String>,
+    env: &dyn Fn(&str) -> Option<String>,
 ) -> Result<Option<Secret>, FleetError> {
-    match (&options.bearer_token_file, &options.basic_auth) {
-        (Some(_), Some(_)) => Err(FleetError::Invalid(
-            "give either a bearer token file or basic auth, not both".into(),
+    let bearer = options.bearer_token_file.is_some() || options.bearer_token_env.is_some();
+    match (bearer, &options.basic_auth) {
+        (true, Some(_)) => Err(FleetError::Invalid(
+            "give either a bearer token or basic auth, not both".into(),
         )),
-        (Some(path), None) => {
-            let token = read_secret_file("bearer token file", path)?;
+        (true, None) => {
+            let token =
+                match (&options.bearer_token_file, &options.bearer_token_env) {
+                    (Some(path), None) => read_secret_file("bearer token file", path)?,
+                    (None, Some(name)) => secret_from_env("bearer token", name, env)?,
+                    _ => return Err(FleetError::Invalid(
+                        "give the bearer token in a file or in an environment variable, not both"
+                            .into(),
+                    )),
+                };
             Ok(Some(Secret(format!("Bearer {token}"))))
         }
-        (None, Some(basic)) => {
+        (false, Some(basic)) => {
             if basic.username.contains(':') {
                 return Err(FleetError::Invalid(format!(
                     "basic auth user name '{}' contains ':', which basic auth cannot carry",
                     basic.username
                 )));
             }
-            let password = match &basic.password_file {
-                Some(path) => read_secret_file("password file", path)?,
-                None => password_from_env.ok_or_else(|| {
+            let password = match (&basic.password_file, &basic.password_env) {
+                (Some(path), _) => read_secret_file("password file", path)?,
+                (None, Some(name)) => secret_from_env("basic auth password", name, env)?,
+                (None, None) => env(BASIC_AUTH_PASSWORD_ENV).ok_or_else(|| {
                     FleetError::Invalid(format!(
                         "basic auth for user '{}' needs a password: name a password file \
                          or set {BASIC_AUTH_PASSWORD_ENV}",
@@ -365,8 +425,29 @@ fn authorization(
                 .encode(format!("{}:{password}", basic.username));
             Ok(Some(Secret(format!("Basic {credentials}"))))
         }
-        (None, None) => Ok(None),
+        (false, None) => Ok(None),
     }
+}
+
+/// A secret from the environment variable `name`, trimmed; its value is never echoed.
+fn secret_from_env(
+    what: &str,
+    name: &str,
+    env: &dyn Fn(&str) -> Option<String>,
+) -> Result<String, FleetError> {
+    let value = env(name).unwrap_or_default();
+    let trimmed = value.trim();
+    if trimmed.is_empty() {
+        return Err(FleetError::Invalid(format!(
+            "the {what} is to come from the environment variable {name}, which is not set or empty"
+        )));
+    }
+    if trimmed.chars().any(char::is_control) {
+        return Err(FleetError::Invalid(format!(
+            "the {what} in the environment variable {name} holds more than one line"
+        )));
+    }
+    Ok(trimmed.to_string())
 }
 
 /// The trimmed content of a credentials file; never echoed in an error.
@@ -552,10 +633,11 @@ mod tests {
             basic_auth: Some(BasicAuth {
                 username: "admin".into(),
                 password_file: Some(write_file(&dir, "pw", "s3cret\n")),
+                password_env: None,
             }),
             ..loopback_options()
         };
-        let header = authorization(&from_file, Some("ignored".into())).unwrap();
+        let header = authorization(&from_file, &|_| Some("ignored".into())).unwrap();
         // base64("admin:s3cret")
         assert_eq!(header.unwrap().0, "Basic YWRtaW46czNjcmV0");
 
@@ -563,19 +645,119 @@ mod tests {
             basic_auth: Some(BasicAuth {
                 username: "admin".into(),
                 password_file: None,
+                password_env: None,
             }),
             ..loopback_options()
         };
-        let header = authorization(&from_env, Some("s3cret".into())).unwrap();
+        let default_env = |name: &str| (name == BASIC_AUTH_PASSWORD_ENV).then(|| "s3cret".into());
+        let header = authorization(&from_env, &default_env).unwrap();
         assert_eq!(header.unwrap().0, "Basic YWRtaW46czNjcmV0");
-        let missing = authorization(&from_env, None).unwrap_err().to_string();
+        let missing = authorization(&from_env, &|_| None).unwrap_err().to_string();
         assert!(missing.contains(BASIC_AUTH_PASSWORD_ENV), "{missing}");
+
+        // A variable of the caller's naming.
+        let named = HttpOptions {
+            basic_auth: Some(BasicAuth {
+                username: "admin".into(),
+                password_file: None,
+                password_env: Some("AM_PASSWORD".into()),
+            }),
+            ..loopback_options()
+        };
+        let env = |name: &str| (name == "AM_PASSWORD").then(|| " s3cret\n".into());
+        assert_eq!(
+            authorization(&named, &env).unwrap().unwrap().0,
+            "Basic YWRtaW46czNjcmV0"
+        );
+        let unset = authorization(&named, &default_env).unwrap_err().to_string();
+        assert!(
+            unset.contains("AM_PASSWORD") && !unset.contains("s3cret"),
+            "{unset}"
+        );
 
         let server = TestServer::answering(Answer::text(200, ""));
         client(&from_file).get(&server.url("/"), "*/*").unwrap();
         assert_eq!(
             server.requests()[0].header("authorization"),
             Some("Basic YWRtaW46czNjcmV0")
+        );
+    }
+
+    #[test]
+    fn bearer_token_from_a_named_environment_variable_never_echoed() {
+        let options = HttpOptions {
+            bearer_token_env: Some("HOOK_TOKEN".into()),
+            ..loopback_options()
+        };
+        let env = |name: &str| (name == "HOOK_TOKEN").then(|| "t0ken\n".into());
+        assert_eq!(
+            authorization(&options, &env).unwrap().unwrap().0,
+            "Bearer t0ken"
+        );
+        let unset = authorization(&options, &|_| None).unwrap_err();
+        assert_eq!(
+            unset.to_string(),
+            "the bearer token is to come from the environment variable HOOK_TOKEN, which is not set or empty"
+        );
+        let two_lines = |_: &str| Some("t0ken\nsecond".into());
+        let message = authorization(&options, &two_lines).unwrap_err().to_string();
+        assert!(!message.contains("t0ken"), "{message}");
+        let both = HttpOptions {
+            bearer_token_file: Some(PathBuf::from("/nonexistent")),
+            ..options
+        };
+        assert_eq!(
+            authorization(&both, &env)
+                .unwrap_err()
+                .to_error()
+                .exit_code(),
+            2
+        );
+    }
+
+    #[test]
+    fn post_json_sends_the_body_and_headers_within_its_own_deadline() {
+        let server = TestServer::answering(Answer::text(400, "bad alert"));
+        let response = client(&loopback_options())
+            .post_json(
+                &server.url("/api/v2/alerts"),
+                br#"[{"labels":{"a":"b"}}]"#,
+                &[("Idempotency-Key", "k1")],
+                Duration::from_secs(2),
+            )
+            .unwrap();
+        assert_eq!(
+            (response.status, response.excerpt().as_str()),
+            (400, "bad alert")
+        );
+        let seen = &server.requests()[0];
+        assert_eq!(
+            (seen.method.as_str(), seen.path.as_str()),
+            ("POST", "/api/v2/alerts")
+        );
+        assert_eq!(seen.header("content-type"), Some("application/json"));
+        assert_eq!(seen.header("idempotency-key"), Some("k1"));
+        assert_eq!(seen.body, r#"[{"labels":{"a":"b"}}]"#);
+
+        let moved = TestServer::answering(Answer::Reply(
+            303,
+            "text/plain\r\nLocation: /elsewhere",
+            String::new(),
+        ));
+        let response = client(&loopback_options())
+            .post_json(&moved.url("/hook"), b"[]", &[], Duration::from_secs(2))
+            .unwrap();
+        assert_eq!(response.status, 303, "not followed");
+        assert_eq!(moved.requests().len(), 1);
+
+        let silent = TestServer::answering(Answer::Silence);
+        let url = silent.url("/");
+        let error = client(&loopback_options())
+            .post_json(&url, b"[]", &[], Duration::from_millis(300))
+            .unwrap_err();
+        assert_eq!(
+            error.to_string(),
+            format!("no answer from {url} within 0.3 s")
         );
     }
 
@@ -587,6 +769,7 @@ mod tests {
             basic_auth: Some(BasicAuth {
                 username: "u".into(),
                 password_file: None,
+                password_env: None,
             }),
             ..loopback_options()
         };

@@ -14,7 +14,7 @@ pub(crate) mod exposition;
 pub(crate) mod http;
 pub(crate) mod prometheus;
 #[cfg(test)]
-mod test_server;
+pub(crate) mod test_server;
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicUsize, Ordering};

@@ -4,7 +4,7 @@ use super::{Detail, Inventory};
 use crate::clock;
 use crate::domain::{Alert, AlertRule, AlertState, EventKind};
 use crate::error::{Error, Result};
-use crate::store::alerts;
+use crate::store::{alerts, notify};
 
 pub(crate) fn alert_not_found(id: i64) -> Error {
     Error::not_found(format!("alert {id} not found"))
@@ -20,6 +20,7 @@ pub(crate) fn rule_not_found(name: &str) -> Error {
 }
 
 impl Inventory<'_> {
+    /// Writes a transition's event and its outbox entry; called after the alert's row changed.
     fn record_alert_state(
         &self,
         alert: &Alert,
@@ -28,6 +29,8 @@ impl Inventory<'_> {
         new: AlertState,
         reason: Option<String>,
     ) -> Result<()> {
+        // Delivery's outbox, in this transaction: a transition committed is one to deliver.
+        notify::enqueue(self.conn(), alert.id, new, self.now())?;
         self.record(
             kind,
             &format!("alert/{}", alert.id),

@@ -1,4 +1,5 @@
-//! The one writer of the inventory: nodes, devices, MIG instances, leases, models and alerts.
+//! The one writer of the inventory: nodes, devices, MIG instances, leases, models, alerts and
+//! alert receivers.
 //!
 //! Every change goes through an [`Inventory`], which holds the caller's open write transaction
 //! and a [`Stamp`] (when, and by whom). Each method changes the rows and writes the change's
@@ -12,6 +13,7 @@ mod leases;
 mod mig;
 mod models;
 mod nodes;
+mod receivers;
 
 use rusqlite::{Connection, Transaction};
 
@@ -27,6 +29,7 @@ pub(crate) use nodes::{
     ambiguous_node, check_cluster, creation_summary, format_labels, host_name, node_named,
     node_not_found, resolve_node, Filters,
 };
+pub(crate) use receivers::receiver_not_found;
 
 /// When a change is made and by whom; every event of one command run carries the same stamp.
 #[derive(Debug, Clone)]

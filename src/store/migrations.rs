@@ -71,6 +71,10 @@ pub const MIGRATIONS: &[Migration] = &[
              ALTER TABLE mig_instances ADD COLUMN seen_at INTEGER;",
         ),
     },
+    Migration {
+        description: "alert delivery: receivers, and an outbox of alert transitions",
+        step: Step::Sql(ALERT_DELIVERY),
+    },
 ];
 
 /// Marks a SQLite file as a gpuctl store in its header (`PRAGMA application_id`): ASCII "GPUc"
@@ -671,6 +675,58 @@ UPDATE alerts SET cluster = (SELECT n.cluster FROM nodes n WHERE n.name = alerts
     WHERE node IS NOT NULL;
 "#;
 
+/// Alert delivery (`gpuctl alert receivers`, `alert notify`). Each alert transition is copied
+/// into `alert_outbox` in the transaction that made it, as it was then (a receiver that was down
+/// still learns what each transition said). A receiver gets the entries after its cursor
+/// `delivered_through`, in id order; a 2xx answer moves the cursor. AUTOINCREMENT keeps ids
+/// rising after delivered entries are pruned, so a cursor never covers an entry not yet written.
+const ALERT_DELIVERY: &str = r#"
+CREATE TABLE alert_receivers (
+    id                       INTEGER PRIMARY KEY,
+    name                     TEXT NOT NULL UNIQUE,
+    kind                     TEXT NOT NULL CHECK (kind IN ('alertmanager', 'webhook')),
+    url                      TEXT NOT NULL,
+    ca_file                  TEXT,
+    bearer_token_file        TEXT,
+    bearer_token_env         TEXT,
+    basic_auth_user          TEXT,
+    basic_auth_password_file TEXT,
+    basic_auth_password_env  TEXT,
+    resend_secs              INTEGER CHECK (resend_secs > 0),
+    created_at               INTEGER NOT NULL,
+    delivered_through        INTEGER NOT NULL,
+    delivered                INTEGER NOT NULL DEFAULT 0,
+    dropped                  INTEGER NOT NULL DEFAULT 0,
+    failures                 INTEGER NOT NULL DEFAULT 0,
+    next_attempt_at          INTEGER,
+    last_attempt_at          INTEGER,
+    last_success_at          INTEGER,
+    last_error               TEXT,
+    resent_at                INTEGER
+);
+CREATE TABLE alert_outbox (
+    id            INTEGER PRIMARY KEY AUTOINCREMENT,
+    key           TEXT NOT NULL UNIQUE,
+    alert_id      INTEGER NOT NULL,
+    transition    TEXT NOT NULL CHECK (transition IN ('firing', 'acknowledged', 'resolved')),
+    at            INTEGER NOT NULL,
+    rule          TEXT NOT NULL,
+    description   TEXT NOT NULL,
+    severity      TEXT NOT NULL,
+    device_uuid   TEXT,
+    node          TEXT,
+    cluster       TEXT,
+    model         TEXT,
+    value         REAL,
+    threshold     REAL,
+    message       TEXT NOT NULL,
+    first_seen_at INTEGER NOT NULL,
+    acked_at      INTEGER,
+    ack_note      TEXT,
+    resolution    TEXT
+);
+"#;
+
 #[cfg(test)]
 mod tests {
     use rusqlite::Connection;
@@ -706,6 +762,7 @@ mod tests {
         0x124b_7aef_5705_08e8,
         0x5862_b9e0_a6cc_667a,
         0x75d0_5d1a_4b93_e880,
+        0xa15d_afa6_53c9_5540,
     ];
 
     #[test]

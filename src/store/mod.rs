@@ -16,6 +16,7 @@ pub mod mig;
 pub mod migrations;
 pub mod models;
 pub mod nodes;
+pub mod notify;
 pub mod registry;
 pub mod reports;
 pub mod settings;
@@ -448,8 +449,8 @@ impl Store {
     }
 
     /// Whether the store holds nothing but what its migrations put there: no node, device,
-    /// event, setting, lease or alert, and only the built-in models and rules. A command killed
-    /// (or failing on a full disk) before its first commit leaves such a store.
+    /// event, setting, lease, alert or alert receiver, and only the built-in models and rules.
+    /// A command killed (or failing on a full disk) before its first commit leaves such a store.
     pub fn is_untouched(&self) -> Result<bool> {
         Ok(self.conn.query_row(
             "SELECT NOT EXISTS (SELECT 1 FROM nodes)
@@ -459,7 +460,8 @@ impl Store {
                 AND NOT EXISTS (SELECT 1 FROM allocations)
                 AND NOT EXISTS (SELECT 1 FROM alerts)
                 AND NOT EXISTS (SELECT 1 FROM gpu_models WHERE builtin = 0)
-                AND NOT EXISTS (SELECT 1 FROM alert_rules WHERE builtin = 0)",
+                AND NOT EXISTS (SELECT 1 FROM alert_rules WHERE builtin = 0)
+                AND NOT EXISTS (SELECT 1 FROM alert_receivers)",
             [],
             |r| r.get(0),
         )?)

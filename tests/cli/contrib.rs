@@ -62,7 +62,7 @@ fn command_lines() -> Vec<(String, String)> {
     lines
 }
 
-/// The subcommand words after `gpuctl` (up to the first flag or argument that is no
+/// The subcommand words after `gpuctl` (up to three, the first flag or an argument that is no
 /// subcommand) and the long flags of the line.
 fn parse(line: &str) -> (Vec<String>, Vec<String>) {
     let after = line
@@ -72,7 +72,7 @@ fn parse(line: &str) -> (Vec<String>, Vec<String>) {
     let words: Vec<&str> = after.split_whitespace().collect();
     let mut subcommand = Vec::new();
     for word in &words {
-        if word.starts_with('-') || word.starts_with('#') || subcommand.len() == 2 {
+        if word.starts_with('-') || word.starts_with('#') || subcommand.len() == 3 {
             break;
         }
         subcommand.push(word.to_string());

@@ -374,6 +374,8 @@ fn old_event_kinds_are_renamed_by_the_migration() {
          ALTER TABLE mig_instances DROP COLUMN fb_used_mib;
          ALTER TABLE mig_instances DROP COLUMN workload;
          ALTER TABLE mig_instances DROP COLUMN seen_at;
+         DROP TABLE alert_receivers;
+         DROP TABLE alert_outbox;
          PRAGMA user_version = 5;",
     )
     .unwrap();

@@ -22,6 +22,7 @@ mod mig;
 mod model;
 mod monitoring;
 mod node;
+mod notify;
 mod optimize;
 mod prometheus;
 mod readme;

@@ -1,10 +1,11 @@
-//! Real services on loopback for the fleet tests: a text server standing in for
-//! dcgm-exporter, and the real `prometheus` binary scraping it or loaded with history.
+//! Real services on loopback for the fleet and delivery tests: a text server standing in for
+//! dcgm-exporter, the real `prometheus` binary scraping it or loaded with history, the real
+//! Alertmanager (`prometheus-alertmanager`), and a webhook receiver that can be down.
 //!
 //! Everything listens on 127.0.0.1 only and stops when dropped. A missing binary skips the
 //! test on a developer's machine and fails it in CI (`CI` set), where .ci/run installs it.
 
-use std::io::{BufRead, BufReader, Write};
+use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{SocketAddr, TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
@@ -440,4 +441,288 @@ fn prometheus_harness_loads_history() {
     assert_eq!(at_five.len(), 1, "{at_five:?}");
     assert_eq!(at_five[0]["value"][1], "45");
     assert_eq!(at_five[0]["metric"]["UUID"], "GPU-1");
+}
+
+/// The real Alertmanager (Debian's `prometheus-alertmanager`) on 127.0.0.1 with a temp config
+/// and storage, clustering off; killed when dropped. Its route ends in a receiver that
+/// notifies nobody: the tests read alerts back through the API.
+pub struct Alertmanager {
+    child: Child,
+    port: u16,
+    dir: TempDir,
+}
+
+/// The binary Debian installs.
+pub const ALERTMANAGER: &str = "prometheus-alertmanager";
+
+impl Alertmanager {
+    pub fn start() -> Alertmanager {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let config = dir.path().join("alertmanager.yml");
+        std::fs::write(
+            &config,
+            "route:\n  receiver: nobody\n  group_wait: 1s\nreceivers:\n  - name: nobody\n",
+        )
+        .expect("write the Alertmanager config");
+        let mut last_log = String::new();
+        for _ in 0..3 {
+            let port = free_port();
+            let log = std::fs::File::create(dir.path().join("alertmanager.log")).expect("log");
+            let mut child = Command::new(ALERTMANAGER)
+                .arg(format!("--config.file={}", config.display()))
+                .arg(format!(
+                    "--storage.path={}",
+                    dir.path().join("data").display()
+                ))
+                .arg(format!("--web.listen-address=127.0.0.1:{port}"))
+                // No gossip port: a single Alertmanager, nothing listening but the API.
+                .arg("--cluster.listen-address=")
+                .arg("--log.level=warn")
+                .stdin(Stdio::null())
+                .stdout(Stdio::null())
+                .stderr(log)
+                .spawn()
+                .expect("start prometheus-alertmanager");
+            if wait_ready(&mut child, port) {
+                return Alertmanager { child, port, dir };
+            }
+            let _ = child.kill();
+            let _ = child.wait();
+            last_log =
+                std::fs::read_to_string(dir.path().join("alertmanager.log")).unwrap_or_default();
+        }
+        panic!("Alertmanager did not become ready:\n{last_log}");
+    }
+
+    /// `http://127.0.0.1:PORT`.
+    pub fn url(&self) -> String {
+        format!("http://127.0.0.1:{}", self.port)
+    }
+
+    /// `GET /api/v2/alerts` (active, silenced, inhibited and unprocessed; resolved alerts are
+    /// not listed), with a `filter` matcher such as `alertname="x"`.
+    pub fn alerts(&self, filter: &str) -> Vec<Value> {
+        let mut response = loopback_agent()
+            .get(format!("{}/api/v2/alerts", self.url()))
+            .query("filter", filter)
+            .call()
+            .expect("ask Alertmanager for its alerts");
+        let body = response
+            .body_mut()
+            .read_to_string()
+            .expect("read the answer");
+        serde_json::from_str::<Value>(&body)
+            .expect("Alertmanager answers JSON")
+            .as_array()
+            .cloned()
+            .unwrap_or_default()
+    }
+
+    /// Polls [`Alertmanager::alerts`] until `done` holds of them, for up to 10 s.
+    pub fn wait_for(&self, filter: &str, done: impl Fn(&[Value]) -> bool) -> Vec<Value> {
+        let deadline = Instant::now() + Duration::from_secs(10);
+        loop {
+            let alerts = self.alerts(filter);
+            if done(&alerts) {
+                return alerts;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "Alertmanager's alerts for {filter} never got there: {alerts:?}\n{}",
+                std::fs::read_to_string(self.dir.path().join("alertmanager.log"))
+                    .unwrap_or_default()
+            );
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    }
+}
+
+impl Drop for Alertmanager {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// How a [`WebhookReceiver`] treats the next requests.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mood {
+    /// Takes them: 200.
+    Up,
+    /// Answers 503, as a receiver behind a proxy whose backend is gone.
+    Unavailable,
+    /// Reads the request and never answers, as a hung receiver.
+    Hung,
+}
+
+/// A request a [`WebhookReceiver`] took (answered 200).
+#[derive(Debug, Clone)]
+pub struct Taken {
+    /// Header names lowercased.
+    pub headers: Vec<(String, String)>,
+    pub body: Value,
+}
+
+impl Taken {
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, v)| v.as_str())
+    }
+}
+
+/// A webhook receiver on 127.0.0.1 (one thread per connection), in the mood it is set to;
+/// remembers what it took and counts every request.
+pub struct WebhookReceiver {
+    addr: SocketAddr,
+    mood: Arc<Mutex<Mood>>,
+    taken: Arc<Mutex<Vec<Taken>>>,
+    requests: Arc<Mutex<usize>>,
+    stop: Arc<AtomicBool>,
+    thread: Option<JoinHandle<()>>,
+}
+
+impl WebhookReceiver {
+    pub fn start(mood: Mood) -> WebhookReceiver {
+        let listener = TcpListener::bind("127.0.0.1:0").expect("bind a loopback port");
+        let addr = listener.local_addr().expect("the bound address");
+        let mood = Arc::new(Mutex::new(mood));
+        let taken = Arc::new(Mutex::new(Vec::new()));
+        let requests = Arc::new(Mutex::new(0));
+        let stop = Arc::new(AtomicBool::new(false));
+        let thread = {
+            let (mood, taken, requests, stop) = (
+                Arc::clone(&mood),
+                Arc::clone(&taken),
+                Arc::clone(&requests),
+                Arc::clone(&stop),
+            );
+            std::thread::spawn(move || {
+                for stream in listener.incoming() {
+                    if stop.load(Ordering::SeqCst) {
+                        break;
+                    }
+                    let Ok(stream) = stream else { continue };
+                    let (mood, taken, requests, stop) = (
+                        Arc::clone(&mood),
+                        Arc::clone(&taken),
+                        Arc::clone(&requests),
+                        Arc::clone(&stop),
+                    );
+                    std::thread::spawn(move || {
+                        receive(stream, &mood, &taken, &requests, &stop);
+                    });
+                }
+            })
+        };
+        WebhookReceiver {
+            addr,
+            mood,
+            taken,
+            requests,
+            stop,
+            thread: Some(thread),
+        }
+    }
+
+    pub fn set(&self, mood: Mood) {
+        *self.mood.lock().expect("mood lock") = mood;
+    }
+
+    pub fn url(&self) -> String {
+        format!("http://{}/hooks/gpuctl", self.addr)
+    }
+
+    /// The requests taken so far, oldest first.
+    pub fn taken(&self) -> Vec<Taken> {
+        self.taken.lock().expect("taken lock").clone()
+    }
+
+    /// Every request seen, taken or not.
+    pub fn requests(&self) -> usize {
+        *self.requests.lock().expect("requests lock")
+    }
+
+    /// Every alert of every body taken, in the order they came.
+    pub fn alerts(&self) -> Vec<Value> {
+        self.taken()
+            .iter()
+            .flat_map(|t| t.body["alerts"].as_array().cloned().unwrap_or_default())
+            .collect()
+    }
+}
+
+impl Drop for WebhookReceiver {
+    fn drop(&mut self) {
+        self.stop.store(true, Ordering::SeqCst);
+        let _ = TcpStream::connect(self.addr);
+        if let Some(thread) = self.thread.take() {
+            let _ = thread.join();
+        }
+    }
+}
+
+/// Reads one request (head and Content-Length body) and answers it as the mood says.
+fn receive(
+    stream: TcpStream,
+    mood: &Mutex<Mood>,
+    taken: &Mutex<Vec<Taken>>,
+    requests: &Mutex<usize>,
+    stop: &AtomicBool,
+) {
+    let _ = stream.set_read_timeout(Some(Duration::from_secs(5)));
+    let mut reader = BufReader::new(&stream);
+    let mut headers = Vec::new();
+    let mut line = String::new();
+    if reader.read_line(&mut line).map(|n| n == 0).unwrap_or(true) {
+        return;
+    }
+    loop {
+        line.clear();
+        if reader.read_line(&mut line).map(|n| n == 0).unwrap_or(true) {
+            return;
+        }
+        let trimmed = line.trim_end();
+        if trimmed.is_empty() {
+            break;
+        }
+        if let Some((name, value)) = trimmed.split_once(':') {
+            headers.push((name.trim().to_lowercase(), value.trim().to_string()));
+        }
+    }
+    let length: usize = headers
+        .iter()
+        .find(|(n, _)| n == "content-length")
+        .and_then(|(_, v)| v.parse().ok())
+        .unwrap_or(0);
+    let mut body = vec![0; length];
+    if reader.read_exact(&mut body).is_err() {
+        return;
+    }
+    *requests.lock().expect("requests lock") += 1;
+    let mood = *mood.lock().expect("mood lock");
+    let status = match mood {
+        Mood::Up => "200 OK",
+        Mood::Unavailable => "503 Service Unavailable",
+        Mood::Hung => {
+            // Until the client gives up (it closes) or the receiver stops.
+            let deadline = Instant::now() + Duration::from_secs(30);
+            while !stop.load(Ordering::SeqCst) && Instant::now() < deadline {
+                std::thread::sleep(Duration::from_millis(50));
+            }
+            return;
+        }
+    };
+    if mood == Mood::Up {
+        let body = serde_json::from_slice(&body).expect("a webhook body is JSON");
+        taken
+            .lock()
+            .expect("taken lock")
+            .push(Taken { headers, body });
+    }
+    let mut writer = &stream;
+    let _ = writer.write_all(
+        format!("HTTP/1.1 {status}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n").as_bytes(),
+    );
 }
