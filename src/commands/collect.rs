@@ -20,7 +20,7 @@ use crate::fleet::{
     prometheus::PrometheusClient,
 };
 use crate::gpu::nvml::NvmlSource;
-use crate::gpu::replay::ReplaySource;
+use crate::gpu::replay::{self, ReplaySource, Streamed};
 use crate::gpu::smi::SmiSource;
 use crate::gpu::source::{open_auto, DeviceSample, GpuSource};
 use crate::inventory::{node_named, Detail, Inventory, RunDevices, Stamp};
@@ -70,6 +70,9 @@ struct RunSummary {
     /// The GPUs sampled, by row id.
     #[serde(skip)]
     device_ids: Vec<i64>,
+    /// The time of the run's oldest sample.
+    #[serde(skip)]
+    earliest: Option<i64>,
 }
 
 pub(crate) fn run(ctx: &Ctx, args: &CollectArgs) -> Result<()> {
@@ -237,7 +240,7 @@ fn collect_once(
             &inv,
             node_name,
             args.cluster.as_deref(),
-            &[(now, readings)],
+            [Ok((now, readings))],
             source.name(),
             Timing::Batch,
         )?;
@@ -259,7 +262,9 @@ fn collect_once(
     Ok(())
 }
 
-/// A recorded file: every batch in one transaction, alerts judged at each batch's time.
+/// A recorded file: every batch in one transaction, alerts judged at each batch's time. The
+/// file is read on a second thread while the store takes what it has read; a recording whose
+/// rows go back in time is read whole first instead, and sorted.
 fn replay(
     ctx: &Ctx,
     store: &Store,
@@ -269,35 +274,30 @@ fn replay(
 ) -> Result<()> {
     let started = Instant::now();
     let spinner = ctx.out.spinner(&format!("replaying {}", input.display()));
-    let batches = ReplaySource::open(input, ctx.now)?.batches();
-    // A reading from the future would stand as the GPU's newest for ever: gpu-not-reporting
-    // could never judge it. A day of clock skew is allowed.
-    if let Some((ts, _)) = batches.iter().find(|(ts, _)| *ts > ctx.now + 86_400) {
-        return Err(Error::usage(format!(
-            "{}: a reading at {} is more than a day after now ({})",
-            input.display(),
-            clock::rfc3339(*ts),
-            clock::rfc3339(ctx.now)
-        )));
-    }
-    let summary = ctx.change(|inv| {
-        let tx = inv.conn();
-        let earliest = batches.iter().map(|(ts, _)| *ts).min();
-        let mut summary = ingest(
-            inv,
-            node_name,
-            args.cluster.as_deref(),
-            &batches,
-            "replay",
-            Timing::Batch,
-        )?;
-        if let Some(earliest) = earliest {
-            retention::roll_up_late(tx, &summary.device_ids, earliest)?;
+    let unordered = std::cell::Cell::new(false);
+    let streamed = replay::stream(input, ctx.now)?;
+    let batches = streamed.into_iter().map(|message| match message {
+        Ok(Streamed::Batch(batch)) => Ok(batch),
+        Ok(Streamed::Unordered) => {
+            unordered.set(true);
+            Err(Error::usage("the recording goes back in time"))
         }
-        retention::apply(tx, ctx.now)?;
-        finish_run(inv, started, &mut summary, "replay")?;
-        Ok(summary)
-    })?;
+        Err(e) => Err(Error::from(e)),
+    });
+    let summary = match replay_batches(ctx, args, node_name, input, started, batches) {
+        Err(_) if unordered.get() => {
+            let batches = ReplaySource::open(input, ctx.now)?.batches();
+            replay_batches(
+                ctx,
+                args,
+                node_name,
+                input,
+                started,
+                batches.into_iter().map(Ok),
+            )?
+        }
+        other => other?,
+    };
     spinner.finish_and_clear();
     after_run(
         ctx,
@@ -308,6 +308,48 @@ fn replay(
     )?;
     ctx.deliver_alerts(ctx.now, args.notify_timeout.to_std());
     Ok(())
+}
+
+/// Stores a recording's batches, oldest first, in one transaction.
+fn replay_batches(
+    ctx: &Ctx,
+    args: &CollectArgs,
+    node_name: &str,
+    input: &Path,
+    started: Instant,
+    batches: impl Iterator<Item = Result<(i64, Vec<DeviceSample>)>>,
+) -> Result<RunSummary> {
+    // A reading from the future would stand as the GPU's newest for ever: gpu-not-reporting
+    // could never judge it. A day of clock skew is allowed.
+    let batches = batches.map(|batch| {
+        let (ts, readings) = batch?;
+        if ts > ctx.now + 86_400 {
+            return Err(Error::usage(format!(
+                "{}: a reading at {} is more than a day after now ({})",
+                input.display(),
+                clock::rfc3339(ts),
+                clock::rfc3339(ctx.now)
+            )));
+        }
+        Ok((ts, readings))
+    });
+    ctx.change(|inv| {
+        let tx = inv.conn();
+        let mut summary = ingest(
+            inv,
+            node_name,
+            args.cluster.as_deref(),
+            batches,
+            "replay",
+            Timing::Batch,
+        )?;
+        if let Some(earliest) = summary.earliest {
+            retention::roll_up_late(tx, &summary.device_ids, earliest)?;
+        }
+        retention::apply(tx, ctx.now)?;
+        finish_run(inv, started, &mut summary, "replay")?;
+        Ok(summary)
+    })
 }
 
 fn finish_run(
@@ -429,7 +471,7 @@ fn ingest(
     inv: &Inventory,
     node_name: &str,
     cluster: Option<&str>,
-    batches: &[(i64, Vec<DeviceSample>)],
+    batches: impl IntoIterator<Item = Result<(i64, Vec<DeviceSample>)>>,
     source: &str,
     timing: Timing,
 ) -> Result<RunSummary> {
@@ -450,18 +492,9 @@ fn ingest(
         cluster: node.cluster.clone(),
         ..RunSummary::default()
     };
-    let earliest = batches
-        .iter()
-        .flat_map(|(ts, readings)| {
-            std::iter::once(*ts).chain(readings.iter().map(move |r| match timing {
-                Timing::Batch => *ts,
-                Timing::Reading => r.timestamp,
-            }))
-        })
-        .min()
-        .unwrap_or(inv.now());
     let mut devices = RunDevices::default();
-    let mut judge = RunJudge::new(tx, earliest)?;
+    // Made at the first batch, the run's earliest: batches come oldest first.
+    let mut judge: Option<RunJudge> = None;
     let mut writer = SampleWriter::default();
     // The node's GPUs that should report, as the store would say at each batch.
     let mut expected = registry::active_devices_of_node(tx, node.id)?;
@@ -472,10 +505,26 @@ fn ingest(
     let mut driver: Option<String> = None;
     let mut samples = Vec::new();
     let mut inserted = Vec::new();
-    for (ts, readings) in batches {
+    for batch in batches {
+        let (ts, readings) = batch?;
+        let ts = &ts;
+        let judge = match &mut judge {
+            Some(judge) => judge,
+            None => {
+                let earliest = readings
+                    .iter()
+                    .map(|r| match timing {
+                        Timing::Batch => *ts,
+                        Timing::Reading => r.timestamp,
+                    })
+                    .fold(*ts, i64::min);
+                summary.earliest = Some(earliest);
+                judge.insert(RunJudge::new(tx, earliest)?)
+            }
+        };
         let mut seen = Vec::with_capacity(readings.len());
         samples.clear();
-        for reading in readings {
+        for reading in &readings {
             let reported = inv.report_reading(&mut devices, &node, reading, *ts)?;
             let device_id = reported.id;
             if reported.first {
@@ -598,7 +647,9 @@ fn ingest(
         summary.alerts.repeated.extend(transitions.repeated);
         summary.alerts.resolved.extend(transitions.resolved);
     }
-    judge.finish(inv)?;
+    if let Some(judge) = judge {
+        judge.finish(inv)?;
+    }
     inv.write_reported_devices(&devices, &node)?;
     writer.finish(tx)?;
     summary.gpus = seen_uuids.len();
@@ -751,7 +802,7 @@ fn ingest_fleet(inv: &Inventory, gpus: &[FleetGpu], source: &str) -> Result<Vec<
             inv,
             &node,
             cluster.as_deref(),
-            &[(newest, samples)],
+            [Ok((newest, samples))],
             source,
             Timing::Reading,
         )?;
@@ -1184,7 +1235,14 @@ mod tests {
         let got = one_pass
             .write(|tx| {
                 let inv = Inventory::new(tx, Stamp::new(now, None));
-                ingest(&inv, "gpu-a", None, &input, "replay", Timing::Batch)
+                ingest(
+                    &inv,
+                    "gpu-a",
+                    None,
+                    input.iter().cloned().map(Ok),
+                    "replay",
+                    Timing::Batch,
+                )
             })
             .unwrap();
         // The input makes every rule fire and clear.

@@ -95,41 +95,181 @@ fn read_batches(
     input: impl Read,
     default_timestamp: i64,
 ) -> Result<Vec<Batch>, SourceError> {
+    // Each moment's samples, and where each GPU's sample is in them: a repeated GPU is found
+    // in constant time, so a file is read in time linear in its rows.
+    let mut by_time: BTreeMap<i64, Moment> = BTreeMap::new();
+    read_rows(path, input, default_timestamp, |line, sample| {
+        by_time
+            .entry(sample.timestamp)
+            .or_default()
+            .add(path, line, sample)
+    })?;
+    Ok(by_time
+        .into_iter()
+        .map(|(at, moment)| (at, moment.samples))
+        .collect())
+}
+
+/// What [`stream`] hands over: the next moment of the recording, or word that its rows go
+/// back in time (it must then be read whole, with [`ReplaySource::open`]).
+#[derive(Debug)]
+pub enum Streamed {
+    Batch(Batch),
+    Unordered,
+}
+
+/// Reads a recording on a thread of its own and hands over each moment as soon as the next
+/// one starts, so that storing one overlaps reading the next. A recording is in time order as
+/// nvidia-smi writes it; one whose rows go back in time ends the stream with `Unordered`.
+/// The reader stops when the receiver is dropped.
+pub fn stream(
+    path: impl AsRef<Path>,
+    default_timestamp: i64,
+) -> Result<std::sync::mpsc::Receiver<Result<Streamed, SourceError>>, SourceError> {
+    let path = path.as_ref().to_path_buf();
+    let file = std::fs::File::open(&path).map_err(|error| SourceError::Unreadable {
+        path: path.clone(),
+        error,
+    })?;
+    let (tx, rx) = std::sync::mpsc::sync_channel(64);
+    std::thread::spawn(move || {
+        let mut current: Option<(i64, Moment)> = None;
+        let read = read_rows(&path, file, default_timestamp, |line, sample| {
+            let at = sample.timestamp;
+            match &mut current {
+                Some((t, moment)) if *t == at => return Ok(moment.add(&path, line, sample)?),
+                Some((t, _)) if *t > at => return Err(Halt::Unordered),
+                _ => {}
+            }
+            if let Some((t, done)) = current.take() {
+                if tx.send(Ok(Streamed::Batch((t, done.samples)))).is_err() {
+                    return Err(Halt::Gone);
+                }
+            }
+            let mut moment = Moment::default();
+            moment.add(&path, line, sample)?;
+            current = Some((at, moment));
+            Ok(())
+        });
+        let last = match read {
+            Ok(()) => current
+                .take()
+                .map(|(t, moment)| Ok(Streamed::Batch((t, moment.samples)))),
+            Err(Halt::Unordered) => Some(Ok(Streamed::Unordered)),
+            Err(Halt::Gone) => None,
+            Err(Halt::Failed(e)) => Some(Err(e)),
+        };
+        if let Some(last) = last {
+            // The receiver may be gone already: nothing is left to tell.
+            let _ = tx.send(last);
+        }
+    });
+    Ok(rx)
+}
+
+/// Why [`stream`]'s reader stopped early.
+enum Halt {
+    /// A row went back in time.
+    Unordered,
+    /// The receiver hung up (the run failed).
+    Gone,
+    Failed(SourceError),
+}
+
+impl From<SourceError> for Halt {
+    fn from(e: SourceError) -> Halt {
+        Halt::Failed(e)
+    }
+}
+
+/// The samples of one moment, a repeated GPU's later row standing.
+#[derive(Debug, Default)]
+struct Moment {
+    samples: Vec<DeviceSample>,
+    /// Where each GPU is in `samples`, once there are enough for a search to cost.
+    index: HashMap<String, usize>,
+}
+
+impl Moment {
+    const SCANNED: usize = 32;
+
+    fn add(&mut self, path: &Path, line: u64, sample: DeviceSample) -> Result<(), SourceError> {
+        let at = if self.samples.len() <= Self::SCANNED {
+            self.samples.iter().position(|s| s.uuid == sample.uuid)
+        } else {
+            if self.index.is_empty() {
+                for (i, s) in self.samples.iter().enumerate() {
+                    self.index.insert(s.uuid.clone(), i);
+                }
+            }
+            self.index.get(&sample.uuid).copied()
+        };
+        // Two rows for one GPU in one second: the later reading stands.
+        match at {
+            Some(at) => self.samples[at] = sample,
+            None if self.samples.len() >= GPUS_PER_BATCH_MAX => {
+                return Err(SourceError::Malformed {
+                    path: path.to_path_buf(),
+                    line,
+                    message: format!(
+                        "more than {GPUS_PER_BATCH_MAX} GPUs read at one moment: a recording is one host's nvidia-smi (is the timestamp column missing?)"
+                    ),
+                })
+            }
+            None => {
+                if !self.index.is_empty() {
+                    self.index.insert(sample.uuid.clone(), self.samples.len());
+                }
+                self.samples.push(sample);
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Reads and checks a recording's header, then hands each row's sample, with its line, to
+/// `on_row` in file order.
+fn read_rows<E: From<SourceError>>(
+    path: &Path,
+    input: impl Read,
+    default_timestamp: i64,
+    mut on_row: impl FnMut(u64, DeviceSample) -> Result<(), E>,
+) -> Result<(), E> {
     let malformed = |line: u64, message: String| SourceError::Malformed {
         path: path.to_path_buf(),
         line,
         message,
     };
     let mut reader = csv_reader(Bounded::new(input), true);
-    let header = reader.headers().map_err(|e| csv_error(path, e))?.clone();
+    let header = reader
+        .headers()
+        .map_err(|e| E::from(csv_error(path, e)))?
+        .clone();
     let layout = Layout::new(header.iter().map(ColumnSpec::new).collect());
     if header.is_empty() || (header.len() == 1 && header[0].is_empty()) {
-        return Err(malformed(
+        return Err(E::from(malformed(
             1,
             "empty file: expected an nvidia-smi CSV header".into(),
-        ));
+        )));
     }
     if header.iter().any(|cell| cell.starts_with("GPU-")) {
-        return Err(malformed(
+        return Err(E::from(malformed(
             1,
             "no header row: record with --format=csv (not noheader) so columns have names".into(),
-        ));
+        )));
     }
     if !layout.has(Column::Uuid) {
-        return Err(malformed(
+        return Err(E::from(malformed(
             1,
             "no 'uuid' column: record with nvidia-smi --query-gpu=uuid,… --format=csv".into(),
-        ));
+        )));
     }
-    // Each moment's samples, and where each GPU's sample is in them: a repeated GPU is found
-    // in constant time, so a file is read in time linear in its rows.
-    let mut by_time: BTreeMap<i64, (Vec<DeviceSample>, HashMap<String, usize>)> = BTreeMap::new();
     let mut record = csv::StringRecord::new();
     loop {
         match reader.read_record(&mut record) {
             Ok(false) => break,
             Ok(true) => {}
-            Err(e) => return Err(csv_error(path, e)),
+            Err(e) => return Err(E::from(csv_error(path, e))),
         }
         let line = record.position().map_or(0, |p| p.line());
         if record.len() == 1 && record[0].is_empty() {
@@ -140,29 +280,11 @@ fn read_batches(
             .map_err(|e| match e {
                 RowError::NoUuid => malformed(line, "GPU UUID is missing".into()),
                 RowError::Bad(message) => malformed(line, message),
-            })?;
-        let (batch, index) = by_time.entry(sample.timestamp).or_default();
-        // Two rows for one GPU in one second: the later reading stands.
-        match index.get(&sample.uuid) {
-            Some(&at) => batch[at] = sample,
-            None if batch.len() >= GPUS_PER_BATCH_MAX => {
-                return Err(malformed(
-                    line,
-                    format!(
-                        "more than {GPUS_PER_BATCH_MAX} GPUs read at one moment: a recording is one host's nvidia-smi (is the timestamp column missing?)"
-                    ),
-                ))
-            }
-            None => {
-                index.insert(sample.uuid.clone(), batch.len());
-                batch.push(sample);
-            }
-        }
+            })
+            .map_err(E::from)?;
+        on_row(line, sample)?;
     }
-    Ok(by_time
-        .into_iter()
-        .map(|(at, (samples, _))| (at, samples))
-        .collect())
+    Ok(())
 }
 
 /// Why [`Bounded`] stopped reading.

@@ -640,3 +640,119 @@ fn the_run_lock_is_private_and_never_opened_through_a_symlink() {
     let mode = std::fs::metadata(&lock_path).unwrap().permissions().mode();
     assert_eq!(mode & 0o777, 0o600);
 }
+
+/// A recording of two GPUs of `board` at `minutes` (minutes after 08:00, in that order).
+fn recording(minutes: impl Iterator<Item = u32>, bad_at: Option<u32>, board: u32) -> String {
+    let mut text = String::from(
+        "timestamp, index, uuid, name, utilization.gpu [%], memory.used [MiB], memory.total [MiB], temperature.gpu, power.draw [W]\n",
+    );
+    for m in minutes {
+        for gpu in 0..2 {
+            let temp = if Some(m) == bad_at {
+                "hot".to_string()
+            } else {
+                (50 + (m + gpu) % 40).to_string()
+            };
+            text.push_str(&format!(
+                "2026/11/29 {:02}:{:02}:00.000, {gpu}, GPU-5eed000{board}-0000-0000-0000-00000000000{gpu}, NVIDIA H100 80GB HBM3, {} %, {} MiB, 81559 MiB, {temp}, 300.00 W\n",
+                8 + m / 60,
+                m % 60,
+                m * 7 % 100,
+                20_000 + m,
+            ));
+        }
+    }
+    text
+}
+
+fn replay(env: &Env, name: &str, text: &str, node: &str) -> std::process::Output {
+    let path = env.dir().join(name);
+    std::fs::write(&path, text).unwrap();
+    env.cmd(&["collect", "--node", node, "--input", path.to_str().unwrap()])
+        .output()
+        .unwrap()
+}
+
+fn store_rows(env: &Env, node: &str) -> Vec<String> {
+    let sql = format!(
+        "SELECT s.ts || '|' || s.gpu_util || '|' || s.mem_used_mib || '|' || s.temp_c
+         FROM samples s JOIN devices d ON d.id = s.device_id JOIN nodes n ON n.id = d.node_id
+         WHERE n.name = '{node}' ORDER BY d.uuid, s.ts"
+    );
+    let conn = rusqlite::Connection::open(env.db()).unwrap();
+    let mut stmt = conn.prepare(&sql).unwrap();
+    let rows = stmt
+        .query_map([], |r| r.get::<_, String>(0))
+        .unwrap()
+        .map(|r| r.unwrap())
+        .collect();
+    rows
+}
+
+#[test]
+fn a_recording_out_of_time_order_stores_what_the_sorted_one_stores() {
+    let mut env = Env::new();
+    env.set_now("2026-11-29T12:00:00Z");
+    let sorted = recording(0..180, None, 1);
+    assert!(replay(&env, "sorted.csv", &sorted, "in-order")
+        .status
+        .success());
+    // The same moments, the second hour first: read whole, then stored oldest first.
+    let shuffled = recording((60..120).chain(0..60).chain(120..180), None, 2);
+    let run = replay(&env, "shuffled.csv", &shuffled, "shuffled");
+    assert!(
+        run.status.success(),
+        "{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
+    let (a, b) = (store_rows(&env, "in-order"), store_rows(&env, "shuffled"));
+    assert_eq!(a.len(), 360);
+    assert_eq!(a, b);
+    let alerts = |node: &str| {
+        env.json(&["alert", "list", "--all", "--node", node])
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|a| format!("{} {} {}", a["rule"], a["first_seen_at"], a["state"]))
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(alerts("in-order"), alerts("shuffled"));
+}
+
+#[test]
+fn a_bad_row_or_a_future_reading_late_in_a_long_recording_writes_nothing() {
+    let mut env = Env::new();
+    env.set_now("2026-11-29T12:00:00Z");
+    env.init_store();
+    let before = count(&env, "SELECT count(*) FROM events");
+    // Two hours stream into the store before the bad row is read.
+    let run = replay(
+        &env,
+        "bad.csv",
+        &recording(0..180, Some(170), 1),
+        "late-error",
+    );
+    assert_eq!(run.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&run.stderr);
+    assert!(
+        error_line(&stderr).contains("bad.csv:342: temperature.gpu"),
+        "{stderr}"
+    );
+    // A reading two days ahead, at the end.
+    let mut ahead = recording(0..120, None, 1);
+    ahead.push_str("2026/12/01 12:00:00.000, 0, GPU-5eed0000-0000-0000-0000-000000000000, NVIDIA H100 80GB HBM3, 5 %, 1 MiB, 81559 MiB, 40, 100.00 W\n");
+    let run = replay(&env, "ahead.csv", &ahead, "late-error");
+    assert_eq!(run.status.code(), Some(2));
+    assert!(
+        error_line(&String::from_utf8_lossy(&run.stderr))
+            .contains("a reading at 2026-12-01T12:00:00Z is more than a day after now"),
+        "{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
+    assert_eq!(count(&env, "SELECT count(*) FROM samples"), 0);
+    assert_eq!(
+        count(&env, "SELECT count(*) FROM nodes WHERE name = 'late-error'"),
+        0
+    );
+    assert_eq!(count(&env, "SELECT count(*) FROM events"), before);
+}
