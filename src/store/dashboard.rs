@@ -207,7 +207,7 @@ fn group_for<'a>(groups: &'a mut Vec<GroupStats>, key: &str) -> &'a mut GroupSta
 /// `dashboard realtime`'s statement: every GPU with a newest sample, by node name and index.
 /// Public so the fleet benchmark can time the very same SQL bare.
 pub const REALTIME_SQL: &str = "
-SELECT n.name, d.idx, d.uuid, m.name, d.latest_gpu_util, d.latest_mem_used_mib,
+SELECT n.name AS node, d.idx, d.uuid, m.name AS model, d.latest_gpu_util, d.latest_mem_used_mib,
        d.memory_total_mib, d.latest_temp_c, d.latest_power_mw, d.power_limit_mw, d.latest_ts,
        d.workload
 FROM devices d
