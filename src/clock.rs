@@ -246,17 +246,25 @@ pub fn short_time(unix_seconds: i64) -> String {
 pub fn write_rfc3339(out: &mut impl std::fmt::Write, unix_seconds: i64) -> std::fmt::Result {
     match Utc.timestamp_opt(unix_seconds, 0).single() {
         // Four-digit years; chrono writes others with a sign, which `rfc3339` gives exactly.
-        Some(t) if (0..=9999).contains(&t.year()) => write!(
-            out,
-            "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}Z",
-            t.year(),
-            t.month(),
-            t.day(),
-            t.hour(),
-            t.minute(),
-            t.second()
-        ),
+        Some(t) if (0..=9999).contains(&t.year()) => {
+            let mut text = *b"0000-00-00T00:00:00Z";
+            put_digits(&mut text[0..4], t.year().unsigned_abs());
+            put_digits(&mut text[5..7], t.month());
+            put_digits(&mut text[8..10], t.day());
+            put_digits(&mut text[11..13], t.hour());
+            put_digits(&mut text[14..16], t.minute());
+            put_digits(&mut text[17..19], t.second());
+            out.write_str(std::str::from_utf8(&text).map_err(|_| std::fmt::Error)?)
+        }
         _ => out.write_str(&rfc3339(unix_seconds)),
+    }
+}
+
+/// `n`'s last decimal digits, zero-padded to fill `slot`.
+fn put_digits(slot: &mut [u8], mut n: u32) {
+    for digit in slot.iter_mut().rev() {
+        *digit = b'0' + (n % 10) as u8;
+        n /= 10;
     }
 }
 

@@ -555,23 +555,29 @@ pub(crate) struct Bar {
 
 impl std::fmt::Display for Bar {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        use std::fmt::Write as _;
-        const PARTS: [char; 8] = ['▏', '▎', '▍', '▌', '▋', '▊', '▉', '█'];
+        const PARTS: [&str; 8] = ["▏", "▎", "▍", "▌", "▋", "▊", "▉", "█"];
         let eighths = (self.fraction.clamp(0.0, 1.0) * (self.width * 8) as f64).round() as usize;
         let full = eighths / 8;
-        for _ in 0..full {
-            f.write_char('█')?;
-        }
+        // Runs of blocks and blanks, not one character at a time: 8,000 bars in a table.
+        write_run(f, "████████████████", full)?;
         let mut used = full;
         if !eighths.is_multiple_of(8) {
-            f.write_char(PARTS[eighths % 8 - 1])?;
+            f.write_str(PARTS[eighths % 8 - 1])?;
             used += 1;
         }
-        for _ in used..self.width {
-            f.write_char(' ')?;
-        }
-        Ok(())
+        write_run(f, "                ", self.width.saturating_sub(used))
     }
+}
+
+/// `count` characters of `run`, one character repeated, written in slices of it.
+fn write_run(f: &mut std::fmt::Formatter<'_>, run: &str, mut count: usize) -> std::fmt::Result {
+    let size = run.chars().next().map_or(1, char::len_utf8);
+    while count > 0 {
+        let chunk = count.min(run.len() / size);
+        f.write_str(&run[..chunk * size])?;
+        count -= chunk;
+    }
+    Ok(())
 }
 
 /// "1 GPU", "2 GPUs".
@@ -616,5 +622,12 @@ mod chart_tests {
         assert_eq!(bar(0.0, 3), "   ");
         assert_eq!(bar(0.5, 1), "▌");
         assert_eq!(bar(1.0 / 8.0, 1), "▏");
+        // Longer than the runs the bar is written from.
+        assert_eq!(bar(1.0, 40), "█".repeat(40));
+        assert_eq!(bar(0.0, 40), " ".repeat(40));
+        assert_eq!(
+            bar(0.51, 40),
+            format!("{}▍{}", "█".repeat(20), " ".repeat(19))
+        );
     }
 }

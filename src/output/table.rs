@@ -278,7 +278,7 @@ pub(crate) struct CellBuffer {
 #[derive(Debug, Clone, Copy)]
 struct Span {
     end: usize,
-    width: usize,
+    width: u32,
     right: bool,
     tone: Option<Tone>,
 }
@@ -301,11 +301,23 @@ impl AddedCell<'_> {
 
 impl CellBuffer {
     /// Adds a cell showing `text` to the current row.
+    pub(crate) fn add_str(&mut self, text: &str) -> AddedCell<'_> {
+        let start = self.text.len();
+        self.text.push_str(text);
+        self.close_cell(start)
+    }
+
+    /// Adds a cell showing `text` formatted in place to the current row.
     pub(crate) fn add(&mut self, text: impl std::fmt::Display) -> AddedCell<'_> {
         use std::fmt::Write as _;
         let start = self.text.len();
         // Writing to a String fails only if a Display impl does; keep what it wrote.
         let _ = write!(self.text, "{text}");
+        self.close_cell(start)
+    }
+
+    /// Ends the cell whose text starts at `start`: escapes and measures it.
+    fn close_cell(&mut self, start: usize) -> AddedCell<'_> {
         let escaped = match crate::terminal::escape(&self.text[start..]) {
             std::borrow::Cow::Borrowed(_) => None,
             std::borrow::Cow::Owned(escaped) => Some(escaped),
@@ -322,7 +334,8 @@ impl CellBuffer {
         }
         self.cells.push(Span {
             end: self.text.len(),
-            width,
+            // No wider than its bytes, and SQLite's texts stay far below 4 GiB even escaped.
+            width: u32::try_from(width).unwrap_or(u32::MAX),
             right: false,
             tone: None,
         });
@@ -427,7 +440,7 @@ impl Span {
     fn view(self, text: &str) -> CellView<'_> {
         CellView {
             text,
-            width: self.width,
+            width: self.width as usize,
             right: self.right,
             tone: self.tone,
             bold: false,
@@ -435,8 +448,13 @@ impl Span {
     }
 }
 
-fn push_spaces(line: &mut String, count: usize) {
-    line.extend(std::iter::repeat_n(' ', count));
+fn push_spaces(line: &mut String, mut count: usize) {
+    const SPACES: &str = "                                                                ";
+    while count > 0 {
+        let chunk = count.min(SPACES.len());
+        line.push_str(&SPACES[..chunk]);
+        count -= chunk;
+    }
 }
 
 fn render_comfy(header: Option<Vec<Cell>>, rows: Vec<Vec<Cell>>, layout: Layout) -> String {
@@ -550,7 +568,7 @@ mod tests {
         let mut buffer = CellBuffer::default();
         for row in rows {
             for cell in row {
-                let added = buffer.add(&cell.text).tone(cell.tone);
+                let added = buffer.add_str(&cell.text).tone(cell.tone);
                 if cell.right {
                     added.right();
                 }
@@ -588,7 +606,7 @@ mod tests {
     #[test]
     fn a_cell_buffer_escapes_what_it_is_given() {
         let mut buffer = CellBuffer::default();
-        buffer.add("one\ntwo\x1b[2J");
+        buffer.add_str("one\ntwo\x1b[2J");
         buffer.add(format_args!("{}\u{85}", 7)).right();
         buffer.end_row();
         let layout = Layout {

@@ -16,6 +16,10 @@ const HEADERS: &[&str] = &[
 /// How many characters the utilisation bar takes.
 const BAR_WIDTH: usize = 10;
 
+/// The bar's place when a GPU reports no utilisation.
+const BLANK_BAR: &str = "          ";
+const _: () = assert!(BLANK_BAR.len() == BAR_WIDTH);
+
 /// One GPU's latest sample, as JSON and CSV show it.
 #[derive(Debug, Serialize)]
 struct RealtimeRow<'a> {
@@ -61,28 +65,28 @@ impl<'a> RealtimeRow<'a> {
 
 impl StreamRow for RealtimeRow<'_> {
     fn add_cells(&self, out: &Output, cells: &mut CellBuffer) {
-        cells.add(self.node);
+        cells.add_str(self.node);
         cells.add(self.index).right();
-        cells.add(self.model.unwrap_or("-"));
+        cells.add_str(self.model.unwrap_or("-"));
         match self.gpu_util {
             Some(util) => cells.add(format_args!("{util}%")).right(),
-            None => cells.add("-").right(),
+            None => cells.add_str("-").right(),
         };
         match self.gpu_util {
             Some(util) => cells.add(Bar {
                 fraction: util as f64 / 100.0,
                 width: BAR_WIDTH,
             }),
-            None => cells.add(format_args!("{:BAR_WIDTH$}", "")),
+            None => cells.add_str(BLANK_BAR),
         };
         match (self.mem_used_mib, self.mem_total_mib) {
             (Some(used), Some(total)) => cells.add(format_args!("{} / {}", Gib(used), Gib(total))),
             (Some(used), None) => cells.add(Gib(used)),
-            _ => cells.add("-"),
+            _ => cells.add_str("-"),
         };
         match self.temp_c {
             Some(temp) => cells.add(format_args!("{temp}°C")).right(),
-            None => cells.add("-").right(),
+            None => cells.add_str("-").right(),
         };
         // Whole watts from the milliwatts the store keeps (W × 1000 gives them back exactly).
         let whole_watts = |w: f64| div_round((w * 1000.0).round() as i64, 1000);
@@ -91,7 +95,7 @@ impl StreamRow for RealtimeRow<'_> {
                 cells.add(format_args!("{} / {} W", whole_watts(p), whole_watts(l)))
             }
             (Some(p), None) => cells.add(format_args!("{} W", whole_watts(p))),
-            _ => cells.add("-"),
+            _ => cells.add_str("-"),
         };
         let ago = clock::Ago {
             now: self.sample_at + self.age_secs,
@@ -104,7 +108,7 @@ impl StreamRow for RealtimeRow<'_> {
         } else {
             cells.add(ago);
         }
-        cells.add(self.workload.unwrap_or("-"));
+        cells.add_str(self.workload.unwrap_or("-"));
     }
 }
 
@@ -128,6 +132,7 @@ fn stream_rows(
 pub(super) fn realtime(ctx: &Ctx, args: &RealtimeArgs) -> Result<()> {
     let interval = args.interval.seconds();
     let store = ctx.store()?;
+    store.read_unmapped()?;
     let footer = |rows: usize, stale: usize| {
         format!(
             "{rows} GPU(s), {stale} stale (no sample for more than 3 × {})",
