@@ -1,17 +1,23 @@
-//! The fleet-scale benchmark: `cargo bench --bench fleet`.
+//! The fleet-scale benchmark: `cargo bench --bench fleet [-- FILTER]`.
 //!
 //! Builds a store of 1,000 nodes × 8 GPUs with 24 h of one-minute samples (11.5 M rows, with
 //! the demo generator) plus a 10,000-node inventory, then reports:
 //! - the median wall time of whole `gpuctl` runs (process start, store open, query, output)
 //!   beside a **bare process** running the same SQL: this bench re-executed with `--bare-case N`,
 //!   which opens the store with plain rusqlite, runs the command's statements and writes every
-//!   row to stdout as `a|b|c` lines (what the sqlite3 shell would do), and beside the same SQL
-//!   timed inside this process (no process start, no store open, no output);
+//!   row to stdout as `a|b|c` lines (what the sqlite3 shell would do) or, for `dashboard
+//!   realtime` in each of its formats, as a plain table, CSV or JSON of the raw columns; and
+//!   beside the bare statements timed inside this process (no process start, no store open,
+//!   output into a sink). gpuctl and its bare process run in turns, so drift hits both alike;
 //! - the generator's ingest rate beside a bare rusqlite insert loop;
 //! - bytes per stored sample.
 //!
+//! FILTER (e.g. `realtime`) runs only the commands whose arguments contain it, and skips the
+//! ingest and size figures; `GPUCTL_BENCH_RUNS` sets the runs per median (default 11).
+//!
 //! Targets (issue 5): each query ≤ 50 ms (trends ≤ 100 ms) and ≤ 1.3× the bare SQL; ingest
-//! ≥ 0.7× the bare loop; ≤ 32 bytes per sample.
+//! ≥ 0.7× the bare loop; ≤ 32 bytes per sample. Issue 14: `dashboard realtime` ≤ 1.3× its bare
+//! process in each format.
 
 use std::collections::BTreeMap;
 use std::io::Write;
@@ -21,14 +27,14 @@ use std::time::{Duration, Instant};
 
 use gpuctl::demo::{self, DemoSpec};
 use gpuctl::domain::{Node, NodeStatus};
-use gpuctl::store::dashboard::{Grouping, StatsQueries};
+use gpuctl::store::dashboard::{Grouping, StatsQueries, REALTIME_SQL};
 use gpuctl::store::{nodes, Store, DEFAULT_BUSY_TIMEOUT};
 use rusqlite::Connection;
 
 const FLEET_NODES: usize = 1_000;
 const GPUS_PER_NODE: usize = 8;
 const INVENTORY_NODES: usize = 10_000;
-const RUNS: usize = 11;
+const DEFAULT_RUNS: usize = 11;
 /// 2026-11-29T10:30:00Z: half an hour into the current hour, so trends read raw samples too.
 const NOW: i64 = 1_795_948_200;
 const BARE_ROWS: i64 = 2_000_000;
@@ -43,6 +49,13 @@ fn main() {
         stdout.flush().expect("flush");
         return;
     }
+    // `cargo bench` passes `--bench`; the first other argument filters the commands.
+    let filter = args.iter().skip(1).find(|a| !a.starts_with('-')).cloned();
+    let runs = std::env::var("GPUCTL_BENCH_RUNS")
+        .ok()
+        .and_then(|r| r.parse::<usize>().ok())
+        .filter(|r| *r > 0)
+        .unwrap_or(DEFAULT_RUNS);
     let dir = tempfile::tempdir().expect("temp dir");
     let db = dir.path().join("fleet.db");
 
@@ -65,33 +78,45 @@ fn main() {
     store.checkpoint().expect("checkpoint");
     drop(store);
 
-    let bytes = sample_bytes(&db);
-    // The sample-writing phase: the per-row work the bare loop also does, plus the generator's
-    // own arithmetic (lease lookups, the daily rhythm, noise).
-    let ingest = summary.samples as f64 / summary.sample_write_secs;
-    let bare = bare_insert_rate(dir.path());
     println!(
         "store: {} nodes ({} with {} GPUs each), {} samples, {} leases",
         INVENTORY_NODES, FLEET_NODES, GPUS_PER_NODE, summary.samples, summary.leases
     );
     println!();
-    println!("ingest: generator {:.2} M samples/s ({:.1} s writing samples, {:.1} s for the whole fleet with rollups and alerts), bare insert loop {:.2} M rows/s: {:.2}x (target >= 0.7x)",
-        ingest / 1e6, summary.sample_write_secs, generate_secs, bare / 1e6, ingest / bare);
-    println!(
-        "size:   {:.1} bytes per sample (samples table pages / rows; target <= 32)",
-        bytes
-    );
-    println!();
+    if filter.is_none() {
+        let bytes = sample_bytes(&db);
+        // The sample-writing phase: the per-row work the bare loop also does, plus the
+        // generator's own arithmetic (lease lookups, the daily rhythm, noise).
+        let ingest = summary.samples as f64 / summary.sample_write_secs;
+        let bare = bare_insert_rate(dir.path());
+        println!("ingest: generator {:.2} M samples/s ({:.1} s writing samples, {:.1} s for the whole fleet with rollups and alerts), bare insert loop {:.2} M rows/s: {:.2}x (target >= 0.7x)",
+            ingest / 1e6, summary.sample_write_secs, generate_secs, bare / 1e6, ingest / bare);
+        println!(
+            "size:   {:.1} bytes per sample (samples table pages / rows; target <= 32)",
+            bytes
+        );
+        println!();
+    }
     println!(
         "{:<64} {:>9} {:>9} {:>7} {:>9}",
-        "query (median of 11)", "gpuctl", "bare", "ratio", "bare SQL"
+        format!("query (median of {runs})"),
+        "gpuctl",
+        "bare",
+        "ratio",
+        "bare SQL"
     );
     let conn = Connection::open(&db).expect("open for bare SQL");
     let me = std::env::current_exe().expect("the bench's own path");
     for (index, (args, bare_sql)) in cases().into_iter().enumerate() {
-        let process = median(|| run_gpuctl(&db, args));
-        let bare = median(|| run_bare(&me, index, &db));
-        let sql = median(|| bare_sql(&conn, &mut std::io::sink()));
+        if filter
+            .as_deref()
+            .is_some_and(|f| !args.join(" ").contains(f))
+        {
+            continue;
+        }
+        let (process, bare) =
+            medians_in_turn(runs, || run_gpuctl(&db, args), || run_bare(&me, index, &db));
+        let (sql, _) = medians_in_turn(runs, || bare_sql(&conn, &mut std::io::sink()), || ());
         println!(
             "gpuctl {:<57} {:>7.1}ms {:>7.1}ms {:>6.2}x {:>7.1}ms",
             args.join(" "),
@@ -101,7 +126,7 @@ fn main() {
             ms(sql)
         );
     }
-    let startup = median(|| run_gpuctl(&db, &["--version"]));
+    let (startup, _) = medians_in_turn(runs, || run_gpuctl(&db, &["--version"]), || ());
     println!();
     println!(
         "process start alone (gpuctl --version): {:.1} ms",
@@ -123,7 +148,9 @@ fn cases() -> Vec<(&'static [&'static str], BareSql)> {
         (&["dashboard", "stats"], |c, out| {
             bare_stats(c, Grouping::Overall, out)
         }),
-        (&["dashboard", "realtime"], bare_realtime),
+        (&["dashboard", "realtime"], bare_realtime_table),
+        (&["dashboard", "realtime", "-o", "csv"], bare_realtime_csv),
+        (&["dashboard", "realtime", "-o", "json"], bare_realtime_json),
         (&["report", "cost", "--since", "30d"], bare_cost),
         (&["dashboard", "trends", "--since", "24h"], bare_trends),
         (
@@ -269,18 +296,118 @@ fn bare_activity(conn: &Connection, out: &mut dyn Write) {
     );
 }
 
-fn bare_realtime(conn: &Connection, out: &mut dyn Write) {
-    drain(
-        out,
-        conn,
-        "SELECT d.uuid, d.idx, n.name, n.cluster, m.name, d.pci_bus_id, d.memory_total_mib, d.power_limit_mw,
-                d.sm_clock_mhz, d.mem_clock_mhz, d.ecc_corrected, d.energy_mj, d.id, d.latest_ts,
-                d.latest_gpu_util, d.latest_mem_util, d.latest_mem_used_mib, d.latest_temp_c,
-                d.latest_power_mw, d.latest_fan_pct, d.latest_ecc_uncorrected
-         FROM devices d JOIN nodes n ON n.id = d.node_id LEFT JOIN gpu_models m ON m.id = d.model_id
-         WHERE d.latest_ts IS NOT NULL ORDER BY n.name, d.idx",
-        &[],
-    );
+/// `dashboard realtime`'s statement as a plain table: every column's raw text, padded to the
+/// widest (known only once every row is read, so held in one string meanwhile), as the sqlite3
+/// shell's column mode prints it.
+fn bare_realtime_table(conn: &Connection, out: &mut dyn Write) {
+    let mut stmt = conn.prepare_cached(REALTIME_SQL).expect("prepare");
+    let names: Vec<String> = stmt.column_names().iter().map(|n| n.to_string()).collect();
+    let mut widths: Vec<usize> = names.iter().map(|n| n.chars().count()).collect();
+    let mut text = String::new();
+    let mut ends: Vec<usize> = Vec::new();
+    let mut rows = stmt.query([]).expect("query");
+    while let Some(row) = rows.next().expect("row") {
+        for (i, width) in widths.iter_mut().enumerate() {
+            let start = text.len();
+            push_value(&mut text, row.get_ref(i).expect("value"));
+            *width = (*width).max(text[start..].chars().count());
+            ends.push(text.len());
+        }
+    }
+    let mut line = String::new();
+    let mut write_line = |cells: &mut dyn Iterator<Item = &str>| {
+        line.clear();
+        for (cell, width) in cells.zip(&widths) {
+            line.push_str(cell);
+            let pad = width - cell.chars().count() + 2;
+            line.extend(std::iter::repeat_n(' ', pad));
+        }
+        out.write_all(line.trim_end().as_bytes()).expect("write");
+        out.write_all(b"\n").expect("write");
+    };
+    write_line(&mut names.iter().map(String::as_str));
+    let mut start = 0;
+    for row in ends.chunks(widths.len()) {
+        write_line(&mut row.iter().map(|&end| {
+            let cell = &text[start..end];
+            start = end;
+            cell
+        }));
+    }
+}
+
+/// `dashboard realtime`'s statement as CSV: a header of column names, then each row's raw values.
+fn bare_realtime_csv(conn: &Connection, out: &mut dyn Write) {
+    let mut stmt = conn.prepare_cached(REALTIME_SQL).expect("prepare");
+    let mut writer = csv::Writer::from_writer(out);
+    writer.write_record(stmt.column_names()).expect("header");
+    let columns = stmt.column_count();
+    let mut value = String::new();
+    let mut rows = stmt.query([]).expect("query");
+    while let Some(row) = rows.next().expect("row") {
+        for i in 0..columns {
+            value.clear();
+            push_value(&mut value, row.get_ref(i).expect("value"));
+            writer.write_field(&value).expect("write");
+        }
+        writer.write_record(None::<&[u8]>).expect("write");
+    }
+    writer.flush().expect("flush");
+}
+
+/// `dashboard realtime`'s statement as a pretty JSON array of objects keyed by column name, as
+/// the sqlite3 shell's json mode prints it (indented as gpuctl indents).
+fn bare_realtime_json(conn: &Connection, out: &mut dyn Write) {
+    use serde::ser::{SerializeSeq, Serializer};
+    let mut stmt = conn.prepare_cached(REALTIME_SQL).expect("prepare");
+    let names: Vec<String> = stmt.column_names().iter().map(|n| n.to_string()).collect();
+    let mut serializer = serde_json::Serializer::pretty(&mut *out);
+    let mut array = serializer.serialize_seq(None).expect("array");
+    let mut rows = stmt.query([]).expect("query");
+    while let Some(row) = rows.next().expect("row") {
+        array
+            .serialize_element(&JsonRow { row, names: &names })
+            .expect("write");
+    }
+    array.end().expect("end");
+    out.write_all(b"\n").expect("write");
+}
+
+/// One row as a JSON object of its raw values.
+struct JsonRow<'a> {
+    row: &'a rusqlite::Row<'a>,
+    names: &'a [String],
+}
+
+impl serde::Serialize for JsonRow<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use rusqlite::types::ValueRef;
+        use serde::ser::{Error, SerializeMap};
+        let mut map = serializer.serialize_map(Some(self.names.len()))?;
+        for (i, name) in self.names.iter().enumerate() {
+            match self.row.get_ref(i).map_err(S::Error::custom)? {
+                ValueRef::Null => map.serialize_entry(name, &())?,
+                ValueRef::Integer(v) => map.serialize_entry(name, &v)?,
+                ValueRef::Real(v) => map.serialize_entry(name, &v)?,
+                ValueRef::Text(t) | ValueRef::Blob(t) => {
+                    map.serialize_entry(name, std::str::from_utf8(t).map_err(S::Error::custom)?)?
+                }
+            }
+        }
+        map.end()
+    }
+}
+
+/// A value as the sqlite3 shell shows it: NULL as nothing.
+fn push_value(text: &mut String, value: rusqlite::types::ValueRef) {
+    use rusqlite::types::ValueRef;
+    use std::fmt::Write as _;
+    match value {
+        ValueRef::Null => {}
+        ValueRef::Integer(v) => write!(text, "{v}").expect("format"),
+        ValueRef::Real(v) => write!(text, "{v}").expect("format"),
+        ValueRef::Text(t) | ValueRef::Blob(t) => text.push_str(&String::from_utf8_lossy(t)),
+    }
 }
 
 fn bare_trends(conn: &Connection, out: &mut dyn Write) {
@@ -403,17 +530,22 @@ fn run_gpuctl(db: &Path, args: &[&str]) {
     );
 }
 
-fn median(mut f: impl FnMut()) -> Duration {
-    f(); // warm the page cache
-    let mut times: Vec<Duration> = (0..RUNS)
-        .map(|_| {
-            let start = Instant::now();
-            f();
-            start.elapsed()
-        })
-        .collect();
-    times.sort();
-    times[RUNS / 2]
+/// The median times of `a` and `b` over `runs` runs each, run in turns (a, b, a, b, …) so the
+/// machine's drift falls on both alike.
+fn medians_in_turn(runs: usize, mut a: impl FnMut(), mut b: impl FnMut()) -> (Duration, Duration) {
+    // Warm the page cache.
+    a();
+    b();
+    let time = |f: &mut dyn FnMut()| {
+        let start = Instant::now();
+        f();
+        start.elapsed()
+    };
+    let (mut a_times, mut b_times): (Vec<Duration>, Vec<Duration>) =
+        (0..runs).map(|_| (time(&mut a), time(&mut b))).unzip();
+    a_times.sort();
+    b_times.sort();
+    (a_times[runs / 2], b_times[runs / 2])
 }
 
 fn ms(d: Duration) -> f64 {

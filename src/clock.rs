@@ -1,6 +1,6 @@
 //! The clock (GPUCTL_NOW for tests), and parsing of durations and times given on the command line.
 
-use chrono::{DateTime, Datelike, NaiveDate, NaiveDateTime, TimeZone, Utc};
+use chrono::{DateTime, Datelike, NaiveDate, NaiveDateTime, TimeZone, Timelike, Utc};
 
 use crate::error::{Error, Result};
 use crate::terminal::quote;
@@ -241,30 +241,152 @@ pub fn short_time(unix_seconds: i64) -> String {
     }
 }
 
-/// How long ago, for tables: `5m ago`, `3d ago`.
-pub fn ago(now: i64, then: i64) -> String {
-    let delta = now - then;
-    if delta < 0 {
-        return format!("in {}", coarse(-delta));
+/// [`rfc3339`] written into `out`, without the String: a list of thousands of rows writes one
+/// time per row.
+pub fn write_rfc3339(out: &mut impl std::fmt::Write, unix_seconds: i64) -> std::fmt::Result {
+    match Utc.timestamp_opt(unix_seconds, 0).single() {
+        // Four-digit years; chrono writes others with a sign, which `rfc3339` gives exactly.
+        Some(t) if (0..=9999).contains(&t.year()) => {
+            let mut text = *b"0000-00-00T00:00:00Z";
+            put_digits(&mut text[0..4], t.year().unsigned_abs());
+            put_digits(&mut text[5..7], t.month());
+            put_digits(&mut text[8..10], t.day());
+            put_digits(&mut text[11..13], t.hour());
+            put_digits(&mut text[14..16], t.minute());
+            put_digits(&mut text[17..19], t.second());
+            out.write_str(std::str::from_utf8(&text).map_err(|_| std::fmt::Error)?)
+        }
+        _ => out.write_str(&rfc3339(unix_seconds)),
     }
-    if delta < 5 {
-        return "just now".to_string();
-    }
-    format!("{} ago", coarse(delta))
 }
 
-fn coarse(seconds: i64) -> String {
-    match seconds {
-        s if s < 60 => format!("{s}s"),
-        s if s < 3_600 => format!("{}m", s / 60),
-        s if s < 86_400 => format!("{}h", s / 3_600),
-        s => format!("{}d", s / 86_400),
+/// `n`'s last decimal digits, zero-padded to fill `slot`.
+fn put_digits(slot: &mut [u8], mut n: u32) {
+    for digit in slot.iter_mut().rev() {
+        *digit = b'0' + (n % 10) as u8;
+        n /= 10;
+    }
+}
+
+/// Unix seconds that serialise as their [`rfc3339`] text, made on the stack: a list writes one
+/// per row.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Rfc3339(pub i64);
+
+impl serde::Serialize for Rfc3339 {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::Error as _;
+        let mut text = StackText::default();
+        write_rfc3339(&mut text, self.0).map_err(S::Error::custom)?;
+        serializer.serialize_str(std::str::from_utf8(text.bytes()).map_err(S::Error::custom)?)
+    }
+}
+
+/// Text written into a fixed buffer; a write that does not fit fails.
+#[derive(Default)]
+struct StackText {
+    buffer: [u8; 32],
+    length: usize,
+}
+
+impl StackText {
+    fn bytes(&self) -> &[u8] {
+        &self.buffer[..self.length]
+    }
+}
+
+impl std::fmt::Write for StackText {
+    fn write_str(&mut self, text: &str) -> std::fmt::Result {
+        let end = self.length + text.len();
+        let room = self
+            .buffer
+            .get_mut(self.length..end)
+            .ok_or(std::fmt::Error)?;
+        room.copy_from_slice(text.as_bytes());
+        self.length = end;
+        Ok(())
+    }
+}
+
+/// How long ago, for tables: `5m ago`, `3d ago`.
+pub fn ago(now: i64, then: i64) -> String {
+    Ago { now, then }.to_string()
+}
+
+/// [`ago`] as a value to format in place, for a table of many rows.
+#[derive(Debug, Clone, Copy)]
+pub struct Ago {
+    pub now: i64,
+    pub then: i64,
+}
+
+impl std::fmt::Display for Ago {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let delta = self.now - self.then;
+        if delta < 0 {
+            return write!(f, "in {}", Coarse(-delta));
+        }
+        if delta < 5 {
+            return f.write_str("just now");
+        }
+        write!(f, "{} ago", Coarse(delta))
+    }
+}
+
+/// A span in its largest whole unit: `45s`, `5m`, `3h`, `2d`.
+struct Coarse(i64);
+
+impl std::fmt::Display for Coarse {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self.0 {
+            s if s < 60 => write!(f, "{s}s"),
+            s if s < 3_600 => write!(f, "{}m", s / 60),
+            s if s < 86_400 => write!(f, "{}h", s / 3_600),
+            s => write!(f, "{}d", s / 86_400),
+        }
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn ago_says_how_long_in_its_largest_unit() {
+        let now = 1_000_000;
+        for (then, text) in [
+            (now, "just now"),
+            (now - 4, "just now"),
+            (now - 5, "5s ago"),
+            (now - 59, "59s ago"),
+            (now - 60, "1m ago"),
+            (now - 3_599, "59m ago"),
+            (now - 7_200, "2h ago"),
+            (now - 86_400 * 3, "3d ago"),
+            (now + 1, "in 1s"),
+            (now + 300, "in 5m"),
+        ] {
+            assert_eq!(ago(now, then), text, "{then}");
+        }
+    }
+
+    #[test]
+    fn times_at_the_edges_of_four_digit_years_are_written_as_rfc3339_writes_them() {
+        // 0000-01-01T00:00:00Z and 10000-01-01T00:00:00Z, each with the second before it.
+        for unix in [
+            -62_167_219_201,
+            -62_167_219_200,
+            0,
+            253_402_300_799,
+            253_402_300_800,
+            i64::MIN,
+        ] {
+            let mut written = String::new();
+            write_rfc3339(&mut written, unix).unwrap();
+            assert_eq!(written, rfc3339(unix), "{unix}");
+            assert_eq!(serde_json::to_value(Rfc3339(unix)).unwrap(), written);
+        }
+    }
 
     #[test]
     fn durations_parse_in_every_unit_and_sum() {
@@ -361,6 +483,15 @@ mod props {
             if let Err(e) = parse_time(&text) {
                 prop_assert_eq!(e.exit_code(), 2);
             }
+        }
+
+        #[test]
+        fn a_time_written_in_place_is_the_rfc3339_string(unix in i64::MIN..=i64::MAX) {
+            let mut written = String::new();
+            prop_assert!(write_rfc3339(&mut written, unix).is_ok());
+            prop_assert_eq!(&written, &rfc3339(unix));
+            let serialized = serde_json::to_value(Rfc3339(unix)).ok();
+            prop_assert_eq!(serialized, Some(serde_json::Value::String(written)));
         }
 
         #[test]

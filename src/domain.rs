@@ -13,7 +13,7 @@ pub mod unix_time {
     use serde::Serializer;
 
     pub fn serialize<S: Serializer>(t: &i64, s: S) -> Result<S::Ok, S::Error> {
-        s.serialize_str(&crate::clock::rfc3339(*t))
+        serde::Serialize::serialize(&crate::clock::Rfc3339(*t), s)
     }
 
     pub mod option {
@@ -21,7 +21,7 @@ pub mod unix_time {
 
         pub fn serialize<S: Serializer>(t: &Option<i64>, s: S) -> Result<S::Ok, S::Error> {
             match t {
-                Some(t) => s.serialize_str(&crate::clock::rfc3339(*t)),
+                Some(t) => super::serialize(t, s),
                 None => s.serialize_none(),
             }
         }

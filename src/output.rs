@@ -22,7 +22,7 @@ use crate::terminal;
 pub(crate) mod rows;
 mod table;
 
-pub(crate) use table::{Cell, Tone};
+pub(crate) use table::{Cell, CellBuffer, Tone};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub(crate) enum Format {
@@ -42,6 +42,63 @@ pub(crate) enum ColorChoice {
 pub(crate) trait TableRow {
     fn headers() -> Vec<&'static str>;
     fn cells(&self, out: &Output) -> Vec<Cell>;
+}
+
+/// A row of a list printed as it streams from the store ([`Output::stream`]): JSON and CSV
+/// from its Serialize impl (scalar fields only, as CSV needs), the table from the cells it
+/// adds, one per header.
+pub(crate) trait StreamRow: Serialize {
+    fn add_cells(&self, out: &Output, cells: &mut CellBuffer);
+}
+
+/// Stdout as lists write it.
+type Stdout = io::BufWriter<io::StdoutLock<'static>>;
+
+/// An open JSON array on stdout, written one element at a time by serde_json itself.
+type JsonArray<'a> = <&'a mut serde_json::Serializer<
+    &'a mut Stdout,
+    serde_json::ser::PrettyFormatter<'static>,
+> as serde::Serializer>::SerializeSeq;
+
+/// Where [`Output::stream`] sends each row: straight into stdout's buffer in the output's format,
+/// or, for a table, into the cells laid out once the widths are known.
+pub(crate) struct ListSink<'a> {
+    out: &'a Output,
+    format: SinkFormat<'a>,
+}
+
+enum SinkFormat<'a> {
+    Json(JsonArray<'a>),
+    // Boxed: the writer is large beside the other two.
+    Csv(Box<csv::Writer<&'a mut Stdout>>),
+    Table(&'a mut CellBuffer),
+}
+
+impl ListSink<'_> {
+    /// Prints one row.
+    pub(crate) fn push<R: StreamRow>(&mut self, row: &R) -> Result<()> {
+        use serde::ser::SerializeSeq as _;
+        match &mut self.format {
+            SinkFormat::Json(array) => array.serialize_element(row)?,
+            SinkFormat::Csv(writer) => writer.serialize(row)?,
+            SinkFormat::Table(cells) => {
+                row.add_cells(self.out, cells);
+                cells.end_row();
+            }
+        }
+        Ok(())
+    }
+
+    /// Closes the JSON array or flushes the CSV writer.
+    fn finish(self) -> Result<()> {
+        use serde::ser::SerializeSeq as _;
+        match self.format {
+            SinkFormat::Json(array) => array.end()?,
+            SinkFormat::Csv(mut writer) => writer.flush()?,
+            SinkFormat::Table(_) => {}
+        }
+        Ok(())
+    }
 }
 
 /// How the user asked for output, shared by every command.
@@ -112,6 +169,57 @@ impl Output {
         Ok(())
     }
 
+    /// Prints a list whose rows `fill` hands to the sink as it reads them, each written once
+    /// and dropped: JSON and CSV go straight into stdout's buffer, a table's cells into one
+    /// [`CellBuffer`] (its widths must be known before its first line). What `fill` returns
+    /// is the footer under a table. The bytes are those [`Output::list`] prints for the same
+    /// rows.
+    pub(crate) fn stream(
+        &self,
+        headers: &[&str],
+        fill: impl FnOnce(&mut ListSink<'_>) -> Result<Option<String>>,
+    ) -> Result<()> {
+        let mut stdout = io::BufWriter::with_capacity(64 * 1024, io::stdout().lock());
+        match self.format {
+            Format::Json => {
+                use serde::Serializer as _;
+                let mut serializer = serde_json::Serializer::pretty(&mut stdout);
+                let array = serializer.serialize_seq(None)?;
+                let mut sink = ListSink {
+                    out: self,
+                    format: SinkFormat::Json(array),
+                };
+                fill(&mut sink)?;
+                sink.finish()?;
+                writeln!(stdout)?;
+            }
+            Format::Csv => {
+                let writer = csv::WriterBuilder::new()
+                    .has_headers(!self.no_headers)
+                    .from_writer(&mut stdout);
+                let mut sink = ListSink {
+                    out: self,
+                    format: SinkFormat::Csv(Box::new(writer)),
+                };
+                fill(&mut sink)?;
+                sink.finish()?;
+            }
+            Format::Table => {
+                let mut cells = CellBuffer::default();
+                let footer = fill(&mut self.table_sink(&mut cells))?;
+                cells.lay_out(self.header_cells(headers), self.layout(true), |line| {
+                    stdout.write_all(line.as_bytes())?;
+                    stdout.write_all(b"\n")
+                })?;
+                if let Some(footer) = footer.filter(|_| !self.no_headers) {
+                    writeln!(stdout, "{}", terminal::escape(&footer))?;
+                }
+            }
+        }
+        stdout.flush()?;
+        Ok(())
+    }
+
     /// Prints one object: JSON as is, CSV as one row, or the text view that `render` writes.
     pub(crate) fn show<T: Serialize>(
         &self,
@@ -140,20 +248,45 @@ impl Output {
         self.render_table(headers, rows, true)
     }
 
+    /// A sink that adds each row's cells to `cells`, for a table laid out later
+    /// ([`Output::buffered_table`]).
+    pub(crate) fn table_sink<'a>(&'a self, cells: &'a mut CellBuffer) -> ListSink<'a> {
+        ListSink {
+            out: self,
+            format: SinkFormat::Table(cells),
+        }
+    }
+
+    /// [`Output::table`] of the cells in a buffer, for a list of many rows.
+    pub(crate) fn buffered_table(&self, headers: &[&str], cells: CellBuffer) -> String {
+        cells.render(self.header_cells(headers), self.layout(true))
+    }
+
     fn render_table(
         &self,
         headers: Vec<&str>,
         rows: Vec<Vec<Cell>>,
         one_line_rows: bool,
     ) -> String {
-        let header = (!self.no_headers && !headers.is_empty())
-            .then(|| headers.into_iter().map(|h| self.header_cell(h)).collect());
-        let layout = table::Layout {
+        table::render(
+            self.header_cells(&headers),
+            rows,
+            self.layout(one_line_rows),
+        )
+    }
+
+    /// A table's header row, or None without headers.
+    fn header_cells(&self, headers: &[&str]) -> Option<Vec<Cell>> {
+        (!self.no_headers && !headers.is_empty())
+            .then(|| headers.iter().map(|h| self.header_cell(h)).collect())
+    }
+
+    fn layout(&self, one_line_rows: bool) -> table::Layout {
+        table::Layout {
             width: self.width,
             color: self.color,
             one_line_rows,
-        };
-        table::render(header, rows, layout)
+        }
     }
 
     /// Key–value lines for a show command: `name:   gpu-node-1`.
@@ -182,14 +315,22 @@ impl Output {
     /// A cell showing `text`, coloured as the status word `tone` would be.
     pub(crate) fn tone_cell(&self, text: &str, tone: &str) -> Cell {
         let cell = Cell::new(text);
-        match tone {
-            "ready" | "active" | "resolved" | "released" => cell.tone(Tone::Green),
+        match self.tone(tone) {
+            Some(tone) => cell.tone(tone),
+            None => cell,
+        }
+    }
+
+    /// The colour of a status word, by how healthy it sounds.
+    pub(crate) fn tone(&self, word: &str) -> Option<Tone> {
+        match word {
+            "ready" | "active" | "resolved" | "released" => Some(Tone::Green),
             "maintenance" | "cordoned" | "acknowledged" | "warning" | "expired" => {
-                cell.tone(Tone::Yellow)
+                Some(Tone::Yellow)
             }
-            "not-ready" | "faulty" | "firing" | "critical" | "fail" => cell.tone(Tone::Red),
-            "decommissioned" | "retired" | "removed" => cell.tone(Tone::Grey),
-            _ => cell,
+            "not-ready" | "faulty" | "firing" | "critical" | "fail" => Some(Tone::Red),
+            "decommissioned" | "retired" | "removed" => Some(Tone::Grey),
+            _ => None,
         }
     }
 
@@ -402,15 +543,41 @@ pub(crate) fn sparkline(values: &[Option<f64>], max: f64) -> String {
 
 /// A horizontal bar `width` cells wide, filled to `fraction` (0–1) in eighths.
 pub(crate) fn bar(fraction: f64, width: usize) -> String {
-    const PARTS: [char; 8] = ['▏', '▎', '▍', '▌', '▋', '▊', '▉', '█'];
-    let eighths = (fraction.clamp(0.0, 1.0) * (width * 8) as f64).round() as usize;
-    let mut out = "█".repeat(eighths / 8);
-    if !eighths.is_multiple_of(8) {
-        out.push(PARTS[eighths % 8 - 1]);
+    Bar { fraction, width }.to_string()
+}
+
+/// [`bar`] as a value to format in place, for a table of many rows.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Bar {
+    pub fraction: f64,
+    pub width: usize,
+}
+
+impl std::fmt::Display for Bar {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        const PARTS: [&str; 8] = ["▏", "▎", "▍", "▌", "▋", "▊", "▉", "█"];
+        let eighths = (self.fraction.clamp(0.0, 1.0) * (self.width * 8) as f64).round() as usize;
+        let full = eighths / 8;
+        // Runs of blocks and blanks, not one character at a time: 8,000 bars in a table.
+        write_run(f, "████████████████", full)?;
+        let mut used = full;
+        if !eighths.is_multiple_of(8) {
+            f.write_str(PARTS[eighths % 8 - 1])?;
+            used += 1;
+        }
+        write_run(f, "                ", self.width.saturating_sub(used))
     }
-    let used = out.chars().count();
-    out.push_str(&" ".repeat(width.saturating_sub(used)));
-    out
+}
+
+/// `count` characters of `run`, one character repeated, written in slices of it.
+fn write_run(f: &mut std::fmt::Formatter<'_>, run: &str, mut count: usize) -> std::fmt::Result {
+    let size = run.chars().next().map_or(1, char::len_utf8);
+    while count > 0 {
+        let chunk = count.min(run.len() / size);
+        f.write_str(&run[..chunk * size])?;
+        count -= chunk;
+    }
+    Ok(())
 }
 
 /// "1 GPU", "2 GPUs".
@@ -455,5 +622,12 @@ mod chart_tests {
         assert_eq!(bar(0.0, 3), "   ");
         assert_eq!(bar(0.5, 1), "▌");
         assert_eq!(bar(1.0 / 8.0, 1), "▏");
+        // Longer than the runs the bar is written from.
+        assert_eq!(bar(1.0, 40), "█".repeat(40));
+        assert_eq!(bar(0.0, 40), " ".repeat(40));
+        assert_eq!(
+            bar(0.51, 40),
+            format!("{}▍{}", "█".repeat(20), " ".repeat(19))
+        );
     }
 }

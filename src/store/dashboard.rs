@@ -204,6 +204,85 @@ fn group_for<'a>(groups: &'a mut Vec<GroupStats>, key: &str) -> &'a mut GroupSta
     &mut groups[index]
 }
 
+/// `dashboard realtime`'s statement: every GPU with a newest sample, by node name and index.
+/// Public so the fleet benchmark can time the very same SQL bare.
+pub const REALTIME_SQL: &str = "
+SELECT n.name AS node, d.idx, d.uuid, m.name AS model, d.latest_gpu_util, d.latest_mem_used_mib,
+       d.memory_total_mib, d.latest_temp_c, d.latest_power_mw, d.power_limit_mw, d.latest_ts,
+       d.workload
+FROM devices d
+JOIN nodes n ON n.id = d.node_id
+LEFT JOIN gpu_models m ON m.id = d.model_id
+WHERE d.latest_ts IS NOT NULL
+ORDER BY n.name, d.idx";
+
+/// One GPU's newest sample as `dashboard realtime` shows it, its text borrowed from the
+/// statement's row.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct RealtimeSample<'a> {
+    pub node: &'a str,
+    pub index: i64,
+    pub uuid: &'a str,
+    pub model: Option<&'a str>,
+    pub gpu_util: Option<i64>,
+    pub mem_used_mib: Option<i64>,
+    pub memory_total_mib: Option<i64>,
+    pub temp_c: Option<i64>,
+    pub power_mw: Option<i64>,
+    pub power_limit_mw: Option<i64>,
+    pub ts: i64,
+    /// The pods using the GPU, as dcgm-exporter last reported them.
+    pub workload: Option<&'a str>,
+}
+
+/// Hands every GPU's newest sample to `each` as the statement steps to it, in
+/// [`REALTIME_SQL`]'s order: no row is copied or kept, so a fleet of any size costs one row.
+pub fn for_each_realtime_sample(
+    conn: &Connection,
+    mut each: impl FnMut(&RealtimeSample<'_>) -> Result<()>,
+) -> Result<()> {
+    let mut stmt = conn.prepare_cached(REALTIME_SQL)?;
+    let mut rows = stmt.query([])?;
+    while let Some(r) = rows.next()? {
+        let sample = RealtimeSample {
+            node: borrowed_text(r, 0)?,
+            index: r.get(1)?,
+            uuid: borrowed_text(r, 2)?,
+            model: borrowed_text_or_null(r, 3)?,
+            gpu_util: r.get(4)?,
+            mem_used_mib: r.get(5)?,
+            memory_total_mib: r.get(6)?,
+            temp_c: r.get(7)?,
+            power_mw: r.get(8)?,
+            power_limit_mw: r.get(9)?,
+            ts: r.get(10)?,
+            workload: borrowed_text_or_null(r, 11)?,
+        };
+        each(&sample)?;
+    }
+    Ok(())
+}
+
+/// A text column as a slice of the row, checked as UTF-8 as `get::<String>` checks it.
+fn borrowed_text<'r>(row: &'r rusqlite::Row, column: usize) -> rusqlite::Result<&'r str> {
+    row.get_ref(column)?
+        .as_str()
+        .map_err(|e| text_error(column, e))
+}
+
+fn borrowed_text_or_null<'r>(
+    row: &'r rusqlite::Row,
+    column: usize,
+) -> rusqlite::Result<Option<&'r str>> {
+    row.get_ref(column)?
+        .as_str_or_null()
+        .map_err(|e| text_error(column, e))
+}
+
+fn text_error(column: usize, e: rusqlite::types::FromSqlError) -> rusqlite::Error {
+    rusqlite::Error::FromSqlConversionFailure(column, rusqlite::types::Type::Text, Box::new(e))
+}
+
 /// Which GPUs a trend covers; every given field narrows it.
 #[derive(Debug, Default, Clone)]
 pub struct TrendScope {

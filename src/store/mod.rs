@@ -161,6 +161,16 @@ impl Store {
         Ok(())
     }
 
+    /// Tunes the connection for one pass over a few MB in a short-lived process (`dashboard
+    /// realtime`): pages are read through SQLite's cache rather than mapped. Mapping pays a
+    /// page fault for each page touched and the unmapping at exit, which costs more than
+    /// copying so few pages (sqlite3 running realtime's statement on 8,000 GPUs: 15.5 ms of CPU
+    /// unmapped, 17.2 ms mapped).
+    pub fn read_unmapped(&self) -> Result<()> {
+        self.conn.pragma_update(None, "mmap_size", 0)?;
+        Ok(())
+    }
+
     pub fn path(&self) -> &Path {
         &self.path
     }

@@ -492,3 +492,149 @@ fn a_backfilled_older_sample_does_not_replace_the_newest() {
     );
     assert_eq!(rows[0]["sample_at"], "2026-11-29T09:59:00Z");
 }
+
+/// `dashboard realtime` byte for byte in each format, over stored text a terminal must not obey
+/// (escape, newline, tab, a C1 control), CSV's quote and comma, wide characters, and missing
+/// values; the same bytes before and after the rows were streamed from the statement.
+#[test]
+fn realtime_prints_every_format_byte_for_byte() {
+    let env = Env::new();
+    let store = fleet(&env);
+    store
+        .conn()
+        .execute_batch(
+            "UPDATE devices SET workload = 'ml/train' || char(27) || '[2J, \"x\"' || char(10) || 'y' WHERE id = 1;
+             UPDATE devices SET workload = 'ノード' || char(9) || char(133) WHERE id = 2;
+             UPDATE devices SET model_id = NULL, memory_total_mib = NULL WHERE id = 3;
+             UPDATE devices SET power_limit_mw = NULL, latest_power_mw = 123456 WHERE id = 4;",
+        )
+        .unwrap();
+    drop(store);
+    let run = |args: &[&str], columns: &str| {
+        let output = env.process(args).env("COLUMNS", columns).output().unwrap();
+        assert!(output.status.success(), "{args:?}");
+        String::from_utf8(output.stdout).unwrap()
+    };
+    let realtime = ["dashboard", "realtime"];
+    let with = |extra: &[&'static str]| [&realtime[..], extra].concat();
+    assert_eq!(run(&realtime, "200"), REALTIME_TABLE);
+    assert_eq!(
+        run(&with(&["--color", "always"]), "200"),
+        REALTIME_TABLE_COLOR
+    );
+    assert_eq!(run(&realtime, "60"), REALTIME_TABLE_NARROW);
+    assert_eq!(
+        run(&with(&["--no-headers"]), "200"),
+        REALTIME_TABLE_NO_HEADERS
+    );
+    assert_eq!(run(&with(&["-o", "csv"]), "200"), REALTIME_CSV);
+    assert_eq!(run(&with(&["-o", "json"]), "200"), REALTIME_JSON);
+}
+
+const REALTIME_TABLE: &str = "\
+NODE  GPU  MODEL          UTIL              MEMORY           TEMP  POWER        AGE            WORKLOAD
+a       0  Test GPU 80GB   90%  █████████   59 GiB / 78 GiB  50°C  600 / 700 W  1m ago         ml/train\\e[2J, \"x\"\\ny
+a       1  Test GPU 80GB    0%              0 GiB / 78 GiB   50°C  50 / 700 W   1m ago         ノード\\t\\u{85}
+a       2  -               30%  ███         20 GiB           50°C  200 / 400 W  30s ago        -
+b       0  Test GPU 40GB  100%  ██████████  39 GiB / 39 GiB  50°C  123 W        stale 10m ago  -
+4 GPU(s), 1 stale (no sample for more than 3 × 60s)
+";
+const REALTIME_TABLE_COLOR: &str = "\
+\x1b[1mNODE  \x1b[0m\x1b[1mGPU  \x1b[0m\x1b[1mMODEL          \x1b[0m\x1b[1mUTIL  \x1b[0m\x1b[1m            \x1b[0m\x1b[1mMEMORY           \x1b[0m\x1b[1mTEMP  \x1b[0m\x1b[1mPOWER        \x1b[0m\x1b[1mAGE            \x1b[0m\x1b[1mWORKLOAD               \x1b[0m
+a       0  Test GPU 80GB   90%  █████████   59 GiB / 78 GiB  50°C  600 / 700 W  1m ago         ml/train\\e[2J, \"x\"\\ny
+a       1  Test GPU 80GB    0%              0 GiB / 78 GiB   50°C  50 / 700 W   1m ago         ノード\\t\\u{85}
+a       2  -               30%  ███         20 GiB           50°C  200 / 400 W  30s ago        -
+b       0  Test GPU 40GB  100%  ██████████  39 GiB / 39 GiB  50°C  123 W        \x1b[38;5;9mstale 10m ago  \x1b[39m-
+4 GPU(s), 1 stale (no sample for more than 3 × 60s)
+";
+const REALTIME_TABLE_NARROW: &str = "\
+NODE  GPU  MODEL  UTIL        MEMO  TEMP  POWE  AGE   WORK
+                              RY          R           LOAD
+a       0  Test…   90%  ███…  59…   50°C  600…  1m…   ml/…
+a       1  Test…    0%        0…    50°C  50 …  1m…   ノ…
+a       2  -       30%  ███   20…   50°C  200…  30s…  -
+b       0  Test…  100%  ███…  39…   50°C  123…  sta…  -
+4 GPU(s), 1 stale (no sample for more than 3 × 60s)
+";
+const REALTIME_TABLE_NO_HEADERS: &str = "\
+a  0  Test GPU 80GB   90%  █████████   59 GiB / 78 GiB  50°C  600 / 700 W  1m ago         ml/train\\e[2J, \"x\"\\ny
+a  1  Test GPU 80GB    0%              0 GiB / 78 GiB   50°C  50 / 700 W   1m ago         ノード\\t\\u{85}
+a  2  -               30%  ███         20 GiB           50°C  200 / 400 W  30s ago        -
+b  0  Test GPU 40GB  100%  ██████████  39 GiB / 39 GiB  50°C  123 W        stale 10m ago  -
+";
+const REALTIME_CSV: &str = "\
+node,index,uuid,model,gpu_util,mem_used_mib,mem_total_mib,temp_c,power_w,power_limit_w,sample_at,age_secs,stale,workload
+a,0,GPU-a0,Test GPU 80GB,90,60000,80000,50,600.0,700.0,2026-11-29T09:59:00Z,60,false,\"ml/train\x1b[2J, \"\"x\"\"
+y\"
+a,1,GPU-a1,Test GPU 80GB,0,0,80000,50,50.0,700.0,2026-11-29T09:59:00Z,60,false,ノード\t\u{85}
+a,2,GPU-a2,,30,20000,,50,200.0,400.0,2026-11-29T09:59:30Z,30,false,
+b,0,GPU-b0,Test GPU 40GB,100,40000,40000,50,123.456,,2026-11-29T09:50:00Z,600,true,
+";
+const REALTIME_JSON: &str = "\
+[
+  {
+    \"node\": \"a\",
+    \"index\": 0,
+    \"uuid\": \"GPU-a0\",
+    \"model\": \"Test GPU 80GB\",
+    \"gpu_util\": 90,
+    \"mem_used_mib\": 60000,
+    \"mem_total_mib\": 80000,
+    \"temp_c\": 50,
+    \"power_w\": 600.0,
+    \"power_limit_w\": 700.0,
+    \"sample_at\": \"2026-11-29T09:59:00Z\",
+    \"age_secs\": 60,
+    \"stale\": false,
+    \"workload\": \"ml/train\\u001b[2J, \\\"x\\\"\\ny\"
+  },
+  {
+    \"node\": \"a\",
+    \"index\": 1,
+    \"uuid\": \"GPU-a1\",
+    \"model\": \"Test GPU 80GB\",
+    \"gpu_util\": 0,
+    \"mem_used_mib\": 0,
+    \"mem_total_mib\": 80000,
+    \"temp_c\": 50,
+    \"power_w\": 50.0,
+    \"power_limit_w\": 700.0,
+    \"sample_at\": \"2026-11-29T09:59:00Z\",
+    \"age_secs\": 60,
+    \"stale\": false,
+    \"workload\": \"ノード\\t\u{85}\"
+  },
+  {
+    \"node\": \"a\",
+    \"index\": 2,
+    \"uuid\": \"GPU-a2\",
+    \"model\": null,
+    \"gpu_util\": 30,
+    \"mem_used_mib\": 20000,
+    \"mem_total_mib\": null,
+    \"temp_c\": 50,
+    \"power_w\": 200.0,
+    \"power_limit_w\": 400.0,
+    \"sample_at\": \"2026-11-29T09:59:30Z\",
+    \"age_secs\": 30,
+    \"stale\": false,
+    \"workload\": null
+  },
+  {
+    \"node\": \"b\",
+    \"index\": 0,
+    \"uuid\": \"GPU-b0\",
+    \"model\": \"Test GPU 40GB\",
+    \"gpu_util\": 100,
+    \"mem_used_mib\": 40000,
+    \"mem_total_mib\": 40000,
+    \"temp_c\": 50,
+    \"power_w\": 123.456,
+    \"power_limit_w\": null,
+    \"sample_at\": \"2026-11-29T09:50:00Z\",
+    \"age_secs\": 600,
+    \"stale\": true,
+    \"workload\": null
+  }
+]
+";

@@ -209,10 +209,20 @@ fn usage_line(s: &StatsView) -> String {
 }
 
 fn gib(mib: i64) -> String {
-    if mib >= 1024 * 1024 {
-        format!("{:.1} TiB", mib as f64 / (1024.0 * 1024.0))
-    } else {
-        format!("{} GiB", div_round(mib, 1024))
+    Gib(mib).to_string()
+}
+
+/// MiB shown in GiB (whole) or, from a TiB on, in TiB to a tenth: `80 GiB`, `1.5 TiB`.
+struct Gib(i64);
+
+impl std::fmt::Display for Gib {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let mib = self.0;
+        if mib >= 1024 * 1024 {
+            write!(f, "{:.1} TiB", mib as f64 / (1024.0 * 1024.0))
+        } else {
+            write!(f, "{} GiB", div_round(mib, 1024))
+        }
     }
 }
 

@@ -1,14 +1,32 @@
 //! `gpuctl dashboard realtime`: per-GPU metrics, once or redrawn.
+//!
+//! Rows stream from the statement to the output: each is borrowed from the store's row,
+//! written (JSON, CSV) or added to the table's cell buffer, and dropped. Nothing per row is
+//! allocated.
 
 use super::*;
+use crate::output::{Bar, CellBuffer, ListSink, StreamRow};
+use crate::store::dashboard::RealtimeSample;
 
-/// One GPU's latest sample.
+/// The table's columns; the fifth is the utilisation bar.
+const HEADERS: &[&str] = &[
+    "node", "gpu", "model", "util", "", "memory", "temp", "power", "age", "workload",
+];
+
+/// How many characters the utilisation bar takes.
+const BAR_WIDTH: usize = 10;
+
+/// The bar's place when a GPU reports no utilisation.
+const BLANK_BAR: &str = "          ";
+const _: () = assert!(BLANK_BAR.len() == BAR_WIDTH);
+
+/// One GPU's latest sample, as JSON and CSV show it.
 #[derive(Debug, Serialize)]
-pub(super) struct RealtimeRow {
-    node: String,
+struct RealtimeRow<'a> {
+    node: &'a str,
     index: i64,
-    uuid: String,
-    model: Option<String>,
+    uuid: &'a str,
+    model: Option<&'a str>,
     gpu_util: Option<i64>,
     mem_used_mib: Option<i64>,
     mem_total_mib: Option<i64>,
@@ -20,93 +38,112 @@ pub(super) struct RealtimeRow {
     age_secs: i64,
     stale: bool,
     /// The pods using the GPU, as dcgm-exporter last reported them.
-    workload: Option<String>,
+    workload: Option<&'a str>,
 }
 
-impl TableRow for RealtimeRow {
-    fn headers() -> Vec<&'static str> {
-        vec![
-            "node", "gpu", "model", "util", "", "memory", "temp", "power", "age", "workload",
-        ]
+impl<'a> RealtimeRow<'a> {
+    fn new(sample: &RealtimeSample<'a>, now: i64, interval: i64) -> RealtimeRow<'a> {
+        let age_secs = now - sample.ts;
+        RealtimeRow {
+            node: sample.node,
+            index: sample.index,
+            uuid: sample.uuid,
+            model: sample.model,
+            gpu_util: sample.gpu_util,
+            mem_used_mib: sample.mem_used_mib,
+            mem_total_mib: sample.memory_total_mib,
+            temp_c: sample.temp_c,
+            power_w: sample.power_mw.map(|mw| mw as f64 / 1000.0),
+            power_limit_w: sample.power_limit_mw.map(|mw| mw as f64 / 1000.0),
+            sample_at: sample.ts,
+            age_secs,
+            stale: age_secs > 3 * interval,
+            workload: sample.workload,
+        }
     }
-    fn cells(&self, out: &Output) -> Vec<Cell> {
-        let util_bar = self
-            .gpu_util
-            .map_or_else(|| " ".repeat(10), |u| bar(u as f64 / 100.0, 10));
-        let memory = match (self.mem_used_mib, self.mem_total_mib) {
-            (Some(used), Some(total)) => format!("{} / {}", gib(used), gib(total)),
-            (Some(used), None) => gib(used),
-            _ => "-".into(),
+}
+
+impl StreamRow for RealtimeRow<'_> {
+    fn add_cells(&self, out: &Output, cells: &mut CellBuffer) {
+        cells.add_str(self.node);
+        cells.add(self.index).right();
+        cells.add_str(self.model.unwrap_or("-"));
+        match self.gpu_util {
+            Some(util) => cells.add(format_args!("{util}%")).right(),
+            None => cells.add_str("-").right(),
+        };
+        match self.gpu_util {
+            Some(util) => cells.add(Bar {
+                fraction: util as f64 / 100.0,
+                width: BAR_WIDTH,
+            }),
+            None => cells.add_str(BLANK_BAR),
+        };
+        match (self.mem_used_mib, self.mem_total_mib) {
+            (Some(used), Some(total)) => cells.add(format_args!("{} / {}", Gib(used), Gib(total))),
+            (Some(used), None) => cells.add(Gib(used)),
+            _ => cells.add_str("-"),
+        };
+        match self.temp_c {
+            Some(temp) => cells.add(format_args!("{temp}°C")).right(),
+            None => cells.add_str("-").right(),
         };
         // Whole watts from the milliwatts the store keeps (W × 1000 gives them back exactly).
         let whole_watts = |w: f64| div_round((w * 1000.0).round() as i64, 1000);
-        let power = match (self.power_w, self.power_limit_w) {
-            (Some(p), Some(l)) => format!("{} / {} W", whole_watts(p), whole_watts(l)),
-            (Some(p), None) => format!("{} W", whole_watts(p)),
-            _ => "-".into(),
+        match (self.power_w, self.power_limit_w) {
+            (Some(p), Some(l)) => {
+                cells.add(format_args!("{} / {} W", whole_watts(p), whole_watts(l)))
+            }
+            (Some(p), None) => cells.add(format_args!("{} W", whole_watts(p))),
+            _ => cells.add_str("-"),
         };
-        let age = if self.stale {
-            out.tone_cell(
-                &format!(
-                    "stale {}",
-                    clock::ago(self.sample_at + self.age_secs, self.sample_at)
-                ),
-                "critical",
-            )
+        let ago = clock::Ago {
+            now: self.sample_at + self.age_secs,
+            then: self.sample_at,
+        };
+        if self.stale {
+            cells
+                .add(format_args!("stale {ago}"))
+                .tone(out.tone("critical"));
         } else {
-            Cell::new(clock::ago(self.sample_at + self.age_secs, self.sample_at))
-        };
-        vec![
-            Cell::new(&self.node),
-            out.number_cell(self.index),
-            Cell::new(or_dash(&self.model)),
-            out.number_cell(self.gpu_util.map_or("-".into(), |u| format!("{u}%"))),
-            Cell::new(util_bar),
-            Cell::new(memory),
-            out.number_cell(self.temp_c.map_or("-".into(), |t| format!("{t}°C"))),
-            Cell::new(power),
-            age,
-            Cell::new(or_dash(&self.workload)),
-        ]
+            cells.add(ago);
+        }
+        cells.add_str(self.workload.unwrap_or("-"));
     }
 }
 
-pub(super) fn realtime_rows(store: &Store, now: i64, interval: i64) -> Result<Vec<RealtimeRow>> {
-    Ok(metrics::latest_per_device(store.conn(), None)?
-        .into_iter()
-        .map(|l| RealtimeRow {
-            node: l.node,
-            index: l.index,
-            uuid: l.uuid,
-            model: l.model,
-            gpu_util: l.sample.gpu_util,
-            mem_used_mib: l.sample.mem_used_mib,
-            mem_total_mib: l.memory_total_mib,
-            temp_c: l.sample.temp_c,
-            power_w: l.sample.power_mw.map(|mw| mw as f64 / 1000.0),
-            power_limit_w: l.power_limit_mw.map(|mw| mw as f64 / 1000.0),
-            sample_at: l.sample.ts,
-            age_secs: now - l.sample.ts,
-            stale: now - l.sample.ts > 3 * interval,
-            workload: l.workload,
-        })
-        .collect())
+/// Streams every GPU's row into `sink`; returns how many there were and how many were stale.
+fn stream_rows(
+    store: &Store,
+    sink: &mut ListSink<'_>,
+    now: i64,
+    interval: i64,
+) -> Result<(usize, usize)> {
+    let (mut rows, mut stale) = (0, 0);
+    dashboard::for_each_realtime_sample(store.conn(), |sample| {
+        let row = RealtimeRow::new(sample, now, interval);
+        rows += 1;
+        stale += usize::from(row.stale);
+        sink.push(&row)
+    })?;
+    Ok((rows, stale))
 }
 
 pub(super) fn realtime(ctx: &Ctx, args: &RealtimeArgs) -> Result<()> {
     let interval = args.interval.seconds();
     let store = ctx.store()?;
-    let footer = |rows: &[RealtimeRow]| {
-        let stale = rows.iter().filter(|r| r.stale).count();
+    store.read_unmapped()?;
+    let footer = |rows: usize, stale: usize| {
         format!(
-            "{} GPU(s), {stale} stale (no sample for more than 3 × {})",
-            rows.len(),
+            "{rows} GPU(s), {stale} stale (no sample for more than 3 × {})",
             args.interval
         )
     };
     let Some(watch) = &args.watch else {
-        let rows = realtime_rows(store, ctx.now, interval)?;
-        return ctx.out.list(&rows, Some(footer(&rows)));
+        return ctx.out.stream(HEADERS, |sink| {
+            let (rows, stale) = stream_rows(store, sink, ctx.now, interval)?;
+            Ok(Some(footer(rows, stale)))
+        });
     };
     if !ctx.out.can_redraw() {
         return Err(Error::usage(
@@ -116,15 +153,13 @@ pub(super) fn realtime(ctx: &Ctx, args: &RealtimeArgs) -> Result<()> {
     let stop = StopFlag::install()?;
     loop {
         let now = clock::now()?.timestamp();
-        let rows = realtime_rows(store, now, interval)?;
-        let table = ctx.out.table(
-            RealtimeRow::headers(),
-            rows.iter().map(|r| r.cells(&ctx.out)).collect(),
-        );
+        let mut cells = CellBuffer::default();
+        let (rows, stale) = stream_rows(store, &mut ctx.out.table_sink(&mut cells), now, interval)?;
+        let table = ctx.out.buffered_table(HEADERS, cells);
         ctx.out.redraw(&format!(
             "{} · every {watch} · Ctrl-C to stop\n\n{table}\n{}\n",
             clock::short_time(now),
-            footer(&rows)
+            footer(rows, stale)
         ))?;
         let deadline = std::time::Instant::now() + watch.to_std();
         if !stop.sleep_until(deadline) {
