@@ -212,41 +212,68 @@ impl RunJudge {
             }
             self.loaded.extend(unloaded.iter().map(|u| u.to_string()));
         }
+        // Every verdict first (they read the GPUs, not the alerts), each GPU looked up once;
+        // then the alerts move rule by rule, in the order one rule after another would.
+        let mut verdicts: Vec<Verdict> = Vec::with_capacity(self.rules.len() * seen.len());
+        for gpu in seen {
+            let device = self.devices.get(&gpu.device_id);
+            for rule in &self.rules {
+                verdicts.push(match device {
+                    Some(d) if rule.metric != SECONDS_SINCE_SEEN => judge(d, now, rule),
+                    _ => Verdict::Clear,
+                });
+            }
+        }
+        // A clear verdict on a GPU without an open alert changes nothing: the common case.
+        let open_on = |open: &HashMap<String, Vec<(usize, Alert)>>, uuid: &str| {
+            open.get(uuid).is_some_and(|alerts| !alerts.is_empty())
+        };
+        let seen_open: Vec<bool> = seen.iter().map(|g| open_on(&self.open, &g.uuid)).collect();
+        let missing_open: Vec<bool> = missing
+            .iter()
+            .map(|g| open_on(&self.open, &g.uuid))
+            .collect();
         let rules = std::mem::take(&mut self.rules);
         let judged = (|| {
             for (index, rule) in rules.iter().enumerate() {
-                // Each GPU this rule speaks about, with its verdict.
-                let mut verdicts: Vec<(&str, (&str, &str), Verdict)> = Vec::new();
                 if rule.metric == SECONDS_SINCE_SEEN {
-                    for gpu in missing {
+                    for (gpu, open) in missing.iter().zip(&missing_open) {
                         let since = gpu.last_seen_at.unwrap_or(gpu.registered_at);
                         let age = (now - since) as f64;
                         let verdict = if compare(age, &rule.comparison, rule.threshold) {
                             Verdict::Firing(Some(age))
+                        } else if !open {
+                            continue;
                         } else {
                             Verdict::Clear
                         };
-                        verdicts.push((&gpu.uuid, (&gpu.cluster, &gpu.node), verdict));
-                    }
-                    // A GPU seen at this moment is reporting again.
-                    verdicts.extend(seen.iter().map(|g| {
-                        (
-                            g.uuid.as_str(),
-                            (g.cluster.as_str(), g.node.as_str()),
-                            Verdict::Clear,
-                        )
-                    }));
-                } else {
-                    for gpu in seen {
-                        let verdict = match self.devices.get(&gpu.device_id) {
-                            Some(d) => judge(d, now, rule),
-                            None => Verdict::Clear,
-                        };
-                        verdicts.push((&gpu.uuid, (&gpu.cluster, &gpu.node), verdict));
+                        let node = (gpu.cluster.as_str(), gpu.node.as_str());
+                        self.apply(
+                            inv,
+                            (index, rule),
+                            &gpu.uuid,
+                            node,
+                            verdict,
+                            &mut transitions,
+                        )?;
                     }
                 }
-                for (uuid, node, verdict) in verdicts {
-                    self.apply(inv, (index, rule), uuid, node, verdict, &mut transitions)?;
+                // For seconds_since_seen, a GPU seen at this moment is reporting again.
+                for (at, gpu) in seen.iter().enumerate() {
+                    let verdict =
+                        std::mem::replace(&mut verdicts[at * rules.len() + index], Verdict::Clear);
+                    if matches!(verdict, Verdict::Clear) && !seen_open[at] {
+                        continue;
+                    }
+                    let node = (gpu.cluster.as_str(), gpu.node.as_str());
+                    self.apply(
+                        inv,
+                        (index, rule),
+                        &gpu.uuid,
+                        node,
+                        verdict,
+                        &mut transitions,
+                    )?;
                 }
             }
             Ok::<(), crate::error::Error>(())
