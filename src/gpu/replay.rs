@@ -10,8 +10,8 @@ use super::source::{DeviceSample, GpuSource, SourceError};
 /// One moment of a recording: unix seconds and the GPUs read then.
 pub type Batch = (i64, Vec<DeviceSample>);
 
-/// The largest recording read, in bytes (a week of 8 GPUs every second is ~300 MiB): the
-/// whole file is held in memory, so a bigger one is split rather than read.
+/// The largest recording read, in bytes (a week of 8 GPUs every second is ~300 MiB): one whose
+/// rows go back in time is held whole in memory, so a bigger one is split rather than read.
 pub const INPUT_MAX_BYTES: u64 = 1024 * 1024 * 1024;
 
 /// The longest line read, in bytes: a row of every query field is under 1 KiB.
