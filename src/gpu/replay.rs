@@ -131,40 +131,65 @@ pub fn stream(
         path: path.clone(),
         error,
     })?;
+    // A small file (a cron collect's one reading) is read at once: a thread would cost more.
+    let small = file.metadata().is_ok_and(|m| m.len() < INLINE_MAX_BYTES);
+    if small {
+        let (tx, rx) = std::sync::mpsc::channel();
+        pump(&path, file, default_timestamp, |message| {
+            tx.send(message).is_ok()
+        });
+        return Ok(rx);
+    }
     let (tx, rx) = std::sync::mpsc::sync_channel(64);
     std::thread::spawn(move || {
-        let mut current: Option<(i64, Moment)> = None;
-        let read = read_rows(&path, file, default_timestamp, |line, sample| {
-            let at = sample.timestamp;
-            match &mut current {
-                Some((t, moment)) if *t == at => return Ok(moment.add(&path, line, sample)?),
-                Some((t, _)) if *t > at => return Err(Halt::Unordered),
-                _ => {}
-            }
-            if let Some((t, done)) = current.take() {
-                if tx.send(Ok(Streamed::Batch((t, done.samples)))).is_err() {
-                    return Err(Halt::Gone);
-                }
-            }
-            let mut moment = Moment::default();
-            moment.add(&path, line, sample)?;
-            current = Some((at, moment));
-            Ok(())
-        });
-        let last = match read {
-            Ok(()) => current
-                .take()
-                .map(|(t, moment)| Ok(Streamed::Batch((t, moment.samples)))),
-            Err(Halt::Unordered) => Some(Ok(Streamed::Unordered)),
-            Err(Halt::Gone) => None,
-            Err(Halt::Failed(e)) => Some(Err(e)),
-        };
-        if let Some(last) = last {
-            // The receiver may be gone already: nothing is left to tell.
-            let _ = tx.send(last);
-        }
+        pump(&path, file, default_timestamp, |message| {
+            tx.send(message).is_ok()
+        })
     });
     Ok(rx)
+}
+
+/// Recordings smaller than this are read on the caller's thread.
+const INLINE_MAX_BYTES: u64 = 256 * 1024;
+
+/// Reads a recording, handing each moment to `send` as the next begins; `send` says false when
+/// no one listens any more.
+fn pump(
+    path: &Path,
+    file: std::fs::File,
+    default_timestamp: i64,
+    mut send: impl FnMut(Result<Streamed, SourceError>) -> bool,
+) {
+    let mut current: Option<(i64, Moment)> = None;
+    let read = read_rows(path, file, default_timestamp, |line, sample| {
+        let at = sample.timestamp;
+        match &mut current {
+            Some((t, moment)) if *t == at => return Ok(moment.add(path, line, sample)?),
+            Some((t, _)) if *t > at => return Err(Halt::Unordered),
+            _ => {}
+        }
+        if let Some((t, done)) = current.take() {
+            if !send(Ok(Streamed::Batch((t, done.samples)))) {
+                return Err(Halt::Gone);
+            }
+        }
+        let mut moment = Moment::default();
+        moment.add(path, line, sample)?;
+        current = Some((at, moment));
+        Ok(())
+    });
+    let last = match read {
+        Ok(()) => current
+            .take()
+            .map(|(t, moment)| Ok(Streamed::Batch((t, moment.samples)))),
+        Err(Halt::Unordered) => Some(Ok(Streamed::Unordered)),
+        Err(Halt::Gone) => None,
+        Err(Halt::Failed(e)) => Some(Err(e)),
+    };
+    if let Some(last) = last {
+        // The receiver may be gone already: nothing is left to tell.
+        send(last);
+    }
 }
 
 /// Why [`stream`]'s reader stopped early.
@@ -468,6 +493,67 @@ timestamp, index, uuid, name, utilization.gpu [%], memory.used [MiB], memory.tot
         assert_eq!(source.sample().unwrap()[0].gpu_util_pct, Some(45));
         assert_eq!(source.sample().unwrap()[0].gpu_util_pct, Some(50));
         assert!(source.sample().unwrap().is_empty());
+    }
+
+    /// A recording big enough to be read on a thread, its moments oldest first unless `back`.
+    fn long_recording(back: bool) -> tempfile::NamedTempFile {
+        use std::io::Write;
+        let mut file = tempfile::NamedTempFile::new().unwrap();
+        writeln!(
+            file,
+            "timestamp, uuid, utilization.gpu [%], temperature.gpu"
+        )
+        .unwrap();
+        for m in 0..4_000 {
+            let m = if back && m == 3_000 { 10 } else { m };
+            for gpu in 0..2 {
+                writeln!(
+                    file,
+                    "2026/11/29 {:02}:{:02}:{:02}.000, GPU-00000000-0000-0000-0000-00000000000{gpu}, 50 %, 60",
+                    m / 3600,
+                    m / 60 % 60,
+                    m % 60
+                )
+                .unwrap();
+            }
+        }
+        assert!(file.as_file().metadata().unwrap().len() > INLINE_MAX_BYTES);
+        file
+    }
+
+    #[test]
+    fn a_long_recording_streams_every_moment_in_order_from_its_thread() {
+        let file = long_recording(false);
+        let moments: Vec<Batch> = stream(file.path(), 0)
+            .unwrap()
+            .into_iter()
+            .map(|m| match m.unwrap() {
+                Streamed::Batch(batch) => batch,
+                Streamed::Unordered => panic!("in order"),
+            })
+            .collect();
+        assert_eq!(moments.len(), 4_000);
+        assert!(moments.windows(2).all(|w| w[0].0 < w[1].0));
+        assert!(moments.iter().all(|(_, samples)| samples.len() == 2));
+        let whole = ReplaySource::open(file.path(), 0).unwrap().batches();
+        assert_eq!(moments, whole);
+    }
+
+    #[test]
+    fn a_recording_that_goes_back_in_time_ends_its_stream_with_unordered() {
+        let file = long_recording(true);
+        let messages: Vec<Streamed> = stream(file.path(), 0)
+            .unwrap()
+            .into_iter()
+            .map(Result::unwrap)
+            .collect();
+        assert!(matches!(messages.last(), Some(Streamed::Unordered)));
+        // Moments 0..2999 were read; the last of them was still open when the row went back.
+        assert_eq!(
+            messages.len(),
+            3_000,
+            "the complete moments before, then the word"
+        );
     }
 
     #[test]

@@ -73,11 +73,7 @@ impl SampleWriter {
         samples: &[SampleRow],
         inserted: &mut Vec<bool>,
     ) -> Result<()> {
-        let mut one = conn.prepare_cached(
-            "INSERT OR IGNORE INTO samples (device_id, ts, gpu_util, mem_util, mem_used_mib, temp_c,
-                 power_mw, fan_pct, ecc_uncorrected)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
-        )?;
+        let mut one = conn.prepare_cached(INSERT_ONE)?;
         inserted.clear();
         // A row newer than every stored sample of its GPU cannot be there already: those are
         // held and written many to a statement; any other is tried alone at once, to learn
@@ -254,6 +250,11 @@ fn sample_params(s: &SampleRow) -> impl rusqlite::Params {
     )
 }
 
+/// One row, new or a repeat (then ignored).
+const INSERT_ONE: &str = "INSERT OR IGNORE INTO samples (device_id, ts, gpu_util, mem_util,
+    mem_used_mib, temp_c, power_mw, fan_pct, ecc_uncorrected)
+    VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)";
+
 /// Rows per statement of [`insert_fresh`], largest first.
 const FRESH_CHUNKS: [usize; 3] = [64, 8, 1];
 
@@ -264,6 +265,13 @@ fn insert_fresh(conn: &Connection, rows: &[SampleRow]) -> Result<()> {
     for size in FRESH_CHUNKS {
         if rest.len() < size {
             continue;
+        }
+        if size == 1 {
+            let mut one = conn.prepare_cached(INSERT_ONE)?;
+            for s in rest {
+                one.execute(sample_params(s))?;
+            }
+            break;
         }
         let values = vec!["(?, ?, ?, ?, ?, ?, ?, ?, ?)"; size].join(", ");
         let mut stmt = conn.prepare_cached(&format!(
