@@ -244,7 +244,7 @@ fn collect_once(
             source.name(),
             Timing::Batch,
         )?;
-        retention::apply(tx, now)?;
+        retention::apply_for_collect(tx, now, None)?;
         finish_run(&inv, started, &mut summary, source.name())?;
         // This host's GPUs feed the store: doctor then wants a GPU source here.
         prometheus::record_local_collect(
@@ -346,7 +346,7 @@ fn replay_batches(
         if let Some(earliest) = summary.earliest {
             retention::roll_up_late(tx, &summary.device_ids, earliest)?;
         }
-        retention::apply(tx, ctx.now)?;
+        retention::apply_for_collect(tx, ctx.now, summary.earliest)?;
         finish_run(inv, started, &mut summary, "replay")?;
         Ok(summary)
     })
@@ -740,7 +740,9 @@ fn collect_fleet(ctx: &Ctx, args: &CollectArgs) -> Result<()> {
                 ..RunSummary::default()
             });
         }
-        retention::apply(inv.conn(), ctx.now)?;
+        // Backfilled history older than raw retention goes at once.
+        let earliest = fleet.backfill.as_ref().map(|span| ctx.now - span.seconds());
+        retention::apply_for_collect(inv.conn(), ctx.now, earliest)?;
         let mut all = RunSummary {
             node: format!("fleet ({source})"),
             ..RunSummary::default()
