@@ -1164,7 +1164,7 @@ mod tests {
             "SELECT * FROM devices ORDER BY id",
             "SELECT * FROM samples ORDER BY device_id, ts",
             "SELECT * FROM samples_fleet_hourly ORDER BY hour, cluster, model_id",
-            "SELECT * FROM samples_hourly ORDER BY device_id, hour",
+            "SELECT * FROM samples_hourly ORDER BY device_id, epoch_hour",
             "SELECT * FROM alerts ORDER BY id",
             "SELECT * FROM allocations ORDER BY id",
             "SELECT kind, subject, at, node, cluster, field, old_value, new_value, reason, actor

@@ -75,6 +75,10 @@ pub const MIGRATIONS: &[Migration] = &[
         description: "alert delivery: receivers, and an outbox of alert transitions",
         step: Step::Sql(ALERT_DELIVERY),
     },
+    Migration {
+        description: "hourly rollups in about half the bytes: hours since the epoch, each metric's mean and maximum as one scaled integer",
+        step: Step::Sql(PACKED_HOURLY_ROLLUPS),
+    },
 ];
 
 /// Marks a SQLite file as a gpuctl store in its header (`PRAGMA application_id`): ASCII "GPUc"
@@ -727,6 +731,46 @@ CREATE TABLE alert_outbox (
 );
 "#;
 
+/// A rollup row was ~81 bytes (five REAL averages, the hour in seconds, energy in mJ): more
+/// than the raw samples it summarises. The table is rebuilt in the layout `store::metrics`
+/// describes above its rollup statement: the hour as hours since the epoch; per metric one integer,
+/// its maximum shifted above its mean, the mean scaled to a precision well below what reports
+/// and trends show; the seconds the samples do not cover instead of the energy (energy is
+/// mean power × the seconds covered, as it was computed). The hourly mean and maximum of memory
+/// utilisation go: nothing read them, and raw samples keep the metric. Old rows convert
+/// in place: covered seconds from energy / mean power (how reports read them), the rest
+/// rounded to the new units.
+const PACKED_HOURLY_ROLLUPS: &str = r#"
+CREATE TABLE samples_hourly_packed (
+    device_id      INTEGER NOT NULL,
+    epoch_hour     INTEGER NOT NULL,
+    n              INTEGER NOT NULL,
+    uncovered_secs INTEGER,
+    gpu_util       INTEGER,
+    mem_used       INTEGER,
+    temp           INTEGER,
+    power          INTEGER,
+    PRIMARY KEY (device_id, epoch_hour)
+) WITHOUT ROWID;
+INSERT INTO samples_hourly_packed (device_id, epoch_hour, n, uncovered_secs, gpu_util, mem_used,
+        temp, power)
+SELECT device_id, hour / 3600, n,
+       CASE WHEN energy_mj IS NULL THEN NULL
+            WHEN power_avg > 0 THEN max(0, 3600 - CAST(round(energy_mj / power_avg) AS INTEGER))
+            ELSE 0 END,
+       (max(0, gpu_util_max) << 14)
+           | min(16383, max(0, CAST(round(gpu_util_avg * 100) AS INTEGER))),
+       (max(0, mem_used_max) << 24)
+           | min(16777215, max(0, CAST(round(mem_used_avg) AS INTEGER))),
+       (max(0, temp_max) << 14)
+           | min(16383, max(0, CAST(round(temp_avg * 100) AS INTEGER))),
+       (((max(0, power_max) + 500) / 1000 - (max(0, power_max) % 2000 = 500)) << 19)
+           | min(524287, max(0, CAST(round(power_avg / 10) AS INTEGER)))
+FROM samples_hourly;
+DROP TABLE samples_hourly;
+ALTER TABLE samples_hourly_packed RENAME TO samples_hourly;
+"#;
+
 #[cfg(test)]
 mod tests {
     use rusqlite::Connection;
@@ -763,6 +807,7 @@ mod tests {
         0x5862_b9e0_a6cc_667a,
         0x75d0_5d1a_4b93_e880,
         0xa15d_afa6_53c9_5540,
+        0x1371_05e0_fd6e_e9e7,
     ];
 
     #[test]
@@ -878,6 +923,160 @@ mod tests {
         let a: i64 = conn.query_row("SELECT a FROM t", [], |r| r.get(0)).unwrap();
         assert_eq!(a, 42);
         assert!(run_sql(&conn, "INSERT INTO t VALUES (:then);", 42).is_err());
+    }
+
+    /// A store at schema `version`, as the gpuctl of that version left it.
+    fn store_at_version(version: usize) -> Connection {
+        let conn = Connection::open_in_memory().unwrap();
+        for migration in &MIGRATIONS[..version] {
+            run_sql(&conn, text(migration), 0).unwrap();
+        }
+        conn.pragma_update(None, "user_version", version as i64)
+            .unwrap();
+        conn
+    }
+
+    /// How gpuctl rolled samples up before migration 12 (REAL averages, the hour in seconds,
+    /// energy in mJ).
+    const UNPACKED_ROLLUP: &str = "
+        INSERT INTO samples_hourly (device_id, hour, n, gpu_util_avg, gpu_util_max,
+             mem_util_avg, mem_util_max, mem_used_avg, mem_used_max, temp_avg, temp_max, power_avg,
+             power_max, energy_mj)
+        SELECT device_id, ts - ts % 3600, count(*), avg(gpu_util), max(gpu_util), avg(mem_util),
+               max(mem_util), avg(mem_used_mib), max(mem_used_mib), avg(temp_c), max(temp_c),
+               avg(power_mw), max(power_mw),
+               CASE WHEN count(power_mw) > 1 THEN CAST(avg(power_mw)
+                    * min(3600.0, (max(ts) - min(ts)) * count(*) / (count(*) - 1.0)) AS INTEGER) END
+        FROM samples GROUP BY device_id, ts - ts % 3600";
+
+    /// One rollup in raw units: n, gpu util avg/max, memory avg/max, temperature avg/max, power
+    /// avg/max (mW), energy (mJ), seconds covered where energy is known.
+    type Rollup = (
+        i64,
+        Option<f64>,
+        Option<i64>,
+        Option<f64>,
+        Option<i64>,
+        Option<f64>,
+        Option<i64>,
+        Option<f64>,
+        Option<i64>,
+        Option<f64>,
+        Option<f64>,
+    );
+
+    fn rollups(conn: &Connection, sql: &str) -> Vec<((i64, i64), Rollup)> {
+        let mut stmt = conn.prepare(sql).unwrap();
+        let rows = stmt
+            .query_map([], |r| {
+                Ok((
+                    (r.get(0)?, r.get(1)?),
+                    (
+                        r.get(2)?,
+                        r.get(3)?,
+                        r.get(4)?,
+                        r.get(5)?,
+                        r.get(6)?,
+                        r.get(7)?,
+                        r.get(8)?,
+                        r.get(9)?,
+                        r.get(10)?,
+                        r.get(11)?,
+                        r.get(12)?,
+                    ),
+                ))
+            })
+            .unwrap();
+        rows.map(|r| r.unwrap()).collect()
+    }
+
+    /// Samples whose hourly means are not round, hours cut short or irregular, a GPU without
+    /// power, an hour with one power reading, a maximum of exactly x.5 W.
+    fn awkward_samples(conn: &Connection) {
+        conn.execute_batch(
+            "INSERT INTO nodes (id, name, cluster, status, created_at, updated_at)
+               VALUES (1, 'n', 'c', 'ready', 0, 0);
+             INSERT INTO devices (id, uuid, node_id, idx, memory_total_mib, created_at, updated_at)
+               VALUES (1, 'GPU-1', 1, 0, 81920, 0, 0), (300, 'GPU-300', 1, 1, 81920, 0, 0);
+             WITH RECURSIVE m(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM m WHERE i < 59)
+             INSERT INTO samples (device_id, ts, gpu_util, mem_util, mem_used_mib, temp_c, power_mw)
+             SELECT 1, 36000 + 60 * i, (i * 7) % 101, i % 13, 40000 + 13 * i, 40 + i % 9,
+                    250123 + 1117 * i FROM m
+             UNION ALL SELECT 1, 39600 + 600 + 60 * i, 99 - i, 5, 70001, 80, 300500 - i * 3
+               FROM m WHERE i < 20
+             UNION ALL SELECT 300, 36000 + 60 * i, 100, NULL, 1234, NULL, NULL FROM m
+             UNION ALL SELECT 300, 39600 + t, 3, 1, 17, 33, 66666 FROM
+               (SELECT 0 AS t UNION ALL SELECT 50 UNION ALL SELECT 170 UNION ALL SELECT 1000
+                UNION ALL SELECT 3590)
+             UNION ALL SELECT 300, 43200 + t, 50, 1, 17, 33, p FROM
+               (SELECT 0 AS t, 70000 AS p UNION ALL SELECT 70, 70005 UNION ALL SELECT 100, 69999)
+             UNION ALL SELECT 300, 46800 + t, 1, 1, 17, 33, p FROM
+               (SELECT 0 AS t, NULL AS p UNION ALL SELECT 60, 123456);",
+        )
+        .unwrap();
+    }
+
+    #[test]
+    fn migrating_packs_old_rollups_without_losing_what_reports_and_trends_show() {
+        use crate::store::metrics::{rollup_hours, HOURLY_VALUES};
+        let mut conn = store_at_version(11);
+        awkward_samples(&conn);
+        conn.execute_batch(UNPACKED_ROLLUP).unwrap();
+        let old = rollups(
+            &conn,
+            "SELECT device_id, hour, n, gpu_util_avg, gpu_util_max, mem_used_avg, mem_used_max,
+                    temp_avg, temp_max, power_avg, power_max, energy_mj,
+                    CASE WHEN power_avg > 0 THEN energy_mj / power_avg END
+             FROM samples_hourly ORDER BY device_id, hour",
+        );
+        assert_eq!(old.len(), 6);
+        migrate(&mut conn).unwrap();
+        let decoded = format!(
+            "SELECT device_id, hour, n, gpu_util_avg, gpu_util_max, mem_used_avg, mem_used_max,
+                    temp_avg, temp_max, power_avg, power_max, energy_mj,
+                    CASE WHEN energy_mj IS NOT NULL THEN covered_secs END
+             FROM ({HOURLY_VALUES}) ORDER BY device_id, hour"
+        );
+        let migrated = rollups(&conn, &decoded);
+        assert_eq!(migrated.len(), old.len());
+        let near = |a: Option<f64>, b: Option<f64>, within: f64, what: &str| match (a, b) {
+            (Some(a), Some(b)) => assert!((a - b).abs() <= within, "{what}: {a} vs {b}"),
+            (a, b) => assert_eq!(a.is_some(), b.is_some(), "{what}"),
+        };
+        for ((key, was), (new_key, now)) in old.iter().zip(&migrated) {
+            assert_eq!(key, new_key);
+            let what = |metric: &str| format!("{metric} of device {} at {}", key.0, key.1);
+            assert_eq!(was.0, now.0, "{}", what("n"));
+            near(was.1, now.1, 0.005, &what("mean utilisation"));
+            assert_eq!(was.2, now.2, "{}", what("peak utilisation"));
+            near(was.3, now.3, 0.5, &what("mean memory"));
+            assert_eq!(was.4, now.4, "{}", what("peak memory"));
+            near(was.5, now.5, 0.005, &what("mean temperature"));
+            assert_eq!(was.6, now.6, "{}", what("peak temperature"));
+            near(was.7, now.7, 5.0, &what("mean power"));
+            // The peak as trends print it, in whole watts.
+            let printed = |mw: Option<i64>| mw.map(|mw| format!("{:.0}", mw as f64 / 1000.0));
+            assert_eq!(printed(was.8), printed(now.8), "{}", what("peak power"));
+            // Energy: mean power within 5 mW, covered seconds within half a second.
+            let covered = was.10.unwrap_or(0.0);
+            let power = was.7.unwrap_or(0.0);
+            let slack = 5.0 * covered + power * 0.5 + 1.0;
+            near(was.9, now.9, slack, &what("energy"));
+            near(was.10, now.10, 0.5, &what("covered seconds"));
+        }
+        // The migration and today's rollup write the same rows from the same samples.
+        let packed = "SELECT * FROM samples_hourly ORDER BY device_id, epoch_hour";
+        let read_all = |conn: &Connection| -> Vec<Vec<Option<i64>>> {
+            let mut stmt = conn.prepare(packed).unwrap();
+            let rows = stmt
+                .query_map([], |r| (0..8).map(|i| r.get(i)).collect())
+                .unwrap();
+            rows.map(|r| r.unwrap()).collect()
+        };
+        let converted = read_all(&conn);
+        conn.execute("DELETE FROM samples_hourly", []).unwrap();
+        rollup_hours(&conn, 0, 100 * 3_600).unwrap();
+        assert_eq!(read_all(&conn), converted);
     }
 
     #[test]
