@@ -79,6 +79,10 @@ pub const MIGRATIONS: &[Migration] = &[
         description: "hourly rollups in about half the bytes: hours since the epoch, each metric's mean and maximum as one scaled integer",
         step: Step::Sql(PACKED_HOURLY_ROLLUPS),
     },
+    Migration {
+        description: "collect.run events only for runs that say something; no index on event subjects",
+        step: Step::Sql(NOTEWORTHY_RUN_EVENTS),
+    },
 ];
 
 /// Marks a SQLite file as a gpuctl store in its header (`PRAGMA application_id`): ASCII "GPUc"
@@ -771,6 +775,33 @@ DROP TABLE samples_hourly;
 ALTER TABLE samples_hourly_packed RENAME TO samples_hourly;
 "#;
 
+/// Collect writes a `collect.run` event only for a run that changed something or went wrong
+/// (`inventory::RunFacts`); the routine ones already stored go. An old event says only its
+/// alert counts, so one is routine when it fired and resolved nothing and no other event
+/// shares its time (no GPU registered, moved or changed by that run). Before they go, a store
+/// whose last live collect (NVML or nvidia-smi) is known only from them gets the settings
+/// `doctor` now reads (`prometheus::record_local_collect`). No statement filters events by
+/// subject: that index only cost every event's write and ~30 bytes.
+const NOTEWORTHY_RUN_EVENTS: &str = r#"
+INSERT INTO settings (key, value)
+SELECT k.key, CASE k.key WHEN 'collect.local_node' THEN r.subject
+                         WHEN 'collect.local_source' THEN r.source
+                         ELSE CAST(r.at AS TEXT) END
+FROM (SELECT subject, at, substr(new_value, 8, instr(new_value, ' ') - 8) AS source
+      FROM events
+      WHERE kind = 'collect.run'
+        AND (new_value GLOB 'source=nvml *' OR new_value GLOB 'source=nvidia-smi *')
+      ORDER BY at DESC, id DESC LIMIT 1) AS r
+CROSS JOIN (SELECT 'collect.local_node' AS key UNION ALL SELECT 'collect.local_source'
+            UNION ALL SELECT 'collect.local_at') AS k
+WHERE NOT EXISTS (SELECT 1 FROM settings
+                  WHERE key IN ('collect.local_node', 'collect.local_source', 'collect.local_at'));
+DELETE FROM events
+WHERE kind = 'collect.run' AND new_value GLOB '* alerts_fired=0 alerts_resolved=0'
+  AND NOT EXISTS (SELECT 1 FROM events o WHERE o.at = events.at AND o.kind <> 'collect.run');
+DROP INDEX events_by_subject;
+"#;
+
 #[cfg(test)]
 mod tests {
     use rusqlite::Connection;
@@ -808,6 +839,7 @@ mod tests {
         0x75d0_5d1a_4b93_e880,
         0xa15d_afa6_53c9_5540,
         0x1371_05e0_fd6e_e9e7,
+        0x5b09_f8e2_b2c4_ff8a,
     ];
 
     #[test]
@@ -1077,6 +1109,119 @@ mod tests {
         conn.execute("DELETE FROM samples_hourly", []).unwrap();
         rollup_hours(&conn, 0, 100 * 3_600).unwrap();
         assert_eq!(read_all(&conn), converted);
+    }
+
+    /// Run events as gpuctl wrote them before migration 13: `(at, kind, subject, value)`.
+    fn old_events(conn: &Connection, events: &[(i64, &str, &str, &str)]) {
+        for (at, kind, subject, value) in events {
+            conn.execute(
+                "INSERT INTO events (at, kind, subject, new_value) VALUES (?1, ?2, ?3, ?4)",
+                rusqlite::params![at, kind, subject, value],
+            )
+            .unwrap();
+        }
+    }
+
+    const ROUTINE: &str = "gpus=8 samples=8 alerts_fired=0 alerts_resolved=0";
+
+    #[test]
+    fn migrating_keeps_the_run_events_that_say_something_and_what_doctor_reads() {
+        use crate::prometheus::{local_collect, LocalCollect};
+        let mut conn = store_at_version(12);
+        old_events(
+            &conn,
+            &[
+                (100, "collect.run", "n1", &format!("source=nvml {ROUTINE}")),
+                (160, "device.created", "GPU-9", ""),
+                (160, "collect.run", "n1", &format!("source=nvml {ROUTINE}")),
+                (
+                    220,
+                    "collect.run",
+                    "n1",
+                    "source=nvml gpus=8 samples=8 alerts_fired=1 alerts_resolved=0",
+                ),
+                (
+                    280,
+                    "collect.run",
+                    "n2",
+                    &format!("source=nvidia-smi {ROUTINE}"),
+                ),
+                (
+                    340,
+                    "collect.run",
+                    "fleet (prom)",
+                    &format!("source=fleet {ROUTINE}"),
+                ),
+                (
+                    400,
+                    "collect.run",
+                    "n1",
+                    "source=replay gpus=1 samples=9 alerts_fired=0 alerts_resolved=2",
+                ),
+            ],
+        );
+        migrate(&mut conn).unwrap();
+        let mut stmt = conn
+            .prepare("SELECT at, kind FROM events ORDER BY at, kind")
+            .unwrap();
+        let kept: Vec<(i64, String)> = stmt
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+            .unwrap()
+            .map(|r| r.unwrap())
+            .collect();
+        let run = |at: i64| (at, "collect.run".to_string());
+        assert_eq!(
+            kept,
+            [
+                run(160),
+                (160, "device.created".to_string()),
+                run(220),
+                run(400)
+            ]
+        );
+        assert_eq!(
+            local_collect(&conn).unwrap(),
+            Some(LocalCollect {
+                node: "n2".into(),
+                source: "nvidia-smi".into(),
+                at: 280
+            }),
+            "the newest live run, though its event went"
+        );
+        let indexes: i64 = conn
+            .query_row(
+                "SELECT count(*) FROM sqlite_master WHERE name = 'events_by_subject'",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap();
+        assert_eq!(indexes, 0);
+    }
+
+    #[test]
+    fn migrating_leaves_a_known_local_collect_alone() {
+        use crate::prometheus::{local_collect, record_local_collect, LocalCollect};
+        let mut conn = store_at_version(12);
+        let known = LocalCollect {
+            node: "gpu-7".into(),
+            source: "nvml".into(),
+            at: 50,
+        };
+        record_local_collect(&conn, &known).unwrap();
+        old_events(
+            &conn,
+            &[(100, "collect.run", "n1", &format!("source=nvml {ROUTINE}"))],
+        );
+        migrate(&mut conn).unwrap();
+        assert_eq!(local_collect(&conn).unwrap(), Some(known));
+        // A store where no live collect ever ran gets no settings either.
+        let mut conn = store_at_version(12);
+        old_events(
+            &conn,
+            &[(100, "collect.run", "f", &format!("source=fleet {ROUTINE}"))],
+        );
+        migrate(&mut conn).unwrap();
+        assert_eq!(local_collect(&conn).unwrap(), None);
     }
 
     #[test]

@@ -382,6 +382,7 @@ fn old_event_kinds_are_renamed_by_the_migration() {
              mem_util_max INTEGER, mem_used_avg REAL, mem_used_max INTEGER, temp_avg REAL,
              temp_max INTEGER, power_avg REAL, power_max INTEGER, energy_mj INTEGER,
              PRIMARY KEY (device_id, hour)) WITHOUT ROWID;
+         CREATE INDEX events_by_subject ON events(subject, at);
          PRAGMA user_version = 5;",
     )
     .unwrap();
