@@ -373,6 +373,7 @@ fn finish_run(
             alerts_resolved: summary.alerts.resolved.len(),
             warnings: summary.warnings.len(),
             after_failed_run,
+            replay: source == "replay",
         },
     )?;
     prometheus::record_health(

@@ -28,11 +28,14 @@ pub(crate) struct RunFacts<'a> {
     pub(crate) warnings: usize,
     /// The run before this one failed: this one ends the outage.
     pub(crate) after_failed_run: bool,
+    /// A recording replayed (`collect --input`): an import an operator runs, not the routine.
+    pub(crate) replay: bool,
 }
 
 impl RunFacts<'_> {
     /// Whether the run is worth an event: it changed the inventory (new or moved GPUs), fired
-    /// or resolved an alert, could not store something, or ended a run of failures.
+    /// or resolved an alert, could not store something, ended a run of failures, or replayed
+    /// a recording (an import, like `node import`, which the audit log keeps).
     ///
     /// GPUs that did not report count through their alert: `gpu-not-reporting` fires on the
     /// run that finds one gone and resolves on the run it is back, and both keep their run's
@@ -45,6 +48,7 @@ impl RunFacts<'_> {
             || self.alerts_resolved > 0
             || self.warnings > 0
             || self.after_failed_run
+            || self.replay
     }
 
     /// The event's value. `source=NAME ` comes first, as it always has: `doctor` reads the
@@ -114,13 +118,14 @@ mod tests {
 
     #[test]
     fn each_change_or_trouble_is_worth_an_event() {
-        let worth: [fn(&mut RunFacts); 6] = [
+        let worth: [fn(&mut RunFacts); 7] = [
             |f| f.new_gpus = 1,
             |f| f.moved_gpus = 2,
             |f| f.alerts_fired = 1,
             |f| f.alerts_resolved = 3,
             |f| f.warnings = 1,
             |f| f.after_failed_run = true,
+            |f| f.replay = true,
         ];
         for (index, change) in worth.iter().enumerate() {
             let mut facts = routine();

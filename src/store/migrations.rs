@@ -777,8 +777,8 @@ ALTER TABLE samples_hourly_packed RENAME TO samples_hourly;
 
 /// Collect writes a `collect.run` event only for a run that changed something or went wrong
 /// (`inventory::RunFacts`); the routine ones already stored go. An old event says only its
-/// alert counts, so one is routine when it fired and resolved nothing and no other event
-/// shares its time (no GPU registered, moved or changed by that run). Before they go, a store
+/// source and alert counts, so one is routine when it is not a replay, fired and resolved
+/// nothing, and no other event shares its time (no GPU registered, moved or changed by it). Before they go, a store
 /// whose last live collect (NVML or nvidia-smi) is known only from them gets the settings
 /// `doctor` now reads (`prometheus::record_local_collect`). No statement filters events by
 /// subject: that index only cost every event's write and ~30 bytes.
@@ -798,6 +798,7 @@ WHERE NOT EXISTS (SELECT 1 FROM settings
                   WHERE key IN ('collect.local_node', 'collect.local_source', 'collect.local_at'));
 DELETE FROM events
 WHERE kind = 'collect.run' AND new_value GLOB '* alerts_fired=0 alerts_resolved=0'
+  AND NOT new_value GLOB 'source=replay *'
   AND NOT EXISTS (SELECT 1 FROM events o WHERE o.at = events.at AND o.kind <> 'collect.run');
 DROP INDEX events_by_subject;
 "#;
@@ -839,7 +840,7 @@ mod tests {
         0x75d0_5d1a_4b93_e880,
         0xa15d_afa6_53c9_5540,
         0x1371_05e0_fd6e_e9e7,
-        0x5b09_f8e2_b2c4_ff8a,
+        0x174a_f157_316f_c957,
     ];
 
     #[test]
@@ -1158,6 +1159,12 @@ mod tests {
                     "n1",
                     "source=replay gpus=1 samples=9 alerts_fired=0 alerts_resolved=2",
                 ),
+                (
+                    450,
+                    "collect.run",
+                    "n3",
+                    &format!("source=replay {ROUTINE}"),
+                ),
             ],
         );
         migrate(&mut conn).unwrap();
@@ -1176,7 +1183,8 @@ mod tests {
                 run(160),
                 (160, "device.created".to_string()),
                 run(220),
-                run(400)
+                run(400),
+                run(450)
             ]
         );
         assert_eq!(
