@@ -667,7 +667,7 @@ pub fn first_sample_ts(conn: &Connection, device_id: i64) -> Result<Option<i64>>
         .query_row([device_id], |r| r.get(0))?)
 }
 
-// How a rollup row is stored (one row per GPU per hour, ~38 bytes on disk; the layout and
+// How a rollup row is stored (one row per GPU per hour, ~37 bytes on disk; the layout and
 // the conversion of older rows are migration 12's). SQLite spends a header byte per column
 // and stores an integer in as few bytes as its value needs (1, 2, 3, 4, 6 or 8), a REAL in 8;
 // so each metric is one integer, its hourly maximum shifted above its mean, and the mean is
