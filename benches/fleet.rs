@@ -441,9 +441,13 @@ fn bare_cost(conn: &Connection, out: &mut dyn Write) {
     drain(
         out,
         conn,
-        "SELECT device_id, hour, energy_mj, NULL FROM samples_hourly
-         WHERE device_id BETWEEN ?3 AND ?4 AND hour >= ?1 AND hour < ?2 ORDER BY device_id, hour",
-        &[&(from - from % 3_600), &NOW, &0, &i64::MAX],
+        &format!(
+            "SELECT device_id, hour, energy_mj, NULL FROM ({})
+             WHERE device_id BETWEEN ?3 AND ?4 AND epoch_hour >= ?1 AND epoch_hour < ?2
+             ORDER BY device_id, epoch_hour",
+            gpuctl::store::metrics::HOURLY_VALUES
+        ),
+        &[&(from / 3_600), &((NOW + 3_599) / 3_600), &0, &i64::MAX],
     );
 }
 

@@ -45,9 +45,11 @@ SELECT l.device, d.uuid, n.name, n.cluster, m.name, 'user-' || (l.device % 50), 
 FROM lease l
 JOIN devices d ON d.id = l.device JOIN nodes n ON n.id = d.node_id JOIN gpu_models m ON m.id = d.model_id;
 
-WITH RECURSIVE h(hour) AS (SELECT ?1 - 30 * 86400 UNION ALL SELECT hour + 3600 FROM h WHERE hour + 3600 < ?1)
-INSERT INTO samples_hourly (device_id, hour, n, gpu_util_avg, gpu_util_max, power_avg, power_max, energy_mj)
-SELECT d.id, h.hour, 60, (d.id * 7 + h.hour / 3600) % 100, 100, 400000.0, 450000, 400000 * 3600
+-- Packed as store::metrics lays rollups out: whole hours (0 s uncovered) at 400 W (40,000 cW)
+-- with a 450 W peak, utilisation (d * 7 + hour) % 100 % with a 100 % peak.
+WITH RECURSIVE h(hour) AS (SELECT ?1 / 3600 - 30 * 24 UNION ALL SELECT hour + 1 FROM h WHERE hour + 1 < ?1 / 3600)
+INSERT INTO samples_hourly (device_id, epoch_hour, n, uncovered_secs, gpu_util, power)
+SELECT d.id, h.hour, 60, 0, (100 << 14) | ((d.id * 7 + h.hour) % 100 * 100), (450 << 19) | 40000
 FROM devices d, h;
 
 WITH RECURSIVE m(ts) AS (SELECT ?1 - 12 * 3600 UNION ALL SELECT ts + 60 FROM m WHERE ts + 60 < ?1)

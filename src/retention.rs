@@ -80,7 +80,7 @@ pub struct Maintenance {
     pub rollup_rows: usize,
     pub samples_pruned: usize,
     pub rollups_pruned: usize,
-    /// `collect.run` events past raw retention (one per run would otherwise pile up for years).
+    /// `collect.run` events past raw retention.
     pub run_events_pruned: usize,
 }
 

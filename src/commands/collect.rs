@@ -1,5 +1,6 @@
 //! `gpuctl collect`: read this node's GPUs, then store everything in one IMMEDIATE transaction:
-//! the node and any new GPU, one sample per GPU, alert transitions, retention, a run event.
+//! the node and any new GPU, one sample per GPU, alert transitions, retention, a run event if
+//! the run says something (`inventory::RunFacts`).
 //! Silent on success (cron mails any output); `-v` says what was stored.
 
 use std::collections::{BTreeMap, HashMap};
@@ -11,7 +12,7 @@ use serde::Serialize;
 use crate::alerting::{self, MissingGpu, RunJudge, SeenGpu, Transitions};
 use crate::cli::{CollectArgs, FleetArgs, SourceChoice};
 use crate::clock;
-use crate::domain::{EventKind, Node, NodeStatus};
+use crate::domain::{Node, NodeStatus};
 use crate::error::{Error, Result};
 use crate::fleet::{
     self,
@@ -23,7 +24,7 @@ use crate::gpu::nvml::NvmlSource;
 use crate::gpu::replay::{self, ReplaySource, Streamed};
 use crate::gpu::smi::SmiSource;
 use crate::gpu::source::{open_auto, DeviceSample, GpuSource};
-use crate::inventory::{node_named, Detail, Inventory, RunDevices, Stamp};
+use crate::inventory::{node_named, Inventory, RunDevices, RunFacts, Stamp};
 use crate::prometheus;
 use crate::retention;
 use crate::schedule::{lock_key, try_run_lock, Busy, StopFlag};
@@ -358,16 +359,22 @@ fn finish_run(
     summary: &mut RunSummary,
     source: &str,
 ) -> Result<()> {
-    inv.record(
-        EventKind::CollectRun,
+    let after_failed_run = prometheus::health(inv.conn())?.is_some_and(|h| !h.success);
+    inv.record_run(
         &summary.node,
-        Detail::default().new_value(format!(
-            "source={source} gpus={} samples={} alerts_fired={} alerts_resolved={}",
-            summary.gpus,
-            summary.samples,
-            summary.alerts.fired.len(),
-            summary.alerts.resolved.len()
-        )),
+        &RunFacts {
+            source,
+            gpus: summary.gpus,
+            samples: summary.samples,
+            new_gpus: summary.new_gpus.len(),
+            moved_gpus: summary.moved_gpus.len(),
+            missing_gpus: summary.missing_gpus.len(),
+            alerts_fired: summary.alerts.fired.len(),
+            alerts_resolved: summary.alerts.resolved.len(),
+            warnings: summary.warnings.len(),
+            after_failed_run,
+            replay: source == "replay",
+        },
     )?;
     prometheus::record_health(
         inv.conn(),
@@ -1166,7 +1173,7 @@ mod tests {
             "SELECT * FROM devices ORDER BY id",
             "SELECT * FROM samples ORDER BY device_id, ts",
             "SELECT * FROM samples_fleet_hourly ORDER BY hour, cluster, model_id",
-            "SELECT * FROM samples_hourly ORDER BY device_id, hour",
+            "SELECT * FROM samples_hourly ORDER BY device_id, epoch_hour",
             "SELECT * FROM alerts ORDER BY id",
             "SELECT * FROM allocations ORDER BY id",
             "SELECT kind, subject, at, node, cluster, field, old_value, new_value, reason, actor

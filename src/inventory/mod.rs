@@ -14,6 +14,7 @@ mod mig;
 mod models;
 mod nodes;
 mod receivers;
+mod runs;
 
 use rusqlite::{Connection, Transaction};
 
@@ -30,6 +31,7 @@ pub(crate) use nodes::{
     node_not_found, resolve_node, Filters,
 };
 pub(crate) use receivers::receiver_not_found;
+pub(crate) use runs::RunFacts;
 
 /// When a change is made and by whom; every event of one command run carries the same stamp.
 #[derive(Debug, Clone)]

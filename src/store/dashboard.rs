@@ -5,6 +5,7 @@ use std::collections::BTreeMap;
 use rusqlite::{params, Connection};
 
 use crate::error::Result;
+use crate::store::metrics::HOURLY_VALUES;
 
 /// How statistics are grouped.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -425,7 +426,8 @@ pub fn trend_parts_hourly(
          FROM devices d
          JOIN nodes n ON n.id = d.node_id
          LEFT JOIN gpu_models m ON m.id = d.model_id
-         CROSS JOIN samples_hourly h ON h.device_id = d.id AND h.hour >= ?1 AND h.hour < ?2
+         CROSS JOIN ({HOURLY_VALUES}) h ON h.device_id = d.id
+             AND h.epoch_hour >= (?1 + 3599) / 3600 AND h.epoch_hour < (?2 + 3599) / 3600
          WHERE 1 = 1 {scope_sql}
          GROUP BY b ORDER BY b"
     );

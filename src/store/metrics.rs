@@ -675,26 +675,66 @@ pub fn first_sample_ts(conn: &Connection, device_id: i64) -> Result<Option<i64>>
         .query_row([device_id], |r| r.get(0))?)
 }
 
-/// The rollup statement; `{devices}` narrows it to some devices.
+// How a rollup row is stored (one row per GPU per hour, ~37 bytes on disk; the layout and
+// the conversion of older rows are migration 12's). SQLite spends a header byte per column
+// and stores an integer in as few bytes as its value needs (1, 2, 3, 4, 6 or 8), a REAL in 8;
+// so each metric is one integer, its hourly maximum shifted above its mean, and the mean is
+// scaled to a precision well below what reports and trends show:
+//
+// | column           | maximum (high bits)     | mean (low bits)                 |
+// |------------------|-------------------------|---------------------------------|
+// | `gpu_util`       | %                       | hundredths of a %, 14 bits      |
+// | `mem_used`       | MiB                     | MiB, 24 bits                    |
+// | `temp`           | °C                      | hundredths of a °C, 14 bits     |
+// | `power`          | W, rounded half to even | centiwatts (10 mW), 19 bits     |
+//
+// NULL where the hour has no reading of the metric. A mean beyond its bits (no GPU reports
+// such values) is stored at the bound. The power maximum is rounded as trends print it. The
+// hour is `epoch_hour`, hours since the epoch (3 bytes, not 4); `uncovered_secs` is the part of
+// the hour the samples do not stand for (0, i.e. no bytes, for a whole hour), NULL when fewer
+// than two readings of power leave energy unknown: energy is the mean power × the seconds
+// covered. Read rollups through [`HOURLY_VALUES`].
+
+/// The rollup statement; `{devices}` narrows it to some devices. Covered seconds: n samples
+/// span (last - first) * n / (n - 1), at most the hour.
 const ROLLUP_SQL: &str =
-    "INSERT INTO samples_hourly (device_id, hour, n, gpu_util_avg, gpu_util_max,
-         mem_util_avg, mem_util_max, mem_used_avg, mem_used_max, temp_avg, temp_max, power_avg,
-         power_max, energy_mj)
-     SELECT device_id, ts - ts % 3600, count(*), avg(gpu_util), max(gpu_util), avg(mem_util),
-            max(mem_util), avg(mem_used_mib), max(mem_used_mib), avg(temp_c), max(temp_c),
-            avg(power_mw), max(power_mw),
-            -- mW x seconds covered = mJ; the span of n samples is (last - first) * n / (n - 1).
-            CASE WHEN count(power_mw) > 1 THEN CAST(avg(power_mw)
-                 * min(3600.0, (max(ts) - min(ts)) * count(*) / (count(*) - 1.0)) AS INTEGER) END
+    "INSERT INTO samples_hourly (device_id, epoch_hour, n, uncovered_secs, gpu_util, mem_used,
+         temp, power)
+     SELECT device_id, ts / 3600, count(*),
+            CASE WHEN count(power_mw) > 1 THEN 3600 - CAST(round(min(3600.0,
+                 (max(ts) - min(ts)) * count(*) / (count(*) - 1.0))) AS INTEGER) END,
+            (max(0, max(gpu_util)) << 14)
+                | min(16383, max(0, CAST(round(avg(gpu_util) * 100) AS INTEGER))),
+            (max(0, max(mem_used_mib)) << 24)
+                | min(16777215, max(0, CAST(round(avg(mem_used_mib)) AS INTEGER))),
+            (max(0, max(temp_c)) << 14)
+                | min(16383, max(0, CAST(round(avg(temp_c) * 100) AS INTEGER))),
+            (((max(0, max(power_mw)) + 500) / 1000 - (max(0, max(power_mw)) % 2000 = 500)) << 19)
+                | min(524287, max(0, CAST(round(avg(power_mw) / 10) AS INTEGER)))
      FROM samples WHERE {devices} AND ts >= ?1 AND ts < ?2
-     GROUP BY device_id, ts - ts % 3600
-     ON CONFLICT (device_id, hour) DO UPDATE SET
-         n = excluded.n, gpu_util_avg = excluded.gpu_util_avg, gpu_util_max = excluded.gpu_util_max,
-         mem_util_avg = excluded.mem_util_avg, mem_util_max = excluded.mem_util_max,
-         mem_used_avg = excluded.mem_used_avg, mem_used_max = excluded.mem_used_max,
-         temp_avg = excluded.temp_avg, temp_max = excluded.temp_max,
-         power_avg = excluded.power_avg, power_max = excluded.power_max,
-         energy_mj = excluded.energy_mj";
+     GROUP BY device_id, ts / 3600
+     ON CONFLICT (device_id, epoch_hour) DO UPDATE SET
+         n = excluded.n, uncovered_secs = excluded.uncovered_secs,
+         gpu_util = excluded.gpu_util, mem_used = excluded.mem_used, temp = excluded.temp,
+         power = excluded.power";
+
+/// The hourly rollups in the units of raw samples, for `FROM ({HOURLY_VALUES}) h`: `hour` (unix
+/// seconds), `n`, `covered_secs`, `*_avg` (REAL, mW for power) and `*_max`, `energy_mj`. SQLite
+/// flattens the subquery: a filter on `device_id` and `epoch_hour` (not `hour`) uses the key.
+pub const HOURLY_VALUES: &str = "SELECT device_id, epoch_hour, epoch_hour * 3600 AS hour, n,
+        3600 - uncovered_secs AS covered_secs,
+        (gpu_util & 16383) / 100.0 AS gpu_util_avg, gpu_util >> 14 AS gpu_util_max,
+        mem_used & 16777215 AS mem_used_avg, mem_used >> 24 AS mem_used_max,
+        (temp & 16383) / 100.0 AS temp_avg, temp >> 14 AS temp_max,
+        (power & 524287) * 10 AS power_avg, (power >> 19) * 1000 AS power_max,
+        (power & 524287) * 10 * (3600 - uncovered_secs) AS energy_mj
+    FROM samples_hourly";
+
+/// The first hour, in hours since the epoch, that starts at or after `ts`: rollups of hours
+/// starting before `ts` are those with `epoch_hour < epoch_hour_at_or_after(ts)`.
+pub fn epoch_hour_at_or_after(ts: i64) -> i64 {
+    (ts + HOUR - 1).div_euclid(HOUR)
+}
 
 /// Rolls raw samples of the hours in [from_hour, before_hour) (unix seconds, on hours) into
 /// `samples_hourly`, replacing rollups already there. Re-running is harmless.
@@ -742,9 +782,10 @@ pub fn prune(conn: &Connection, raw_before: i64, hourly_before: i64) -> Result<(
         .execute([raw_before])?;
     let hourly = conn
         .prepare_cached(
-            "DELETE FROM samples_hourly WHERE device_id IN (SELECT id FROM devices) AND hour < ?1",
+            "DELETE FROM samples_hourly WHERE device_id IN (SELECT id FROM devices)
+                 AND epoch_hour < ?1",
         )?
-        .execute([hourly_before])?;
+        .execute([epoch_hour_at_or_after(hourly_before)])?;
     conn.prepare_cached("DELETE FROM samples_fleet_hourly WHERE hour < ?1")?
         .execute([hourly_before])?;
     Ok((raw, hourly))

@@ -75,6 +75,14 @@ pub const MIGRATIONS: &[Migration] = &[
         description: "alert delivery: receivers, and an outbox of alert transitions",
         step: Step::Sql(ALERT_DELIVERY),
     },
+    Migration {
+        description: "hourly rollups in about half the bytes: hours since the epoch, each metric's mean and maximum as one scaled integer",
+        step: Step::Sql(PACKED_HOURLY_ROLLUPS),
+    },
+    Migration {
+        description: "collect.run events only for runs that say something; no index on event subjects",
+        step: Step::Sql(NOTEWORTHY_RUN_EVENTS),
+    },
 ];
 
 /// Marks a SQLite file as a gpuctl store in its header (`PRAGMA application_id`): ASCII "GPUc"
@@ -727,6 +735,74 @@ CREATE TABLE alert_outbox (
 );
 "#;
 
+/// A rollup row was ~81 bytes (five REAL averages, the hour in seconds, energy in mJ): more
+/// than the raw samples it summarises. The table is rebuilt in the layout `store::metrics`
+/// describes above its rollup statement: the hour as hours since the epoch; per metric one integer,
+/// its maximum shifted above its mean, the mean scaled to a precision well below what reports
+/// and trends show; the seconds the samples do not cover instead of the energy (energy is
+/// mean power × the seconds covered, as it was computed). The hourly mean and maximum of memory
+/// utilisation go: nothing read them, and raw samples keep the metric. Old rows convert
+/// in place: covered seconds from energy / mean power (how reports read them), the rest
+/// rounded to the new units.
+const PACKED_HOURLY_ROLLUPS: &str = r#"
+CREATE TABLE samples_hourly_packed (
+    device_id      INTEGER NOT NULL,
+    epoch_hour     INTEGER NOT NULL,
+    n              INTEGER NOT NULL,
+    uncovered_secs INTEGER,
+    gpu_util       INTEGER,
+    mem_used       INTEGER,
+    temp           INTEGER,
+    power          INTEGER,
+    PRIMARY KEY (device_id, epoch_hour)
+) WITHOUT ROWID;
+INSERT INTO samples_hourly_packed (device_id, epoch_hour, n, uncovered_secs, gpu_util, mem_used,
+        temp, power)
+SELECT device_id, hour / 3600, n,
+       CASE WHEN energy_mj IS NULL THEN NULL
+            WHEN power_avg > 0 THEN max(0, 3600 - CAST(round(energy_mj / power_avg) AS INTEGER))
+            ELSE 0 END,
+       (max(0, gpu_util_max) << 14)
+           | min(16383, max(0, CAST(round(gpu_util_avg * 100) AS INTEGER))),
+       (max(0, mem_used_max) << 24)
+           | min(16777215, max(0, CAST(round(mem_used_avg) AS INTEGER))),
+       (max(0, temp_max) << 14)
+           | min(16383, max(0, CAST(round(temp_avg * 100) AS INTEGER))),
+       (((max(0, power_max) + 500) / 1000 - (max(0, power_max) % 2000 = 500)) << 19)
+           | min(524287, max(0, CAST(round(power_avg / 10) AS INTEGER)))
+FROM samples_hourly;
+DROP TABLE samples_hourly;
+ALTER TABLE samples_hourly_packed RENAME TO samples_hourly;
+"#;
+
+/// Collect writes a `collect.run` event only for a run that changed something or went wrong
+/// (`inventory::RunFacts`); the routine ones already stored go. An old event says only its
+/// source and alert counts, so one is routine when it is not a replay, fired and resolved
+/// nothing, and no other event shares its time (no GPU registered, moved or changed by it). Before they go, a store
+/// whose last live collect (NVML or nvidia-smi) is known only from them gets the settings
+/// `doctor` now reads (`prometheus::record_local_collect`). No statement filters events by
+/// subject: that index only cost every event's write and ~30 bytes.
+const NOTEWORTHY_RUN_EVENTS: &str = r#"
+INSERT INTO settings (key, value)
+SELECT k.key, CASE k.key WHEN 'collect.local_node' THEN r.subject
+                         WHEN 'collect.local_source' THEN r.source
+                         ELSE CAST(r.at AS TEXT) END
+FROM (SELECT subject, at, substr(new_value, 8, instr(new_value, ' ') - 8) AS source
+      FROM events
+      WHERE kind = 'collect.run'
+        AND (new_value GLOB 'source=nvml *' OR new_value GLOB 'source=nvidia-smi *')
+      ORDER BY at DESC, id DESC LIMIT 1) AS r
+CROSS JOIN (SELECT 'collect.local_node' AS key UNION ALL SELECT 'collect.local_source'
+            UNION ALL SELECT 'collect.local_at') AS k
+WHERE NOT EXISTS (SELECT 1 FROM settings
+                  WHERE key IN ('collect.local_node', 'collect.local_source', 'collect.local_at'));
+DELETE FROM events
+WHERE kind = 'collect.run' AND new_value GLOB '* alerts_fired=0 alerts_resolved=0'
+  AND NOT new_value GLOB 'source=replay *'
+  AND NOT EXISTS (SELECT 1 FROM events o WHERE o.at = events.at AND o.kind <> 'collect.run');
+DROP INDEX events_by_subject;
+"#;
+
 #[cfg(test)]
 mod tests {
     use rusqlite::Connection;
@@ -763,6 +839,8 @@ mod tests {
         0x5862_b9e0_a6cc_667a,
         0x75d0_5d1a_4b93_e880,
         0xa15d_afa6_53c9_5540,
+        0x1371_05e0_fd6e_e9e7,
+        0x174a_f157_316f_c957,
     ];
 
     #[test]
@@ -878,6 +956,280 @@ mod tests {
         let a: i64 = conn.query_row("SELECT a FROM t", [], |r| r.get(0)).unwrap();
         assert_eq!(a, 42);
         assert!(run_sql(&conn, "INSERT INTO t VALUES (:then);", 42).is_err());
+    }
+
+    /// A store at schema `version`, as the gpuctl of that version left it.
+    fn store_at_version(version: usize) -> Connection {
+        let conn = Connection::open_in_memory().unwrap();
+        for migration in &MIGRATIONS[..version] {
+            run_sql(&conn, text(migration), 0).unwrap();
+        }
+        conn.pragma_update(None, "user_version", version as i64)
+            .unwrap();
+        conn
+    }
+
+    /// How gpuctl rolled samples up before migration 12 (REAL averages, the hour in seconds,
+    /// energy in mJ).
+    const UNPACKED_ROLLUP: &str = "
+        INSERT INTO samples_hourly (device_id, hour, n, gpu_util_avg, gpu_util_max,
+             mem_util_avg, mem_util_max, mem_used_avg, mem_used_max, temp_avg, temp_max, power_avg,
+             power_max, energy_mj)
+        SELECT device_id, ts - ts % 3600, count(*), avg(gpu_util), max(gpu_util), avg(mem_util),
+               max(mem_util), avg(mem_used_mib), max(mem_used_mib), avg(temp_c), max(temp_c),
+               avg(power_mw), max(power_mw),
+               CASE WHEN count(power_mw) > 1 THEN CAST(avg(power_mw)
+                    * min(3600.0, (max(ts) - min(ts)) * count(*) / (count(*) - 1.0)) AS INTEGER) END
+        FROM samples GROUP BY device_id, ts - ts % 3600";
+
+    /// One rollup in raw units: n, gpu util avg/max, memory avg/max, temperature avg/max, power
+    /// avg/max (mW), energy (mJ), seconds covered where energy is known.
+    type Rollup = (
+        i64,
+        Option<f64>,
+        Option<i64>,
+        Option<f64>,
+        Option<i64>,
+        Option<f64>,
+        Option<i64>,
+        Option<f64>,
+        Option<i64>,
+        Option<f64>,
+        Option<f64>,
+    );
+
+    fn rollups(conn: &Connection, sql: &str) -> Vec<((i64, i64), Rollup)> {
+        let mut stmt = conn.prepare(sql).unwrap();
+        let rows = stmt
+            .query_map([], |r| {
+                Ok((
+                    (r.get(0)?, r.get(1)?),
+                    (
+                        r.get(2)?,
+                        r.get(3)?,
+                        r.get(4)?,
+                        r.get(5)?,
+                        r.get(6)?,
+                        r.get(7)?,
+                        r.get(8)?,
+                        r.get(9)?,
+                        r.get(10)?,
+                        r.get(11)?,
+                        r.get(12)?,
+                    ),
+                ))
+            })
+            .unwrap();
+        rows.map(|r| r.unwrap()).collect()
+    }
+
+    /// Samples whose hourly means are not round, hours cut short or irregular, a GPU without
+    /// power, an hour with one power reading, a maximum of exactly x.5 W.
+    fn awkward_samples(conn: &Connection) {
+        conn.execute_batch(
+            "INSERT INTO nodes (id, name, cluster, status, created_at, updated_at)
+               VALUES (1, 'n', 'c', 'ready', 0, 0);
+             INSERT INTO devices (id, uuid, node_id, idx, memory_total_mib, created_at, updated_at)
+               VALUES (1, 'GPU-1', 1, 0, 81920, 0, 0), (300, 'GPU-300', 1, 1, 81920, 0, 0);
+             WITH RECURSIVE m(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM m WHERE i < 59)
+             INSERT INTO samples (device_id, ts, gpu_util, mem_util, mem_used_mib, temp_c, power_mw)
+             SELECT 1, 36000 + 60 * i, (i * 7) % 101, i % 13, 40000 + 13 * i, 40 + i % 9,
+                    250123 + 1117 * i FROM m
+             UNION ALL SELECT 1, 39600 + 600 + 60 * i, 99 - i, 5, 70001, 80, 300500 - i * 3
+               FROM m WHERE i < 20
+             UNION ALL SELECT 300, 36000 + 60 * i, 100, NULL, 1234, NULL, NULL FROM m
+             UNION ALL SELECT 300, 39600 + t, 3, 1, 17, 33, 66666 FROM
+               (SELECT 0 AS t UNION ALL SELECT 50 UNION ALL SELECT 170 UNION ALL SELECT 1000
+                UNION ALL SELECT 3590)
+             UNION ALL SELECT 300, 43200 + t, 50, 1, 17, 33, p FROM
+               (SELECT 0 AS t, 70000 AS p UNION ALL SELECT 70, 70005 UNION ALL SELECT 100, 69999)
+             UNION ALL SELECT 300, 46800 + t, 1, 1, 17, 33, p FROM
+               (SELECT 0 AS t, NULL AS p UNION ALL SELECT 60, 123456);",
+        )
+        .unwrap();
+    }
+
+    #[test]
+    fn migrating_packs_old_rollups_without_losing_what_reports_and_trends_show() {
+        use crate::store::metrics::{rollup_hours, HOURLY_VALUES};
+        let mut conn = store_at_version(11);
+        awkward_samples(&conn);
+        conn.execute_batch(UNPACKED_ROLLUP).unwrap();
+        let old = rollups(
+            &conn,
+            "SELECT device_id, hour, n, gpu_util_avg, gpu_util_max, mem_used_avg, mem_used_max,
+                    temp_avg, temp_max, power_avg, power_max, energy_mj,
+                    CASE WHEN power_avg > 0 THEN energy_mj / power_avg END
+             FROM samples_hourly ORDER BY device_id, hour",
+        );
+        assert_eq!(old.len(), 6);
+        migrate(&mut conn).unwrap();
+        let decoded = format!(
+            "SELECT device_id, hour, n, gpu_util_avg, gpu_util_max, mem_used_avg, mem_used_max,
+                    temp_avg, temp_max, power_avg, power_max, energy_mj,
+                    CASE WHEN energy_mj IS NOT NULL THEN covered_secs END
+             FROM ({HOURLY_VALUES}) ORDER BY device_id, hour"
+        );
+        let migrated = rollups(&conn, &decoded);
+        assert_eq!(migrated.len(), old.len());
+        let near = |a: Option<f64>, b: Option<f64>, within: f64, what: &str| match (a, b) {
+            (Some(a), Some(b)) => assert!((a - b).abs() <= within, "{what}: {a} vs {b}"),
+            (a, b) => assert_eq!(a.is_some(), b.is_some(), "{what}"),
+        };
+        for ((key, was), (new_key, now)) in old.iter().zip(&migrated) {
+            assert_eq!(key, new_key);
+            let what = |metric: &str| format!("{metric} of device {} at {}", key.0, key.1);
+            assert_eq!(was.0, now.0, "{}", what("n"));
+            near(was.1, now.1, 0.005, &what("mean utilisation"));
+            assert_eq!(was.2, now.2, "{}", what("peak utilisation"));
+            near(was.3, now.3, 0.5, &what("mean memory"));
+            assert_eq!(was.4, now.4, "{}", what("peak memory"));
+            near(was.5, now.5, 0.005, &what("mean temperature"));
+            assert_eq!(was.6, now.6, "{}", what("peak temperature"));
+            near(was.7, now.7, 5.0, &what("mean power"));
+            // The peak as trends print it, in whole watts.
+            let printed = |mw: Option<i64>| mw.map(|mw| format!("{:.0}", mw as f64 / 1000.0));
+            assert_eq!(printed(was.8), printed(now.8), "{}", what("peak power"));
+            // Energy: mean power within 5 mW, covered seconds within half a second.
+            let covered = was.10.unwrap_or(0.0);
+            let power = was.7.unwrap_or(0.0);
+            let slack = 5.0 * covered + power * 0.5 + 1.0;
+            near(was.9, now.9, slack, &what("energy"));
+            near(was.10, now.10, 0.5, &what("covered seconds"));
+        }
+        // The migration and today's rollup write the same rows from the same samples.
+        let packed = "SELECT * FROM samples_hourly ORDER BY device_id, epoch_hour";
+        let read_all = |conn: &Connection| -> Vec<Vec<Option<i64>>> {
+            let mut stmt = conn.prepare(packed).unwrap();
+            let rows = stmt
+                .query_map([], |r| (0..8).map(|i| r.get(i)).collect())
+                .unwrap();
+            rows.map(|r| r.unwrap()).collect()
+        };
+        let converted = read_all(&conn);
+        conn.execute("DELETE FROM samples_hourly", []).unwrap();
+        rollup_hours(&conn, 0, 100 * 3_600).unwrap();
+        assert_eq!(read_all(&conn), converted);
+    }
+
+    /// Run events as gpuctl wrote them before migration 13: `(at, kind, subject, value)`.
+    fn old_events(conn: &Connection, events: &[(i64, &str, &str, &str)]) {
+        for (at, kind, subject, value) in events {
+            conn.execute(
+                "INSERT INTO events (at, kind, subject, new_value) VALUES (?1, ?2, ?3, ?4)",
+                rusqlite::params![at, kind, subject, value],
+            )
+            .unwrap();
+        }
+    }
+
+    const ROUTINE: &str = "gpus=8 samples=8 alerts_fired=0 alerts_resolved=0";
+
+    #[test]
+    fn migrating_keeps_the_run_events_that_say_something_and_what_doctor_reads() {
+        use crate::prometheus::{local_collect, LocalCollect};
+        let mut conn = store_at_version(12);
+        old_events(
+            &conn,
+            &[
+                (100, "collect.run", "n1", &format!("source=nvml {ROUTINE}")),
+                (160, "device.created", "GPU-9", ""),
+                (160, "collect.run", "n1", &format!("source=nvml {ROUTINE}")),
+                (
+                    220,
+                    "collect.run",
+                    "n1",
+                    "source=nvml gpus=8 samples=8 alerts_fired=1 alerts_resolved=0",
+                ),
+                (
+                    280,
+                    "collect.run",
+                    "n2",
+                    &format!("source=nvidia-smi {ROUTINE}"),
+                ),
+                (
+                    340,
+                    "collect.run",
+                    "fleet (prom)",
+                    &format!("source=fleet {ROUTINE}"),
+                ),
+                (
+                    400,
+                    "collect.run",
+                    "n1",
+                    "source=replay gpus=1 samples=9 alerts_fired=0 alerts_resolved=2",
+                ),
+                (
+                    450,
+                    "collect.run",
+                    "n3",
+                    &format!("source=replay {ROUTINE}"),
+                ),
+            ],
+        );
+        migrate(&mut conn).unwrap();
+        let mut stmt = conn
+            .prepare("SELECT at, kind FROM events ORDER BY at, kind")
+            .unwrap();
+        let kept: Vec<(i64, String)> = stmt
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+            .unwrap()
+            .map(|r| r.unwrap())
+            .collect();
+        let run = |at: i64| (at, "collect.run".to_string());
+        assert_eq!(
+            kept,
+            [
+                run(160),
+                (160, "device.created".to_string()),
+                run(220),
+                run(400),
+                run(450)
+            ]
+        );
+        assert_eq!(
+            local_collect(&conn).unwrap(),
+            Some(LocalCollect {
+                node: "n2".into(),
+                source: "nvidia-smi".into(),
+                at: 280
+            }),
+            "the newest live run, though its event went"
+        );
+        let indexes: i64 = conn
+            .query_row(
+                "SELECT count(*) FROM sqlite_master WHERE name = 'events_by_subject'",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap();
+        assert_eq!(indexes, 0);
+    }
+
+    #[test]
+    fn migrating_leaves_a_known_local_collect_alone() {
+        use crate::prometheus::{local_collect, record_local_collect, LocalCollect};
+        let mut conn = store_at_version(12);
+        let known = LocalCollect {
+            node: "gpu-7".into(),
+            source: "nvml".into(),
+            at: 50,
+        };
+        record_local_collect(&conn, &known).unwrap();
+        old_events(
+            &conn,
+            &[(100, "collect.run", "n1", &format!("source=nvml {ROUTINE}"))],
+        );
+        migrate(&mut conn).unwrap();
+        assert_eq!(local_collect(&conn).unwrap(), Some(known));
+        // A store where no live collect ever ran gets no settings either.
+        let mut conn = store_at_version(12);
+        old_events(
+            &conn,
+            &[(100, "collect.run", "f", &format!("source=fleet {ROUTINE}"))],
+        );
+        migrate(&mut conn).unwrap();
+        assert_eq!(local_collect(&conn).unwrap(), None);
     }
 
     #[test]

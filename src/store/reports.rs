@@ -12,6 +12,7 @@ use std::collections::HashMap;
 use rusqlite::{params, Connection, OptionalExtension};
 
 use crate::error::{Error, Result};
+use crate::store::metrics::{epoch_hour_at_or_after, HOURLY_VALUES};
 use crate::store::Store;
 
 const HOUR: i64 = 3_600;
@@ -217,9 +218,9 @@ impl Measure {
         match self {
             Measure::Energy => "energy_mj, NULL",
             Measure::Readings => "n, gpu_util_avg",
-            // The rollup stores energy as mean power × seconds covered.
+            // The seconds covered count where power was reported: energy is mean power × them.
             Measure::Busy => {
-                "CASE WHEN energy_mj IS NOT NULL AND power_avg > 0 THEN energy_mj / power_avg END,
+                "CASE WHEN energy_mj IS NOT NULL AND power_avg > 0 THEN covered_secs END,
                  gpu_util_avg"
             }
         }
@@ -357,7 +358,8 @@ pub fn usage_of_spans(
     // hours are sought (8,000 seeks cost ~20 ms, worth it when there is older history to skip).
     let oldest: Option<i64> = conn
         .query_row(
-            "SELECT hour FROM samples_hourly WHERE device_id >= ?1 ORDER BY device_id, hour LIMIT 1",
+            "SELECT epoch_hour * 3600 FROM samples_hourly WHERE device_id >= ?1
+             ORDER BY device_id, epoch_hour LIMIT 1",
             [first_device],
             |r| r.get(0),
         )
@@ -368,13 +370,18 @@ pub fn usage_of_spans(
         "device_id IN (SELECT id FROM devices WHERE id BETWEEN ?3 AND ?4)"
     };
     let sql = format!(
-        "SELECT device_id, hour, {} FROM samples_hourly
-         WHERE {devices} AND hour >= ?1 AND hour < ?2
-         ORDER BY device_id, hour",
+        "SELECT device_id, hour, {} FROM ({HOURLY_VALUES})
+         WHERE {devices} AND epoch_hour >= ?1 AND epoch_hour < ?2
+         ORDER BY device_id, epoch_hour",
         measure.columns()
     );
     let mut stmt = conn.prepare_cached(&sql)?;
-    let mut rows = stmt.query(params![first_hour, end, first_device, last_device])?;
+    let mut rows = stmt.query(params![
+        first_hour.div_euclid(HOUR),
+        epoch_hour_at_or_after(end),
+        first_device,
+        last_device
+    ])?;
     // order[live..] are the spans not yet over: of this device or later ones.
     let mut live = 0;
     while let Some(row) = rows.next()? {

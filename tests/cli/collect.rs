@@ -113,6 +113,41 @@ fn collect_twice_adds_samples_not_gpus_and_verbose_says_what_it_stored() {
 }
 
 #[test]
+fn collect_writes_a_run_event_only_for_a_run_that_says_something() {
+    let mut env = Env::new();
+    let runs = |env: &Env| {
+        count(
+            env,
+            "SELECT count(*) FROM events WHERE kind = 'collect.run'",
+        )
+    };
+    assert!(collect_nvml(&env, "nvml/fleet.json", &[]).status.success());
+    assert_eq!(runs(&env), 1, "the first run registered the GPUs");
+    env.set_now("2026-11-29T10:01:00Z");
+    assert!(collect_nvml(&env, "nvml/fleet.json", &[]).status.success());
+    assert_eq!(runs(&env), 1, "a routine run writes no event");
+    assert_eq!(count(&env, "SELECT count(*) FROM samples"), 6);
+    env.set_now("2026-11-29T10:02:00Z");
+    let failed = collect_nvml(&env, "nvml/driver_not_loaded.json", &[]);
+    assert_eq!(failed.status.code(), Some(6));
+    env.set_now("2026-11-29T10:03:00Z");
+    assert!(collect_nvml(&env, "nvml/fleet.json", &[]).status.success());
+    assert_eq!(runs(&env), 2, "the run that ends a failure says so");
+    let conn = rusqlite::Connection::open(env.db()).unwrap();
+    let value: String = conn
+        .query_row(
+            "SELECT new_value FROM events WHERE kind = 'collect.run' ORDER BY at DESC LIMIT 1",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(
+        value,
+        "source=nvml gpus=3 samples=3 alerts_fired=0 alerts_resolved=0 new_gpus=0 moved_gpus=0 missing_gpus=0 warnings=0 after_failed_run"
+    );
+}
+
+#[test]
 fn collect_without_a_driver_exits_6_and_records_the_failure() {
     let env = Env::new();
     let textfile = env.dir().join("textfile");

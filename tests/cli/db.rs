@@ -65,7 +65,11 @@ fn rollups_cover_complete_hours_only_and_match_the_raw_samples() {
     let (n, avg, max, tmax, energy): (i64, f64, i64, i64, i64) = store
         .conn()
         .query_row(
-            "SELECT n, gpu_util_avg, gpu_util_max, temp_max, energy_mj FROM samples_hourly WHERE hour = ?1",
+            &format!(
+                "SELECT n, gpu_util_avg, gpu_util_max, temp_max, energy_mj
+                 FROM ({}) WHERE hour = ?1",
+                metrics::HOURLY_VALUES
+            ),
             [start],
             |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)),
         )

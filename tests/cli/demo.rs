@@ -376,6 +376,13 @@ fn old_event_kinds_are_renamed_by_the_migration() {
          ALTER TABLE mig_instances DROP COLUMN seen_at;
          DROP TABLE alert_receivers;
          DROP TABLE alert_outbox;
+         DROP TABLE samples_hourly;
+         CREATE TABLE samples_hourly (device_id INTEGER NOT NULL, hour INTEGER NOT NULL,
+             n INTEGER NOT NULL, gpu_util_avg REAL, gpu_util_max INTEGER, mem_util_avg REAL,
+             mem_util_max INTEGER, mem_used_avg REAL, mem_used_max INTEGER, temp_avg REAL,
+             temp_max INTEGER, power_avg REAL, power_max INTEGER, energy_mj INTEGER,
+             PRIMARY KEY (device_id, hour)) WITHOUT ROWID;
+         CREATE INDEX events_by_subject ON events(subject, at);
          PRAGMA user_version = 5;",
     )
     .unwrap();

@@ -99,18 +99,7 @@ fn fleet() -> Env {
     );
     store.conn().execute_batch(&sql).unwrap();
     // d1: three rolled-up hours whose raw samples are gone (300 W for the whole hour), then raw.
-    for hour in [-9, -8, -7] {
-        store
-            .conn()
-            .execute(
-                "INSERT INTO samples_hourly (device_id, hour, n, gpu_util_avg, gpu_util_max,
-                     power_avg, power_max, energy_mj)
-                 VALUES (1, ?1, 60, 80.0, 80, 300000.0, 300000, ?2)",
-                [t(hour), 300_000 * HOUR],
-            )
-            .unwrap();
-    }
-    let mut samples = every(1, t(-6), t(-1), 60, 80, 300_000);
+    let mut samples = every(1, t(-9), t(-1), 60, 80, 300_000);
     samples.extend(every(2, t(-4), t(0), 60, 2, 200_000));
     samples.extend(every(3, t(-7), t(-5), 120, 50, 100_000));
     samples.extend(every(3, t(-5), t(-1), 120, 0, 20_000));
@@ -119,6 +108,10 @@ fn fleet() -> Env {
         .write(|tx| {
             metrics::insert_samples(tx, &samples)?;
             gpuctl::retention::apply(tx, NOW)?;
+            tx.execute(
+                "DELETE FROM samples WHERE device_id = 1 AND ts < ?1",
+                [t(-6)],
+            )?;
             Ok(())
         })
         .unwrap();
