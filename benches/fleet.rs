@@ -31,6 +31,8 @@ use gpuctl::store::dashboard::{Grouping, StatsQueries, REALTIME_SQL};
 use gpuctl::store::{nodes, Store, DEFAULT_BUSY_TIMEOUT};
 use rusqlite::Connection;
 
+mod support;
+
 const FLEET_NODES: usize = 1_000;
 const GPUS_PER_NODE: usize = 8;
 const INVENTORY_NODES: usize = 10_000;
@@ -236,13 +238,8 @@ fn sample_bytes(db: &Path) -> f64 {
 /// The same rows the generator writes, inserted by the plainest loop rusqlite allows.
 fn bare_insert_rate(dir: &Path) -> f64 {
     let conn = Connection::open(dir.join("bare.db")).expect("open");
-    conn.execute_batch(
-        "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;
-         CREATE TABLE samples (device_id INTEGER NOT NULL, ts INTEGER NOT NULL, gpu_util INTEGER,
-           mem_util INTEGER, mem_used_mib INTEGER, temp_c INTEGER, power_mw INTEGER, fan_pct INTEGER,
-           ecc_uncorrected INTEGER, PRIMARY KEY (device_id, ts)) WITHOUT ROWID;",
-    )
-    .expect("schema");
+    conn.execute_batch(support::BARE_SAMPLES_SCHEMA)
+        .expect("schema");
     let started = Instant::now();
     conn.execute_batch("BEGIN").expect("begin");
     {

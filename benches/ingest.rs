@@ -188,13 +188,8 @@ fn replay_all(dir: &Path, files: &[PathBuf], minutes: i64) -> (Duration, Duratio
 /// The same rows by the plainest loop rusqlite allows, into the same schema and pragmas.
 fn bare(db: &Path, nodes: usize, minutes: i64) {
     let mut conn = Connection::open(db).expect("open");
-    conn.execute_batch(
-        "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;
-         CREATE TABLE samples (device_id INTEGER NOT NULL, ts INTEGER NOT NULL, gpu_util INTEGER,
-           mem_util INTEGER, mem_used_mib INTEGER, temp_c INTEGER, power_mw INTEGER, fan_pct INTEGER,
-           ecc_uncorrected INTEGER, PRIMARY KEY (device_id, ts)) WITHOUT ROWID;",
-    )
-    .expect("schema");
+    conn.execute_batch(support::BARE_SAMPLES_SCHEMA)
+        .expect("schema");
     for node in 0..nodes {
         let tx = conn.transaction().expect("begin");
         {

@@ -247,15 +247,8 @@ impl RunJudge {
                         } else {
                             Verdict::Clear
                         };
-                        let node = (gpu.cluster.as_str(), gpu.node.as_str());
-                        self.apply(
-                            inv,
-                            (index, rule),
-                            &gpu.uuid,
-                            node,
-                            verdict,
-                            &mut transitions,
-                        )?;
+                        let at = (gpu.uuid.as_str(), gpu.cluster.as_str(), gpu.node.as_str());
+                        self.apply(inv, (index, rule), at, verdict, &mut transitions)?;
                     }
                 }
                 // For seconds_since_seen, a GPU seen at this moment is reporting again.
@@ -265,15 +258,8 @@ impl RunJudge {
                     if matches!(verdict, Verdict::Clear) && !seen_open[at] {
                         continue;
                     }
-                    let node = (gpu.cluster.as_str(), gpu.node.as_str());
-                    self.apply(
-                        inv,
-                        (index, rule),
-                        &gpu.uuid,
-                        node,
-                        verdict,
-                        &mut transitions,
-                    )?;
+                    let at = (gpu.uuid.as_str(), gpu.cluster.as_str(), gpu.node.as_str());
+                    self.apply(inv, (index, rule), at, verdict, &mut transitions)?;
                 }
             }
             Ok::<(), crate::error::Error>(())
@@ -310,8 +296,7 @@ impl RunJudge {
         &mut self,
         inv: &Inventory,
         (index, rule): (usize, &AlertRule),
-        uuid: &str,
-        (cluster, node): (&str, &str),
+        (uuid, cluster, node): (&str, &str, &str),
         verdict: Verdict,
         transitions: &mut Transitions,
     ) -> Result<()> {

@@ -81,6 +81,13 @@ fn measure(command: &mut Command, apart: bool) -> Measured {
     }
 }
 
+/// The `samples` table as the store has it, with the store's pragmas: what the bare insert
+/// loops write into.
+pub const BARE_SAMPLES_SCHEMA: &str = "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;
+    CREATE TABLE samples (device_id INTEGER NOT NULL, ts INTEGER NOT NULL, gpu_util INTEGER,
+      mem_util INTEGER, mem_used_mib INTEGER, temp_c INTEGER, power_mw INTEGER, fan_pct INTEGER,
+      ecc_uncorrected INTEGER, PRIMARY KEY (device_id, ts)) WITHOUT ROWID;";
+
 pub fn ms(d: Duration) -> f64 {
     d.as_secs_f64() * 1_000.0
 }

@@ -179,17 +179,7 @@ impl SampleWriter {
         let mut newest: Vec<&SampleRow> = self.newest.values().collect();
         newest.sort_by_key(|s| s.device_id);
         for s in newest {
-            latest.execute(params![
-                s.device_id,
-                s.ts,
-                s.gpu_util,
-                s.mem_util,
-                s.mem_used_mib,
-                s.temp_c,
-                s.power_mw,
-                s.fan_pct,
-                s.ecc_uncorrected
-            ])?;
+            latest.execute(sample_params(s))?;
         }
         let mut write = conn.prepare_cached(
             "INSERT OR REPLACE INTO samples_fleet_hourly (hour, cluster, model_id, n, util_sum,
