@@ -159,6 +159,15 @@ impl Store {
         Ok(())
     }
 
+    /// Tunes the connection for writing a long history at once (the demo): pages go through
+    /// SQLite's page cache instead of a map of the file, where every page the writer touches
+    /// stays resident as the store grows (a day of 8,000 GPUs' samples: 390 MiB with the map,
+    /// 15 MiB without, and the same time).
+    pub fn tune_for_bulk_writes(&self) -> Result<()> {
+        self.conn.pragma_update(None, "mmap_size", 0)?;
+        Ok(())
+    }
+
     pub fn path(&self) -> &Path {
         &self.path
     }
