@@ -22,9 +22,14 @@ const DEMO_ACTOR: &str = "demo";
 /// The setting that marks a store as a demo store (so `gpuctl demo` may replace it).
 pub const DEMO_MARKER_KEY: &str = "demo.seed";
 const MINUTE: i64 = 60;
+const HOUR: i64 = 3_600;
 const DAY: i64 = 86_400;
-/// Nodes whose samples are written per transaction.
-const NODES_PER_COMMIT: usize = 25;
+/// Samples written per transaction (about 10 MB of WAL), as whole GPUs' histories: the WAL
+/// stays this size however long the history.
+const SAMPLES_PER_COMMIT: u64 = 300_000;
+/// Samples of one GPU handed to the store at a time: a day, as the demo always did, so the
+/// hourly fleet aggregates add up the same partial sums in the same order (bit for bit).
+const SAMPLES_PER_BATCH: usize = (DAY / MINUTE) as usize;
 
 /// What to generate.
 #[derive(Debug, Clone, Copy)]
@@ -141,8 +146,9 @@ struct GpuPlan {
     ecc_errors: bool,
 }
 
-/// Fills `store` (fresh) with the demo fleet, ending at `now`. `progress(done, total)` is
-/// called as nodes' samples are written.
+/// Fills `store` (fresh) with the demo fleet, ending at `now`, in memory that does not grow
+/// with the history's length (the store's connection is tuned for it). `progress(done,
+/// total)` is called as GPUs' samples are written.
 pub fn generate(
     store: &mut Store,
     spec: DemoSpec,
@@ -154,6 +160,7 @@ pub fn generate(
             "the demo needs at least one node, one GPU per node and one day",
         ));
     }
+    store.unmapped()?;
     let mut rng = Rng(spec.seed);
     let start = now - spec.days * DAY;
     let mut summary = DemoSummary {
@@ -241,20 +248,19 @@ pub fn generate(
         }
         Ok(())
     })?;
-    // Samples, a few nodes per transaction so the WAL stays small.
+    // Samples as a stream: generated as they are written, hourly rollups (the hour in
+    // progress too) made as they pass, a few GPUs' whole history per transaction. Memory and
+    // the WAL stay the same size however long the history, and nothing reads it back.
     let total = plans.len() as u64;
-    let mut done = 0;
+    let per_gpu = ((now - start) / MINUTE).max(1) as u64;
+    let gpus_per_commit = (SAMPLES_PER_COMMIT / per_gpu).max(1) as usize;
+    let rhythm = DailyRhythm::new(start);
     let writing = std::time::Instant::now();
-    for chunk in plans.chunks(NODES_PER_COMMIT * spec.gpus_per_node) {
+    let mut done = 0;
+    for chunk in plans.chunks(gpus_per_commit) {
         store.write(|tx| {
             for gpu in chunk {
-                summary.samples += write_samples(
-                    tx,
-                    &mut Rng(spec.seed ^ gpu.device_id as u64),
-                    gpu,
-                    start,
-                    now,
-                )?;
+                summary.samples += write_samples(tx, spec.seed, gpu, &rhythm, start, now)?;
             }
             Ok(())
         })?;
@@ -262,12 +268,12 @@ pub fn generate(
         progress(done, total);
     }
     summary.sample_write_secs = writing.elapsed().as_secs_f64();
-    // Rollups, node counts from the devices, alerts as collect would raise them at the last
-    // minute, and collect's health.
+    // Node counts from the devices, alerts as collect would raise them at the last minute, and
+    // collect's health. Every hour is rolled up already: retention only prunes.
     store.write(|tx| {
         let inv = Inventory::new(tx, Stamp::new(now, Some(DEMO_ACTOR)));
+        crate::retention::mark_rolled_up_to(tx, now - now.rem_euclid(HOUR))?;
         crate::retention::apply(tx, now)?;
-        crate::retention::roll_hour_in_progress(tx, now, None)?;
         let nodes: std::collections::BTreeSet<i64> = plans.iter().map(|p| p.node_id).collect();
         for node_id in nodes {
             inv.sync_node_capacity(node_id, true)?;
@@ -567,33 +573,106 @@ fn uuid(rng: &mut Rng) -> String {
     )
 }
 
-/// Per-minute samples with a daily rhythm: busy while leased (idle leases near 0 %), low when
-/// free; temperature and power follow utilisation.
+/// The daily rhythm of utilisation, by minute since the demo's start: the same for every
+/// GPU, so each sine is taken once rather than once per sample.
+struct DailyRhythm(Vec<f64>);
+
+impl DailyRhythm {
+    fn new(start: i64) -> DailyRhythm {
+        DailyRhythm(
+            (0..DAY / MINUTE)
+                .map(|minute| {
+                    let ts = start + minute * MINUTE;
+                    let hour = ((ts % DAY) as f64) / 3_600.0;
+                    (std::f64::consts::TAU * (hour - 9.0) / 24.0).sin()
+                })
+                .collect(),
+        )
+    }
+
+    fn at(&self, start: i64, ts: i64) -> f64 {
+        let minute = ((ts - start) / MINUTE).rem_euclid(DAY / MINUTE);
+        self.0[minute as usize]
+    }
+}
+
+/// Writes one GPU's per-minute samples, a day at a time, their hourly rollups, and when it
+/// was last seen.
 fn write_samples(
     tx: &Connection,
-    rng: &mut Rng,
+    seed: u64,
     gpu: &GpuPlan,
+    rhythm: &DailyRhythm,
     start: i64,
     now: i64,
 ) -> Result<u64> {
-    let mut rows = Vec::with_capacity(1_440);
+    let mut samples = Samples {
+        gpu,
+        rhythm,
+        rng: Rng(seed ^ gpu.device_id as u64),
+        start,
+        now,
+        ts: start,
+        lease: 0,
+    };
+    let mut rollups = metrics::StreamedRollups::default();
     let mut written = 0;
-    let mut lease = 0;
-    let mut ts = start;
-    while ts < gpu.reports_until.min(now) {
-        while lease < gpu.leases.len() && gpu.leases[lease].end <= ts {
-            lease += 1;
+    loop {
+        let batch = samples
+            .by_ref()
+            .take(SAMPLES_PER_BATCH)
+            .inspect(|sample| rollups.add(sample));
+        let batch = metrics::insert_new_samples(tx, batch)?;
+        rollups.write_ended(tx)?;
+        written += batch;
+        if batch < SAMPLES_PER_BATCH as u64 {
+            break;
+        }
+    }
+    rollups.finish(tx)?;
+    registry::set_last_seen(tx, gpu.device_id, samples.ts - MINUTE)?;
+    Ok(written)
+}
+
+/// One GPU's per-minute samples from `start`, made as they are taken: busy while leased (idle
+/// leases near 0 %), low when free, with a daily rhythm; temperature and power follow
+/// utilisation.
+struct Samples<'a> {
+    gpu: &'a GpuPlan,
+    rhythm: &'a DailyRhythm,
+    rng: Rng,
+    start: i64,
+    now: i64,
+    /// The next sample's time.
+    ts: i64,
+    /// The first lease that has not ended by `ts`.
+    lease: usize,
+}
+
+impl Iterator for Samples<'_> {
+    type Item = SampleRow;
+
+    fn next(&mut self) -> Option<SampleRow> {
+        let (gpu, ts, now) = (self.gpu, self.ts, self.now);
+        if ts >= gpu.reports_until.min(now) {
+            return None;
+        }
+        self.ts += MINUTE;
+        while self.lease < gpu.leases.len() && gpu.leases[self.lease].end <= ts {
+            self.lease += 1;
         }
         let current = gpu
             .leases
-            .get(lease)
+            .get(self.lease)
             .filter(|l| l.start <= ts && ts < l.end);
-        let hour = ((ts % DAY) as f64) / 3_600.0;
-        let rhythm = (std::f64::consts::TAU * (hour - 9.0) / 24.0).sin();
+        let rng = &mut self.rng;
         let noise = rng.unit() * 10.0 - 5.0;
         let util = match current {
             Some(l) if l.idle => rng.unit() * 3.0,
-            Some(_) => (gpu.base_util + 12.0 * rhythm + noise).clamp(0.0, 100.0),
+            Some(_) => {
+                let rhythm = self.rhythm.at(self.start, ts);
+                (gpu.base_util + 12.0 * rhythm + noise).clamp(0.0, 100.0)
+            }
             None => (rng.unit() * 4.0).min(100.0),
         };
         let mem_fraction = match current {
@@ -608,7 +687,7 @@ fn write_samples(
         let idle_mw = gpu.tdp_mw as f64 * 0.1;
         let power =
             idle_mw + (gpu.tdp_mw as f64 - idle_mw) * util / 100.0 * (0.9 + rng.unit() * 0.1);
-        rows.push(SampleRow {
+        Some(SampleRow {
             device_id: gpu.device_id,
             ts,
             gpu_util: Some(util.round() as i64),
@@ -622,17 +701,6 @@ fn write_samples(
             } else {
                 0
             }),
-        });
-        if rows.len() == rows.capacity() {
-            metrics::insert_samples(tx, &rows)?;
-            written += rows.len() as u64;
-            rows.clear();
-        }
-        ts += MINUTE;
+        })
     }
-    metrics::insert_samples(tx, &rows)?;
-    written += rows.len() as u64;
-    let last = ts - MINUTE;
-    registry::set_last_seen(tx, gpu.device_id, last)?;
-    Ok(written)
 }

@@ -148,6 +148,12 @@ pub fn roll_hour_in_progress(
     }
 }
 
+/// Records that rollups cover every complete hour before `hour`, for a writer that rolled up
+/// what it wrote itself (the demo, GPU by GPU): [`apply`] then rolls up nothing before it.
+pub fn mark_rolled_up_to(conn: &Connection, hour: i64) -> Result<()> {
+    settings::set(conn, ROLLED_UP_TO_KEY, &hour.to_string())
+}
+
 /// The start of the first hour not yet rolled up: rollups cover every complete hour before it.
 pub fn rolled_up_to(conn: &Connection) -> Result<Option<i64>> {
     settings::get_i64(conn, ROLLED_UP_TO_KEY)

@@ -247,8 +247,10 @@ pub fn list(conn: &Connection, filter: &AlertFilter) -> Result<Vec<Alert>> {
 /// Whether a GPU (by UUID) still has a lease that holds it at `at`.
 pub fn device_has_active_lease_at(conn: &Connection, uuid: &str, at: i64) -> Result<bool> {
     Ok(conn
+        // The device's own leases, not every active lease of the fleet (see devices::node_counts).
         .prepare_cached(
-            "SELECT EXISTS (SELECT 1 FROM allocations a JOIN devices d ON d.id = a.device_id
+            "SELECT EXISTS (SELECT 1 FROM allocations a INDEXED BY allocations_by_device
+                JOIN devices d ON d.id = a.device_id
                 WHERE d.uuid = ?1 AND a.state = 'active' AND a.expires_at > ?2)",
         )?
         .query_row(params![uuid, at], |r| r.get(0))?)

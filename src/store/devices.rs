@@ -256,11 +256,14 @@ pub struct NodeCounts {
 
 pub fn node_counts(conn: &Connection, node_id: i64) -> Result<Option<NodeCounts>> {
     let (any, total, active, allocated): (i64, i64, i64, i64) = conn
+        // Each device's leases by its own key: without statistics SQLite would read every
+        // active lease of the fleet per device (8,000 GPUs: 10 ms per node).
         .prepare_cached(
             "SELECT count(*),
                     count(*) FILTER (WHERE status <> 'retired'),
                     count(*) FILTER (WHERE status = 'active'),
                     count(*) FILTER (WHERE EXISTS (SELECT 1 FROM allocations a
+                                     INDEXED BY allocations_by_device
                                      WHERE a.device_id = devices.id AND a.state = 'active'
                                        AND a.expires_at > gpuctl_now()))
              FROM devices WHERE node_id = ?1",

@@ -790,10 +790,196 @@ pub fn counts(conn: &Connection) -> Result<(i64, i64)> {
         .query_row([], |r| Ok((r.get(0)?, r.get(1)?)))?)
 }
 
+/// Inserts samples the store does not hold yet (a fresh store's history, as the demo writes it,
+/// a GPU's day at a time): one [`insert_samples`] call, through the same writer, except that a
+/// sample already stored is an error (the caller's transaction rolls back), not ignored.
+/// Returns how many were inserted.
+pub fn insert_new_samples(
+    conn: &Connection,
+    samples: impl IntoIterator<Item = SampleRow>,
+) -> Result<u64> {
+    let samples: Vec<SampleRow> = samples.into_iter().collect();
+    let mut writer = SampleWriter::default();
+    let mut inserted = Vec::with_capacity(samples.len());
+    writer.add_batch(conn, &samples, &mut inserted)?;
+    if let Some(at) = inserted.iter().position(|new| !new) {
+        let s = &samples[at];
+        return Err(crate::error::Error::conflict(format!(
+            "a sample of device {} at {} is stored already",
+            s.device_id, s.ts
+        )));
+    }
+    writer.finish(conn)?;
+    Ok(samples.len() as u64)
+}
+
+/// Hourly rollups of samples as they stream by, for a writer of history no rollup covers yet
+/// (the demo): each run of one device's samples within one hour becomes the row that
+/// [`rollup_hours`] makes of them, bit for bit (`avg` is SQLite's: the integer sum over the
+/// count), without reading them back. Rows of a (device, hour) must come in one run, in any
+/// order within it; a rollup already stored for it is an error.
+#[derive(Debug, Default)]
+pub struct StreamedRollups {
+    current: Option<HourRollup>,
+    /// Runs that ended and are not written yet.
+    ended: Vec<HourRollup>,
+}
+
+impl StreamedRollups {
+    pub fn add(&mut self, s: &SampleRow) {
+        // The hour as the rollup statement groups it (`ts - ts % 3600`).
+        let hour = s.ts - s.ts % HOUR;
+        match &mut self.current {
+            Some(run) if run.device_id == s.device_id && run.hour == hour => run.add(s),
+            _ => {
+                self.ended.extend(self.current.take());
+                let mut run = HourRollup::new(s.device_id, hour, s.ts);
+                run.add(s);
+                self.current = Some(run);
+            }
+        }
+    }
+
+    /// Writes the rollups of the runs that ended; returns how many.
+    pub fn write_ended(&mut self, conn: &Connection) -> Result<usize> {
+        let mut insert = conn.prepare_cached(
+            "INSERT INTO samples_hourly (device_id, epoch_hour, n, uncovered_secs, gpu_util,
+                 mem_used, temp, power)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+        )?;
+        for run in &self.ended {
+            insert.execute(params![
+                run.device_id,
+                run.hour / HOUR,
+                run.n,
+                run.uncovered_secs(),
+                run.gpu_util.packed(14, 16_383, |avg| avg * 100.0),
+                run.mem_used.packed(24, 16_777_215, |avg| avg),
+                run.temp.packed(14, 16_383, |avg| avg * 100.0),
+                run.power.packed_power(),
+            ])?;
+        }
+        let written = self.ended.len();
+        self.ended.clear();
+        Ok(written)
+    }
+
+    /// Writes every rollup left, the last run's too; returns how many.
+    pub fn finish(mut self, conn: &Connection) -> Result<usize> {
+        self.ended.extend(self.current.take());
+        self.write_ended(conn)
+    }
+}
+
+/// One device's samples within one hour, as [`ROLLUP_SQL`] aggregates them.
+#[derive(Debug)]
+struct HourRollup {
+    device_id: i64,
+    hour: i64,
+    n: i64,
+    first_ts: i64,
+    last_ts: i64,
+    gpu_util: RollupColumn,
+    mem_used: RollupColumn,
+    temp: RollupColumn,
+    power: RollupColumn,
+}
+
+impl HourRollup {
+    fn new(device_id: i64, hour: i64, ts: i64) -> HourRollup {
+        HourRollup {
+            device_id,
+            hour,
+            n: 0,
+            first_ts: ts,
+            last_ts: ts,
+            gpu_util: RollupColumn::default(),
+            mem_used: RollupColumn::default(),
+            temp: RollupColumn::default(),
+            power: RollupColumn::default(),
+        }
+    }
+
+    fn add(&mut self, s: &SampleRow) {
+        self.n += 1;
+        self.first_ts = self.first_ts.min(s.ts);
+        self.last_ts = self.last_ts.max(s.ts);
+        self.gpu_util.add(s.gpu_util);
+        self.mem_used.add(s.mem_used_mib);
+        self.temp.add(s.temp_c);
+        self.power.add(s.power_mw);
+    }
+
+    /// The part of the hour the samples leave uncovered, as [`ROLLUP_SQL`] computes it step by
+    /// step in its types: the span of n samples is (last - first) × n / (n - 1), at most an
+    /// hour; unknown without two power readings.
+    fn uncovered_secs(&self) -> Option<i64> {
+        if self.power.n <= 1 {
+            return None;
+        }
+        let covered = ((self.last_ts - self.first_ts) * self.n) as f64 / (self.n as f64 - 1.0);
+        let covered = if covered < 3_600.0 { covered } else { 3_600.0 };
+        Some(3_600 - sqlite_round(covered) as i64)
+    }
+}
+
+/// SQLite's `round(x)`: half away from zero, by adding a half and truncating.
+fn sqlite_round(x: f64) -> f64 {
+    if x >= 0.0 {
+        ((x + 0.5) as i64) as f64
+    } else {
+        -(((-x) + 0.5) as i64) as f64
+    }
+}
+
+/// One column's count, sum and maximum over the values a GPU reported.
+#[derive(Debug, Default, Clone, Copy)]
+struct RollupColumn {
+    n: i64,
+    /// Wide enough that no sum of i64 values overflows; SQLite's own sum is exact while it
+    /// fits an i64, which sums of samples always do.
+    sum: i128,
+    max: Option<i64>,
+}
+
+impl RollupColumn {
+    fn add(&mut self, value: Option<i64>) {
+        if let Some(v) = value {
+            self.n += 1;
+            self.sum += i128::from(v);
+            self.max = Some(self.max.map_or(v, |m| m.max(v)));
+        }
+    }
+
+    /// SQLite's `avg` of integers: the sum, as a double, over the count.
+    fn avg(&self) -> Option<f64> {
+        (self.n > 0).then(|| self.sum as f64 / self.n as f64)
+    }
+
+    /// `(max(0, max) << shift) | min(mask, max(0, CAST(round(scaled avg) AS INTEGER)))`, as
+    /// [`ROLLUP_SQL`] packs a metric; NULL when the GPU reported none.
+    fn packed(&self, shift: u32, mask: i64, scale: impl Fn(f64) -> f64) -> Option<i64> {
+        let (max, avg) = (self.max?, self.avg()?);
+        let mean = (sqlite_round(scale(avg)) as i64).clamp(0, mask);
+        Some((max.max(0) << shift) | mean)
+    }
+
+    /// Power as [`ROLLUP_SQL`] packs it: the maximum in whole watts (half to even), the mean
+    /// in centiwatts.
+    fn packed_power(&self) -> Option<i64> {
+        let (max, avg) = (self.max?.max(0), self.avg()?);
+        let watts = (max + 500) / 1000 - i64::from(max % 2000 == 500);
+        let mean = (sqlite_round(avg / 10.0) as i64).clamp(0, 524_287);
+        Some((watts << 19) | mean)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::store::migrations::migrate;
     use crate::store::{Store, DEFAULT_BUSY_TIMEOUT};
+    use rusqlite::types::Value;
 
     fn row(device_id: i64, ts: i64, util: i64) -> SampleRow {
         SampleRow {
@@ -861,5 +1047,161 @@ mod tests {
             })
             .unwrap();
         assert_eq!(newest, (14_060, 60));
+    }
+
+    /// An in-memory store with two GPUs of different clusters and memory.
+    fn store() -> Connection {
+        let mut conn = Connection::open_in_memory().unwrap();
+        migrate(&mut conn).unwrap();
+        conn.execute_batch(
+            "INSERT INTO nodes (id, name, cluster, status, created_at, updated_at)
+               VALUES (1, 'a', 'east', 'ready', 0, 0), (2, 'b', 'west', 'ready', 0, 0);
+             INSERT INTO devices (id, uuid, node_id, idx, memory_total_mib, created_at, updated_at)
+               VALUES (1, 'GPU-1', 1, 0, 81559, 0, 0), (2, 'GPU-2', 2, 0, 49140, 0, 0);",
+        )
+        .unwrap();
+        conn
+    }
+
+    /// Samples of two GPUs in turn: gaps, an hour with one sample, NULLs, odd values.
+    fn samples() -> Vec<SampleRow> {
+        let mut rows = Vec::new();
+        let mut x: i64 = 7;
+        let mut next = |m: i64| {
+            x = (x * 1_103_515_245 + 12_345) % 2_147_483_648;
+            x % m
+        };
+        for device_id in [1, 2] {
+            let mut ts = 36_000 - 17 * 60 + device_id;
+            while ts < 36_000 + 3 * HOUR {
+                // A gap of an hour on GPU 2, but for the one sample (at most) of 30 seconds.
+                let skipped = device_id == 2
+                    && (39_600..43_200).contains(&ts)
+                    && !(40_000..40_030).contains(&ts);
+                if !skipped {
+                    rows.push(SampleRow {
+                        device_id,
+                        ts,
+                        gpu_util: (next(7) != 0).then(|| next(101)),
+                        mem_util: Some(next(101)),
+                        mem_used_mib: Some(next(80_000)),
+                        temp_c: (next(5) != 0).then(|| 30 + next(60)),
+                        power_mw: (ts % 7 != 3).then(|| 60_000 + next(640_000)),
+                        fan_pct: None,
+                        ecc_uncorrected: Some(next(2)),
+                    });
+                }
+                ts += 30 + next(61);
+            }
+        }
+        rows
+    }
+
+    fn rows(conn: &Connection, sql: &str) -> Vec<Vec<Value>> {
+        let mut stmt = conn.prepare(sql).unwrap();
+        let columns = stmt.column_count();
+        stmt.query_map([], |r| (0..columns).map(|i| r.get(i)).collect())
+            .unwrap()
+            .map(|row| row.unwrap())
+            .collect()
+    }
+
+    fn everything(conn: &Connection) -> Vec<Vec<Vec<Value>>> {
+        [
+            "SELECT * FROM samples ORDER BY device_id, ts",
+            "SELECT * FROM samples_hourly ORDER BY device_id, epoch_hour",
+            "SELECT * FROM samples_fleet_hourly ORDER BY hour, cluster, model_id",
+            "SELECT id, latest_ts, latest_gpu_util, latest_mem_util, latest_mem_used_mib,
+                    latest_temp_c, latest_power_mw, latest_fan_pct, latest_ecc_uncorrected
+             FROM devices ORDER BY id",
+        ]
+        .iter()
+        .map(|sql| rows(conn, sql))
+        .collect()
+    }
+
+    #[test]
+    fn new_samples_streamed_store_what_insert_samples_and_the_rollup_statement_store() {
+        let samples = samples();
+        assert!(samples.len() > 300, "statements of 64 rows and a tail");
+        let by_batch = store();
+        insert_samples(&by_batch, &samples).unwrap();
+        rollup_hours(&by_batch, 0, 100 * HOUR).unwrap();
+        let streamed = store();
+        let mut rollups = StreamedRollups::default();
+        let inserted = insert_new_samples(
+            &streamed,
+            samples.iter().cloned().inspect(|s| rollups.add(s)),
+        )
+        .unwrap();
+        rollups.finish(&streamed).unwrap();
+        assert_eq!(inserted, samples.len() as u64);
+        let expected = everything(&by_batch);
+        assert!(expected[1].len() > 6 && expected[2].len() > 6);
+        // Eight hours, one of them of a single sample (no energy); values go missing in all.
+        let cases = rows(
+            &by_batch,
+            "SELECT sum(n = 1), count(*), sum(uncovered_secs IS NULL)
+             FROM samples_hourly",
+        );
+        let count = Value::Integer;
+        assert_eq!(cases, vec![vec![count(1), count(8), count(1)]]);
+        // Bit for bit: f64 values compare exactly.
+        assert_eq!(everything(&streamed), expected);
+    }
+
+    #[test]
+    fn streamed_rollups_written_as_hours_end_are_the_same_rows() {
+        let samples = samples();
+        let whole = store();
+        let mut rollups = StreamedRollups::default();
+        samples.iter().for_each(|s| rollups.add(s));
+        rollups.finish(&whole).unwrap();
+        let in_batches = store();
+        let mut rollups = StreamedRollups::default();
+        let mut written = 0;
+        for batch in samples.chunks(50) {
+            batch.iter().for_each(|s| rollups.add(s));
+            written += rollups.write_ended(&in_batches).unwrap();
+        }
+        written += rollups.finish(&in_batches).unwrap();
+        let sql = "SELECT * FROM samples_hourly ORDER BY device_id, epoch_hour";
+        assert_eq!(written, rows(&whole, sql).len());
+        assert_eq!(rows(&in_batches, sql), rows(&whole, sql));
+    }
+
+    #[test]
+    fn new_samples_in_any_order_add_up_to_the_same_fleet_counts_and_sums() {
+        // GPUs in turn sample by sample: every (hour, device) comes in many runs.
+        let mut samples = samples();
+        samples.sort_by_key(|s| (s.ts, s.device_id));
+        let by_batch = store();
+        insert_samples(&by_batch, &samples).unwrap();
+        let streamed = store();
+        insert_new_samples(&streamed, samples.iter().cloned()).unwrap();
+        let sql = "SELECT hour, cluster, n, util_sum, util_n, util_max, mem_pct_n, temp_sum,
+                          power_sum, power_max FROM samples_fleet_hourly ORDER BY 1, 2";
+        assert_eq!(rows(&streamed, sql), rows(&by_batch, sql));
+        let percent = "SELECT mem_pct_sum FROM samples_fleet_hourly ORDER BY hour, cluster";
+        for (a, b) in rows(&streamed, percent)
+            .iter()
+            .zip(rows(&by_batch, percent))
+        {
+            let (Value::Real(a), Value::Real(b)) = (&a[0], &b[0]) else {
+                panic!("sums are REAL");
+            };
+            assert!((a - b).abs() <= 1e-9 * b.abs(), "{a} vs {b}");
+        }
+        let latest = "SELECT latest_ts, latest_power_mw FROM devices ORDER BY id";
+        assert_eq!(rows(&streamed, latest), rows(&by_batch, latest));
+    }
+
+    #[test]
+    fn new_samples_refuse_a_sample_already_stored() {
+        let conn = store();
+        let samples = samples();
+        insert_new_samples(&conn, samples[..10].iter().cloned()).unwrap();
+        assert!(insert_new_samples(&conn, samples[5..100].iter().cloned()).is_err());
+        assert!(insert_new_samples(&conn, samples[9..10].iter().cloned()).is_err());
     }
 }

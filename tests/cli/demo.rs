@@ -109,6 +109,83 @@ fn demo_is_deterministic_for_a_seed_and_covers_the_whole_domain() {
     );
 }
 
+/// A demo of 9 nodes × 2 GPUs over 2 days, ending at 10:37 (not on the hour), into `db`.
+fn off_the_hour_demo(db: &std::path::Path) {
+    let mut env = Env::new();
+    env.set_now("2026-11-29T10:37:00Z");
+    env.json(&[
+        "--db",
+        db.to_str().unwrap(),
+        "demo",
+        "--nodes",
+        "9",
+        "--gpus-per-node",
+        "2",
+        "--days",
+        "2",
+        "--seed",
+        "7",
+    ]);
+}
+
+fn sql_line(conn: &rusqlite::Connection, sql: &str) -> String {
+    conn.query_row(sql, [], |r| r.get(0)).unwrap()
+}
+
+#[test]
+fn demo_for_a_seed_is_the_fleet_it_always_was() {
+    // Figures of the demo before it streamed (commit 8196967): samples, the hourly fleet
+    // aggregates (float sums to the last digit), the rollups and the device rows' newest sample.
+    let env = Env::new();
+    let db = env.dir().join("demo.db");
+    off_the_hour_demo(&db);
+    let conn = rusqlite::Connection::open(&db).unwrap();
+    assert_eq!(
+        sql_line(&conn, "SELECT count(*) || ':' || sum(gpu_util) || ':' || sum(mem_util) || ':' || sum(mem_used_mib) || ':' || sum(temp_c) || ':' || sum(power_mw) || ':' || sum(ecc_uncorrected) FROM samples"),
+        "51720:828515:495761:628330857:2029430:6637653110:178"
+    );
+    assert_eq!(
+        sql_line(&conn, "SELECT count(*) || ':' || sum(n) || ':' || printf('%.17g', sum(util_sum)) || ':' || printf('%.17g', sum(mem_pct_sum)) || ':' || printf('%.17g', sum(mem_pct_max)) || ':' || printf('%.17g', sum(temp_sum)) || ':' || printf('%.17g', sum(power_sum)) FROM samples_fleet_hourly"),
+        "196:51720:828515:901720.2496034879:7460.207658050754:2029430:6637653110"
+    );
+    // The rollups as packed since migration 12: decoded, the same figures as before to their
+    // precision (before: utilisation means 13989.8186, memory 10594012.4, power max 129880482
+    // mW, energy 398259186586 mJ; decoded now: 13989.78, 10594011, 129880000, 398259011400).
+    assert_eq!(
+        sql_line(&conn, "SELECT count(*) || ':' || sum(n) || ':' || sum(gpu_util) || ':' || sum(mem_used) || ':' || sum(temp) || ':' || sum(power) || ':' || sum(uncovered_secs) FROM samples_hourly"),
+        "880:51720:285644994:189980557289179:605790718:68105764360:64800"
+    );
+    assert_eq!(
+        sql_line(&conn, "SELECT sum(latest_ts) || ':' || sum(latest_gpu_util) || ':' || sum(latest_power_mw) || ':' || sum(latest_temp_c) || ':' || sum(last_seen_at) FROM devices"),
+        "32327066880:388:2780538:786:32327066880"
+    );
+}
+
+#[test]
+fn demo_rollups_are_what_the_rollup_statement_makes_of_its_samples() {
+    let env = Env::new();
+    let db = env.dir().join("demo.db");
+    off_the_hour_demo(&db);
+    let conn = rusqlite::Connection::open(&db).unwrap();
+    let rollups = |conn: &rusqlite::Connection| -> Vec<Vec<rusqlite::types::Value>> {
+        let mut stmt = conn
+            .prepare("SELECT * FROM samples_hourly ORDER BY device_id, epoch_hour")
+            .unwrap();
+        let columns = stmt.column_count();
+        stmt.query_map([], |r| (0..columns).map(|i| r.get(i)).collect())
+            .unwrap()
+            .map(Result::unwrap)
+            .collect()
+    };
+    let streamed = rollups(&conn);
+    assert_eq!(streamed.len(), 880);
+    // The statement collect uses replaces each hour's rollup with its own of the same samples.
+    conn.execute("DELETE FROM samples_hourly", []).unwrap();
+    let rolled = gpuctl::store::metrics::rollup_hours(&conn, 0, 2_000_000_000).unwrap();
+    assert_eq!(rolled, streamed.len());
+    assert_eq!(rollups(&conn), streamed);
+}
+
 #[test]
 fn demo_uses_its_own_store_not_gpuctl_db() {
     let env = Env::new();

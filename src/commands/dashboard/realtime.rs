@@ -132,7 +132,7 @@ fn stream_rows(
 pub(super) fn realtime(ctx: &Ctx, args: &RealtimeArgs) -> Result<()> {
     let interval = args.interval.seconds();
     let store = ctx.store()?;
-    store.read_unmapped()?;
+    store.unmapped()?;
     let footer = |rows: usize, stale: usize| {
         format!(
             "{rows} GPU(s), {stale} stale (no sample for more than 3 × {})",
