@@ -83,6 +83,13 @@ pub const MIGRATIONS: &[Migration] = &[
         description: "collect.run events only for runs that say something; no index on event subjects",
         step: Step::Sql(NOTEWORTHY_RUN_EVENTS),
     },
+    Migration {
+        description: "one GPU's leases by state and expiry, so every lookup of a GPU's active lease seeks it",
+        step: Step::Sql(
+            "DROP INDEX allocations_by_device;
+             CREATE INDEX allocations_by_device ON allocations(device_id, state, expires_at);",
+        ),
+    },
 ];
 
 /// Marks a SQLite file as a gpuctl store in its header (`PRAGMA application_id`): ASCII "GPUc"
@@ -841,6 +848,7 @@ mod tests {
         0xa15d_afa6_53c9_5540,
         0x1371_05e0_fd6e_e9e7,
         0x174a_f157_316f_c957,
+        0xd0ab_c0c0_e2fc_b7d2,
     ];
 
     #[test]

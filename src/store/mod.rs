@@ -49,6 +49,7 @@ const WAL_SWITCH_ATTEMPTS: u32 = 100;
 pub struct Store {
     conn: Connection,
     path: PathBuf,
+    busy_timeout: Duration,
     /// What `gpuctl_now()` answers in SQL: the command's clock, so every read judges leases
     /// (and anything else time-bound) against the same instant.
     clock: Arc<AtomicI64>,
@@ -111,6 +112,7 @@ impl Store {
         let mut store = Store {
             conn,
             path: path.to_path_buf(),
+            busy_timeout,
             clock,
         };
         migrations::migrate(&mut store.conn)?;
@@ -151,14 +153,43 @@ impl Store {
     /// - reads go through SQLite's own page cache instead of a map of the file: a writer gains
     ///   nothing from the map, and every page it touches would count in its resident memory
     ///   (a fleet collect of 8,000 GPUs: 111 → 57 MiB);
-    /// - closing does not checkpoint the WAL: commits already checkpoint it as it passes 1,000
-    ///   pages, and the WAL and its index stay for the next process instead of being copied back
-    ///   and removed at each exit (0.2 s of a 1.2 s fleet collect).
+    /// - closing does not checkpoint the WAL: the WAL stays for the next process instead of
+    ///   being copied back and removed at each exit (0.2 s of a 1.2 s fleet collect). The next
+    ///   process to open the store rebuilds the WAL's index from the whole file, which also
+    ///   forgets what was checkpointed, so the WAL never starts over by itself: [`Self::trim_wal`]
+    ///   bounds it.
     pub fn tune_for_collect(&self) -> Result<()> {
         self.unmapped()?;
         self.conn
             .set_db_config(DbConfig::SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, true)?;
         Ok(())
+    }
+
+    /// Once the WAL has passed `max_bytes`, moves its pages into the store and truncates it,
+    /// without waiting: with a reader on the WAL, it is left for the next run. Measured: left
+    /// alone, the WAL of collects grew by every run (0.5 MB a day's replay) and each process
+    /// rebuilt its index from all of it — a replay into a store of 6,000 GPUs took 0.3 s
+    /// instead of 0.06 s.
+    pub fn trim_wal(&self, max_bytes: u64) -> Result<()> {
+        let mut wal = self.path.clone().into_os_string();
+        wal.push("-wal");
+        if std::fs::metadata(&wal).map_or(true, |m| m.len() <= max_bytes) {
+            return Ok(());
+        }
+        self.conn.busy_timeout(Duration::ZERO)?;
+        // A busy WAL answers a row saying so, not an error: nothing to do until the next run.
+        let checkpointed = self
+            .conn
+            .query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()));
+        self.conn.busy_timeout(self.busy_timeout)?;
+        match checkpointed {
+            Err(rusqlite::Error::SqliteFailure(e, _))
+                if e.code == rusqlite::ErrorCode::DatabaseBusy =>
+            {
+                Ok(())
+            }
+            other => Ok(other?),
+        }
     }
 
     /// Reads and writes go through SQLite's page cache instead of a map of the file. For a
