@@ -45,7 +45,7 @@ fn main() {
     let args: Vec<String> = std::env::args().collect();
     if let Some(at) = args.iter().position(|a| a == "--bare-case") {
         let case: usize = args[at + 1].parse().expect("case number");
-        let conn = Connection::open(&args[at + 2]).expect("open for bare SQL");
+        let conn = bare_connection(Path::new(&args[at + 2]));
         let mut stdout = std::io::BufWriter::new(std::io::stdout().lock());
         (cases()[case].1)(&conn, &mut stdout);
         stdout.flush().expect("flush");
@@ -107,7 +107,7 @@ fn main() {
         "ratio",
         "bare SQL"
     );
-    let conn = Connection::open(&db).expect("open for bare SQL");
+    let conn = bare_connection(&db);
     let me = std::env::current_exe().expect("the bench's own path");
     for (index, (args, bare_sql)) in cases().into_iter().enumerate() {
         if filter
@@ -503,6 +503,20 @@ fn drain(out: &mut dyn Write, conn: &Connection, sql: &str, params: &[&dyn rusql
         }
         out.write_all(b"\n").expect("write");
     }
+}
+
+/// A plain connection to the store for the bare statements, with the one function gpuctl's
+/// statements call: the command's clock, fixed at the bench's now.
+fn bare_connection(db: &Path) -> Connection {
+    let conn = Connection::open(db).expect("open for bare SQL");
+    conn.create_scalar_function(
+        "gpuctl_now",
+        0,
+        rusqlite::functions::FunctionFlags::SQLITE_UTF8,
+        |_| Ok(NOW),
+    )
+    .expect("the clock function");
+    conn
 }
 
 /// The bare counterpart as a whole process: this bench, re-executed.
