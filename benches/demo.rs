@@ -168,37 +168,10 @@ fn run_bare(me: &Path, db: &Path, rows: i64, gpus: i64) -> Measured {
 /// by the plainest loop rusqlite allows.
 fn bare_insert_loop(db: &Path, rows: i64, gpus: i64) {
     let conn = Connection::open(db).expect("open");
-    conn.execute_batch(
-        "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;
-         CREATE TABLE samples (device_id INTEGER NOT NULL, ts INTEGER NOT NULL, gpu_util INTEGER,
-           mem_util INTEGER, mem_used_mib INTEGER, temp_c INTEGER, power_mw INTEGER, fan_pct INTEGER,
-           ecc_uncorrected INTEGER, PRIMARY KEY (device_id, ts)) WITHOUT ROWID;",
-    )
-    .expect("schema");
+    conn.execute_batch(support::BARE_SAMPLES_SCHEMA)
+        .expect("schema");
     let per_gpu = (rows + gpus - 1) / gpus.max(1);
-    let start = NOW - per_gpu * MINUTE;
-    conn.execute_batch("BEGIN").expect("begin");
-    {
-        let mut stmt = conn
-            .prepare("INSERT INTO samples VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)")
-            .expect("prepare");
-        for i in 0..rows {
-            let (device, minute) = (1 + i / per_gpu, i % per_gpu);
-            stmt.execute(rusqlite::params![
-                device,
-                start + minute * MINUTE,
-                i % 100,
-                i % 60,
-                40_000 + i % 1_000,
-                40 + i % 40,
-                300_000 + i % 1_000,
-                Option::<i64>::None,
-                0
-            ])
-            .expect("insert");
-        }
-    }
-    conn.execute_batch("COMMIT").expect("commit");
+    support::bare_insert_loop(&conn, rows, per_gpu, NOW - per_gpu * MINUTE);
 }
 
 fn remove_store(db: &Path) {

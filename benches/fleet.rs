@@ -241,28 +241,7 @@ fn bare_insert_rate(dir: &Path) -> f64 {
     conn.execute_batch(support::BARE_SAMPLES_SCHEMA)
         .expect("schema");
     let started = Instant::now();
-    conn.execute_batch("BEGIN").expect("begin");
-    {
-        let mut stmt = conn
-            .prepare("INSERT INTO samples VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)")
-            .expect("prepare");
-        for i in 0..BARE_ROWS {
-            let (device, minute) = (i / 1_440, i % 1_440);
-            stmt.execute(rusqlite::params![
-                device,
-                NOW + minute * 60,
-                i % 100,
-                i % 60,
-                40_000 + i % 1_000,
-                40 + i % 40,
-                300_000 + i % 1_000,
-                Option::<i64>::None,
-                0
-            ])
-            .expect("insert");
-        }
-    }
-    conn.execute_batch("COMMIT").expect("commit");
+    support::bare_insert_loop(&conn, BARE_ROWS, 1_440, NOW);
     BARE_ROWS as f64 / started.elapsed().as_secs_f64()
 }
 

@@ -88,6 +88,34 @@ pub const BARE_SAMPLES_SCHEMA: &str = "PRAGMA journal_mode=WAL; PRAGMA synchrono
       mem_util INTEGER, mem_used_mib INTEGER, temp_c INTEGER, power_mw INTEGER, fan_pct INTEGER,
       ecc_uncorrected INTEGER, PRIMARY KEY (device_id, ts)) WITHOUT ROWID;";
 
+/// `rows` samples, `per_gpu` a GPU at one a minute from `start`, GPU after GPU, inserted into
+/// `conn` (holding [`BARE_SAMPLES_SCHEMA`]) by the plainest loop rusqlite allows, in one
+/// transaction: what gpuctl's writers are measured against.
+pub fn bare_insert_loop(conn: &rusqlite::Connection, rows: i64, per_gpu: i64, start: i64) {
+    conn.execute_batch("BEGIN").expect("begin");
+    {
+        let mut stmt = conn
+            .prepare("INSERT INTO samples VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)")
+            .expect("prepare");
+        for i in 0..rows {
+            let (device, minute) = (1 + i / per_gpu, i % per_gpu);
+            stmt.execute(rusqlite::params![
+                device,
+                start + minute * 60,
+                i % 100,
+                i % 60,
+                40_000 + i % 1_000,
+                40 + i % 40,
+                300_000 + i % 1_000,
+                Option::<i64>::None,
+                0
+            ])
+            .expect("insert");
+        }
+    }
+    conn.execute_batch("COMMIT").expect("commit");
+}
+
 pub fn ms(d: Duration) -> f64 {
     d.as_secs_f64() * 1_000.0
 }
