@@ -100,8 +100,11 @@ pub fn apply_for_collect(
 ) -> Result<Maintenance> {
     let hour = now - now.rem_euclid(HOUR);
     let pruned_this_hour = settings::get_i64(conn, PRUNED_HOUR_KEY)? == Some(hour);
-    let raw_secs = retention(conn)?.raw_secs;
-    let old_samples = earliest.is_some_and(|ts| ts < now - raw_secs);
+    // Retention is read only for a run that says how old its samples go (not cron's).
+    let old_samples = match earliest {
+        Some(ts) => ts < now - retention(conn)?.raw_secs,
+        None => false,
+    };
     apply_with(conn, now, !pruned_this_hour || old_samples)
 }
 

@@ -519,9 +519,8 @@ fn ingest(
     // The node's GPUs that should report, as the store would say at each batch.
     let mut expected = registry::active_devices_of_node(tx, node.id)?;
     let mut expected_changed = false;
-    // What the run knows of each GPU it saw: position in `seen_uuids`, memory total, fleet key.
+    // What the run knows of each GPU it saw.
     let mut known: HashMap<i64, RunGpu> = HashMap::new();
-    let mut seen_uuids: Vec<String> = Vec::new();
     let mut driver: Option<String> = None;
     let mut samples = Vec::new();
     let mut inserted = Vec::new();
@@ -551,10 +550,10 @@ fn ingest(
                 // What stood before the run, read before the run stores anything of the GPU.
                 judge.track(tx, device_id)?;
                 let key = metrics::fleet_key(tx, device_id)?;
+                writer.set_fleet_key(device_id, key.clone());
                 known.insert(
                     device_id,
                     RunGpu {
-                        memory_total_mib: key.as_ref().and_then(|k| k.2),
                         key,
                         index: 0,
                         last_seen_at: 0,
@@ -566,7 +565,6 @@ fn ingest(
                         },
                     },
                 );
-                seen_uuids.push(reading.uuid.clone());
                 if reported.created || reported.moved_from.is_some() {
                     expected_changed = true;
                 }
@@ -587,16 +585,15 @@ fn ingest(
                 reading.power_limit_mw.map(i64::from),
             );
             if let Some(gpu) = known.get_mut(&device_id) {
-                if reported.first {
-                    writer.set_fleet_key(device_id, gpu.key.clone());
-                }
-                if let Some(total) = memory_total.filter(|t| gpu.memory_total_mib != Some(*t)) {
-                    gpu.memory_total_mib = Some(total);
-                    if let Some(key) = gpu.key.as_mut() {
+                // A new memory total moves where the GPU's samples count in the fleet.
+                if let (Some(total), Some(key)) = (memory_total, gpu.key.as_mut()) {
+                    if key.2 != Some(total) {
                         key.2 = Some(total);
+                        writer.set_fleet_key(device_id, gpu.key.clone());
                     }
-                    writer.set_fleet_key(device_id, gpu.key.clone());
                 }
+                gpu.index = reading.index.map_or(0, i64::from);
+                gpu.last_seen_at = gpu.last_seen_at.max(*ts);
             }
             let sampled_at = match timing {
                 Timing::Batch => *ts,
@@ -606,10 +603,6 @@ fn ingest(
             seen.push(device_id);
             if reading.driver_version.is_some() {
                 driver.clone_from(&reading.driver_version);
-            }
-            if let Some(gpu) = known.get_mut(&device_id) {
-                gpu.index = reading.index.map_or(0, i64::from);
-                gpu.last_seen_at = gpu.last_seen_at.max(*ts);
             }
         }
         writer.add_batch(tx, &samples, &mut inserted)?;
@@ -672,7 +665,7 @@ fn ingest(
     }
     inv.write_reported_devices(&devices, &node)?;
     writer.finish(tx)?;
-    summary.gpus = seen_uuids.len();
+    summary.gpus = known.len();
     let mut sampled_devices: Vec<i64> = known.keys().copied().collect();
     sampled_devices.sort_unstable();
     retention::roll_hour_in_progress(tx, inv.now(), Some(&sampled_devices))?;
@@ -688,13 +681,14 @@ fn ingest(
     Ok(summary)
 }
 
-/// What [`ingest`] carries of a GPU it saw: where its samples count in the fleet aggregates.
+/// What [`ingest`] carries of a GPU it saw.
 struct RunGpu {
-    memory_total_mib: Option<i64>,
+    /// Where its samples count in the fleet aggregates (its memory total as last reported).
     key: Option<metrics::FleetKey>,
     /// Its index and last-seen time as its row would now hold them.
     index: i64,
     last_seen_at: i64,
+    /// The GPU as the alert rules see it, built once per run.
     seen: SeenGpu,
 }
 

@@ -43,7 +43,6 @@ pub struct SampleWriter {
     /// Per (hour, cluster, model id).
     fleet: HashMap<(i64, String, i64), FleetHour>,
     newest: HashMap<i64, SampleRow>,
-    inserted: usize,
     /// Per GPU, a time at or after its newest stored sample (i64::MAX when unknown).
     stored_until: HashMap<i64, i64>,
     /// New rows not written yet.
@@ -58,11 +57,6 @@ impl SampleWriter {
     /// the device row does not hold yet); otherwise it is read from the store once.
     pub fn set_fleet_key(&mut self, device_id: i64, key: Option<FleetKey>) {
         self.keys.insert(device_id, key);
-    }
-
-    /// Rows stored so far (repeats of stored samples are not).
-    pub fn inserted(&self) -> usize {
-        self.inserted
     }
 
     /// Inserts one batch (what one [`insert_samples`] call took); `inserted[i]` says whether
@@ -108,7 +102,6 @@ impl SampleWriter {
         let mut per_device: BTreeMap<(i64, i64), DeviceHour> = BTreeMap::new();
         let mut newest: HashMap<i64, &SampleRow> = HashMap::new();
         for (s, _) in samples.iter().zip(inserted.iter()).filter(|(_, new)| **new) {
-            self.inserted += 1;
             per_device
                 .entry((s.ts - s.ts.rem_euclid(HOUR), s.device_id))
                 .or_default()
@@ -160,8 +153,8 @@ impl SampleWriter {
         Ok(())
     }
 
-    /// Writes the rows held so far: before anything reads `samples`.
-    pub fn flush(&mut self, conn: &Connection) -> Result<()> {
+    /// Writes the rows held so far.
+    fn flush(&mut self, conn: &Connection) -> Result<()> {
         insert_fresh(conn, &self.pending)?;
         self.pending.clear();
         Ok(())
