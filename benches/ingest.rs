@@ -1,14 +1,16 @@
 //! Bulk ingest against bare SQLite: `cargo bench --bench ingest`.
 //!
-//! A day of one-minute nvidia-smi recordings from every node of a 1,000-node, 8,000-GPU fleet is
-//! replayed into an empty store, one `gpuctl collect --node NAME --input FILE` process per node,
-//! as an admin loading recordings would. Side by side in the same run, a bare process (this
-//! bench, re-executed) inserts the same rows into the same `samples` schema with one prepared
-//! statement, one transaction per node. Reports rows per second of each, as whole processes, and
-//! the ratio. Target: replay >= 0.7x bare.
+//! A day of one-minute nvidia-smi recordings from every node of a 1,000-node, 8,000-GPU fleet,
+//! one `NODE.csv` each, is replayed into an empty store by one `gpuctl collect --input DIR`, as an
+//! admin loading a directory of recordings would. Side by side in the same run, a bare process
+//! (this bench, re-executed) inserts the same rows into the same `samples` schema with one
+//! prepared statement, one transaction per node. Reports rows per second of each, as whole
+//! processes, and the ratio. Target: replay >= 0.7x bare.
 //!
 //! `GPUCTL_BENCH_NODES` changes the fleet size (default 1000) and `GPUCTL_BENCH_MINUTES` the
-//! length of each recording (default 1440) for a quicker look.
+//! length of each recording (default 1440) for a quicker look. `GPUCTL_BENCH_PER_NODE=1` also
+//! replays the recordings one `collect --node NAME --input FILE` process per node, as cron-like
+//! loading would, into a second store.
 
 use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
@@ -38,9 +40,11 @@ fn main() {
     let minutes: i64 = env_or("GPUCTL_BENCH_MINUTES", 1_440);
     let rows = (nodes * GPUS) as f64 * minutes as f64;
     let dir = tempfile::tempdir().expect("temp dir");
+    let recordings = dir.path().join("recordings");
+    std::fs::create_dir(&recordings).expect("recordings dir");
     let started = Instant::now();
     let files: Vec<PathBuf> = (0..nodes)
-        .map(|node| write_recording(dir.path(), node, minutes))
+        .map(|node| write_recording(&recordings, node, minutes))
         .collect();
     let bytes: u64 = files
         .iter()
@@ -69,15 +73,25 @@ fn main() {
         assert!(measured.success, "the bare loop failed");
         bare_runs.push(measured.wall);
         if round == 0 {
-            let (wall, cpu, rss) = replay_all(dir.path(), &files, minutes);
+            let (wall, cpu, rss) = replay_dir(dir.path(), &recordings, files.len(), minutes);
             gpuctl_runs.push(wall);
             println!(
-                "gpuctl replay: {:>7.2} s wall, {:>7.2} s CPU, {:>6.1} MiB peak RSS (largest process), {:>9.0} rows/s",
+                "gpuctl replay: {:>7.2} s wall, {:>7.2} s CPU, {:>6.1} MiB peak RSS, {:>9.0} rows/s",
                 wall.as_secs_f64(),
                 cpu.as_secs_f64(),
                 rss as f64 / 1024.0,
                 rows / wall.as_secs_f64()
             );
+            if env_or("GPUCTL_BENCH_PER_NODE", 0) == 1 {
+                let (wall, cpu, rss) = replay_each(dir.path(), &files, minutes);
+                println!(
+                    "  per node:    {:>7.2} s wall, {:>7.2} s CPU, {:>6.1} MiB peak RSS (largest process), {:>9.0} rows/s",
+                    wall.as_secs_f64(),
+                    cpu.as_secs_f64(),
+                    rss as f64 / 1024.0,
+                    rows / wall.as_secs_f64()
+                );
+            }
         }
     }
     let bare_wall = bare_runs.iter().sum::<Duration>() / bare_runs.len() as u32;
@@ -153,9 +167,35 @@ fn reading(node: usize, gpu: usize, minute: i64) -> (i64, i64, i64, i64) {
     (util, mem, temp, power)
 }
 
-/// Every node's recording, one process each; returns total wall, total CPU, largest peak RSS.
-fn replay_all(dir: &Path, files: &[PathBuf], minutes: i64) -> (Duration, Duration, i64) {
+/// Every node's recording by one process; returns its wall, CPU and peak RSS.
+fn replay_dir(
+    dir: &Path,
+    recordings: &Path,
+    nodes: usize,
+    minutes: i64,
+) -> (Duration, Duration, i64) {
     let db = dir.join("gpuctl.db");
+    let measured = run_measured_apart(
+        Command::new(env!("CARGO_BIN_EXE_gpuctl"))
+            .arg("--db")
+            .arg(&db)
+            .args(["collect", "--input"])
+            .arg(recordings)
+            .env("GPUCTL_NOW", gpuctl::clock::rfc3339(START + minutes * 60))
+            .env("NO_COLOR", "1"),
+    );
+    assert!(
+        measured.success,
+        "replay of {} failed",
+        recordings.display()
+    );
+    check_stored(&db, nodes, minutes);
+    (measured.wall, measured.cpu, measured.peak_rss_kib)
+}
+
+/// Every node's recording, one process each; returns total wall, total CPU, largest peak RSS.
+fn replay_each(dir: &Path, files: &[PathBuf], minutes: i64) -> (Duration, Duration, i64) {
+    let db = dir.join("gpuctl-per-node.db");
     let now = gpuctl::clock::rfc3339(START + minutes * 60);
     let (mut wall, mut cpu, mut rss) = (Duration::ZERO, Duration::ZERO, 0);
     for (node, file) in files.iter().enumerate() {
@@ -173,16 +213,20 @@ fn replay_all(dir: &Path, files: &[PathBuf], minutes: i64) -> (Duration, Duratio
         cpu += measured.cpu;
         rss = rss.max(measured.peak_rss_kib);
     }
-    let conn = Connection::open(&db).expect("open the store");
+    check_stored(&db, files.len(), minutes);
+    (wall, cpu, rss)
+}
+
+fn check_stored(db: &Path, nodes: usize, minutes: i64) {
+    let conn = Connection::open(db).expect("open the store");
     let stored: i64 = conn
         .query_row("SELECT count(*) FROM samples", [], |r| r.get(0))
         .expect("count");
     assert_eq!(
         stored,
-        files.len() as i64 * GPUS as i64 * minutes,
+        nodes as i64 * GPUS as i64 * minutes,
         "every row stored"
     );
-    (wall, cpu, rss)
 }
 
 /// The same rows by the plainest loop rusqlite allows, into the same schema and pragmas.

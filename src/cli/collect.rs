@@ -23,8 +23,9 @@ pub(crate) struct CollectArgs {
     /// never longer than the period
     #[arg(long, value_name = "DURATION", default_value = "30s", value_parser = checked(Span::parse))]
     pub smi_timeout: Span,
-    /// Replay a recorded 'nvidia-smi --query-gpu=... --format=csv' file instead of reading GPUs
-    #[arg(long, value_name = "FILE")]
+    /// Replay a recorded 'nvidia-smi --query-gpu=... --format=csv' file instead of reading GPUs;
+    /// a directory replays each NODE.csv in it as node NODE, all in one transaction
+    #[arg(long, value_name = "FILE|DIR")]
     pub input: Option<PathBuf>,
     /// This node's name in the inventory [default: the host name]
     #[arg(long, value_name = "NAME", value_parser = checked(NodeName::parse))]

@@ -4,7 +4,7 @@
 //! Silent on success (cron mails any output); `-v` says what was stored.
 
 use std::collections::{BTreeMap, HashMap};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use serde::Serialize;
@@ -23,14 +23,15 @@ use crate::fleet::{
 use crate::gpu::nvml::NvmlSource;
 use crate::gpu::replay::{self, ReplaySource, Streamed};
 use crate::gpu::smi::SmiSource;
-use crate::gpu::source::{open_auto, DeviceSample, GpuSource};
+use crate::gpu::source::{open_auto, DeviceSample, GpuSource, SourceError};
 use crate::inventory::{node_named, Inventory, RunDevices, RunFacts, Stamp};
 use crate::prometheus;
 use crate::retention;
 use crate::schedule::{lock_key, try_run_lock, Busy, StopFlag};
 use crate::store::metrics::{self, SampleRow, SampleWriter};
-use crate::store::Store;
 use crate::store::{devices, registry};
+use crate::store::{within_savepoint, Store};
+use crate::validate::NodeName;
 use crate::Ctx;
 
 /// The cluster a node new to the inventory joins when collect is not told.
@@ -74,7 +75,13 @@ struct RunSummary {
     /// The time of the run's oldest sample.
     #[serde(skip)]
     earliest: Option<i64>,
+    /// The GPUs whose hours already rolled up the run rolled up again itself.
+    #[serde(skip)]
+    late_rolled_up: Vec<i64>,
 }
+
+/// The source a replay's runs name.
+const REPLAY: &str = "replay";
 
 /// The WAL a collect leaves behind, at most: each process rebuilds the WAL's index from all
 /// of it (about a millisecond per MiB).
@@ -170,6 +177,10 @@ fn run_lock_for(args: &CollectArgs, node_name: &str) -> (String, String) {
         urls.sort();
         let name = format!("collect.scrape-{}", lock_key(&urls.join(" ")));
         return (name, format!("collect scraping {}", urls.join(", ")));
+    }
+    if let Some(dir) = args.input.as_ref().filter(|input| input.is_dir()) {
+        let name = format!("collect.replay-{}", lock_key(&dir.to_string_lossy()));
+        return (name, format!("replay of {}", dir.display()));
     }
     let name = format!("collect.node-{}", lock_key(node_name));
     (name, format!("collect of node {node_name}"))
@@ -276,9 +287,67 @@ fn collect_once(
     Ok(())
 }
 
-/// A recorded file: every batch in one transaction, alerts judged at each batch's time. The
-/// file is read on a second thread while the store takes what it has read; a recording whose
-/// rows go back in time is read whole first instead, and sorted.
+/// What `--input` names: one recording of the node collect runs for, or a directory of
+/// recordings, each named after its node (`NODE.csv`).
+fn recordings(args: &CollectArgs, input: &Path, node_name: &str) -> Result<Vec<(String, PathBuf)>> {
+    if !input.is_dir() {
+        return Ok(vec![(node_name.to_string(), input.to_path_buf())]);
+    }
+    if let Some(node) = &args.node {
+        return Err(Error::usage(format!(
+            "--node {} names one node, but '{}' is a directory of recordings, each named after its node",
+            node.as_str(),
+            input.display()
+        )));
+    }
+    if args.textfile.is_some() {
+        return Err(Error::usage(format!(
+            "--textfile writes one node's file, but '{}' is a directory of recordings of many nodes",
+            input.display()
+        )));
+    }
+    let unreadable = |error| {
+        Error::from(SourceError::Unreadable {
+            path: input.to_path_buf(),
+            error,
+        })
+    };
+    let mut files = Vec::new();
+    for entry in std::fs::read_dir(input).map_err(unreadable)? {
+        let path = entry.map_err(unreadable)?.path();
+        if path.extension().is_none_or(|e| e != "csv") || path.is_dir() {
+            continue;
+        }
+        let stem = path
+            .file_stem()
+            .and_then(|s| s.to_str())
+            .unwrap_or_default();
+        if stem.starts_with('.') {
+            continue;
+        }
+        let node = NodeName::parse(stem).map_err(|e| {
+            Error::usage(format!(
+                "{}: a recording in a directory is named after its node: {}",
+                path.display(),
+                e.message
+            ))
+        })?;
+        files.push((node.as_str().to_string(), path));
+    }
+    if files.is_empty() {
+        return Err(Error::usage(format!(
+            "'{}' holds no recordings: expected NODE.csv files",
+            input.display()
+        )));
+    }
+    files.sort();
+    Ok(files)
+}
+
+/// Recorded files: every batch of every file in one transaction, alerts judged at each batch's
+/// time, so a bad row anywhere stores nothing. Each file is read on a second thread while the
+/// store takes what has been read, the next file's reader starting as the store takes the
+/// current one; a recording whose rows go back in time is undone alone and read whole, sorted.
 fn replay(
     ctx: &Ctx,
     store: &Store,
@@ -286,11 +355,64 @@ fn replay(
     node_name: &str,
     input: &Path,
 ) -> Result<()> {
+    let files = recordings(args, input, node_name)?;
+    let progress = match files.len() {
+        1 => ctx.out.spinner(&format!("replaying {}", input.display())),
+        n => ctx
+            .out
+            .progress(n as u64, &format!("replaying {}", input.display())),
+    };
+    let summaries = ctx.change(|inv| {
+        let mut summaries = Vec::with_capacity(files.len());
+        let mut next = Some(replay::stream(&files[0].1, ctx.now));
+        for (at, (node, path)) in files.iter().enumerate() {
+            let streamed = match next.take() {
+                Some(streamed) => streamed?,
+                // Set for every file before its turn, below.
+                None => replay::stream(path, ctx.now)?,
+            };
+            next = files
+                .get(at + 1)
+                .map(|(_, next)| replay::stream(next, ctx.now));
+            summaries.push(replay_file(ctx, inv, args, node, path, streamed)?);
+            progress.inc(1);
+        }
+        Ok(summaries)
+    })?;
+    progress.finish_and_clear();
+    if files.len() == 1 {
+        let summary = &summaries[0];
+        after_run(
+            ctx,
+            store,
+            textfile(args, Some(node_name)),
+            ctx.now,
+            summary,
+        )?;
+    } else {
+        for summary in &summaries {
+            ctx.out.detail(run_line(summary));
+        }
+        if ctx.out.format == crate::output::Format::Json {
+            ctx.out.show(&summaries, |_, _| Ok(()))?;
+        }
+    }
+    ctx.deliver_alerts(ctx.now, args.notify_timeout.to_std());
+    Ok(())
+}
+
+/// One recording stored inside the run's transaction, as its node's run.
+fn replay_file(
+    ctx: &Ctx,
+    inv: &Inventory,
+    args: &CollectArgs,
+    node_name: &str,
+    input: &Path,
+    streamed: replay::Stream,
+) -> Result<RunSummary> {
     let started = Instant::now();
-    let spinner = ctx.out.spinner(&format!("replaying {}", input.display()));
     let unordered = std::cell::Cell::new(false);
-    let streamed = replay::stream(input, ctx.now)?;
-    let batches = streamed.into_iter().map(|message| match message {
+    let batches = streamed.map(|message| match message {
         Ok(Streamed::Batch(batch)) => Ok(batch),
         Ok(Streamed::Unordered) => {
             unordered.set(true);
@@ -298,35 +420,23 @@ fn replay(
         }
         Err(e) => Err(Error::from(e)),
     });
-    let summary = match replay_batches(ctx, args, node_name, input, started, batches) {
+    let stored = within_savepoint(inv.conn(), "replay_file", || {
+        replay_batches(ctx, inv, args, node_name, input, started, batches)
+    });
+    match stored {
         Err(_) if unordered.get() => {
             let batches = ReplaySource::open(input, ctx.now)?.batches();
-            replay_batches(
-                ctx,
-                args,
-                node_name,
-                input,
-                started,
-                batches.into_iter().map(Ok),
-            )?
+            let batches = batches.into_iter().map(Ok);
+            replay_batches(ctx, inv, args, node_name, input, started, batches)
         }
-        other => other?,
-    };
-    spinner.finish_and_clear();
-    after_run(
-        ctx,
-        store,
-        textfile(args, Some(node_name)),
-        ctx.now,
-        &summary,
-    )?;
-    ctx.deliver_alerts(ctx.now, args.notify_timeout.to_std());
-    Ok(())
+        other => other,
+    }
 }
 
-/// Stores a recording's batches, oldest first, in one transaction.
+/// Stores a recording's batches, oldest first.
 fn replay_batches(
     ctx: &Ctx,
+    inv: &Inventory,
     args: &CollectArgs,
     node_name: &str,
     input: &Path,
@@ -347,23 +457,25 @@ fn replay_batches(
         }
         Ok((ts, readings))
     });
-    ctx.change(|inv| {
-        let tx = inv.conn();
-        let mut summary = ingest(
-            inv,
-            node_name,
-            args.cluster.as_deref(),
-            batches,
-            "replay",
-            Timing::Batch,
-        )?;
-        if let Some(earliest) = summary.earliest {
-            retention::roll_up_late(tx, &summary.device_ids, earliest)?;
-        }
-        retention::apply_for_collect(tx, ctx.now, summary.earliest)?;
-        finish_run(inv, started, &mut summary, "replay")?;
-        Ok(summary)
-    })
+    let tx = inv.conn();
+    let mut summary = ingest(
+        inv,
+        node_name,
+        args.cluster.as_deref(),
+        batches,
+        REPLAY,
+        Timing::Batch,
+    )?;
+    if let Some(earliest) = summary.earliest {
+        let left: Vec<i64> = (summary.device_ids.iter())
+            .filter(|id| summary.late_rolled_up.binary_search(id).is_err())
+            .copied()
+            .collect();
+        retention::roll_up_late(tx, &left, earliest)?;
+    }
+    retention::apply_for_collect(tx, ctx.now, summary.earliest)?;
+    finish_run(inv, started, &mut summary, REPLAY)?;
+    Ok(summary)
 }
 
 fn finish_run(
@@ -386,7 +498,7 @@ fn finish_run(
             alerts_resolved: summary.alerts.resolved.len(),
             warnings: summary.warnings.len(),
             after_failed_run,
-            replay: source == "replay",
+            replay: source == REPLAY,
         },
     )?;
     prometheus::record_health(
@@ -407,26 +519,31 @@ fn after_run(
     if let Some(textfile) = textfile {
         write_textfile(store, &textfile, now)?;
     }
-    ctx.out.detail(format!(
-        "collected {} sample(s) from {} GPU(s) on {}{}{}{}; alerts: {} fired, {} repeated, {} resolved",
-        summary.samples,
-        summary.gpus,
-        summary.node,
-        if summary.new_gpus.is_empty() { String::new() } else { format!("; new: {}", summary.new_gpus.join(", ")) },
-        if summary.moved_gpus.is_empty() { String::new() } else { format!("; moved here: {}", summary.moved_gpus.join(", ")) },
-        if summary.missing_gpus.is_empty() {
-            String::new()
-        } else {
-            format!("; not reporting: {}", summary.missing_gpus.join(", "))
-        },
-        summary.alerts.fired.len(),
-        summary.alerts.repeated.len(),
-        summary.alerts.resolved.len(),
-    ));
+    ctx.out.detail(run_line(summary));
     if ctx.out.format == crate::output::Format::Json {
         ctx.out.show(summary, |_, _| Ok(()))?;
     }
     Ok(())
+}
+
+/// What `-v` says of one run.
+fn run_line(summary: &RunSummary) -> String {
+    let list = |label: &str, items: &[String]| match items.is_empty() {
+        true => String::new(),
+        false => format!("; {label}: {}", items.join(", ")),
+    };
+    format!(
+        "collected {} sample(s) from {} GPU(s) on {}{}{}{}; alerts: {} fired, {} repeated, {} resolved",
+        summary.samples,
+        summary.gpus,
+        summary.node,
+        list("new", &summary.new_gpus),
+        list("moved here", &summary.moved_gpus),
+        list("not reporting", &summary.missing_gpus),
+        summary.alerts.fired.len(),
+        summary.alerts.repeated.len(),
+        summary.alerts.resolved.len(),
+    )
 }
 
 /// A failed read still updates the health series, so Prometheus sees `gpuctl_collect_success 0`.
@@ -516,6 +633,12 @@ fn ingest(
     // Made at the first batch, the run's earliest: batches come oldest first.
     let mut judge: Option<RunJudge> = None;
     let mut writer = SampleWriter::default();
+    if source == REPLAY {
+        // A replay's rows come in time order: the hours it fills late roll up as they pass.
+        if let Some(rolled_up_to) = retention::rolled_up_to(tx)? {
+            writer.roll_up_hours_before(rolled_up_to);
+        }
+    }
     // The node's GPUs that should report, as the store would say at each batch.
     let mut expected = registry::active_devices_of_node(tx, node.id)?;
     let mut expected_changed = false;
@@ -664,6 +787,7 @@ fn ingest(
         judge.finish(inv)?;
     }
     inv.write_reported_devices(&devices, &node)?;
+    summary.late_rolled_up = writer.write_late_rollups(tx)?;
     writer.finish(tx)?;
     summary.gpus = known.len();
     let mut sampled_devices: Vec<i64> = known.keys().copied().collect();
@@ -826,13 +950,7 @@ fn ingest_fleet(inv: &Inventory, gpus: &[FleetGpu], source: &str) -> Result<Vec<
     }
     for gpu in gpus.iter().filter(|g| !g.mig.is_empty()) {
         // A layout that cannot be recorded is undone alone, not the whole run.
-        inv.conn().execute_batch("SAVEPOINT mig_layout")?;
-        let synced = sync_mig_layout(inv, gpu);
-        inv.conn().execute_batch(if synced.is_ok() {
-            "RELEASE mig_layout"
-        } else {
-            "ROLLBACK TO mig_layout; RELEASE mig_layout"
-        })?;
+        let synced = within_savepoint(inv.conn(), "mig_layout", || sync_mig_layout(inv, gpu));
         if let Err(e) = synced {
             if let Some(summary) = out.first_mut() {
                 summary.warnings.push(format!(
@@ -1292,5 +1410,62 @@ mod tests {
                 "power-at-limit"
             ]
         );
+    }
+
+    #[test]
+    fn hours_a_replay_fills_late_roll_up_as_the_rollup_statement_rolls_them_up() {
+        let now = T0 + 4 * 3_600;
+        // Three hours, the first overlapping the run before (GPUs 0-2 have samples in it;
+        // GPU 3 is new), into a store rolled up past all of them.
+        let input = batches(5..180);
+        let (a, b) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+        let rolled_up = |store: &Store| {
+            store
+                .write(|tx| retention::mark_rolled_up_to(tx, now))
+                .unwrap();
+        };
+        let (streamed, statement) = (store_with_a_lease(a.path()), store_with_a_lease(b.path()));
+        rolled_up(&streamed);
+        rolled_up(&statement);
+        let run = |store: &Store, source: &str| {
+            store
+                .write(|tx| {
+                    let inv = Inventory::new(tx, Stamp::new(now, None));
+                    let batches = input.iter().cloned().map(Ok);
+                    let summary = ingest(&inv, "gpu-a", None, batches, source, Timing::Batch)?;
+                    let left: Vec<i64> = (summary.device_ids.iter())
+                        .filter(|id| !summary.late_rolled_up.contains(id))
+                        .copied()
+                        .collect();
+                    retention::roll_up_late(tx, &left, summary.earliest.unwrap())?;
+                    Ok(summary)
+                })
+                .unwrap()
+        };
+        let summary = run(&streamed, REPLAY);
+        let id = |i: u32| devices::placement(streamed.conn(), &gpu(i, 0).uuid).unwrap();
+        let id = |i: u32| id(i).unwrap().id;
+        assert_eq!(
+            summary.late_rolled_up,
+            [id(3)],
+            "GPU 3 alone had no stored hour"
+        );
+        let by_statement = run(&statement, "a source rolled up by the statement");
+        assert!(by_statement.late_rolled_up.is_empty());
+        let hourly = |store: &Store| {
+            let dump = dump(store);
+            let end = dump
+                .iter()
+                .position(|l| l.contains("FROM samples_hourly"))
+                .unwrap();
+            let start = dump[..end]
+                .iter()
+                .rposition(|l| l.starts_with("-- "))
+                .unwrap();
+            dump[start + 1..end].to_vec()
+        };
+        let (want, have) = (hourly(&statement), hourly(&streamed));
+        assert_eq!(want.len(), 4 * 3, "four GPUs, three hours each");
+        assert_eq!(have, want);
     }
 }

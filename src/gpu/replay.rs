@@ -4,7 +4,7 @@ use std::collections::{BTreeMap, HashMap, VecDeque};
 use std::io::Read;
 use std::path::{Path, PathBuf};
 
-use super::smi::{csv_reader, Column, ColumnSpec, Layout, RowError};
+use super::smi::{Column, ColumnSpec, Layout, RowError};
 use super::source::{DeviceSample, GpuSource, SourceError};
 
 /// One moment of a recording: unix seconds and the GPUs read then.
@@ -121,11 +121,8 @@ pub enum Streamed {
 /// Reads a recording on a thread of its own and hands over each moment as soon as the next
 /// one starts, so that storing one overlaps reading the next. A recording is in time order as
 /// nvidia-smi writes it; one whose rows go back in time ends the stream with `Unordered`.
-/// The reader stops when the receiver is dropped.
-pub fn stream(
-    path: impl AsRef<Path>,
-    default_timestamp: i64,
-) -> Result<std::sync::mpsc::Receiver<Result<Streamed, SourceError>>, SourceError> {
+/// The reader stops when the [`Stream`] is dropped.
+pub fn stream(path: impl AsRef<Path>, default_timestamp: i64) -> Result<Stream, SourceError> {
     let path = path.as_ref().to_path_buf();
     let file = std::fs::File::open(&path).map_err(|error| SourceError::Unreadable {
         path: path.clone(),
@@ -135,32 +132,69 @@ pub fn stream(
     let small = file.metadata().is_ok_and(|m| m.len() < INLINE_MAX_BYTES);
     if small {
         let (tx, rx) = std::sync::mpsc::channel();
-        pump(&path, file, default_timestamp, |message| {
-            tx.send(message).is_ok()
+        pump(&path, file, default_timestamp, |chunk| {
+            tx.send(chunk).is_ok()
         });
-        return Ok(rx);
+        return Ok(Stream::new(rx));
     }
-    let (tx, rx) = std::sync::mpsc::sync_channel(64);
+    let (tx, rx) = std::sync::mpsc::sync_channel(CHUNKS_AHEAD);
     std::thread::spawn(move || {
-        pump(&path, file, default_timestamp, |message| {
-            tx.send(message).is_ok()
+        pump(&path, file, default_timestamp, |chunk| {
+            tx.send(chunk).is_ok()
         })
     });
-    Ok(rx)
+    Ok(Stream::new(rx))
+}
+
+/// Moments handed over at once: one hand-over per moment cost the two threads a wake-up
+/// each, as much as parsing the moment's rows.
+const MOMENTS_PER_CHUNK: usize = 32;
+/// Chunks the reader may run ahead of the store by.
+const CHUNKS_AHEAD: usize = 4;
+
+type Chunk = Vec<Result<Streamed, SourceError>>;
+
+/// The moments of a recording as its reader hands them over, oldest first.
+pub struct Stream {
+    chunks: std::sync::mpsc::Receiver<Chunk>,
+    chunk: std::vec::IntoIter<Result<Streamed, SourceError>>,
+}
+
+impl Stream {
+    fn new(chunks: std::sync::mpsc::Receiver<Chunk>) -> Stream {
+        Stream {
+            chunks,
+            chunk: Vec::new().into_iter(),
+        }
+    }
+}
+
+impl Iterator for Stream {
+    type Item = Result<Streamed, SourceError>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        loop {
+            if let Some(message) = self.chunk.next() {
+                return Some(message);
+            }
+            self.chunk = self.chunks.recv().ok()?.into_iter();
+        }
+    }
 }
 
 /// Recordings smaller than this are read on the caller's thread.
 const INLINE_MAX_BYTES: u64 = 256 * 1024;
 
-/// Reads a recording, handing each moment to `send` as the next begins; `send` says false when
-/// no one listens any more.
+/// Reads a recording, handing moments to `send` in chunks as the next moment begins; `send`
+/// says false when no one listens any more.
 fn pump(
     path: &Path,
     file: std::fs::File,
     default_timestamp: i64,
-    mut send: impl FnMut(Result<Streamed, SourceError>) -> bool,
+    mut send: impl FnMut(Chunk) -> bool,
 ) {
     let mut current: Option<(i64, Moment)> = None;
+    let mut chunk: Chunk = Vec::with_capacity(MOMENTS_PER_CHUNK);
     let read = read_rows(path, file, default_timestamp, |line, sample| {
         let at = sample.timestamp;
         match &mut current {
@@ -169,8 +203,12 @@ fn pump(
             _ => {}
         }
         if let Some((t, done)) = current.take() {
-            if !send(Ok(Streamed::Batch((t, done.samples)))) {
-                return Err(Halt::Gone);
+            chunk.push(Ok(Streamed::Batch((t, done.samples))));
+            if chunk.len() == MOMENTS_PER_CHUNK {
+                let full = std::mem::replace(&mut chunk, Vec::with_capacity(MOMENTS_PER_CHUNK));
+                if !send(full) {
+                    return Err(Halt::Gone);
+                }
             }
         }
         let mut moment = Moment::default();
@@ -183,13 +221,12 @@ fn pump(
             .take()
             .map(|(t, moment)| Ok(Streamed::Batch((t, moment.samples)))),
         Err(Halt::Unordered) => Some(Ok(Streamed::Unordered)),
-        Err(Halt::Gone) => None,
+        Err(Halt::Gone) => return,
         Err(Halt::Failed(e)) => Some(Err(e)),
     };
-    if let Some(last) = last {
-        // The receiver may be gone already: nothing is left to tell.
-        send(last);
-    }
+    chunk.extend(last);
+    // The receiver may be gone already: nothing is left to tell.
+    send(chunk);
 }
 
 /// Why [`stream`]'s reader stopped early.
@@ -265,19 +302,22 @@ fn read_rows<E: From<SourceError>>(
         line,
         message,
     };
-    let mut reader = csv_reader(Bounded::new(input), true);
+    // Cells are trimmed as they are parsed, once: the reader's own trim copied every record.
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(true)
+        .from_reader(Bounded::new(input));
     let header = reader
         .headers()
         .map_err(|e| E::from(csv_error(path, e)))?
         .clone();
     let layout = Layout::new(header.iter().map(ColumnSpec::new).collect());
-    if header.is_empty() || (header.len() == 1 && header[0].is_empty()) {
+    if header.is_empty() || (header.len() == 1 && header[0].trim().is_empty()) {
         return Err(E::from(malformed(
             1,
             "empty file: expected an nvidia-smi CSV header".into(),
         )));
     }
-    if header.iter().any(|cell| cell.starts_with("GPU-")) {
+    if header.iter().any(|cell| cell.trim().starts_with("GPU-")) {
         return Err(E::from(malformed(
             1,
             "no header row: record with --format=csv (not noheader) so columns have names".into(),
@@ -297,7 +337,7 @@ fn read_rows<E: From<SourceError>>(
             Err(e) => return Err(E::from(csv_error(path, e))),
         }
         let line = record.position().map_or(0, |p| p.line());
-        if record.len() == 1 && record[0].is_empty() {
+        if record.len() == 1 && record[0].trim().is_empty() {
             continue;
         }
         let sample = layout
@@ -346,6 +386,13 @@ impl<R: Read> Bounded<R> {
         }
     }
 
+    fn long_line(&self) -> std::io::Error {
+        self.too_large(format!(
+            "line longer than {} KiB: not an nvidia-smi recording",
+            LINE_MAX_BYTES / 1024
+        ))
+    }
+
     fn too_large(&self, message: String) -> std::io::Error {
         std::io::Error::new(
             std::io::ErrorKind::InvalidData,
@@ -367,19 +414,19 @@ impl<R: Read> Read for Bounded<R> {
                 INPUT_MAX_BYTES / (1024 * 1024)
             )));
         }
-        for &byte in &buf[..read] {
-            if byte == b'\n' {
-                self.line += 1;
-                self.line_bytes = 0;
-                continue;
-            }
-            self.line_bytes += 1;
+        let mut line_start = 0;
+        for newline in memchr::memchr_iter(b'\n', &buf[..read]) {
+            self.line_bytes += newline - line_start;
             if self.line_bytes > LINE_MAX_BYTES {
-                return Err(self.too_large(format!(
-                    "line longer than {} KiB: not an nvidia-smi recording",
-                    LINE_MAX_BYTES / 1024
-                )));
+                return Err(self.long_line());
             }
+            self.line += 1;
+            self.line_bytes = 0;
+            line_start = newline + 1;
+        }
+        self.line_bytes += read - line_start;
+        if self.line_bytes > LINE_MAX_BYTES {
+            return Err(self.long_line());
         }
         Ok(read)
     }
@@ -526,7 +573,6 @@ timestamp, index, uuid, name, utilization.gpu [%], memory.used [MiB], memory.tot
         let file = long_recording(false);
         let moments: Vec<Batch> = stream(file.path(), 0)
             .unwrap()
-            .into_iter()
             .map(|m| match m.unwrap() {
                 Streamed::Batch(batch) => batch,
                 Streamed::Unordered => panic!("in order"),
@@ -544,7 +590,6 @@ timestamp, index, uuid, name, utilization.gpu [%], memory.used [MiB], memory.tot
         let file = long_recording(true);
         let messages: Vec<Streamed> = stream(file.path(), 0)
             .unwrap()
-            .into_iter()
             .map(Result::unwrap)
             .collect();
         assert!(matches!(messages.last(), Some(Streamed::Unordered)));

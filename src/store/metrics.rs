@@ -47,6 +47,8 @@ pub struct SampleWriter {
     stored_until: HashMap<i64, i64>,
     /// New rows not written yet.
     pending: Vec<SampleRow>,
+    /// The rollups of hours already rolled up that this run's rows fill, when asked for.
+    late: Option<LateHours>,
 }
 
 /// New rows held before they are written.
@@ -57,6 +59,51 @@ impl SampleWriter {
     /// the device row does not hold yet); otherwise it is read from the store once.
     pub fn set_fleet_key(&mut self, device_id: i64, key: Option<FleetKey>) {
         self.keys.insert(device_id, key);
+    }
+
+    /// Rolls up, as the rows pass, the hours before `before_hour` (those a rollup pass has
+    /// done already) that the run's rows fill and that held no sample of their GPU before:
+    /// for a replay into a store rolled up past it, this spares [`rollup_hours_of`] reading
+    /// every row back. The rows of each GPU must come in time order (a replay's do); a GPU
+    /// whose rows do not, or go into an hour that held samples, is left to the statement.
+    pub fn roll_up_hours_before(&mut self, before_hour: i64) {
+        self.late = Some(LateHours {
+            before_hour,
+            devices: HashMap::new(),
+            ended: Vec::new(),
+        });
+    }
+
+    /// Writes the rollups [`Self::roll_up_hours_before`] asked for and returns the GPUs whose
+    /// late hours they cover whole; any other GPU the run stored late rows of needs
+    /// [`rollup_hours_of`].
+    pub fn write_late_rollups(&mut self, conn: &Connection) -> Result<Vec<i64>> {
+        let Some(late) = self.late.take() else {
+            return Ok(Vec::new());
+        };
+        self.flush(conn)?;
+        let mut ended = late.ended;
+        let mut covered = Vec::new();
+        for (device_id, device) in late.devices {
+            if !device.redo {
+                ended.extend(device.current);
+                covered.push(device_id);
+            }
+        }
+        let mut upsert = conn.prepare_cached(
+            "INSERT INTO samples_hourly (device_id, epoch_hour, n, uncovered_secs, gpu_util,
+                 mem_used, temp, power)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)
+             ON CONFLICT (device_id, epoch_hour) DO UPDATE SET
+                 n = excluded.n, uncovered_secs = excluded.uncovered_secs,
+                 gpu_util = excluded.gpu_util, mem_used = excluded.mem_used,
+                 temp = excluded.temp, power = excluded.power",
+        )?;
+        for run in &ended {
+            upsert.execute(run.params())?;
+        }
+        covered.sort_unstable();
+        Ok(covered)
     }
 
     /// Inserts one batch (what one [`insert_samples`] call took); `inserted[i]` says whether
@@ -78,6 +125,9 @@ impl SampleWriter {
                 None => {
                     let until = stored_until(conn, s.device_id)?;
                     self.stored_until.insert(s.device_id, until);
+                    if let Some(late) = &mut self.late {
+                        late.devices.insert(s.device_id, LateDevice::new(until));
+                    }
                     until
                 }
             };
@@ -97,6 +147,11 @@ impl SampleWriter {
         }
         if self.pending.len() >= PENDING_MAX {
             self.flush(conn)?;
+        }
+        if let Some(late) = &mut self.late {
+            for (s, _) in samples.iter().zip(inserted.iter()).filter(|(_, new)| **new) {
+                late.add(s);
+            }
         }
         // Per (hour, device) first, as the fleet aggregates take them.
         let mut per_device: BTreeMap<(i64, i64), DeviceHour> = BTreeMap::new();
@@ -841,16 +896,7 @@ impl StreamedRollups {
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
         )?;
         for run in &self.ended {
-            insert.execute(params![
-                run.device_id,
-                run.hour / HOUR,
-                run.n,
-                run.uncovered_secs(),
-                run.gpu_util.packed(14, 16_383, |avg| avg * 100.0),
-                run.mem_used.packed(24, 16_777_215, |avg| avg),
-                run.temp.packed(14, 16_383, |avg| avg * 100.0),
-                run.power.packed_power(),
-            ])?;
+            insert.execute(run.params())?;
         }
         let written = self.ended.len();
         self.ended.clear();
@@ -861,6 +907,70 @@ impl StreamedRollups {
     pub fn finish(mut self, conn: &Connection) -> Result<usize> {
         self.ended.extend(self.current.take());
         self.write_ended(conn)
+    }
+}
+
+/// What [`SampleWriter::roll_up_hours_before`] keeps.
+#[derive(Debug)]
+struct LateHours {
+    before_hour: i64,
+    devices: HashMap<i64, LateDevice>,
+    /// Hours whose rows have all passed.
+    ended: Vec<HourRollup>,
+}
+
+/// One GPU's late hours as its rows pass.
+#[derive(Debug)]
+struct LateDevice {
+    /// Its newest sample stored before the run: no hour after it held any.
+    stored_until: i64,
+    current: Option<HourRollup>,
+    /// A row went into an hour that may hold stored samples, or back in time: the rollup
+    /// statement must roll the GPU's hours up from the table.
+    redo: bool,
+}
+
+impl LateDevice {
+    fn new(stored_until: i64) -> LateDevice {
+        LateDevice {
+            stored_until,
+            current: None,
+            redo: false,
+        }
+    }
+}
+
+impl LateHours {
+    fn add(&mut self, s: &SampleRow) {
+        // The hour as the rollup statement groups it (`ts / 3600`).
+        let hour = s.ts - s.ts % HOUR;
+        if hour >= self.before_hour {
+            return;
+        }
+        let Some(device) = self.devices.get_mut(&s.device_id) else {
+            return;
+        };
+        if device.redo {
+            return;
+        }
+        if s.ts < 0 || hour <= device.stored_until {
+            device.redo = true;
+            device.current = None;
+            return;
+        }
+        match &mut device.current {
+            Some(run) if run.hour == hour => run.add(s),
+            Some(run) if run.hour > hour => {
+                device.redo = true;
+                device.current = None;
+            }
+            current => {
+                self.ended.extend(current.take());
+                let mut run = HourRollup::new(s.device_id, hour, s.ts);
+                run.add(s);
+                *current = Some(run);
+            }
+        }
     }
 }
 
@@ -891,6 +1001,20 @@ impl HourRollup {
             temp: RollupColumn::default(),
             power: RollupColumn::default(),
         }
+    }
+
+    /// The row of `samples_hourly`, in its columns' order.
+    fn params(&self) -> impl rusqlite::Params {
+        (
+            self.device_id,
+            self.hour / HOUR,
+            self.n,
+            self.uncovered_secs(),
+            self.gpu_util.packed(14, 16_383, |avg| avg * 100.0),
+            self.mem_used.packed(24, 16_777_215, |avg| avg),
+            self.temp.packed(14, 16_383, |avg| avg * 100.0),
+            self.power.packed_power(),
+        )
     }
 
     fn add(&mut self, s: &SampleRow) {

@@ -232,6 +232,27 @@ impl Store {
     }
 }
 
+/// Runs `f` inside a savepoint of the open transaction `conn`: what `f` wrote stays when it
+/// succeeds and is undone alone when it fails, the rest of the transaction standing.
+pub(crate) fn within_savepoint<T>(
+    conn: &Connection,
+    name: &str,
+    f: impl FnOnce() -> Result<T>,
+) -> Result<T> {
+    // `name` is one of the callers' literals, never input.
+    conn.execute_batch(&format!("SAVEPOINT {name}"))?;
+    match f() {
+        Ok(value) => {
+            conn.execute_batch(&format!("RELEASE {name}"))?;
+            Ok(value)
+        }
+        Err(e) => {
+            conn.execute_batch(&format!("ROLLBACK TO {name}; RELEASE {name}"))?;
+            Err(e)
+        }
+    }
+}
+
 /// Refuses, before SQLite opens anything (or creates a `-journal` beside it), a store path that
 /// is not a regular file or absent: a directory, a device such as /dev/null, a FIFO, a socket.
 /// A symbolic link is followed to an existing file, but a dangling one is refused: following

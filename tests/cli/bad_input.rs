@@ -402,11 +402,14 @@ fn a_time_flag_past_2199_a_bad_namespace_or_a_huge_search_is_a_usage_error() {
 }
 
 #[test]
-fn collect_input_of_a_directory_is_a_usage_error() {
+fn collect_input_of_a_directory_with_one_node_is_a_usage_error() {
     let env = Env::new();
     let before = store_with_a_replay(&env);
     let dir = env.dir().to_str().unwrap().to_string();
     let stderr = env.fails(&["collect", "--input", &dir, "--node", "n1"], 2);
-    assert!(error_line(&stderr).contains("Is a directory"), "{stderr}");
+    assert!(
+        error_line(&stderr).contains("is a directory of recordings, each named after its node"),
+        "{stderr}"
+    );
     assert_eq!(env.store_snapshot(), before);
 }

@@ -791,3 +791,106 @@ fn a_bad_row_or_a_future_reading_late_in_a_long_recording_writes_nothing() {
     );
     assert_eq!(count(&env, "SELECT count(*) FROM events"), before);
 }
+
+/// Writes `files` (name, text) into a new directory `recordings` under the env's own.
+fn recordings_dir(env: &Env, files: &[(&str, String)]) -> String {
+    let dir = env.dir().join("recordings");
+    std::fs::create_dir_all(&dir).unwrap();
+    for (name, text) in files {
+        std::fs::write(dir.join(name), text).unwrap();
+    }
+    dir.to_str().unwrap().to_string()
+}
+
+#[test]
+fn a_directory_of_recordings_stores_each_as_its_nodes_run() {
+    let mut env = Env::new();
+    env.set_now("2026-11-29T12:00:00Z");
+    // The same readings of other GPUs alone, as the reference.
+    assert!(
+        replay(&env, "alone.csv", &recording(0..180, None, 4), "alone")
+            .status
+            .success()
+    );
+    let dir = recordings_dir(
+        &env,
+        &[
+            ("rack-a.csv", recording(0..180, None, 1)),
+            // Rows that go back in time: read whole and sorted, the others standing.
+            (
+                "rack-b.csv",
+                recording((60..120).chain(0..60).chain(120..180), None, 2),
+            ),
+            ("rack-c.csv", recording(0..30, None, 3)),
+            ("notes.txt", "not a recording".to_string()),
+        ],
+    );
+    let runs = env.json(&["-o", "json", "collect", "--input", &dir]);
+    let runs = runs.as_array().expect("one summary per recording");
+    let nodes: Vec<&str> = runs.iter().map(|r| r["node"].as_str().unwrap()).collect();
+    assert_eq!(nodes, ["rack-a", "rack-b", "rack-c"]);
+    let samples: Vec<u64> = runs
+        .iter()
+        .map(|r| r["samples"].as_u64().unwrap())
+        .collect();
+    assert_eq!(samples, [360, 360, 60]);
+    // Each node holds what a replay of its file alone holds.
+    assert_eq!(store_rows(&env, "rack-a"), store_rows(&env, "alone"));
+    assert_eq!(store_rows(&env, "rack-b").len(), 360);
+    let listed = env.json(&["node", "list"]);
+    let names: Vec<&str> = listed
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|n| n["name"].as_str().unwrap())
+        .collect();
+    assert!(names.contains(&"rack-c"), "{names:?}");
+}
+
+#[test]
+fn a_bad_recording_in_a_directory_stores_nothing_of_any() {
+    let mut env = Env::new();
+    env.set_now("2026-11-29T12:00:00Z");
+    env.init_store();
+    let before = env.store_snapshot();
+    let dir = recordings_dir(
+        &env,
+        &[
+            ("rack-a.csv", recording(0..180, None, 1)),
+            ("rack-b.csv", recording(0..180, Some(170), 2)),
+        ],
+    );
+    let stderr = env.fails(&["collect", "--input", &dir], 2);
+    assert!(
+        error_line(&stderr).contains("rack-b.csv:342: temperature.gpu"),
+        "{stderr}"
+    );
+    assert_eq!(env.store_snapshot(), before);
+}
+
+#[test]
+fn a_directory_without_recordings_or_with_a_badly_named_one_is_refused() {
+    let env = Env::new();
+    env.init_store();
+    let before = env.store_snapshot();
+    let empty = env.dir().join("empty");
+    std::fs::create_dir(&empty).unwrap();
+    let stderr = env.fails(&["collect", "--input", empty.to_str().unwrap()], 2);
+    assert!(
+        error_line(&stderr).contains("holds no recordings: expected NODE.csv files"),
+        "{stderr}"
+    );
+    let dir = recordings_dir(&env, &[("Bad_Name.csv", recording(0..2, None, 1))]);
+    let stderr = env.fails(&["collect", "--input", &dir], 2);
+    let line = error_line(&stderr);
+    assert!(
+        line.contains("Bad_Name.csv: a recording in a directory is named after its node"),
+        "{stderr}"
+    );
+    let stderr = env.fails(&["collect", "--input", &dir, "--node", "n1"], 2);
+    assert!(
+        error_line(&stderr).contains("--node n1 names one node"),
+        "{stderr}"
+    );
+    assert_eq!(env.store_snapshot(), before);
+}
