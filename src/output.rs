@@ -433,7 +433,7 @@ impl Output {
         }
         let mut stdout = io::stdout().lock();
         for line in series {
-            writeln!(stdout, "{}", line.render())?;
+            writeln!(stdout, "{}", line.render(self.width.map(usize::from)))?;
         }
         writeln!(stdout)?;
         stdout.flush()?;
@@ -506,8 +506,10 @@ pub(crate) struct Series<'a> {
 }
 
 impl Series<'_> {
-    /// `utilisation  ▁▃█▅  avg 42%  max 97%`, or `no data` after the chart.
-    fn render(&self) -> String {
+    /// `utilisation  ▁▃█▅  avg 42%  max 97%`, or `no data` after the chart. Within `width`
+    /// characters when given: a series longer than the room left for its chart is resampled
+    /// to that room (the average and peak are still those of every value).
+    fn render(&self, width: Option<usize>) -> String {
         let known: Vec<f64> = self.values.iter().flatten().copied().collect();
         let unit = self.unit;
         let summary = if known.is_empty() {
@@ -517,12 +519,35 @@ impl Series<'_> {
             let peak = known.iter().copied().fold(f64::MIN, f64::max);
             format!("avg {avg:.0}{unit}  max {peak:.0}{unit}")
         };
-        format!(
-            "{:<12} {}  {summary}",
-            self.name,
-            sparkline(&self.values, self.max)
-        )
+        let name = format!("{:<12} ", self.name);
+        let room = width.map(|w| {
+            w.saturating_sub(name.chars().count() + 2 + summary.chars().count())
+                .max(MIN_SPARKLINE_WIDTH)
+        });
+        let chart = match room {
+            Some(room) if self.values.len() > room => {
+                sparkline(&resample(&self.values, room), self.max)
+            }
+            _ => sparkline(&self.values, self.max),
+        };
+        format!("{name}{chart}  {summary}")
     }
+}
+
+/// The fewest characters a sparkline is drawn in, however narrow the terminal.
+const MIN_SPARKLINE_WIDTH: usize = 8;
+
+/// `values` as `count` values (fewer than it has), each the mean of the known values of its
+/// consecutive run; unknown where its run has none.
+fn resample(values: &[Option<f64>], count: usize) -> Vec<Option<f64>> {
+    let runs = count.clamp(1, values.len().max(1));
+    (0..runs)
+        .map(|run| {
+            let part = &values[run * values.len() / runs..(run + 1) * values.len() / runs];
+            let known: Vec<f64> = part.iter().flatten().copied().collect();
+            (!known.is_empty()).then(|| known.iter().sum::<f64>() / known.len() as f64)
+        })
+        .collect()
 }
 
 /// A one-line chart: one block character per value, scaled to `max`; a gap where unknown.
@@ -605,14 +630,42 @@ mod chart_tests {
             max: 100.0,
             unit: "%",
         };
-        assert_eq!(series.render(), "utilisation  ▁ █  avg 50%  max 100%");
+        assert_eq!(series.render(None), "utilisation  ▁ █  avg 50%  max 100%");
         let empty = Series {
             name: "power",
             values: vec![None, None],
             max: 0.0,
             unit: " W",
         };
-        assert_eq!(empty.render(), format!("{:<12} {}  no data", "power", "  "));
+        assert_eq!(
+            empty.render(Some(80)),
+            format!("{:<12} {}  no data", "power", "  ")
+        );
+    }
+
+    #[test]
+    fn a_long_series_is_resampled_to_the_width() {
+        let series = Series {
+            name: "utilisation",
+            values: (0..205).map(|i| Some(f64::from(i % 100))).collect(),
+            max: 100.0,
+            unit: "%",
+        };
+        for width in [60, 80, 200] {
+            let line = series.render(Some(width));
+            assert_eq!(line.chars().count(), width, "{line}");
+            assert!(line.ends_with("avg 48%  max 99%"), "{line}");
+        }
+        assert_eq!(series.render(None).chars().count(), 13 + 205 + 18);
+        // A series that fits is drawn one value per character.
+        assert!(series.render(Some(300)).chars().count() < 300);
+    }
+
+    #[test]
+    fn resampling_averages_runs_and_keeps_gaps() {
+        let values = [Some(0.0), Some(100.0), None, None, Some(40.0), None];
+        assert_eq!(resample(&values, 3), vec![Some(50.0), None, Some(40.0)]);
+        assert_eq!(resample(&values, 1), vec![Some(140.0 / 3.0)]);
     }
 
     #[test]
