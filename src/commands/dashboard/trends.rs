@@ -93,13 +93,15 @@ fn bucket_count(now: i64, window: i64, bucket: i64) -> i64 {
 /// before `raw_reach`, where raw samples may have been pruned and only rollups remain.
 fn chosen_bucket(now: i64, window: i64, raw_reach: i64) -> i64 {
     let shortest = if now - window < raw_reach { HOUR } else { 1 };
-    let fitting = ROUND_BUCKETS
+    let fitting: Vec<i64> = ROUND_BUCKETS
         .into_iter()
-        .filter(|&bucket| bucket >= shortest && bucket <= window);
+        .filter(|&bucket| bucket >= shortest && bucket <= window)
+        .collect();
     fitting
-        .clone()
+        .iter()
+        .copied()
         .find(|&bucket| bucket_count(now, window, bucket) <= CHOSEN_TREND_BUCKETS)
-        .or_else(|| fitting.last())
+        .or(fitting.last().copied())
         .unwrap_or(window)
 }
 
