@@ -431,9 +431,12 @@ impl Output {
         if self.no_headers {
             return Ok(());
         }
+        let room = self
+            .width
+            .map(|width| chart_room(usize::from(width), series));
         let mut stdout = io::stdout().lock();
         for line in series {
-            writeln!(stdout, "{}", line.render(self.width.map(usize::from)))?;
+            writeln!(stdout, "{}", line.render(room))?;
         }
         writeln!(stdout)?;
         stdout.flush()?;
@@ -506,32 +509,50 @@ pub(crate) struct Series<'a> {
 }
 
 impl Series<'_> {
-    /// `utilisation  ▁▃█▅  avg 42%  max 97%`, or `no data` after the chart. Within `width`
-    /// characters when given: a series longer than the room left for its chart is resampled
-    /// to that room (the average and peak are still those of every value).
-    fn render(&self, width: Option<usize>) -> String {
-        let known: Vec<f64> = self.values.iter().flatten().copied().collect();
-        let unit = self.unit;
-        let summary = if known.is_empty() {
-            "no data".to_string()
-        } else {
-            let avg = known.iter().sum::<f64>() / known.len() as f64;
-            let peak = known.iter().copied().fold(f64::MIN, f64::max);
-            format!("avg {avg:.0}{unit}  max {peak:.0}{unit}")
-        };
-        let name = format!("{:<12} ", self.name);
-        let room = width.map(|w| {
-            w.saturating_sub(name.chars().count() + 2 + summary.chars().count())
-                .max(MIN_SPARKLINE_WIDTH)
-        });
+    /// `utilisation  ▁▃█▅  avg 42%  max 97%`, or `no data` after the chart. A series longer
+    /// than `room` characters, when given, is resampled to that many (the average and peak are
+    /// still those of every value).
+    fn render(&self, room: Option<usize>) -> String {
         let chart = match room {
             Some(room) if self.values.len() > room => {
                 sparkline(&resample(&self.values, room), self.max)
             }
             _ => sparkline(&self.values, self.max),
         };
-        format!("{name}{chart}  {summary}")
+        format!(
+            "{:<SERIES_NAME_WIDTH$} {chart}  {}",
+            self.name,
+            self.summary()
+        )
     }
+
+    /// `avg 42%  max 97%`, or `no data`.
+    fn summary(&self) -> String {
+        let known: Vec<f64> = self.values.iter().flatten().copied().collect();
+        let unit = self.unit;
+        if known.is_empty() {
+            return "no data".to_string();
+        }
+        let avg = known.iter().sum::<f64>() / known.len() as f64;
+        let peak = known.iter().copied().fold(f64::MIN, f64::max);
+        format!("avg {avg:.0}{unit}  max {peak:.0}{unit}")
+    }
+}
+
+/// The characters a series' name is padded to.
+const SERIES_NAME_WIDTH: usize = 12;
+
+/// The characters left for the charts of `series` in lines `width` wide: the same for every
+/// series, so their buckets line up.
+fn chart_room(width: usize, series: &[Series]) -> usize {
+    let summary = series
+        .iter()
+        .map(|s| s.summary().chars().count())
+        .max()
+        .unwrap_or(0);
+    width
+        .saturating_sub(SERIES_NAME_WIDTH + 1 + 2 + summary)
+        .max(MIN_SPARKLINE_WIDTH)
 }
 
 /// The fewest characters a sparkline is drawn in, however narrow the terminal.
@@ -638,27 +659,46 @@ mod chart_tests {
             unit: " W",
         };
         assert_eq!(
-            empty.render(Some(80)),
+            empty.render(Some(60)),
             format!("{:<12} {}  no data", "power", "  ")
         );
     }
 
     #[test]
-    fn a_long_series_is_resampled_to_the_width() {
-        let series = Series {
+    fn long_series_are_resampled_to_the_width_and_line_up() {
+        let utilisation = Series {
             name: "utilisation",
             values: (0..205).map(|i| Some(f64::from(i % 100))).collect(),
             max: 100.0,
             unit: "%",
         };
+        let power = Series {
+            name: "power",
+            values: (0..205).map(|i| Some(f64::from(i * 3))).collect(),
+            max: 700.0,
+            unit: " W",
+        };
+        let series = [utilisation, power];
         for width in [60, 80, 200] {
-            let line = series.render(Some(width));
-            assert_eq!(line.chars().count(), width, "{line}");
-            assert!(line.ends_with("avg 48%  max 99%"), "{line}");
+            let room = chart_room(width, &series);
+            let lines: Vec<String> = series.iter().map(|s| s.render(Some(room))).collect();
+            assert_eq!(lines[1].chars().count(), width, "{}", lines[1]);
+            assert!(lines[0].chars().count() < width, "{}", lines[0]);
+            assert!(lines[0].ends_with("avg 48%  max 99%"), "{}", lines[0]);
+            assert!(lines[1].ends_with("avg 306 W  max 612 W"), "{}", lines[1]);
+            let chart = |line: &str| line.chars().skip(13).take(room).collect::<String>();
+            assert_eq!(chart(&lines[0]).chars().count(), room);
+            assert!(!chart(&lines[1]).contains(' '), "{}", lines[1]);
         }
-        assert_eq!(series.render(None).chars().count(), 13 + 205 + 18);
+        assert_eq!(series[0].render(None).chars().count(), 13 + 205 + 18);
         // A series that fits is drawn one value per character.
-        assert!(series.render(Some(300)).chars().count() < 300);
+        assert!(
+            series[0]
+                .render(Some(chart_room(300, &series)))
+                .chars()
+                .count()
+                < 300
+        );
     }
 
     #[test]
