@@ -1263,7 +1263,7 @@ complete -c gpuctl -n "__fish_gpuctl_using_subcommand dashboard; and __fish_seen
 complete -c gpuctl -n "__fish_gpuctl_using_subcommand dashboard; and __fish_seen_subcommand_from models" -s h -l help -d 'Print help'
 complete -c gpuctl -n "__fish_gpuctl_using_subcommand dashboard; and __fish_seen_subcommand_from models" -s V -l version -d 'Print version'
 complete -c gpuctl -n "__fish_gpuctl_using_subcommand dashboard; and __fish_seen_subcommand_from trends" -l since -d 'Window to chart' -r
-complete -c gpuctl -n "__fish_gpuctl_using_subcommand dashboard; and __fish_seen_subcommand_from trends" -l bucket -d 'Bucket size (whole hours read hourly rollups where they exist)' -r
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand dashboard; and __fish_seen_subcommand_from trends" -l bucket -d 'Bucket size [default: the shortest of 1m, 5m, 15m, 1h, 6h, 1d, 7d, 30d that gives at most 60 buckets] (whole hours read hourly rollups where they exist)' -r
 complete -c gpuctl -n "__fish_gpuctl_using_subcommand dashboard; and __fish_seen_subcommand_from trends" -l cluster -d 'Only this cluster' -r
 complete -c gpuctl -n "__fish_gpuctl_using_subcommand dashboard; and __fish_seen_subcommand_from trends" -l node -d 'Only this node' -r
 complete -c gpuctl -n "__fish_gpuctl_using_subcommand dashboard; and __fish_seen_subcommand_from trends" -l model -d 'Only this GPU model' -r

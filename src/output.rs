@@ -431,9 +431,12 @@ impl Output {
         if self.no_headers {
             return Ok(());
         }
+        let room = self
+            .width
+            .map(|width| chart_room(usize::from(width), series));
         let mut stdout = io::stdout().lock();
         for line in series {
-            writeln!(stdout, "{}", line.render())?;
+            writeln!(stdout, "{}", line.render(room))?;
         }
         writeln!(stdout)?;
         stdout.flush()?;
@@ -506,23 +509,66 @@ pub(crate) struct Series<'a> {
 }
 
 impl Series<'_> {
-    /// `utilisation  ▁▃█▅  avg 42%  max 97%`, or `no data` after the chart.
-    fn render(&self) -> String {
-        let known: Vec<f64> = self.values.iter().flatten().copied().collect();
-        let unit = self.unit;
-        let summary = if known.is_empty() {
-            "no data".to_string()
-        } else {
-            let avg = known.iter().sum::<f64>() / known.len() as f64;
-            let peak = known.iter().copied().fold(f64::MIN, f64::max);
-            format!("avg {avg:.0}{unit}  max {peak:.0}{unit}")
+    /// `utilisation  ▁▃█▅  avg 42%  max 97%`, or `no data` after the chart. A series longer
+    /// than `room` characters, when given, is resampled to that many (the average and peak are
+    /// still those of every value).
+    fn render(&self, room: Option<usize>) -> String {
+        let chart = match room {
+            Some(room) if self.values.len() > room => {
+                sparkline(&resample(&self.values, room), self.max)
+            }
+            _ => sparkline(&self.values, self.max),
         };
         format!(
-            "{:<12} {}  {summary}",
+            "{:<SERIES_NAME_WIDTH$} {chart}  {}",
             self.name,
-            sparkline(&self.values, self.max)
+            self.summary()
         )
     }
+
+    /// `avg 42%  max 97%`, or `no data`.
+    fn summary(&self) -> String {
+        let known: Vec<f64> = self.values.iter().flatten().copied().collect();
+        let unit = self.unit;
+        if known.is_empty() {
+            return "no data".to_string();
+        }
+        let avg = known.iter().sum::<f64>() / known.len() as f64;
+        let peak = known.iter().copied().fold(f64::MIN, f64::max);
+        format!("avg {avg:.0}{unit}  max {peak:.0}{unit}")
+    }
+}
+
+/// The characters a series' name is padded to.
+const SERIES_NAME_WIDTH: usize = 12;
+
+/// The characters left for the charts of `series` in lines `width` wide: the same for every
+/// series, so their buckets line up.
+fn chart_room(width: usize, series: &[Series]) -> usize {
+    let summary = series
+        .iter()
+        .map(|s| s.summary().chars().count())
+        .max()
+        .unwrap_or(0);
+    width
+        .saturating_sub(SERIES_NAME_WIDTH + 1 + 2 + summary)
+        .max(MIN_SPARKLINE_WIDTH)
+}
+
+/// The fewest characters a sparkline is drawn in, however narrow the terminal.
+const MIN_SPARKLINE_WIDTH: usize = 8;
+
+/// `values` as `count` values (fewer than it has), each the mean of the known values of its
+/// consecutive run; unknown where its run has none.
+fn resample(values: &[Option<f64>], count: usize) -> Vec<Option<f64>> {
+    let runs = count.clamp(1, values.len().max(1));
+    (0..runs)
+        .map(|run| {
+            let part = &values[run * values.len() / runs..(run + 1) * values.len() / runs];
+            let known: Vec<f64> = part.iter().flatten().copied().collect();
+            (!known.is_empty()).then(|| known.iter().sum::<f64>() / known.len() as f64)
+        })
+        .collect()
 }
 
 /// A one-line chart: one block character per value, scaled to `max`; a gap where unknown.
@@ -605,14 +651,61 @@ mod chart_tests {
             max: 100.0,
             unit: "%",
         };
-        assert_eq!(series.render(), "utilisation  ▁ █  avg 50%  max 100%");
+        assert_eq!(series.render(None), "utilisation  ▁ █  avg 50%  max 100%");
         let empty = Series {
             name: "power",
             values: vec![None, None],
             max: 0.0,
             unit: " W",
         };
-        assert_eq!(empty.render(), format!("{:<12} {}  no data", "power", "  "));
+        assert_eq!(
+            empty.render(Some(60)),
+            format!("{:<12} {}  no data", "power", "  ")
+        );
+    }
+
+    #[test]
+    fn long_series_are_resampled_to_the_width_and_line_up() {
+        let utilisation = Series {
+            name: "utilisation",
+            values: (0..205).map(|i| Some(f64::from(i % 100))).collect(),
+            max: 100.0,
+            unit: "%",
+        };
+        let power = Series {
+            name: "power",
+            values: (0..205).map(|i| Some(f64::from(i * 3))).collect(),
+            max: 700.0,
+            unit: " W",
+        };
+        let series = [utilisation, power];
+        for width in [60, 80, 200] {
+            let room = chart_room(width, &series);
+            let lines: Vec<String> = series.iter().map(|s| s.render(Some(room))).collect();
+            assert_eq!(lines[1].chars().count(), width, "{}", lines[1]);
+            assert!(lines[0].chars().count() < width, "{}", lines[0]);
+            assert!(lines[0].ends_with("avg 48%  max 99%"), "{}", lines[0]);
+            assert!(lines[1].ends_with("avg 306 W  max 612 W"), "{}", lines[1]);
+            let chart = |line: &str| line.chars().skip(13).take(room).collect::<String>();
+            assert_eq!(chart(&lines[0]).chars().count(), room);
+            assert!(!chart(&lines[1]).contains(' '), "{}", lines[1]);
+        }
+        assert_eq!(series[0].render(None).chars().count(), 13 + 205 + 18);
+        // A series that fits is drawn one value per character.
+        assert!(
+            series[0]
+                .render(Some(chart_room(300, &series)))
+                .chars()
+                .count()
+                < 300
+        );
+    }
+
+    #[test]
+    fn resampling_averages_runs_and_keeps_gaps() {
+        let values = [Some(0.0), Some(100.0), None, None, Some(40.0), None];
+        assert_eq!(resample(&values, 3), vec![Some(50.0), None, Some(40.0)]);
+        assert_eq!(resample(&values, 1), vec![Some(140.0 / 3.0)]);
     }
 
     #[test]

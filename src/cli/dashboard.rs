@@ -29,9 +29,10 @@ pub(crate) struct TrendsArgs {
     /// Window to chart
     #[arg(long, default_value = "24h", value_name = "DURATION", value_parser = checked(Span::parse))]
     pub since: Span,
-    /// Bucket size (whole hours read hourly rollups where they exist)
-    #[arg(long, default_value = "1h", value_name = "DURATION", value_parser = checked(Span::parse))]
-    pub bucket: Span,
+    /// Bucket size [default: the shortest of 1m, 5m, 15m, 1h, 6h, 1d, 7d, 30d that gives at most
+    /// 60 buckets] (whole hours read hourly rollups where they exist)
+    #[arg(long, value_name = "DURATION", value_parser = checked(Span::parse))]
+    pub bucket: Option<Span>,
     /// Only this cluster
     #[arg(long, value_name = "NAME")]
     pub cluster: Option<String>,

@@ -7,6 +7,7 @@
 //! (or `expires_at` when `ended_at` is missing), clipped to the window. Its GPU-hours are that
 //! time in hours × `gpu_fraction` (1 for a whole GPU, the MIG instance's share otherwise).
 //! Money is in whatever unit the models' `hourly_cost` is in; energy price is per kWh in that unit.
+//! Every figure is rounded to what it means ([`figure`]) before a row is added to its total.
 //! The README's "Reports" section states the whole contract.
 
 use std::collections::{BTreeMap, HashMap};
@@ -24,6 +25,10 @@ use crate::output::{Output, TableRow};
 use crate::store::reports::{self, LeaseSpan, Measure, Span, Usage};
 use crate::store::Store;
 use crate::Ctx;
+
+mod figure;
+
+use figure::{percent_text, Round, GPU_HOURS, KWH, MONEY, PERCENT, RATIO};
 
 /// `report cost` and `report utilization` cover this much time by default: 30 days.
 const DEFAULT_REPORT_SINCE_SECS: i64 = 30 * 86_400;
@@ -102,6 +107,21 @@ fn gpu_hours(lease: &LeaseSpan, window: Window) -> f64 {
     window.overlap(lease.started_at, lease.ends_at) as f64 / HOUR * lease.gpu_fraction
 }
 
+/// The span of a lease's device over the lease ∩ window; empty for a removed device's lease,
+/// which has no usage.
+fn lease_span(lease: &reports::LeaseTime, window: Window) -> Span {
+    let from = lease.started_at.max(window.from);
+    Span {
+        device_id: lease.device_id.unwrap_or(0),
+        from,
+        to: if lease.device_id.is_some() {
+            lease.ends_at.min(window.to)
+        } else {
+            from
+        },
+    }
+}
+
 /// The leases overlapping the window, each with its device's usage over the lease ∩ window
 /// (none when the device is gone). The leases' texts are read while the rollups are.
 fn leases_with_usage(
@@ -111,34 +131,28 @@ fn leases_with_usage(
     now: i64,
 ) -> Result<Vec<(LeaseSpan, Usage)>> {
     let times = reports::lease_times(store.conn(), window.from, window.to, now)?;
-    let spans: Vec<Span> = times
-        .iter()
-        .map(|t| {
-            let from = t.started_at.max(window.from);
-            Span {
-                device_id: t.device_id.unwrap_or(0),
-                from,
-                // A removed device's lease gets an empty span: no usage.
-                to: if t.device_id.is_some() {
-                    t.ends_at.min(window.to)
-                } else {
-                    from
-                },
-            }
-        })
-        .collect();
+    let spans: Vec<Span> = times.iter().map(|t| lease_span(t, window)).collect();
     let (usages, leases) = reports::usage_of_spans_parallel(store, &spans, measure, now, |conn| {
         reports::leases_overlapping(conn, window.from, window.to, now)
     })?;
-    // A lease written between the two reads has no usage yet.
+    Ok(with_usage(leases, &times, usages))
+}
+
+/// Each lease with the usage of its span, matched by id: a lease written between the two reads
+/// has no usage yet.
+fn with_usage(
+    leases: Vec<LeaseSpan>,
+    times: &[reports::LeaseTime],
+    usages: Vec<Usage>,
+) -> Vec<(LeaseSpan, Usage)> {
     let usage_by_id: HashMap<i64, Usage> = times.iter().map(|t| t.id).zip(usages).collect();
-    Ok(leases
+    leases
         .into_iter()
         .map(|lease| {
             let usage = usage_by_id.get(&lease.id).copied().unwrap_or_default();
             (lease, usage)
         })
-        .collect())
+        .collect()
 }
 
 /// Adds two amounts where either may be unknown; unknown only when both are.
@@ -147,10 +161,6 @@ fn add_known(a: Option<f64>, b: Option<f64>) -> Option<f64> {
         (None, None) => None,
         (a, b) => Some(a.unwrap_or(0.0) + b.unwrap_or(0.0)),
     }
-}
-
-fn number(value: Option<f64>, decimals: usize) -> String {
-    value.map_or_else(|| "-".to_string(), |v| format!("{v:.decimals$}"))
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -188,20 +198,35 @@ impl CostRow {
         self.energy_kwh = add_known(self.energy_kwh, energy_kwh);
     }
 
+    /// Prices the group's energy and rounds every figure, so the row adds up as printed.
+    fn finish(&mut self, energy_price: Option<f64>) {
+        self.round();
+        self.energy_cost = self
+            .energy_kwh
+            .zip(energy_price)
+            .map(|(kwh, price)| kwh * price)
+            .rounded(MONEY);
+        self.total_cost = add_known(self.cost, self.energy_cost).rounded(MONEY);
+    }
+
+    /// Adds a finished group to the total: the total of the figures as printed.
     fn add_row(&mut self, other: &CostRow) {
         self.leases += other.leases;
         self.gpu_hours += other.gpu_hours;
         self.unpriced_gpu_hours += other.unpriced_gpu_hours;
         self.cost = add_known(self.cost, other.cost);
         self.energy_kwh = add_known(self.energy_kwh, other.energy_kwh);
+        self.energy_cost = add_known(self.energy_cost, other.energy_cost);
+        self.total_cost = add_known(self.total_cost, other.total_cost);
     }
 
-    fn price_energy(&mut self, energy_price: Option<f64>) {
-        self.energy_cost = match (self.energy_kwh, energy_price) {
-            (Some(kwh), Some(price)) => Some(kwh * price),
-            _ => None,
-        };
-        self.total_cost = add_known(self.cost, self.energy_cost);
+    fn round(&mut self) {
+        self.gpu_hours = self.gpu_hours.rounded(GPU_HOURS);
+        self.unpriced_gpu_hours = self.unpriced_gpu_hours.rounded(GPU_HOURS);
+        self.cost = self.cost.rounded(MONEY);
+        self.energy_kwh = self.energy_kwh.rounded(KWH);
+        self.energy_cost = self.energy_cost.rounded(MONEY);
+        self.total_cost = self.total_cost.rounded(MONEY);
     }
 }
 
@@ -222,12 +247,12 @@ impl TableRow for CostRow {
         vec![
             Cell::new(self.key.as_deref().unwrap_or("-")),
             out.number_cell(self.leases),
-            out.number_cell(format!("{:.2}", self.gpu_hours)),
-            out.number_cell(format!("{:.2}", self.unpriced_gpu_hours)),
-            out.number_cell(number(self.cost, 2)),
-            out.number_cell(number(self.energy_kwh, 3)),
-            out.number_cell(number(self.energy_cost, 2)),
-            out.number_cell(number(self.total_cost, 2)),
+            out.number_cell(figure::text(Some(self.gpu_hours), GPU_HOURS)),
+            out.number_cell(figure::text(Some(self.unpriced_gpu_hours), GPU_HOURS)),
+            out.number_cell(figure::text(self.cost, MONEY)),
+            out.number_cell(figure::text(self.energy_kwh, KWH)),
+            out.number_cell(figure::text(self.energy_cost, MONEY)),
+            out.number_cell(figure::text(self.total_cost, MONEY)),
         ]
     }
 }
@@ -268,10 +293,11 @@ fn cost(ctx: &Ctx, args: &ReportCostArgs) -> Result<()> {
         ..CostRow::default()
     };
     for row in &mut rows {
-        row.price_energy(energy_price);
+        row.finish(energy_price);
         total.add_row(row);
     }
-    total.price_energy(energy_price);
+    // Sums of rounded figures, rounded again only to drop the binary fractions' noise.
+    total.round();
     let footer = format!(
         "{} groups, {} leases in all, {}",
         rows.len(),
@@ -315,6 +341,8 @@ pub(crate) struct IdleRow {
     /// Samples in the lease ∩ window; an hour covered in part adds that part of its samples
     /// (rounded here).
     pub samples: i64,
+    /// True when `samples` is 0 or none of them reported utilisation: `avg_util`,
+    /// `idle_gpu_hours` and `wasted_cost` are then null.
     pub no_samples: bool,
     /// The GPU-hours held when idle; null without samples.
     pub idle_gpu_hours: Option<f64>,
@@ -353,12 +381,53 @@ impl TableRow for IdleRow {
             out.number_cell(if self.no_samples {
                 "no samples".to_string()
             } else {
-                number(self.avg_util, 1)
+                figure::text(self.avg_util, PERCENT)
             }),
             out.number_cell(self.samples),
-            out.number_cell(number(self.idle_gpu_hours, 2)),
-            out.number_cell(number(self.wasted_cost, 2)),
+            out.number_cell(figure::text(self.idle_gpu_hours, GPU_HOURS)),
+            out.number_cell(figure::text(self.wasted_cost, MONEY)),
         ]
+    }
+}
+
+/// What `report idle` says of a GPU held `held_hours` GPU-hours: its figures, rounded; None when
+/// its mean utilisation (as printed) is at or above the threshold.
+struct IdleFigures {
+    gpu_hours: f64,
+    avg_util: Option<f64>,
+    samples: i64,
+    no_samples: bool,
+    idle_gpu_hours: Option<f64>,
+    wasted_cost: Option<f64>,
+}
+
+impl IdleFigures {
+    fn of(
+        usage: &Usage,
+        held_hours: f64,
+        hourly_cost: Option<f64>,
+        threshold: f64,
+    ) -> Option<Self> {
+        let samples = usage.samples.round() as i64;
+        // A lease holding a sliver of an hour gets a fraction of a sample: below one half, it
+        // had none, and its utilisation is not known.
+        let avg_util = usage.util_avg().filter(|_| samples > 0).rounded(PERCENT);
+        if avg_util.is_some_and(|u| u >= threshold) {
+            return None;
+        }
+        let idle_gpu_hours = avg_util.map(|_| held_hours);
+        Some(IdleFigures {
+            gpu_hours: held_hours.rounded(GPU_HOURS),
+            avg_util,
+            samples,
+            no_samples: avg_util.is_none(),
+            idle_gpu_hours: idle_gpu_hours.rounded(GPU_HOURS),
+            // Priced to the second, as `report cost` prices the lease.
+            wasted_cost: idle_gpu_hours
+                .zip(hourly_cost)
+                .map(|(h, c)| h * c)
+                .rounded(MONEY),
+        })
     }
 }
 
@@ -375,11 +444,10 @@ fn idle(ctx: &Ctx, args: &ReportIdleArgs) -> Result<()> {
     let mut rows = Vec::new();
     for (lease, usage) in &leases {
         let leased_hours = gpu_hours(lease, window);
-        let avg_util = usage.util_avg();
-        if avg_util.is_some_and(|u| u >= threshold) {
+        let Some(figures) = IdleFigures::of(usage, leased_hours, lease.hourly_cost, threshold)
+        else {
             continue;
-        }
-        let idle_gpu_hours = avg_util.map(|_| leased_hours);
+        };
         rows.push(IdleRow {
             held_by: "lease",
             id: Some(lease.id),
@@ -394,12 +462,12 @@ fn idle(ctx: &Ctx, args: &ReportIdleArgs) -> Result<()> {
                 .device_id
                 .and_then(|id| pods_on.get(&id))
                 .map(|p| p.to_string()),
-            gpu_hours: leased_hours,
-            avg_util,
-            samples: usage.samples.round() as i64,
-            no_samples: avg_util.is_none(),
-            idle_gpu_hours,
-            wasted_cost: idle_gpu_hours.zip(lease.hourly_cost).map(|(h, c)| h * c),
+            gpu_hours: figures.gpu_hours,
+            avg_util: figures.avg_util,
+            samples: figures.samples,
+            no_samples: figures.no_samples,
+            idle_gpu_hours: figures.idle_gpu_hours,
+            wasted_cost: figures.wasted_cost,
         });
     }
     // GPUs that pods hold without a lease: Kubernetes, not gpuctl, handed them out.
@@ -420,12 +488,11 @@ fn idle(ctx: &Ctx, args: &ReportIdleArgs) -> Result<()> {
     let (usages, ()) =
         reports::usage_of_spans_parallel(store, &spans, Measure::Readings, ctx.now, |_| Ok(()))?;
     for ((device, usage), span) in unleased.iter().zip(&usages).zip(&spans) {
-        let avg_util = usage.util_avg();
-        if avg_util.is_some_and(|u| u >= threshold) {
-            continue;
-        }
         let held_hours = (span.to - span.from).max(0) as f64 / HOUR;
-        let idle_gpu_hours = avg_util.map(|_| held_hours);
+        let Some(figures) = IdleFigures::of(usage, held_hours, device.hourly_cost, threshold)
+        else {
+            continue;
+        };
         let namespaces = pod_namespaces(&device.pods);
         rows.push(IdleRow {
             held_by: "pods",
@@ -442,12 +509,12 @@ fn idle(ctx: &Ctx, args: &ReportIdleArgs) -> Result<()> {
             state: "pods".into(),
             started_at: None,
             pods: Some(device.pods.clone()),
-            gpu_hours: held_hours,
-            avg_util,
-            samples: usage.samples.round() as i64,
-            no_samples: avg_util.is_none(),
-            idle_gpu_hours,
-            wasted_cost: idle_gpu_hours.zip(device.hourly_cost).map(|(h, c)| h * c),
+            gpu_hours: figures.gpu_hours,
+            avg_util: figures.avg_util,
+            samples: figures.samples,
+            no_samples: figures.no_samples,
+            idle_gpu_hours: figures.idle_gpu_hours,
+            wasted_cost: figures.wasted_cost,
         });
     }
     // The most idle GPU-hours first; those without samples after them.
@@ -464,9 +531,11 @@ fn idle(ctx: &Ctx, args: &ReportIdleArgs) -> Result<()> {
             .then(a.device_uuid.cmp(&b.device_uuid))
     });
     let idle_count = rows.iter().filter(|r| !r.no_samples).count();
-    let wasted: f64 = rows.iter().filter_map(|r| r.wasted_cost).sum();
+    // An empty sum is -0: rounding makes it 0.
+    let wasted = Some(rows.iter().filter_map(|r| r.wasted_cost).sum::<f64>());
     let footer = format!(
-        "{idle_count} idle below {threshold}% (wasted {wasted:.2}), {} without samples, {}",
+        "{idle_count} idle below {threshold}% (wasted {}), {} without samples, {}",
+        figure::text(wasted, MONEY),
         rows.len() - idle_count,
         window.describe()
     );
@@ -489,7 +558,11 @@ fn pod_namespaces(pods: &str) -> Vec<String> {
 // ---------------------------------------------------------------------------------------------
 // report utilization
 
-/// One group of `report utilization`; the last row (`row: "total"`) sums them all.
+/// One group of `report utilization`; the last row (`row: "total"`) sums them all. The group's
+/// capacity is `available_gpu_hours` = `leased_gpu_hours` + `unleased_gpu_hours`, and its use
+/// `used_gpu_hours` = `leased_used_gpu_hours` + `unleased_used_gpu_hours`: use while leased
+/// counts against the leases, use outside them (pods that gpuctl did not hand out, a MIG GPU's
+/// unleased share) against the rest, so no ratio passes 1.
 #[derive(Debug, Clone, Default, Serialize)]
 pub(crate) struct UtilizationRow {
     pub row: &'static str,
@@ -497,16 +570,26 @@ pub(crate) struct UtilizationRow {
     pub key: Option<String>,
     /// Devices counted as available (not retired, created before the window's end).
     pub gpus: i64,
-    /// Σ over those devices of the window time since each was created, in hours.
+    /// Σ over those devices of the window time since each was created, plus any leased time
+    /// they do not cover (a lease on a GPU since retired or removed, or before its `created_at`).
     pub available_gpu_hours: f64,
     /// Σ lease GPU-hours in the window (leases keep their cluster, node and model after removal).
     pub leased_gpu_hours: f64,
-    /// Σ utilisation/100 × time over the devices' samples; null when no device reported any.
+    /// available − leased.
+    pub unleased_gpu_hours: f64,
+    /// leased_used + unleased_used; null when neither is known.
     pub used_gpu_hours: Option<f64>,
+    /// Σ utilisation/100 × time over each lease ∩ window (× fraction for MIG); null when no
+    /// leased GPU reported utilisation.
+    pub leased_used_gpu_hours: Option<f64>,
+    /// The devices' use outside their leases; null when no device reported utilisation.
+    pub unleased_used_gpu_hours: Option<f64>,
     /// leased / available; null when nothing was available.
     pub leased_ratio: Option<f64>,
-    /// used / leased; null when nothing was leased or use is unknown.
+    /// leased_used / leased; null when nothing was leased or use is unknown.
     pub used_ratio: Option<f64>,
+    /// unleased_used / unleased; null when nothing was unleased or use is unknown.
+    pub unleased_used_ratio: Option<f64>,
 }
 
 impl UtilizationRow {
@@ -514,16 +597,31 @@ impl UtilizationRow {
         self.gpus += other.gpus;
         self.available_gpu_hours += other.available_gpu_hours;
         self.leased_gpu_hours += other.leased_gpu_hours;
-        self.used_gpu_hours = add_known(self.used_gpu_hours, other.used_gpu_hours);
+        self.leased_used_gpu_hours =
+            add_known(self.leased_used_gpu_hours, other.leased_used_gpu_hours);
+        self.unleased_used_gpu_hours =
+            add_known(self.unleased_used_gpu_hours, other.unleased_used_gpu_hours);
     }
 
+    /// Rounds the hours, then derives the sums and ratios from them as printed.
     fn finish(&mut self) {
-        self.leased_ratio = (self.available_gpu_hours > 0.0)
-            .then(|| self.leased_gpu_hours / self.available_gpu_hours);
-        self.used_ratio = self
-            .used_gpu_hours
-            .filter(|_| self.leased_gpu_hours > 0.0)
-            .map(|used| used / self.leased_gpu_hours);
+        self.available_gpu_hours = self.available_gpu_hours.rounded(GPU_HOURS);
+        self.leased_gpu_hours = self.leased_gpu_hours.rounded(GPU_HOURS);
+        self.leased_used_gpu_hours = self.leased_used_gpu_hours.rounded(GPU_HOURS);
+        self.unleased_used_gpu_hours = self.unleased_used_gpu_hours.rounded(GPU_HOURS);
+        self.unleased_gpu_hours = (self.available_gpu_hours - self.leased_gpu_hours)
+            .max(0.0)
+            .rounded(GPU_HOURS);
+        self.used_gpu_hours =
+            add_known(self.leased_used_gpu_hours, self.unleased_used_gpu_hours).rounded(GPU_HOURS);
+        let ratio = |part: Option<f64>, whole: f64| {
+            part.filter(|_| whole > 0.0)
+                .map(|part| part / whole)
+                .rounded(RATIO)
+        };
+        self.leased_ratio = ratio(Some(self.leased_gpu_hours), self.available_gpu_hours);
+        self.used_ratio = ratio(self.leased_used_gpu_hours, self.leased_gpu_hours);
+        self.unleased_used_ratio = ratio(self.unleased_used_gpu_hours, self.unleased_gpu_hours);
     }
 }
 
@@ -532,24 +630,26 @@ impl TableRow for UtilizationRow {
         vec![
             "key",
             "gpus",
-            "available gpu-hours",
-            "leased gpu-hours",
-            "used gpu-hours",
-            "leased/available",
-            "used/leased",
+            "available",
+            "leased",
+            "leased use",
+            "unleased use",
+            "leased %",
+            "leased use %",
+            "unleased use %",
         ]
     }
     fn cells(&self, out: &Output) -> Vec<Cell> {
-        let percent =
-            |v: Option<f64>| v.map_or_else(|| "-".to_string(), |r| format!("{:.1}%", r * 100.0));
         vec![
             Cell::new(self.key.as_deref().unwrap_or("-")),
             out.number_cell(self.gpus),
-            out.number_cell(format!("{:.2}", self.available_gpu_hours)),
-            out.number_cell(format!("{:.2}", self.leased_gpu_hours)),
-            out.number_cell(number(self.used_gpu_hours, 2)),
-            out.number_cell(percent(self.leased_ratio)),
-            out.number_cell(percent(self.used_ratio)),
+            out.number_cell(figure::text(Some(self.available_gpu_hours), GPU_HOURS)),
+            out.number_cell(figure::text(Some(self.leased_gpu_hours), GPU_HOURS)),
+            out.number_cell(figure::text(self.leased_used_gpu_hours, GPU_HOURS)),
+            out.number_cell(figure::text(self.unleased_used_gpu_hours, GPU_HOURS)),
+            out.number_cell(percent_text(self.leased_ratio)),
+            out.number_cell(percent_text(self.used_ratio)),
+            out.number_cell(percent_text(self.unleased_used_ratio)),
         ]
     }
 }
@@ -571,6 +671,8 @@ fn utilization(ctx: &Ctx, args: &ReportUtilizationArgs) -> Result<()> {
     let conn = store.conn();
     let mut groups: BTreeMap<Option<String>, UtilizationRow> = BTreeMap::new();
     let devices = reports::devices_existing_before(conn, window.to)?;
+    let times = reports::lease_times(conn, window.from, window.to, ctx.now)?;
+    // Each device over the window since its creation, then each lease: one pass for both.
     let spans: Vec<Span> = devices
         .iter()
         .map(|d| Span {
@@ -578,13 +680,46 @@ fn utilization(ctx: &Ctx, args: &ReportUtilizationArgs) -> Result<()> {
             from: d.created_at.max(window.from),
             to: window.to,
         })
+        .chain(times.iter().map(|t| lease_span(t, window)))
         .collect();
-    let (usages, leases) =
+    let (mut usages, leases) =
         reports::usage_of_spans_parallel(store, &spans, Measure::Busy, ctx.now, |conn| {
             reports::leases_overlapping(conn, window.from, window.to, ctx.now)
         })?;
+    let lease_usages = usages.split_off(devices.len());
+    // Where each counted device's available time starts.
+    let available_from: HashMap<i64, i64> = devices
+        .iter()
+        .zip(&spans)
+        .map(|(d, span)| (d.id, span.from))
+        .collect();
+    // Each device's use inside its leases, taken from its use to leave what was unleased.
+    let mut leased_use_secs: HashMap<i64, f64> = HashMap::new();
+    for (lease, usage) in with_usage(leases, &times, lease_usages) {
+        let key = match args.by {
+            UtilizationGrouping::Cluster => Some(lease.cluster.clone()),
+            UtilizationGrouping::Model => lease.model.clone(),
+            UtilizationGrouping::Node => Some(lease.node.clone()),
+        };
+        let row = utilization_group(&mut groups, key);
+        row.leased_gpu_hours += gpu_hours(&lease, window);
+        // Leased time no counted device covers is available time too: the GPU was there.
+        let uncovered_until = lease
+            .device_id
+            .and_then(|id| available_from.get(&id))
+            .map_or(lease.ends_at, |&from| lease.ends_at.min(from));
+        row.available_gpu_hours +=
+            window.overlap(lease.started_at, uncovered_until) as f64 / HOUR * lease.gpu_fraction;
+        if usage.busy_known {
+            let used_secs = usage.busy_secs * lease.gpu_fraction;
+            row.leased_used_gpu_hours =
+                Some(row.leased_used_gpu_hours.unwrap_or(0.0) + used_secs / HOUR);
+            if let Some(device_id) = lease.device_id {
+                *leased_use_secs.entry(device_id).or_default() += used_secs;
+            }
+        }
+    }
     for ((device, span), usage) in devices.into_iter().zip(&spans).zip(usages) {
-        let start = span.from;
         let key = match args.by {
             UtilizationGrouping::Cluster => Some(device.cluster),
             UtilizationGrouping::Model => device.model,
@@ -592,20 +727,13 @@ fn utilization(ctx: &Ctx, args: &ReportUtilizationArgs) -> Result<()> {
         };
         let row = utilization_group(&mut groups, key);
         row.gpus += 1;
-        row.available_gpu_hours += window.overlap(start, window.to) as f64 / HOUR;
+        row.available_gpu_hours += window.overlap(span.from, window.to) as f64 / HOUR;
         if usage.busy_known {
-            row.used_gpu_hours = Some(row.used_gpu_hours.unwrap_or(0.0) + usage.busy_secs / HOUR);
+            let leased = leased_use_secs.get(&device.id).copied().unwrap_or(0.0);
+            let unleased_secs = (usage.busy_secs - leased).max(0.0);
+            row.unleased_used_gpu_hours =
+                Some(row.unleased_used_gpu_hours.unwrap_or(0.0) + unleased_secs / HOUR);
         }
-    }
-    for lease in &leases {
-        let gpu_hours = gpu_hours(lease, window);
-        let key = match args.by {
-            UtilizationGrouping::Cluster => Some(&lease.cluster),
-            UtilizationGrouping::Model => lease.model.as_ref(),
-            UtilizationGrouping::Node => Some(&lease.node),
-        };
-        let key = key.cloned();
-        utilization_group(&mut groups, key).leased_gpu_hours += gpu_hours;
     }
     let mut rows: Vec<UtilizationRow> = groups.into_values().collect();
     let mut total = UtilizationRow {
@@ -618,7 +746,7 @@ fn utilization(ctx: &Ctx, args: &ReportUtilizationArgs) -> Result<()> {
         total.add_row(row);
     }
     total.finish();
-    let footer = format!("{} groups, {}", rows.len(), window.describe());
+    let footer = format!("{} groups, in GPU-hours, {}", rows.len(), window.describe());
     rows.push(total);
     ctx.out.list(&rows, Some(footer))
 }

@@ -431,6 +431,106 @@ fn trends_filters_and_bad_input() {
     env.fails(&["dashboard", "trends", "--since", "soon"], 2);
 }
 
+/// Without `--bucket`, a trend picks the round bucket that covers its window in at most 60,
+/// says which in its JSON, reads the hourly rollups where raw samples are gone, and draws its
+/// charts within the terminal's width whatever the number of buckets.
+#[test]
+fn trends_pick_a_bucket_for_the_window_and_fit_their_charts_to_the_width() {
+    const DAY: i64 = 86_400;
+    let env = Env::new();
+    let store = fleet(&env);
+    // An hour of a0 at 70 % 300 days ago, rolled up; its raw samples pruned as retention does.
+    let old = NOW - 300 * DAY;
+    store
+        .write(|tx| {
+            let rows: Vec<SampleRow> = (0..60)
+                .map(|m| SampleRow {
+                    device_id: 1,
+                    ts: old + m * 60,
+                    gpu_util: Some(70),
+                    ..SampleRow::default()
+                })
+                .collect();
+            metrics::insert_samples(tx, &rows)?;
+            gpuctl::retention::apply(tx, NOW)?;
+            Ok(())
+        })
+        .unwrap();
+    let old_raw: i64 = store
+        .conn()
+        .query_row(
+            "SELECT count(*) FROM samples WHERE ts < ?1",
+            [NOW - DAY],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(old_raw, 0, "the old samples live in the rollups only");
+    drop(store);
+
+    for (since, bucket, seconds) in [
+        ("400d", "7d", 7 * DAY),
+        ("7d", "6h", 6 * 3_600),
+        ("24h", "1h", 3_600),
+        ("5h", "5m", 300),
+        ("1h", "1m", 60),
+    ] {
+        for scope in [&[][..], &["--node", "a"][..]] {
+            let mut args = vec!["dashboard", "trends", "--since", since];
+            args.extend(scope);
+            let points = env.json(&args);
+            let points = points.as_array().unwrap();
+            assert!(
+                (10..=60).contains(&points.len()),
+                "--since {since} {scope:?}: {} buckets",
+                points.len()
+            );
+            for point in points {
+                assert_eq!(point["bucket"], bucket, "--since {since}: {point}");
+                assert_eq!(point["bucket_seconds"], seconds, "--since {since}");
+            }
+            if since == "400d" {
+                let with_samples: Vec<&serde_json::Value> = points
+                    .iter()
+                    .filter(|p| p["samples"].as_i64().unwrap() > 0)
+                    .collect();
+                assert_eq!(with_samples.len(), 2, "{scope:?}: the old hour and today");
+                assert_eq!(with_samples[0]["samples"], 60, "{scope:?}");
+                assert_eq!(with_samples[0]["gpu_util_avg"], 70.0, "{scope:?}");
+            }
+        }
+    }
+    // A given bucket is kept, and named as given.
+    let hourly = env.json(&["dashboard", "trends", "--since", "7d", "--bucket", "60m"]);
+    assert_eq!(hourly.as_array().unwrap().len(), 168);
+    assert_eq!(hourly[0]["bucket"], "1h");
+    assert_eq!(hourly[0]["bucket_seconds"], 3_600);
+
+    for columns in [60, 80, 200] {
+        for args in [
+            &["dashboard", "trends", "--since", "400d"][..],
+            &["dashboard", "trends", "--since", "7d", "--bucket", "1h"][..],
+            &["dashboard", "trends", "--since", "2h", "--bucket", "1m"][..],
+        ] {
+            let output = env
+                .cmd(args)
+                .env("COLUMNS", columns.to_string())
+                .output()
+                .unwrap();
+            assert!(output.status.success(), "{args:?}");
+            let stdout = String::from_utf8(output.stdout).unwrap();
+            let charts: Vec<&str> = stdout.lines().take_while(|l| !l.is_empty()).collect();
+            assert_eq!(charts.len(), 4, "{args:?}:\n{stdout}");
+            for line in charts {
+                assert!(
+                    line.chars().count() <= columns,
+                    "{args:?} at {columns} columns: {} characters: {line}",
+                    line.chars().count()
+                );
+            }
+        }
+    }
+}
+
 #[test]
 fn the_overview_fleet_figures_equal_dashboard_stats() {
     let env = Env::new();

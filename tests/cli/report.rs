@@ -176,15 +176,13 @@ fn report_cost_by_owner_clips_leases_prices_them_and_adds_energy() {
     close(&alice["energy_cost"], 0.45, "alice energy cost");
     close(&alice["total_cost"], 28.45, "alice total");
     // bob: a 3/7 MIG lease, active, 2 h inside the window; model 'a100' priced case-insensitively.
+    // GPU-hours and money to 0.01, energy to 0.001 kWh; the cost is that of the exact time.
     let bob = row(&rows, Some("bob"));
-    close(&bob["gpu_hours"], 2.0 * 3.0 / 7.0, "bob gpu_hours");
+    close(&bob["gpu_hours"], 0.86, "bob gpu_hours: 2 h x 3/7");
     close(&bob["cost"], 6.0, "bob cost");
-    close(
-        &bob["energy_kwh"],
-        0.4 * 3.0 / 7.0,
-        "bob kWh: 200 W x 2 h x 3/7",
-    );
-    close(&bob["total_cost"], 6.0 + 0.1 * 3.0 / 7.0, "bob total");
+    close(&bob["energy_kwh"], 0.171, "bob kWh: 200 W x 2 h x 3/7");
+    close(&bob["energy_cost"], 0.04, "0.171 kWh at 0.25");
+    close(&bob["total_cost"], 6.04, "bob total");
     // carol: expired without ended_at (ends at expires_at T-5); the L4 has no price.
     let carol = row(&rows, Some("carol"));
     close(&carol["gpu_hours"], 2.0, "carol gpu_hours");
@@ -199,11 +197,17 @@ fn report_cost_by_owner_clips_leases_prices_them_and_adds_energy() {
     let total = row(&rows, Some("total"));
     assert_eq!(total["row"], "total");
     assert_eq!(total["leases"], 4);
-    close(&total["gpu_hours"], 9.0 + 6.0 / 7.0, "total gpu_hours");
+    // The total adds up the groups as printed.
+    close(&total["gpu_hours"], 7.0 + 0.86 + 2.0, "total gpu_hours");
     close(&total["unpriced_gpu_hours"], 2.0, "total unpriced");
     close(&total["cost"], 34.0, "total cost");
-    close(&total["energy_kwh"], 2.0 + 1.2 / 7.0, "total kWh");
-    close(&total["total_cost"], 34.0 + 0.5 + 0.3 / 7.0, "total total");
+    close(&total["energy_kwh"], 1.8 + 0.171 + 0.2, "total kWh");
+    close(
+        &total["energy_cost"],
+        0.45 + 0.04 + 0.05,
+        "total energy cost",
+    );
+    close(&total["total_cost"], 28.45 + 6.04 + 0.05, "total total");
 }
 
 #[test]
@@ -229,11 +233,7 @@ fn report_cost_groups_by_namespace_cluster_and_model() {
 
     let rows = json(&env, &window(&["report", "cost", "--by", "cluster"]));
     assert_eq!(keys(&rows), vec!["east", "west", "total"]);
-    close(
-        &row(&rows, Some("east"))["gpu_hours"],
-        6.0 + 6.0 / 7.0,
-        "east",
-    );
+    close(&row(&rows, Some("east"))["gpu_hours"], 6.86, "east");
     close(&row(&rows, Some("east"))["cost"], 30.0, "east cost");
     close(&row(&rows, Some("west"))["gpu_hours"], 3.0, "west");
     close(&row(&rows, Some("west"))["cost"], 4.0, "west cost");
@@ -260,9 +260,9 @@ fn report_cost_since_runs_an_active_lease_up_to_now() {
     let rows = env.json(&["report", "cost", "--since", "3h"]);
     assert_eq!(keys(&rows), vec!["alice", "bob", "total"]);
     let bob = row(&rows, Some("bob"));
-    close(&bob["gpu_hours"], 3.0 * 3.0 / 7.0, "bob: T-3 to now");
+    close(&bob["gpu_hours"], 1.29, "bob: T-3 to now, x 3/7");
     close(&bob["cost"], 9.0, "bob cost");
-    close(&bob["energy_kwh"], 0.6 * 3.0 / 7.0, "bob kWh");
+    close(&bob["energy_kwh"], 0.257, "bob kWh: 0.6 x 3/7");
     let alice = row(&rows, Some("alice"));
     close(&alice["gpu_hours"], 2.0, "alice: T-3 to her release at T-1");
     close(&alice["energy_kwh"], 0.6, "alice kWh, raw samples only");
@@ -313,8 +313,12 @@ fn report_idle_lists_idle_leases_and_those_without_samples() {
     assert_eq!(bob["no_samples"], false);
     assert_eq!(bob["samples"], 120);
     close(&bob["avg_util"], 2.0, "bob avg util");
-    close(&bob["idle_gpu_hours"], 6.0 / 7.0, "bob idle hours");
-    close(&bob["wasted_cost"], 6.0, "bob wasted");
+    close(&bob["idle_gpu_hours"], 0.86, "bob idle hours");
+    close(
+        &bob["wasted_cost"],
+        6.0,
+        "bob wasted, priced as report cost prices the lease",
+    );
     let alice = &rows[1];
     assert_eq!(alice["no_samples"], true);
     assert_eq!(alice["samples"], 0);
@@ -354,7 +358,7 @@ fn report_idle_threshold_and_default_window() {
         .map(|r| r["id"].as_i64().unwrap())
         .collect();
     assert_eq!(ids, vec![2, 4, 5]);
-    close(&rows[0]["idle_gpu_hours"], 12.0 / 7.0, "bob, 4 h x 3/7");
+    close(&rows[0]["idle_gpu_hours"], 1.71, "bob, 4 h x 3/7");
     close(&rows[0]["wasted_cost"], 12.0, "bob wasted");
     assert_eq!(rows[0]["samples"], 240);
 }
@@ -367,31 +371,43 @@ fn report_utilization_by_cluster_compares_available_leased_and_used() {
     let east = row(&rows, Some("east"));
     assert_eq!(east["gpus"], 2);
     close(&east["available_gpu_hours"], 12.0, "east available");
-    close(&east["leased_gpu_hours"], 6.0 + 6.0 / 7.0, "east leased");
-    // d1 80 % for 6 h (2 from rollups), d2 2 % for 2 h.
-    close(&east["used_gpu_hours"], 4.84, "east used");
     close(
-        &east["leased_ratio"],
-        (48.0 / 7.0) / 12.0,
-        "east leased ratio",
+        &east["leased_gpu_hours"],
+        6.86,
+        "east leased: 6 h + 2 h x 3/7",
     );
-    close(&east["used_ratio"], 4.84 / (48.0 / 7.0), "east used ratio");
+    close(&east["unleased_gpu_hours"], 12.0 - 6.86, "east unleased");
+    // d1 80 % for 6 h (2 from rollups), all leased; d2 2 % for 2 h, 3/7 of it leased.
+    close(&east["leased_used_gpu_hours"], 4.82, "4.8 + 0.04 x 3/7");
+    close(&east["unleased_used_gpu_hours"], 0.02, "0.04 x 4/7");
+    close(&east["used_gpu_hours"], 4.84, "east used");
+    close(&east["leased_ratio"], 0.572, "6.86 / 12");
+    close(&east["used_ratio"], 0.703, "4.82 / 6.86");
+    close(&east["unleased_used_ratio"], 0.004, "0.02 / 5.14");
     let west = row(&rows, Some("west"));
     assert_eq!(west["gpus"], 2, "the retired d5 does not count");
-    close(&west["available_gpu_hours"], 9.0, "d3 6 h + d4 since T-5");
+    close(
+        &west["available_gpu_hours"],
+        10.0,
+        "d3 6 h + d4 since T-5, and the hour d4 was leased before its created_at",
+    );
     close(&west["leased_gpu_hours"], 3.0, "west leased");
     close(&west["used_gpu_hours"], 1.0, "d3 50 % for 2 h");
-    close(&west["used_ratio"], 1.0 / 3.0, "west used ratio");
+    close(&west["leased_used_gpu_hours"], 1.0, "carol's lease");
+    close(&west["unleased_used_gpu_hours"], 0.0, "d3 idles after");
+    close(&west["used_ratio"], 0.333, "west used ratio");
     let total = row(&rows, Some("total"));
     assert_eq!(total["gpus"], 4);
-    close(&total["available_gpu_hours"], 21.0, "total available");
-    close(&total["leased_gpu_hours"], 9.0 + 6.0 / 7.0, "total leased");
+    close(&total["available_gpu_hours"], 22.0, "total available");
+    close(&total["leased_gpu_hours"], 9.86, "total leased");
     close(&total["used_gpu_hours"], 5.84, "total used");
+    close(&total["leased_used_gpu_hours"], 5.82, "total leased use");
     close(
-        &total["leased_ratio"],
-        (69.0 / 7.0) / 21.0,
-        "total leased ratio",
+        &total["unleased_used_gpu_hours"],
+        0.02,
+        "total unleased use",
     );
+    close(&total["leased_ratio"], 0.448, "9.86 / 22");
 }
 
 #[test]
@@ -401,7 +417,11 @@ fn report_utilization_by_model_and_node() {
     assert_eq!(keys(&rows), vec!["A100", "H100", "L4", "total"]);
     let h100 = row(&rows, Some("H100"));
     assert_eq!(h100["gpus"], 2);
-    close(&h100["available_gpu_hours"], 9.0, "H100 available");
+    close(
+        &h100["available_gpu_hours"],
+        10.0,
+        "d1 6 h, d4 3 h and 1 h leased before",
+    );
     close(&h100["leased_gpu_hours"], 7.0, "H100 leased");
     close(&h100["used_gpu_hours"], 4.8, "H100 used");
     let a100 = row(&rows, Some("A100"));
@@ -409,7 +429,7 @@ fn report_utilization_by_model_and_node() {
     close(&a100["available_gpu_hours"], 6.0, "A100 available");
     close(
         &a100["leased_gpu_hours"],
-        6.0 / 7.0,
+        0.86,
         "A100 leased, bob's 'a100' lease",
     );
     close(&a100["used_gpu_hours"], 0.04, "A100 used");
@@ -423,7 +443,7 @@ fn report_utilization_by_model_and_node() {
     );
     close(
         &row(&rows, Some("gpu-2"))["available_gpu_hours"],
-        9.0,
+        10.0,
         "gpu-2",
     );
 }
@@ -503,13 +523,13 @@ fn the_hour_in_progress_counts_from_what_collect_has_rolled_up() {
     env.set_now("2026-11-29T10:20:00Z");
     let rows = env.json(&["report", "cost", "--since", "1h"]);
     assert_eq!(keys(&rows), vec!["alice", "bob", "total"]);
-    // 20 samples at 512.34 W stand for 20 minutes: 0.17078 kWh, half each.
+    // 20 samples at 512.34 W stand for 20 minutes: 0.17078 kWh, half each (0.08539).
     for owner in ["alice", "bob"] {
         let lease = row(&rows, Some(owner));
-        close(&lease["gpu_hours"], 1.0 / 6.0, "10 minutes");
+        close(&lease["gpu_hours"], 0.17, "10 minutes");
         close(
             &lease["energy_kwh"],
-            0.512_34 / 6.0,
+            0.085,
             "half of 20 minutes at 512.34 W",
         );
     }
@@ -554,4 +574,211 @@ fn reports_reject_bad_input_naming_the_value() {
         );
     }
     assert_eq!(env.store_snapshot(), before, "reports write nothing");
+}
+
+/// The most decimals a report field carries in JSON and CSV: GPU-hours and money to 0.01,
+/// energy to 0.001 kWh, ratios to 0.001 (0.1 %), utilisation to 0.1 %.
+fn decimals_allowed(field: &str) -> Option<usize> {
+    match field {
+        "energy_kwh" => Some(3),
+        "avg_util" => Some(1),
+        f if f.ends_with("_ratio") => Some(3),
+        f if f.ends_with("gpu_hours") || f.ends_with("cost") => Some(2),
+        _ => None,
+    }
+}
+
+fn decimals(number: &str) -> usize {
+    number
+        .split_once('.')
+        .map_or(0, |(_, fraction)| fraction.len())
+}
+
+/// Every report, in every format, over windows that cut leases and hours at odd seconds:
+/// figures carry no more decimals than they mean and are never negative (not even -0).
+#[test]
+fn report_figures_are_rounded_to_what_they_mean_in_every_format() {
+    let env = fleet();
+    let odd = [
+        "--from".to_string(),
+        rfc3339(t(-8) + 7),
+        "--to".to_string(),
+        rfc3339(t(-2) - 13),
+    ];
+    let reports: [&[&str]; 4] = [
+        &["report", "cost", "--energy-price", "0.15"],
+        &["report", "idle", "--threshold", "60"],
+        &["report", "utilization"],
+        &["report", "utilization", "--by", "model"],
+    ];
+    let mut checked = 0;
+    for report in reports {
+        let mut args: Vec<String> = report.iter().map(|a| a.to_string()).collect();
+        args.extend(odd.iter().cloned());
+        let rows = json(&env, &args);
+        for row in rows.as_array().unwrap() {
+            for (field, value) in row.as_object().unwrap() {
+                let Some(allowed) = decimals_allowed(field) else {
+                    continue;
+                };
+                let Some(number) = value.as_f64() else {
+                    assert!(value.is_null(), "{field}: {value}");
+                    continue;
+                };
+                assert!(!number.is_sign_negative(), "{report:?} {field}: {value}");
+                assert!(
+                    decimals(&value.to_string()) <= allowed,
+                    "{report:?} {field}: {value}"
+                );
+                checked += 1;
+            }
+        }
+        args.extend(["-o".to_string(), "csv".to_string()]);
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        let csv = env.ok(&args);
+        let mut lines = csv.lines();
+        let header: Vec<&str> = lines.next().unwrap().split(',').collect();
+        for line in lines {
+            // The fixture's texts hold no commas, quotes or line breaks.
+            for (field, cell) in header.iter().zip(line.split(',')) {
+                if let Some(allowed) = decimals_allowed(field) {
+                    assert!(!cell.starts_with('-'), "{report:?} CSV {field}: {cell}");
+                    assert!(decimals(cell) <= allowed, "{report:?} CSV {field}: {cell}");
+                }
+            }
+        }
+    }
+    assert!(checked > 50, "the reports had figures to check: {checked}");
+
+    // No idle lease with a price: the footer's wasted sum is empty, and reads 0.00, not -0.00.
+    let table = env.ok(&[
+        "report",
+        "idle",
+        "--threshold",
+        "1",
+        "--from",
+        &at(-8),
+        "--to",
+        &at(-2),
+    ]);
+    assert!(table.contains("(wasted 0.00)"), "{table}");
+    for report in reports {
+        let mut args = report.to_vec();
+        args.extend(["--from", &odd[1], "--to", &odd[3]]);
+        let table = env.ok(&args);
+        assert!(!table.contains("-0.0"), "{report:?}:\n{table}");
+    }
+}
+
+/// A lease holding its GPU for 20 seconds of an hour of minute samples gets a third of a
+/// sample: none, so its utilisation is unknown rather than that of the rest of the hour.
+#[test]
+fn a_lease_with_no_samples_in_its_span_is_flagged_no_samples() {
+    let env = fleet();
+    let rows = env.json(&[
+        "report",
+        "idle",
+        "--from",
+        &at(-3),
+        "--to",
+        &rfc3339(t(-3) + 20),
+    ]);
+    let rows = rows.as_array().unwrap();
+    let bob = rows
+        .iter()
+        .find(|r| r["id"] == 2)
+        .unwrap_or_else(|| panic!("bob's lease is listed: {rows:?}"));
+    assert_eq!(bob["samples"], 0);
+    assert_eq!(bob["no_samples"], true, "{bob}");
+    assert!(bob["avg_util"].is_null(), "{bob}");
+    assert!(bob["idle_gpu_hours"].is_null(), "{bob}");
+    assert!(bob["wasted_cost"].is_null(), "{bob}");
+    close(&bob["gpu_hours"], 0.0, "20 s x 3/7 to 0.01");
+    for row in rows {
+        assert_eq!(
+            row["no_samples"],
+            row["samples"] == 0 || row["avg_util"].is_null(),
+            "{row}"
+        );
+    }
+}
+
+/// A GPU in use without a lease (pods Kubernetes handed out, say): its use is unleased use,
+/// not use of the leases, so no ratio passes 100 % and the parts add up to the whole.
+#[test]
+fn unleased_use_is_its_own_part_of_utilization() {
+    let env = fleet();
+    let store = Store::open(env.db(), DEFAULT_BUSY_TIMEOUT).unwrap();
+    store
+        .write(|tx| {
+            tx.execute(
+                "INSERT INTO devices (id, uuid, node_id, idx, model_id, status, mig_mode, created_at, updated_at)
+                 VALUES (6, 'GPU-d6', (SELECT id FROM nodes WHERE name = 'gpu-2'), 3, 901, 'active', 0, 0, 0)",
+                [],
+            )?;
+            metrics::insert_samples(tx, &every(6, t(-8), t(-2), 60, 90, 400_000))?;
+            // Late for the rollups the fixture made: rolled up as a replay's are.
+            gpuctl::retention::roll_up_late(tx, &[6], t(-8))?;
+            Ok(())
+        })
+        .unwrap();
+    drop(store);
+    for by in ["cluster", "model", "node"] {
+        let rows = json(&env, &window(&["report", "utilization", "--by", by]));
+        for row in rows.as_array().unwrap() {
+            let hours = |field: &str| row[field].as_f64().unwrap_or(0.0);
+            let sum_is = |whole: &str, a: &str, b: &str| {
+                assert!(
+                    (hours(whole) - hours(a) - hours(b)).abs() < 1e-9,
+                    "--by {by}: {whole} = {a} + {b}: {row}"
+                );
+            };
+            sum_is(
+                "available_gpu_hours",
+                "leased_gpu_hours",
+                "unleased_gpu_hours",
+            );
+            sum_is(
+                "used_gpu_hours",
+                "leased_used_gpu_hours",
+                "unleased_used_gpu_hours",
+            );
+            assert!(
+                hours("leased_used_gpu_hours") <= hours("leased_gpu_hours"),
+                "{row}"
+            );
+            assert!(
+                hours("unleased_used_gpu_hours") <= hours("unleased_gpu_hours"),
+                "{row}"
+            );
+            for ratio in ["leased_ratio", "used_ratio", "unleased_used_ratio"] {
+                let value = hours(ratio);
+                assert!(
+                    (0.0..=1.0).contains(&value),
+                    "--by {by}: {ratio} {value}: {row}"
+                );
+            }
+        }
+    }
+    let rows = json(&env, &window(&["report", "utilization"]));
+    let west = row(&rows, Some("west"));
+    // Leased: carol's 2 h on d3 (50 %: 1.0 used) and alice's hour on d4; d6 runs at 90 % for
+    // the 6 h unleased (5.4). Counted as used / leased, that was 213 %.
+    close(&west["leased_gpu_hours"], 3.0, "west leased");
+    close(&west["leased_used_gpu_hours"], 1.0, "west use in leases");
+    close(&west["used_ratio"], 0.333, "1.0 / 3.0");
+    close(&west["unleased_used_gpu_hours"], 5.4, "d6 90 % x 6 h");
+    close(&west["unleased_gpu_hours"], 16.0 - 3.0, "west unleased");
+    close(&west["unleased_used_ratio"], 0.415, "5.4 / 13");
+    close(&west["used_gpu_hours"], 6.4, "west used");
+    let table = env.ok(&window(&["report", "utilization"])
+        .iter()
+        .map(String::as_str)
+        .collect::<Vec<_>>());
+    let west_line = table.lines().find(|l| l.starts_with("west")).unwrap();
+    assert!(
+        west_line.contains("33.3%") && west_line.contains("41.5%"),
+        "{table}"
+    );
+    assert!(!table.contains("213"), "{table}");
 }
