@@ -51,11 +51,14 @@ pub(crate) struct DashboardAlertsArgs {
     #[arg(long, default_value_t = 50, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
     pub limit: u32,
 }
+/// Events an activity page shows without --limit.
+pub(crate) const ACTIVITY_PAGE_SIZE: u32 = 20;
+
 #[derive(Debug, Args)]
+#[command(mut_arg("limit", |a| a.help("Show at most N events per page [default: 20]")))]
 pub(crate) struct ActivityArgs {
-    /// Show at most N events
-    #[arg(long, default_value_t = 20, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
-    pub limit: u32,
+    #[command(flatten)]
+    pub page: PageArgs,
 }
 #[derive(Debug, Args)]
 pub(crate) struct RealtimeArgs {

@@ -25,6 +25,7 @@ mod mig;
 mod misc;
 mod model;
 mod node;
+mod page;
 mod report;
 mod value;
 
@@ -38,6 +39,7 @@ pub(crate) use mig::*;
 pub(crate) use misc::*;
 pub(crate) use model::*;
 pub(crate) use node::*;
+pub(crate) use page::*;
 pub(crate) use report::*;
 
 use value::checked;

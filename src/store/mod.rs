@@ -405,6 +405,50 @@ fn configure(conn: &Connection) -> Result<()> {
     Ok(())
 }
 
+/// One page of a list: at most `limit` rows (None: all) after skipping `offset`.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Page {
+    pub limit: Option<i64>,
+    pub offset: i64,
+}
+
+impl Page {
+    /// Every row.
+    pub const ALL: Page = Page {
+        limit: None,
+        offset: 0,
+    };
+
+    /// At most `limit` rows, from the first.
+    pub fn first(limit: i64) -> Page {
+        Page {
+            limit: Some(limit),
+            offset: 0,
+        }
+    }
+
+    /// ` LIMIT ? OFFSET ?` for the end of a statement, its two values pushed onto `values`.
+    pub(crate) fn sql(&self, values: &mut Vec<rusqlite::types::Value>) -> &'static str {
+        use rusqlite::types::Value;
+        // SQLite reads a negative limit as none.
+        values.push(Value::Integer(self.limit.unwrap_or(-1)));
+        values.push(Value::Integer(self.offset));
+        " LIMIT ? OFFSET ?"
+    }
+}
+
+/// How many rows `select` (a whole statement, without LIMIT) gives: the total a page's footer
+/// names, counted by SQLite, not by fetching the rows.
+pub(crate) fn count_rows(
+    conn: &Connection,
+    select: &str,
+    values: &[rusqlite::types::Value],
+) -> Result<i64> {
+    Ok(conn
+        .prepare_cached(&format!("SELECT count(*) FROM ({select})"))?
+        .query_row(rusqlite::params_from_iter(values.iter()), |r| r.get(0))?)
+}
+
 /// `WHERE a AND b …`, or nothing when there are no clauses.
 pub(crate) fn where_all<S: AsRef<str>>(clauses: &[S]) -> String {
     if clauses.is_empty() {

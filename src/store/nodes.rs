@@ -187,21 +187,17 @@ pub fn list(
     filter: &NodeFilter,
     sort: NodeSort,
     descending: bool,
-    limit: Option<i64>,
-    offset: i64,
+    page: super::Page,
 ) -> Result<(Vec<Node>, i64)> {
-    let (where_sql, values) = filter_sql(filter);
-    let total: i64 = conn
-        .prepare_cached(&format!("SELECT count(*) FROM nodes n {where_sql}"))?
-        .query_row(params_from_iter(values.iter()), |r| r.get(0))?;
+    let (where_sql, mut values) = filter_sql(filter);
+    let total = super::count_rows(conn, &format!("SELECT 1 FROM nodes n {where_sql}"), &values)?;
     let direction = if descending { "DESC" } else { "ASC" };
     // Name breaks ties so pages never overlap.
     let sql = format!(
         "SELECT {NODE_COLUMNS} FROM nodes n {where_sql}
-         ORDER BY {} {direction}, n.name {direction} LIMIT {} OFFSET {}",
+         ORDER BY {} {direction}, n.name {direction}{}",
         sort_column(sort),
-        limit.unwrap_or(-1),
-        offset
+        page.sql(&mut values)
     );
     let mut stmt = conn.prepare_cached(&sql)?;
     let nodes = stmt
@@ -260,17 +256,31 @@ pub struct RecentChange {
     pub changes: i64,
 }
 
-pub fn recently_changed(conn: &Connection, since: i64) -> Result<Vec<RecentChange>> {
-    let mut stmt = conn.prepare_cached(
+/// One page of the nodes changed since `since`, newest change first, and how many in all.
+pub fn recently_changed(
+    conn: &Connection,
+    since: i64,
+    page: super::Page,
+) -> Result<(Vec<RecentChange>, i64)> {
+    let mut values = vec![Value::Integer(since)];
+    let total = super::count_rows(
+        conn,
+        "SELECT 1 FROM events e WHERE e.node IS NOT NULL AND e.at >= ?
+         GROUP BY e.cluster, e.node",
+        &values,
+    )?;
+    let sql = format!(
         "SELECT e.node, e.cluster, n.status, max(e.at), count(*),
                 (SELECT kind FROM events x WHERE x.node = e.node AND x.cluster IS e.cluster
                  ORDER BY at DESC, id DESC LIMIT 1)
          FROM events e LEFT JOIN nodes n ON n.name = e.node AND n.cluster = e.cluster
-         WHERE e.node IS NOT NULL AND e.at >= ?1
+         WHERE e.node IS NOT NULL AND e.at >= ?
          GROUP BY e.cluster, e.node
-         ORDER BY max(e.at) DESC, e.node, e.cluster",
-    )?;
-    let rows = stmt.query_map([since], |row| {
+         ORDER BY max(e.at) DESC, e.node, e.cluster{}",
+        page.sql(&mut values)
+    );
+    let mut stmt = conn.prepare_cached(&sql)?;
+    let rows = stmt.query_map(params_from_iter(values.iter()), |row| {
         let status: Option<String> = row.get(2)?;
         Ok(RecentChange {
             name: row.get(0)?,
@@ -281,7 +291,7 @@ pub fn recently_changed(conn: &Connection, since: i64) -> Result<Vec<RecentChang
             last_kind: row.get(5)?,
         })
     })?;
-    Ok(rows.collect::<rusqlite::Result<_>>()?)
+    Ok((rows.collect::<rusqlite::Result<_>>()?, total))
 }
 
 /// What still hangs off a node.
