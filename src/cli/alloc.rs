@@ -117,6 +117,11 @@ pub(crate) struct AllocListArgs {
     /// Only leases on this node
     #[arg(long, value_name = "NAME")]
     pub node: Option<String>,
+    /// Only leases in this cluster
+    #[arg(long, value_name = "NAME")]
+    pub cluster: Option<String>,
+    #[command(flatten)]
+    pub page: PageArgs,
 }
 #[derive(Debug, Args)]
 pub(crate) struct AllocShowArgs {

@@ -45,11 +45,14 @@ pub(crate) struct TrendsArgs {
     #[arg(long, value_name = "UUID")]
     pub device: Option<String>,
 }
+/// Alerts a `dashboard alerts` page shows without --limit.
+pub(crate) const DASHBOARD_ALERTS_PAGE_SIZE: u32 = 50;
+
 #[derive(Debug, Args)]
+#[command(mut_arg("limit", |a| a.help("Show at most N alerts per page [default: 50]")))]
 pub(crate) struct DashboardAlertsArgs {
-    /// Show at most N alerts
-    #[arg(long, default_value_t = 50, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
-    pub limit: u32,
+    #[command(flatten)]
+    pub page: PageArgs,
 }
 /// Events an activity page shows without --limit.
 pub(crate) const ACTIVITY_PAGE_SIZE: u32 = 20;

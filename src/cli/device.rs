@@ -39,6 +39,8 @@ pub(crate) struct DeviceListArgs {
     /// Only GPUs with an active lease (whole or on a MIG instance)
     #[arg(long)]
     pub allocated: bool,
+    #[command(flatten)]
+    pub page: PageArgs,
 }
 #[derive(Debug, Args)]
 pub(crate) struct DeviceShowArgs {

@@ -40,6 +40,8 @@ pub(crate) struct MigListArgs {
     /// Only instances on this node
     #[arg(long, value_name = "NAME")]
     pub node: Option<String>,
+    #[command(flatten)]
+    pub page: PageArgs,
 }
 #[derive(Debug, Args)]
 pub(crate) struct MigDestroyArgs {

@@ -3,6 +3,7 @@
 use serde::Serialize;
 
 use crate::cli::{MigCommand, MigCreateArgs, MigDestroyArgs, MigListArgs, MigModeArgs};
+use crate::commands::page_footer;
 use crate::domain::MigInstance;
 use crate::error::{Error, Result};
 use crate::inventory::{load_device, resolve_node};
@@ -56,8 +57,9 @@ fn list(ctx: &Ctx, args: &MigListArgs) -> Result<()> {
         Some(text) => Some(resolve_node(store.conn(), text)?.id),
         None => None,
     };
-    let rows = mig::list(store.conn(), device_id, node_id)?;
-    let footer = plural(rows.len(), "MIG instance", "MIG instances");
+    let page = args.page.page(None);
+    let (rows, total) = mig::page(store.conn(), device_id, node_id, page)?;
+    let footer = page_footer(page, rows.len(), total, "MIG instance", "MIG instances");
     ctx.out.list(&rows, Some(footer))
 }
 

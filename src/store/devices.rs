@@ -119,6 +119,30 @@ pub fn placement(conn: &Connection, uuid: &str) -> Result<Option<Placement>> {
 
 /// GPUs matching `filter`, by node and index.
 pub fn list(conn: &Connection, filter: &DeviceFilter) -> Result<Vec<Device>> {
+    Ok(page(conn, filter, super::Page::ALL)?.0)
+}
+
+/// One page of the GPUs matching `filter`, by node and index, and how many match in all.
+pub fn page(
+    conn: &Connection,
+    filter: &DeviceFilter,
+    page: super::Page,
+) -> Result<(Vec<Device>, i64)> {
+    let (where_sql, values) = filter_sql(filter);
+    let sql = format!(
+        "SELECT {} {DEVICE_FROM} {where_sql} ORDER BY n.name, d.idx{}",
+        device_columns(),
+        page.sql()
+    );
+    let mut stmt = conn.prepare_cached(&sql)?;
+    let rows = stmt.query_map(params_from_iter(values.iter()), device_from_row)?;
+    let rows: Vec<Device> = rows.collect::<rusqlite::Result<_>>()?;
+    let select = format!("SELECT 1 {DEVICE_FROM} {where_sql}");
+    let total = page.total(conn, &select, &values, rows.len())?;
+    Ok((rows, total))
+}
+
+fn filter_sql(filter: &DeviceFilter) -> (String, Vec<Value>) {
     let mut clauses: Vec<&str> = Vec::new();
     let mut values: Vec<Value> = Vec::new();
     if let Some(node) = &filter.node {
@@ -150,14 +174,7 @@ pub fn list(conn: &Connection, filter: &DeviceFilter) -> Result<Vec<Device>> {
                 AND a.expires_at > gpuctl_now())",
         );
     }
-    let where_sql = super::where_all(&clauses);
-    let sql = format!(
-        "SELECT {} {DEVICE_FROM} {where_sql} ORDER BY n.name, d.idx",
-        device_columns()
-    );
-    let mut stmt = conn.prepare_cached(&sql)?;
-    let rows = stmt.query_map(params_from_iter(values.iter()), device_from_row)?;
-    Ok(rows.collect::<rusqlite::Result<_>>()?)
+    (super::where_all(&clauses), values)
 }
 
 /// The pods a fleet read saw on a GPU (`namespace/pod`, comma-separated; None: idle).

@@ -65,20 +65,23 @@ pub fn page_for_node(
     since: Option<i64>,
     page: super::Page,
 ) -> Result<(Vec<Event>, i64)> {
-    let mut values: Vec<Value> = vec![
+    let values = [
         Value::Text(node.to_string()),
         Value::Text(cluster.to_string()),
         Value::Integer(since.unwrap_or(i64::MIN)),
     ];
-    let where_sql = "WHERE node = ? AND cluster = ? AND at >= ?";
-    let total = super::count_rows(conn, &format!("SELECT 1 FROM events {where_sql}"), &values)?;
+    let where_sql = "WHERE node = ?1 AND cluster = ?2 AND at >= ?3";
     let sql = format!(
         "SELECT {EVENT_COLUMNS} FROM events {where_sql} ORDER BY at DESC, id DESC{}",
-        page.sql(&mut values)
+        page.sql()
     );
     let mut stmt = conn.prepare_cached(&sql)?;
-    let rows = stmt.query_map(params_from_iter(values.iter()), event_from_row)?;
-    Ok((rows.collect::<rusqlite::Result<_>>()?, total))
+    let rows = stmt
+        .query_map(params_from_iter(values.iter()), event_from_row)?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    let select = format!("SELECT 1 FROM events {where_sql}");
+    let total = page.total(conn, &select, &values, rows.len())?;
+    Ok((rows, total))
 }
 
 /// A node moved to another cluster: its history (and open alerts) go with it.
@@ -114,17 +117,16 @@ pub fn recent_changes(conn: &Connection, limit: i64, except_kind: EventKind) -> 
 
 /// One page of the events of every kind, newest first, and how many there are in all.
 pub fn recent(conn: &Connection, page: super::Page) -> Result<(Vec<Event>, i64)> {
-    let total: i64 = conn
-        .prepare_cached("SELECT count(*) FROM events")?
-        .query_row([], |r| r.get(0))?;
-    let mut values = Vec::new();
     let sql = format!(
         "SELECT {EVENT_COLUMNS} FROM events ORDER BY at DESC, id DESC{}",
-        page.sql(&mut values)
+        page.sql()
     );
     let mut stmt = conn.prepare_cached(&sql)?;
-    let rows = stmt.query_map(params_from_iter(values.iter()), event_from_row)?;
-    Ok((rows.collect::<rusqlite::Result<_>>()?, total))
+    let rows = stmt
+        .query_map([], event_from_row)?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    let total = page.total(conn, "SELECT 1 FROM events", &[], rows.len())?;
+    Ok((rows, total))
 }
 
 /// The newest `collect.run` event of a run that read `source` (its value starts

@@ -427,26 +427,29 @@ impl Page {
         }
     }
 
-    /// ` LIMIT ? OFFSET ?` for the end of a statement, its two values pushed onto `values`.
-    pub(crate) fn sql(&self, values: &mut Vec<rusqlite::types::Value>) -> &'static str {
-        use rusqlite::types::Value;
+    /// ` LIMIT n OFFSET m` for the end of a statement (two integers, never user text).
+    pub(crate) fn sql(&self) -> String {
         // SQLite reads a negative limit as none.
-        values.push(Value::Integer(self.limit.unwrap_or(-1)));
-        values.push(Value::Integer(self.offset));
-        " LIMIT ? OFFSET ?"
+        format!(" LIMIT {} OFFSET {}", self.limit.unwrap_or(-1), self.offset)
     }
-}
 
-/// How many rows `select` (a whole statement, without LIMIT) gives: the total a page's footer
-/// names, counted by SQLite, not by fetching the rows.
-pub(crate) fn count_rows(
-    conn: &Connection,
-    select: &str,
-    values: &[rusqlite::types::Value],
-) -> Result<i64> {
-    Ok(conn
-        .prepare_cached(&format!("SELECT count(*) FROM ({select})"))?
-        .query_row(rusqlite::params_from_iter(values.iter()), |r| r.get(0))?)
+    /// How many rows `select` (a whole statement without ORDER BY or LIMIT, with `values`)
+    /// gives in all, for the footer of a page of `shown` rows: counted by SQLite, never by
+    /// fetching the rows; when the page is every row, it is the rows shown.
+    pub(crate) fn total(
+        &self,
+        conn: &Connection,
+        select: &str,
+        values: &[rusqlite::types::Value],
+        shown: usize,
+    ) -> Result<i64> {
+        if *self == Page::ALL {
+            return Ok(i64::try_from(shown).unwrap_or(i64::MAX));
+        }
+        Ok(conn
+            .prepare_cached(&format!("SELECT count(*) FROM ({select})"))?
+            .query_row(rusqlite::params_from_iter(values.iter()), |r| r.get(0))?)
+    }
 }
 
 /// `WHERE a AND b …`, or nothing when there are no clauses.

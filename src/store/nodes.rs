@@ -189,20 +189,21 @@ pub fn list(
     descending: bool,
     page: super::Page,
 ) -> Result<(Vec<Node>, i64)> {
-    let (where_sql, mut values) = filter_sql(filter);
-    let total = super::count_rows(conn, &format!("SELECT 1 FROM nodes n {where_sql}"), &values)?;
+    let (where_sql, values) = filter_sql(filter);
     let direction = if descending { "DESC" } else { "ASC" };
     // Name breaks ties so pages never overlap.
     let sql = format!(
         "SELECT {NODE_COLUMNS} FROM nodes n {where_sql}
          ORDER BY {} {direction}, n.name {direction}{}",
         sort_column(sort),
-        page.sql(&mut values)
+        page.sql()
     );
     let mut stmt = conn.prepare_cached(&sql)?;
     let nodes = stmt
         .query_map(params_from_iter(values.iter()), node_from_row)?
         .collect::<rusqlite::Result<Vec<_>>>()?;
+    let select = format!("SELECT 1 FROM nodes n {where_sql}");
+    let total = page.total(conn, &select, &values, nodes.len())?;
     Ok((nodes, total))
 }
 
@@ -262,36 +263,34 @@ pub fn recently_changed(
     since: i64,
     page: super::Page,
 ) -> Result<(Vec<RecentChange>, i64)> {
-    let mut values = vec![Value::Integer(since)];
-    let total = super::count_rows(
-        conn,
-        "SELECT 1 FROM events e WHERE e.node IS NOT NULL AND e.at >= ?
-         GROUP BY e.cluster, e.node",
-        &values,
-    )?;
     let sql = format!(
         "SELECT e.node, e.cluster, n.status, max(e.at), count(*),
                 (SELECT kind FROM events x WHERE x.node = e.node AND x.cluster IS e.cluster
                  ORDER BY at DESC, id DESC LIMIT 1)
          FROM events e LEFT JOIN nodes n ON n.name = e.node AND n.cluster = e.cluster
-         WHERE e.node IS NOT NULL AND e.at >= ?
+         WHERE e.node IS NOT NULL AND e.at >= ?1
          GROUP BY e.cluster, e.node
          ORDER BY max(e.at) DESC, e.node, e.cluster{}",
-        page.sql(&mut values)
+        page.sql()
     );
     let mut stmt = conn.prepare_cached(&sql)?;
-    let rows = stmt.query_map(params_from_iter(values.iter()), |row| {
-        let status: Option<String> = row.get(2)?;
-        Ok(RecentChange {
-            name: row.get(0)?,
-            cluster: row.get(1)?,
-            status: status.and_then(|s| s.parse().ok()),
-            last_change_at: row.get(3)?,
-            changes: row.get(4)?,
-            last_kind: row.get(5)?,
-        })
-    })?;
-    Ok((rows.collect::<rusqlite::Result<_>>()?, total))
+    let rows = stmt
+        .query_map([since], |row| {
+            let status: Option<String> = row.get(2)?;
+            Ok(RecentChange {
+                name: row.get(0)?,
+                cluster: row.get(1)?,
+                status: status.and_then(|s| s.parse().ok()),
+                last_change_at: row.get(3)?,
+                changes: row.get(4)?,
+                last_kind: row.get(5)?,
+            })
+        })?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    let select = "SELECT 1 FROM events e WHERE e.node IS NOT NULL AND e.at >= ?1
+                  GROUP BY e.cluster, e.node";
+    let total = page.total(conn, select, &[Value::Integer(since)], rows.len())?;
+    Ok((rows, total))
 }
 
 /// What still hangs off a node.

@@ -1,7 +1,7 @@
 //! `gpuctl dashboard activity|alerts`: recent changes and open alerts.
 
 use super::*;
-use crate::cli::ACTIVITY_PAGE_SIZE;
+use crate::cli::{ACTIVITY_PAGE_SIZE, DASHBOARD_ALERTS_PAGE_SIZE};
 use crate::commands::page_footer;
 
 /// A recent event, as the dashboard lists it.
@@ -42,6 +42,8 @@ pub(super) fn activity(ctx: &Ctx, args: &ActivityArgs) -> Result<()> {
 
 pub(super) fn active_alerts(ctx: &Ctx, args: &DashboardAlertsArgs) -> Result<()> {
     let store = ctx.store()?;
-    let rows = open_alerts(store, i64::from(args.limit))?;
-    ctx.out.list(&rows, None)
+    let page = args.page.page(Some(DASHBOARD_ALERTS_PAGE_SIZE));
+    let (rows, total) = open_alerts_page(store, page)?;
+    let footer = page_footer(page, rows.len(), total, "open alert", "open alerts");
+    ctx.out.list(&rows, Some(footer))
 }
