@@ -71,4 +71,17 @@ pub(crate) struct RealtimeArgs {
     /// How often collect runs; samples older than 3 intervals are stale
     #[arg(long, default_value = "60s", value_name = "DURATION", value_parser = checked(Span::parse))]
     pub interval: Span,
+    /// Only GPUs of this node
+    #[arg(long, value_name = "NAME")]
+    pub node: Option<String>,
+    /// Only GPUs of this cluster
+    #[arg(long, value_name = "NAME")]
+    pub cluster: Option<String>,
+    /// Only GPUs of this model (name or alias)
+    #[arg(long, value_name = "MODEL")]
+    pub model: Option<String>,
+    /// Order by node (and index), or by util, memory, temp or power (highest first), or age
+    /// (stalest first)
+    #[arg(long, default_value = "node", value_name = "FIELD", value_parser = checked(RealtimeSort::from_str))]
+    pub sort: RealtimeSort,
 }

@@ -7,7 +7,7 @@ use std::str::FromStr;
 use clap::{Args, Parser, Subcommand};
 
 use crate::clock::{Span, Timestamp};
-use crate::domain::{AlertState, DeviceStatus, NodeSort, NodeStatus, Severity};
+use crate::domain::{AlertState, DeviceStatus, NodeSort, NodeStatus, RealtimeSort, Severity};
 use crate::error::exit_status_table;
 use crate::output::{ColorChoice, Format};
 use crate::validate::{
