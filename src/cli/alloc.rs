@@ -34,7 +34,7 @@ pub(crate) struct LeaseEndArgs {
 }
 #[derive(Debug, Args)]
 pub(crate) struct AllocCreateArgs {
-    /// This GPU
+    /// This GPU (UUID, or a unique prefix of one)
     #[arg(long, value_name = "UUID", conflicts_with_all = ["node", "cluster", "model"])]
     pub device: Option<String>,
     /// Any free GPU of this node

@@ -41,7 +41,7 @@ pub(crate) struct TrendsArgs {
     /// Only this GPU model
     #[arg(long, value_name = "MODEL")]
     pub model: Option<String>,
-    /// Only this GPU (UUID)
+    /// Only this GPU (UUID, or a unique prefix of one)
     #[arg(long, value_name = "UUID")]
     pub device: Option<String>,
 }

@@ -44,7 +44,7 @@ pub(crate) struct DeviceListArgs {
 }
 #[derive(Debug, Args)]
 pub(crate) struct DeviceShowArgs {
-    /// GPU UUID (GPU-…)
+    /// GPU UUID (GPU-…), or a unique prefix of one
     pub uuid: String,
 }
 #[derive(Debug, Args)]
@@ -76,7 +76,7 @@ pub(crate) struct DeviceAddArgs {
 }
 #[derive(Debug, Args)]
 pub(crate) struct DeviceUpdateArgs {
-    /// GPU UUID
+    /// GPU UUID, or a unique prefix of one
     pub uuid: String,
     /// Index on the node
     #[arg(long, value_name = "N")]
@@ -96,7 +96,7 @@ pub(crate) struct DeviceUpdateArgs {
 }
 #[derive(Debug, Args)]
 pub(crate) struct DeviceSetStatusArgs {
-    /// GPU UUID
+    /// GPU UUID, or a unique prefix of one
     pub uuid: String,
     /// New status
     #[arg(value_enum)]
@@ -107,7 +107,7 @@ pub(crate) struct DeviceSetStatusArgs {
 }
 #[derive(Debug, Args)]
 pub(crate) struct DeviceRemoveArgs {
-    /// GPU UUID
+    /// GPU UUID, or a unique prefix of one
     pub uuid: String,
     /// Why; kept in the history
     #[arg(long, value_name = "TEXT")]

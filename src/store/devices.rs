@@ -88,6 +88,16 @@ pub fn get(conn: &Connection, uuid: &str) -> Result<Option<Device>> {
         .optional()?)
 }
 
+/// The GPUs whose UUID starts with `prefix`: the first `limit` UUIDs in order, and how many
+/// there are in all (see [`super::uuids_with_prefix`]).
+pub fn uuids_with_prefix(
+    conn: &Connection,
+    prefix: &str,
+    limit: i64,
+) -> Result<(Vec<String>, i64)> {
+    super::uuids_with_prefix(conn, super::UuidTable::Devices, prefix, limit)
+}
+
 /// Where a GPU is: what a collect needs to file a reading, without the full device row's
 /// lease and health subqueries (a fleet collect asks for 8,000).
 #[derive(Debug, Clone, PartialEq, Eq)]
