@@ -164,7 +164,7 @@ fn alert_list_limit_names_the_total_not_the_rows_shown() {
 }
 
 #[test]
-fn limit_and_page_refuse_zero_naming_the_flag() {
+fn limit_and_page_refuse_what_is_not_a_positive_count() {
     let env = Env::new();
     fleet(&env);
     for args in [
