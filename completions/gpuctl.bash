@@ -1138,7 +1138,7 @@ _gpuctl() {
             return 0
             ;;
         gpuctl__subcmd__alert__subcmd__list)
-            opts="-o -q -v -h -V --state --all --severity --node --limit --db --output --no-headers --color --quiet --verbose --help --version"
+            opts="-o -q -v -h -V --state --all --severity --node --device --limit --page --db --output --no-headers --color --quiet --verbose --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1156,7 +1156,15 @@ _gpuctl() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --device)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --limit)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --page)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -2046,7 +2054,7 @@ _gpuctl() {
             return 0
             ;;
         gpuctl__subcmd__alloc__subcmd__list)
-            opts="-o -q -v -h -V --active --expired --all --owner --namespace --node --db --output --no-headers --color --quiet --verbose --help --version"
+            opts="-o -q -v -h -V --active --expired --all --owner --namespace --node --cluster --limit --page --db --output --no-headers --color --quiet --verbose --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2061,6 +2069,18 @@ _gpuctl() {
                     return 0
                     ;;
                 --node)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --cluster)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --limit)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --page)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -2326,12 +2346,16 @@ _gpuctl() {
             return 0
             ;;
         gpuctl__subcmd__dashboard__subcmd__activity)
-            opts="-o -q -v -h -V --limit --db --output --no-headers --color --quiet --verbose --help --version"
+            opts="-o -q -v -h -V --page --limit --db --output --no-headers --color --quiet --verbose --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --page)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --limit)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -2360,12 +2384,16 @@ _gpuctl() {
             return 0
             ;;
         gpuctl__subcmd__dashboard__subcmd__alerts)
-            opts="-o -q -v -h -V --limit --db --output --no-headers --color --quiet --verbose --help --version"
+            opts="-o -q -v -h -V --page --limit --db --output --no-headers --color --quiet --verbose --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --page)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --limit)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -2580,7 +2608,7 @@ _gpuctl() {
             return 0
             ;;
         gpuctl__subcmd__dashboard__subcmd__realtime)
-            opts="-o -q -v -h -V --watch --interval --db --output --no-headers --color --quiet --verbose --help --version"
+            opts="-o -q -v -h -V --watch --interval --node --cluster --model --sort --db --output --no-headers --color --quiet --verbose --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2591,6 +2619,22 @@ _gpuctl() {
                     return 0
                     ;;
                 --interval)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --node)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --cluster)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --model)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --sort)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -3190,7 +3234,7 @@ _gpuctl() {
             return 0
             ;;
         gpuctl__subcmd__device__subcmd__list)
-            opts="-o -q -v -h -V --node --cluster --model --status --free --allocated --db --output --no-headers --color --quiet --verbose --help --version"
+            opts="-o -q -v -h -V --node --cluster --model --status --free --allocated --limit --page --db --output --no-headers --color --quiet --verbose --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -3210,6 +3254,14 @@ _gpuctl() {
                     ;;
                 --status)
                     COMPREPLY=($(compgen -W "active maintenance faulty retired" -- "${cur}"))
+                    return 0
+                    ;;
+                --limit)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --page)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --db)
@@ -4894,7 +4946,7 @@ _gpuctl() {
             return 0
             ;;
         gpuctl__subcmd__mig__subcmd__list)
-            opts="-o -q -v -h -V --device --node --db --output --no-headers --color --quiet --verbose --help --version"
+            opts="-o -q -v -h -V --device --node --limit --page --db --output --no-headers --color --quiet --verbose --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -4905,6 +4957,14 @@ _gpuctl() {
                     return 0
                     ;;
                 --node)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --limit)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --page)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -5110,12 +5170,20 @@ _gpuctl() {
             return 0
             ;;
         gpuctl__subcmd__model__subcmd__list)
-            opts="-o -q -v -h -V --db --output --no-headers --color --quiet --verbose --help --version"
+            opts="-o -q -v -h -V --limit --page --db --output --no-headers --color --quiet --verbose --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --limit)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --page)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --db)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -5598,13 +5666,17 @@ _gpuctl() {
             return 0
             ;;
         gpuctl__subcmd__node__subcmd__history)
-            opts="-o -q -v -h -V --since --limit --db --output --no-headers --color --quiet --verbose --help --version"
+            opts="-o -q -v -h -V --since --page --limit --db --output --no-headers --color --quiet --verbose --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 --since)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --page)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -5740,13 +5812,21 @@ _gpuctl() {
             return 0
             ;;
         gpuctl__subcmd__node__subcmd__recent)
-            opts="-o -q -v -h -V --since --db --output --no-headers --color --quiet --verbose --help --version"
+            opts="-o -q -v -h -V --since --limit --page --db --output --no-headers --color --quiet --verbose --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 --since)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --limit)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --page)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

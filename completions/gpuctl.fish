@@ -87,8 +87,8 @@ decommissioned\t''"
 complete -c gpuctl -n "__fish_gpuctl_using_subcommand node; and __fish_seen_subcommand_from list" -l cluster -d 'Only nodes of this cluster' -r
 complete -c gpuctl -n "__fish_gpuctl_using_subcommand node; and __fish_seen_subcommand_from list" -s l -l label -d 'Only nodes with this label (repeatable; all must match)' -r
 complete -c gpuctl -n "__fish_gpuctl_using_subcommand node; and __fish_seen_subcommand_from list" -l sort -d 'Sort by name, cluster, status, created, updated or gpus' -r
-complete -c gpuctl -n "__fish_gpuctl_using_subcommand node; and __fish_seen_subcommand_from list" -l limit -d 'Show at most N nodes per page [default: all; 50 with --page]' -r
-complete -c gpuctl -n "__fish_gpuctl_using_subcommand node; and __fish_seen_subcommand_from list" -l page -d 'Which page of --limit nodes to show, from 1' -r
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand node; and __fish_seen_subcommand_from list" -l limit -d 'Show at most N rows per page [default: all; 50 with --page]' -r
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand node; and __fish_seen_subcommand_from list" -l page -d 'Which page of --limit rows to show, from 1' -r
 complete -c gpuctl -n "__fish_gpuctl_using_subcommand node; and __fish_seen_subcommand_from list" -l changed-since -d 'Only nodes changed within this duration (e.g. 24h)' -r
 complete -c gpuctl -n "__fish_gpuctl_using_subcommand node; and __fish_seen_subcommand_from list" -l db -d 'Store path [default: $XDG_DATA_HOME/gpuctl/gpuctl.db]' -r -F
 complete -c gpuctl -n "__fish_gpuctl_using_subcommand node; and __fish_seen_subcommand_from list" -s o -l output -d 'Output format' -r -f -a "table\t''
@@ -112,8 +112,8 @@ decommissioned\t''"
 complete -c gpuctl -n "__fish_gpuctl_using_subcommand node; and __fish_seen_subcommand_from ls" -l cluster -d 'Only nodes of this cluster' -r
 complete -c gpuctl -n "__fish_gpuctl_using_subcommand node; and __fish_seen_subcommand_from ls" -s l -l label -d 'Only nodes with this label (repeatable; all must match)' -r
 complete -c gpuctl -n "__fish_gpuctl_using_subcommand node; and __fish_seen_subcommand_from ls" -l sort -d 'Sort by name, cluster, status, created, updated or gpus' -r
-complete -c gpuctl -n "__fish_gpuctl_using_subcommand node; and __fish_seen_subcommand_from ls" -l limit -d 'Show at most N nodes per page [default: all; 50 with --page]' -r
-complete -c gpuctl -n "__fish_gpuctl_using_subcommand node; and __fish_seen_subcommand_from ls" -l page -d 'Which page of --limit nodes to show, from 1' -r
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand node; and __fish_seen_subcommand_from ls" -l limit -d 'Show at most N rows per page [default: all; 50 with --page]' -r
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand node; and __fish_seen_subcommand_from ls" -l page -d 'Which page of --limit rows to show, from 1' -r
 complete -c gpuctl -n "__fish_gpuctl_using_subcommand node; and __fish_seen_subcommand_from ls" -l changed-since -d 'Only nodes changed within this duration (e.g. 24h)' -r
 complete -c gpuctl -n "__fish_gpuctl_using_subcommand node; and __fish_seen_subcommand_from ls" -l db -d 'Store path [default: $XDG_DATA_HOME/gpuctl/gpuctl.db]' -r -F
 complete -c gpuctl -n "__fish_gpuctl_using_subcommand node; and __fish_seen_subcommand_from ls" -s o -l output -d 'Output format' -r -f -a "table\t''
@@ -234,7 +234,8 @@ complete -c gpuctl -n "__fish_gpuctl_using_subcommand node; and __fish_seen_subc
 complete -c gpuctl -n "__fish_gpuctl_using_subcommand node; and __fish_seen_subcommand_from rm" -s h -l help -d 'Print help'
 complete -c gpuctl -n "__fish_gpuctl_using_subcommand node; and __fish_seen_subcommand_from rm" -s V -l version -d 'Print version'
 complete -c gpuctl -n "__fish_gpuctl_using_subcommand node; and __fish_seen_subcommand_from history" -l since -d 'Only changes within this duration (e.g. 7d)' -r
-complete -c gpuctl -n "__fish_gpuctl_using_subcommand node; and __fish_seen_subcommand_from history" -l limit -d 'Show at most N changes' -r
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand node; and __fish_seen_subcommand_from history" -l page -d 'Which page of --limit rows to show, from 1' -r
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand node; and __fish_seen_subcommand_from history" -l limit -d 'Show at most N changes per page [default: 100]' -r
 complete -c gpuctl -n "__fish_gpuctl_using_subcommand node; and __fish_seen_subcommand_from history" -l db -d 'Store path [default: $XDG_DATA_HOME/gpuctl/gpuctl.db]' -r -F
 complete -c gpuctl -n "__fish_gpuctl_using_subcommand node; and __fish_seen_subcommand_from history" -s o -l output -d 'Output format' -r -f -a "table\t''
 json\t''
@@ -248,6 +249,8 @@ complete -c gpuctl -n "__fish_gpuctl_using_subcommand node; and __fish_seen_subc
 complete -c gpuctl -n "__fish_gpuctl_using_subcommand node; and __fish_seen_subcommand_from history" -s h -l help -d 'Print help'
 complete -c gpuctl -n "__fish_gpuctl_using_subcommand node; and __fish_seen_subcommand_from history" -s V -l version -d 'Print version'
 complete -c gpuctl -n "__fish_gpuctl_using_subcommand node; and __fish_seen_subcommand_from recent" -l since -d 'Window to look back over' -r
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand node; and __fish_seen_subcommand_from recent" -l limit -d 'Show at most N rows per page [default: all; 50 with --page]' -r
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand node; and __fish_seen_subcommand_from recent" -l page -d 'Which page of --limit rows to show, from 1' -r
 complete -c gpuctl -n "__fish_gpuctl_using_subcommand node; and __fish_seen_subcommand_from recent" -l db -d 'Store path [default: $XDG_DATA_HOME/gpuctl/gpuctl.db]' -r -F
 complete -c gpuctl -n "__fish_gpuctl_using_subcommand node; and __fish_seen_subcommand_from recent" -s o -l output -d 'Output format' -r -f -a "table\t''
 json\t''
@@ -351,6 +354,8 @@ complete -c gpuctl -n "__fish_gpuctl_using_subcommand device; and __fish_seen_su
 maintenance\t''
 faulty\t''
 retired\t''"
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand device; and __fish_seen_subcommand_from list" -l limit -d 'Show at most N rows per page [default: all; 50 with --page]' -r
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand device; and __fish_seen_subcommand_from list" -l page -d 'Which page of --limit rows to show, from 1' -r
 complete -c gpuctl -n "__fish_gpuctl_using_subcommand device; and __fish_seen_subcommand_from list" -l db -d 'Store path [default: $XDG_DATA_HOME/gpuctl/gpuctl.db]' -r -F
 complete -c gpuctl -n "__fish_gpuctl_using_subcommand device; and __fish_seen_subcommand_from list" -s o -l output -d 'Output format' -r -f -a "table\t''
 json\t''
@@ -372,6 +377,8 @@ complete -c gpuctl -n "__fish_gpuctl_using_subcommand device; and __fish_seen_su
 maintenance\t''
 faulty\t''
 retired\t''"
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand device; and __fish_seen_subcommand_from ls" -l limit -d 'Show at most N rows per page [default: all; 50 with --page]' -r
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand device; and __fish_seen_subcommand_from ls" -l page -d 'Which page of --limit rows to show, from 1' -r
 complete -c gpuctl -n "__fish_gpuctl_using_subcommand device; and __fish_seen_subcommand_from ls" -l db -d 'Store path [default: $XDG_DATA_HOME/gpuctl/gpuctl.db]' -r -F
 complete -c gpuctl -n "__fish_gpuctl_using_subcommand device; and __fish_seen_subcommand_from ls" -s o -l output -d 'Output format' -r -f -a "table\t''
 json\t''
@@ -503,6 +510,8 @@ complete -c gpuctl -n "__fish_gpuctl_using_subcommand model; and not __fish_seen
 complete -c gpuctl -n "__fish_gpuctl_using_subcommand model; and not __fish_seen_subcommand_from list ls show add update remove rm help" -f -a "remove" -d 'Remove a model (refused while GPUs use it)'
 complete -c gpuctl -n "__fish_gpuctl_using_subcommand model; and not __fish_seen_subcommand_from list ls show add update remove rm help" -f -a "rm" -d 'Remove a model (refused while GPUs use it)'
 complete -c gpuctl -n "__fish_gpuctl_using_subcommand model; and not __fish_seen_subcommand_from list ls show add update remove rm help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand model; and __fish_seen_subcommand_from list" -l limit -d 'Show at most N rows per page [default: all; 50 with --page]' -r
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand model; and __fish_seen_subcommand_from list" -l page -d 'Which page of --limit rows to show, from 1' -r
 complete -c gpuctl -n "__fish_gpuctl_using_subcommand model; and __fish_seen_subcommand_from list" -l db -d 'Store path [default: $XDG_DATA_HOME/gpuctl/gpuctl.db]' -r -F
 complete -c gpuctl -n "__fish_gpuctl_using_subcommand model; and __fish_seen_subcommand_from list" -s o -l output -d 'Output format' -r -f -a "table\t''
 json\t''
@@ -515,6 +524,8 @@ complete -c gpuctl -n "__fish_gpuctl_using_subcommand model; and __fish_seen_sub
 complete -c gpuctl -n "__fish_gpuctl_using_subcommand model; and __fish_seen_subcommand_from list" -s v -l verbose -d 'Say more about what is being done'
 complete -c gpuctl -n "__fish_gpuctl_using_subcommand model; and __fish_seen_subcommand_from list" -s h -l help -d 'Print help'
 complete -c gpuctl -n "__fish_gpuctl_using_subcommand model; and __fish_seen_subcommand_from list" -s V -l version -d 'Print version'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand model; and __fish_seen_subcommand_from ls" -l limit -d 'Show at most N rows per page [default: all; 50 with --page]' -r
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand model; and __fish_seen_subcommand_from ls" -l page -d 'Which page of --limit rows to show, from 1' -r
 complete -c gpuctl -n "__fish_gpuctl_using_subcommand model; and __fish_seen_subcommand_from ls" -l db -d 'Store path [default: $XDG_DATA_HOME/gpuctl/gpuctl.db]' -r -F
 complete -c gpuctl -n "__fish_gpuctl_using_subcommand model; and __fish_seen_subcommand_from ls" -s o -l output -d 'Output format' -r -f -a "table\t''
 json\t''
@@ -661,8 +672,10 @@ complete -c gpuctl -n "__fish_gpuctl_using_subcommand mig; and __fish_seen_subco
 complete -c gpuctl -n "__fish_gpuctl_using_subcommand mig; and __fish_seen_subcommand_from create" -s v -l verbose -d 'Say more about what is being done'
 complete -c gpuctl -n "__fish_gpuctl_using_subcommand mig; and __fish_seen_subcommand_from create" -s h -l help -d 'Print help'
 complete -c gpuctl -n "__fish_gpuctl_using_subcommand mig; and __fish_seen_subcommand_from create" -s V -l version -d 'Print version'
-complete -c gpuctl -n "__fish_gpuctl_using_subcommand mig; and __fish_seen_subcommand_from list" -l device -d 'Only instances of this GPU' -r
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand mig; and __fish_seen_subcommand_from list" -l device -d 'Only instances of this GPU (UUID, or a unique prefix of one)' -r
 complete -c gpuctl -n "__fish_gpuctl_using_subcommand mig; and __fish_seen_subcommand_from list" -l node -d 'Only instances on this node' -r
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand mig; and __fish_seen_subcommand_from list" -l limit -d 'Show at most N rows per page [default: all; 50 with --page]' -r
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand mig; and __fish_seen_subcommand_from list" -l page -d 'Which page of --limit rows to show, from 1' -r
 complete -c gpuctl -n "__fish_gpuctl_using_subcommand mig; and __fish_seen_subcommand_from list" -l db -d 'Store path [default: $XDG_DATA_HOME/gpuctl/gpuctl.db]' -r -F
 complete -c gpuctl -n "__fish_gpuctl_using_subcommand mig; and __fish_seen_subcommand_from list" -s o -l output -d 'Output format' -r -f -a "table\t''
 json\t''
@@ -675,8 +688,10 @@ complete -c gpuctl -n "__fish_gpuctl_using_subcommand mig; and __fish_seen_subco
 complete -c gpuctl -n "__fish_gpuctl_using_subcommand mig; and __fish_seen_subcommand_from list" -s v -l verbose -d 'Say more about what is being done'
 complete -c gpuctl -n "__fish_gpuctl_using_subcommand mig; and __fish_seen_subcommand_from list" -s h -l help -d 'Print help'
 complete -c gpuctl -n "__fish_gpuctl_using_subcommand mig; and __fish_seen_subcommand_from list" -s V -l version -d 'Print version'
-complete -c gpuctl -n "__fish_gpuctl_using_subcommand mig; and __fish_seen_subcommand_from ls" -l device -d 'Only instances of this GPU' -r
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand mig; and __fish_seen_subcommand_from ls" -l device -d 'Only instances of this GPU (UUID, or a unique prefix of one)' -r
 complete -c gpuctl -n "__fish_gpuctl_using_subcommand mig; and __fish_seen_subcommand_from ls" -l node -d 'Only instances on this node' -r
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand mig; and __fish_seen_subcommand_from ls" -l limit -d 'Show at most N rows per page [default: all; 50 with --page]' -r
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand mig; and __fish_seen_subcommand_from ls" -l page -d 'Which page of --limit rows to show, from 1' -r
 complete -c gpuctl -n "__fish_gpuctl_using_subcommand mig; and __fish_seen_subcommand_from ls" -l db -d 'Store path [default: $XDG_DATA_HOME/gpuctl/gpuctl.db]' -r -F
 complete -c gpuctl -n "__fish_gpuctl_using_subcommand mig; and __fish_seen_subcommand_from ls" -s o -l output -d 'Output format' -r -f -a "table\t''
 json\t''
@@ -689,7 +704,7 @@ complete -c gpuctl -n "__fish_gpuctl_using_subcommand mig; and __fish_seen_subco
 complete -c gpuctl -n "__fish_gpuctl_using_subcommand mig; and __fish_seen_subcommand_from ls" -s v -l verbose -d 'Say more about what is being done'
 complete -c gpuctl -n "__fish_gpuctl_using_subcommand mig; and __fish_seen_subcommand_from ls" -s h -l help -d 'Print help'
 complete -c gpuctl -n "__fish_gpuctl_using_subcommand mig; and __fish_seen_subcommand_from ls" -s V -l version -d 'Print version'
-complete -c gpuctl -n "__fish_gpuctl_using_subcommand mig; and __fish_seen_subcommand_from destroy" -l device -d 'The GPU whose instances to destroy (with --all)' -r
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand mig; and __fish_seen_subcommand_from destroy" -l device -d 'The GPU whose instances to destroy (with --all): UUID, or a unique prefix of one' -r
 complete -c gpuctl -n "__fish_gpuctl_using_subcommand mig; and __fish_seen_subcommand_from destroy" -l db -d 'Store path [default: $XDG_DATA_HOME/gpuctl/gpuctl.db]' -r -F
 complete -c gpuctl -n "__fish_gpuctl_using_subcommand mig; and __fish_seen_subcommand_from destroy" -s o -l output -d 'Output format' -r -f -a "table\t''
 json\t''
@@ -728,7 +743,7 @@ complete -c gpuctl -n "__fish_gpuctl_using_subcommand alloc; and not __fish_seen
 complete -c gpuctl -n "__fish_gpuctl_using_subcommand alloc; and not __fish_seen_subcommand_from create release extend list ls show help" -f -a "ls" -d 'List leases (active by default)'
 complete -c gpuctl -n "__fish_gpuctl_using_subcommand alloc; and not __fish_seen_subcommand_from create release extend list ls show help" -f -a "show" -d 'Show a lease'
 complete -c gpuctl -n "__fish_gpuctl_using_subcommand alloc; and not __fish_seen_subcommand_from create release extend list ls show help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
-complete -c gpuctl -n "__fish_gpuctl_using_subcommand alloc; and __fish_seen_subcommand_from create" -l device -d 'This GPU' -r
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand alloc; and __fish_seen_subcommand_from create" -l device -d 'This GPU (UUID, or a unique prefix of one)' -r
 complete -c gpuctl -n "__fish_gpuctl_using_subcommand alloc; and __fish_seen_subcommand_from create" -l node -d 'Any free GPU of this node' -r
 complete -c gpuctl -n "__fish_gpuctl_using_subcommand alloc; and __fish_seen_subcommand_from create" -l cluster -d 'Any free GPU of this cluster' -r
 complete -c gpuctl -n "__fish_gpuctl_using_subcommand alloc; and __fish_seen_subcommand_from create" -l model -d 'Only GPUs of this model (name or alias)' -r
@@ -783,6 +798,9 @@ complete -c gpuctl -n "__fish_gpuctl_using_subcommand alloc; and __fish_seen_sub
 complete -c gpuctl -n "__fish_gpuctl_using_subcommand alloc; and __fish_seen_subcommand_from list" -l owner -d 'Only leases of this owner' -r
 complete -c gpuctl -n "__fish_gpuctl_using_subcommand alloc; and __fish_seen_subcommand_from list" -l namespace -d 'Only leases in this namespace' -r
 complete -c gpuctl -n "__fish_gpuctl_using_subcommand alloc; and __fish_seen_subcommand_from list" -l node -d 'Only leases on this node' -r
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand alloc; and __fish_seen_subcommand_from list" -l cluster -d 'Only leases in this cluster' -r
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand alloc; and __fish_seen_subcommand_from list" -l limit -d 'Show at most N rows per page [default: all; 50 with --page]' -r
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand alloc; and __fish_seen_subcommand_from list" -l page -d 'Which page of --limit rows to show, from 1' -r
 complete -c gpuctl -n "__fish_gpuctl_using_subcommand alloc; and __fish_seen_subcommand_from list" -l db -d 'Store path [default: $XDG_DATA_HOME/gpuctl/gpuctl.db]' -r -F
 complete -c gpuctl -n "__fish_gpuctl_using_subcommand alloc; and __fish_seen_subcommand_from list" -s o -l output -d 'Output format' -r -f -a "table\t''
 json\t''
@@ -801,6 +819,9 @@ complete -c gpuctl -n "__fish_gpuctl_using_subcommand alloc; and __fish_seen_sub
 complete -c gpuctl -n "__fish_gpuctl_using_subcommand alloc; and __fish_seen_subcommand_from ls" -l owner -d 'Only leases of this owner' -r
 complete -c gpuctl -n "__fish_gpuctl_using_subcommand alloc; and __fish_seen_subcommand_from ls" -l namespace -d 'Only leases in this namespace' -r
 complete -c gpuctl -n "__fish_gpuctl_using_subcommand alloc; and __fish_seen_subcommand_from ls" -l node -d 'Only leases on this node' -r
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand alloc; and __fish_seen_subcommand_from ls" -l cluster -d 'Only leases in this cluster' -r
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand alloc; and __fish_seen_subcommand_from ls" -l limit -d 'Show at most N rows per page [default: all; 50 with --page]' -r
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand alloc; and __fish_seen_subcommand_from ls" -l page -d 'Which page of --limit rows to show, from 1' -r
 complete -c gpuctl -n "__fish_gpuctl_using_subcommand alloc; and __fish_seen_subcommand_from ls" -l db -d 'Store path [default: $XDG_DATA_HOME/gpuctl/gpuctl.db]' -r -F
 complete -c gpuctl -n "__fish_gpuctl_using_subcommand alloc; and __fish_seen_subcommand_from ls" -s o -l output -d 'Output format' -r -f -a "table\t''
 json\t''
@@ -877,7 +898,9 @@ complete -c gpuctl -n "__fish_gpuctl_using_subcommand alert; and __fish_seen_sub
 warning\t''
 critical\t''"
 complete -c gpuctl -n "__fish_gpuctl_using_subcommand alert; and __fish_seen_subcommand_from list" -l node -d 'Only alerts of this node' -r
-complete -c gpuctl -n "__fish_gpuctl_using_subcommand alert; and __fish_seen_subcommand_from list" -l limit -d 'Show at most N alerts' -r
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand alert; and __fish_seen_subcommand_from list" -l device -d 'Only alerts of this GPU (UUID, or a unique prefix of one)' -r
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand alert; and __fish_seen_subcommand_from list" -l limit -d 'Show at most N rows per page [default: all; 50 with --page]' -r
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand alert; and __fish_seen_subcommand_from list" -l page -d 'Which page of --limit rows to show, from 1' -r
 complete -c gpuctl -n "__fish_gpuctl_using_subcommand alert; and __fish_seen_subcommand_from list" -l db -d 'Store path [default: $XDG_DATA_HOME/gpuctl/gpuctl.db]' -r -F
 complete -c gpuctl -n "__fish_gpuctl_using_subcommand alert; and __fish_seen_subcommand_from list" -s o -l output -d 'Output format' -r -f -a "table\t''
 json\t''
@@ -898,7 +921,9 @@ complete -c gpuctl -n "__fish_gpuctl_using_subcommand alert; and __fish_seen_sub
 warning\t''
 critical\t''"
 complete -c gpuctl -n "__fish_gpuctl_using_subcommand alert; and __fish_seen_subcommand_from ls" -l node -d 'Only alerts of this node' -r
-complete -c gpuctl -n "__fish_gpuctl_using_subcommand alert; and __fish_seen_subcommand_from ls" -l limit -d 'Show at most N alerts' -r
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand alert; and __fish_seen_subcommand_from ls" -l device -d 'Only alerts of this GPU (UUID, or a unique prefix of one)' -r
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand alert; and __fish_seen_subcommand_from ls" -l limit -d 'Show at most N rows per page [default: all; 50 with --page]' -r
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand alert; and __fish_seen_subcommand_from ls" -l page -d 'Which page of --limit rows to show, from 1' -r
 complete -c gpuctl -n "__fish_gpuctl_using_subcommand alert; and __fish_seen_subcommand_from ls" -l db -d 'Store path [default: $XDG_DATA_HOME/gpuctl/gpuctl.db]' -r -F
 complete -c gpuctl -n "__fish_gpuctl_using_subcommand alert; and __fish_seen_subcommand_from ls" -s o -l output -d 'Output format' -r -f -a "table\t''
 json\t''
@@ -1267,7 +1292,7 @@ complete -c gpuctl -n "__fish_gpuctl_using_subcommand dashboard; and __fish_seen
 complete -c gpuctl -n "__fish_gpuctl_using_subcommand dashboard; and __fish_seen_subcommand_from trends" -l cluster -d 'Only this cluster' -r
 complete -c gpuctl -n "__fish_gpuctl_using_subcommand dashboard; and __fish_seen_subcommand_from trends" -l node -d 'Only this node' -r
 complete -c gpuctl -n "__fish_gpuctl_using_subcommand dashboard; and __fish_seen_subcommand_from trends" -l model -d 'Only this GPU model' -r
-complete -c gpuctl -n "__fish_gpuctl_using_subcommand dashboard; and __fish_seen_subcommand_from trends" -l device -d 'Only this GPU (UUID)' -r
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand dashboard; and __fish_seen_subcommand_from trends" -l device -d 'Only this GPU (UUID, or a unique prefix of one)' -r
 complete -c gpuctl -n "__fish_gpuctl_using_subcommand dashboard; and __fish_seen_subcommand_from trends" -l db -d 'Store path [default: $XDG_DATA_HOME/gpuctl/gpuctl.db]' -r -F
 complete -c gpuctl -n "__fish_gpuctl_using_subcommand dashboard; and __fish_seen_subcommand_from trends" -s o -l output -d 'Output format' -r -f -a "table\t''
 json\t''
@@ -1280,7 +1305,8 @@ complete -c gpuctl -n "__fish_gpuctl_using_subcommand dashboard; and __fish_seen
 complete -c gpuctl -n "__fish_gpuctl_using_subcommand dashboard; and __fish_seen_subcommand_from trends" -s v -l verbose -d 'Say more about what is being done'
 complete -c gpuctl -n "__fish_gpuctl_using_subcommand dashboard; and __fish_seen_subcommand_from trends" -s h -l help -d 'Print help'
 complete -c gpuctl -n "__fish_gpuctl_using_subcommand dashboard; and __fish_seen_subcommand_from trends" -s V -l version -d 'Print version'
-complete -c gpuctl -n "__fish_gpuctl_using_subcommand dashboard; and __fish_seen_subcommand_from alerts" -l limit -d 'Show at most N alerts' -r
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand dashboard; and __fish_seen_subcommand_from alerts" -l page -d 'Which page of --limit rows to show, from 1' -r
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand dashboard; and __fish_seen_subcommand_from alerts" -l limit -d 'Show at most N alerts per page [default: 50]' -r
 complete -c gpuctl -n "__fish_gpuctl_using_subcommand dashboard; and __fish_seen_subcommand_from alerts" -l db -d 'Store path [default: $XDG_DATA_HOME/gpuctl/gpuctl.db]' -r -F
 complete -c gpuctl -n "__fish_gpuctl_using_subcommand dashboard; and __fish_seen_subcommand_from alerts" -s o -l output -d 'Output format' -r -f -a "table\t''
 json\t''
@@ -1293,7 +1319,8 @@ complete -c gpuctl -n "__fish_gpuctl_using_subcommand dashboard; and __fish_seen
 complete -c gpuctl -n "__fish_gpuctl_using_subcommand dashboard; and __fish_seen_subcommand_from alerts" -s v -l verbose -d 'Say more about what is being done'
 complete -c gpuctl -n "__fish_gpuctl_using_subcommand dashboard; and __fish_seen_subcommand_from alerts" -s h -l help -d 'Print help'
 complete -c gpuctl -n "__fish_gpuctl_using_subcommand dashboard; and __fish_seen_subcommand_from alerts" -s V -l version -d 'Print version'
-complete -c gpuctl -n "__fish_gpuctl_using_subcommand dashboard; and __fish_seen_subcommand_from activity" -l limit -d 'Show at most N events' -r
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand dashboard; and __fish_seen_subcommand_from activity" -l page -d 'Which page of --limit rows to show, from 1' -r
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand dashboard; and __fish_seen_subcommand_from activity" -l limit -d 'Show at most N events per page [default: 20]' -r
 complete -c gpuctl -n "__fish_gpuctl_using_subcommand dashboard; and __fish_seen_subcommand_from activity" -l db -d 'Store path [default: $XDG_DATA_HOME/gpuctl/gpuctl.db]' -r -F
 complete -c gpuctl -n "__fish_gpuctl_using_subcommand dashboard; and __fish_seen_subcommand_from activity" -s o -l output -d 'Output format' -r -f -a "table\t''
 json\t''
@@ -1308,6 +1335,10 @@ complete -c gpuctl -n "__fish_gpuctl_using_subcommand dashboard; and __fish_seen
 complete -c gpuctl -n "__fish_gpuctl_using_subcommand dashboard; and __fish_seen_subcommand_from activity" -s V -l version -d 'Print version'
 complete -c gpuctl -n "__fish_gpuctl_using_subcommand dashboard; and __fish_seen_subcommand_from realtime" -l watch -d 'Redraw every INTERVAL until Ctrl-C (terminals only)' -r
 complete -c gpuctl -n "__fish_gpuctl_using_subcommand dashboard; and __fish_seen_subcommand_from realtime" -l interval -d 'How often collect runs; samples older than 3 intervals are stale' -r
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand dashboard; and __fish_seen_subcommand_from realtime" -l node -d 'Only GPUs of this node' -r
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand dashboard; and __fish_seen_subcommand_from realtime" -l cluster -d 'Only GPUs of this cluster' -r
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand dashboard; and __fish_seen_subcommand_from realtime" -l model -d 'Only GPUs of this model (name or alias)' -r
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand dashboard; and __fish_seen_subcommand_from realtime" -l sort -d 'Order by node (and index), or by util, memory, temp or power (highest first), or age (stalest first)' -r
 complete -c gpuctl -n "__fish_gpuctl_using_subcommand dashboard; and __fish_seen_subcommand_from realtime" -l db -d 'Store path [default: $XDG_DATA_HOME/gpuctl/gpuctl.db]' -r -F
 complete -c gpuctl -n "__fish_gpuctl_using_subcommand dashboard; and __fish_seen_subcommand_from realtime" -s o -l output -d 'Output format' -r -f -a "table\t''
 json\t''

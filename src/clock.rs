@@ -204,13 +204,15 @@ fn parse_any_time(text: &str) -> Result<DateTime<Utc>> {
     if let Ok(t) = DateTime::parse_from_rfc3339(trimmed) {
         return Ok(t.with_timezone(&Utc));
     }
+    // UTC either way: a table's `2026-11-29 14:03Z` reads back as it was shown.
+    let naive = trimmed.strip_suffix('Z').unwrap_or(trimmed);
     for format in [
         "%Y-%m-%d %H:%M:%S",
         "%Y-%m-%d %H:%M",
         "%Y-%m-%dT%H:%M:%S",
         "%Y-%m-%dT%H:%M",
     ] {
-        if let Ok(t) = NaiveDateTime::parse_from_str(trimmed, format) {
+        if let Ok(t) = NaiveDateTime::parse_from_str(naive, format) {
             return Ok(Utc.from_utc_datetime(&t));
         }
     }
@@ -233,10 +235,12 @@ pub fn rfc3339(unix_seconds: i64) -> String {
     }
 }
 
-/// Unix seconds to the short form tables show: `2026-11-29 14:03`.
+/// Unix seconds to the short form tables show, marked UTC as RFC 3339 marks it:
+/// `2026-11-29 14:03Z`. Every time in a table is this form (JSON keeps RFC 3339), and
+/// [`parse_time`] reads it back.
 pub fn short_time(unix_seconds: i64) -> String {
     match Utc.timestamp_opt(unix_seconds, 0).single() {
-        Some(t) => t.format("%Y-%m-%d %H:%M").to_string(),
+        Some(t) => t.format("%Y-%m-%d %H:%MZ").to_string(),
         None => unix_seconds.to_string(),
     }
 }
@@ -451,6 +455,13 @@ mod tests {
             t.timestamp() - 36_000
         );
         assert!(parse_time("yesterday").is_err());
+    }
+
+    #[test]
+    fn a_table_time_is_marked_utc_and_reads_back() {
+        let t = parse_time("2026-11-29T10:00:00Z").unwrap().timestamp();
+        assert_eq!(short_time(t), "2026-11-29 10:00Z");
+        assert_eq!(parse_time(&short_time(t)).unwrap().timestamp(), t);
     }
 }
 

@@ -112,6 +112,19 @@ word_enum!(
     }
 );
 
+word_enum!(
+    /// The orders `dashboard realtime --sort` offers: by node, by a metric (highest first), or
+    /// by age (the stalest sample first).
+    RealtimeSort, "sort field" {
+        Node => "node",
+        Util => "util",
+        Memory => "memory",
+        Temp => "temp",
+        Power => "power",
+        Age => "age",
+    }
+);
+
 /// A node of the inventory, as every command shows it.
 #[derive(Debug, Clone, Serialize)]
 pub struct Node {

@@ -109,7 +109,7 @@ fn store_access(command: &Command) -> StoreAccess {
             _ => StoreAccess::Write,
         },
         Command::Model(c) => match c {
-            ModelCommand::List | ModelCommand::Show(_) => StoreAccess::Read,
+            ModelCommand::List(_) | ModelCommand::Show(_) => StoreAccess::Read,
             _ => StoreAccess::Write,
         },
         Command::Mig(c) => match c {

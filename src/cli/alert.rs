@@ -43,9 +43,11 @@ pub(crate) struct AlertListArgs {
     /// Only alerts of this node
     #[arg(long, value_name = "NODE")]
     pub node: Option<String>,
-    /// Show at most N alerts
-    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
-    pub limit: Option<u32>,
+    /// Only alerts of this GPU (UUID, or a unique prefix of one)
+    #[arg(long, value_name = "UUID")]
+    pub device: Option<String>,
+    #[command(flatten)]
+    pub page: PageArgs,
 }
 #[derive(Debug, Args)]
 pub(crate) struct AlertIdArgs {

@@ -34,7 +34,7 @@ pub(crate) struct LeaseEndArgs {
 }
 #[derive(Debug, Args)]
 pub(crate) struct AllocCreateArgs {
-    /// This GPU
+    /// This GPU (UUID, or a unique prefix of one)
     #[arg(long, value_name = "UUID", conflicts_with_all = ["node", "cluster", "model"])]
     pub device: Option<String>,
     /// Any free GPU of this node
@@ -117,6 +117,11 @@ pub(crate) struct AllocListArgs {
     /// Only leases on this node
     #[arg(long, value_name = "NAME")]
     pub node: Option<String>,
+    /// Only leases in this cluster
+    #[arg(long, value_name = "NAME")]
+    pub cluster: Option<String>,
+    #[command(flatten)]
+    pub page: PageArgs,
 }
 #[derive(Debug, Args)]
 pub(crate) struct AllocShowArgs {

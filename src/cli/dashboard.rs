@@ -42,21 +42,27 @@ pub(crate) struct TrendsArgs {
     /// Only this GPU model
     #[arg(long, value_name = "MODEL")]
     pub model: Option<String>,
-    /// Only this GPU (UUID)
+    /// Only this GPU (UUID, or a unique prefix of one)
     #[arg(long, value_name = "UUID")]
     pub device: Option<String>,
 }
+/// Alerts a `dashboard alerts` page shows without --limit.
+pub(crate) const DASHBOARD_ALERTS_PAGE_SIZE: u32 = 50;
+
 #[derive(Debug, Args)]
+#[command(mut_arg("limit", |a| a.help("Show at most N alerts per page [default: 50]")))]
 pub(crate) struct DashboardAlertsArgs {
-    /// Show at most N alerts
-    #[arg(long, default_value_t = 50, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
-    pub limit: u32,
+    #[command(flatten)]
+    pub page: PageArgs,
 }
+/// Events an activity page shows without --limit.
+pub(crate) const ACTIVITY_PAGE_SIZE: u32 = 20;
+
 #[derive(Debug, Args)]
+#[command(mut_arg("limit", |a| a.help("Show at most N events per page [default: 20]")))]
 pub(crate) struct ActivityArgs {
-    /// Show at most N events
-    #[arg(long, default_value_t = 20, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
-    pub limit: u32,
+    #[command(flatten)]
+    pub page: PageArgs,
 }
 #[derive(Debug, Args)]
 pub(crate) struct RealtimeArgs {
@@ -66,4 +72,17 @@ pub(crate) struct RealtimeArgs {
     /// How often collect runs; samples older than 3 intervals are stale
     #[arg(long, default_value = "60s", value_name = "DURATION", value_parser = checked(Span::parse))]
     pub interval: Span,
+    /// Only GPUs of this node
+    #[arg(long, value_name = "NAME")]
+    pub node: Option<String>,
+    /// Only GPUs of this cluster
+    #[arg(long, value_name = "NAME")]
+    pub cluster: Option<String>,
+    /// Only GPUs of this model (name or alias)
+    #[arg(long, value_name = "MODEL")]
+    pub model: Option<String>,
+    /// Order by node (and index), or by util, memory, temp or power (highest first), or age
+    /// (stalest first)
+    #[arg(long, default_value = "node", value_name = "FIELD", value_parser = checked(RealtimeSort::from_str))]
+    pub sort: RealtimeSort,
 }

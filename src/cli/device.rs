@@ -39,10 +39,12 @@ pub(crate) struct DeviceListArgs {
     /// Only GPUs with an active lease (whole or on a MIG instance)
     #[arg(long)]
     pub allocated: bool,
+    #[command(flatten)]
+    pub page: PageArgs,
 }
 #[derive(Debug, Args)]
 pub(crate) struct DeviceShowArgs {
-    /// GPU UUID (GPU-…)
+    /// GPU UUID (GPU-…), or a unique prefix of one
     pub uuid: String,
 }
 #[derive(Debug, Args)]
@@ -74,7 +76,7 @@ pub(crate) struct DeviceAddArgs {
 }
 #[derive(Debug, Args)]
 pub(crate) struct DeviceUpdateArgs {
-    /// GPU UUID
+    /// GPU UUID, or a unique prefix of one
     pub uuid: String,
     /// Index on the node
     #[arg(long, value_name = "N")]
@@ -94,7 +96,7 @@ pub(crate) struct DeviceUpdateArgs {
 }
 #[derive(Debug, Args)]
 pub(crate) struct DeviceSetStatusArgs {
-    /// GPU UUID
+    /// GPU UUID, or a unique prefix of one
     pub uuid: String,
     /// New status
     #[arg(value_enum)]
@@ -105,7 +107,7 @@ pub(crate) struct DeviceSetStatusArgs {
 }
 #[derive(Debug, Args)]
 pub(crate) struct DeviceRemoveArgs {
-    /// GPU UUID
+    /// GPU UUID, or a unique prefix of one
     pub uuid: String,
     /// Why; kept in the history
     #[arg(long, value_name = "TEXT")]

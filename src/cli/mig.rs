@@ -18,12 +18,12 @@ pub(crate) enum MigCommand {
 }
 #[derive(Debug, Args)]
 pub(crate) struct MigModeArgs {
-    /// GPU UUID
+    /// GPU UUID, or a unique prefix of one
     pub device: String,
 }
 #[derive(Debug, Args)]
 pub(crate) struct MigCreateArgs {
-    /// GPU UUID
+    /// GPU UUID, or a unique prefix of one
     pub device: String,
     /// GPU-instance profile, e.g. 3g.40gb
     #[arg(value_parser = checked(MigProfileName::parse))]
@@ -34,19 +34,21 @@ pub(crate) struct MigCreateArgs {
 }
 #[derive(Debug, Args)]
 pub(crate) struct MigListArgs {
-    /// Only instances of this GPU
+    /// Only instances of this GPU (UUID, or a unique prefix of one)
     #[arg(long, value_name = "UUID")]
     pub device: Option<String>,
     /// Only instances on this node
     #[arg(long, value_name = "NAME")]
     pub node: Option<String>,
+    #[command(flatten)]
+    pub page: PageArgs,
 }
 #[derive(Debug, Args)]
 pub(crate) struct MigDestroyArgs {
-    /// Instance id (as `mig list` shows) or MIG UUID
+    /// Instance id (as `mig list` shows), MIG UUID, or a unique prefix of one
     #[arg(required_unless_present = "all", conflicts_with_all = ["device", "all"])]
     pub instance: Option<String>,
-    /// The GPU whose instances to destroy (with --all)
+    /// The GPU whose instances to destroy (with --all): UUID, or a unique prefix of one
     #[arg(long, value_name = "UUID", requires = "all")]
     pub device: Option<String>,
     /// Destroy every instance of --device

@@ -7,7 +7,7 @@ use std::str::FromStr;
 use clap::{Args, Parser, Subcommand};
 
 use crate::clock::{Span, Timestamp};
-use crate::domain::{AlertState, DeviceStatus, NodeSort, NodeStatus, Severity};
+use crate::domain::{AlertState, DeviceStatus, NodeSort, NodeStatus, RealtimeSort, Severity};
 use crate::error::exit_status_table;
 use crate::output::{ColorChoice, Format};
 use crate::validate::{
@@ -25,6 +25,7 @@ mod mig;
 mod misc;
 mod model;
 mod node;
+mod page;
 mod report;
 mod value;
 
@@ -38,6 +39,7 @@ pub(crate) use mig::*;
 pub(crate) use misc::*;
 pub(crate) use model::*;
 pub(crate) use node::*;
+pub(crate) use page::*;
 pub(crate) use report::*;
 
 use value::checked;

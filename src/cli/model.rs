@@ -6,7 +6,7 @@ use super::*;
 pub(crate) enum ModelCommand {
     /// List the GPU models of the catalogue
     #[command(visible_alias = "ls")]
-    List,
+    List(ModelListArgs),
     /// Show a model with its aliases and MIG profiles
     Show(ModelShowArgs),
     /// Add a model to the catalogue
@@ -16,6 +16,11 @@ pub(crate) enum ModelCommand {
     /// Remove a model (refused while GPUs use it)
     #[command(visible_alias = "rm")]
     Remove(ModelShowArgs),
+}
+#[derive(Debug, Args)]
+pub(crate) struct ModelListArgs {
+    #[command(flatten)]
+    pub page: PageArgs,
 }
 #[derive(Debug, Args)]
 pub(crate) struct ModelShowArgs {

@@ -53,12 +53,8 @@ pub(crate) struct NodeListArgs {
     /// Sort in descending order
     #[arg(long)]
     pub desc: bool,
-    /// Show at most N nodes per page [default: all; 50 with --page]
-    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
-    pub limit: Option<u32>,
-    /// Which page of --limit nodes to show, from 1
-    #[arg(long, value_name = "P", value_parser = clap::value_parser!(u32).range(1..))]
-    pub page: Option<u32>,
+    #[command(flatten)]
+    pub page: PageArgs,
     /// Only nodes changed within this duration (e.g. 24h)
     #[arg(long, value_name = "DURATION", value_parser = checked(Span::parse))]
     pub changed_since: Option<Span>,
@@ -151,22 +147,27 @@ pub(crate) struct NodeRemoveArgs {
     #[arg(long, value_name = "TEXT")]
     pub reason: Option<String>,
 }
+/// Changes a history page shows without --limit.
+pub(crate) const HISTORY_PAGE_SIZE: u32 = 100;
+
 #[derive(Debug, Args)]
+#[command(mut_arg("limit", |a| a.help("Show at most N changes per page [default: 100]")))]
 pub(crate) struct NodeHistoryArgs {
     /// Node name (removed nodes keep their history)
     pub name: String,
     /// Only changes within this duration (e.g. 7d)
     #[arg(long, value_name = "DURATION", value_parser = checked(Span::parse))]
     pub since: Option<Span>,
-    /// Show at most N changes
-    #[arg(long, default_value_t = 100, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
-    pub limit: u32,
+    #[command(flatten)]
+    pub page: PageArgs,
 }
 #[derive(Debug, Args)]
 pub(crate) struct NodeRecentArgs {
     /// Window to look back over
     #[arg(long, default_value = "24h", value_name = "DURATION", value_parser = checked(Span::parse))]
     pub since: Span,
+    #[command(flatten)]
+    pub page: PageArgs,
 }
 /// How to reach a cluster with kubectl.
 #[derive(Debug, Args)]

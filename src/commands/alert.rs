@@ -13,9 +13,10 @@ use crate::cli::{
     AlertRulesCommand,
 };
 use crate::clock;
+use crate::commands::page_footer;
 use crate::domain::{Alert, AlertRule, AlertState};
 use crate::error::{Error, Result};
-use crate::inventory::{alert_not_found, resolve_node};
+use crate::inventory::{alert_not_found, load_device, resolve_node};
 use crate::output::{or_dash, Output, TableRow};
 use crate::store::alerts::{self, AlertFilter};
 use crate::validate;
@@ -85,16 +86,21 @@ fn list(ctx: &Ctx, args: &AlertListArgs) -> Result<()> {
         Some(text) => Some(resolve_node(store.conn(), text)?),
         None => None,
     };
+    let device = match &args.device {
+        Some(text) => Some(load_device(store.conn(), text)?.uuid),
+        None => None,
+    };
     let filter = AlertFilter {
         states,
         severity: args.severity,
         node: node.as_ref().map(|n| n.name.clone()),
         cluster: node.map(|n| n.cluster),
-        limit: args.limit.map(i64::from),
+        device,
     };
-    let rows = alerts::list(store.conn(), &filter)?;
-    let noun = if rows.len() == 1 { "alert" } else { "alerts" };
-    ctx.out.list(&rows, Some(format!("{} {noun}", rows.len())))
+    let page = args.page.page(None);
+    let (rows, total) = alerts::list(store.conn(), &filter, page)?;
+    let footer = page_footer(page, rows.len(), total, "alert", "alerts");
+    ctx.out.list(&rows, Some(footer))
 }
 
 fn show(ctx: &Ctx, args: &AlertIdArgs) -> Result<()> {

@@ -12,9 +12,10 @@ use crate::cli::{
     LeaseEndArgs, LeaseNewEndArgs,
 };
 use crate::clock;
+use crate::commands::page_footer;
 use crate::domain::{Allocation, LeaseState};
 use crate::error::{Error, Result};
-use crate::inventory::{lease_not_found, resolve_node, LeaseRequest};
+use crate::inventory::{lease_not_found, Filters, LeaseRequest};
 use crate::output::plural;
 use crate::output::{or_dash, Output, TableRow};
 use crate::store::allocations::{self, AllocationFilter};
@@ -195,19 +196,22 @@ fn list(ctx: &Ctx, args: &AllocListArgs) -> Result<()> {
         Some(LeaseState::Active)
     };
     let store = ctx.store()?;
-    let node = match &args.node {
-        Some(text) => Some(resolve_node(store.conn(), text)?),
-        None => None,
-    };
+    let filters = Filters::resolve(
+        store.conn(),
+        args.node.as_deref(),
+        args.cluster.as_deref(),
+        None,
+    )?;
     let filter = AllocationFilter {
         state,
         owner: args.owner.clone(),
         namespace: args.namespace.clone(),
-        node: node.as_ref().map(|n| n.name.clone()),
-        cluster: node.map(|n| n.cluster),
+        node: filters.node_name(),
+        cluster: filters.cluster_or_nodes(),
     };
-    let rows = allocations::list(store.conn(), &filter)?;
-    let footer = plural(rows.len(), "lease", "leases");
+    let page = args.page.page(None);
+    let (rows, total) = allocations::page(store.conn(), &filter, page)?;
+    let footer = page_footer(page, rows.len(), total, "lease", "leases");
     ctx.out.list(&rows, Some(footer))
 }
 

@@ -8,10 +8,10 @@ use crate::cli::{
     DeviceShowArgs, DeviceUpdateArgs,
 };
 use crate::clock;
+use crate::commands::page_footer;
 use crate::domain::{Device, MigInstance};
 use crate::error::{Error, Result};
 use crate::inventory::{load_device, model_not_found, Filters};
-use crate::output::plural;
 use crate::output::{or_dash, rows::instance_table, Output, TableRow};
 use crate::store::devices::DeviceFilter;
 use crate::store::{devices, mig, models};
@@ -84,8 +84,9 @@ fn list(ctx: &Ctx, args: &DeviceListArgs) -> Result<()> {
         free: args.free,
         allocated: args.allocated,
     };
-    let rows = devices::list(store.conn(), &filter)?;
-    let footer = plural(rows.len(), "GPU", "GPUs");
+    let page = args.page.page(None);
+    let (rows, total) = devices::page(store.conn(), &filter, page)?;
+    let footer = page_footer(page, rows.len(), total, "GPU", "GPUs");
     ctx.out.list(&rows, Some(footer))
 }
 

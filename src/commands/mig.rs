@@ -3,9 +3,10 @@
 use serde::Serialize;
 
 use crate::cli::{MigCommand, MigCreateArgs, MigDestroyArgs, MigListArgs, MigModeArgs};
+use crate::commands::page_footer;
 use crate::domain::MigInstance;
-use crate::error::{Error, Result};
-use crate::inventory::{load_device, resolve_node};
+use crate::error::Result;
+use crate::inventory::{load_device, load_mig_instance, resolve_node};
 use crate::output::plural;
 use crate::store::mig;
 use crate::Ctx;
@@ -38,10 +39,13 @@ fn set_mode(ctx: &Ctx, args: &MigModeArgs, enable: bool) -> Result<()> {
 fn create(ctx: &Ctx, args: &MigCreateArgs) -> Result<()> {
     let created =
         ctx.change(|inv| inv.create_mig_instances(&args.device, &args.profile, args.count))?;
+    // The stored UUID, not the prefix the user may have typed.
+    let device = created
+        .first()
+        .map_or(args.device.as_str(), |i| i.device.as_str());
     ctx.out.confirm(format!(
-        "created {} on GPU {}",
+        "created {} on GPU {device}",
         plural(created.len(), "MIG instance", "MIG instances"),
-        args.device
     ));
     ctx.out.list(&created, None)
 }
@@ -56,8 +60,9 @@ fn list(ctx: &Ctx, args: &MigListArgs) -> Result<()> {
         Some(text) => Some(resolve_node(store.conn(), text)?.id),
         None => None,
     };
-    let rows = mig::list(store.conn(), device_id, node_id)?;
-    let footer = plural(rows.len(), "MIG instance", "MIG instances");
+    let page = args.page.page(None);
+    let (rows, total) = mig::page(store.conn(), device_id, node_id, page)?;
+    let footer = page_footer(page, rows.len(), total, "MIG instance", "MIG instances");
     ctx.out.list(&rows, Some(footer))
 }
 
@@ -70,13 +75,7 @@ struct Destroyed {
 fn destroy(ctx: &Ctx, args: &MigDestroyArgs) -> Result<()> {
     let destroyed = ctx.change(|inv| {
         let targets = match (&args.instance, &args.device) {
-            (Some(instance), _) => vec![mig::get(inv.conn(), instance)?.ok_or_else(|| {
-                Error::not_found(format!(
-                    "MIG instance {} not found",
-                    crate::terminal::quote(&instance.to_string())
-                ))
-                .with_hint("'gpuctl mig list' shows the instances")
-            })?],
+            (Some(instance), _) => vec![load_mig_instance(inv.conn(), instance)?],
             (None, Some(uuid)) => {
                 let device = load_device(inv.conn(), uuid)?;
                 mig::list(inv.conn(), Some(device.id), None)?

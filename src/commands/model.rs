@@ -4,7 +4,10 @@ use std::io::Write;
 
 use crate::output::Cell;
 
-use crate::cli::{ModelAddArgs, ModelCommand, ModelFieldArgs, ModelShowArgs, ModelUpdateArgs};
+use crate::cli::{
+    ModelAddArgs, ModelCommand, ModelFieldArgs, ModelListArgs, ModelShowArgs, ModelUpdateArgs,
+};
+use crate::commands::page_footer;
 use crate::domain::GpuModel;
 use crate::error::{Error, Result};
 use crate::inventory::model_not_found;
@@ -15,7 +18,7 @@ use crate::Ctx;
 
 pub(crate) fn run(ctx: &Ctx, command: &ModelCommand) -> Result<()> {
     match command {
-        ModelCommand::List => list(ctx),
+        ModelCommand::List(args) => list(ctx, args),
         ModelCommand::Show(args) => show(ctx, args),
         ModelCommand::Add(args) => add(ctx, args),
         ModelCommand::Update(args) => update(ctx, args),
@@ -54,10 +57,11 @@ impl TableRow for GpuModel {
     }
 }
 
-fn list(ctx: &Ctx) -> Result<()> {
+fn list(ctx: &Ctx, args: &ModelListArgs) -> Result<()> {
     let store = ctx.store()?;
-    let rows = models::list(store.conn())?;
-    let footer = crate::output::plural(rows.len(), "model", "models");
+    let page = args.page.page(None);
+    let (rows, total) = models::page(store.conn(), page)?;
+    let footer = page_footer(page, rows.len(), total, "model", "models");
     ctx.out.list(&rows, Some(footer))
 }
 

@@ -175,7 +175,13 @@ fn expire(inv: &Inventory) -> Result<Vec<ExpiredLease>> {
 
 fn recount(inv: &Inventory) -> Result<Vec<NodeCounts>> {
     let tx = inv.conn();
-    let (all, _) = nodes::list(tx, &NodeFilter::default(), NodeSort::Name, false, None, 0)?;
+    let (all, _) = nodes::list(
+        tx,
+        &NodeFilter::default(),
+        NodeSort::Name,
+        false,
+        crate::store::Page::ALL,
+    )?;
     let free = allocations::free_gpus(tx, &Scope::default(), true)?;
     let mut out = Vec::with_capacity(all.len());
     for node in all {

@@ -9,17 +9,64 @@ use crate::domain::{Device, DeviceStatus, EventKind, Node};
 use crate::error::{Error, Result};
 use crate::gpu::source::DeviceSample;
 use crate::output::or_dash;
-use crate::store::devices;
 use crate::store::registry::{self, DeviceReport};
+use crate::store::{devices, UuidTable};
 
 pub(crate) fn device_not_found(uuid: &str) -> Error {
     Error::not_found(format!("GPU {} not found", crate::terminal::quote(uuid)))
         .with_hint("'gpuctl device list' shows the GPUs in the store")
 }
 
-/// Loads a GPU or fails with exit 3.
-pub(crate) fn load_device(conn: &Connection, uuid: &str) -> Result<Device> {
-    devices::get(conn, uuid)?.ok_or_else(|| device_not_found(uuid))
+/// How many of the GPUs an ambiguous UUID prefix matches its error names.
+const AMBIGUOUS_UUIDS_NAMED: i64 = 3;
+
+/// Loads a GPU by its UUID or a unique prefix of one, as git takes short hashes (the overview
+/// shows `GPU-04dd5a2a`): the exact UUID wins; a prefix of several GPUs' is a usage error
+/// (exit 2) naming it and them; no GPU is exit 3. Every command that takes a GPU's UUID
+/// loads it here.
+pub(crate) fn load_device(conn: &Connection, text: &str) -> Result<Device> {
+    if let Some(device) = devices::get(conn, text)? {
+        return Ok(device);
+    }
+    if text.is_empty() {
+        return Err(device_not_found(text));
+    }
+    match unique_uuid(conn, UuidTable::Devices, text)? {
+        Some(uuid) => devices::get(conn, &uuid)?.ok_or_else(|| device_not_found(text)),
+        None => Err(device_not_found(text)),
+    }
+}
+
+/// The one UUID of `table` that starts with `prefix`; None when none does; a usage error
+/// (exit 2) naming the prefix, how many match and the first few when several do.
+pub(crate) fn unique_uuid(
+    conn: &Connection,
+    table: UuidTable,
+    prefix: &str,
+) -> Result<Option<String>> {
+    let (uuids, total) =
+        crate::store::uuids_with_prefix(conn, table, prefix, AMBIGUOUS_UUIDS_NAMED)?;
+    match uuids.as_slice() {
+        [] => Ok(None),
+        [uuid] if total == 1 => Ok(Some(uuid.clone())),
+        _ => {
+            let (one, many) = match table {
+                UuidTable::Devices => ("GPU", "GPUs"),
+                UuidTable::MigInstances => ("MIG", "MIG instances"),
+            };
+            let more = if total > AMBIGUOUS_UUIDS_NAMED {
+                ", …"
+            } else {
+                ""
+            };
+            Err(Error::usage(format!(
+                "{one} UUID prefix {} is ambiguous: {total} {many} match ({}{more})",
+                crate::terminal::quote(prefix),
+                uuids.join(", ")
+            ))
+            .with_hint("give more of the UUID"))
+        }
+    }
 }
 
 /// What `device.created` records of a GPU.
@@ -142,6 +189,8 @@ impl Inventory<'_> {
         edit: impl FnOnce(&Connection, &mut Device) -> Result<()>,
     ) -> Result<(Device, usize)> {
         let old = load_device(self.conn(), uuid)?;
+        // The stored UUID, whatever prefix of it the caller gave.
+        let uuid = old.uuid.as_str();
         let mut new = old.clone();
         edit(self.conn(), &mut new)?;
         if new.index != old.index {

@@ -326,9 +326,11 @@ impl Inventory<'_> {
 
     /// The request's filters, each named thing checked to exist (exit 3 otherwise).
     fn scope(&self, request: &LeaseRequest) -> Result<Scope> {
-        if let Some(uuid) = &request.device {
-            load_device(self.conn(), uuid)?;
-        }
+        // The stored UUID, whatever prefix of it the request gave.
+        let device_uuid = match &request.device {
+            Some(text) => Some(load_device(self.conn(), text)?.uuid),
+            None => None,
+        };
         let node = match &request.node {
             Some(node) => Some(self.load_node(node)?),
             None => None,
@@ -341,7 +343,7 @@ impl Inventory<'_> {
             None => None,
         };
         Ok(Scope {
-            device_uuid: request.device.clone(),
+            device_uuid,
             cluster: request
                 .cluster
                 .clone()
@@ -380,7 +382,7 @@ impl Inventory<'_> {
             }
             None => {
                 let allow = request.allow_unhealthy;
-                if let Some(uuid) = &request.device {
+                if let Some(uuid) = &scope.device_uuid {
                     self.check_device_leasable(uuid, allow)?;
                 }
                 let candidates = allocations::free_gpus(self.conn(), &scope, allow)?;

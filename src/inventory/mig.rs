@@ -7,7 +7,29 @@ use crate::domain::{Device, EventKind, MigInstance};
 use crate::error::{Error, Result};
 use crate::gpu::mig::{self as engine, FitError, MigProfile, Placed};
 use crate::output::{or_dash, plural};
-use crate::store::{devices, mig, models};
+use crate::store::{devices, mig, models, UuidTable};
+
+/// Loads a MIG instance by its id (as `mig list` shows it), its MIG UUID, or a unique prefix
+/// of one (as [`load_device`] takes GPUs); exit 3 when none matches.
+pub(crate) fn load_mig_instance(conn: &Connection, text: &str) -> Result<MigInstance> {
+    let not_found = || {
+        Error::not_found(format!(
+            "MIG instance {} not found",
+            crate::terminal::quote(text)
+        ))
+        .with_hint("'gpuctl mig list' shows the instances")
+    };
+    if let Some(instance) = mig::get(conn, text)? {
+        return Ok(instance);
+    }
+    if text.is_empty() || text.parse::<i64>().is_ok() {
+        return Err(not_found());
+    }
+    match super::devices::unique_uuid(conn, UuidTable::MigInstances, text)? {
+        Some(uuid) => mig::get(conn, &uuid)?.ok_or_else(not_found),
+        None => Err(not_found()),
+    }
+}
 
 /// The MIG profile table of a GPU's model; a conflict when the model has none.
 pub(crate) fn profiles_of(conn: &Connection, device: &Device) -> Result<Vec<MigProfile>> {
@@ -57,6 +79,8 @@ impl Inventory<'_> {
     /// instances left. Returns the GPU and whether it changed.
     pub(crate) fn set_mig_mode(&self, uuid: &str, enable: bool) -> Result<(Device, bool)> {
         let mut device = load_device(self.conn(), uuid)?;
+        // The stored UUID, whatever prefix of it the caller gave.
+        let uuid = device.uuid.clone();
         if device.mig_enabled == enable {
             return Ok((device, false));
         }
@@ -98,7 +122,7 @@ impl Inventory<'_> {
                 .field("mig_mode")
                 .change(Some(old.into()), Some(new.into())),
         )?;
-        Ok((load_device(self.conn(), uuid)?, true))
+        Ok((load_device(self.conn(), &uuid)?, true))
     }
 
     /// Places `count` instances of `profile` on a MIG-enabled GPU, each with `mig.created`.

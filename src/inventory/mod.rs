@@ -25,6 +25,7 @@ use crate::store::events;
 pub(crate) use alerts::alert_not_found;
 pub(crate) use devices::{load_device, RunDevices};
 pub(crate) use leases::{lease_not_found, LeaseRequest};
+pub(crate) use mig::load_mig_instance;
 pub(crate) use models::model_not_found;
 pub(crate) use nodes::{
     ambiguous_node, check_cluster, creation_summary, format_labels, host_name, node_named,

@@ -200,11 +200,17 @@ pub struct AlertFilter {
     pub severity: Option<Severity>,
     pub node: Option<String>,
     pub cluster: Option<String>,
-    pub limit: Option<i64>,
+    /// Only alerts of this GPU (its full UUID).
+    pub device: Option<String>,
 }
 
-/// Alerts, most severe and newest first.
-pub fn list(conn: &Connection, filter: &AlertFilter) -> Result<Vec<Alert>> {
+/// One page of the alerts matching `filter`, most severe and newest first, and how many
+/// match in all.
+pub fn list(
+    conn: &Connection,
+    filter: &AlertFilter,
+    page: super::Page,
+) -> Result<(Vec<Alert>, i64)> {
     let mut clauses = Vec::new();
     let mut values: Vec<Value> = Vec::new();
     if !filter.states.is_empty() {
@@ -218,30 +224,31 @@ pub fn list(conn: &Connection, filter: &AlertFilter) -> Result<Vec<Alert>> {
         clauses.push("severity = ?".into());
         values.push(Value::Text(severity.as_str().into()));
     }
-    if let Some(node) = &filter.node {
-        clauses.push("node = ?".into());
-        values.push(Value::Text(node.clone()));
+    for (clause, value) in [
+        ("node = ?", &filter.node),
+        ("cluster = ?", &filter.cluster),
+        ("device_uuid = ?", &filter.device),
+    ] {
+        if let Some(value) = value {
+            clauses.push(clause.into());
+            values.push(Value::Text(value.clone()));
+        }
     }
-    if let Some(cluster) = &filter.cluster {
-        clauses.push("cluster = ?".into());
-        values.push(Value::Text(cluster.clone()));
-    }
-    let where_sql = if clauses.is_empty() {
-        String::new()
-    } else {
-        format!("WHERE {}", clauses.join(" AND "))
-    };
+    let where_sql = super::where_all(&clauses);
     let sql = format!(
         "SELECT {ALERT_COLUMNS} FROM alerts {where_sql}
          ORDER BY state = 'resolved',
                   CASE severity WHEN 'critical' THEN 0 WHEN 'warning' THEN 1 ELSE 2 END,
-                  last_seen_at DESC, id DESC
-         LIMIT {}",
-        filter.limit.unwrap_or(-1)
+                  last_seen_at DESC, id DESC{}",
+        page.sql()
     );
     let mut stmt = conn.prepare_cached(&sql)?;
-    let rows = stmt.query_map(params_from_iter(values.iter()), alert_from_row)?;
-    Ok(rows.collect::<rusqlite::Result<_>>()?)
+    let rows = stmt
+        .query_map(params_from_iter(values.iter()), alert_from_row)?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    let select = format!("SELECT 1 FROM alerts {where_sql}");
+    let total = page.total(conn, &select, &values, rows.len())?;
+    Ok((rows, total))
 }
 
 /// Whether a GPU (by UUID) still has a lease that holds it at `at`.

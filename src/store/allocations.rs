@@ -85,7 +85,12 @@ pub struct AllocationFilter {
     pub cluster: Option<String>,
 }
 
-pub fn list(conn: &Connection, filter: &AllocationFilter) -> Result<Vec<Allocation>> {
+/// One page of the leases matching `filter`, oldest first, and how many match in all.
+pub fn page(
+    conn: &Connection,
+    filter: &AllocationFilter,
+    page: super::Page,
+) -> Result<(Vec<Allocation>, i64)> {
     let mut clauses: Vec<&str> = Vec::new();
     let mut values: Vec<Value> = Vec::new();
     if let Some(state) = filter.state {
@@ -105,12 +110,17 @@ pub fn list(conn: &Connection, filter: &AllocationFilter) -> Result<Vec<Allocati
     }
     let where_sql = super::where_all(&clauses);
     let sql = format!(
-        "SELECT {ALLOCATION_COLUMNS}, health FROM {} {where_sql} ORDER BY id",
-        leases_now()
+        "SELECT {ALLOCATION_COLUMNS}, health FROM {} {where_sql} ORDER BY id{}",
+        leases_now(),
+        page.sql()
     );
     let mut stmt = conn.prepare_cached(&sql)?;
-    let rows = stmt.query_map(params_from_iter(values.iter()), allocation_from_row)?;
-    Ok(rows.collect::<rusqlite::Result<_>>()?)
+    let rows = stmt
+        .query_map(params_from_iter(values.iter()), allocation_from_row)?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    let select = format!("SELECT 1 FROM {} {where_sql}", leases_now());
+    let total = page.total(conn, &select, &values, rows.len())?;
+    Ok((rows, total))
 }
 
 /// A new lease: ids of what it holds and the text columns that outlive them.

@@ -4,6 +4,7 @@ use std::collections::BTreeMap;
 
 use rusqlite::{params, Connection};
 
+use crate::domain::RealtimeSort;
 use crate::error::Result;
 use crate::store::metrics::HOURLY_VALUES;
 
@@ -217,6 +218,58 @@ LEFT JOIN gpu_models m ON m.id = d.model_id
 WHERE d.latest_ts IS NOT NULL
 ORDER BY n.name, d.idx";
 
+/// [`REALTIME_SQL`] up to its WHERE: what the filtered and sorted statement starts with.
+const REALTIME_SELECT: &str = "
+SELECT n.name AS node, d.idx, d.uuid, m.name AS model, d.latest_gpu_util, d.latest_mem_used_mib,
+       d.memory_total_mib, d.latest_temp_c, d.latest_power_mw, d.power_limit_mw, d.latest_ts,
+       d.workload
+FROM devices d
+JOIN nodes n ON n.id = d.node_id
+LEFT JOIN gpu_models m ON m.id = d.model_id";
+
+/// Which GPUs `dashboard realtime` shows, and in what order; the default is every GPU by
+/// node and index, [`REALTIME_SQL`] itself.
+#[derive(Debug, Clone, Default)]
+pub struct RealtimeQuery {
+    pub node_id: Option<i64>,
+    pub cluster: Option<String>,
+    pub model_id: Option<i64>,
+    pub sort: Option<RealtimeSort>,
+}
+
+impl RealtimeQuery {
+    /// The statement and its parameters: filters as parameters, the order one of a fixed set.
+    pub fn sql(&self) -> (String, Vec<rusqlite::types::Value>) {
+        use rusqlite::types::Value;
+        let mut sql = format!("{REALTIME_SELECT}\nWHERE d.latest_ts IS NOT NULL");
+        let mut values = Vec::new();
+        if let Some(node_id) = self.node_id {
+            sql.push_str(" AND n.id = ?");
+            values.push(Value::Integer(node_id));
+        }
+        if let Some(cluster) = &self.cluster {
+            sql.push_str(" AND n.cluster = ?");
+            values.push(Value::Text(cluster.clone()));
+        }
+        if let Some(model_id) = self.model_id {
+            sql.push_str(" AND d.model_id = ?");
+            values.push(Value::Integer(model_id));
+        }
+        // Node and index break ties, so the order is the same on every run.
+        let order = match self.sort.unwrap_or(RealtimeSort::Node) {
+            RealtimeSort::Node => "n.name, d.idx",
+            RealtimeSort::Util => "d.latest_gpu_util DESC NULLS LAST, n.name, d.idx",
+            RealtimeSort::Memory => "d.latest_mem_used_mib DESC NULLS LAST, n.name, d.idx",
+            RealtimeSort::Temp => "d.latest_temp_c DESC NULLS LAST, n.name, d.idx",
+            RealtimeSort::Power => "d.latest_power_mw DESC NULLS LAST, n.name, d.idx",
+            RealtimeSort::Age => "d.latest_ts, n.name, d.idx",
+        };
+        sql.push_str("\nORDER BY ");
+        sql.push_str(order);
+        (sql, values)
+    }
+}
+
 /// One GPU's newest sample as `dashboard realtime` shows it, its text borrowed from the
 /// statement's row.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -237,13 +290,15 @@ pub struct RealtimeSample<'a> {
 }
 
 /// Hands every GPU's newest sample to `each` as the statement steps to it, in
-/// [`REALTIME_SQL`]'s order: no row is copied or kept, so a fleet of any size costs one row.
+/// the query's order: no row is copied or kept, so a fleet of any size costs one row.
 pub fn for_each_realtime_sample(
     conn: &Connection,
+    query: &RealtimeQuery,
     mut each: impl FnMut(&RealtimeSample<'_>) -> Result<()>,
 ) -> Result<()> {
-    let mut stmt = conn.prepare_cached(REALTIME_SQL)?;
-    let mut rows = stmt.query([])?;
+    let (sql, values) = query.sql();
+    let mut stmt = conn.prepare_cached(&sql)?;
+    let mut rows = stmt.query(rusqlite::params_from_iter(values.iter()))?;
     while let Some(r) = rows.next()? {
         let sample = RealtimeSample {
             node: borrowed_text(r, 0)?,
@@ -534,6 +589,27 @@ fn bucket_parts(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_default_realtime_query_is_the_statement_the_bench_measures() {
+        let (sql, values) = RealtimeQuery::default().sql();
+        assert_eq!(sql, REALTIME_SQL);
+        assert!(values.is_empty());
+    }
+
+    #[test]
+    fn realtime_filters_are_parameters_and_sorts_a_fixed_order() {
+        let query = RealtimeQuery {
+            node_id: Some(7),
+            cluster: Some("x' OR 1=1 --".into()),
+            model_id: Some(3),
+            sort: Some(RealtimeSort::Util),
+        };
+        let (sql, values) = query.sql();
+        assert!(!sql.contains("OR 1=1"), "{sql}");
+        assert_eq!(values.len(), 3);
+        assert!(sql.ends_with("ORDER BY d.latest_gpu_util DESC NULLS LAST, n.name, d.idx"));
+    }
     use crate::store::{Store, DEFAULT_BUSY_TIMEOUT};
 
     /// Without statistics, SQLite once looked each GPU's active leases up through

@@ -88,6 +88,16 @@ pub fn get(conn: &Connection, uuid: &str) -> Result<Option<Device>> {
         .optional()?)
 }
 
+/// The GPUs whose UUID starts with `prefix`: the first `limit` UUIDs in order, and how many
+/// there are in all (see [`super::uuids_with_prefix`]).
+pub fn uuids_with_prefix(
+    conn: &Connection,
+    prefix: &str,
+    limit: i64,
+) -> Result<(Vec<String>, i64)> {
+    super::uuids_with_prefix(conn, super::UuidTable::Devices, prefix, limit)
+}
+
 /// Where a GPU is: what a collect needs to file a reading, without the full device row's
 /// lease and health subqueries (a fleet collect asks for 8,000).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -119,6 +129,30 @@ pub fn placement(conn: &Connection, uuid: &str) -> Result<Option<Placement>> {
 
 /// GPUs matching `filter`, by node and index.
 pub fn list(conn: &Connection, filter: &DeviceFilter) -> Result<Vec<Device>> {
+    Ok(page(conn, filter, super::Page::ALL)?.0)
+}
+
+/// One page of the GPUs matching `filter`, by node and index, and how many match in all.
+pub fn page(
+    conn: &Connection,
+    filter: &DeviceFilter,
+    page: super::Page,
+) -> Result<(Vec<Device>, i64)> {
+    let (where_sql, values) = filter_sql(filter);
+    let sql = format!(
+        "SELECT {} {DEVICE_FROM} {where_sql} ORDER BY n.name, d.idx{}",
+        device_columns(),
+        page.sql()
+    );
+    let mut stmt = conn.prepare_cached(&sql)?;
+    let rows = stmt.query_map(params_from_iter(values.iter()), device_from_row)?;
+    let rows: Vec<Device> = rows.collect::<rusqlite::Result<_>>()?;
+    let select = format!("SELECT 1 {DEVICE_FROM} {where_sql}");
+    let total = page.total(conn, &select, &values, rows.len())?;
+    Ok((rows, total))
+}
+
+fn filter_sql(filter: &DeviceFilter) -> (String, Vec<Value>) {
     let mut clauses: Vec<&str> = Vec::new();
     let mut values: Vec<Value> = Vec::new();
     if let Some(node) = &filter.node {
@@ -150,14 +184,7 @@ pub fn list(conn: &Connection, filter: &DeviceFilter) -> Result<Vec<Device>> {
                 AND a.expires_at > gpuctl_now())",
         );
     }
-    let where_sql = super::where_all(&clauses);
-    let sql = format!(
-        "SELECT {} {DEVICE_FROM} {where_sql} ORDER BY n.name, d.idx",
-        device_columns()
-    );
-    let mut stmt = conn.prepare_cached(&sql)?;
-    let rows = stmt.query_map(params_from_iter(values.iter()), device_from_row)?;
-    Ok(rows.collect::<rusqlite::Result<_>>()?)
+    (super::where_all(&clauses), values)
 }
 
 /// The pods a fleet read saw on a GPU (`namespace/pod`, comma-separated; None: idle).

@@ -1,6 +1,7 @@
 //! The audit log: every change writes one row here, in the transaction of the change itself.
 
-use rusqlite::{params, Connection, OptionalExtension, Row};
+use rusqlite::types::Value;
+use rusqlite::{params, params_from_iter, Connection, OptionalExtension, Row};
 
 use crate::domain::{Event, EventKind, NewEvent};
 use crate::error::Result;
@@ -53,16 +54,34 @@ pub fn for_node(
     since: Option<i64>,
     limit: i64,
 ) -> Result<Vec<Event>> {
+    Ok(page_for_node(conn, cluster, node, since, super::Page::first(limit))?.0)
+}
+
+/// One page of [`for_node`], and how many events there are in all.
+pub fn page_for_node(
+    conn: &Connection,
+    cluster: &str,
+    node: &str,
+    since: Option<i64>,
+    page: super::Page,
+) -> Result<(Vec<Event>, i64)> {
+    let values = [
+        Value::Text(node.to_string()),
+        Value::Text(cluster.to_string()),
+        Value::Integer(since.unwrap_or(i64::MIN)),
+    ];
+    let where_sql = "WHERE node = ?1 AND cluster = ?2 AND at >= ?3";
     let sql = format!(
-        "SELECT {EVENT_COLUMNS} FROM events WHERE node = ?1 AND cluster = ?4 AND at >= ?2
-         ORDER BY at DESC, id DESC LIMIT ?3"
+        "SELECT {EVENT_COLUMNS} FROM events {where_sql} ORDER BY at DESC, id DESC{}",
+        page.sql()
     );
     let mut stmt = conn.prepare_cached(&sql)?;
-    let rows = stmt.query_map(
-        params![node, since.unwrap_or(i64::MIN), limit, cluster],
-        event_from_row,
-    )?;
-    Ok(rows.collect::<rusqlite::Result<_>>()?)
+    let rows = stmt
+        .query_map(params_from_iter(values.iter()), event_from_row)?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    let select = format!("SELECT 1 FROM events {where_sql}");
+    let total = page.total(conn, &select, &values, rows.len())?;
+    Ok((rows, total))
 }
 
 /// A node moved to another cluster: its history (and open alerts) go with it.
@@ -96,12 +115,18 @@ pub fn recent_changes(conn: &Connection, limit: i64, except_kind: EventKind) -> 
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 
-/// The newest events of every kind, newest first.
-pub fn recent(conn: &Connection, limit: i64) -> Result<Vec<Event>> {
-    let sql = format!("SELECT {EVENT_COLUMNS} FROM events ORDER BY at DESC, id DESC LIMIT ?1");
+/// One page of the events of every kind, newest first, and how many there are in all.
+pub fn recent(conn: &Connection, page: super::Page) -> Result<(Vec<Event>, i64)> {
+    let sql = format!(
+        "SELECT {EVENT_COLUMNS} FROM events ORDER BY at DESC, id DESC{}",
+        page.sql()
+    );
     let mut stmt = conn.prepare_cached(&sql)?;
-    let rows = stmt.query_map([limit], event_from_row)?;
-    Ok(rows.collect::<rusqlite::Result<_>>()?)
+    let rows = stmt
+        .query_map([], event_from_row)?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    let total = page.total(conn, "SELECT 1 FROM events", &[], rows.len())?;
+    Ok((rows, total))
 }
 
 /// The newest `collect.run` event of a run that read `source` (its value starts

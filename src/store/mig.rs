@@ -42,6 +42,16 @@ pub fn list(
     device_id: Option<i64>,
     node_id: Option<i64>,
 ) -> Result<Vec<MigInstance>> {
+    Ok(page(conn, device_id, node_id, super::Page::ALL)?.0)
+}
+
+/// One page of [`list`], and how many instances match in all.
+pub fn page(
+    conn: &Connection,
+    device_id: Option<i64>,
+    node_id: Option<i64>,
+    page: super::Page,
+) -> Result<(Vec<MigInstance>, i64)> {
     let mut clauses: Vec<&str> = Vec::new();
     let mut values: Vec<Value> = Vec::new();
     if let Some(id) = device_id {
@@ -55,11 +65,16 @@ pub fn list(
     let where_sql = super::where_all(&clauses);
     let sql = format!(
         "SELECT {INSTANCE_COLUMNS} {INSTANCE_FROM} {where_sql}
-         ORDER BY n.name, d.idx, i.placement_start"
+         ORDER BY n.name, d.idx, i.placement_start{}",
+        page.sql()
     );
     let mut stmt = conn.prepare_cached(&sql)?;
-    let rows = stmt.query_map(params_from_iter(values.iter()), instance_from_row)?;
-    Ok(rows.collect::<rusqlite::Result<_>>()?)
+    let rows = stmt
+        .query_map(params_from_iter(values.iter()), instance_from_row)?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    let select = format!("SELECT 1 {INSTANCE_FROM} {where_sql}");
+    let total = page.total(conn, &select, &values, rows.len())?;
+    Ok((rows, total))
 }
 
 /// An instance by id or by its MIG UUID.

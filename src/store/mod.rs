@@ -426,6 +426,111 @@ fn configure(conn: &Connection) -> Result<()> {
     Ok(())
 }
 
+/// One page of a list: at most `limit` rows (None: all) after skipping `offset`.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Page {
+    pub limit: Option<i64>,
+    pub offset: i64,
+}
+
+impl Page {
+    /// Every row.
+    pub const ALL: Page = Page {
+        limit: None,
+        offset: 0,
+    };
+
+    /// At most `limit` rows, from the first.
+    pub fn first(limit: i64) -> Page {
+        Page {
+            limit: Some(limit),
+            offset: 0,
+        }
+    }
+
+    /// ` LIMIT n OFFSET m` for the end of a statement (two integers, never user text).
+    pub(crate) fn sql(&self) -> String {
+        // SQLite reads a negative limit as none.
+        format!(" LIMIT {} OFFSET {}", self.limit.unwrap_or(-1), self.offset)
+    }
+
+    /// How many rows `select` (a whole statement without ORDER BY or LIMIT, with `values`)
+    /// gives in all, for the footer of a page of `shown` rows: counted by SQLite, never by
+    /// fetching the rows; when the page is every row, it is the rows shown.
+    pub(crate) fn total(
+        &self,
+        conn: &Connection,
+        select: &str,
+        values: &[rusqlite::types::Value],
+        shown: usize,
+    ) -> Result<i64> {
+        if *self == Page::ALL {
+            return Ok(i64::try_from(shown).unwrap_or(i64::MAX));
+        }
+        Ok(conn
+            .prepare_cached(&format!("SELECT count(*) FROM ({select})"))?
+            .query_row(rusqlite::params_from_iter(values.iter()), |r| r.get(0))?)
+    }
+}
+
+/// A table whose rows a UUID names, on a unique index.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum UuidTable {
+    Devices,
+    MigInstances,
+}
+
+/// The rows of `table` whose UUID starts with `prefix`: the first `limit` UUIDs in order, and
+/// how many there are in all. A range on the UUID's unique index (`prefix <= uuid <
+/// successor`), never a scan of every row, so it costs the same in a fleet of any size.
+pub(crate) fn uuids_with_prefix(
+    conn: &Connection,
+    table: UuidTable,
+    prefix: &str,
+    limit: i64,
+) -> Result<(Vec<String>, i64)> {
+    use rusqlite::types::Value;
+    let table = match table {
+        UuidTable::Devices => "devices",
+        UuidTable::MigInstances => "mig_instances",
+    };
+    // No successor (an empty prefix, or one of only U+10FFFF): nothing above it to bound.
+    let (range, values) = match prefix_successor(prefix) {
+        Some(upper) => (
+            "uuid >= ?1 AND uuid < ?2",
+            vec![Value::Text(prefix.into()), Value::Text(upper)],
+        ),
+        None => ("uuid >= ?1", vec![Value::Text(prefix.into())]),
+    };
+    let params = rusqlite::params_from_iter(values.iter());
+    let total: i64 = conn
+        .prepare_cached(&format!("SELECT count(*) FROM {table} WHERE {range}"))?
+        .query_row(params.clone(), |r| r.get(0))?;
+    let uuids = conn
+        .prepare_cached(&format!(
+            "SELECT uuid FROM {table} WHERE {range} ORDER BY uuid LIMIT {limit}"
+        ))?
+        .query_map(params, |r| r.get(0))?
+        .collect::<rusqlite::Result<Vec<String>>>()?;
+    Ok((uuids, total))
+}
+
+/// The least string greater than every string that starts with `prefix` (SQLite compares
+/// text as UTF-8 bytes, which order as code points do): the prefix up to its last character
+/// that can grow, grown by one. None when there is none, as for the empty prefix.
+fn prefix_successor(prefix: &str) -> Option<String> {
+    let mut chars: Vec<char> = prefix.chars().collect();
+    while let Some(last) = chars.pop() {
+        // The next code point that is a char (surrogates are not).
+        let next = (u32::from(last) + 1..=u32::from(char::MAX)).find_map(char::from_u32);
+        if let Some(next) = next {
+            chars.push(next);
+            return Some(chars.into_iter().collect());
+        }
+    }
+    None
+}
+
 /// `WHERE a AND b …`, or nothing when there are no clauses.
 pub(crate) fn where_all<S: AsRef<str>>(clauses: &[S]) -> String {
     if clauses.is_empty() {
@@ -548,6 +653,41 @@ impl Store {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_prefix_successor_bounds_every_string_the_prefix_starts() {
+        assert_eq!(prefix_successor("GPU-0").as_deref(), Some("GPU-1"));
+        assert_eq!(prefix_successor("GPU-f").as_deref(), Some("GPU-g"));
+        assert_eq!(prefix_successor("a\u{D7FF}").as_deref(), Some("a\u{E000}"));
+        assert_eq!(prefix_successor("a\u{10FFFF}").as_deref(), Some("b"));
+        assert_eq!(prefix_successor(""), None);
+        assert_eq!(prefix_successor("\u{10FFFF}"), None);
+    }
+
+    /// A UUID prefix is a range seek on the unique index, not a scan of every GPU.
+    #[test]
+    fn a_uuid_prefix_seeks_the_uuid_index() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(&dir.path().join("s.db"), DEFAULT_BUSY_TIMEOUT).unwrap();
+        for table in ["devices", "mig_instances"] {
+            let plan: Vec<String> = store
+                .conn()
+                .prepare(&format!(
+                    "EXPLAIN QUERY PLAN SELECT uuid FROM {table}
+                     WHERE uuid >= 'GPU-0' AND uuid < 'GPU-1' ORDER BY uuid"
+                ))
+                .unwrap()
+                .query_map([], |r| r.get::<_, String>(3))
+                .unwrap()
+                .collect::<rusqlite::Result<_>>()
+                .unwrap();
+            assert!(
+                plan.iter()
+                    .any(|step| step.contains("SEARCH") && step.contains("uuid>?")),
+                "{table}: {plan:?}"
+            );
+        }
+    }
 
     fn sqlite_error(code: std::ffi::c_int) -> Error {
         Error::from(rusqlite::Error::SqliteFailure(

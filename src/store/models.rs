@@ -36,10 +36,21 @@ fn model_from_row(row: &Row) -> rusqlite::Result<GpuModel> {
 
 /// Every model, by name.
 pub fn list(conn: &Connection) -> Result<Vec<GpuModel>> {
-    let sql = format!("SELECT {MODEL_COLUMNS} FROM gpu_models m ORDER BY m.name");
+    Ok(page(conn, super::Page::ALL)?.0)
+}
+
+/// One page of the catalogue, by name, and how many models it has.
+pub fn page(conn: &Connection, page: super::Page) -> Result<(Vec<GpuModel>, i64)> {
+    let sql = format!(
+        "SELECT {MODEL_COLUMNS} FROM gpu_models m ORDER BY m.name{}",
+        page.sql()
+    );
     let mut stmt = conn.prepare_cached(&sql)?;
-    let rows = stmt.query_map([], model_from_row)?;
-    Ok(rows.collect::<rusqlite::Result<_>>()?)
+    let rows = stmt
+        .query_map([], model_from_row)?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    let total = page.total(conn, "SELECT 1 FROM gpu_models", &[], rows.len())?;
+    Ok((rows, total))
 }
 
 /// A model by its name or one of its aliases, ignoring case (NVML names and short names alike).

@@ -187,26 +187,23 @@ pub fn list(
     filter: &NodeFilter,
     sort: NodeSort,
     descending: bool,
-    limit: Option<i64>,
-    offset: i64,
+    page: super::Page,
 ) -> Result<(Vec<Node>, i64)> {
     let (where_sql, values) = filter_sql(filter);
-    let total: i64 = conn
-        .prepare_cached(&format!("SELECT count(*) FROM nodes n {where_sql}"))?
-        .query_row(params_from_iter(values.iter()), |r| r.get(0))?;
     let direction = if descending { "DESC" } else { "ASC" };
     // Name breaks ties so pages never overlap.
     let sql = format!(
         "SELECT {NODE_COLUMNS} FROM nodes n {where_sql}
-         ORDER BY {} {direction}, n.name {direction} LIMIT {} OFFSET {}",
+         ORDER BY {} {direction}, n.name {direction}{}",
         sort_column(sort),
-        limit.unwrap_or(-1),
-        offset
+        page.sql()
     );
     let mut stmt = conn.prepare_cached(&sql)?;
     let nodes = stmt
         .query_map(params_from_iter(values.iter()), node_from_row)?
         .collect::<rusqlite::Result<Vec<_>>>()?;
+    let select = format!("SELECT 1 FROM nodes n {where_sql}");
+    let total = page.total(conn, &select, &values, nodes.len())?;
     Ok((nodes, total))
 }
 
@@ -260,28 +257,40 @@ pub struct RecentChange {
     pub changes: i64,
 }
 
-pub fn recently_changed(conn: &Connection, since: i64) -> Result<Vec<RecentChange>> {
-    let mut stmt = conn.prepare_cached(
+/// One page of the nodes changed since `since`, newest change first, and how many in all.
+pub fn recently_changed(
+    conn: &Connection,
+    since: i64,
+    page: super::Page,
+) -> Result<(Vec<RecentChange>, i64)> {
+    let sql = format!(
         "SELECT e.node, e.cluster, n.status, max(e.at), count(*),
                 (SELECT kind FROM events x WHERE x.node = e.node AND x.cluster IS e.cluster
                  ORDER BY at DESC, id DESC LIMIT 1)
          FROM events e LEFT JOIN nodes n ON n.name = e.node AND n.cluster = e.cluster
          WHERE e.node IS NOT NULL AND e.at >= ?1
          GROUP BY e.cluster, e.node
-         ORDER BY max(e.at) DESC, e.node, e.cluster",
-    )?;
-    let rows = stmt.query_map([since], |row| {
-        let status: Option<String> = row.get(2)?;
-        Ok(RecentChange {
-            name: row.get(0)?,
-            cluster: row.get(1)?,
-            status: status.and_then(|s| s.parse().ok()),
-            last_change_at: row.get(3)?,
-            changes: row.get(4)?,
-            last_kind: row.get(5)?,
-        })
-    })?;
-    Ok(rows.collect::<rusqlite::Result<_>>()?)
+         ORDER BY max(e.at) DESC, e.node, e.cluster{}",
+        page.sql()
+    );
+    let mut stmt = conn.prepare_cached(&sql)?;
+    let rows = stmt
+        .query_map([since], |row| {
+            let status: Option<String> = row.get(2)?;
+            Ok(RecentChange {
+                name: row.get(0)?,
+                cluster: row.get(1)?,
+                status: status.and_then(|s| s.parse().ok()),
+                last_change_at: row.get(3)?,
+                changes: row.get(4)?,
+                last_kind: row.get(5)?,
+            })
+        })?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    let select = "SELECT 1 FROM events e WHERE e.node IS NOT NULL AND e.at >= ?1
+                  GROUP BY e.cluster, e.node";
+    let total = page.total(conn, select, &[Value::Integer(since)], rows.len())?;
+    Ok((rows, total))
 }
 
 /// What still hangs off a node.

@@ -18,6 +18,7 @@ mod gpu_sources;
 mod hangs;
 mod harness;
 mod kube;
+mod lists;
 mod mig;
 mod model;
 mod monitoring;

@@ -1,6 +1,8 @@
 //! `gpuctl dashboard activity|alerts`: recent changes and open alerts.
 
 use super::*;
+use crate::cli::{ACTIVITY_PAGE_SIZE, DASHBOARD_ALERTS_PAGE_SIZE};
+use crate::commands::page_footer;
 
 /// A recent event, as the dashboard lists it.
 #[derive(Serialize)]
@@ -9,7 +11,7 @@ pub(super) struct ActivityRow(pub(super) Event);
 
 impl TableRow for ActivityRow {
     fn headers() -> Vec<&'static str> {
-        vec!["time", "kind", "subject", "change"]
+        vec!["time", "kind", "subject", "change", "actor"]
     }
     fn cells(&self, _out: &Output) -> Vec<Cell> {
         let e = &self.0;
@@ -24,21 +26,24 @@ impl TableRow for ActivityRow {
             Cell::new(&e.kind),
             Cell::new(&e.subject),
             Cell::new(change),
+            Cell::new(or_dash(&e.actor)),
         ]
     }
 }
 
 pub(super) fn activity(ctx: &Ctx, args: &ActivityArgs) -> Result<()> {
     let store = ctx.store()?;
-    let rows: Vec<ActivityRow> = events::recent(store.conn(), i64::from(args.limit))?
-        .into_iter()
-        .map(ActivityRow)
-        .collect();
-    ctx.out.list(&rows, None)
+    let page = args.page.page(Some(ACTIVITY_PAGE_SIZE));
+    let (events, total) = events::recent(store.conn(), page)?;
+    let rows: Vec<ActivityRow> = events.into_iter().map(ActivityRow).collect();
+    let footer = page_footer(page, rows.len(), total, "event", "events");
+    ctx.out.list(&rows, Some(footer))
 }
 
 pub(super) fn active_alerts(ctx: &Ctx, args: &DashboardAlertsArgs) -> Result<()> {
     let store = ctx.store()?;
-    let rows = open_alerts(store, i64::from(args.limit))?;
-    ctx.out.list(&rows, None)
+    let page = args.page.page(Some(DASHBOARD_ALERTS_PAGE_SIZE));
+    let (rows, total) = open_alerts_page(store, page)?;
+    let footer = page_footer(page, rows.len(), total, "open alert", "open alerts");
+    ctx.out.list(&rows, Some(footer))
 }

@@ -275,14 +275,16 @@ fn load_groups(store: &Store, ctx: &Ctx, grouping: Grouping) -> Result<Vec<Stats
 }
 
 fn open_alerts(store: &Store, limit: i64) -> Result<Vec<Alert>> {
-    alerts::list(
-        store.conn(),
-        &AlertFilter {
-            states: vec![AlertState::Firing, AlertState::Acknowledged],
-            limit: Some(limit),
-            ..AlertFilter::default()
-        },
-    )
+    Ok(open_alerts_page(store, crate::store::Page::first(limit))?.0)
+}
+
+/// One page of the open alerts, most severe first, and how many are open.
+fn open_alerts_page(store: &Store, page: crate::store::Page) -> Result<(Vec<Alert>, i64)> {
+    let filter = AlertFilter {
+        states: vec![AlertState::Firing, AlertState::Acknowledged],
+        ..AlertFilter::default()
+    };
+    alerts::list(store.conn(), &filter, page)
 }
 
 #[cfg(test)]

@@ -46,7 +46,7 @@ pub(super) fn render_overview(out: &Output, w: &mut dyn Write, o: &Overview) -> 
         width: Some(out.width.unwrap_or(80).min(80)),
         ..out.clone()
     };
-    writeln!(w, "GPU fleet · {} UTC", clock::short_time(o.generated_at))?;
+    writeln!(w, "GPU fleet · {}", clock::short_time(o.generated_at))?;
     writeln!(w, "{}", stats_fields(&narrow, &o.stats))?;
     if !o.clusters.is_empty() {
         writeln!(w)?;

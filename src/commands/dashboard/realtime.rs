@@ -5,8 +5,9 @@
 //! allocated.
 
 use super::*;
+use crate::inventory::Filters;
 use crate::output::{Bar, CellBuffer, ListSink, StreamRow};
-use crate::store::dashboard::RealtimeSample;
+use crate::store::dashboard::{RealtimeQuery, RealtimeSample};
 
 /// The table's columns; the fifth is the utilisation bar.
 const HEADERS: &[&str] = &[
@@ -115,12 +116,13 @@ impl StreamRow for RealtimeRow<'_> {
 /// Streams every GPU's row into `sink`; returns how many there were and how many were stale.
 fn stream_rows(
     store: &Store,
+    query: &RealtimeQuery,
     sink: &mut ListSink<'_>,
     now: i64,
     interval: i64,
 ) -> Result<(usize, usize)> {
     let (mut rows, mut stale) = (0, 0);
-    dashboard::for_each_realtime_sample(store.conn(), |sample| {
+    dashboard::for_each_realtime_sample(store.conn(), query, |sample| {
         let row = RealtimeRow::new(sample, now, interval);
         rows += 1;
         stale += usize::from(row.stale);
@@ -133,6 +135,18 @@ pub(super) fn realtime(ctx: &Ctx, args: &RealtimeArgs) -> Result<()> {
     let interval = args.interval.seconds();
     let store = ctx.store()?;
     store.unmapped()?;
+    let filters = Filters::resolve(
+        store.conn(),
+        args.node.as_deref(),
+        args.cluster.as_deref(),
+        args.model.as_deref(),
+    )?;
+    let query = RealtimeQuery {
+        node_id: filters.node.as_ref().map(|n| n.id),
+        cluster: filters.cluster.clone(),
+        model_id: filters.model.as_ref().map(|m| m.id),
+        sort: Some(args.sort),
+    };
     let footer = |rows: usize, stale: usize| {
         format!(
             "{rows} GPU(s), {stale} stale (no sample for more than 3 × {})",
@@ -141,7 +155,7 @@ pub(super) fn realtime(ctx: &Ctx, args: &RealtimeArgs) -> Result<()> {
     };
     let Some(watch) = &args.watch else {
         return ctx.out.stream(HEADERS, |sink| {
-            let (rows, stale) = stream_rows(store, sink, ctx.now, interval)?;
+            let (rows, stale) = stream_rows(store, &query, sink, ctx.now, interval)?;
             Ok(Some(footer(rows, stale)))
         });
     };
@@ -154,7 +168,13 @@ pub(super) fn realtime(ctx: &Ctx, args: &RealtimeArgs) -> Result<()> {
     loop {
         let now = clock::now()?.timestamp();
         let mut cells = CellBuffer::default();
-        let (rows, stale) = stream_rows(store, &mut ctx.out.table_sink(&mut cells), now, interval)?;
+        let (rows, stale) = stream_rows(
+            store,
+            &query,
+            &mut ctx.out.table_sink(&mut cells),
+            now,
+            interval,
+        )?;
         let table = ctx.out.buffered_table(HEADERS, cells);
         ctx.out.redraw(&format!(
             "{} · every {watch} · Ctrl-C to stop\n\n{table}\n{}\n",

@@ -164,14 +164,16 @@ pub(super) fn trends(ctx: &Ctx, args: &TrendsArgs) -> Result<()> {
         args.cluster.as_deref(),
         args.model.as_deref(),
     )?;
-    if let Some(uuid) = &args.device {
-        load_device(store.conn(), uuid)?;
-    }
+    // The stored UUID, whatever prefix of it was given.
+    let device = match &args.device {
+        Some(text) => Some(load_device(store.conn(), text)?.uuid),
+        None => None,
+    };
     let scope = TrendScope {
         cluster: filters.cluster_or_nodes(),
         node: filters.node_name(),
         model: filters.model.map(|m| m.name),
-        device: args.device.clone(),
+        device,
     };
     let points = trend_points(store, &scope, ctx.now, window, bucket)?;
     if ctx.out.format != Format::Table {

@@ -6,16 +6,10 @@ pub(super) fn history(ctx: &Ctx, args: &NodeHistoryArgs) -> Result<()> {
     let since = args.since.as_ref().map(|span| ctx.now - span.seconds());
     let store = ctx.store()?;
     let (cluster, name) = node_with_history(store.conn(), &args.name)?;
-    let rows: Vec<HistoryRow> =
-        events::for_node(store.conn(), &cluster, &name, since, i64::from(args.limit))?
-            .into_iter()
-            .map(HistoryRow)
-            .collect();
-    let footer = format!(
-        "{} change{}",
-        rows.len(),
-        if rows.len() == 1 { "" } else { "s" }
-    );
+    let page = args.page.page(Some(HISTORY_PAGE_SIZE));
+    let (events, total) = events::page_for_node(store.conn(), &cluster, &name, since, page)?;
+    let rows: Vec<HistoryRow> = events.into_iter().map(HistoryRow).collect();
+    let footer = page_footer(page, rows.len(), total, "change", "changes");
     ctx.out.list(&rows, Some(footer))
 }
 
@@ -84,14 +78,12 @@ impl TableRow for RecentRow {
 pub(super) fn recent(ctx: &Ctx, args: &NodeRecentArgs) -> Result<()> {
     let since = ctx.now - args.since.seconds();
     let store = ctx.store()?;
-    let rows: Vec<RecentRow> = nodes::recently_changed(store.conn(), since)?
-        .into_iter()
-        .map(RecentRow::from)
-        .collect();
+    let page = args.page.page(None);
+    let (changes, total) = nodes::recently_changed(store.conn(), since, page)?;
+    let rows: Vec<RecentRow> = changes.into_iter().map(RecentRow::from).collect();
     let footer = format!(
-        "{} node{} changed in the last {}",
-        rows.len(),
-        if rows.len() == 1 { "" } else { "s" },
+        "{} changed in the last {}",
+        page_footer(page, rows.len(), total, "node", "nodes"),
         args.since
     );
     ctx.out.list(&rows, Some(footer))

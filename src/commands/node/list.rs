@@ -21,28 +21,14 @@ pub(super) fn list(ctx: &Ctx, args: &NodeListArgs) -> Result<()> {
         labels,
         changed_since,
     };
-    let limit = args.limit.or(args.page.map(|_| DEFAULT_PAGE_SIZE));
-    let page = args.page.unwrap_or(1);
-    // Checked: a page past any store (u32 × u32 overflows i64) is simply an empty page.
-    let offset = limit.map_or(0, |l| {
-        i64::from(l)
-            .checked_mul(i64::from(page) - 1)
-            .unwrap_or(i64::MAX)
-    });
+    let page = args.page.page(None);
     let store = ctx.store()?;
     if let Some(cluster) = &filter.cluster {
         check_cluster(store.conn(), cluster)?;
     }
-    let (rows, total) = nodes::list(
-        store.conn(),
-        &filter,
-        sort,
-        args.desc,
-        limit.map(i64::from),
-        offset,
-    )?;
+    let (rows, total) = nodes::list(store.conn(), &filter, sort, args.desc, page)?;
     ctx.out.list(
         &rows,
-        Some(page_footer(offset, rows.len(), total, "node", "nodes")),
+        Some(page_footer(page, rows.len(), total, "node", "nodes")),
     )
 }

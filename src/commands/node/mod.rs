@@ -7,9 +7,10 @@ use serde::Serialize;
 
 use crate::cli::{
     NodeAddArgs, NodeCommand, NodeFieldArgs, NodeHistoryArgs, NodeListArgs, NodeRecentArgs,
-    NodeRemoveArgs, NodeSetStatusArgs, NodeShowArgs, NodeUpdateArgs,
+    NodeRemoveArgs, NodeSetStatusArgs, NodeShowArgs, NodeUpdateArgs, HISTORY_PAGE_SIZE,
 };
 use crate::clock;
+use crate::commands::page_footer;
 use crate::domain::{Device, Event, Node, NodeStatus};
 use crate::error::Result;
 use crate::inventory::{ambiguous_node, format_labels, node_not_found, resolve_node};
@@ -30,9 +31,6 @@ use edit::{add, remove, set_status, update};
 use history::{history, recent};
 use list::list;
 use show::show;
-
-/// Rows per page when `--page` is given without `--limit`.
-const DEFAULT_PAGE_SIZE: u32 = 50;
 
 /// History events `node show` includes.
 const SHOW_HISTORY_EVENTS: i64 = 10;
@@ -73,23 +71,6 @@ impl TableRow for Node {
     }
 }
 
-/// `21–40 of 1234 nodes`, or why the page is empty.
-pub(crate) fn page_footer(offset: i64, shown: usize, total: i64, one: &str, many: &str) -> String {
-    let noun = if total == 1 { one } else { many };
-    if total == 0 {
-        return format!("no {many}");
-    }
-    if shown == 0 {
-        return format!("no {many} on this page ({total} {noun} in all)");
-    }
-    let shown = i64::try_from(shown).unwrap_or(i64::MAX);
-    format!(
-        "{}–{} of {total} {noun}",
-        offset.saturating_add(1),
-        offset.saturating_add(shown)
-    )
-}
-
 fn history_table(out: &Output, history: &[Event]) -> String {
     out.table(
         HistoryRow::headers(),
@@ -107,7 +88,9 @@ struct HistoryRow(Event);
 
 impl TableRow for HistoryRow {
     fn headers() -> Vec<&'static str> {
-        vec!["time", "kind", "subject", "field", "change", "reason"]
+        vec![
+            "time", "kind", "subject", "field", "change", "reason", "actor",
+        ]
     }
     fn cells(&self, _out: &Output) -> Vec<Cell> {
         let e = &self.0;
@@ -124,6 +107,7 @@ impl TableRow for HistoryRow {
             Cell::new(or_dash(&e.field)),
             Cell::new(change),
             Cell::new(or_dash(&e.reason)),
+            Cell::new(or_dash(&e.actor)),
         ]
     }
 }
