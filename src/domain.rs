@@ -52,6 +52,14 @@ macro_rules! word_enum {
             }
         }
 
+        /// The first word: a value for the shape of a row (an empty list's CSV header), not a
+        /// meaningful default.
+        impl Default for $name {
+            fn default() -> Self {
+                Self::ALL[0]
+            }
+        }
+
         impl fmt::Display for $name {
             fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
                 f.write_str(self.as_str())
@@ -113,7 +121,7 @@ word_enum!(
 );
 
 /// A node of the inventory, as every command shows it.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Default, Serialize)]
 pub struct Node {
     #[serde(skip)]
     pub id: i64,
@@ -162,7 +170,7 @@ impl Node {
 }
 
 /// One line of the audit log.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Default, Serialize)]
 pub struct Event {
     pub id: i64,
     #[serde(with = "unix_time")]
@@ -256,7 +264,7 @@ word_enum!(
 
 /// A place alert transitions are delivered to (`gpuctl alert receivers`), with how its
 /// delivery stands. Credentials are named (a file, an environment variable), never held.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Default, Serialize)]
 pub struct AlertReceiver {
     #[serde(skip)]
     pub id: i64,
@@ -296,7 +304,7 @@ pub struct AlertReceiver {
 }
 
 /// A rule that turns samples into alerts.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Default, Serialize)]
 pub struct AlertRule {
     pub name: String,
     pub description: String,
@@ -313,7 +321,7 @@ pub struct AlertRule {
 }
 
 /// An alert: one open alert per (rule, GPU) at a time.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Default, Serialize)]
 pub struct Alert {
     pub id: i64,
     pub rule: String,
@@ -362,7 +370,7 @@ word_enum!(
 );
 
 /// A GPU model of the catalogue.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Default, Serialize)]
 pub struct GpuModel {
     #[serde(skip)]
     pub id: i64,
@@ -384,7 +392,7 @@ pub struct GpuModel {
 }
 
 /// A GPU of the inventory, keyed by its UUID.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Default, Serialize)]
 pub struct Device {
     #[serde(skip)]
     pub id: i64,
@@ -420,7 +428,7 @@ pub struct Device {
 }
 
 /// A MIG GPU instance.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Default, Serialize)]
 pub struct MigInstance {
     pub id: i64,
     #[serde(skip)]
@@ -445,7 +453,7 @@ pub struct MigInstance {
 }
 
 /// A lease of a GPU or MIG instance.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Default, Serialize)]
 pub struct Allocation {
     pub id: i64,
     pub owner: String,

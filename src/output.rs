@@ -31,6 +31,20 @@ pub(crate) enum Format {
     Csv,
 }
 
+impl Format {
+    /// The name `-o` takes.
+    pub(crate) fn as_str(self) -> &'static str {
+        match self {
+            Format::Table => "table",
+            Format::Json => "json",
+            Format::Csv => "csv",
+        }
+    }
+}
+
+/// The formats a command that prints a table, a JSON view and no CSV can give.
+pub(crate) const TABLE_AND_JSON: &[Format] = &[Format::Table, Format::Json];
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub(crate) enum ColorChoice {
     Auto,
@@ -65,6 +79,8 @@ type JsonArray<'a> = <&'a mut serde_json::Serializer<
 pub(crate) struct ListSink<'a> {
     out: &'a Output,
     format: SinkFormat<'a>,
+    /// Rows pushed so far: an empty CSV list still prints its header.
+    rows: usize,
 }
 
 enum SinkFormat<'a> {
@@ -78,6 +94,7 @@ impl ListSink<'_> {
     /// Prints one row.
     pub(crate) fn push<R: StreamRow>(&mut self, row: &R) -> Result<()> {
         use serde::ser::SerializeSeq as _;
+        self.rows += 1;
         match &mut self.format {
             SinkFormat::Json(array) => array.serialize_element(row)?,
             SinkFormat::Csv(writer) => writer.serialize(row)?,
@@ -144,17 +161,29 @@ impl Output {
         }
     }
 
-    /// Prints a list: a table with an optional footer, a JSON array, or CSV rows.
-    pub(crate) fn list<T: Serialize + TableRow>(
+    /// Prints a list: a table with an optional footer, a JSON array, or CSV rows under their
+    /// header, which an empty list prints too: its names are the fields of `T::default()`.
+    pub(crate) fn list<T: Serialize + TableRow + Default>(
         &self,
         rows: &[T],
         footer: Option<String>,
+    ) -> Result<()> {
+        self.list_shaped(rows, footer, T::default)
+    }
+
+    /// [`Output::list`] for rows whose fields depend on their values (a field skipped when
+    /// None): `sample` gives a row shaped as these rows are, for the CSV header of an empty list.
+    pub(crate) fn list_shaped<T: Serialize + TableRow>(
+        &self,
+        rows: &[T],
+        footer: Option<String>,
+        sample: impl FnOnce() -> T,
     ) -> Result<()> {
         // Stdout is line-buffered: a pretty JSON array would be thousands of writes without this.
         let mut stdout = io::BufWriter::with_capacity(64 * 1024, io::stdout().lock());
         match self.format {
             Format::Json => write_json(&mut stdout, &rows)?,
-            Format::Csv => self.write_csv(&mut stdout, rows)?,
+            Format::Csv => self.write_csv(&mut stdout, rows, || sample())?,
             Format::Table => {
                 let table = self.table(T::headers(), rows.iter().map(|r| r.cells(self)).collect());
                 if !rows.is_empty() || !self.no_headers {
@@ -173,8 +202,8 @@ impl Output {
     /// and dropped: JSON and CSV go straight into stdout's buffer, a table's cells into one
     /// [`CellBuffer`] (its widths must be known before its first line). What `fill` returns
     /// is the footer under a table. The bytes are those [`Output::list`] prints for the same
-    /// rows.
-    pub(crate) fn stream(
+    /// rows, the CSV header of an empty list included (the fields of `R::default()`).
+    pub(crate) fn stream<R: StreamRow + Default>(
         &self,
         headers: &[&str],
         fill: impl FnOnce(&mut ListSink<'_>) -> Result<Option<String>>,
@@ -188,6 +217,7 @@ impl Output {
                 let mut sink = ListSink {
                     out: self,
                     format: SinkFormat::Json(array),
+                    rows: 0,
                 };
                 fill(&mut sink)?;
                 sink.finish()?;
@@ -200,8 +230,14 @@ impl Output {
                 let mut sink = ListSink {
                     out: self,
                     format: SinkFormat::Csv(Box::new(writer)),
+                    rows: 0,
                 };
                 fill(&mut sink)?;
+                if let (0, false, SinkFormat::Csv(writer)) =
+                    (sink.rows, self.no_headers, &mut sink.format)
+                {
+                    writer.write_record(csv_header(&R::default())?)?;
+                }
                 sink.finish()?;
             }
             Format::Table => {
@@ -229,7 +265,7 @@ impl Output {
         let mut stdout = io::BufWriter::with_capacity(64 * 1024, io::stdout().lock());
         match self.format {
             Format::Json => write_json(&mut stdout, value)?,
-            Format::Csv => self.write_csv(&mut stdout, std::slice::from_ref(value))?,
+            Format::Csv => self.write_csv(&mut stdout, std::slice::from_ref(value), || value)?,
             Format::Table => {
                 // A show view mixes cells (escaped already) with lines of stored text: render
                 // it whole, then escape whatever control character is not gpuctl's own colour.
@@ -254,6 +290,7 @@ impl Output {
         ListSink {
             out: self,
             format: SinkFormat::Table(cells),
+            rows: 0,
         }
     }
 
@@ -440,7 +477,14 @@ impl Output {
         Ok(())
     }
 
-    fn write_csv<T: Serialize>(&self, out: &mut dyn Write, rows: &[T]) -> Result<()> {
+    /// CSV rows under their header (unless `--no-headers`): the field names of the first row,
+    /// or of `sample` when there is none, so an empty list still names its columns.
+    fn write_csv<T: Serialize, S: Serialize>(
+        &self,
+        out: &mut dyn Write,
+        rows: &[T],
+        sample: impl FnOnce() -> S,
+    ) -> Result<()> {
         let mut writer = csv::Writer::from_writer(out);
         let mut wrote_header = self.no_headers;
         for row in rows {
@@ -453,8 +497,28 @@ impl Output {
             }
             writer.write_record(map.values().map(csv_cell))?;
         }
+        if !wrote_header {
+            writer.write_record(csv_header(&sample())?)?;
+        }
         writer.flush()?;
         Ok(())
+    }
+
+    /// Refuses a format this command cannot give: exit 2, naming the formats it can.
+    pub(crate) fn require_format(&self, command: &str, formats: &[Format]) -> Result<()> {
+        if formats.contains(&self.format) {
+            return Ok(());
+        }
+        let names: Vec<&str> = formats.iter().map(|f| f.as_str()).collect();
+        let formats = match names.as_slice() {
+            [only] => format!("its only format is {only}"),
+            [first @ .., last] => format!("its formats are {} and {last}", first.join(", ")),
+            [] => "it has no output format".to_string(),
+        };
+        Err(Error::usage(format!(
+            "'{command}' cannot print {}: {formats}",
+            self.format.as_str(),
+        )))
     }
 }
 
@@ -471,6 +535,15 @@ fn write_json<T: Serialize + ?Sized>(out: &mut dyn Write, value: &T) -> Result<(
     serde_json::to_writer_pretty(&mut *out, value)?;
     writeln!(out)?;
     Ok(())
+}
+
+/// The CSV header of rows shaped like `sample`: its fields as serde names them, the names
+/// a row's own serialization gives its columns (one source: no list to keep in step).
+pub(crate) fn csv_header<T: Serialize>(sample: &T) -> Result<Vec<String>> {
+    Ok(match serde_json::to_value(sample)? {
+        Value::Object(map) => map.keys().cloned().collect(),
+        _ => Vec::new(),
+    })
 }
 
 /// A CSV cell: text as is, null empty, nested arrays and objects as compact JSON.

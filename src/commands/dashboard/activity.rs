@@ -3,7 +3,7 @@
 use super::*;
 
 /// A recent event, as the dashboard lists it.
-#[derive(Serialize)]
+#[derive(Default, Serialize)]
 #[serde(transparent)]
 pub(super) struct ActivityRow(pub(super) Event);
 

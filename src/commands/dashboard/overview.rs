@@ -15,6 +15,11 @@ pub(super) struct Overview {
 }
 
 pub(crate) fn overview(ctx: &Ctx) -> Result<()> {
+    ctx.out
+        .require_format("dashboard", TABLE_AND_JSON)
+        .map_err(|e| {
+            e.with_hint("'gpuctl dashboard stats|clusters|alerts|activity -o csv' give its parts as CSV")
+        })?;
     let store = ctx.store()?;
     // One pass over the devices: the fleet's figures are its clusters' together.
     let clusters =
@@ -31,11 +36,6 @@ pub(crate) fn overview(ctx: &Ctx) -> Result<()> {
         // Changes, not the per-minute run log: `dashboard activity` shows every kind.
         activity: events::recent_changes(store.conn(), OVERVIEW_ITEMS, EventKind::CollectRun)?,
     };
-    if ctx.out.format == Format::Csv {
-        return Err(Error::usage(
-            "the overview has no CSV form: use 'dashboard stats|clusters|alerts|activity -o csv'",
-        ));
-    }
     ctx.out
         .show(&overview, |out, w| render_overview(out, w, &overview))
 }
