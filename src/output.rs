@@ -190,7 +190,7 @@ impl Output {
                     writeln!(stdout, "{table}")?;
                 }
                 if let Some(footer) = footer.filter(|_| !self.no_headers) {
-                    writeln!(stdout, "{}", terminal::escape(&footer))?;
+                    writeln!(stdout, "{}", self.footer(&footer))?;
                 }
             }
         }
@@ -243,12 +243,12 @@ impl Output {
             Format::Table => {
                 let mut cells = CellBuffer::default();
                 let footer = fill(&mut self.table_sink(&mut cells))?;
-                cells.lay_out(self.header_cells(headers), self.layout(true), |line| {
+                cells.lay_out(self.header_cells(headers), self.layout(headers, true), |line| {
                     stdout.write_all(line.as_bytes())?;
                     stdout.write_all(b"\n")
                 })?;
                 if let Some(footer) = footer.filter(|_| !self.no_headers) {
-                    writeln!(stdout, "{}", terminal::escape(&footer))?;
+                    writeln!(stdout, "{}", self.footer(&footer))?;
                 }
             }
         }
@@ -296,7 +296,7 @@ impl Output {
 
     /// [`Output::table`] of the cells in a buffer, for a list of many rows.
     pub(crate) fn buffered_table(&self, headers: &[&str], cells: CellBuffer) -> String {
-        cells.render(self.header_cells(headers), self.layout(true))
+        cells.render(self.header_cells(headers), self.layout(headers, true))
     }
 
     fn render_table(
@@ -308,7 +308,7 @@ impl Output {
         table::render(
             self.header_cells(&headers),
             rows,
-            self.layout(one_line_rows),
+            self.layout(&headers, one_line_rows),
         )
     }
 
@@ -318,11 +318,21 @@ impl Output {
             .then(|| headers.iter().map(|h| self.header_cell(h)).collect())
     }
 
-    fn layout(&self, one_line_rows: bool) -> table::Layout {
+    fn layout<'a>(&self, names: &'a [&'a str], one_line_rows: bool) -> table::Layout<'a> {
         table::Layout {
             width: self.width,
             color: self.color,
             one_line_rows,
+            names,
+        }
+    }
+
+    /// A line under a table, escaped and wrapped between words to the width.
+    fn footer(&self, footer: &str) -> String {
+        let footer = terminal::escape(footer);
+        match self.width {
+            Some(width) => table::wrap_words(&footer, usize::from(width)).join("\n"),
+            None => footer.into_owned(),
         }
     }
 

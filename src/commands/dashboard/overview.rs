@@ -40,12 +40,9 @@ pub(crate) fn overview(ctx: &Ctx) -> Result<()> {
         .show(&overview, |out, w| render_overview(out, w, &overview))
 }
 
-/// The overview in at most 80 columns.
+/// The overview, as wide as the terminal (each table fits it as every table does).
 pub(super) fn render_overview(out: &Output, w: &mut dyn Write, o: &Overview) -> Result<()> {
-    let narrow = Output {
-        width: Some(out.width.unwrap_or(80).min(80)),
-        ..out.clone()
-    };
+    let narrow = out;
     writeln!(w, "GPU fleet · {} UTC", clock::short_time(o.generated_at))?;
     writeln!(w, "{}", stats_fields(&narrow, &o.stats))?;
     if !o.clusters.is_empty() {
