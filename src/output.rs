@@ -243,10 +243,14 @@ impl Output {
             Format::Table => {
                 let mut cells = CellBuffer::default();
                 let footer = fill(&mut self.table_sink(&mut cells))?;
-                cells.lay_out(self.header_cells(headers), self.layout(headers, true), |line| {
-                    stdout.write_all(line.as_bytes())?;
-                    stdout.write_all(b"\n")
-                })?;
+                cells.lay_out(
+                    self.header_cells(headers),
+                    self.layout(headers, true),
+                    |line| {
+                        stdout.write_all(line.as_bytes())?;
+                        stdout.write_all(b"\n")
+                    },
+                )?;
                 if let Some(footer) = footer.filter(|_| !self.no_headers) {
                     writeln!(stdout, "{}", self.footer(&footer))?;
                 }

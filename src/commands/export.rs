@@ -2,8 +2,8 @@
 
 use crate::cli::{ExportCommand, ExportPrometheusArgs};
 use crate::error::Result;
-use crate::output::Format;
 use crate::inventory::{host_name, node_named, resolve_node};
+use crate::output::Format;
 use crate::prometheus;
 use crate::Ctx;
 

@@ -201,8 +201,8 @@ const KEY_WORDS: &[&str] = &[
     "check", "owner", "actor", "ip", "kind",
 ];
 
-/// How narrow a column is cut, by priority: first to a soft floor, and only when every
-/// column is at its soft floor, to a hard one (a header word may hold a column wider).
+/// How narrow a column is cut, by priority: first to a soft floor, then to a hard one, in the
+/// order of [`STAGES`] (a header word may hold a column wider).
 /// A message keeps a dozen characters; a UUID enough to tell GPUs apart.
 const TEXT_SOFT_FLOOR: usize = 24;
 const TEXT_FLOOR: usize = 12;
@@ -289,8 +289,8 @@ fn looks_like_time(text: &str) -> bool {
 const STAGES: &[(Priority, bool, bool)] = &[
     (Priority::Text, true, true),
     (Priority::Plain, true, true),
-    (Priority::Key, true, true),
     (Priority::Text, true, false),
+    (Priority::Key, true, true),
     (Priority::Plain, true, false),
     (Priority::Key, true, false),
     (Priority::Text, false, false),
@@ -364,7 +364,9 @@ fn render_fitted(header: Option<&[Cell]>, rows: &[Vec<CellView<'_>>], layout: La
     }
     let columns: Vec<Column> = (0..count)
         .map(|i| {
-            let title = header.and_then(|h| h.get(i)).map_or("", |c| c.text.as_str());
+            let title = header
+                .and_then(|h| h.get(i))
+                .map_or("", |c| c.text.as_str());
             let name = layout.names.get(i).copied();
             let (priority, uncut) = if layout.names.is_empty() && i == 0 {
                 // A show view's keys.
@@ -386,17 +388,37 @@ fn render_fitted(header: Option<&[Cell]>, rows: &[Vec<CellView<'_>>], layout: La
     let mut text = String::new();
     let mut line = String::new();
     if let Some(header) = header {
-        push_row(&mut text, &mut line, header.iter().map(Cell::view), &widths, layout.color, false);
+        push_row(
+            &mut text,
+            &mut line,
+            header.iter().map(Cell::view),
+            &widths,
+            layout.color,
+            false,
+        );
     }
     for row in rows {
         let cut = layout.one_line_rows;
-        push_row(&mut text, &mut line, row.iter().copied(), &widths, layout.color, cut);
+        push_row(
+            &mut text,
+            &mut line,
+            row.iter().copied(),
+            &widths,
+            layout.color,
+            cut,
+        );
     }
     let left_out: Vec<String> = (0..count)
         .filter(|&i| widths[i].is_none())
         .map(|i| {
-            let title = header.and_then(|h| h.get(i)).map_or("", |c| c.text.as_str());
-            if title.is_empty() { "(chart)".to_string() } else { title.to_string() }
+            let title = header
+                .and_then(|h| h.get(i))
+                .map_or("", |c| c.text.as_str());
+            if title.is_empty() {
+                "(chart)".to_string()
+            } else {
+                title.to_string()
+            }
         })
         .collect();
     if header.is_some() && !left_out.is_empty() {
@@ -450,7 +472,12 @@ fn push_row<'a>(
         };
         pieces.push((cell, lines));
     }
-    let height = pieces.iter().map(|(_, l)| l.len()).max().unwrap_or(1).max(1);
+    let height = pieces
+        .iter()
+        .map(|(_, l)| l.len())
+        .max()
+        .unwrap_or(1)
+        .max(1);
     for k in 0..height {
         let views = pieces.iter().map(|(cell, lines)| {
             let piece = lines.get(k).map_or("", String::as_str);
@@ -559,35 +586,40 @@ fn lay_out_line<'a>(
     color: bool,
 ) {
     line.clear();
+    // Blanks are owed until visible text follows them: a line never ends in blanks, coloured
+    // or not, and a colour or bold covers its text alone.
+    let mut blanks = 0;
     for &column_width in widths {
         let cell = cells.next();
         let (content, content_width) = cell.map_or(("", 0), |c| (c.text, c.width));
         // A cut or wrapped cell fits its column; a wide character in a one-wide column may not.
-        let pad = column_width.saturating_sub(content_width) + COLUMN_GAP;
-        let style = cell.filter(|c| color && c.styled());
-        if let Some(cell) = style {
-            if let Some(tone) = cell.tone {
-                line.push_str(tone.sgr());
-            }
-            if cell.bold {
-                line.push_str("\x1b[1m");
-            }
-        }
+        let pad = column_width.saturating_sub(content_width);
         if cell.is_some_and(|c| c.right) {
-            push_spaces(line, pad - COLUMN_GAP);
-            line.push_str(content);
-            push_spaces(line, COLUMN_GAP);
-        } else {
-            line.push_str(content);
-            push_spaces(line, pad);
+            blanks += pad;
         }
-        if let Some(cell) = style {
-            // Bold is undone by a full reset, a colour alone by the default colour.
-            line.push_str(if cell.bold { "\x1b[0m" } else { "\x1b[39m" });
+        if !content.is_empty() {
+            push_spaces(line, blanks);
+            blanks = 0;
+            let style = cell.filter(|c| color && c.styled());
+            if let Some(cell) = style {
+                if let Some(tone) = cell.tone {
+                    line.push_str(tone.sgr());
+                }
+                if cell.bold {
+                    line.push_str("\x1b[1m");
+                }
+            }
+            line.push_str(content);
+            if let Some(cell) = style {
+                // Bold is undone by a full reset, a colour alone by the default colour.
+                line.push_str(if cell.bold { "\x1b[0m" } else { "\x1b[39m" });
+            }
         }
+        if !cell.is_some_and(|c| c.right) {
+            blanks += pad;
+        }
+        blanks += COLUMN_GAP;
     }
-    let kept = line.trim_end().len();
-    line.truncate(kept);
 }
 
 /// The cells of a long table in one string, measured as they are added and laid out once the
@@ -897,9 +929,12 @@ mod tests {
         };
         let text = render(Some(header()), rows(), layout);
         let lines: Vec<&str> = text.lines().collect();
-        assert!(lines[0].starts_with("\x1b[1mNAME        \x1b[0m"), "{text:?}");
         assert!(
-            lines[1].ends_with("\x1b[38;5;10mready      \x1b[39m"),
+            lines[0].starts_with("\x1b[1mNAME\x1b[0m        \x1b[1mGPUS"),
+            "{text:?}"
+        );
+        assert!(
+            lines[1].ends_with("  \x1b[38;5;10mready\x1b[39m"),
             "{text:?}"
         );
     }
@@ -991,14 +1026,23 @@ mod tests {
             assert!(line.width() <= 40, "{text}");
         }
         assert!(!text.contains("GPU temperature"), "{text}");
-        assert!(text.contains("MESSAGE is left out to fit 40 columns"), "{text}");
-        assert!(text.contains("pe-gpu-000.example  2026-11-29 10:00"), "{text}");
+        assert!(
+            text.contains("MESSAGE is left out to fit 40 columns"),
+            "{text}"
+        );
+        assert!(
+            text.contains("pe-gpu-000.example  2026-11-29 10:00"),
+            "{text}"
+        );
     }
 
     #[test]
     fn show_view_values_wrap_between_words() {
         let rows = vec![
-            vec![Cell::new("labels:").bold(), Cell::new("alpha beta gamma delta")],
+            vec![
+                Cell::new("labels:").bold(),
+                Cell::new("alpha beta gamma delta"),
+            ],
             vec![Cell::new("name:").bold(), Cell::new("n1")],
         ];
         let layout = Layout {

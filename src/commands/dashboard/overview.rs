@@ -18,7 +18,9 @@ pub(crate) fn overview(ctx: &Ctx) -> Result<()> {
     ctx.out
         .require_format("dashboard", TABLE_AND_JSON)
         .map_err(|e| {
-            e.with_hint("'gpuctl dashboard stats|clusters|alerts|activity -o csv' give its parts as CSV")
+            e.with_hint(
+                "'gpuctl dashboard stats|clusters|alerts|activity -o csv' give its parts as CSV",
+            )
         })?;
     let store = ctx.store()?;
     // One pass over the devices: the fleet's figures are its clusters' together.
