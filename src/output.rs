@@ -183,7 +183,7 @@ impl Output {
         let mut stdout = io::BufWriter::with_capacity(64 * 1024, io::stdout().lock());
         match self.format {
             Format::Json => write_json(&mut stdout, &rows)?,
-            Format::Csv => self.write_csv(&mut stdout, rows, || sample())?,
+            Format::Csv => self.write_csv(&mut stdout, rows, sample)?,
             Format::Table => {
                 let table = self.table(T::headers(), rows.iter().map(|r| r.cells(self)).collect());
                 if !rows.is_empty() || !self.no_headers {

@@ -44,15 +44,14 @@ pub(crate) fn overview(ctx: &Ctx) -> Result<()> {
 
 /// The overview, as wide as the terminal (each table fits it as every table does).
 pub(super) fn render_overview(out: &Output, w: &mut dyn Write, o: &Overview) -> Result<()> {
-    let narrow = out;
     writeln!(w, "GPU fleet · {} UTC", clock::short_time(o.generated_at))?;
-    writeln!(w, "{}", stats_fields(&narrow, &o.stats))?;
+    writeln!(w, "{}", stats_fields(out, &o.stats))?;
     if !o.clusters.is_empty() {
         writeln!(w)?;
-        let rows = o.clusters.iter().map(|c| c.cells(&narrow)).collect();
+        let rows = o.clusters.iter().map(|c| c.cells(out)).collect();
         let mut headers = StatsView::headers();
         headers[0] = "cluster";
-        writeln!(w, "{}", narrow.table(headers, rows))?;
+        writeln!(w, "{}", out.table(headers, rows))?;
     }
     writeln!(w)?;
     if o.alerts.is_empty() {
@@ -69,7 +68,7 @@ pub(super) fn render_overview(out: &Output, w: &mut dyn Write, o: &Overview) -> 
                     .as_deref()
                     .map_or("-".into(), |u| u.chars().take(12).collect());
                 vec![
-                    narrow.status_cell(a.severity.as_str()),
+                    out.status_cell(a.severity.as_str()),
                     Cell::new(or_dash(&a.node)),
                     Cell::new(gpu),
                     Cell::new(&a.rule),
@@ -80,7 +79,7 @@ pub(super) fn render_overview(out: &Output, w: &mut dyn Write, o: &Overview) -> 
         writeln!(
             w,
             "{}",
-            narrow.table(vec!["severity", "node", "gpu", "rule", "last seen"], rows)
+            out.table(vec!["severity", "node", "gpu", "rule", "last seen"], rows)
         )?;
     }
     writeln!(w)?;
@@ -88,8 +87,8 @@ pub(super) fn render_overview(out: &Output, w: &mut dyn Write, o: &Overview) -> 
     let rows = o
         .activity
         .iter()
-        .map(|e| ActivityRow(e.clone()).cells(&narrow))
+        .map(|e| ActivityRow(e.clone()).cells(out))
         .collect();
-    writeln!(w, "{}", narrow.table(ActivityRow::headers(), rows))?;
+    writeln!(w, "{}", out.table(ActivityRow::headers(), rows))?;
     Ok(())
 }
