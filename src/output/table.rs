@@ -329,14 +329,27 @@ fn plan_widths(columns: &[Column], limit: usize) -> Vec<Option<usize>> {
             if excess == 0 {
                 break 'fitted;
             }
-            let widest = (0..count)
-                .filter(|&i| kept[i] && columns[i].priority == priority)
-                .filter(|&i| widths[i] > columns[i].floor(whole_header, soft))
-                .max_by_key(|&i| (widths[i], i));
-            match widest {
-                Some(i) => widths[i] -= 1,
-                None => break,
-            }
+            let narrowable = |i: usize| {
+                kept[i]
+                    && columns[i].priority == priority
+                    && widths[i] > columns[i].floor(whole_header, soft)
+            };
+            let Some(widest) = (0..count)
+                .filter(|&i| narrowable(i))
+                .max_by_key(|&i| (widths[i], i))
+            else {
+                break;
+            };
+            // Down to the next widest at once (a 10,000-character label is not cut one
+            // character at a time), never past the excess or the floor.
+            let next = (0..count)
+                .filter(|&i| i != widest && narrowable(i))
+                .map(|i| widths[i])
+                .max()
+                .unwrap_or(0);
+            let floor = columns[widest].floor(whole_header, soft);
+            let step = (widths[widest] - next.max(floor)).clamp(1, excess);
+            widths[widest] -= step.min(widths[widest] - floor);
         }
     }
     // Only a first column wider than the whole width is left too wide: cut it.
@@ -1073,5 +1086,83 @@ mod tests {
             ..layout(None)
         };
         assert_eq!(render(None, rows, layout), r"one\ntwo\e[2J  x");
+    }
+}
+
+#[cfg(test)]
+mod props {
+    use proptest::prelude::*;
+
+    use super::*;
+
+    const NAMES: &[&str] = &["name", "message", "gpus", "last seen", "", "status"];
+
+    fn cell() -> impl Strategy<Value = (String, bool)> {
+        ("[a-z0-9ノ .-]{0,40}", any::<bool>())
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(256))]
+
+        #[test]
+        fn a_fitted_table_never_exceeds_its_width(
+            rows in prop::collection::vec(prop::collection::vec(cell(), 0..7), 0..6),
+            width in 20u16..160,
+            with_header in any::<bool>(),
+        ) {
+            let header = with_header.then(|| {
+                NAMES.iter().map(|n| Cell::new(n.to_uppercase()).bold()).collect::<Vec<_>>()
+            });
+            let rows: Vec<Vec<Cell>> = rows
+                .into_iter()
+                .map(|row| {
+                    row.into_iter()
+                        .map(|(text, right)| if right { Cell::new(text).right() } else { Cell::new(text) })
+                        .collect()
+                })
+                .collect();
+            let layout = Layout { width: Some(width), color: false, one_line_rows: true, names: NAMES };
+            let text = render(header, rows.clone(), layout);
+            for line in text.lines() {
+                prop_assert!(line.width() <= usize::from(width), "{} > {width}:\n{text}", line.width());
+            }
+            let buffered = {
+                let mut buffer = CellBuffer::default();
+                for row in &rows {
+                    for cell in row {
+                        let added = buffer.add_str(&cell.text);
+                        if cell.right {
+                            added.right();
+                        }
+                    }
+                    buffer.end_row();
+                }
+                buffer
+            };
+            let header = with_header.then(|| {
+                NAMES.iter().map(|n| Cell::new(n.to_uppercase()).bold()).collect::<Vec<_>>()
+            });
+            prop_assert_eq!(buffered.render(header, layout), text);
+        }
+    }
+}
+
+#[cfg(test)]
+mod long_cells {
+    use super::*;
+
+    #[test]
+    fn a_huge_cell_is_cut_at_once() {
+        let rows = vec![vec![Cell::new("node-1"), Cell::new("x".repeat(1_000_000))]];
+        let layout = Layout {
+            width: Some(60),
+            color: false,
+            one_line_rows: true,
+            names: &["node", "labels"],
+        };
+        let started = std::time::Instant::now();
+        let text = render(None, rows, layout);
+        assert!(started.elapsed() < std::time::Duration::from_secs(2));
+        assert_eq!(text, format!("node-1  {}…", "x".repeat(51)));
     }
 }
