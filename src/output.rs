@@ -1,8 +1,13 @@
-//! All printing: tables (comfy-table), JSON (serde_json) and CSV, colour, charts, the watch
+//! All printing: tables ([`table`]), JSON (serde_json) and CSV, colour, charts, the watch
 //! redraw, raw passthrough, and what goes to stderr (notes, warnings, confirmations, errors).
 //!
 //! Commands build rows (plain structs that derive Serialize) and hand them here. Text and JSON
-//! are separate render paths, so a prettier table never breaks a script. Nothing outside this
+//! are separate render paths, so a prettier table never breaks a script.
+//!
+//! The output contract, the same for every command: a table, JSON or CSV; CSV always opens with
+//! its header row (unless `--no-headers`), named by the rows' own serde fields, so an empty list
+//! names the columns its rows would have; a command that cannot give a format refuses it up
+//! front ([`Output::require_format`]: exit 2, naming the formats it gives). Nothing outside this
 //! module (and the entry points, main.rs and lib.rs) writes to stdout or stderr; a test holds
 //! the source tree to that.
 //!
@@ -512,7 +517,10 @@ impl Output {
             writer.write_record(map.values().map(csv_cell))?;
         }
         if !wrote_header {
-            writer.write_record(csv_header(&sample())?)?;
+            let header = csv_header(&sample())?;
+            if !header.is_empty() {
+                writer.write_record(header)?;
+            }
         }
         writer.flush()?;
         Ok(())

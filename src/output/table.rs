@@ -723,7 +723,7 @@ impl CellBuffer {
     }
 
     /// The table under `header`, each line passed to `line` without its newline: laid out
-    /// directly when it fits, else by comfy-table as [`render`] does.
+    /// directly when it fits, else fitted as [`render`] does.
     pub(super) fn lay_out<E>(
         self,
         header: Option<Vec<Cell>>,
