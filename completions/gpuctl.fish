@@ -1184,7 +1184,7 @@ nvml\t''
 nvidia-smi\t''"
 complete -c gpuctl -n "__fish_gpuctl_using_subcommand collect" -l smi-command -d 'The nvidia-smi binary' -r -F
 complete -c gpuctl -n "__fish_gpuctl_using_subcommand collect" -l smi-timeout -d 'Kill nvidia-smi and fail the run (exit 6) when it runs longer than this; with --every, never longer than the period' -r
-complete -c gpuctl -n "__fish_gpuctl_using_subcommand collect" -l input -d 'Replay a recorded \'nvidia-smi --query-gpu=... --format=csv\' file instead of reading GPUs' -r -F
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand collect" -l input -d 'Replay a recorded \'nvidia-smi --query-gpu=... --format=csv\' file instead of reading GPUs; a directory replays each NODE.csv in it as node NODE, all in one transaction' -r -F
 complete -c gpuctl -n "__fish_gpuctl_using_subcommand collect" -l node -d 'This node\'s name in the inventory [default: the host name]' -r
 complete -c gpuctl -n "__fish_gpuctl_using_subcommand collect" -l cluster -d 'This node\'s cluster (a node is known by cluster and name) [default: the cluster of the one node of this name, else `default` for a new node]' -r
 complete -c gpuctl -n "__fish_gpuctl_using_subcommand collect" -l textfile -d 'Also write DIR/gpuctl.prom for node_exporter\'s textfile collector: the collected node\'s GPUs (none for a fleet collect) and gpuctl\'s health series' -r -F

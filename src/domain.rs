@@ -52,6 +52,14 @@ macro_rules! word_enum {
             }
         }
 
+        /// The first word: a value for the shape of a row (an empty list's CSV header), not a
+        /// meaningful default.
+        impl Default for $name {
+            fn default() -> Self {
+                Self::ALL[0]
+            }
+        }
+
         impl fmt::Display for $name {
             fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
                 f.write_str(self.as_str())
@@ -126,7 +134,7 @@ word_enum!(
 );
 
 /// A node of the inventory, as every command shows it.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Default, Serialize)]
 pub struct Node {
     #[serde(skip)]
     pub id: i64,
@@ -175,7 +183,7 @@ impl Node {
 }
 
 /// One line of the audit log.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Default, Serialize)]
 pub struct Event {
     pub id: i64,
     #[serde(with = "unix_time")]
@@ -269,7 +277,7 @@ word_enum!(
 
 /// A place alert transitions are delivered to (`gpuctl alert receivers`), with how its
 /// delivery stands. Credentials are named (a file, an environment variable), never held.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Default, Serialize)]
 pub struct AlertReceiver {
     #[serde(skip)]
     pub id: i64,
@@ -309,7 +317,7 @@ pub struct AlertReceiver {
 }
 
 /// A rule that turns samples into alerts.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Default, Serialize)]
 pub struct AlertRule {
     pub name: String,
     pub description: String,
@@ -326,7 +334,7 @@ pub struct AlertRule {
 }
 
 /// An alert: one open alert per (rule, GPU) at a time.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Default, Serialize)]
 pub struct Alert {
     pub id: i64,
     pub rule: String,
@@ -375,7 +383,7 @@ word_enum!(
 );
 
 /// A GPU model of the catalogue.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Default, Serialize)]
 pub struct GpuModel {
     #[serde(skip)]
     pub id: i64,
@@ -397,7 +405,7 @@ pub struct GpuModel {
 }
 
 /// A GPU of the inventory, keyed by its UUID.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Default, Serialize)]
 pub struct Device {
     #[serde(skip)]
     pub id: i64,
@@ -433,7 +441,7 @@ pub struct Device {
 }
 
 /// A MIG GPU instance.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Default, Serialize)]
 pub struct MigInstance {
     pub id: i64,
     #[serde(skip)]
@@ -458,7 +466,7 @@ pub struct MigInstance {
 }
 
 /// A lease of a GPU or MIG instance.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Default, Serialize)]
 pub struct Allocation {
     pub id: i64,
     pub owner: String,

@@ -1,8 +1,13 @@
-//! All printing: tables (comfy-table), JSON (serde_json) and CSV, colour, charts, the watch
+//! All printing: tables ([`table`]), JSON (serde_json) and CSV, colour, charts, the watch
 //! redraw, raw passthrough, and what goes to stderr (notes, warnings, confirmations, errors).
 //!
 //! Commands build rows (plain structs that derive Serialize) and hand them here. Text and JSON
-//! are separate render paths, so a prettier table never breaks a script. Nothing outside this
+//! are separate render paths, so a prettier table never breaks a script.
+//!
+//! The output contract, the same for every command: a table, JSON or CSV; CSV always opens with
+//! its header row (unless `--no-headers`), named by the rows' own serde fields, so an empty list
+//! names the columns its rows would have; a command that cannot give a format refuses it up
+//! front ([`Output::require_format`]: exit 2, naming the formats it gives). Nothing outside this
 //! module (and the entry points, main.rs and lib.rs) writes to stdout or stderr; a test holds
 //! the source tree to that.
 //!
@@ -30,6 +35,20 @@ pub(crate) enum Format {
     Json,
     Csv,
 }
+
+impl Format {
+    /// The name `-o` takes.
+    pub(crate) fn as_str(self) -> &'static str {
+        match self {
+            Format::Table => "table",
+            Format::Json => "json",
+            Format::Csv => "csv",
+        }
+    }
+}
+
+/// The formats a command that prints a table, a JSON view and no CSV can give.
+pub(crate) const TABLE_AND_JSON: &[Format] = &[Format::Table, Format::Json];
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub(crate) enum ColorChoice {
@@ -65,6 +84,8 @@ type JsonArray<'a> = <&'a mut serde_json::Serializer<
 pub(crate) struct ListSink<'a> {
     out: &'a Output,
     format: SinkFormat<'a>,
+    /// Rows pushed so far: an empty CSV list still prints its header.
+    rows: usize,
 }
 
 enum SinkFormat<'a> {
@@ -78,6 +99,7 @@ impl ListSink<'_> {
     /// Prints one row.
     pub(crate) fn push<R: StreamRow>(&mut self, row: &R) -> Result<()> {
         use serde::ser::SerializeSeq as _;
+        self.rows += 1;
         match &mut self.format {
             SinkFormat::Json(array) => array.serialize_element(row)?,
             SinkFormat::Csv(writer) => writer.serialize(row)?,
@@ -144,24 +166,36 @@ impl Output {
         }
     }
 
-    /// Prints a list: a table with an optional footer, a JSON array, or CSV rows.
-    pub(crate) fn list<T: Serialize + TableRow>(
+    /// Prints a list: a table with an optional footer, a JSON array, or CSV rows under their
+    /// header, which an empty list prints too: its names are the fields of `T::default()`.
+    pub(crate) fn list<T: Serialize + TableRow + Default>(
         &self,
         rows: &[T],
         footer: Option<String>,
+    ) -> Result<()> {
+        self.list_shaped(rows, footer, T::default)
+    }
+
+    /// [`Output::list`] for rows whose fields depend on their values (a field skipped when
+    /// None): `sample` gives a row shaped as these rows are, for the CSV header of an empty list.
+    pub(crate) fn list_shaped<T: Serialize + TableRow>(
+        &self,
+        rows: &[T],
+        footer: Option<String>,
+        sample: impl FnOnce() -> T,
     ) -> Result<()> {
         // Stdout is line-buffered: a pretty JSON array would be thousands of writes without this.
         let mut stdout = io::BufWriter::with_capacity(64 * 1024, io::stdout().lock());
         match self.format {
             Format::Json => write_json(&mut stdout, &rows)?,
-            Format::Csv => self.write_csv(&mut stdout, rows)?,
+            Format::Csv => self.write_csv(&mut stdout, rows, sample)?,
             Format::Table => {
                 let table = self.table(T::headers(), rows.iter().map(|r| r.cells(self)).collect());
                 if !rows.is_empty() || !self.no_headers {
                     writeln!(stdout, "{table}")?;
                 }
                 if let Some(footer) = footer.filter(|_| !self.no_headers) {
-                    writeln!(stdout, "{}", terminal::escape(&footer))?;
+                    writeln!(stdout, "{}", self.footer(&footer))?;
                 }
             }
         }
@@ -173,8 +207,8 @@ impl Output {
     /// and dropped: JSON and CSV go straight into stdout's buffer, a table's cells into one
     /// [`CellBuffer`] (its widths must be known before its first line). What `fill` returns
     /// is the footer under a table. The bytes are those [`Output::list`] prints for the same
-    /// rows.
-    pub(crate) fn stream(
+    /// rows, the CSV header of an empty list included (the fields of `R::default()`).
+    pub(crate) fn stream<R: StreamRow + Default>(
         &self,
         headers: &[&str],
         fill: impl FnOnce(&mut ListSink<'_>) -> Result<Option<String>>,
@@ -188,6 +222,7 @@ impl Output {
                 let mut sink = ListSink {
                     out: self,
                     format: SinkFormat::Json(array),
+                    rows: 0,
                 };
                 fill(&mut sink)?;
                 sink.finish()?;
@@ -200,19 +235,29 @@ impl Output {
                 let mut sink = ListSink {
                     out: self,
                     format: SinkFormat::Csv(Box::new(writer)),
+                    rows: 0,
                 };
                 fill(&mut sink)?;
+                if let (0, false, SinkFormat::Csv(writer)) =
+                    (sink.rows, self.no_headers, &mut sink.format)
+                {
+                    writer.write_record(csv_header(&R::default())?)?;
+                }
                 sink.finish()?;
             }
             Format::Table => {
                 let mut cells = CellBuffer::default();
                 let footer = fill(&mut self.table_sink(&mut cells))?;
-                cells.lay_out(self.header_cells(headers), self.layout(true), |line| {
-                    stdout.write_all(line.as_bytes())?;
-                    stdout.write_all(b"\n")
-                })?;
+                cells.lay_out(
+                    self.header_cells(headers),
+                    self.layout(headers, true),
+                    |line| {
+                        stdout.write_all(line.as_bytes())?;
+                        stdout.write_all(b"\n")
+                    },
+                )?;
                 if let Some(footer) = footer.filter(|_| !self.no_headers) {
-                    writeln!(stdout, "{}", terminal::escape(&footer))?;
+                    writeln!(stdout, "{}", self.footer(&footer))?;
                 }
             }
         }
@@ -229,7 +274,7 @@ impl Output {
         let mut stdout = io::BufWriter::with_capacity(64 * 1024, io::stdout().lock());
         match self.format {
             Format::Json => write_json(&mut stdout, value)?,
-            Format::Csv => self.write_csv(&mut stdout, std::slice::from_ref(value))?,
+            Format::Csv => self.write_csv(&mut stdout, std::slice::from_ref(value), || value)?,
             Format::Table => {
                 // A show view mixes cells (escaped already) with lines of stored text: render
                 // it whole, then escape whatever control character is not gpuctl's own colour.
@@ -254,12 +299,13 @@ impl Output {
         ListSink {
             out: self,
             format: SinkFormat::Table(cells),
+            rows: 0,
         }
     }
 
     /// [`Output::table`] of the cells in a buffer, for a list of many rows.
     pub(crate) fn buffered_table(&self, headers: &[&str], cells: CellBuffer) -> String {
-        cells.render(self.header_cells(headers), self.layout(true))
+        cells.render(self.header_cells(headers), self.layout(headers, true))
     }
 
     fn render_table(
@@ -271,7 +317,7 @@ impl Output {
         table::render(
             self.header_cells(&headers),
             rows,
-            self.layout(one_line_rows),
+            self.layout(&headers, one_line_rows),
         )
     }
 
@@ -281,11 +327,21 @@ impl Output {
             .then(|| headers.iter().map(|h| self.header_cell(h)).collect())
     }
 
-    fn layout(&self, one_line_rows: bool) -> table::Layout {
+    fn layout<'a>(&self, names: &'a [&'a str], one_line_rows: bool) -> table::Layout<'a> {
         table::Layout {
             width: self.width,
             color: self.color,
             one_line_rows,
+            names,
+        }
+    }
+
+    /// A line under a table, escaped and wrapped between words to the width.
+    fn footer(&self, footer: &str) -> String {
+        let footer = terminal::escape(footer);
+        match self.width {
+            Some(width) => table::wrap_words(&footer, usize::from(width)).join("\n"),
+            None => footer.into_owned(),
         }
     }
 
@@ -443,7 +499,14 @@ impl Output {
         Ok(())
     }
 
-    fn write_csv<T: Serialize>(&self, out: &mut dyn Write, rows: &[T]) -> Result<()> {
+    /// CSV rows under their header (unless `--no-headers`): the field names of the first row,
+    /// or of `sample` when there is none, so an empty list still names its columns.
+    fn write_csv<T: Serialize, S: Serialize>(
+        &self,
+        out: &mut dyn Write,
+        rows: &[T],
+        sample: impl FnOnce() -> S,
+    ) -> Result<()> {
         let mut writer = csv::Writer::from_writer(out);
         let mut wrote_header = self.no_headers;
         for row in rows {
@@ -456,8 +519,31 @@ impl Output {
             }
             writer.write_record(map.values().map(csv_cell))?;
         }
+        if !wrote_header {
+            let header = csv_header(&sample())?;
+            if !header.is_empty() {
+                writer.write_record(header)?;
+            }
+        }
         writer.flush()?;
         Ok(())
+    }
+
+    /// Refuses a format this command cannot give: exit 2, naming the formats it can.
+    pub(crate) fn require_format(&self, command: &str, formats: &[Format]) -> Result<()> {
+        if formats.contains(&self.format) {
+            return Ok(());
+        }
+        let names: Vec<&str> = formats.iter().map(|f| f.as_str()).collect();
+        let formats = match names.as_slice() {
+            [only] => format!("its only format is {only}"),
+            [first @ .., last] => format!("its formats are {} and {last}", first.join(", ")),
+            [] => "it has no output format".to_string(),
+        };
+        Err(Error::usage(format!(
+            "'{command}' cannot print {}: {formats}",
+            self.format.as_str(),
+        )))
     }
 }
 
@@ -474,6 +560,15 @@ fn write_json<T: Serialize + ?Sized>(out: &mut dyn Write, value: &T) -> Result<(
     serde_json::to_writer_pretty(&mut *out, value)?;
     writeln!(out)?;
     Ok(())
+}
+
+/// The CSV header of rows shaped like `sample`: its fields as serde names them, the names
+/// a row's own serialization gives its columns (one source: no list to keep in step).
+pub(crate) fn csv_header<T: Serialize>(sample: &T) -> Result<Vec<String>> {
+    Ok(match serde_json::to_value(sample)? {
+        Value::Object(map) => map.keys().cloned().collect(),
+        _ => Vec::new(),
+    })
 }
 
 /// A CSV cell: text as is, null empty, nested arrays and objects as compact JSON.

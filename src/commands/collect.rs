@@ -88,6 +88,9 @@ const REPLAY: &str = "replay";
 const WAL_TRIM_BYTES: u64 = 1024 * 1024;
 
 pub(crate) fn run(ctx: &Ctx, args: &CollectArgs) -> Result<()> {
+    // The run's summary nests lists (GPUs, alerts): a JSON object, not CSV rows.
+    ctx.out
+        .require_format("collect", crate::output::TABLE_AND_JSON)?;
     ctx.store()?.tune_for_collect()?;
     let outcome = run_tuned(ctx, args);
     // Whatever the run did, the WAL it leaves stays small.

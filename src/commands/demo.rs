@@ -44,15 +44,12 @@ pub(crate) fn run(ctx: &Ctx, args: &DemoArgs) -> Result<Option<GeneratedDemo>> {
     let summary = demo::generate(&mut store, spec, ctx.now, &|done, _| bar.set_position(done))?;
     bar.finish_and_clear();
     match ctx.out.format {
-        Format::Json => {
+        // The summary is one flat object: one JSON object, or one CSV row under its header.
+        Format::Json | Format::Csv => {
             ctx.out.show(&summary, |_, _| Ok(()))?;
             Ok(None)
         }
         Format::Table => Ok(Some(GeneratedDemo { path, summary })),
-        _ => {
-            print_tips(ctx, &GeneratedDemo { path, summary })?;
-            Ok(None)
-        }
     }
 }
 

@@ -38,9 +38,10 @@ const NETWORK_FILESYSTEMS: &[&str] = &[
     "9p",
 ];
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
 enum Verdict {
+    #[default]
     Ok,
     Warn,
     Fail,
@@ -48,7 +49,7 @@ enum Verdict {
     Skip,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Default, Serialize)]
 struct Check {
     check: &'static str,
     status: Verdict,

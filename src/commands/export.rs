@@ -3,6 +3,7 @@
 use crate::cli::{ExportCommand, ExportPrometheusArgs};
 use crate::error::Result;
 use crate::inventory::{host_name, node_named, resolve_node};
+use crate::output::Format;
 use crate::prometheus;
 use crate::Ctx;
 
@@ -16,6 +17,13 @@ pub(crate) fn run(ctx: &Ctx, command: &ExportCommand) -> Result<()> {
 /// publishes only its own and Prometheus never counts a GPU, lease or alert twice; every
 /// node's only when asked.
 fn export_prometheus(ctx: &Ctx, args: &ExportPrometheusArgs) -> Result<()> {
+    ctx.out
+        .require_format("export prometheus", &[Format::Table])
+        .map_err(|e| {
+            e.with_hint(
+                "it writes the Prometheus text format; 'gpuctl dashboard realtime -o json' has the same figures as JSON",
+            )
+        })?;
     let store = ctx.store()?;
     let conn = store.conn();
     let node_id = if args.all_nodes {

@@ -15,7 +15,7 @@ use crate::domain::{EventKind, NodeStatus};
 use crate::error::Result;
 use crate::inventory::{Detail, Inventory};
 use crate::output::plural;
-use crate::output::Format;
+use crate::output::{Format, TABLE_AND_JSON};
 use crate::store::allocations::{self, Scope};
 use crate::store::nodes::{NodeFilter, NodeSort};
 use crate::store::{devices, nodes};
@@ -91,6 +91,8 @@ struct Plan {
 }
 
 pub(crate) fn run(ctx: &Ctx, args: &OptimizeArgs) -> Result<()> {
+    // The plan nests lists (leases, nodes, GPUs): a JSON object, not CSV rows.
+    ctx.out.require_format("optimize", TABLE_AND_JSON)?;
     let stale_after = args.stale_after.seconds();
     // Not ctx.change: expiring leases is this job's own report, not a step before it.
     let plan = ctx.store()?.write_or_roll_back(!args.dry_run, |tx| {

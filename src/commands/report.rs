@@ -315,7 +315,7 @@ fn cost(ctx: &Ctx, args: &ReportCostArgs) -> Result<()> {
 /// (`no_samples: true`, its idle figures null): held by a gpuctl lease (`held_by: "lease"`,
 /// over the lease ∩ window) or by pods that dcgm-exporter attributes to it and no lease
 /// (`held_by: "pods"`, over the whole window).
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Default, Serialize)]
 pub(crate) struct IdleRow {
     /// `lease` or `pods`.
     pub held_by: &'static str,

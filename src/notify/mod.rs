@@ -87,10 +87,11 @@ pub(crate) struct DeliveryOptions {
 }
 
 /// How a receiver's part of a run went.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "kebab-case")]
 pub(crate) enum Outcome {
     /// Nothing was due.
+    #[default]
     Idle,
     /// Everything due went out.
     Delivered,
@@ -118,7 +119,7 @@ impl Outcome {
 }
 
 /// One receiver's part of a run.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Default, Serialize)]
 pub(crate) struct ReceiverRun {
     pub(crate) receiver: String,
     pub(crate) kind: ReceiverKind,

@@ -640,20 +640,21 @@ b       0  Test GPU 40GB  100%  ██████████  39 GiB / 39 GiB 
 4 GPU(s), 1 stale (no sample for more than 3 × 60s)
 ";
 const REALTIME_TABLE_COLOR: &str = "\
-\x1b[1mNODE  \x1b[0m\x1b[1mGPU  \x1b[0m\x1b[1mMODEL          \x1b[0m\x1b[1mUTIL  \x1b[0m\x1b[1m            \x1b[0m\x1b[1mMEMORY           \x1b[0m\x1b[1mTEMP  \x1b[0m\x1b[1mPOWER        \x1b[0m\x1b[1mAGE            \x1b[0m\x1b[1mWORKLOAD               \x1b[0m
+\x1b[1mNODE\x1b[0m  \x1b[1mGPU\x1b[0m  \x1b[1mMODEL\x1b[0m          \x1b[1mUTIL\x1b[0m              \x1b[1mMEMORY\x1b[0m           \x1b[1mTEMP\x1b[0m  \x1b[1mPOWER\x1b[0m        \x1b[1mAGE\x1b[0m            \x1b[1mWORKLOAD\x1b[0m
 a       0  Test GPU 80GB   90%  █████████   59 GiB / 78 GiB  50°C  600 / 700 W  1m ago         ml/train\\e[2J, \"x\"\\ny
 a       1  Test GPU 80GB    0%              0 GiB / 78 GiB   50°C  50 / 700 W   1m ago         ノード\\t\\u{85}
 a       2  -               30%  ███         20 GiB           50°C  200 / 400 W  30s ago        -
-b       0  Test GPU 40GB  100%  ██████████  39 GiB / 39 GiB  50°C  123 W        \x1b[38;5;9mstale 10m ago  \x1b[39m-
+b       0  Test GPU 40GB  100%  ██████████  39 GiB / 39 GiB  50°C  123 W        \x1b[38;5;9mstale 10m ago\x1b[39m  -
 4 GPU(s), 1 stale (no sample for more than 3 × 60s)
 ";
 const REALTIME_TABLE_NARROW: &str = "\
-NODE  GPU  MODEL  UTIL        MEMO  TEMP  POWE  AGE   WORK
-                              RY          R           LOAD
-a       0  Test…   90%  ███…  59…   50°C  600…  1m…   ml/…
-a       1  Test…    0%        0…    50°C  50 …  1m…   ノ…
-a       2  -       30%  ███   20…   50°C  200…  30s…  -
-b       0  Test…  100%  ███…  39…   50°C  123…  sta…  -
+NODE  GPU  MODEL     UTIL  MEMORY    TEMP  POWER     AGE
+a       0  Test GP…   90%  59 GiB …  50°C  600 / 7…  1m ago
+a       1  Test GP…    0%  0 GiB /…  50°C  50 / 70…  1m ago
+a       2  -          30%  20 GiB    50°C  200 / 4…  30s ago
+b       0  Test GP…  100%  39 GiB …  50°C  123 W     stale …
+(chart), WORKLOAD are left out to fit 60 columns (-o json
+shows every field)
 4 GPU(s), 1 stale (no sample for more than 3 × 60s)
 ";
 const REALTIME_TABLE_NO_HEADERS: &str = "\

@@ -25,6 +25,7 @@ mod monitoring;
 mod node;
 mod notify;
 mod optimize;
+mod output_contract;
 mod prometheus;
 mod readme;
 mod report;

@@ -107,7 +107,14 @@ fn list(ctx: &Ctx) -> Result<()> {
     } else {
         "receivers"
     };
-    ctx.out.list(&rows, Some(format!("{} {noun}", rows.len())))
+    let blank = AlertReceiver::default();
+    ctx.out
+        .list_shaped(&rows, Some(format!("{} {noun}", rows.len())), || {
+            ListedReceiver {
+                receiver: &blank,
+                now: ctx.now,
+            }
+        })
 }
 
 /// A file named on the command line as the store keeps it: absolute, so a delivery run from

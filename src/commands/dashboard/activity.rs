@@ -5,7 +5,7 @@ use crate::cli::{ACTIVITY_PAGE_SIZE, DASHBOARD_ALERTS_PAGE_SIZE};
 use crate::commands::page_footer;
 
 /// A recent event, as the dashboard lists it.
-#[derive(Serialize)]
+#[derive(Default, Serialize)]
 #[serde(transparent)]
 pub(super) struct ActivityRow(pub(super) Event);
 

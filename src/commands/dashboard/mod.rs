@@ -12,7 +12,7 @@ use crate::cli::{
 use crate::clock;
 use crate::domain::{Alert, AlertState, Event, EventKind};
 use crate::error::{Error, Result};
-use crate::output::{bar, or_dash, Format, Output, Series, TableRow};
+use crate::output::{bar, or_dash, Format, Output, Series, TableRow, TABLE_AND_JSON};
 use crate::retention;
 use crate::schedule::StopFlag;
 use crate::store::alerts::{self, AlertFilter};
@@ -54,7 +54,7 @@ pub(crate) fn run(ctx: &Ctx, args: &DashboardArgs) -> Result<()> {
 }
 
 /// Fleet statistics as JSON shows them: counts, and usage over the latest fresh samples.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Default, Serialize)]
 struct StatsView {
     #[serde(skip_serializing_if = "Option::is_none")]
     cluster: Option<String>,

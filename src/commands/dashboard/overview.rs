@@ -15,6 +15,13 @@ pub(super) struct Overview {
 }
 
 pub(crate) fn overview(ctx: &Ctx) -> Result<()> {
+    ctx.out
+        .require_format("dashboard", TABLE_AND_JSON)
+        .map_err(|e| {
+            e.with_hint(
+                "'gpuctl dashboard stats|clusters|alerts|activity -o csv' give its parts as CSV",
+            )
+        })?;
     let store = ctx.store()?;
     // One pass over the devices: the fleet's figures are its clusters' together.
     let clusters =
@@ -31,29 +38,20 @@ pub(crate) fn overview(ctx: &Ctx) -> Result<()> {
         // Changes, not the per-minute run log: `dashboard activity` shows every kind.
         activity: events::recent_changes(store.conn(), OVERVIEW_ITEMS, EventKind::CollectRun)?,
     };
-    if ctx.out.format == Format::Csv {
-        return Err(Error::usage(
-            "the overview has no CSV form: use 'dashboard stats|clusters|alerts|activity -o csv'",
-        ));
-    }
     ctx.out
         .show(&overview, |out, w| render_overview(out, w, &overview))
 }
 
-/// The overview in at most 80 columns.
+/// The overview, as wide as the terminal (each table fits it as every table does).
 pub(super) fn render_overview(out: &Output, w: &mut dyn Write, o: &Overview) -> Result<()> {
-    let narrow = Output {
-        width: Some(out.width.unwrap_or(80).min(80)),
-        ..out.clone()
-    };
     writeln!(w, "GPU fleet · {}", clock::short_time(o.generated_at))?;
-    writeln!(w, "{}", stats_fields(&narrow, &o.stats))?;
+    writeln!(w, "{}", stats_fields(out, &o.stats))?;
     if !o.clusters.is_empty() {
         writeln!(w)?;
-        let rows = o.clusters.iter().map(|c| c.cells(&narrow)).collect();
+        let rows = o.clusters.iter().map(|c| c.cells(out)).collect();
         let mut headers = StatsView::headers();
         headers[0] = "cluster";
-        writeln!(w, "{}", narrow.table(headers, rows))?;
+        writeln!(w, "{}", out.table(headers, rows))?;
     }
     writeln!(w)?;
     if o.alerts.is_empty() {
@@ -70,7 +68,7 @@ pub(super) fn render_overview(out: &Output, w: &mut dyn Write, o: &Overview) -> 
                     .as_deref()
                     .map_or("-".into(), |u| u.chars().take(12).collect());
                 vec![
-                    narrow.status_cell(a.severity.as_str()),
+                    out.status_cell(a.severity.as_str()),
                     Cell::new(or_dash(&a.node)),
                     Cell::new(gpu),
                     Cell::new(&a.rule),
@@ -81,7 +79,7 @@ pub(super) fn render_overview(out: &Output, w: &mut dyn Write, o: &Overview) -> 
         writeln!(
             w,
             "{}",
-            narrow.table(vec!["severity", "node", "gpu", "rule", "last seen"], rows)
+            out.table(vec!["severity", "node", "gpu", "rule", "last seen"], rows)
         )?;
     }
     writeln!(w)?;
@@ -89,8 +87,8 @@ pub(super) fn render_overview(out: &Output, w: &mut dyn Write, o: &Overview) -> 
     let rows = o
         .activity
         .iter()
-        .map(|e| ActivityRow(e.clone()).cells(&narrow))
+        .map(|e| ActivityRow(e.clone()).cells(out))
         .collect();
-    writeln!(w, "{}", narrow.table(ActivityRow::headers(), rows))?;
+    writeln!(w, "{}", out.table(ActivityRow::headers(), rows))?;
     Ok(())
 }

@@ -22,7 +22,7 @@ const BLANK_BAR: &str = "          ";
 const _: () = assert!(BLANK_BAR.len() == BAR_WIDTH);
 
 /// One GPU's latest sample, as JSON and CSV show it.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Default, Serialize)]
 struct RealtimeRow<'a> {
     node: &'a str,
     index: i64,
@@ -154,7 +154,7 @@ pub(super) fn realtime(ctx: &Ctx, args: &RealtimeArgs) -> Result<()> {
         )
     };
     let Some(watch) = &args.watch else {
-        return ctx.out.stream(HEADERS, |sink| {
+        return ctx.out.stream::<RealtimeRow>(HEADERS, |sink| {
             let (rows, stale) = stream_rows(store, &query, sink, ctx.now, interval)?;
             Ok(Some(footer(rows, stale)))
         });

@@ -40,5 +40,8 @@ impl TableRow for StatsView {
 pub(super) fn groups(ctx: &Ctx, grouping: Grouping) -> Result<()> {
     let store = ctx.store()?;
     let rows = load_groups(store, ctx, grouping)?;
-    ctx.out.list(&rows, None)
+    // A group's row names its cluster or its model: an empty list's header names it too.
+    ctx.out.list_shaped(&rows, None, || {
+        StatsView::new(GroupStats::combine("", &[]), grouping)
+    })
 }

@@ -4,7 +4,7 @@ use super::*;
 use crate::inventory::{load_device, Filters};
 
 /// One bucket of a trend.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Default, Serialize)]
 pub(super) struct TrendPoint {
     #[serde(with = "crate::domain::unix_time")]
     bucket_at: i64,

@@ -40,7 +40,7 @@ fn node_with_history(conn: &rusqlite::Connection, text: &str) -> Result<(String,
 }
 
 /// A line of `node recent`.
-#[derive(Serialize)]
+#[derive(Default, Serialize)]
 pub(super) struct RecentRow {
     name: String,
     cluster: Option<String>,

@@ -26,7 +26,7 @@ const PROGRESS_THRESHOLD: usize = 200;
 const MAX_KUBECTL_OUTPUT: usize = 512 * 1024 * 1024;
 
 /// One line of an import plan.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Default, Serialize)]
 struct PlanRow {
     node: String,
     /// `create`, `update`, `unchanged` or `decommission`.
@@ -348,7 +348,7 @@ pub(super) fn merged(old: &Node, k: &KubeNode, has_devices: bool) -> Node {
 }
 
 /// One disagreement between the inventory and the cluster.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Default, Serialize)]
 struct DriftRow {
     node: String,
     /// `missing-in-inventory`, `missing-in-cluster`, `status`, `gpus` or `mig`.

@@ -82,7 +82,7 @@ fn history_table(out: &Output, history: &[Event]) -> String {
 }
 
 /// A history line, as `node history` and `node show` print it.
-#[derive(Serialize)]
+#[derive(Default, Serialize)]
 #[serde(transparent)]
 struct HistoryRow(Event);
 
