@@ -10,16 +10,21 @@ pub const NOW_ENV: &str = "GPUCTL_NOW";
 
 /// Now: `GPUCTL_NOW` when set (tests), else the system clock.
 pub fn now() -> Result<DateTime<Utc>> {
+    Ok(fixed_now()?.unwrap_or_else(Utc::now))
+}
+
+/// The time `GPUCTL_NOW` fixes, or None when it is unset (or empty).
+pub fn fixed_now() -> Result<Option<DateTime<Utc>>> {
     match std::env::var(NOW_ENV) {
         Ok(text) if !text.is_empty() => DateTime::parse_from_rfc3339(&text)
-            .map(|t| t.with_timezone(&Utc))
+            .map(|t| Some(t.with_timezone(&Utc)))
             .map_err(|_| {
                 Error::usage(format!(
                     "invalid {NOW_ENV} {}: expected an RFC 3339 time",
                     quote(&text)
                 ))
             }),
-        _ => Ok(Utc::now()),
+        _ => Ok(None),
     }
 }
 
