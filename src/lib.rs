@@ -63,6 +63,25 @@ where
     }
 }
 
+/// Checks a command line (`args[0]` is the program's name) as a run parses it, with the same
+/// clap tree and value checks, and runs nothing: the README's test parses the commands it cannot
+/// run with it. `--help` and `--version` pass; a refused line gives clap's message.
+pub fn check_command_line<I, T>(args: I) -> std::result::Result<(), String>
+where
+    I: IntoIterator<Item = T>,
+    T: Into<OsString> + Clone,
+{
+    use clap::error::ErrorKind as ClapKind;
+    let refused = |e: clap::Error| match e.kind() {
+        ClapKind::DisplayHelp | ClapKind::DisplayVersion => Ok(()),
+        _ => Err(e.render().to_string()),
+    };
+    match cli::command().try_get_matches_from(args) {
+        Ok(matches) => Cli::from_arg_matches(&matches).map(drop).or_else(refused),
+        Err(e) => refused(e),
+    }
+}
+
 /// Whether `--db` came from the command line, at whichever level of subcommands it was typed.
 fn db_on_command_line(matches: &clap::ArgMatches) -> bool {
     let mut level = Some(matches);
