@@ -207,7 +207,7 @@ fn execute_command(cli: Cli, db_on_command_line: bool) -> Result<()> {
         if fixed_now.is_none() {
             if let Some(demo_now) = demo::recorded_clock(store.conn())? {
                 store.set_now(demo_now);
-                ctx.now = demo_now;
+                ctx = ctx.at_demo_clock(demo_now);
             }
         }
         ctx = ctx.with_store(store);

@@ -740,3 +740,36 @@ fn a_demo_store_read_days_after_the_demo_still_shows_its_fleet_live() {
     env_then.ok(&[&demo[..], &["-q"]].concat());
     assert_eq!(lease(None)[0]["expires_at"], "2026-06-01T09:30:00Z");
 }
+
+#[test]
+fn a_demo_store_watched_on_a_terminal_stays_at_the_demos_clock() {
+    let env = Env::new();
+    let db = env.dir().join("demo.db");
+    let db = db.to_str().unwrap();
+    env.ok(&[
+        "--db",
+        db,
+        "demo",
+        "--nodes",
+        "3",
+        "--gpus-per-node",
+        "2",
+        "--days",
+        "1",
+        "-q",
+    ]);
+    // `script` gives gpuctl a terminal; `timeout` sends the Ctrl-C; the system clock runs.
+    let output = env
+        .shell(&format!(
+            "unset GPUCTL_NOW; script -qec \"timeout --preserve-status -s INT 2.5 '$GPUCTL' --db '{db}' dashboard realtime --watch 1s\" /dev/null"
+        ))
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        text.matches("2026-11-29 10:00 · every 1s").count() >= 2,
+        "each redraw is at the demo's clock: {text}"
+    );
+    // One of the demo's GPUs stopped reporting two hours before its clock; the rest are live.
+    assert!(text.contains("6 GPU(s), 1 stale"), "{text}");
+}
