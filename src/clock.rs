@@ -10,25 +10,33 @@ pub const NOW_ENV: &str = "GPUCTL_NOW";
 
 /// Now: `GPUCTL_NOW` when set (tests), else the system clock.
 pub fn now() -> Result<DateTime<Utc>> {
+    Ok(fixed_now()?.unwrap_or_else(Utc::now))
+}
+
+/// The time `GPUCTL_NOW` fixes, or None when it is unset (or empty).
+pub fn fixed_now() -> Result<Option<DateTime<Utc>>> {
     match std::env::var(NOW_ENV) {
         Ok(text) if !text.is_empty() => DateTime::parse_from_rfc3339(&text)
-            .map(|t| t.with_timezone(&Utc))
+            .map(|t| Some(t.with_timezone(&Utc)))
             .map_err(|_| {
                 Error::usage(format!(
                     "invalid {NOW_ENV} {}: expected an RFC 3339 time",
                     quote(&text)
                 ))
             }),
-        _ => Ok(Utc::now()),
+        _ => Ok(None),
     }
 }
 
 /// The longest span accepted: 100 years (36500d). A window or lease longer than that is a
 /// typo, and bounding it keeps every `now ± span` far from overflow.
-pub const MAX_DURATION_SECONDS: i64 = 36_500 * 86_400;
+pub const MAX_DURATION_SECONDS: i64 = 100 * DAYS_PER_YEAR * 86_400;
 
-/// A span of whole seconds, parsed from `90s`, `30m`, `4h`, `7d`, `2w` or sums such as `1h30m`,
-/// longer than zero and at most [`MAX_DURATION_SECONDS`].
+/// The days of a year in a duration (`1y`), and of the 100 years of the cap.
+pub const DAYS_PER_YEAR: i64 = 365;
+
+/// A span of whole seconds, parsed from `90s`, `30m`, `4h`, `7d`, `2w`, `1y` (365 days) or sums
+/// such as `1h30m`, longer than zero and at most [`MAX_DURATION_SECONDS`].
 pub fn parse_duration(text: &str) -> Result<i64> {
     let bad = || {
         Error::usage(format!(
@@ -63,6 +71,8 @@ pub fn parse_duration(text: &str) -> Result<i64> {
             "h" => 3_600,
             "d" => 86_400,
             "w" => 7 * 86_400,
+            // A year of retention or a window is 365 days: calendar years vary, a span does not.
+            "y" => DAYS_PER_YEAR * 86_400,
             _ => return Err(bad()),
         };
         let amount: i64 = digits.parse().map_err(|_| bad())?;
@@ -400,6 +410,22 @@ mod tests {
         assert_eq!(parse_duration("7d").unwrap(), 604_800);
         assert_eq!(parse_duration("1h30m").unwrap(), 5_400);
         assert_eq!(parse_duration("2w").unwrap(), 1_209_600);
+        assert_eq!(parse_duration("2y").unwrap(), 730 * 86_400);
+        assert_eq!(parse_duration("1y2d").unwrap(), 367 * 86_400);
+    }
+
+    #[test]
+    fn a_hundred_years_is_the_longest_duration_in_years_as_in_days() {
+        assert_eq!(parse_duration("100y").unwrap(), MAX_DURATION_SECONDS);
+        assert_eq!(
+            parse_duration("100y").unwrap(),
+            parse_duration("36500d").unwrap()
+        );
+        for text in ["101y", "100y1s", "0y"] {
+            let e = parse_duration(text).unwrap_err();
+            assert_eq!(e.exit_code(), 2, "{text}");
+            assert!(e.message.contains(&format!("'{text}'")), "{}", e.message);
+        }
     }
 
     #[test]
@@ -414,6 +440,8 @@ mod tests {
             "99999999999999999999d",
             "36501d",
             "30000w",
+            "2yr",
+            "y",
         ] {
             let e = parse_duration(text).unwrap_err();
             assert_eq!(e.exit_code(), 2, "{text}");
@@ -476,7 +504,7 @@ mod props {
         #![proptest_config(ProptestConfig::with_cases(512))]
 
         #[test]
-        fn any_text_is_a_duration_or_a_usage_error(text in "\\PC{0,16}|[0-9smhdwin]{0,24}") {
+        fn any_text_is_a_duration_or_a_usage_error(text in "\\PC{0,16}|[0-9smhdwiny]{0,24}") {
             match parse_duration(&text) {
                 Ok(seconds) => prop_assert!((1..=MAX_DURATION_SECONDS).contains(&seconds)),
                 Err(e) => prop_assert_eq!(e.exit_code(), 2),

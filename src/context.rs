@@ -22,6 +22,8 @@ pub(crate) struct Ctx {
     pub(crate) db_on_command_line: bool,
     /// Opened once by the dispatcher for the commands that need it.
     store: Option<Store>,
+    /// The clock of a demo store, which stands still for commands that keep running too.
+    demo_clock: Option<i64>,
 }
 
 impl Ctx {
@@ -39,6 +41,23 @@ impl Ctx {
             db_path,
             db_on_command_line,
             store: None,
+            demo_clock: None,
+        }
+    }
+
+    /// Runs this command at a demo store's clock.
+    pub(crate) fn at_demo_clock(mut self, demo_now: i64) -> Ctx {
+        self.now = demo_now;
+        self.demo_clock = Some(demo_now);
+        self
+    }
+
+    /// The time now, for a command that keeps running (`--watch`): the clock (GPUCTL_NOW or the
+    /// system's), or a demo store's, which stands still.
+    pub(crate) fn current_time(&self) -> Result<i64> {
+        match self.demo_clock {
+            Some(demo_now) => Ok(demo_now),
+            None => Ok(crate::clock::now()?.timestamp()),
         }
     }
 

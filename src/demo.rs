@@ -21,6 +21,13 @@ const DEMO_ACTOR: &str = "demo";
 
 /// The setting that marks a store as a demo store (so `gpuctl demo` may replace it).
 pub const DEMO_MARKER_KEY: &str = "demo.seed";
+/// The setting holding the demo's clock (unix seconds). The demo is a fleet seen at one
+/// instant: without `GPUCTL_NOW`, every command on a demo store runs at this clock, so its
+/// samples stay recent and the README's tour prints the same however much later it runs.
+pub const DEMO_CLOCK_KEY: &str = "demo.clock";
+/// The demo's clock unless `GPUCTL_NOW` sets another: 2026-11-29T10:00:00Z, the instant the
+/// README's tour shows.
+pub const DEFAULT_DEMO_CLOCK: i64 = 1_795_946_400;
 const MINUTE: i64 = 60;
 const HOUR: i64 = 3_600;
 const DAY: i64 = 86_400;
@@ -50,6 +57,8 @@ pub struct DemoSummary {
     pub leases: usize,
     pub samples: u64,
     pub alerts_firing: usize,
+    /// The demo's clock: the fleet as seen at this instant, which commands on it run at.
+    pub clock_at: String,
     /// Seconds spent writing samples (for the benchmark's ingest rate; not part of the output).
     #[serde(skip)]
     pub sample_write_secs: f64,
@@ -161,10 +170,13 @@ pub fn generate(
         ));
     }
     store.unmapped()?;
+    // What the store's SQL judges leases by (gpuctl_now()) is the demo's clock too.
+    store.set_now(now);
     let mut rng = Rng(spec.seed);
     let start = now - spec.days * DAY;
     let mut summary = DemoSummary {
         clusters: CLUSTERS.len().min(spec.nodes),
+        clock_at: crate::clock::rfc3339(now),
         ..DemoSummary::default()
     };
     let mut plans: Vec<GpuPlan> = Vec::new();
@@ -173,6 +185,7 @@ pub fn generate(
     store.write(|tx| {
         let inv = Inventory::new(tx, Stamp::new(start, Some(DEMO_ACTOR)));
         settings::set(tx, DEMO_MARKER_KEY, &spec.seed.to_string())?;
+        settings::set(tx, DEMO_CLOCK_KEY, &now.to_string())?;
         for (name, cost) in HOURLY_COSTS {
             let old = inv.resolve_model(name)?;
             let mut priced = old.clone();
@@ -305,6 +318,11 @@ pub fn generate(
     })?;
     store.checkpoint()?;
     Ok(summary)
+}
+
+/// The clock a demo store recorded, or None for any other store.
+pub fn recorded_clock(conn: &Connection) -> Result<Option<i64>> {
+    settings::get_i64(conn, DEMO_CLOCK_KEY)
 }
 
 /// A node as it joined the fleet; most had a driver upgrade during the demo's window, and one

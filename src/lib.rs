@@ -63,6 +63,25 @@ where
     }
 }
 
+/// Checks a command line (`args[0]` is the program's name) as a run parses it, with the same
+/// clap tree and value checks, and runs nothing: the README's test parses the commands it cannot
+/// run with it. `--help` and `--version` pass; a refused line gives clap's message.
+pub fn check_command_line<I, T>(args: I) -> std::result::Result<(), String>
+where
+    I: IntoIterator<Item = T>,
+    T: Into<OsString> + Clone,
+{
+    use clap::error::ErrorKind as ClapKind;
+    let refused = |e: clap::Error| match e.kind() {
+        ClapKind::DisplayHelp | ClapKind::DisplayVersion => Ok(()),
+        _ => Err(e.render().to_string()),
+    };
+    match cli::command().try_get_matches_from(args) {
+        Ok(matches) => Cli::from_arg_matches(&matches).map(drop).or_else(refused),
+        Err(e) => refused(e),
+    }
+}
+
 /// Whether `--db` came from the command line, at whichever level of subcommands it was typed.
 fn db_on_command_line(matches: &clap::ArgMatches) -> bool {
     let mut level = Some(matches);
@@ -157,6 +176,13 @@ fn execute(cli: Cli, db_on_command_line: bool) -> Result<()> {
 
 fn execute_command(cli: Cli, db_on_command_line: bool) -> Result<()> {
     let global = &cli.global;
+    let fixed_now = clock::fixed_now()?.map(|t| t.timestamp());
+    let now = match (fixed_now, &cli.command) {
+        (Some(now), _) => now,
+        // The demo's fleet is the one the README's tour shows, unless GPUCTL_NOW moves it.
+        (None, Command::Demo(_)) => demo::DEFAULT_DEMO_CLOCK,
+        (None, _) => clock::now()?.timestamp(),
+    };
     let mut ctx = Ctx::new(
         Output::new(
             global.output,
@@ -165,22 +191,26 @@ fn execute_command(cli: Cli, db_on_command_line: bool) -> Result<()> {
             global.quiet,
             global.verbose,
         ),
-        clock::now()?.timestamp(),
+        now,
         actor(),
         global.db.clone(),
         db_on_command_line,
     );
     let timeout = store::DEFAULT_BUSY_TIMEOUT;
-    match store_access(&cli.command) {
-        StoreAccess::Own => {}
-        StoreAccess::Read => {
-            let store = Store::open_existing(&ctx.db_path()?, timeout)?;
-            ctx = ctx.with_store(store);
+    let store = match store_access(&cli.command) {
+        StoreAccess::Own => None,
+        StoreAccess::Read => Some(Store::open_existing(&ctx.db_path()?, timeout)?),
+        StoreAccess::Write => Some(Store::open(&ctx.db_path()?, timeout)?),
+    };
+    if let Some(store) = store {
+        // A demo store is its fleet at one instant: without GPUCTL_NOW, commands run then.
+        if fixed_now.is_none() {
+            if let Some(demo_now) = demo::recorded_clock(store.conn())? {
+                store.set_now(demo_now);
+                ctx = ctx.at_demo_clock(demo_now);
+            }
         }
-        StoreAccess::Write => {
-            let store = Store::open(&ctx.db_path()?, timeout)?;
-            ctx = ctx.with_store(store);
-        }
+        ctx = ctx.with_store(store);
     }
     match &cli.command {
         Command::Node(command) => commands::node::run(&ctx, command),
@@ -194,7 +224,9 @@ fn execute_command(cli: Cli, db_on_command_line: bool) -> Result<()> {
                 return Ok(());
             };
             let path = demo.path.clone();
-            let demo_ctx = ctx.with_store(Store::open(&path, store::DEFAULT_BUSY_TIMEOUT)?);
+            let store = Store::open(&path, store::DEFAULT_BUSY_TIMEOUT)?;
+            store.set_now(ctx.now);
+            let demo_ctx = ctx.with_store(store);
             commands::dashboard::overview(&demo_ctx)?;
             commands::demo::print_tips(&demo_ctx, &demo)
         }

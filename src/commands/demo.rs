@@ -3,6 +3,7 @@
 use std::path::{Path, PathBuf};
 
 use crate::cli::DemoArgs;
+use crate::clock;
 use crate::demo::{self, DemoSpec, DemoSummary, DEMO_MARKER_KEY};
 use crate::error::{Error, Result};
 use crate::output::Format;
@@ -58,14 +59,15 @@ pub(crate) fn print_tips(ctx: &Ctx, demo: &GeneratedDemo) -> Result<()> {
     let summary = &demo.summary;
     let db = shell_quote(&demo.path);
     ctx.out.note(format!(
-        "\nDemo store {}: {} nodes, {} GPUs, {} MIG instances, {} leases, {} samples, {} alerts firing.\nTry:\n  gpuctl --db {db} node list --cluster prod-east\n  gpuctl --db {db} dashboard trends --since 24h\n  gpuctl --db {db} dashboard realtime\n  gpuctl --db {db} alert list\n  gpuctl --db {db} alloc list\n  gpuctl --db {db} mig list\n  gpuctl --db {db} node history pe-gpu-001",
+        "\nDemo store {}: {} nodes, {} GPUs, {} MIG instances, {} leases, {} samples, {} alerts firing.\nIts clock stays at {} UTC: every command on it runs at that instant (unless GPUCTL_NOW is set), so the fleet never ages.\nTry:\n  gpuctl --db {db} node list --cluster prod-east\n  gpuctl --db {db} dashboard trends --since 24h\n  gpuctl --db {db} dashboard realtime\n  gpuctl --db {db} alert list\n  gpuctl --db {db} alloc list\n  gpuctl --db {db} mig list\n  gpuctl --db {db} node history pe-gpu-001",
         demo.path.display(),
         summary.nodes,
         summary.gpus,
         summary.mig_instances,
         summary.leases,
         summary.samples,
-        summary.alerts_firing
+        summary.alerts_firing,
+        clock::short_time(ctx.now)
     ));
     Ok(())
 }

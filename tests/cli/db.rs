@@ -320,3 +320,22 @@ fn a_backup_onto_a_full_disk_says_disk_full_and_leaves_nothing() {
         names_starting(disk.path(), "")
     );
 }
+
+#[test]
+fn retention_takes_years_as_the_readme_writes_them() {
+    let env = Env::new();
+    env.ok(&["node", "add", "gpu-1", "--cluster", "c", "-q"]);
+    let set = env.json(&["db", "retention", "--raw", "30d", "--hourly", "2y"]);
+    assert_eq!(set["raw_secs"], 30 * DAY);
+    assert_eq!(set["hourly_secs"], 730 * DAY, "a year is 365 days: {set}");
+    let before = env.store_snapshot();
+    // Past the 100-year cap, in years as in days: refused by name, nothing written.
+    let stderr = env.fails(&["db", "retention", "--hourly", "101y"], 2);
+    assert!(
+        error_line(&stderr).contains("'101y'") && error_line(&stderr).contains("100 years"),
+        "{stderr}"
+    );
+    let stderr = env.fails(&["db", "retention", "--hourly", "2yr"], 2);
+    assert!(error_line(&stderr).contains("'2yr'"), "{stderr}");
+    assert_eq!(env.store_snapshot(), before);
+}

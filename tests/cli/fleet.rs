@@ -413,7 +413,15 @@ fn readme_fleet_commands() -> Vec<String> {
             continue;
         }
         if joined.starts_with("gpuctl ") {
-            commands.push(joined.clone());
+            // A trailing `# needs …` says what the line needs to run; it is no argument.
+            commands.push(
+                joined
+                    .split(" #")
+                    .next()
+                    .unwrap_or_default()
+                    .trim()
+                    .to_string(),
+            );
         }
         joined.clear();
     }

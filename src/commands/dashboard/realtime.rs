@@ -166,7 +166,7 @@ pub(super) fn realtime(ctx: &Ctx, args: &RealtimeArgs) -> Result<()> {
     }
     let stop = StopFlag::install()?;
     loop {
-        let now = clock::now()?.timestamp();
+        let now = ctx.current_time()?;
         let mut cells = CellBuffer::default();
         let (rows, stale) = stream_rows(
             store,
