@@ -427,9 +427,6 @@ fn bold_words(line: &str) -> Vec<String> {
         .collect()
 }
 
-/// Commands whose chart lines (before the table) another check holds to the width.
-const CHARTS_ABOVE_TABLE: &[&str] = &["dashboard trends"];
-
 #[test]
 fn every_table_fits_60_80_and_200_columns_and_keeps_header_words_whole() {
     let demo = demo();
@@ -456,12 +453,8 @@ fn every_table_fits_60_80_and_200_columns_and_keeps_header_words_whole() {
                 "{what} exited {code}: {}",
                 result.stderr
             );
-            let skip = if CHARTS_ABOVE_TABLE.contains(&command) {
-                result.stdout.lines().position(str::is_empty).unwrap_or(0)
-            } else {
-                0
-            };
-            for line in result.stdout.lines().skip(skip) {
+            // Chart lines too (`dashboard trends` draws them above its table).
+            for line in result.stdout.lines() {
                 let plain = strip_sgr(line);
                 assert!(
                     plain.width() <= columns,
