@@ -2,7 +2,9 @@
 //! (or missed). One open alert per (rule, GPU): a repeat updates it, a cleared condition resolves
 //! it, and every transition writes an event.
 
-use std::collections::{BTreeSet, HashMap, HashSet};
+use std::collections::BTreeSet;
+
+use foldhash::{HashMap, HashSet};
 
 use rusqlite::{Connection, Transaction};
 use serde::Serialize;
@@ -123,9 +125,9 @@ impl RunJudge {
             watches_leases: rules.iter().any(|r| r.metric == LEASED_GPU_UTIL),
             rules,
             earliest,
-            devices: HashMap::new(),
-            open: HashMap::new(),
-            loaded: HashSet::new(),
+            devices: HashMap::default(),
+            open: HashMap::default(),
+            loaded: HashSet::default(),
             touched: BTreeSet::new(),
         })
     }

@@ -3,7 +3,9 @@
 //! the run says something (`inventory::RunFacts`).
 //! Silent on success (cron mails any output); `-v` says what was stored.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
+
+use foldhash::HashMap;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
@@ -646,7 +648,7 @@ fn ingest(
     let mut expected = registry::active_devices_of_node(tx, node.id)?;
     let mut expected_changed = false;
     // What the run knows of each GPU it saw.
-    let mut known: HashMap<i64, RunGpu> = HashMap::new();
+    let mut known: HashMap<i64, RunGpu> = HashMap::default();
     let mut driver: Option<String> = None;
     let mut samples = Vec::new();
     let mut inserted = Vec::new();

@@ -472,6 +472,11 @@ fn text(cell: &str) -> Result<Option<String>, String> {
     if is_absent(cell) {
         return Ok(None);
     }
+    // Printable ASCII, as every real value is, has no control character to look for.
+    let printable_ascii = cell.bytes().all(|b| (0x20..0x7f).contains(&b));
+    if printable_ascii {
+        return Ok(Some(cell.trim().to_string()));
+    }
     if let Some(c) = cell.chars().find(|c| crate::terminal::is_control(*c)) {
         return Err(format!(
             "{} contains the control character {}",
@@ -484,6 +489,15 @@ fn text(cell: &str) -> Result<Option<String>, String> {
 
 /// The number in `45`, `45 %`, `77.71 W` or `81559 MiB`: the unit, if any, follows a space.
 fn number(cell: &str) -> Result<Option<f64>, String> {
+    // Most readings are whole numbers (`45 %`, `81559 MiB`, `1980 MHz`): read those exactly
+    // without the float parser.
+    let digits = cell.bytes().take_while(u8::is_ascii_digit).count();
+    if (1..=15).contains(&digits) && cell.as_bytes().get(digits).is_none_or(|b| *b == b' ') {
+        let whole: u64 = cell[..digits]
+            .bytes()
+            .fold(0, |n, d| n * 10 + u64::from(d - b'0'));
+        return Ok(Some(whole as f64));
+    }
     if is_absent(cell) {
         return Ok(None);
     }

@@ -1,6 +1,6 @@
 //! GPUs: added by hand or registered by a collect, edited field by field, moved, removed.
 
-use std::collections::HashMap;
+use foldhash::HashMap;
 
 use rusqlite::Connection;
 

@@ -1,8 +1,8 @@
 //! Samples, hourly rollups and retention.
 
 use std::collections::hash_map::Entry;
-use std::collections::{BTreeMap, HashMap};
 
+use foldhash::HashMap;
 use rusqlite::{params, Connection, OptionalExtension, Row};
 
 use crate::error::Result;
@@ -40,9 +40,14 @@ pub type FleetKey = (String, i64, Option<i64>);
 pub struct SampleWriter {
     /// Where each device's samples count (None: not in the inventory, counted nowhere).
     keys: HashMap<i64, Option<FleetKey>>,
-    /// Per (hour, cluster, model id).
-    fleet: HashMap<(i64, String, i64), FleetHour>,
-    newest: HashMap<i64, SampleRow>,
+    /// Per (hour, cluster, model id), the cluster by its place in `clusters`.
+    fleet: HashMap<(i64, usize, i64), FleetHour>,
+    clusters: Vec<String>,
+    /// Each device's newest sample, with the batch it came in.
+    newest: HashMap<i64, (usize, SampleRow)>,
+    batches: usize,
+    /// The new rows of the batch in hand, as (hour, device, place in the batch).
+    device_hours: Vec<(i64, i64, usize)>,
     /// Per GPU, a time at or after its newest stored sample (i64::MAX when unknown).
     stored_until: HashMap<i64, i64>,
     /// New rows not written yet.
@@ -69,7 +74,7 @@ impl SampleWriter {
     pub fn roll_up_hours_before(&mut self, before_hour: i64) {
         self.late = Some(LateHours {
             before_hour,
-            devices: HashMap::new(),
+            devices: HashMap::default(),
             ended: Vec::new(),
         });
     }
@@ -153,58 +158,75 @@ impl SampleWriter {
                 late.add(s);
             }
         }
-        // Per (hour, device) first, as the fleet aggregates take them.
-        let mut per_device: BTreeMap<(i64, i64), DeviceHour> = BTreeMap::new();
-        let mut newest: HashMap<i64, &SampleRow> = HashMap::new();
-        for (s, _) in samples.iter().zip(inserted.iter()).filter(|(_, new)| **new) {
-            per_device
-                .entry((s.ts - s.ts.rem_euclid(HOUR), s.device_id))
-                .or_default()
-                .add(s);
-            let entry = newest.entry(s.device_id).or_insert(s);
-            if s.ts > entry.ts {
-                *entry = s;
-            }
-        }
-        // A later batch's newest replaces an earlier one of the same second, as a later
-        // `UPDATE … WHERE latest_ts <= ?` would.
-        for s in newest.into_values() {
+        // Each device's newest: the first of the batch's latest second, and a later batch's
+        // over an earlier one of the same second, as a later `UPDATE … WHERE latest_ts <= ?`
+        // would.
+        self.batches += 1;
+        self.device_hours.clear();
+        for (at, s) in samples.iter().enumerate().filter(|(at, _)| inserted[*at]) {
+            self.device_hours
+                .push((s.ts - s.ts.rem_euclid(HOUR), s.device_id, at));
             match self.newest.get_mut(&s.device_id) {
-                Some(kept) if kept.ts > s.ts => {}
-                Some(kept) => *kept = s.clone(),
+                Some((batch, kept))
+                    if s.ts > kept.ts || (s.ts == kept.ts && *batch != self.batches) =>
+                {
+                    *batch = self.batches;
+                    kept.clone_from(s);
+                }
+                Some(_) => {}
                 None => {
-                    self.newest.insert(s.device_id, s.clone());
+                    self.newest.insert(s.device_id, (self.batches, s.clone()));
                 }
             }
         }
-        self.add_to_fleet(conn, &per_device)
+        // Per (hour, device) first, in that order, as the fleet aggregates take them; a
+        // device's rows of one hour in the batch's order (the sort is stable).
+        let mut device_hours = std::mem::take(&mut self.device_hours);
+        device_hours.sort_by_key(|(hour, device, _)| (*hour, *device));
+        let mut rows = device_hours.iter().peekable();
+        while let Some((hour, device_id, at)) = rows.next() {
+            let mut h = DeviceHour::default();
+            h.add(&samples[*at]);
+            while let Some((_, _, at)) = rows.next_if(|(h2, d2, _)| (h2, d2) == (hour, device_id)) {
+                h.add(&samples[*at]);
+            }
+            self.add_to_fleet(conn, *hour, *device_id, &h)?;
+        }
+        self.device_hours = device_hours;
+        Ok(())
     }
 
     fn add_to_fleet(
         &mut self,
         conn: &Connection,
-        per_device: &BTreeMap<(i64, i64), DeviceHour>,
+        hour: i64,
+        device_id: i64,
+        h: &DeviceHour,
     ) -> Result<()> {
-        for ((hour, device_id), h) in per_device {
-            if !self.keys.contains_key(device_id) {
-                let key = fleet_key(conn, *device_id)?;
-                self.keys.insert(*device_id, key);
-            }
-            // A sample of a GPU the inventory does not hold has no cluster to count in.
-            let Some(Some((cluster, model_id, memory_total))) = self.keys.get(device_id) else {
-                continue;
-            };
-            let (cluster, model_id, memory_total) = (cluster.clone(), *model_id, *memory_total);
-            let slot = (*hour, cluster, model_id);
-            let row = match self.fleet.entry(slot) {
-                Entry::Occupied(row) => row.into_mut(),
-                Entry::Vacant(vacant) => {
-                    let stored = stored_fleet_hour(conn, vacant.key())?;
-                    vacant.insert(stored)
-                }
-            };
-            row.add(h, memory_total);
+        if !self.keys.contains_key(&device_id) {
+            let key = fleet_key(conn, device_id)?;
+            self.keys.insert(device_id, key);
         }
+        // A sample of a GPU the inventory does not hold has no cluster to count in.
+        let Some(Some((cluster, model_id, memory_total))) = self.keys.get(&device_id) else {
+            return Ok(());
+        };
+        let (model_id, memory_total) = (*model_id, *memory_total);
+        let cluster_at = match self.clusters.iter().position(|c| c == cluster) {
+            Some(at) => at,
+            None => {
+                self.clusters.push(cluster.clone());
+                self.clusters.len() - 1
+            }
+        };
+        let row = match self.fleet.entry((hour, cluster_at, model_id)) {
+            Entry::Occupied(row) => row.into_mut(),
+            Entry::Vacant(vacant) => {
+                let key = (hour, self.clusters[cluster_at].clone(), model_id);
+                vacant.insert(stored_fleet_hour(conn, &key)?)
+            }
+        };
+        row.add(h, memory_total);
         Ok(())
     }
 
@@ -224,7 +246,7 @@ impl SampleWriter {
                     latest_fan_pct = ?8, latest_ecc_uncorrected = ?9
              WHERE id = ?1 AND (latest_ts IS NULL OR latest_ts <= ?2)",
         )?;
-        let mut newest: Vec<&SampleRow> = self.newest.values().collect();
+        let mut newest: Vec<&SampleRow> = self.newest.values().map(|(_, s)| s).collect();
         newest.sort_by_key(|s| s.device_id);
         for s in newest {
             latest.execute(sample_params(s))?;
@@ -235,8 +257,11 @@ impl SampleWriter {
                  power_sum, power_n, power_max)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)",
         )?;
-        let mut rows: Vec<(&(i64, String, i64), &FleetHour)> = self.fleet.iter().collect();
-        rows.sort_by(|a, b| a.0.cmp(b.0));
+        let clusters = &self.clusters;
+        let mut rows: Vec<((i64, &String, i64), &FleetHour)> = (self.fleet.iter())
+            .map(|((hour, cluster, model_id), r)| ((*hour, &clusters[*cluster], *model_id), r))
+            .collect();
+        rows.sort_by(|a, b| a.0.cmp(&b.0));
         for ((hour, cluster, model_id), r) in rows {
             write.execute(params![
                 hour,
