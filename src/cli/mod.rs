@@ -21,6 +21,7 @@ mod collect;
 mod dashboard;
 mod db;
 mod device;
+mod examples;
 mod mig;
 mod misc;
 mod model;
@@ -42,6 +43,8 @@ pub(crate) use report::*;
 
 use value::checked;
 pub(crate) use value::checked_hint;
+
+pub(crate) use examples::{display_lines, examples_for, Example};
 
 /// What `--help` shows after the options: the exit codes and the environment.
 pub(crate) fn after_help() -> String {
@@ -77,7 +80,44 @@ pub(crate) const ENVIRONMENT: &[(&str, &str)] = &[
 /// The clap command with the parts derive cannot express; help, man pages and completions use it.
 pub(crate) fn command() -> clap::Command {
     use clap::CommandFactory;
-    Cli::command().after_help(after_help())
+    let command = with_examples(Cli::command().after_help(after_help()), "");
+    // A subcommand's own `db` argument stands in for the global one (clap propagates a global
+    // argument only where none of its id exists), and a typed value still reaches `Cli.global`:
+    // the help then says what that subcommand does with the store.
+    command.mut_subcommands(|sub| match sub.get_name() {
+        "demo" => sub.arg(store_arg().help(
+            "Demo store path [default: $XDG_DATA_HOME/gpuctl/demo.db]; GPUCTL_DB is not read",
+        )),
+        // A script is all it prints: it opens no store.
+        "completions" => sub.arg(store_arg().hide(true)),
+        _ => sub,
+    })
+}
+
+/// `--db` as [`GlobalArgs`] declares it, without the environment variable.
+fn store_arg() -> clap::Arg {
+    clap::Arg::new("db")
+        .long("db")
+        .value_name("PATH")
+        .value_parser(clap::value_parser!(PathBuf))
+}
+
+/// Gives each command of the tree under `path` the Examples section of its help.
+fn with_examples(command: clap::Command, path: &str) -> clap::Command {
+    command.mut_subcommands(|sub| {
+        let path = if path.is_empty() {
+            sub.get_name().to_string()
+        } else {
+            format!("{path} {}", sub.get_name())
+        };
+        let examples = examples_for(&path);
+        let sub = if examples.is_empty() {
+            sub
+        } else {
+            sub.after_help(examples::help_section(examples))
+        };
+        with_examples(sub, &path)
+    })
 }
 
 #[derive(Debug, Parser)]

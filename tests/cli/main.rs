@@ -17,6 +17,7 @@ mod generated;
 mod gpu_sources;
 mod hangs;
 mod harness;
+mod help;
 mod kube;
 mod mig;
 mod model;
