@@ -1384,7 +1384,7 @@ never\t''"
 complete -c gpuctl -n "__fish_gpuctl_using_subcommand completions" -l no-headers -d 'Omit table headers, footers and the CSV header row'
 complete -c gpuctl -n "__fish_gpuctl_using_subcommand completions" -s q -l quiet -d 'Print nothing but data and errors'
 complete -c gpuctl -n "__fish_gpuctl_using_subcommand completions" -s v -l verbose -d 'Say more about what is being done'
-complete -c gpuctl -n "__fish_gpuctl_using_subcommand completions" -s h -l help -d 'Print help'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand completions" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c gpuctl -n "__fish_gpuctl_using_subcommand completions" -s V -l version -d 'Print version'
 complete -c gpuctl -n "__fish_gpuctl_using_subcommand help; and not __fish_seen_subcommand_from node device model mig alloc optimize alert db report collect demo dashboard doctor export completions help" -f -a "node" -d 'Kubernetes nodes: inventory and full change history'
 complete -c gpuctl -n "__fish_gpuctl_using_subcommand help; and not __fish_seen_subcommand_from node device model mig alloc optimize alert db report collect demo dashboard doctor export completions help" -f -a "device" -d 'GPUs of the inventory, keyed by UUID'

@@ -44,6 +44,9 @@ where
     T: Into<OsString> + Clone,
 {
     let args: Vec<OsString> = args.into_iter().map(Into::into).collect();
+    if let Some(code) = complete_for_shell(&args) {
+        return code;
+    }
     let matches = match cli::command().try_get_matches_from(&args) {
         Ok(matches) => matches,
         Err(e) => return report_clap_error(e, &args),
@@ -60,6 +63,32 @@ where
                 output::report_error(&e);
             }
             e.exit_code()
+        }
+    }
+}
+
+/// With GPUCTL_COMPLETE set, answers the shell instead of running a command: the
+/// registration script, or the candidates for the word at the cursor (clap_complete's
+/// dynamic engine prints them). `None` for an ordinary run.
+fn complete_for_shell(args: &[OsString]) -> Option<i32> {
+    std::env::var_os(cli::COMPLETE_VAR).filter(|shell| !shell.is_empty() && shell != "0")?;
+    cli::remember_typed_store(args);
+    let current_dir = std::env::current_dir().ok();
+    match clap_complete::CompleteEnv::with_factory(cli::command)
+        .var(cli::COMPLETE_VAR)
+        .try_complete(args.iter().cloned(), current_dir.as_deref())
+    {
+        Ok(completed) => completed.then_some(0),
+        Err(e) => {
+            // An unknown shell name, or a closed stdout; a shell shows nothing either way.
+            let rendered = e.render().to_string();
+            let first = rendered.lines().next().unwrap_or("completion failed");
+            eprintln!(
+                "gpuctl: error: {}: {}",
+                cli::COMPLETE_VAR,
+                terminal::line(first.trim_start_matches("error: "))
+            );
+            Some(ErrorKind::Usage.exit_code())
         }
     }
 }

@@ -18,6 +18,7 @@ use crate::validate::{
 mod alert;
 mod alloc;
 mod collect;
+mod complete;
 mod dashboard;
 mod db;
 mod device;
@@ -44,6 +45,7 @@ pub(crate) use report::*;
 use value::checked;
 pub(crate) use value::checked_hint;
 
+pub(crate) use complete::{remember_typed_store, COMPLETE_VAR};
 pub(crate) use examples::{display_lines, examples_for, Example};
 
 /// What `--help` shows after the options: the exit codes and the environment.
@@ -81,6 +83,7 @@ pub(crate) const ENVIRONMENT: &[(&str, &str)] = &[
 pub(crate) fn command() -> clap::Command {
     use clap::CommandFactory;
     let command = with_examples(Cli::command().after_help(after_help()), "");
+    let command = complete::with_name_completers(command, "");
     // A subcommand's own `db` argument stands in for the global one (clap propagates a global
     // argument only where none of its id exists), and a typed value still reaches `Cli.global`:
     // the help then says what that subcommand does with the store.
@@ -223,5 +226,10 @@ pub(crate) enum Command {
     #[command(subcommand)]
     Export(ExportCommand),
     /// Print a shell completion script (bash, zsh, fish, elvish, powershell)
+    ///
+    /// The script completes subcommands, options and their fixed values. To complete node
+    /// names, cluster names and GPU UUIDs from the store too, have the shell source what
+    /// 'GPUCTL_COMPLETE=bash gpuctl' prints (zsh and fish likewise) instead: it asks gpuctl at
+    /// each <TAB>, which reads the store read-only and never creates one.
     Completions(CompletionsArgs),
 }

@@ -5,6 +5,7 @@ mod alert;
 mod alloc;
 mod bad_input;
 mod collect;
+mod completion;
 mod contrib;
 mod conventions;
 mod dashboard;
