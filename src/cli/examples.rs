@@ -353,9 +353,10 @@ pub(crate) fn examples_for(path: &str) -> &'static [Example] {
         .map_or(&[], |(_, examples)| examples)
 }
 
-/// The widest an example line is shown, so that an 80-column terminal or man page shows it
-/// as written: a longer one continues on the next line after a ` \`, as a shell reads it.
-const EXAMPLE_WIDTH: usize = 72;
+/// The widest an example line is shown, so that an 80-column terminal shows it as written, in
+/// `--help` and in a man page (which indents it 11 columns): a longer one continues on the
+/// next line after a ` \`, as a shell reads it.
+const EXAMPLE_WIDTH: usize = 68;
 
 /// The Examples section `--help` ends with.
 pub(crate) fn help_section(examples: &[Example]) -> String {
