@@ -55,8 +55,13 @@ pub(crate) fn after_help() -> String {
         text.push_str(&format!("  {code:<4} {meaning}\n"));
     }
     text.push_str("\nEnvironment:\n");
+    let width = ENVIRONMENT
+        .iter()
+        .map(|(name, _)| name.len())
+        .max()
+        .unwrap_or(0);
     for (name, meaning) in ENVIRONMENT {
-        text.push_str(&format!("  {name:<11} {meaning}\n"));
+        text.push_str(&format!("  {name:<width$} {meaning}\n"));
     }
     text.trim_end().to_string()
 }
@@ -76,6 +81,10 @@ pub(crate) const ENVIRONMENT: &[(&str, &str)] = &[
     (
         "XDG_DATA_HOME",
         "where the default store lives (default ~/.local/share)",
+    ),
+    (
+        "GPUCTL_COMPLETE",
+        "a shell name: answer its <TAB> (see completions --help)",
     ),
 ];
 
