@@ -14,6 +14,8 @@ const fn ex(what: &'static str, line: &'static str) -> Example {
 }
 
 /// Examples by command path (`"node list"`); every command without subcommands has some.
+/// The names are those of `gpuctl demo`'s fleet, so that a reader can try them there (a test
+/// runs those of the reading commands on it).
 pub(crate) const EXAMPLES: &[(&str, &[Example])] = &[
     (
         "node list",
@@ -27,7 +29,7 @@ pub(crate) const EXAMPLES: &[(&str, &[Example])] = &[
         "node show",
         &[
             ex("Every field of a node, its GPUs and its latest history", "gpuctl node show pe-gpu-001"),
-            ex("A node whose name two clusters share", "gpuctl node show prod-east/gpu-01"),
+            ex("A node by cluster and name, as where two clusters share a name", "gpuctl node show prod-east/pe-gpu-001"),
         ],
     ),
     (
@@ -57,7 +59,7 @@ pub(crate) const EXAMPLES: &[(&str, &[Example])] = &[
     ),
     (
         "node history",
-        &[ex("A node's changes of the last week, newest first", "gpuctl node history pe-gpu-042 --since 7d --limit 20")],
+        &[ex("A node's changes of the last week, newest first", "gpuctl node history pe-gpu-001 --since 7d --limit 20")],
     ),
     (
         "node recent",
@@ -90,7 +92,7 @@ pub(crate) const EXAMPLES: &[(&str, &[Example])] = &[
     ),
     (
         "device show",
-        &[ex("Every field of a GPU and its latest sample", "gpuctl device show GPU-3f2a9c1e-7b4d-4e0a-9c2b-1d5e6f708192")],
+        &[ex("Every field of a GPU and its latest sample", "gpuctl device show GPU-581ce1ff-0e4a-e394-09bc-585a244823f2")],
     ),
     (
         "device add",
@@ -152,7 +154,7 @@ pub(crate) const EXAMPLES: &[(&str, &[Example])] = &[
             "gpuctl mig create GPU-3f2a9c1e-7b4d-4e0a-9c2b-1d5e6f708192 3g.40gb --count 2",
         )],
     ),
-    ("mig list", &[ex("The GPU instances on one node", "gpuctl mig list --node pe-gpu-042")]),
+    ("mig list", &[ex("The GPU instances on one node", "gpuctl mig list --node pw-gpu-001")]),
     (
         "mig destroy",
         &[
@@ -203,10 +205,10 @@ pub(crate) const EXAMPLES: &[(&str, &[Example])] = &[
         "alert list",
         &[
             ex("Open critical alerts", "gpuctl alert list --severity critical"),
-            ex("Every alert of one node, resolved ones too", "gpuctl alert list --all --node pe-gpu-042"),
+            ex("Every alert of one node, resolved ones too", "gpuctl alert list --all --node pe-gpu-001"),
         ],
     ),
-    ("alert show", &[ex("One alert and its transitions", "gpuctl alert show 31")]),
+    ("alert show", &[ex("One alert and its transitions", "gpuctl alert show 20")]),
     (
         "alert ack",
         &[ex("Acknowledge an alert with a note", "gpuctl alert ack 31 --note 'looking into it'")],

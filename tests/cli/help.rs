@@ -91,47 +91,112 @@ fn demo_db_typed_after_the_subcommand_is_the_store_it_fills() {
 }
 
 #[test]
-fn leaf_help_ends_with_examples_that_run_as_shown() {
+fn leaf_help_ends_with_examples_of_that_command() {
     let env = Env::new();
     let help = env.ok(&["node", "list", "--help"]);
     let (_, examples) = help
         .split_once("\nExamples:\n")
         .expect("an Examples section");
-    assert!(
-        examples.contains("  gpuctl node list --cluster prod-east"),
-        "{examples}"
-    );
-    // Each line of the section is a comment or a command of this page: nothing follows it.
+    // Nothing follows the section: each line is a comment, a command, or the continuation of
+    // one after a ` \`.
+    let mut continues = false;
     for line in examples.lines().filter(|l| !l.trim().is_empty()) {
         let line = line.trim();
         assert!(
-            line.starts_with("# ") || line.starts_with("gpuctl node list"),
+            line.starts_with("# ") || line.starts_with("gpuctl node list ") || continues,
             "{line}"
         );
+        continues = line.ends_with(" \\");
     }
-    // The example a new user tries on an empty store: a usage-valid line, so it runs.
-    env.ok(&[
-        "node",
-        "add",
-        "pe-gpu-042",
-        "--cluster",
-        "prod-east",
-        "--ip",
-        "10.0.4.42",
-        "-l",
-        "pool=training",
-        "--gpus",
-        "8",
-    ]);
-    let nodes = env.json(&[
-        "node",
-        "list",
-        "-l",
-        "pool=training",
-        "--limit",
-        "20",
-        "--page",
-        "1",
-    ]);
-    assert_eq!(nodes[0]["name"], "pe-gpu-042", "{nodes}");
+    let lines = example_lines(&help);
+    assert_eq!(lines.len(), 3, "{lines:?}");
+    assert_eq!(
+        lines[0],
+        "gpuctl node list --cluster prod-east --status ready --sort gpus --desc"
+    );
+    assert!(lines.iter().all(|l| l.starts_with("gpuctl node list ")));
+}
+
+/// The example command lines of a `--help`, each continued line (` \`) joined to the next.
+fn example_lines(help: &str) -> Vec<String> {
+    let (_, examples) = help.split_once("\nExamples:\n").unwrap_or_default();
+    let mut lines = Vec::new();
+    let mut continued = String::new();
+    for line in examples.lines().map(str::trim) {
+        if !continued.is_empty() {
+            continued.push(' ');
+        } else if !line.starts_with("gpuctl ") {
+            continue;
+        }
+        match line.strip_suffix(" \\") {
+            Some(start) => continued.push_str(start),
+            None => {
+                continued.push_str(line);
+                lines.push(std::mem::take(&mut continued));
+            }
+        }
+    }
+    lines
+}
+
+#[test]
+fn the_examples_of_reading_commands_run_on_the_demo_store() {
+    // Commands that only read, and so can run in any order (`dashboard realtime --watch` would
+    // never end).
+    const READING: &[&str] = &[
+        "node list",
+        "node show",
+        "node history",
+        "node recent",
+        "device list",
+        "device show",
+        "model list",
+        "model show",
+        "mig list",
+        "alloc list",
+        "alloc show",
+        "alert list",
+        "alert show",
+        "alert rules list",
+        "alert receivers list",
+        "report cost",
+        "report idle",
+        "report utilization",
+        "dashboard",
+        "dashboard stats",
+        "dashboard clusters",
+        "dashboard models",
+        "dashboard trends",
+        "dashboard alerts",
+        "dashboard activity",
+        "export prometheus",
+    ];
+    let env = Env::new();
+    env.ok(&["demo", "-q"]);
+    let demo_db = env.dir().join("xdg/gpuctl/demo.db");
+    let mut ran = 0;
+    for path in READING {
+        let mut help_args: Vec<&str> = path.split(' ').collect();
+        help_args.push("--help");
+        let lines = example_lines(&env.ok(&help_args));
+        assert!(!lines.is_empty(), "{path} --help has examples");
+        for line in lines {
+            assert!(!line.contains('\''), "split on spaces only: {line}");
+            let args: Vec<&str> = line.split_whitespace().skip(1).collect();
+            let output = env
+                .process(&args)
+                .env("GPUCTL_DB", &demo_db)
+                .output()
+                .expect("run gpuctl");
+            assert!(
+                output.status.success(),
+                "{line}: exit {:?}\n{}",
+                output.status.code(),
+                String::from_utf8_lossy(&output.stderr)
+            );
+            assert!(!output.stdout.is_empty(), "{line} prints something");
+            ran += 1;
+        }
+    }
+    assert!(ran >= 30, "ran {ran} examples");
 }
