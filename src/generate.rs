@@ -103,18 +103,33 @@ fn render_page(command: clap::Command, path: &[&str]) -> String {
             .text([bold(code.to_string())])
             .text([roman(meaning)]);
     }
+    // demo writes a store of its own: GPUCTL_DB and the everyday store are not its.
+    let is_demo = path == ["demo"];
     roff.control("SH", ["ENVIRONMENT"]);
     for (variable, meaning) in ENVIRONMENT {
+        let meaning = match *variable {
+            "GPUCTL_DB" if is_demo => "not read: the demo writes its own store (see --db)",
+            _ => *meaning,
+        };
         roff.control("TP", [])
             .text([bold(*variable)])
-            .text([roman(*meaning)]);
+            .text([roman(meaning)]);
     }
     roff.control("SH", ["FILES"]);
-    roff.control("TP", [])
-        .text([bold("$XDG_DATA_HOME/gpuctl/gpuctl.db")])
-        .text([roman(
+    let (file, what) = if is_demo {
+        (
+            "$XDG_DATA_HOME/gpuctl/demo.db",
+            "The demo store (~/.local/share/gpuctl/demo.db), replaced by each run; another path with --db.",
+        )
+    } else {
+        (
+            "$XDG_DATA_HOME/gpuctl/gpuctl.db",
             "The default store (~/.local/share/gpuctl/gpuctl.db), with its -wal and -shm files; override with --db or GPUCTL_DB.",
-        )]);
+        )
+    };
+    roff.control("TP", [])
+        .text([bold(file)])
+        .text([roman(what)]);
     render_see_also(&mut roff, path);
     let _ = roff.to_writer(&mut out);
     let _ = man.render_version_section(&mut out);

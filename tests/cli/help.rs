@@ -62,6 +62,19 @@ fn demo_help_names_the_demo_store_not_gpuctl_db() {
     // The everyday commands still say where their store comes from.
     let list_help = env.ok(&["node", "list", "--help"]);
     assert!(list_help.contains("GPUCTL_DB="), "{list_help}");
+    // Its man page says the same, in ENVIRONMENT and FILES too.
+    let page = gpuctl::generate::man_pages()
+        .into_iter()
+        .find(|(name, _)| name == "gpuctl-demo.1")
+        .expect("a demo page")
+        .1
+        .replace("\\-", "-");
+    assert!(page.contains("$XDG_DATA_HOME/gpuctl/demo.db"), "{page}");
+    assert!(!page.contains("gpuctl/gpuctl.db"), "{page}");
+    assert!(
+        page.contains("not read: the demo writes its own store"),
+        "{page}"
+    );
     // completions opens no store: its help does not offer one.
     let completions_help = env.ok(&["completions", "--help"]);
     assert!(!completions_help.contains("--db"), "{completions_help}");
