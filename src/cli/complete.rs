@@ -78,31 +78,50 @@ fn gpu_uuids(current: &OsStr) -> Vec<CompletionCandidate> {
     candidates(NameKind::GpuUuid, current)
 }
 
+fn models(current: &OsStr) -> Vec<CompletionCandidate> {
+    candidates(NameKind::Model, current)
+}
+
+fn alert_rules(current: &OsStr) -> Vec<CompletionCandidate> {
+    candidates(NameKind::AlertRule, current)
+}
+
+fn alert_receivers(current: &OsStr) -> Vec<CompletionCandidate> {
+    candidates(NameKind::AlertReceiver, current)
+}
+
 /// Which names an argument of the command at `path` (`"node show"`) takes from the store:
-/// `--node`, `--cluster` and `--device` everywhere, and the positional name or UUID of a
-/// command on one that exists (not of `node add` or `device add`, which name a new one).
+/// `--node`, `--cluster`, `--device` and `--model` everywhere, and the positional name of a
+/// command on one that exists (not of an `add`, which names a new one).
 fn name_kind(path: &str, arg: &clap::Arg) -> Option<NameKind> {
+    let group = path.split(' ').next().unwrap_or_default();
     let adds = path.ends_with(" add");
     match (arg.get_long(), arg.get_id().as_str()) {
         (Some("node"), _) => Some(NameKind::Node),
         (Some("cluster"), _) => Some(NameKind::Cluster),
         (Some("device"), _) => Some(NameKind::GpuUuid),
-        (Some(_), _) => None,
-        (None, "name") if path.starts_with("node ") && !adds => Some(NameKind::Node),
-        (None, "uuid") if !adds => Some(NameKind::GpuUuid),
-        (None, "device") => Some(NameKind::GpuUuid),
+        (Some("model"), _) => Some(NameKind::Model),
+        _ if adds => None,
+        (None, "name") if group == "node" => Some(NameKind::Node),
+        (None, "name") if group == "model" => Some(NameKind::Model),
+        (None, "name") if path.starts_with("alert receivers ") => Some(NameKind::AlertReceiver),
+        (None, "rule") => Some(NameKind::AlertRule),
+        (None, "uuid" | "device") => Some(NameKind::GpuUuid),
         _ => None,
     }
 }
 
-/// Gives the arguments of the tree under `path` that name a node, cluster or GPU their
-/// completer.
+/// Gives the arguments of the tree under `path` that name a node, cluster, GPU, model, alert
+/// rule or receiver their completer.
 pub(super) fn with_name_completers(command: clap::Command, path: &str) -> clap::Command {
     command
         .mut_args(|arg| match name_kind(path, &arg) {
             Some(NameKind::Node) => arg.add(ArgValueCompleter::new(nodes)),
             Some(NameKind::Cluster) => arg.add(ArgValueCompleter::new(clusters)),
             Some(NameKind::GpuUuid) => arg.add(ArgValueCompleter::new(gpu_uuids)),
+            Some(NameKind::Model) => arg.add(ArgValueCompleter::new(models)),
+            Some(NameKind::AlertRule) => arg.add(ArgValueCompleter::new(alert_rules)),
+            Some(NameKind::AlertReceiver) => arg.add(ArgValueCompleter::new(alert_receivers)),
             None => arg,
         })
         .mut_subcommands(|sub| {
@@ -147,6 +166,10 @@ mod tests {
             ("mig create", "device"),
             ("alloc create", "device"),
             ("dashboard trends", "cluster"),
+            ("model show", "name"),
+            ("device list", "model"),
+            ("alert rules set", "rule"),
+            ("alert receivers test", "name"),
         ] {
             assert!(has(path, id), "{path} {id}: {found:?}");
         }

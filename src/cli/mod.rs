@@ -236,9 +236,10 @@ pub(crate) enum Command {
     Export(ExportCommand),
     /// Print a shell completion script (bash, zsh, fish, elvish, powershell)
     ///
-    /// The script completes subcommands, options and their fixed values. To complete node
-    /// names, cluster names and GPU UUIDs from the store too, have the shell source what
-    /// 'GPUCTL_COMPLETE=bash gpuctl' prints (zsh and fish likewise) instead: it asks gpuctl at
-    /// each <TAB>, which reads the store read-only and never creates one.
+    /// The script completes subcommands, options and their fixed values. To complete what the
+    /// store holds too (node, cluster and model names, GPU UUIDs, alert rules and receivers),
+    /// have the shell source what 'GPUCTL_COMPLETE=bash gpuctl' prints (zsh and fish likewise)
+    /// instead: it asks gpuctl at each <TAB>, which reads the store read-only and never creates
+    /// one.
     Completions(CompletionsArgs),
 }

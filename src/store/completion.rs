@@ -16,6 +16,10 @@ pub enum NameKind {
     Node,
     Cluster,
     GpuUuid,
+    /// Model names and aliases that a shell word can hold as typed (no spaces).
+    Model,
+    AlertRule,
+    AlertReceiver,
 }
 
 /// The names of `kind` in the store at `path` that start with `prefix`, sorted and distinct;
@@ -45,6 +49,16 @@ fn read_names(path: &Path, kind: NameKind, prefix: &str) -> rusqlite::Result<Vec
         }
         NameKind::GpuUuid => {
             "SELECT uuid FROM devices WHERE substr(uuid, 1, length(?1)) = ?1 ORDER BY uuid"
+        }
+        NameKind::Model => {
+            "SELECT name FROM (SELECT name FROM gpu_models UNION SELECT alias FROM gpu_model_aliases)
+             WHERE substr(name, 1, length(?1)) = ?1 AND instr(name, ' ') = 0 ORDER BY name"
+        }
+        NameKind::AlertRule => {
+            "SELECT name FROM alert_rules WHERE substr(name, 1, length(?1)) = ?1 ORDER BY name"
+        }
+        NameKind::AlertReceiver => {
+            "SELECT name FROM alert_receivers WHERE substr(name, 1, length(?1)) = ?1 ORDER BY name"
         }
     };
     let mut statement = conn.prepare(sql)?;
@@ -83,6 +97,23 @@ mod tests {
             ["east", "west"]
         );
         assert!(names_with_prefix(&path, NameKind::GpuUuid, "").is_empty());
+        store
+            .conn()
+            .execute_batch(
+                "INSERT INTO gpu_models (id, name, memory_mib, created_at, updated_at)
+                     VALUES (900, 'Zeta GPU 80GB', 81920, 0, 0);
+                 INSERT INTO gpu_model_aliases (alias, model_id) VALUES ('ZGPU-80GB', 900), ('Z GPU', 900);",
+            )
+            .unwrap();
+        // A name with a space is left out: the shell would split it.
+        assert_eq!(
+            names_with_prefix(&path, NameKind::Model, "Z"),
+            ["ZGPU-80GB"]
+        );
+        assert!(
+            names_with_prefix(&path, NameKind::AlertRule, "gpu-temperature")
+                .contains(&"gpu-temperature-high".to_string())
+        );
         // A prefix is matched as text, never as a pattern.
         assert!(names_with_prefix(&path, NameKind::Node, "gpu%").is_empty());
 

@@ -96,6 +96,20 @@ fn node_show_completes_the_node_names_of_the_store() {
         complete(&env, &["gpuctl", "alloc", "create", "--node", ""]),
         nodes
     );
+    // Models by name or alias (those a shell word holds as typed), rules, receivers.
+    let models = complete(&env, &["gpuctl", "device", "list", "--model", "H100"]);
+    assert!(models.contains(&"H100-80GB".to_string()), "{models:?}");
+    assert!(
+        models
+            .iter()
+            .all(|m| m.starts_with("H100") && !m.contains(' ')),
+        "{models:?}"
+    );
+    let rules = complete(&env, &["gpuctl", "alert", "rules", "set", "gpu-"]);
+    assert!(
+        rules.contains(&"gpu-not-reporting".to_string()),
+        "{rules:?}"
+    );
     // A new node's name is the user's to choose.
     assert!(complete(&env, &["gpuctl", "node", "add", ""]).is_empty());
 }
