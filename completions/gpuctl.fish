@@ -1219,7 +1219,7 @@ complete -c gpuctl -n "__fish_gpuctl_using_subcommand demo" -l nodes -d 'Nodes i
 complete -c gpuctl -n "__fish_gpuctl_using_subcommand demo" -l gpus-per-node -d 'GPUs per node' -r
 complete -c gpuctl -n "__fish_gpuctl_using_subcommand demo" -l days -d 'Days of per-minute samples' -r
 complete -c gpuctl -n "__fish_gpuctl_using_subcommand demo" -l seed -d 'Random seed: the same seed gives the same fleet' -r
-complete -c gpuctl -n "__fish_gpuctl_using_subcommand demo" -l db -d 'Store path [default: $XDG_DATA_HOME/gpuctl/gpuctl.db]' -r -F
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand demo" -l db -d 'Demo store path [default: $XDG_DATA_HOME/gpuctl/demo.db]; GPUCTL_DB is not read' -r -F
 complete -c gpuctl -n "__fish_gpuctl_using_subcommand demo" -s o -l output -d 'Output format' -r -f -a "table\t''
 json\t''
 csv\t''"
@@ -1405,7 +1405,7 @@ complete -c gpuctl -n "__fish_gpuctl_using_subcommand export; and __fish_seen_su
 complete -c gpuctl -n "__fish_gpuctl_using_subcommand export; and __fish_seen_subcommand_from prometheus" -s V -l version -d 'Print version'
 complete -c gpuctl -n "__fish_gpuctl_using_subcommand export; and __fish_seen_subcommand_from help" -f -a "prometheus" -d 'Print the latest sample of a node\'s GPUs in Prometheus text format (dcgm-exporter names)'
 complete -c gpuctl -n "__fish_gpuctl_using_subcommand export; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
-complete -c gpuctl -n "__fish_gpuctl_using_subcommand completions" -l db -d 'Store path [default: $XDG_DATA_HOME/gpuctl/gpuctl.db]' -r -F
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand completions" -l db -r -F
 complete -c gpuctl -n "__fish_gpuctl_using_subcommand completions" -s o -l output -d 'Output format' -r -f -a "table\t''
 json\t''
 csv\t''"
@@ -1415,7 +1415,7 @@ never\t''"
 complete -c gpuctl -n "__fish_gpuctl_using_subcommand completions" -l no-headers -d 'Omit table headers, footers and the CSV header row'
 complete -c gpuctl -n "__fish_gpuctl_using_subcommand completions" -s q -l quiet -d 'Print nothing but data and errors'
 complete -c gpuctl -n "__fish_gpuctl_using_subcommand completions" -s v -l verbose -d 'Say more about what is being done'
-complete -c gpuctl -n "__fish_gpuctl_using_subcommand completions" -s h -l help -d 'Print help'
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand completions" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c gpuctl -n "__fish_gpuctl_using_subcommand completions" -s V -l version -d 'Print version'
 complete -c gpuctl -n "__fish_gpuctl_using_subcommand help; and not __fish_seen_subcommand_from node device model mig alloc optimize alert db report collect demo dashboard doctor export completions help" -f -a "node" -d 'Kubernetes nodes: inventory and full change history'
 complete -c gpuctl -n "__fish_gpuctl_using_subcommand help; and not __fish_seen_subcommand_from node device model mig alloc optimize alert db report collect demo dashboard doctor export completions help" -f -a "device" -d 'GPUs of the inventory, keyed by UUID'

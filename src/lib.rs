@@ -43,13 +43,17 @@ where
     I: IntoIterator<Item = T>,
     T: Into<OsString> + Clone,
 {
-    let matches = match cli::command().try_get_matches_from(args) {
+    let args: Vec<OsString> = args.into_iter().map(Into::into).collect();
+    if let Some(code) = complete_for_shell(&args) {
+        return code;
+    }
+    let matches = match cli::command().try_get_matches_from(&args) {
         Ok(matches) => matches,
-        Err(e) => return report_clap_error(e),
+        Err(e) => return report_clap_error(e, &args),
     };
     let cli = match Cli::from_arg_matches(&matches) {
         Ok(cli) => cli,
-        Err(e) => return report_clap_error(e),
+        Err(e) => return report_clap_error(e, &args),
     };
     match execute(cli, db_on_command_line(&matches)) {
         Ok(()) => 0,
@@ -79,6 +83,32 @@ where
     match cli::command().try_get_matches_from(args) {
         Ok(matches) => Cli::from_arg_matches(&matches).map(drop).or_else(refused),
         Err(e) => refused(e),
+    }
+}
+
+/// With GPUCTL_COMPLETE set, answers the shell instead of running a command: the
+/// registration script, or the candidates for the word at the cursor (clap_complete's
+/// dynamic engine prints them). `None` for an ordinary run.
+fn complete_for_shell(args: &[OsString]) -> Option<i32> {
+    std::env::var_os(cli::COMPLETE_VAR).filter(|shell| !shell.is_empty() && shell != "0")?;
+    cli::remember_typed_store(args);
+    let current_dir = std::env::current_dir().ok();
+    match clap_complete::CompleteEnv::with_factory(cli::command)
+        .var(cli::COMPLETE_VAR)
+        .try_complete(args.iter().cloned(), current_dir.as_deref())
+    {
+        Ok(completed) => completed.then_some(0),
+        Err(e) => {
+            // An unknown shell name, or a closed stdout; a shell shows nothing either way.
+            let rendered = e.render().to_string();
+            let first = rendered.lines().next().unwrap_or("completion failed");
+            eprintln!(
+                "gpuctl: error: {}: {}",
+                cli::COMPLETE_VAR,
+                terminal::line(first.trim_start_matches("error: "))
+            );
+            Some(ErrorKind::Usage.exit_code())
+        }
     }
 }
 
@@ -249,7 +279,7 @@ fn actor() -> Option<String> {
 }
 
 /// Help and version go to stdout as clap prints them; real usage errors become one line.
-fn report_clap_error(e: clap::Error) -> i32 {
+fn report_clap_error(e: clap::Error, args: &[OsString]) -> i32 {
     use clap::error::{ContextKind, ContextValue, ErrorKind as ClapKind};
     match e.kind() {
         ClapKind::DisplayHelp | ClapKind::DisplayVersion => {
@@ -302,10 +332,56 @@ fn report_clap_error(e: clap::Error) -> i32 {
     } else if let Some(tip) = rendered
         .lines()
         .find_map(|l| l.trim().strip_prefix("tip: "))
+        // clap's "to pass '--x' as a value, use '-- --x'" follows any unknown option of a
+        // command with arguments; the command's help serves a mistyped option better.
+        .filter(|tip| !tip.starts_with("to pass "))
     {
         eprintln!("hint: {}", terminal::line(tip));
     } else {
-        eprintln!("hint: see 'gpuctl --help'");
+        eprintln!("hint: see '{} --help'", failed_command(args));
     }
     ErrorKind::Usage.exit_code()
+}
+
+/// The command whose line was wrong (`gpuctl node list`): the subcommands named on it, up to
+/// the first word that is none; option values are skipped so that none is taken for one.
+fn failed_command(args: &[OsString]) -> String {
+    let mut command = cli::command();
+    command.build();
+    let mut words = vec!["gpuctl".to_string()];
+    let mut current = &command;
+    let mut rest = args.iter().skip(1).map(|arg| arg.to_string_lossy());
+    while let Some(arg) = rest.next() {
+        if arg == "--" {
+            break;
+        }
+        if let Some(option) = arg.strip_prefix('-') {
+            let takes_value = |arg: &clap::Arg| arg.get_action().takes_values();
+            let value_follows = match option.strip_prefix('-') {
+                Some(long) => current
+                    .get_arguments()
+                    .any(|a| a.get_long() == Some(long) && takes_value(a)),
+                None => {
+                    let mut letters = option.chars();
+                    let first = letters.next();
+                    letters.next().is_none()
+                        && current
+                            .get_arguments()
+                            .any(|a| a.get_short() == first && takes_value(a))
+                }
+            };
+            if value_follows {
+                rest.next();
+            }
+            continue;
+        }
+        match current.find_subcommand(arg.as_ref()) {
+            Some(sub) => {
+                words.push(sub.get_name().to_string());
+                current = sub;
+            }
+            None => break,
+        }
+    }
+    words.join(" ")
 }

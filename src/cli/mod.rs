@@ -18,9 +18,11 @@ use crate::validate::{
 mod alert;
 mod alloc;
 mod collect;
+mod complete;
 mod dashboard;
 mod db;
 mod device;
+mod examples;
 mod mig;
 mod misc;
 mod model;
@@ -45,6 +47,9 @@ pub(crate) use report::*;
 use value::checked;
 pub(crate) use value::checked_hint;
 
+pub(crate) use complete::{remember_typed_store, COMPLETE_VAR};
+pub(crate) use examples::{display_lines, examples_for, Example};
+
 /// What `--help` shows after the options: the exit codes and the environment.
 pub(crate) fn after_help() -> String {
     let mut text = String::from("Exit status:\n");
@@ -52,8 +57,13 @@ pub(crate) fn after_help() -> String {
         text.push_str(&format!("  {code:<4} {meaning}\n"));
     }
     text.push_str("\nEnvironment:\n");
+    let width = ENVIRONMENT
+        .iter()
+        .map(|(name, _)| name.len())
+        .max()
+        .unwrap_or(0);
     for (name, meaning) in ENVIRONMENT {
-        text.push_str(&format!("  {name:<11} {meaning}\n"));
+        text.push_str(&format!("  {name:<width$} {meaning}\n"));
     }
     text.trim_end().to_string()
 }
@@ -74,12 +84,54 @@ pub(crate) const ENVIRONMENT: &[(&str, &str)] = &[
         "XDG_DATA_HOME",
         "where the default store lives (default ~/.local/share)",
     ),
+    (
+        "GPUCTL_COMPLETE",
+        "a shell name: answer its <TAB> (see completions --help)",
+    ),
 ];
 
 /// The clap command with the parts derive cannot express; help, man pages and completions use it.
 pub(crate) fn command() -> clap::Command {
     use clap::CommandFactory;
-    Cli::command().after_help(after_help())
+    let command = with_examples(Cli::command().after_help(after_help()), "");
+    let command = complete::with_name_completers(command, "");
+    // A subcommand's own `db` argument stands in for the global one (clap propagates a global
+    // argument only where none of its id exists), and a typed value still reaches `Cli.global`:
+    // the help then says what that subcommand does with the store.
+    command.mut_subcommands(|sub| match sub.get_name() {
+        "demo" => sub.arg(store_arg().help(
+            "Demo store path [default: $XDG_DATA_HOME/gpuctl/demo.db]; GPUCTL_DB is not read",
+        )),
+        // A script is all it prints: it opens no store.
+        "completions" => sub.arg(store_arg().hide(true)),
+        _ => sub,
+    })
+}
+
+/// `--db` as [`GlobalArgs`] declares it, without the environment variable.
+fn store_arg() -> clap::Arg {
+    clap::Arg::new("db")
+        .long("db")
+        .value_name("PATH")
+        .value_parser(clap::value_parser!(PathBuf))
+}
+
+/// Gives each command of the tree under `path` the Examples section of its help.
+fn with_examples(command: clap::Command, path: &str) -> clap::Command {
+    command.mut_subcommands(|sub| {
+        let path = if path.is_empty() {
+            sub.get_name().to_string()
+        } else {
+            format!("{path} {}", sub.get_name())
+        };
+        let examples = examples_for(&path);
+        let sub = if examples.is_empty() {
+            sub
+        } else {
+            sub.after_help(examples::help_section(examples))
+        };
+        with_examples(sub, &path)
+    })
 }
 
 #[derive(Debug, Parser)]
@@ -185,5 +237,11 @@ pub(crate) enum Command {
     #[command(subcommand)]
     Export(ExportCommand),
     /// Print a shell completion script (bash, zsh, fish, elvish, powershell)
+    ///
+    /// The script completes subcommands, options and their fixed values. To complete what the
+    /// store holds too (node, cluster and model names, GPU UUIDs, alert rules and receivers),
+    /// have the shell source what 'GPUCTL_COMPLETE=bash gpuctl' prints (zsh and fish likewise)
+    /// instead: it asks gpuctl at each <TAB>, which reads the store read-only and never creates
+    /// one.
     Completions(CompletionsArgs),
 }

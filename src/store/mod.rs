@@ -7,6 +7,7 @@
 
 pub mod alerts;
 pub mod allocations;
+pub mod completion;
 pub mod dashboard;
 pub mod devices;
 pub mod events;
