@@ -203,12 +203,12 @@ impl SampleWriter {
         device_id: i64,
         h: &DeviceHour,
     ) -> Result<()> {
-        if !self.keys.contains_key(&device_id) {
-            let key = fleet_key(conn, device_id)?;
-            self.keys.insert(device_id, key);
-        }
+        let key = match self.keys.entry(device_id) {
+            Entry::Occupied(key) => key.into_mut(),
+            Entry::Vacant(vacant) => vacant.insert(fleet_key(conn, device_id)?),
+        };
         // A sample of a GPU the inventory does not hold has no cluster to count in.
-        let Some(Some((cluster, model_id, memory_total))) = self.keys.get(&device_id) else {
+        let Some((cluster, model_id, memory_total)) = key else {
             return Ok(());
         };
         let (model_id, memory_total) = (*model_id, *memory_total);
