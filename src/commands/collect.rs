@@ -4,6 +4,7 @@
 //! Silent on success (cron mails any output); `-v` says what was stored.
 
 use std::collections::BTreeMap;
+use std::ops::Deref;
 
 use foldhash::HashMap;
 use std::path::{Path, PathBuf};
@@ -439,14 +440,14 @@ fn replay_file(
 }
 
 /// Stores a recording's batches, oldest first.
-fn replay_batches(
+fn replay_batches<R: Deref<Target = [DeviceSample]>>(
     ctx: &Ctx,
     inv: &Inventory,
     args: &CollectArgs,
     node_name: &str,
     input: &Path,
     started: Instant,
-    batches: impl Iterator<Item = Result<(i64, Vec<DeviceSample>)>>,
+    batches: impl Iterator<Item = Result<(i64, R)>>,
 ) -> Result<RunSummary> {
     // A reading from the future would stand as the GPU's newest for ever: gpu-not-reporting
     // could never judge it. A day of clock skew is allowed.
@@ -609,11 +610,11 @@ fn write_textfile(store: &Store, textfile: &Textfile, now: i64) -> Result<()> {
 /// each GPU's row, newest sample and hourly aggregates are written once at the end, and the
 /// alert rules judge each batch from what the run carries in memory. The store ends exactly
 /// as one ingest per batch would leave it (a test holds the two to that).
-fn ingest(
+fn ingest<R: Deref<Target = [DeviceSample]>>(
     inv: &Inventory,
     node_name: &str,
     cluster: Option<&str>,
-    batches: impl IntoIterator<Item = Result<(i64, Vec<DeviceSample>)>>,
+    batches: impl IntoIterator<Item = Result<(i64, R)>>,
     source: &str,
     timing: Timing,
 ) -> Result<RunSummary> {
@@ -671,7 +672,7 @@ fn ingest(
         };
         let mut seen = Vec::with_capacity(readings.len());
         samples.clear();
-        for reading in &readings {
+        for reading in readings.iter() {
             let reported = inv.report_reading(&mut devices, &node, reading, *ts)?;
             let device_id = reported.id;
             if reported.first {

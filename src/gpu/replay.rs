@@ -114,8 +114,42 @@ fn read_batches(
 /// back in time (it must then be read whole, with [`ReplaySource::open`]).
 #[derive(Debug)]
 pub enum Streamed {
-    Batch(Batch),
+    Batch((i64, Readings)),
     Unordered,
+}
+
+/// The readings of one streamed moment. Dropped, they go back to the reader's thread to be
+/// freed there: freed on the storing thread, every string of every row went back across
+/// threads into the allocator's arena of the reader, and the two threads spent a sixth of a
+/// replay's CPU waiting on that arena's lock.
+#[derive(Debug)]
+pub struct Readings {
+    samples: Vec<DeviceSample>,
+    home: Option<std::sync::mpsc::Sender<Vec<DeviceSample>>>,
+}
+
+impl Readings {
+    pub fn into_vec(mut self) -> Vec<DeviceSample> {
+        self.home = None;
+        std::mem::take(&mut self.samples)
+    }
+}
+
+impl std::ops::Deref for Readings {
+    type Target = [DeviceSample];
+
+    fn deref(&self) -> &[DeviceSample] {
+        &self.samples
+    }
+}
+
+impl Drop for Readings {
+    fn drop(&mut self) {
+        if let Some(home) = self.home.take() {
+            // A reader gone already leaves them to be freed here.
+            let _ = home.send(std::mem::take(&mut self.samples));
+        }
+    }
 }
 
 /// Reads a recording on a thread of its own and hands over each moment as soon as the next
@@ -132,16 +166,22 @@ pub fn stream(path: impl AsRef<Path>, default_timestamp: i64) -> Result<Stream, 
     let small = file.metadata().is_ok_and(|m| m.len() < INLINE_MAX_BYTES);
     if small {
         let (tx, rx) = std::sync::mpsc::channel();
-        pump(&path, file, default_timestamp, |chunk| {
+        pump(&path, file, default_timestamp, None, |chunk| {
             tx.send(chunk).is_ok()
         });
         return Ok(Stream::new(rx));
     }
     let (tx, rx) = std::sync::mpsc::sync_channel(CHUNKS_AHEAD);
     std::thread::spawn(move || {
-        pump(&path, file, default_timestamp, |chunk| {
+        let (home, spent) = std::sync::mpsc::channel::<Vec<DeviceSample>>();
+        pump(&path, file, default_timestamp, Some(&home), |chunk| {
+            // What the store is done with is freed here, where it was allocated.
+            spent.try_iter().for_each(drop);
             tx.send(chunk).is_ok()
-        })
+        });
+        drop((tx, home));
+        // Until the last moment handed over is dropped.
+        spent.iter().for_each(drop);
     });
     Ok(Stream::new(rx))
 }
@@ -191,8 +231,13 @@ fn pump(
     path: &Path,
     file: std::fs::File,
     default_timestamp: i64,
+    home: Option<&std::sync::mpsc::Sender<Vec<DeviceSample>>>,
     mut send: impl FnMut(Chunk) -> bool,
 ) {
+    let readings = |samples| Readings {
+        samples,
+        home: home.cloned(),
+    };
     let mut current: Option<(i64, Moment)> = None;
     let mut chunk: Chunk = Vec::with_capacity(MOMENTS_PER_CHUNK);
     let read = read_rows(path, file, default_timestamp, |line, sample| {
@@ -203,7 +248,7 @@ fn pump(
             _ => {}
         }
         if let Some((t, done)) = current.take() {
-            chunk.push(Ok(Streamed::Batch((t, done.samples))));
+            chunk.push(Ok(Streamed::Batch((t, readings(done.samples)))));
             if chunk.len() == MOMENTS_PER_CHUNK {
                 let full = std::mem::replace(&mut chunk, Vec::with_capacity(MOMENTS_PER_CHUNK));
                 if !send(full) {
@@ -219,7 +264,7 @@ fn pump(
     let last = match read {
         Ok(()) => current
             .take()
-            .map(|(t, moment)| Ok(Streamed::Batch((t, moment.samples)))),
+            .map(|(t, moment)| Ok(Streamed::Batch((t, readings(moment.samples))))),
         Err(Halt::Unordered) => Some(Ok(Streamed::Unordered)),
         Err(Halt::Gone) => return,
         Err(Halt::Failed(e)) => Some(Err(e)),
@@ -574,7 +619,7 @@ timestamp, index, uuid, name, utilization.gpu [%], memory.used [MiB], memory.tot
         let moments: Vec<Batch> = stream(file.path(), 0)
             .unwrap()
             .map(|m| match m.unwrap() {
-                Streamed::Batch(batch) => batch,
+                Streamed::Batch((at, readings)) => (at, readings.into_vec()),
                 Streamed::Unordered => panic!("in order"),
             })
             .collect();
