@@ -87,6 +87,9 @@ pub(crate) fn evaluate(
 /// store were read back then: [`evaluate`] is this judge over one moment.
 pub(crate) struct RunJudge {
     rules: Vec<AlertRule>,
+    /// What each rule measures and how it compares, read from its text once per run: a
+    /// replay judges every rule on every GPU at every minute.
+    measures: Vec<Measure>,
     /// The longest window of any rule, and the earliest moment of the run: samples older than
     /// `earliest - window` are never judged.
     window: i64,
@@ -121,6 +124,7 @@ impl RunJudge {
             .filter(|r| r.enabled)
             .collect();
         Ok(RunJudge {
+            measures: rules.iter().map(Measure::of).collect(),
             window: rules.iter().map(|r| r.for_secs).max().unwrap_or(0),
             watches_leases: rules.iter().any(|r| r.metric == LEASED_GPU_UTIL),
             rules,
@@ -219,9 +223,11 @@ impl RunJudge {
         let mut verdicts: Vec<Verdict> = Vec::with_capacity(self.rules.len() * seen.len());
         for gpu in seen {
             let device = self.devices.get(&gpu.device_id);
-            for rule in &self.rules {
+            for (rule, measure) in self.rules.iter().zip(&self.measures) {
                 verdicts.push(match device {
-                    Some(d) if rule.metric != SECONDS_SINCE_SEEN => judge(d, now, rule),
+                    Some(d) if measure.of != Measured::SecondsSinceSeen => {
+                        judge(d, now, rule, measure)
+                    }
                     _ => Verdict::Clear,
                 });
             }
@@ -359,45 +365,97 @@ impl RunJudge {
 }
 
 fn compare(value: f64, comparison: &str, threshold: f64) -> bool {
-    match comparison {
-        ">" => value > threshold,
-        ">=" => value >= threshold,
-        "<" => value < threshold,
-        _ => value <= threshold,
+    Comparison::of(comparison).holds(value, threshold)
+}
+
+/// A rule's comparison.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Comparison {
+    Above,
+    AtLeast,
+    Below,
+    AtMost,
+}
+
+impl Comparison {
+    fn of(text: &str) -> Comparison {
+        match text {
+            ">" => Comparison::Above,
+            ">=" => Comparison::AtLeast,
+            "<" => Comparison::Below,
+            _ => Comparison::AtMost,
+        }
+    }
+
+    fn holds(self, value: f64, threshold: f64) -> bool {
+        match self {
+            Comparison::Above => value > threshold,
+            Comparison::AtLeast => value >= threshold,
+            Comparison::Below => value < threshold,
+            Comparison::AtMost => value <= threshold,
+        }
+    }
+}
+
+/// What a rule's metric names.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Measured {
+    SecondsSinceSeen,
+    /// GPU utilisation while the GPU is leased.
+    LeasedGpuUtil,
+    Metric(Metric),
+    /// A metric this gpuctl does not know: the rule never fires.
+    Unknown,
+}
+
+/// A rule's metric and comparison, read from its text.
+#[derive(Debug, Clone, Copy)]
+struct Measure {
+    of: Measured,
+    comparison: Comparison,
+}
+
+impl Measure {
+    fn of(rule: &AlertRule) -> Measure {
+        let of = match rule.metric.as_str() {
+            SECONDS_SINCE_SEEN => Measured::SecondsSinceSeen,
+            LEASED_GPU_UTIL => Measured::LeasedGpuUtil,
+            name => Metric::parse(name).map_or(Measured::Unknown, Measured::Metric),
+        };
+        Measure {
+            of,
+            comparison: Comparison::of(&rule.comparison),
+        }
     }
 }
 
 /// One rule's verdict on one GPU seen at `now`, from what the run carries of it.
-fn judge(d: &Judged, now: i64, rule: &AlertRule) -> Verdict {
-    let metric = match rule.metric.as_str() {
-        LEASED_GPU_UTIL => {
+fn judge(d: &Judged, now: i64, rule: &AlertRule, measure: &Measure) -> Verdict {
+    let metric = match measure.of {
+        Measured::LeasedGpuUtil => {
             if !d.leases.iter().any(|l| l.covers(now)) {
                 return Verdict::Clear;
             }
             Metric::GpuUtil
         }
-        name => match Metric::parse(name) {
-            Some(metric) => metric,
-            // A rule naming a metric this gpuctl does not know never fires.
-            None => return Verdict::Clear,
-        },
+        Measured::Metric(metric) => metric,
+        // A rule naming a metric this gpuctl does not know never fires.
+        Measured::Unknown | Measured::SecondsSinceSeen => return Verdict::Clear,
     };
+    let holds = |v: f64| measure.comparison.holds(v, rule.threshold);
     let value = |r: &Reading| metric.value(r, d.memory_total_mib, d.power_limit_mw);
     // A rule without a duration judges the newest sample, however old, as the device row
     // keeps it; a rule with one judges every sample of its window.
     if rule.for_secs == 0 {
         return match d.latest.as_ref().and_then(value) {
-            Some(v) if compare(v, &rule.comparison, rule.threshold) => Verdict::Firing(Some(v)),
+            Some(v) if holds(v) => Verdict::Firing(Some(v)),
             _ => Verdict::Clear,
         };
     }
     let window_start = now - rule.for_secs;
     let window = &d.recent[d.recent.partition_point(|r| r.ts < window_start)..];
     // Every sample of the window reported the metric and met the condition.
-    let held_throughout = !window.is_empty()
-        && window
-            .iter()
-            .all(|r| value(r).is_some_and(|v| compare(v, &rule.comparison, rule.threshold)));
+    let held_throughout = !window.is_empty() && window.iter().all(|r| value(r).is_some_and(holds));
     if !held_throughout {
         return Verdict::Clear;
     }

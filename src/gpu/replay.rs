@@ -3,6 +3,7 @@
 use std::collections::{BTreeMap, HashMap, VecDeque};
 use std::io::Read;
 use std::path::{Path, PathBuf};
+use std::sync::mpsc::{Receiver, Sender};
 
 use super::smi::{Column, ColumnSpec, Layout, RowError};
 use super::source::{DeviceSample, GpuSource, SourceError};
@@ -98,12 +99,18 @@ fn read_batches(
     // Each moment's samples, and where each GPU's sample is in them: a repeated GPU is found
     // in constant time, so a file is read in time linear in its rows.
     let mut by_time: BTreeMap<i64, Moment> = BTreeMap::new();
-    read_rows(path, input, default_timestamp, |line, sample| {
-        by_time
-            .entry(sample.timestamp)
-            .or_default()
-            .add(path, line, sample)
-    })?;
+    read_rows(
+        path,
+        input,
+        default_timestamp,
+        DeviceSample::default,
+        |line, sample| {
+            by_time
+                .entry(sample.timestamp)
+                .or_default()
+                .add(path, line, sample)
+        },
+    )?;
     Ok(by_time
         .into_iter()
         .map(|(at, moment)| (at, moment.samples))
@@ -174,13 +181,15 @@ pub fn stream(path: impl AsRef<Path>, default_timestamp: i64) -> Result<Stream, 
     let (tx, rx) = std::sync::mpsc::sync_channel(CHUNKS_AHEAD);
     std::thread::spawn(move || {
         let (home, spent) = std::sync::mpsc::channel::<Vec<DeviceSample>>();
-        pump(&path, file, default_timestamp, Some(&home), |chunk| {
-            // What the store is done with is freed here, where it was allocated.
-            spent.try_iter().for_each(drop);
-            tx.send(chunk).is_ok()
-        });
+        pump(
+            &path,
+            file,
+            default_timestamp,
+            Some((&home, &spent)),
+            |chunk| tx.send(chunk).is_ok(),
+        );
         drop((tx, home));
-        // Until the last moment handed over is dropped.
+        // Freed here, where they were allocated, as the last moments are dropped.
         spent.iter().for_each(drop);
     });
     Ok(Stream::new(rx))
@@ -222,6 +231,9 @@ impl Iterator for Stream {
     }
 }
 
+/// The most used samples a reader keeps to parse into again.
+const POOL_MAX: usize = 4_096;
+
 /// Recordings smaller than this are read on the caller's thread.
 const INLINE_MAX_BYTES: u64 = 256 * 1024;
 
@@ -231,16 +243,28 @@ fn pump(
     path: &Path,
     file: std::fs::File,
     default_timestamp: i64,
-    home: Option<&std::sync::mpsc::Sender<Vec<DeviceSample>>>,
+    recycled: Option<(&Sender<Vec<DeviceSample>>, &Receiver<Vec<DeviceSample>>)>,
     mut send: impl FnMut(Chunk) -> bool,
 ) {
     let readings = |samples| Readings {
         samples,
-        home: home.cloned(),
+        home: recycled.map(|(home, _)| home.clone()),
     };
+    // Samples the store is done with, parsed into again: their strings keep their buffers.
+    let pool = std::cell::RefCell::new(Vec::new());
+    let refill = || {
+        let Some((_, spent)) = recycled else { return };
+        let mut pool = pool.borrow_mut();
+        for samples in spent.try_iter() {
+            if pool.len() < POOL_MAX {
+                pool.extend(samples);
+            }
+        }
+    };
+    let spare = || pool.borrow_mut().pop().unwrap_or_default();
     let mut current: Option<(i64, Moment)> = None;
     let mut chunk: Chunk = Vec::with_capacity(MOMENTS_PER_CHUNK);
-    let read = read_rows(path, file, default_timestamp, |line, sample| {
+    let read = read_rows(path, file, default_timestamp, spare, |line, sample| {
         let at = sample.timestamp;
         match &mut current {
             Some((t, moment)) if *t == at => return Ok(moment.add(path, line, sample)?),
@@ -250,6 +274,7 @@ fn pump(
         if let Some((t, done)) = current.take() {
             chunk.push(Ok(Streamed::Batch((t, readings(done.samples)))));
             if chunk.len() == MOMENTS_PER_CHUNK {
+                refill();
                 let full = std::mem::replace(&mut chunk, Vec::with_capacity(MOMENTS_PER_CHUNK));
                 if !send(full) {
                     return Err(Halt::Gone);
@@ -340,6 +365,7 @@ fn read_rows<E: From<SourceError>>(
     path: &Path,
     input: impl Read,
     default_timestamp: i64,
+    mut spare: impl FnMut() -> DeviceSample,
     mut on_row: impl FnMut(u64, DeviceSample) -> Result<(), E>,
 ) -> Result<(), E> {
     let malformed = |line: u64, message: String| SourceError::Malformed {
@@ -385,8 +411,9 @@ fn read_rows<E: From<SourceError>>(
         if record.len() == 1 && record[0].trim().is_empty() {
             continue;
         }
-        let sample = layout
-            .parse_row(&record, default_timestamp)
+        let mut sample = spare();
+        layout
+            .parse_row_into(&record, default_timestamp, &mut sample)
             .map_err(|e| match e {
                 RowError::NoUuid => malformed(line, "GPU UUID is missing".into()),
                 RowError::Bad(message) => malformed(line, message),

@@ -313,6 +313,20 @@ impl Layout {
         record: &csv::StringRecord,
         default_timestamp: i64,
     ) -> Result<DeviceSample, RowError> {
+        let mut sample = DeviceSample::default();
+        self.parse_row_into(record, default_timestamp, &mut sample)?;
+        Ok(sample)
+    }
+
+    /// [`Layout::parse_row`] into `sample`, every field of which it sets: the strings of a
+    /// sample used before keep their buffers, so a reader that hands its samples round again
+    /// allocates nothing per row.
+    pub(crate) fn parse_row_into(
+        &self,
+        record: &csv::StringRecord,
+        default_timestamp: i64,
+        sample: &mut DeviceSample,
+    ) -> Result<(), RowError> {
         if record.len() != self.columns.len() {
             return Err(RowError::Bad(format!(
                 "expected {} values, found {}",
@@ -320,11 +334,22 @@ impl Layout {
                 record.len()
             )));
         }
-        let mut sample = DeviceSample {
+        let uuid = std::mem::take(&mut sample.uuid);
+        let mut texts = [
+            sample.name.take(),
+            sample.pci_bus_id.take(),
+            sample.serial.take(),
+            sample.driver_version.take(),
+        ];
+        let mut mig_devices = std::mem::take(&mut sample.mig_devices);
+        mig_devices.clear();
+        *sample = DeviceSample {
             timestamp: default_timestamp,
+            mig_devices,
             ..DeviceSample::default()
         };
-        let mut uuid = None;
+        let mut uuid = Some(uuid);
+        let mut has_uuid = false;
         for (spec, cell) in self.columns.iter().zip(record.iter()) {
             let bad = |why: String| RowError::Bad(format!("{}: {why}", spec.field));
             let cell = cell.trim();
@@ -336,7 +361,8 @@ impl Layout {
             }
             match spec.column {
                 Column::Uuid => {
-                    uuid = text(cell).map_err(bad)?;
+                    text_into(cell, &mut uuid).map_err(bad)?;
+                    has_uuid = uuid.is_some();
                     if let Some(uuid) = &uuid {
                         validate::device_uuid(uuid).map_err(|e| bad(e.message))?;
                     }
@@ -353,10 +379,22 @@ impl Layout {
                     }
                 }
                 Column::Index => sample.index = reading(cell, &INDEX).map_err(bad)?,
-                Column::Name => sample.name = text(cell).map_err(bad)?,
-                Column::PciBusId => sample.pci_bus_id = text(cell).map_err(bad)?,
-                Column::Serial => sample.serial = text(cell).map_err(bad)?,
-                Column::DriverVersion => sample.driver_version = text(cell).map_err(bad)?,
+                Column::Name => {
+                    text_into(cell, &mut texts[0]).map_err(bad)?;
+                    sample.name = texts[0].take();
+                }
+                Column::PciBusId => {
+                    text_into(cell, &mut texts[1]).map_err(bad)?;
+                    sample.pci_bus_id = texts[1].take();
+                }
+                Column::Serial => {
+                    text_into(cell, &mut texts[2]).map_err(bad)?;
+                    sample.serial = texts[2].take();
+                }
+                Column::DriverVersion => {
+                    text_into(cell, &mut texts[3]).map_err(bad)?;
+                    sample.driver_version = texts[3].take();
+                }
                 Column::GpuUtil => sample.gpu_util_pct = reading(cell, &PERCENT).map_err(bad)?,
                 Column::MemUtil => sample.mem_util_pct = reading(cell, &PERCENT).map_err(bad)?,
                 Column::MemUsed => sample.mem_used_mib = reading(cell, &MEMORY).map_err(bad)?,
@@ -385,8 +423,11 @@ impl Layout {
                 Column::PowerLimit | Column::Ignored => {}
             }
         }
-        sample.uuid = uuid.ok_or(RowError::NoUuid)?;
-        Ok(sample)
+        if !has_uuid {
+            return Err(RowError::NoUuid);
+        }
+        sample.uuid = uuid.unwrap_or_default();
+        Ok(())
     }
 }
 
@@ -485,6 +526,23 @@ fn text(cell: &str) -> Result<Option<String>, String> {
         ));
     }
     Ok(Some(cell.trim().to_string()))
+}
+
+/// [`text`] into `slot`, reusing the string it holds: None when absent.
+fn text_into(cell: &str, slot: &mut Option<String>) -> Result<(), String> {
+    if is_absent(cell) {
+        *slot = None;
+        return Ok(());
+    }
+    let printable_ascii = cell.bytes().all(|b| (0x20..0x7f).contains(&b));
+    if !printable_ascii {
+        *slot = text(cell)?;
+        return Ok(());
+    }
+    let value = slot.get_or_insert_with(String::new);
+    value.clear();
+    value.push_str(cell.trim());
+    Ok(())
 }
 
 /// The number in `45`, `45 %`, `77.71 W` or `81559 MiB`: the unit, if any, follows a space.

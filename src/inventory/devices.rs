@@ -370,14 +370,18 @@ impl Inventory<'_> {
                     .reason(Some(REASON)),
             )?;
         }
-        let tracked = run
-            .by_uuid
-            .entry(reading.uuid.clone())
-            .or_insert_with(|| Tracked {
-                id: reported.id,
-                index,
-                report: ReportFold::default(),
-            });
+        // Looked up before inserting: the entry API would copy the UUID for every reading.
+        let tracked = match run.by_uuid.get_mut(&reading.uuid) {
+            Some(tracked) => tracked,
+            None => run
+                .by_uuid
+                .entry(reading.uuid.clone())
+                .or_insert_with(|| Tracked {
+                    id: reported.id,
+                    index,
+                    report: ReportFold::default(),
+                }),
+        };
         tracked.index = index;
         tracked.report.add(reading, seen_at);
         Ok(reported)
