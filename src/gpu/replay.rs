@@ -231,6 +231,12 @@ impl Iterator for Stream {
     }
 }
 
+/// Where a reader's samples come back from the store (sender for its moments, receiver).
+type Recycling<'a> = (
+    &'a Sender<Vec<DeviceSample>>,
+    &'a Receiver<Vec<DeviceSample>>,
+);
+
 /// The most used samples a reader keeps to parse into again.
 const POOL_MAX: usize = 4_096;
 
@@ -243,7 +249,7 @@ fn pump(
     path: &Path,
     file: std::fs::File,
     default_timestamp: i64,
-    recycled: Option<(&Sender<Vec<DeviceSample>>, &Receiver<Vec<DeviceSample>>)>,
+    recycled: Option<Recycling<'_>>,
     mut send: impl FnMut(Chunk) -> bool,
 ) {
     let readings = |samples| Readings {
