@@ -647,6 +647,57 @@ timestamp, index, uuid, name, utilization.gpu [%], memory.used [MiB], memory.tot
     }
 
     #[test]
+    fn samples_handed_back_are_parsed_into_again_keeping_nothing_of_before() {
+        use std::io::Write;
+        let mut file = tempfile::NamedTempFile::new().unwrap();
+        writeln!(
+            file,
+            "timestamp, index, uuid, name, serial, pci.bus_id, driver_version, utilization.gpu [%], memory.used [MiB], power.draw [W], mig.mode.current"
+        )
+        .unwrap();
+        // Every other moment leaves out what the one before said: a reused sample must not
+        // carry it over.
+        for m in 0..4_000 {
+            for gpu in 0..2 {
+                let full = m % 2 == 0;
+                writeln!(
+                    file,
+                    "2026/11/29 {:02}:{:02}:{:02}.000, {gpu}, GPU-00000000-0000-0000-0000-00000000000{gpu}, {}, {}, 00000000:{:02X}:00.0, {}, {} %, {}, {}, {}",
+                    m / 3600,
+                    m / 60 % 60,
+                    m % 60,
+                    if full { "NVIDIA H100 80GB HBM3" } else { "[N/A]" },
+                    if full { format!("{}", 1_650_000 + m) } else { "[Not Supported]".into() },
+                    0x18 + gpu,
+                    if m % 3 == 0 { "550.54.15" } else { "[N/A]" },
+                    m % 101,
+                    if full { format!("{} MiB", 1_000 + m) } else { "[N/A]".into() },
+                    if full { "301.25 W" } else { "[N/A]" },
+                    if full { "Enabled" } else { "[N/A]" },
+                )
+                .unwrap();
+            }
+        }
+        let whole = ReplaySource::open(file.path(), 0).unwrap().batches();
+        let streamed: Vec<Batch> = stream(file.path(), 0)
+            .unwrap()
+            .map(|m| match m.unwrap() {
+                Streamed::Batch((at, readings)) => {
+                    let copy = readings.to_vec();
+                    // Back to the reader, to be parsed into again.
+                    drop(readings);
+                    (at, copy)
+                }
+                Streamed::Unordered => panic!("in order"),
+            })
+            .collect();
+        assert_eq!(streamed.len(), 4_000);
+        assert_eq!(streamed, whole);
+        assert_eq!(whole[1].1[0].name, None);
+        assert_eq!(whole[2].1[0].serial.as_deref(), Some("1650002"));
+    }
+
+    #[test]
     fn a_long_recording_streams_every_moment_in_order_from_its_thread() {
         let file = long_recording(false);
         let moments: Vec<Batch> = stream(file.path(), 0)
