@@ -289,6 +289,10 @@ pub(crate) const EXAMPLES: &[(&str, &[Example])] = &[
             ex("Read this node's GPUs once (cron, every minute)", "gpuctl collect"),
             ex("Keep reading every minute and write a node-exporter textfile", "gpuctl collect --every 60s --textfile /var/lib/node_exporter"),
             ex(
+                "Load a directory of nvidia-smi recordings, one NODE.csv per node",
+                "gpuctl collect --input /srv/gpu-recordings/",
+            ),
+            ex(
                 "Read a fleet from Prometheus, a week back",
                 "gpuctl collect --from-prometheus http://prometheus.monitoring.svc:9090 --cluster prod --backfill 7d",
             ),
