@@ -452,6 +452,11 @@ fn judge(d: &Judged, now: i64, rule: &AlertRule, measure: &Measure) -> Verdict {
             _ => Verdict::Clear,
         };
     }
+    // The newest sample is in every window that holds any: when it fails the condition, so
+    // does the window (the common case, found without a search).
+    if d.recent.last().is_none_or(|r| !value(r).is_some_and(holds)) {
+        return Verdict::Clear;
+    }
     let window_start = now - rule.for_secs;
     let window = &d.recent[d.recent.partition_point(|r| r.ts < window_start)..];
     // Every sample of the window reported the metric and met the condition.

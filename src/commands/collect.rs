@@ -746,7 +746,8 @@ fn ingest<R: Deref<Target = [DeviceSample]>>(
         // As the store would list them now: what this run reported of a GPU overrides its row.
         let mut missing: Vec<(i64, i64, MissingGpu)> = expected
             .iter()
-            .filter(|e| !readings.iter().any(|r| r.uuid == e.uuid))
+            // By row id: a reading's GPU is the one row of its UUID.
+            .filter(|e| !seen.contains(&e.id))
             .map(|e| {
                 let (index, last_seen_at) = match known.get(&e.id) {
                     Some(gpu) => (
