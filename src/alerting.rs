@@ -274,11 +274,14 @@ impl RunJudge {
         })();
         self.rules = rules;
         judged?;
-        // Samples older than every later window are done with.
+        // Samples older than every later window are done with. They go once they are half of
+        // what is kept: dropped every moment, the rest of the window moved down each time.
         for gpu in seen {
             if let Some(d) = self.devices.get_mut(&gpu.device_id) {
                 let done = d.recent.partition_point(|r| r.ts < now - self.window);
-                d.recent.drain(..done);
+                if done * 2 >= d.recent.len() {
+                    d.recent.drain(..done);
+                }
             }
         }
         Ok(transitions)

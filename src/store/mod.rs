@@ -161,6 +161,9 @@ impl Store {
     ///   bounds it.
     pub fn tune_for_collect(&self) -> Result<()> {
         self.unmapped()?;
+        // A replay keeps each recording in a savepoint: its journal of the pages the file
+        // changes is kept in memory, not written to a temporary file.
+        self.conn.pragma_update(None, "temp_store", "MEMORY")?;
         self.conn
             .set_db_config(DbConfig::SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, true)?;
         Ok(())
