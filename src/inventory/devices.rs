@@ -287,104 +287,116 @@ impl Inventory<'_> {
     ) -> Result<ReportedDevice> {
         const REASON: &str = "reported by gpuctl collect";
         let index = reading.index.map_or(0, i64::from);
+        // A GPU the run has seen already: one lookup, the common case of a long replay.
+        if let Some(tracked) = run.by_uuid.get_mut(&reading.uuid) {
+            if tracked.index != index {
+                self.record_index_change(node, &reading.uuid, tracked.index, index, REASON)?;
+            }
+            tracked.index = index;
+            tracked.report.add(reading, seen_at);
+            return Ok(ReportedDevice {
+                id: tracked.id,
+                created: false,
+                moved_from: None,
+                first: false,
+            });
+        }
         let mut reported = ReportedDevice {
             id: 0,
             created: false,
             moved_from: None,
             first: false,
         };
-        let known_index = match run.by_uuid.get(&reading.uuid) {
-            Some(tracked) => {
-                reported.id = tracked.id;
-                Some(tracked.index)
+        reported.first = true;
+        let known_index = match devices::placement(self.conn(), &reading.uuid)? {
+            Some(known) => {
+                reported.id = known.id;
+                if known.node_id != node.id {
+                    // A board swap: both nodes' histories say so, and both nodes'
+                    // counts follow, in this same transaction.
+                    for (cluster, history) in
+                        [(&known.cluster, &known.node), (&node.cluster, &node.name)]
+                    {
+                        self.record(
+                            EventKind::DeviceMoved,
+                            &reading.uuid,
+                            Detail::on_node(cluster, history)
+                                .field("node")
+                                .change(Some(known.node.clone()), Some(node.name.clone()))
+                                .reason(Some(REASON)),
+                        )?;
+                    }
+                    devices::move_to_node(self.conn(), known.id, node.id)?;
+                    self.sync_node_capacity(known.node_id, true)?;
+                    reported.moved_from = Some(known.node);
+                }
+                Some(known.index)
             }
             None => {
-                reported.first = true;
-                match devices::placement(self.conn(), &reading.uuid)? {
-                    Some(known) => {
-                        reported.id = known.id;
-                        if known.node_id != node.id {
-                            // A board swap: both nodes' histories say so, and both nodes'
-                            // counts follow, in this same transaction.
-                            for (cluster, history) in
-                                [(&known.cluster, &known.node), (&node.cluster, &node.name)]
-                            {
-                                self.record(
-                                    EventKind::DeviceMoved,
-                                    &reading.uuid,
-                                    Detail::on_node(cluster, history)
-                                        .field("node")
-                                        .change(Some(known.node.clone()), Some(node.name.clone()))
-                                        .reason(Some(REASON)),
-                                )?;
-                            }
-                            devices::move_to_node(self.conn(), known.id, node.id)?;
-                            self.sync_node_capacity(known.node_id, true)?;
-                            reported.moved_from = Some(known.node);
-                        }
-                        Some(known.index)
-                    }
-                    None => {
-                        let model_id = match &reading.name {
-                            Some(name) => self.model_for_reported(name, reading, REASON)?,
-                            None => None,
-                        };
-                        let mut device = Device {
-                            id: 0,
-                            node_id: node.id,
-                            model_id,
-                            uuid: reading.uuid.clone(),
-                            node: node.name.clone(),
-                            cluster: node.cluster.clone(),
-                            index,
-                            model: reading.name.clone(),
-                            serial: reading.serial.clone(),
-                            pci_bus_id: reading.pci_bus_id.clone(),
-                            status: DeviceStatus::Active,
-                            mig_enabled: reading.mig_mode.unwrap_or(false),
-                            mig_instances: 0,
-                            lease_id: None,
-                            allocated: false,
-                            memory_mib: None,
-                            last_seen_at: None,
-                            created_at: 0,
-                            updated_at: 0,
-                            workload: None,
-                            health: String::new(),
-                        };
-                        self.insert_device(&mut device, Some(REASON))?;
-                        reported.id = device.id;
-                        reported.created = true;
-                        None
-                    }
-                }
+                let model_id = match &reading.name {
+                    Some(name) => self.model_for_reported(name, reading, REASON)?,
+                    None => None,
+                };
+                let mut device = Device {
+                    id: 0,
+                    node_id: node.id,
+                    model_id,
+                    uuid: reading.uuid.clone(),
+                    node: node.name.clone(),
+                    cluster: node.cluster.clone(),
+                    index,
+                    model: reading.name.clone(),
+                    serial: reading.serial.clone(),
+                    pci_bus_id: reading.pci_bus_id.clone(),
+                    status: DeviceStatus::Active,
+                    mig_enabled: reading.mig_mode.unwrap_or(false),
+                    mig_instances: 0,
+                    lease_id: None,
+                    allocated: false,
+                    memory_mib: None,
+                    last_seen_at: None,
+                    created_at: 0,
+                    updated_at: 0,
+                    workload: None,
+                    health: String::new(),
+                };
+                self.insert_device(&mut device, Some(REASON))?;
+                reported.id = device.id;
+                reported.created = true;
+                None
             }
         };
         if let Some(known_index) = known_index.filter(|known| *known != index) {
-            self.record(
-                EventKind::DeviceUpdated,
-                &reading.uuid,
-                Detail::on_node(&node.cluster, &node.name)
-                    .field("index")
-                    .change(Some(known_index.to_string()), Some(index.to_string()))
-                    .reason(Some(REASON)),
-            )?;
+            self.record_index_change(node, &reading.uuid, known_index, index, REASON)?;
         }
-        // Looked up before inserting: the entry API would copy the UUID for every reading.
-        let tracked = match run.by_uuid.get_mut(&reading.uuid) {
-            Some(tracked) => tracked,
-            None => run
-                .by_uuid
-                .entry(reading.uuid.clone())
-                .or_insert_with(|| Tracked {
-                    id: reported.id,
-                    index,
-                    report: ReportFold::default(),
-                }),
+        let mut report = ReportFold::default();
+        report.add(reading, seen_at);
+        let tracked = Tracked {
+            id: reported.id,
+            index,
+            report,
         };
-        tracked.index = index;
-        tracked.report.add(reading, seen_at);
+        run.by_uuid.insert(reading.uuid.clone(), tracked);
         Ok(reported)
+    }
+
+    /// A GPU reported at another index than it had: its history says so.
+    fn record_index_change(
+        &self,
+        node: &Node,
+        uuid: &str,
+        known: i64,
+        index: i64,
+        reason: &str,
+    ) -> Result<()> {
+        self.record(
+            EventKind::DeviceUpdated,
+            uuid,
+            Detail::on_node(&node.cluster, &node.name)
+                .field("index")
+                .change(Some(known.to_string()), Some(index.to_string()))
+                .reason(Some(reason)),
+        )
     }
 
     /// Writes what a run's readings said of each GPU's row: one write per GPU.
