@@ -6272,7 +6272,7 @@ _gpuctl() {
             return 0
             ;;
         gpuctl__subcmd__report__subcmd__idle)
-            opts="-o -q -v -h -V --since --from --to --threshold --db --output --no-headers --color --quiet --verbose --help --version"
+            opts="-o -q -v -h -V --since --from --to --threshold --limit --page --db --output --no-headers --color --quiet --verbose --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -6291,6 +6291,14 @@ _gpuctl() {
                     return 0
                     ;;
                 --threshold)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --limit)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --page)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

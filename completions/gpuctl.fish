@@ -1145,6 +1145,8 @@ complete -c gpuctl -n "__fish_gpuctl_using_subcommand report; and __fish_seen_su
 complete -c gpuctl -n "__fish_gpuctl_using_subcommand report; and __fish_seen_subcommand_from idle" -l from -d 'Window start (RFC 3339 or YYYY-MM-DD[ HH:MM], UTC)' -r
 complete -c gpuctl -n "__fish_gpuctl_using_subcommand report; and __fish_seen_subcommand_from idle" -l to -d 'Window end, exclusive [default: now]; a time past now counts as now' -r
 complete -c gpuctl -n "__fish_gpuctl_using_subcommand report; and __fish_seen_subcommand_from idle" -l threshold -d 'Average GPU utilisation (percent, 0-100) below which a lease counts as idle' -r
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand report; and __fish_seen_subcommand_from idle" -l limit -d 'Show at most N rows per page [default: all; 50 with --page]' -r
+complete -c gpuctl -n "__fish_gpuctl_using_subcommand report; and __fish_seen_subcommand_from idle" -l page -d 'Which page of --limit rows to show, from 1' -r
 complete -c gpuctl -n "__fish_gpuctl_using_subcommand report; and __fish_seen_subcommand_from idle" -l db -d 'Store path [default: $XDG_DATA_HOME/gpuctl/gpuctl.db]' -r -F
 complete -c gpuctl -n "__fish_gpuctl_using_subcommand report; and __fish_seen_subcommand_from idle" -s o -l output -d 'Output format' -r -f -a "table\t''
 json\t''

@@ -55,6 +55,8 @@ pub(crate) struct ReportIdleArgs {
         value_parser = checked(validate::percentage)
     )]
     pub threshold: f64,
+    #[command(flatten)]
+    pub page: PageArgs,
 }
 #[derive(Debug, Args)]
 pub(crate) struct ReportUtilizationArgs {

@@ -539,6 +539,22 @@ fn idle(ctx: &Ctx, args: &ReportIdleArgs) -> Result<()> {
         rows.len() - idle_count,
         window.describe()
     );
+    // The rows are ranked here, not by the store: the page is cut from them, and the totals
+    // above still cover every row.
+    let page = args.page.page(None);
+    let total = rows.len();
+    let skip = usize::try_from(page.offset).unwrap_or(usize::MAX);
+    let take = page
+        .limit
+        .map_or(usize::MAX, |l| usize::try_from(l).unwrap_or(usize::MAX));
+    let rows: Vec<IdleRow> = rows.into_iter().skip(skip).take(take).collect();
+    let footer = match page.limit {
+        Some(_) => format!(
+            "{}; {footer}",
+            super::page_footer(page, rows.len(), total as i64, "row", "rows")
+        ),
+        None => footer,
+    };
     ctx.out.list(&rows, Some(footer))
 }
 

@@ -782,3 +782,26 @@ fn unleased_use_is_its_own_part_of_utilization() {
     );
     assert!(!table.contains("213"), "{table}");
 }
+
+#[test]
+fn report_idle_pages_its_ranked_rows_and_totals_all_of_them() {
+    let env = fleet();
+    let all = json(&env, &window(&["report", "idle"]));
+    let all = all.as_array().unwrap();
+    assert_eq!(all.len(), 2);
+    let second = json(
+        &env,
+        &window(&["report", "idle", "--limit", "1", "--page", "2"]),
+    );
+    assert_eq!(second.as_array().unwrap(), &all[1..]);
+    let args = window(&["report", "idle", "--limit", "1"]);
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    let table = env.ok(&args);
+    let footer = table.lines().last().unwrap();
+    assert!(
+        footer.starts_with("1–1 of 2 rows; 1 idle below 5% (wasted 6.00), 1 without samples"),
+        "{table}"
+    );
+    let past = window(&["report", "idle", "--limit", "1", "--page", "3"]);
+    assert_eq!(json(&env, &past), serde_json::json!([]));
+}
