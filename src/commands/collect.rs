@@ -370,7 +370,7 @@ fn replay(
     };
     let summaries = ctx.change(|inv| {
         let mut summaries = Vec::with_capacity(files.len());
-        let mut next = Some(replay::stream(&files[0].1, ctx.now));
+        let mut next = files.first().map(|(_, path)| replay::stream(path, ctx.now));
         for (at, (node, path)) in files.iter().enumerate() {
             let streamed = match next.take() {
                 Some(streamed) => streamed?,
@@ -386,8 +386,8 @@ fn replay(
         Ok(summaries)
     })?;
     progress.finish_and_clear();
-    if files.len() == 1 {
-        let summary = &summaries[0];
+    // A directory's runs are a list, however many files it held.
+    if let (false, [summary]) = (input.is_dir(), summaries.as_slice()) {
         after_run(
             ctx,
             store,

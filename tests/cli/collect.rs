@@ -894,3 +894,15 @@ fn a_directory_without_recordings_or_with_a_badly_named_one_is_refused() {
     );
     assert_eq!(env.store_snapshot(), before);
 }
+
+#[test]
+fn a_directory_of_one_recording_still_answers_a_list() {
+    let mut env = Env::new();
+    env.set_now("2026-11-29T12:00:00Z");
+    let dir = recordings_dir(&env, &[("rack-a.csv", recording(0..3, None, 1))]);
+    let runs = env.json(&["-o", "json", "collect", "--input", &dir]);
+    let runs = runs.as_array().expect("a list, as for many recordings");
+    assert_eq!(runs.len(), 1);
+    assert_eq!(runs[0]["node"], "rack-a");
+    assert_eq!(runs[0]["samples"], 6);
+}
