@@ -242,13 +242,14 @@ impl RunJudge {
             .map(|g| open_on(&self.open, &g.uuid))
             .collect();
         let rules = std::mem::take(&mut self.rules);
+        let measures = std::mem::take(&mut self.measures);
         let judged = (|| {
-            for (index, rule) in rules.iter().enumerate() {
-                if rule.metric == SECONDS_SINCE_SEEN {
+            for (index, (rule, measure)) in rules.iter().zip(&measures).enumerate() {
+                if measure.of == Measured::SecondsSinceSeen {
                     for (gpu, open) in missing.iter().zip(&missing_open) {
                         let since = gpu.last_seen_at.unwrap_or(gpu.registered_at);
                         let age = (now - since) as f64;
-                        let verdict = if compare(age, &rule.comparison, rule.threshold) {
+                        let verdict = if measure.comparison.holds(age, rule.threshold) {
                             Verdict::Firing(Some(age))
                         } else if !open {
                             continue;
@@ -273,6 +274,7 @@ impl RunJudge {
             Ok::<(), crate::error::Error>(())
         })();
         self.rules = rules;
+        self.measures = measures;
         judged?;
         // Samples older than every later window are done with. They go once they are half of
         // what is kept: dropped every moment, the rest of the window moved down each time.
@@ -365,10 +367,6 @@ impl RunJudge {
         }
         Ok(())
     }
-}
-
-fn compare(value: f64, comparison: &str, threshold: f64) -> bool {
-    Comparison::of(comparison).holds(value, threshold)
 }
 
 /// A rule's comparison.
