@@ -334,22 +334,12 @@ impl Layout {
                 record.len()
             )));
         }
-        let uuid = std::mem::take(&mut sample.uuid);
-        let mut texts = [
-            sample.name.take(),
-            sample.pci_bus_id.take(),
-            sample.serial.take(),
-            sample.driver_version.take(),
-        ];
-        let mut mig_devices = std::mem::take(&mut sample.mig_devices);
-        mig_devices.clear();
-        *sample = DeviceSample {
-            timestamp: default_timestamp,
-            mig_devices,
-            ..DeviceSample::default()
-        };
-        let mut uuid = Some(uuid);
-        let mut has_uuid = false;
+        // What the sample held: its strings are parsed into again, for their buffers.
+        let mut used = std::mem::take(sample);
+        used.mig_devices.clear();
+        sample.timestamp = default_timestamp;
+        sample.mig_devices = used.mig_devices;
+        let mut uuid = None;
         for (spec, cell) in self.columns.iter().zip(record.iter()) {
             let bad = |why: String| RowError::Bad(format!("{}: {why}", spec.field));
             let cell = cell.trim();
@@ -361,8 +351,8 @@ impl Layout {
             }
             match spec.column {
                 Column::Uuid => {
+                    uuid = Some(std::mem::take(&mut used.uuid));
                     text_into(cell, &mut uuid).map_err(bad)?;
-                    has_uuid = uuid.is_some();
                     if let Some(uuid) = &uuid {
                         validate::device_uuid(uuid).map_err(|e| bad(e.message))?;
                     }
@@ -380,20 +370,20 @@ impl Layout {
                 }
                 Column::Index => sample.index = reading(cell, &INDEX).map_err(bad)?,
                 Column::Name => {
-                    text_into(cell, &mut texts[0]).map_err(bad)?;
-                    sample.name = texts[0].take();
+                    sample.name = used.name.take();
+                    text_into(cell, &mut sample.name).map_err(bad)?;
                 }
                 Column::PciBusId => {
-                    text_into(cell, &mut texts[1]).map_err(bad)?;
-                    sample.pci_bus_id = texts[1].take();
+                    sample.pci_bus_id = used.pci_bus_id.take();
+                    text_into(cell, &mut sample.pci_bus_id).map_err(bad)?;
                 }
                 Column::Serial => {
-                    text_into(cell, &mut texts[2]).map_err(bad)?;
-                    sample.serial = texts[2].take();
+                    sample.serial = used.serial.take();
+                    text_into(cell, &mut sample.serial).map_err(bad)?;
                 }
                 Column::DriverVersion => {
-                    text_into(cell, &mut texts[3]).map_err(bad)?;
-                    sample.driver_version = texts[3].take();
+                    sample.driver_version = used.driver_version.take();
+                    text_into(cell, &mut sample.driver_version).map_err(bad)?;
                 }
                 Column::GpuUtil => sample.gpu_util_pct = reading(cell, &PERCENT).map_err(bad)?,
                 Column::MemUtil => sample.mem_util_pct = reading(cell, &PERCENT).map_err(bad)?,
@@ -423,10 +413,7 @@ impl Layout {
                 Column::PowerLimit | Column::Ignored => {}
             }
         }
-        if !has_uuid {
-            return Err(RowError::NoUuid);
-        }
-        sample.uuid = uuid.unwrap_or_default();
+        sample.uuid = uuid.ok_or(RowError::NoUuid)?;
         Ok(())
     }
 }
@@ -510,22 +497,9 @@ pub fn is_absent(cell: &str) -> bool {
 /// A text value (a name, a version, a bus id): None when absent; refused with a control
 /// character in it, which a terminal would obey rather than show.
 fn text(cell: &str) -> Result<Option<String>, String> {
-    if is_absent(cell) {
-        return Ok(None);
-    }
-    // Printable ASCII, as every real value is, has no control character to look for.
-    let printable_ascii = cell.bytes().all(|b| (0x20..0x7f).contains(&b));
-    if printable_ascii {
-        return Ok(Some(cell.trim().to_string()));
-    }
-    if let Some(c) = cell.chars().find(|c| crate::terminal::is_control(*c)) {
-        return Err(format!(
-            "{} contains the control character {}",
-            quote(cell),
-            crate::terminal::escape(c.encode_utf8(&mut [0; 4]))
-        ));
-    }
-    Ok(Some(cell.trim().to_string()))
+    let mut value = None;
+    text_into(cell, &mut value)?;
+    Ok(value)
 }
 
 /// [`text`] into `slot`, reusing the string it holds: None when absent.
@@ -534,10 +508,16 @@ fn text_into(cell: &str, slot: &mut Option<String>) -> Result<(), String> {
         *slot = None;
         return Ok(());
     }
+    // Printable ASCII, as every real value is, has no control character to look for.
     let printable_ascii = cell.bytes().all(|b| (0x20..0x7f).contains(&b));
     if !printable_ascii {
-        *slot = text(cell)?;
-        return Ok(());
+        if let Some(c) = cell.chars().find(|c| crate::terminal::is_control(*c)) {
+            return Err(format!(
+                "{} contains the control character {}",
+                quote(cell),
+                crate::terminal::escape(c.encode_utf8(&mut [0; 4]))
+            ));
+        }
     }
     let value = slot.get_or_insert_with(String::new);
     value.clear();
