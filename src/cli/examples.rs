@@ -444,34 +444,12 @@ fn shell_words(line: &str) -> Vec<&str> {
 mod tests {
     use super::*;
 
-    /// The words of an example line, split as a shell would: on spaces, `'…'` kept whole.
+    /// The words of an example line as a shell makes them: split as shown, quotes removed.
     fn words(line: &str) -> Vec<String> {
-        let mut words = Vec::new();
-        let mut word = String::new();
-        let mut quoted = false;
-        let mut started = false;
-        for c in line.chars() {
-            match c {
-                '\'' => {
-                    quoted = !quoted;
-                    started = true;
-                }
-                ' ' if !quoted => {
-                    if started {
-                        words.push(std::mem::take(&mut word));
-                        started = false;
-                    }
-                }
-                _ => {
-                    word.push(c);
-                    started = true;
-                }
-            }
-        }
-        if started {
-            words.push(word);
-        }
-        words
+        shell_words(line)
+            .into_iter()
+            .map(|word| word.replace('\'', ""))
+            .collect()
     }
 
     /// Every command path of the tree and whether it has subcommands.
