@@ -295,8 +295,13 @@ fn collect_once(
 
 /// What `--input` names: one recording of the node collect runs for, or a directory of
 /// recordings, each named after its node (`NODE.csv`).
-fn recordings(args: &CollectArgs, input: &Path, node_name: &str) -> Result<Vec<(String, PathBuf)>> {
-    if !input.is_dir() {
+fn recordings(
+    args: &CollectArgs,
+    input: &Path,
+    directory: bool,
+    node_name: &str,
+) -> Result<Vec<(String, PathBuf)>> {
+    if !directory {
         return Ok(vec![(node_name.to_string(), input.to_path_buf())]);
     }
     if let Some(node) = &args.node {
@@ -361,7 +366,8 @@ fn replay(
     node_name: &str,
     input: &Path,
 ) -> Result<()> {
-    let files = recordings(args, input, node_name)?;
+    let directory = input.is_dir();
+    let files = recordings(args, input, directory, node_name)?;
     let progress = match files.len() {
         1 => ctx.out.spinner(&format!("replaying {}", input.display())),
         n => ctx
@@ -387,7 +393,7 @@ fn replay(
     })?;
     progress.finish_and_clear();
     // A directory's runs are a list, however many files it held.
-    if let (false, [summary]) = (input.is_dir(), summaries.as_slice()) {
+    if let (false, [summary]) = (directory, summaries.as_slice()) {
         after_run(
             ctx,
             store,
