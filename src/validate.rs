@@ -184,7 +184,7 @@ const DEVICE_UUID_MAX: usize = 96;
 /// device's `MIG-<hex and dashes>`, or the pre-R470 `MIG-GPU-<hex and dashes>/<gi>/<ci>`.
 pub(crate) fn device_uuid(uuid: &str) -> Result<()> {
     let hex_and_dashes =
-        |s: &str| !s.is_empty() && s.chars().all(|c| c.is_ascii_hexdigit() || c == '-');
+        |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_hexdigit() || b == b'-');
     let valid = uuid.len() <= DEVICE_UUID_MAX
         && if let Some(rest) = uuid.strip_prefix("GPU-") {
             hex_and_dashes(rest)

@@ -527,13 +527,7 @@ fn text_into(cell: &str, slot: &mut Option<String>) -> Result<(), String> {
 
 /// The number in `45`, `45 %`, `77.71 W` or `81559 MiB`: the unit, if any, follows a space.
 fn number(cell: &str) -> Result<Option<f64>, String> {
-    // Most readings are whole numbers (`45 %`, `81559 MiB`, `1980 MHz`): read those exactly
-    // without the float parser.
-    let digits = cell.bytes().take_while(u8::is_ascii_digit).count();
-    if (1..=15).contains(&digits) && cell.as_bytes().get(digits).is_none_or(|b| *b == b' ') {
-        let whole: u64 = cell[..digits]
-            .bytes()
-            .fold(0, |n, d| n * 10 + u64::from(d - b'0'));
+    if let Some(whole) = whole(cell) {
         return Ok(Some(whole as f64));
     }
     if is_absent(cell) {
@@ -547,19 +541,44 @@ fn number(cell: &str) -> Result<Option<f64>, String> {
     }
 }
 
+/// Most readings are whole numbers (`45 %`, `81559 MiB`, `1980 MHz`): those are read exactly,
+/// without the float parser. None for anything else (a fraction, an absent value, an error).
+fn whole(cell: &str) -> Option<u64> {
+    let digits = cell.bytes().take_while(u8::is_ascii_digit).count();
+    let ends = cell.as_bytes().get(digits).is_none_or(|b| *b == b' ');
+    ((1..=15).contains(&digits) && ends).then(|| decimal_digits(&cell.as_bytes()[..digits]))
+}
+
+/// The value of a run of ASCII digits (at most 18, so it cannot overflow).
+fn decimal_digits(digits: &[u8]) -> u64 {
+    (digits.iter()).fold(0, |n, d| n * 10 + u64::from(d - b'0'))
+}
+
 /// A whole reading (percent, MiB, MHz, °C, counts) within its physical `range`; a fraction
 /// is rounded.
 fn reading<T: TryFrom<u64>>(cell: &str, range: &Range) -> Result<Option<T>, String> {
-    number(cell)?
-        .map(|v| {
-            let v = range.check(v.round(), cell)?;
-            T::try_from(v as u64).map_err(|_| format!("{} is out of range", quote(cell)))
-        })
-        .transpose()
+    let value = match whole(cell) {
+        // At most 15 digits: exact as an f64, and a whole number needs no rounding.
+        Some(whole) => range.check(whole as f64, cell)? as u64,
+        None => match number(cell)? {
+            Some(v) => range.check(v.round(), cell)? as u64,
+            None => return Ok(None),
+        },
+    };
+    T::try_from(value)
+        .map(Some)
+        .map_err(|_| format!("{} is out of range", quote(cell)))
 }
 
 /// nvidia-smi reports watts; the store keeps milliwatts.
 fn milliwatts(cell: &str) -> Result<Option<u32>, String> {
+    // `77.71 W` as nvidia-smi writes it, read exactly: what the float path rounds it to.
+    if let Some(milli) = thousandths(cell) {
+        if milli <= (POWER_W.max * 1000.0) as u64 {
+            // At most 5,000,000: within u32.
+            return Ok(u32::try_from(milli).ok());
+        }
+    }
     number(cell)?
         .map(|watts| {
             let watts = POWER_W.check(watts, cell)?;
@@ -567,6 +586,27 @@ fn milliwatts(cell: &str) -> Result<Option<u32>, String> {
                 .map_err(|_| format!("{} is out of range", quote(cell)))
         })
         .transpose()
+}
+
+/// `77.71 W` as 77,710: a number with at most three decimals, in thousandths. None for
+/// anything else, which the float path reads.
+fn thousandths(cell: &str) -> Option<u64> {
+    let bytes = cell.as_bytes();
+    let whole = bytes.iter().take_while(|b| b.is_ascii_digit()).count();
+    let (fraction, rest) = match bytes.get(whole) {
+        Some(b'.') => {
+            let after = &bytes[whole + 1..];
+            let n = after.iter().take_while(|b| b.is_ascii_digit()).count();
+            (&after[..n], &after[n..])
+        }
+        _ => (&bytes[..0], &bytes[whole..]),
+    };
+    let ends = rest.first().is_none_or(|b| *b == b' ');
+    if !(1..=12).contains(&whole) || fraction.len() > 3 || !ends {
+        return None;
+    }
+    let scale = [1000, 100, 10, 1][fraction.len()];
+    Some(decimal_digits(&bytes[..whole]) * 1000 + decimal_digits(fraction) * scale)
 }
 
 /// The energy counter in millijoules, NVML's unit; a header that says `[J]` is converted.
@@ -598,8 +638,11 @@ fn mig_mode(cell: &str) -> Result<Option<bool>, String> {
 
 /// nvidia-smi's `2026/11/29 10:00:00.123` (read as UTC), or RFC 3339; unix seconds.
 pub(crate) fn parse_timestamp(text: &str) -> Result<i64, String> {
-    let mut parsed = None;
+    let mut parsed = smi_time(text).map(|t| t.and_utc());
     for format in ["%Y/%m/%d %H:%M:%S%.f", "%Y-%m-%d %H:%M:%S%.f"] {
+        if parsed.is_some() {
+            break;
+        }
         if let Ok(t) = NaiveDateTime::parse_from_str(text, format) {
             parsed = Some(t.and_utc());
             break;
@@ -619,6 +662,33 @@ pub(crate) fn parse_timestamp(text: &str) -> Result<i64, String> {
         ));
     }
     Ok(time.timestamp())
+}
+
+/// `2026/11/29 10:00:00.123`, nvidia-smi's own form (or with dashes), read without a format
+/// string: a replay reads one per moment. None for any other form, left to the formats.
+fn smi_time(text: &str) -> Option<NaiveDateTime> {
+    let b = text.as_bytes();
+    let number = |range: std::ops::Range<usize>| {
+        let digits = b.get(range)?;
+        (digits.iter().all(u8::is_ascii_digit)).then(|| decimal_digits(digits) as u32)
+    };
+    let dates = |sep: u8| b.get(4) == Some(&sep) && b.get(7) == Some(&sep);
+    let shape = b.len() >= 19
+        && (dates(b'/') || dates(b'-'))
+        && (b[10], b[13], b[16]) == (b' ', b':', b':');
+    if !shape {
+        return None;
+    }
+    let nanos = match &b[19..] {
+        [] => 0,
+        [b'.', fraction @ ..] if (1..=9).contains(&fraction.len()) => {
+            number(20..b.len())? * 10u32.pow(9 - fraction.len() as u32)
+        }
+        _ => return None,
+    };
+    let date =
+        chrono::NaiveDate::from_ymd_opt(number(0..4)? as i32, number(5..7)?, number(8..10)?)?;
+    date.and_hms_nano_opt(number(11..13)?, number(14..16)?, number(17..19)?, nanos)
 }
 
 #[cfg(test)]
@@ -703,6 +773,76 @@ mod tests {
     fn mig_mode_reads_enabled_and_disabled() {
         assert_eq!(mig_mode("Enabled"), Ok(Some(true)));
         assert_eq!(mig_mode("Disabled"), Ok(Some(false)));
+    }
+
+    #[test]
+    fn watts_read_exactly_are_what_the_float_path_rounds_them_to() {
+        let float_path = |cell: &str| {
+            let watts: f64 = cell.split(' ').next().unwrap().parse().unwrap();
+            (watts * 1000.0).round() as u64
+        };
+        for milli in (0..=5_000_000u64).step_by(7) {
+            let (w, f) = (milli / 1000, milli % 1000);
+            for cell in [
+                format!("{w}.{f:03} W"),
+                format!("{w}.{:02} W", f / 10),
+                format!("{w}.{} W", f / 100),
+                format!("{w}"),
+            ] {
+                assert_eq!(thousandths(&cell), Some(float_path(&cell)), "{cell}");
+                assert_eq!(milliwatts(&cell).unwrap(), Some(float_path(&cell) as u32));
+            }
+        }
+        // Other forms go the float path, with its errors.
+        assert_eq!(thousandths("0.0005 W"), None);
+        assert_eq!(milliwatts("0.0005 W"), Ok(Some(1)));
+        assert_eq!(thousandths(".5 W"), None);
+        assert_eq!(milliwatts("1e3 W"), Ok(Some(1_000_000)));
+        assert!(milliwatts("5000.001 W")
+            .unwrap_err()
+            .contains("outside 0–5000 W"));
+        assert_eq!(milliwatts("[N/A]"), Ok(None));
+    }
+
+    #[test]
+    fn readings_read_whole_or_rounded() {
+        assert_eq!(reading::<u32>("45 %", &PERCENT), Ok(Some(45)));
+        assert_eq!(reading::<u32>("45.5 %", &PERCENT), Ok(Some(46)));
+        assert_eq!(reading::<u32>("45%", &PERCENT), Ok(Some(45)));
+        assert_eq!(reading::<u32>("[N/A]", &PERCENT), Ok(None));
+        assert!(reading::<u32>("101 %", &PERCENT)
+            .unwrap_err()
+            .contains("outside 0–100%"));
+        assert!(reading::<u32>("lots", &PERCENT)
+            .unwrap_err()
+            .contains("not a number"));
+    }
+
+    #[test]
+    fn nvidia_smi_times_read_without_a_format_as_with_one() {
+        for text in [
+            "2026/11/29 10:00:00.123",
+            "2026/11/29 10:00:00",
+            "2026-02-28 23:59:59.999999999",
+            "2026/12/31 00:00:00.5",
+        ] {
+            let format = ["%Y/%m/%d %H:%M:%S%.f", "%Y-%m-%d %H:%M:%S%.f"]
+                .iter()
+                .find_map(|f| NaiveDateTime::parse_from_str(text, f).ok());
+            assert_eq!(smi_time(text), format, "{text}");
+            assert!(smi_time(text).is_some(), "{text}");
+        }
+        // Impossible dates and other shapes are the formats' to judge.
+        for text in [
+            "2026/02/30 10:00:00",
+            "2026/11-29 10:00:00",
+            "2026/11/29 10:00:00.",
+            "2026/11/29T10:00:00",
+            "2026/11/29 24:00:00",
+        ] {
+            assert_eq!(smi_time(text), None, "{text}");
+        }
+        assert!(parse_timestamp("2026/02/30 10:00:00").is_err());
     }
 
     #[test]
