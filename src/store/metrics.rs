@@ -38,32 +38,73 @@ pub type FleetKey = (String, i64, Option<i64>);
 /// start from the stored row and add each batch's device-hours in the same order.
 #[derive(Default)]
 pub struct SampleWriter {
-    /// Where each device's samples count (None: not in the inventory, counted nowhere).
-    keys: HashMap<i64, Option<FleetKey>>,
+    /// What the run holds of each device it wrote or was told of: one lookup per row.
+    devices: HashMap<i64, WriterDevice>,
     /// Per (hour, cluster, model id), the cluster by its place in `clusters`.
     fleet: HashMap<(i64, usize, i64), FleetHour>,
     clusters: Vec<String>,
-    /// Each device's newest sample, with the batch it came in.
-    newest: HashMap<i64, (usize, SampleRow)>,
     batches: usize,
-    /// The new rows of the batch in hand, as (hour, device, place in the batch).
-    device_hours: Vec<(i64, i64, usize)>,
-    /// Per GPU, a time at or after its newest stored sample (i64::MAX when unknown).
-    stored_until: HashMap<i64, i64>,
-    /// New rows not written yet.
-    pending: Vec<SampleRow>,
-    /// The rollups of hours already rolled up that this run's rows fill, when asked for.
+    /// The new rows of the batch in hand, as (hour, device, place in the batch, where the
+    /// device counts in the fleet).
+    device_hours: Vec<(i64, i64, usize, Option<Counted>)>,
+    /// New rows held in `devices`, not written yet.
+    pending: usize,
+    /// Whether the rollups of late hours are kept as rows pass (see
+    /// [`Self::roll_up_hours_before`]), and the hours whose rows have all passed.
     late: Option<LateHours>,
 }
 
-/// New rows held before they are written.
-const PENDING_MAX: usize = 1_024;
+/// What a [`SampleWriter`] holds of one device.
+#[derive(Default)]
+struct WriterDevice {
+    /// A time at or after its newest stored sample (i64::MAX for a row id that is no
+    /// device); None until read.
+    until: Option<i64>,
+    /// Its new rows not written yet, oldest first: written device by device, in the samples
+    /// table's key order, so that SQLite appends rather than searches (a fifth faster).
+    pending: Vec<SampleRow>,
+    /// Its newest sample, with the batch it came in.
+    newest: Option<(usize, SampleRow)>,
+    /// Where its samples count in the fleet: None until read, then None when the inventory
+    /// does not hold it (counted nowhere).
+    counted: Option<Option<Counted>>,
+    /// Its late hours as its rows pass, when asked for.
+    late: Option<LateDevice>,
+}
+
+/// Where a device's samples count: the cluster by its place in [`SampleWriter::clusters`],
+/// the model id and the memory total.
+#[derive(Debug, Clone, Copy, PartialEq)]
+struct Counted {
+    cluster_at: usize,
+    model_id: i64,
+    memory_total: Option<i64>,
+}
+
+/// New rows held before they are written: a replayed node's day (11,520 rows) at once.
+const PENDING_MAX: usize = 32_768;
 
 impl SampleWriter {
     /// Says where a device's samples count from now on (the caller knows of a memory total
     /// the device row does not hold yet); otherwise it is read from the store once.
     pub fn set_fleet_key(&mut self, device_id: i64, key: Option<FleetKey>) {
-        self.keys.insert(device_id, key);
+        let counted = key.map(|key| self.counted(key));
+        self.devices.entry(device_id).or_default().counted = Some(counted);
+    }
+
+    fn counted(&mut self, (cluster, model_id, memory_total): FleetKey) -> Counted {
+        let cluster_at = match self.clusters.iter().position(|c| *c == cluster) {
+            Some(at) => at,
+            None => {
+                self.clusters.push(cluster);
+                self.clusters.len() - 1
+            }
+        };
+        Counted {
+            cluster_at,
+            model_id,
+            memory_total,
+        }
     }
 
     /// Rolls up, as the rows pass, the hours before `before_hour` (those a rollup pass has
@@ -74,7 +115,6 @@ impl SampleWriter {
     pub fn roll_up_hours_before(&mut self, before_hour: i64) {
         self.late = Some(LateHours {
             before_hour,
-            devices: HashMap::default(),
             ended: Vec::new(),
         });
     }
@@ -89,10 +129,10 @@ impl SampleWriter {
         self.flush(conn)?;
         let mut ended = late.ended;
         let mut covered = Vec::new();
-        for (device_id, device) in late.devices {
-            if !device.redo {
+        for (device_id, device) in &mut self.devices {
+            if let Some(device) = device.late.take().filter(|d| !d.redo) {
                 ended.extend(device.current);
-                covered.push(device_id);
+                covered.push(*device_id);
             }
         }
         let mut upsert = conn.prepare_cached(
@@ -119,78 +159,96 @@ impl SampleWriter {
         samples: &[SampleRow],
         inserted: &mut Vec<bool>,
     ) -> Result<()> {
-        let mut one = conn.prepare_cached(INSERT_ONE)?;
         inserted.clear();
-        // A row newer than every stored sample of its GPU cannot be there already: those are
-        // held and written many to a statement; any other is tried alone at once, to learn
-        // whether it was new (after the held rows, one of which it may repeat).
-        for s in samples {
-            let newest_stored = match self.stored_until.get(&s.device_id) {
-                Some(until) => *until,
+        self.batches += 1;
+        self.device_hours.clear();
+        let batch = self.batches;
+        for (at, s) in samples.iter().enumerate() {
+            let mut device = self.devices.entry(s.device_id).or_default();
+            let newest_stored = match device.until {
+                Some(until) => until,
                 None => {
                     let until = stored_until(conn, s.device_id)?;
-                    self.stored_until.insert(s.device_id, until);
-                    if let Some(late) = &mut self.late {
-                        late.devices.insert(s.device_id, LateDevice::new(until));
+                    device.until = Some(until);
+                    if self.late.is_some() {
+                        device.late = Some(LateDevice::new(until));
                     }
                     until
                 }
             };
+            // A row newer than every stored sample of its GPU cannot be there already: those
+            // are held and written many to a statement; any other is tried alone at once, to
+            // learn whether it was new (after the held rows, one of which it may repeat).
             let new = if s.ts > newest_stored {
-                self.pending.push(s.clone());
+                device.pending.push(s.clone());
+                self.pending += 1;
                 true
             } else {
                 self.flush(conn)?;
-                one.execute(sample_params(s))? == 1
+                let new = conn.prepare_cached(INSERT_ONE)?.execute(sample_params(s))? == 1;
+                // Looked up again: the flush needed the whole writer.
+                device = self.devices.entry(s.device_id).or_default();
+                new
             };
-            if new {
-                // Later rows of the GPU up to this time may be repeats of this one.
-                self.stored_until
-                    .insert(s.device_id, newest_stored.max(s.ts));
-            }
             inserted.push(new);
-        }
-        if self.pending.len() >= PENDING_MAX {
-            self.flush(conn)?;
-        }
-        if let Some(late) = &mut self.late {
-            for (s, _) in samples.iter().zip(inserted.iter()).filter(|(_, new)| **new) {
-                late.add(s);
+            if !new {
+                continue;
             }
-        }
-        // Each device's newest: the first of the batch's latest second, and a later batch's
-        // over an earlier one of the same second, as a later `UPDATE … WHERE latest_ts <= ?`
-        // would.
-        self.batches += 1;
-        self.device_hours.clear();
-        for (at, s) in samples.iter().enumerate().filter(|(at, _)| inserted[*at]) {
-            self.device_hours
-                .push((s.ts - s.ts.rem_euclid(HOUR), s.device_id, at));
-            match self.newest.get_mut(&s.device_id) {
-                Some((batch, kept))
-                    if s.ts > kept.ts || (s.ts == kept.ts && *batch != self.batches) =>
+            // Later rows of the GPU up to this time may be repeats of this one.
+            device.until = Some(newest_stored.max(s.ts));
+            if let (Some(late), Some(before_hour)) =
+                (&mut device.late, self.late.as_ref().map(|l| l.before_hour))
+            {
+                if let Some(ended) = late.add(s, before_hour) {
+                    if let Some(late) = &mut self.late {
+                        late.ended.push(ended);
+                    }
+                }
+            }
+            // Each device's newest: the first of the batch's latest second, and a later
+            // batch's over an earlier one of the same second, as a later
+            // `UPDATE … WHERE latest_ts <= ?` would.
+            match &mut device.newest {
+                Some((kept_batch, kept))
+                    if s.ts > kept.ts || (s.ts == kept.ts && *kept_batch != batch) =>
                 {
-                    *batch = self.batches;
+                    *kept_batch = batch;
                     kept.clone_from(s);
                 }
                 Some(_) => {}
-                None => {
-                    self.newest.insert(s.device_id, (self.batches, s.clone()));
-                }
+                None => device.newest = Some((batch, s.clone())),
             }
+            let known = device.counted;
+            let counted = match known {
+                Some(counted) => counted,
+                None => {
+                    let counted = fleet_key(conn, s.device_id)?.map(|key| self.counted(key));
+                    self.devices.entry(s.device_id).or_default().counted = Some(counted);
+                    counted
+                }
+            };
+            (self.device_hours).push((s.ts - s.ts.rem_euclid(HOUR), s.device_id, at, counted));
+        }
+        if self.pending >= PENDING_MAX {
+            self.flush(conn)?;
         }
         // Per (hour, device) first, in that order, as the fleet aggregates take them; a
         // device's rows of one hour in the batch's order (the sort is stable).
         let mut device_hours = std::mem::take(&mut self.device_hours);
-        device_hours.sort_by_key(|(hour, device, _)| (*hour, *device));
+        device_hours.sort_by_key(|(hour, device, _, _)| (*hour, *device));
         let mut rows = device_hours.iter().peekable();
-        while let Some((hour, device_id, at)) = rows.next() {
+        while let Some((hour, device_id, at, counted)) = rows.next() {
             let mut h = DeviceHour::default();
             h.add(&samples[*at]);
-            while let Some((_, _, at)) = rows.next_if(|(h2, d2, _)| (h2, d2) == (hour, device_id)) {
+            while let Some((_, _, at, _)) =
+                rows.next_if(|(h2, d2, _, _)| (h2, d2) == (hour, device_id))
+            {
                 h.add(&samples[*at]);
             }
-            self.add_to_fleet(conn, *hour, *device_id, &h)?;
+            // A sample of a GPU the inventory does not hold has no cluster to count in.
+            if let Some(counted) = counted {
+                self.add_to_fleet(conn, *hour, counted, &h)?;
+            }
         }
         self.device_hours = device_hours;
         Ok(())
@@ -200,40 +258,42 @@ impl SampleWriter {
         &mut self,
         conn: &Connection,
         hour: i64,
-        device_id: i64,
+        counted: &Counted,
         h: &DeviceHour,
     ) -> Result<()> {
-        let key = match self.keys.entry(device_id) {
-            Entry::Occupied(key) => key.into_mut(),
-            Entry::Vacant(vacant) => vacant.insert(fleet_key(conn, device_id)?),
-        };
-        // A sample of a GPU the inventory does not hold has no cluster to count in.
-        let Some((cluster, model_id, memory_total)) = key else {
-            return Ok(());
-        };
-        let (model_id, memory_total) = (*model_id, *memory_total);
-        let cluster_at = match self.clusters.iter().position(|c| c == cluster) {
-            Some(at) => at,
-            None => {
-                self.clusters.push(cluster.clone());
-                self.clusters.len() - 1
-            }
-        };
-        let row = match self.fleet.entry((hour, cluster_at, model_id)) {
+        let row = match self
+            .fleet
+            .entry((hour, counted.cluster_at, counted.model_id))
+        {
             Entry::Occupied(row) => row.into_mut(),
             Entry::Vacant(vacant) => {
-                let key = (hour, self.clusters[cluster_at].clone(), model_id);
-                vacant.insert(stored_fleet_hour(conn, &key)?)
+                let cluster = &self.clusters[counted.cluster_at];
+                vacant.insert(stored_fleet_hour(conn, hour, cluster, counted.model_id)?)
             }
         };
-        row.add(h, memory_total);
+        row.add(h, counted.memory_total);
         Ok(())
     }
 
-    /// Writes the rows held so far.
+    /// Writes the rows held so far, device by device.
     fn flush(&mut self, conn: &Connection) -> Result<()> {
-        insert_fresh(conn, &self.pending)?;
-        self.pending.clear();
+        if self.pending == 0 {
+            return Ok(());
+        }
+        let mut held: Vec<(i64, &mut Vec<SampleRow>)> = (self.devices.iter_mut())
+            .filter(|(_, d)| !d.pending.is_empty())
+            .map(|(id, d)| (*id, &mut d.pending))
+            .collect();
+        held.sort_unstable_by_key(|(id, _)| *id);
+        insert_fresh(
+            conn,
+            held.iter().flat_map(|(_, rows)| rows.iter()),
+            self.pending,
+        )?;
+        for (_, rows) in held {
+            rows.clear();
+        }
+        self.pending = 0;
         Ok(())
     }
 
@@ -246,7 +306,9 @@ impl SampleWriter {
                     latest_fan_pct = ?8, latest_ecc_uncorrected = ?9
              WHERE id = ?1 AND (latest_ts IS NULL OR latest_ts <= ?2)",
         )?;
-        let mut newest: Vec<&SampleRow> = self.newest.values().map(|(_, s)| s).collect();
+        let mut newest: Vec<&SampleRow> = (self.devices.values())
+            .filter_map(|d| d.newest.as_ref().map(|(_, s)| s))
+            .collect();
         newest.sort_by_key(|s| s.device_id);
         for s in newest {
             latest.execute(sample_params(s))?;
@@ -321,20 +383,25 @@ const INSERT_ONE: &str = "INSERT OR IGNORE INTO samples (device_id, ts, gpu_util
 /// Rows per statement of [`insert_fresh`], largest first.
 const FRESH_CHUNKS: [usize; 3] = [64, 8, 1];
 
-/// Inserts rows known to be new, several to a statement (SQLite runs one multi-row insert
-/// much faster than as many single ones).
-fn insert_fresh(conn: &Connection, rows: &[SampleRow]) -> Result<()> {
-    let mut rest = rows;
+/// Inserts `count` rows known to be new, several to a statement (SQLite runs one multi-row
+/// insert much faster than as many single ones).
+fn insert_fresh<'a>(
+    conn: &Connection,
+    rows: impl IntoIterator<Item = &'a SampleRow>,
+    count: usize,
+) -> Result<()> {
+    let mut rows = rows.into_iter();
+    let mut left = count;
     for size in FRESH_CHUNKS {
-        if rest.len() < size {
-            continue;
-        }
         if size == 1 {
             let mut one = conn.prepare_cached(INSERT_ONE)?;
-            for s in rest {
+            for s in rows.by_ref().take(left) {
                 one.execute(sample_params(s))?;
             }
             break;
+        }
+        if left < size {
+            continue;
         }
         let values = vec!["(?, ?, ?, ?, ?, ?, ?, ?, ?)"; size].join(", ");
         let mut stmt = conn.prepare_cached(&format!(
@@ -343,9 +410,8 @@ fn insert_fresh(conn: &Connection, rows: &[SampleRow]) -> Result<()> {
             "INSERT OR IGNORE INTO samples (device_id, ts, gpu_util, mem_util, mem_used_mib,
                  temp_c, power_mw, fan_pct, ecc_uncorrected) VALUES {values}"
         ))?;
-        while rest.len() >= size {
-            let (chunk, tail) = rest.split_at(size);
-            for (i, s) in chunk.iter().enumerate() {
+        while left >= size {
+            for (i, s) in rows.by_ref().take(size).enumerate() {
                 let at = i * 9;
                 stmt.raw_bind_parameter(at + 1, s.device_id)?;
                 stmt.raw_bind_parameter(at + 2, s.ts)?;
@@ -358,7 +424,7 @@ fn insert_fresh(conn: &Connection, rows: &[SampleRow]) -> Result<()> {
                 stmt.raw_bind_parameter(at + 9, s.ecc_uncorrected)?;
             }
             stmt.raw_execute()?;
-            rest = tail;
+            left -= size;
         }
     }
     Ok(())
@@ -432,7 +498,9 @@ impl FleetHour {
 /// The stored aggregates of an (hour, cluster, model), or zeros.
 fn stored_fleet_hour(
     conn: &Connection,
-    (hour, cluster, model_id): &(i64, String, i64),
+    hour: i64,
+    cluster: &str,
+    model_id: i64,
 ) -> Result<FleetHour> {
     Ok(conn
         .prepare_cached(
@@ -935,11 +1003,10 @@ impl StreamedRollups {
     }
 }
 
-/// What [`SampleWriter::roll_up_hours_before`] keeps.
+/// What [`SampleWriter::roll_up_hours_before`] keeps beside each device's [`LateDevice`].
 #[derive(Debug)]
 struct LateHours {
     before_hour: i64,
-    devices: HashMap<i64, LateDevice>,
     /// Hours whose rows have all passed.
     ended: Vec<HourRollup>,
 }
@@ -963,37 +1030,33 @@ impl LateDevice {
             redo: false,
         }
     }
-}
 
-impl LateHours {
-    fn add(&mut self, s: &SampleRow) {
+    /// Adds a new row of the GPU; returns the hour it ends, if it starts the next.
+    fn add(&mut self, s: &SampleRow, before_hour: i64) -> Option<HourRollup> {
         // The hour as the rollup statement groups it (`ts / 3600`).
         let hour = s.ts - s.ts % HOUR;
-        if hour >= self.before_hour {
-            return;
+        if hour >= before_hour || self.redo {
+            return None;
         }
-        let Some(device) = self.devices.get_mut(&s.device_id) else {
-            return;
-        };
-        if device.redo {
-            return;
+        if s.ts < 0 || hour <= self.stored_until {
+            self.redo = true;
+            self.current = None;
+            return None;
         }
-        if s.ts < 0 || hour <= device.stored_until {
-            device.redo = true;
-            device.current = None;
-            return;
-        }
-        match &mut device.current {
-            Some(run) if run.hour == hour => run.add(s),
+        match &mut self.current {
+            Some(run) if run.hour == hour => {
+                run.add(s);
+                None
+            }
             Some(run) if run.hour > hour => {
-                device.redo = true;
-                device.current = None;
+                self.redo = true;
+                self.current = None;
+                None
             }
             current => {
-                self.ended.extend(current.take());
                 let mut run = HourRollup::new(s.device_id, hour, s.ts);
                 run.add(s);
-                *current = Some(run);
+                current.replace(run)
             }
         }
     }
