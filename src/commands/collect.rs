@@ -376,17 +376,16 @@ fn replay(
     };
     let summaries = ctx.change(|inv| {
         let mut summaries = Vec::with_capacity(files.len());
-        let mut next = files.first().map(|(_, path)| replay::stream(path, ctx.now));
+        // One reader for every file, running ahead of the store across them.
+        let mut streamed = match files.as_slice() {
+            [(_, path)] => replay::stream(path, ctx.now)?,
+            _ => replay::stream_all(files.iter().map(|(_, p)| p.clone()).collect(), ctx.now),
+        };
         for (at, (node, path)) in files.iter().enumerate() {
-            let streamed = match next.take() {
-                Some(streamed) => streamed?,
-                // Set for every file before its turn, below.
-                None => replay::stream(path, ctx.now)?,
-            };
-            next = files
-                .get(at + 1)
-                .map(|(_, next)| replay::stream(next, ctx.now));
-            summaries.push(replay_file(ctx, inv, args, node, path, streamed)?);
+            if at > 0 {
+                streamed.next_file();
+            }
+            summaries.push(replay_file(ctx, inv, args, node, path, &mut streamed)?);
             progress.inc(1);
         }
         Ok(summaries)
@@ -420,11 +419,11 @@ fn replay_file(
     args: &CollectArgs,
     node_name: &str,
     input: &Path,
-    streamed: replay::Stream,
+    streamed: &mut replay::Stream,
 ) -> Result<RunSummary> {
     let started = Instant::now();
     let unordered = std::cell::Cell::new(false);
-    let batches = streamed.map(|message| match message {
+    let batches = streamed.by_ref().map(|message| match message {
         Ok(Streamed::Batch(batch)) => Ok(batch),
         Ok(Streamed::Unordered) => {
             unordered.set(true);

@@ -178,35 +178,69 @@ pub fn stream(path: impl AsRef<Path>, default_timestamp: i64) -> Result<Stream, 
         });
         return Ok(Stream::new(rx));
     }
+    Ok(stream_all(vec![path], default_timestamp))
+}
+
+/// [`stream`] for many recordings, read one after the other by one thread: it runs ahead of
+/// the store across files, so it goes on reading while the store writes a file's rows, and
+/// it parses into the samples of every file before. Call [`Stream::next_file`] to move from
+/// one recording to the next. A recording that cannot be opened is an error in its turn.
+pub fn stream_all(paths: Vec<PathBuf>, default_timestamp: i64) -> Stream {
     let (tx, rx) = std::sync::mpsc::sync_channel(CHUNKS_AHEAD);
     std::thread::spawn(move || {
-        let (home, spent) = std::sync::mpsc::channel::<Vec<DeviceSample>>();
-        pump(
-            &path,
-            file,
-            default_timestamp,
-            Some((&home, &spent)),
-            |chunk| tx.send(chunk).is_ok(),
-        );
-        drop((tx, home));
+        let recycling = Recycling::new();
+        for path in paths {
+            let file = match std::fs::File::open(&path) {
+                Ok(file) => file,
+                Err(error) => {
+                    let error = SourceError::Unreadable { path, error };
+                    if tx
+                        .send(vec![Message::Moment(Err(error)), Message::End])
+                        .is_err()
+                    {
+                        return;
+                    }
+                    continue;
+                }
+            };
+            let recycled = Some(&recycling);
+            if !pump(&path, file, default_timestamp, recycled, |chunk| {
+                tx.send(chunk).is_ok()
+            }) {
+                return;
+            }
+        }
+        drop(tx);
         // Freed here, where they were allocated, as the last moments are dropped.
+        let Recycling { home, spent, .. } = recycling;
+        drop(home);
         spent.iter().for_each(drop);
     });
-    Ok(Stream::new(rx))
+    Stream::new(rx)
 }
 
 /// Moments handed over at once: one hand-over per moment cost the two threads a wake-up
 /// each, as much as parsing the moment's rows.
 const MOMENTS_PER_CHUNK: usize = 32;
-/// Chunks the reader may run ahead of the store by.
-const CHUNKS_AHEAD: usize = 4;
+/// Chunks the reader may run ahead of the store by: about half a day of one-minute moments,
+/// what it reads while the store writes a replayed node's day of rows.
+const CHUNKS_AHEAD: usize = 24;
 
-type Chunk = Vec<Result<Streamed, SourceError>>;
+/// What the reader hands over: a moment (or word on the recording), or the end of a recording.
+enum Message {
+    Moment(Result<Streamed, SourceError>),
+    End,
+}
 
-/// The moments of a recording as its reader hands them over, oldest first.
+type Chunk = Vec<Message>;
+
+/// The moments of the recordings as their reader hands them over, oldest first: as an
+/// iterator, those of the current recording.
 pub struct Stream {
     chunks: std::sync::mpsc::Receiver<Chunk>,
-    chunk: std::vec::IntoIter<Result<Streamed, SourceError>>,
+    chunk: std::vec::IntoIter<Message>,
+    /// Whether the current recording's end has not been handed over yet.
+    in_file: bool,
 }
 
 impl Stream {
@@ -214,14 +248,17 @@ impl Stream {
         Stream {
             chunks,
             chunk: Vec::new().into_iter(),
+            in_file: true,
         }
     }
-}
 
-impl Iterator for Stream {
-    type Item = Result<Streamed, SourceError>;
+    /// Moves on to the next recording, passing over what is left of the current one.
+    pub fn next_file(&mut self) {
+        while self.next().is_some() {}
+        self.in_file = true;
+    }
 
-    fn next(&mut self) -> Option<Self::Item> {
+    fn message(&mut self) -> Option<Message> {
         loop {
             if let Some(message) = self.chunk.next() {
                 return Some(message);
@@ -231,43 +268,81 @@ impl Iterator for Stream {
     }
 }
 
-/// Where a reader's samples come back from the store (sender for its moments, receiver).
-type Recycling<'a> = (
-    &'a Sender<Vec<DeviceSample>>,
-    &'a Receiver<Vec<DeviceSample>>,
-);
+impl Iterator for Stream {
+    type Item = Result<Streamed, SourceError>;
 
-/// The most used samples a reader keeps to parse into again.
-const POOL_MAX: usize = 4_096;
+    fn next(&mut self) -> Option<Self::Item> {
+        if !self.in_file {
+            return None;
+        }
+        match self.message() {
+            Some(Message::Moment(moment)) => Some(moment),
+            Some(Message::End) | None => {
+                self.in_file = false;
+                None
+            }
+        }
+    }
+}
 
-/// Recordings smaller than this are read on the caller's thread.
-const INLINE_MAX_BYTES: u64 = 256 * 1024;
+/// Where a reader's samples come back from the store, and those it keeps to parse into again
+/// (from one recording to the next).
+struct Recycling {
+    home: Sender<Vec<DeviceSample>>,
+    spent: Receiver<Vec<DeviceSample>>,
+    pool: std::cell::RefCell<Vec<DeviceSample>>,
+}
 
-/// Reads a recording, handing moments to `send` in chunks as the next moment begins; `send`
-/// says false when no one listens any more.
-fn pump(
-    path: &Path,
-    file: std::fs::File,
-    default_timestamp: i64,
-    recycled: Option<Recycling<'_>>,
-    mut send: impl FnMut(Chunk) -> bool,
-) {
-    let readings = |samples| Readings {
-        samples,
-        home: recycled.map(|(home, _)| home.clone()),
-    };
-    // Samples the store is done with, parsed into again: their strings keep their buffers.
-    let pool = std::cell::RefCell::new(Vec::new());
-    let refill = || {
-        let Some((_, spent)) = recycled else { return };
-        let mut pool = pool.borrow_mut();
-        for samples in spent.try_iter() {
+impl Recycling {
+    fn new() -> Recycling {
+        let (home, spent) = std::sync::mpsc::channel();
+        Recycling {
+            home,
+            spent,
+            pool: Default::default(),
+        }
+    }
+
+    /// Takes back what the store is done with.
+    fn refill(&self) {
+        let mut pool = self.pool.borrow_mut();
+        for samples in self.spent.try_iter() {
             if pool.len() < POOL_MAX {
                 pool.extend(samples);
             }
         }
+    }
+}
+
+/// The most used samples a reader keeps to parse into again.
+const POOL_MAX: usize = 16_384;
+
+/// Recordings smaller than this are read on the caller's thread.
+const INLINE_MAX_BYTES: u64 = 256 * 1024;
+
+/// Reads a recording, handing moments to `send` in chunks as the next moment begins, the
+/// recording's end last; `send` says false when no one listens any more, and so does `pump`.
+fn pump(
+    path: &Path,
+    file: std::fs::File,
+    default_timestamp: i64,
+    recycled: Option<&Recycling>,
+    mut send: impl FnMut(Chunk) -> bool,
+) -> bool {
+    let readings = |samples| Readings {
+        samples,
+        home: recycled.map(|r| r.home.clone()),
     };
-    let spare = || pool.borrow_mut().pop().unwrap_or_default();
+    // Samples the store is done with are parsed into again: their strings keep their buffers.
+    let refill = || {
+        if let Some(recycling) = recycled {
+            recycling.refill();
+        }
+    };
+    let spare = || {
+        let parsed_into = recycled.and_then(|r| r.pool.borrow_mut().pop());
+        parsed_into.unwrap_or_default()
+    };
     let mut current: Option<(i64, Moment)> = None;
     let mut chunk: Chunk = Vec::with_capacity(MOMENTS_PER_CHUNK);
     let read = read_rows(path, file, default_timestamp, spare, |line, sample| {
@@ -278,7 +353,8 @@ fn pump(
             _ => {}
         }
         if let Some((t, done)) = current.take() {
-            chunk.push(Ok(Streamed::Batch((t, readings(done.samples)))));
+            let moment = Ok(Streamed::Batch((t, readings(done.samples))));
+            chunk.push(Message::Moment(moment));
             if chunk.len() == MOMENTS_PER_CHUNK {
                 refill();
                 let full = std::mem::replace(&mut chunk, Vec::with_capacity(MOMENTS_PER_CHUNK));
@@ -297,12 +373,12 @@ fn pump(
             .take()
             .map(|(t, moment)| Ok(Streamed::Batch((t, readings(moment.samples))))),
         Err(Halt::Unordered) => Some(Ok(Streamed::Unordered)),
-        Err(Halt::Gone) => return,
+        Err(Halt::Gone) => return false,
         Err(Halt::Failed(e)) => Some(Err(e)),
     };
-    chunk.extend(last);
-    // The receiver may be gone already: nothing is left to tell.
-    send(chunk);
+    chunk.extend(last.map(Message::Moment));
+    chunk.push(Message::End);
+    send(chunk)
 }
 
 /// Why [`stream`]'s reader stopped early.
@@ -728,6 +804,49 @@ timestamp, index, uuid, name, utilization.gpu [%], memory.used [MiB], memory.tot
             3_000,
             "the complete moments before, then the word"
         );
+    }
+
+    #[test]
+    fn one_reader_streams_many_recordings_each_in_its_turn() {
+        let (ordered, back) = (long_recording(false), long_recording(true));
+        let missing = ordered.path().with_extension("gone");
+        let paths = [ordered.path(), back.path(), &missing, ordered.path()];
+        let mut streamed = stream_all(paths.iter().map(|p| p.to_path_buf()).collect(), 0);
+        let whole = ReplaySource::open(ordered.path(), 0).unwrap().batches();
+        let moments = |streamed: &mut Stream| -> Vec<Batch> {
+            (streamed.by_ref())
+                .map(|m| match m.unwrap() {
+                    Streamed::Batch((at, readings)) => (at, readings.to_vec()),
+                    Streamed::Unordered => panic!("in order"),
+                })
+                .collect()
+        };
+        assert_eq!(moments(&mut streamed), whole);
+        // The next recording, left after 10 moments: the rest of it is passed over.
+        streamed.next_file();
+        assert_eq!(streamed.by_ref().take(10).count(), 10);
+        streamed.next_file();
+        match streamed.next() {
+            Some(Err(SourceError::Unreadable { path, .. })) => assert_eq!(path, missing),
+            other => panic!("expected the missing file's error, got {other:?}"),
+        }
+        assert!(streamed.next().is_none(), "the missing file ends there");
+        streamed.next_file();
+        assert_eq!(moments(&mut streamed), whole, "samples parsed into again");
+        streamed.next_file();
+        assert!(streamed.next().is_none(), "no recording is left");
+    }
+
+    #[test]
+    fn a_recording_that_goes_back_in_time_among_many_ends_its_own_stream_only() {
+        let (back, ordered) = (long_recording(true), long_recording(false));
+        let paths = vec![back.path().to_path_buf(), ordered.path().to_path_buf()];
+        let mut streamed = stream_all(paths, 0);
+        let first: Vec<Streamed> = streamed.by_ref().map(Result::unwrap).collect();
+        assert_eq!(first.len(), 3_000);
+        assert!(matches!(first.last(), Some(Streamed::Unordered)));
+        streamed.next_file();
+        assert_eq!(streamed.count(), 4_000);
     }
 
     #[test]
