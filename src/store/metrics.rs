@@ -47,8 +47,8 @@ pub struct SampleWriter {
     /// The new rows of the batch in hand, as (hour, device, place in the batch, where the
     /// device counts in the fleet).
     device_hours: Vec<(i64, i64, usize, Option<Counted>)>,
-    /// New rows held in `devices`, not written yet.
-    pending: usize,
+    /// New rows not written yet, as they came; each device's entry says which are its.
+    pending: Vec<SampleRow>,
     /// Whether the rollups of late hours are kept as rows pass (see
     /// [`Self::roll_up_hours_before`]), and the hours whose rows have all passed.
     late: Option<LateHours>,
@@ -60,9 +60,10 @@ struct WriterDevice {
     /// A time at or after its newest stored sample (i64::MAX for a row id that is no
     /// device); None until read.
     until: Option<i64>,
-    /// Its new rows not written yet, oldest first: written device by device, in the samples
-    /// table's key order, so that SQLite appends rather than searches (a fifth faster).
-    pending: Vec<SampleRow>,
+    /// Where its new rows not written yet are in [`SampleWriter::pending`], oldest first:
+    /// they are written device by device, in the samples table's key order, so that SQLite
+    /// appends rather than searches (a fifth faster).
+    pending: Vec<u32>,
     /// Its newest sample, with the batch it came in.
     newest: Option<(usize, SampleRow)>,
     /// Where its samples count in the fleet: None until read, then None when the inventory
@@ -180,8 +181,9 @@ impl SampleWriter {
             // are held and written many to a statement; any other is tried alone at once, to
             // learn whether it was new (after the held rows, one of which it may repeat).
             let new = if s.ts > newest_stored {
-                device.pending.push(s.clone());
-                self.pending += 1;
+                // PENDING_MAX bounds it: a position fits in u32.
+                device.pending.push(self.pending.len() as u32);
+                self.pending.push(s.clone());
                 true
             } else {
                 self.flush(conn)?;
@@ -229,7 +231,7 @@ impl SampleWriter {
             };
             (self.device_hours).push((s.ts - s.ts.rem_euclid(HOUR), s.device_id, at, counted));
         }
-        if self.pending >= PENDING_MAX {
+        if self.pending.len() >= PENDING_MAX {
             self.flush(conn)?;
         }
         // Per (hour, device) first, in that order, as the fleet aggregates take them; a
@@ -277,23 +279,21 @@ impl SampleWriter {
 
     /// Writes the rows held so far, device by device.
     fn flush(&mut self, conn: &Connection) -> Result<()> {
-        if self.pending == 0 {
+        if self.pending.is_empty() {
             return Ok(());
         }
-        let mut held: Vec<(i64, &mut Vec<SampleRow>)> = (self.devices.iter_mut())
+        let mut held: Vec<(i64, &mut Vec<u32>)> = (self.devices.iter_mut())
             .filter(|(_, d)| !d.pending.is_empty())
             .map(|(id, d)| (*id, &mut d.pending))
             .collect();
         held.sort_unstable_by_key(|(id, _)| *id);
-        insert_fresh(
-            conn,
-            held.iter().flat_map(|(_, rows)| rows.iter()),
-            self.pending,
-        )?;
-        for (_, rows) in held {
-            rows.clear();
+        let pending = &self.pending;
+        let rows = (held.iter()).flat_map(|(_, at)| at.iter().map(|at| &pending[*at as usize]));
+        insert_fresh(conn, rows, pending.len())?;
+        for (_, at) in held {
+            at.clear();
         }
-        self.pending = 0;
+        self.pending.clear();
         Ok(())
     }
 
