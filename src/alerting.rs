@@ -114,6 +114,11 @@ struct Judged {
     recent: Vec<Reading>,
     first_ts: Option<i64>,
     leases: Vec<LeaseSpan>,
+    /// Whether its open alerts are loaded (the run's `loaded` says so too): a lookup by row
+    /// id rather than by UUID, at every moment.
+    alerts_loaded: bool,
+    /// How long `recent` may grow before its samples older than every window are dropped.
+    trim_at: usize,
 }
 
 impl RunJudge {
@@ -154,6 +159,8 @@ impl RunJudge {
             } else {
                 Vec::new()
             },
+            alerts_loaded: false,
+            trim_at: 0,
         };
         self.devices.insert(device_id, judged);
         Ok(())
@@ -202,12 +209,21 @@ impl RunJudge {
         let conn = inv.conn();
         let now = inv.now();
         let mut transitions = Transitions::default();
-        let unloaded: Vec<&str> = seen
-            .iter()
+        let mut unloaded: Vec<&str> = Vec::new();
+        for gpu in seen {
+            match self.devices.get_mut(&gpu.device_id) {
+                Some(d) if d.alerts_loaded => continue,
+                Some(d) => d.alerts_loaded = true,
+                None => {}
+            }
+            if !self.loaded.contains(&gpu.uuid) {
+                unloaded.push(&gpu.uuid);
+            }
+        }
+        let missing_unloaded = (missing.iter())
             .map(|g| g.uuid.as_str())
-            .chain(missing.iter().map(|g| g.uuid.as_str()))
-            .filter(|uuid| !self.loaded.contains(*uuid))
-            .collect();
+            .filter(|uuid| !self.loaded.contains(*uuid));
+        unloaded.extend(missing_unloaded);
         if !unloaded.is_empty() {
             for alert in alerts::open_for_devices(conn, &unloaded)? {
                 // An alert of a disabled rule is left as it stands.
@@ -232,9 +248,10 @@ impl RunJudge {
                 });
             }
         }
-        // A clear verdict on a GPU without an open alert changes nothing: the common case.
+        // A clear verdict on a GPU without an open alert changes nothing: the common case,
+        // and with no alert open at all, known without a lookup.
         let open_on = |open: &HashMap<String, Vec<(usize, Alert)>>, uuid: &str| {
-            open.get(uuid).is_some_and(|alerts| !alerts.is_empty())
+            !open.is_empty() && open.get(uuid).is_some_and(|alerts| !alerts.is_empty())
         };
         let seen_open: Vec<bool> = seen.iter().map(|g| open_on(&self.open, &g.uuid)).collect();
         let missing_open: Vec<bool> = missing
@@ -276,13 +293,15 @@ impl RunJudge {
         self.rules = rules;
         self.measures = measures;
         judged?;
-        // Samples older than every later window are done with. They go once they are half of
-        // what is kept: dropped every moment, the rest of the window moved down each time.
+        // Samples older than every later window are done with. They go once what is kept has
+        // doubled since the last time: dropped every moment, the rest of the window moved
+        // down each time.
         for gpu in seen {
             if let Some(d) = self.devices.get_mut(&gpu.device_id) {
-                let done = d.recent.partition_point(|r| r.ts < now - self.window);
-                if done * 2 >= d.recent.len() {
+                if d.recent.len() >= d.trim_at {
+                    let done = d.recent.partition_point(|r| r.ts < now - self.window);
                     d.recent.drain(..done);
+                    d.trim_at = (d.recent.len() * 2).max(8);
                 }
             }
         }
@@ -357,6 +376,9 @@ impl RunJudge {
             }
             (Verdict::Clear, Some(alerts), Some(at)) => {
                 let (_, alert) = alerts.swap_remove(at);
+                if alerts.is_empty() {
+                    self.open.remove(uuid);
+                }
                 if self.touched.remove(&alert.id) {
                     inv.repeat_alert(&alert)?;
                 }
