@@ -123,8 +123,8 @@ impl Inventory<'_> {
         reading: &DeviceSample,
         reason: &str,
     ) -> Result<Option<i64>> {
-        if let Some(model) = models::resolve(self.conn(), name)? {
-            return Ok(Some(model.id));
+        if let Some(id) = models::resolve_id(self.conn(), name)? {
+            return Ok(Some(id));
         }
         let Some(memory_mib) = reading
             .mem_total_mib

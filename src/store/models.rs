@@ -55,15 +55,25 @@ pub fn page(conn: &Connection, page: super::Page) -> Result<(Vec<GpuModel>, i64)
 
 /// A model by its name or one of its aliases, ignoring case (NVML names and short names alike).
 pub fn resolve(conn: &Connection, name_or_alias: &str) -> Result<Option<GpuModel>> {
-    let sql = format!(
-        "SELECT {MODEL_COLUMNS} FROM gpu_models m
-         WHERE m.name = ?1
-            OR m.id = (SELECT model_id FROM gpu_model_aliases WHERE alias = ?1)
-         ORDER BY m.name = ?1 DESC LIMIT 1"
-    );
+    match resolve_id(conn, name_or_alias)? {
+        Some(id) => get_by_id(conn, id),
+        None => Ok(None),
+    }
+}
+
+/// The id of the model a name or alias names, the name first: two index lookups, where the
+/// whole model also counts its devices (a collect registering a fleet's GPUs asks per GPU).
+pub fn resolve_id(conn: &Connection, name_or_alias: &str) -> Result<Option<i64>> {
+    let by_name = conn
+        .prepare_cached("SELECT id FROM gpu_models WHERE name = ?1")?
+        .query_row([name_or_alias], |r| r.get(0))
+        .optional()?;
+    if by_name.is_some() {
+        return Ok(by_name);
+    }
     Ok(conn
-        .prepare_cached(&sql)?
-        .query_row([name_or_alias], model_from_row)
+        .prepare_cached("SELECT model_id FROM gpu_model_aliases WHERE alias = ?1")?
+        .query_row([name_or_alias], |r| r.get(0))
         .optional()?)
 }
 
