@@ -194,8 +194,14 @@ impl RunJudge {
             d.latest = Some(reading);
         }
         d.first_ts = Some(d.first_ts.map_or(s.ts, |f| f.min(s.ts)));
-        let at = d.recent.partition_point(|r| r.ts <= s.ts);
-        d.recent.insert(at, reading);
+        // Samples come in time order but for a backfill's: the newest goes at the end.
+        match d.recent.last() {
+            Some(last) if last.ts > s.ts => {
+                let at = d.recent.partition_point(|r| r.ts <= s.ts);
+                d.recent.insert(at, reading);
+            }
+            _ => d.recent.push(reading),
+        }
     }
 
     /// Judges every enabled rule on the GPUs of one moment (the inventory's time), and fires,

@@ -677,8 +677,8 @@ fn ingest<R: Deref<Target = [DeviceSample]>>(
         };
         let mut seen = Vec::with_capacity(readings.len());
         samples.clear();
-        for reading in readings.iter() {
-            let reported = inv.report_reading(&mut devices, &node, reading, *ts)?;
+        for (place, reading) in readings.iter().enumerate() {
+            let reported = inv.report_reading(&mut devices, &node, reading, *ts, place)?;
             let device_id = reported.id;
             if reported.first {
                 // What stood before the run, read before the run stores anything of the GPU.
@@ -1195,7 +1195,7 @@ mod tests {
             let mut samples = Vec::new();
             for reading in readings {
                 let mut one = RunDevices::default();
-                let id = inv.report_reading(&mut one, &node, reading, *ts)?.id;
+                let id = inv.report_reading(&mut one, &node, reading, *ts, 0)?.id;
                 inv.write_reported_devices(&one, &node)?;
                 samples.push(sample_row(id, *ts, reading));
                 seen.push(SeenGpu {

@@ -93,11 +93,26 @@ pub(crate) struct ReportedDevice {
 /// The GPUs a run has reported so far, by UUID; see [`Inventory::report_reading`].
 #[derive(Debug, Default)]
 pub(crate) struct RunDevices {
-    by_uuid: HashMap<String, Tracked>,
+    tracked: Vec<Tracked>,
+    /// Where each GPU is in `tracked`.
+    by_uuid: HashMap<String, usize>,
+    /// The GPU in `tracked` at each place of the last reading: nvidia-smi lists a node's GPUs
+    /// in the same order at every moment, so a replay finds them without hashing.
+    at_place: Vec<usize>,
+}
+
+impl RunDevices {
+    fn set_place(&mut self, place: usize, at: usize) {
+        if self.at_place.len() <= place {
+            self.at_place.resize(place + 1, usize::MAX);
+        }
+        self.at_place[place] = at;
+    }
 }
 
 #[derive(Debug)]
 struct Tracked {
+    uuid: String,
     id: i64,
     index: i64,
     report: ReportFold,
@@ -284,11 +299,17 @@ impl Inventory<'_> {
         node: &Node,
         reading: &DeviceSample,
         seen_at: i64,
+        place: usize,
     ) -> Result<ReportedDevice> {
         const REASON: &str = "reported by gpuctl collect";
         let index = reading.index.map_or(0, i64::from);
-        // A GPU the run has seen already: one lookup, the common case of a long replay.
-        if let Some(tracked) = run.by_uuid.get_mut(&reading.uuid) {
+        // A GPU the run has seen already, at the same place as last time or looked up: the
+        // common case of a long replay.
+        let at_place =
+            (run.at_place.get(place).copied()).filter(|at| run.tracked[*at].uuid == reading.uuid);
+        if let Some(at) = at_place.or_else(|| run.by_uuid.get(&reading.uuid).copied()) {
+            run.set_place(place, at);
+            let tracked = &mut run.tracked[at];
             if tracked.index != index {
                 self.record_index_change(node, &reading.uuid, tracked.index, index, REASON)?;
             }
@@ -372,11 +393,14 @@ impl Inventory<'_> {
         let mut report = ReportFold::default();
         report.add(reading, seen_at);
         let tracked = Tracked {
+            uuid: reading.uuid.clone(),
             id: reported.id,
             index,
             report,
         };
-        run.by_uuid.insert(reading.uuid.clone(), tracked);
+        run.by_uuid.insert(reading.uuid.clone(), run.tracked.len());
+        run.set_place(place, run.tracked.len());
+        run.tracked.push(tracked);
         Ok(reported)
     }
 
@@ -401,7 +425,7 @@ impl Inventory<'_> {
 
     /// Writes what a run's readings said of each GPU's row: one write per GPU.
     pub(crate) fn write_reported_devices(&self, run: &RunDevices, node: &Node) -> Result<()> {
-        let mut tracked: Vec<&Tracked> = run.by_uuid.values().collect();
+        let mut tracked: Vec<&Tracked> = run.tracked.iter().collect();
         tracked.sort_by_key(|t| t.id);
         for t in tracked {
             let r = &t.report;

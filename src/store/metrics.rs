@@ -1,7 +1,5 @@
 //! Samples, hourly rollups and retention.
 
-use std::collections::hash_map::Entry;
-
 use foldhash::HashMap;
 use rusqlite::{params, Connection, OptionalExtension, Row};
 
@@ -41,7 +39,7 @@ pub struct SampleWriter {
     /// What the run holds of each device it wrote or was told of: one lookup per row.
     devices: HashMap<i64, WriterDevice>,
     /// Per (hour, cluster, model id), the cluster by its place in `clusters`.
-    fleet: HashMap<(i64, usize, i64), FleetHour>,
+    fleet: HashMap<FleetRowKey, FleetHour>,
     clusters: Vec<String>,
     batches: usize,
     /// The new rows of the batch in hand, as (hour, device, place in the batch, where the
@@ -53,6 +51,9 @@ pub struct SampleWriter {
     /// [`Self::roll_up_hours_before`]), and the hours whose rows have all passed.
     late: Option<LateHours>,
 }
+
+/// An hour, a cluster by its place in [`SampleWriter::clusters`], a model id.
+type FleetRowKey = (i64, usize, i64);
 
 /// What a [`SampleWriter`] holds of one device.
 #[derive(Default)]
@@ -239,6 +240,9 @@ impl SampleWriter {
         let mut device_hours = std::mem::take(&mut self.device_hours);
         device_hours.sort_by_key(|(hour, device, _, _)| (*hour, *device));
         let mut rows = device_hours.iter().peekable();
+        // The fleet row in hand, out of the map while the batch's devices of its (hour,
+        // cluster, model) add to it: a batch's GPUs mostly share one.
+        let mut in_hand: Option<(FleetRowKey, FleetHour)> = None;
         while let Some((hour, device_id, at, counted)) = rows.next() {
             let mut h = DeviceHour::default();
             h.add(&samples[*at]);
@@ -248,32 +252,30 @@ impl SampleWriter {
                 h.add(&samples[*at]);
             }
             // A sample of a GPU the inventory does not hold has no cluster to count in.
-            if let Some(counted) = counted {
-                self.add_to_fleet(conn, *hour, counted, &h)?;
-            }
+            let Some(counted) = counted else { continue };
+            let key = (*hour, counted.cluster_at, counted.model_id);
+            let row = match &mut in_hand {
+                Some((held, row)) if *held == key => row,
+                _ => {
+                    if let Some((held, row)) = in_hand.take() {
+                        self.fleet.insert(held, row);
+                    }
+                    let row = match self.fleet.remove(&key) {
+                        Some(row) => row,
+                        None => {
+                            let cluster = &self.clusters[counted.cluster_at];
+                            stored_fleet_hour(conn, *hour, cluster, counted.model_id)?
+                        }
+                    };
+                    &mut in_hand.insert((key, row)).1
+                }
+            };
+            row.add(&h, counted.memory_total);
+        }
+        if let Some((held, row)) = in_hand {
+            self.fleet.insert(held, row);
         }
         self.device_hours = device_hours;
-        Ok(())
-    }
-
-    fn add_to_fleet(
-        &mut self,
-        conn: &Connection,
-        hour: i64,
-        counted: &Counted,
-        h: &DeviceHour,
-    ) -> Result<()> {
-        let row = match self
-            .fleet
-            .entry((hour, counted.cluster_at, counted.model_id))
-        {
-            Entry::Occupied(row) => row.into_mut(),
-            Entry::Vacant(vacant) => {
-                let cluster = &self.clusters[counted.cluster_at];
-                vacant.insert(stored_fleet_hour(conn, hour, cluster, counted.model_id)?)
-            }
-        };
-        row.add(h, counted.memory_total);
         Ok(())
     }
 
