@@ -455,15 +455,12 @@ fn read_rows<E: From<SourceError>>(
         line,
         message,
     };
-    // Cells are trimmed as they are parsed, once: the reader's own trim copied every record.
-    let mut reader = csv::ReaderBuilder::new()
-        .has_headers(true)
-        .from_reader(Bounded::new(input));
-    let header = reader
-        .headers()
-        .map_err(|e| E::from(csv_error(path, e)))?
-        .clone();
-    let layout = Layout::new(header.iter().map(ColumnSpec::new).collect());
+    let mut records = Records::new(path, input);
+    let header: Vec<String> = match records.header()? {
+        Row::Plain(line) => line.cells().map(str::to_string).collect(),
+        Row::Record(record) => record.iter().map(str::to_string).collect(),
+    };
+    let layout = Layout::new(header.iter().map(|cell| ColumnSpec::new(cell)).collect());
     if header.is_empty() || (header.len() == 1 && header[0].trim().is_empty()) {
         return Err(E::from(malformed(
             1,
@@ -482,20 +479,27 @@ fn read_rows<E: From<SourceError>>(
             "no 'uuid' column: record with nvidia-smi --query-gpu=uuid,… --format=csv".into(),
         )));
     }
-    let mut record = csv::StringRecord::new();
-    loop {
-        match reader.read_record(&mut record) {
-            Ok(false) => break,
-            Ok(true) => {}
-            Err(e) => return Err(E::from(csv_error(path, e))),
-        }
-        let line = record.position().map_or(0, |p| p.line());
-        if record.len() == 1 && record[0].trim().is_empty() {
-            continue;
-        }
-        let mut sample = spare();
-        layout
-            .parse_row_into(&record, default_timestamp, &mut sample)
+    while let Some((line, row)) = records.next_row(header.len())? {
+        let parsed = match row {
+            Row::Plain(line) if header.len() == 1 && line.text.trim().is_empty() => continue,
+            Row::Record(record) if record.len() == 1 && record[0].trim().is_empty() => continue,
+            row => {
+                let mut sample = spare();
+                let parsed = match row {
+                    Row::Plain(line) => layout.parse_cells_into(
+                        line.commas.len() + 1,
+                        line.cells(),
+                        default_timestamp,
+                        &mut sample,
+                    ),
+                    Row::Record(record) => {
+                        layout.parse_row_into(record, default_timestamp, &mut sample)
+                    }
+                };
+                parsed.map(|()| sample)
+            }
+        };
+        let sample = parsed
             .map_err(|e| match e {
                 RowError::NoUuid => malformed(line, "GPU UUID is missing".into()),
                 RowError::Bad(message) => malformed(line, message),
@@ -504,6 +508,228 @@ fn read_rows<E: From<SourceError>>(
         on_row(line, sample)?;
     }
     Ok(())
+}
+
+/// The rows of a recording. Lines as nvidia-smi writes them (no quote, no carriage return but
+/// one before the line's end) are split at their commas here, a sixth of a replay's reading
+/// where the csv crate's parser took a third; from the first line that is anything else, the
+/// csv crate reads the rest, by every rule of CSV.
+struct Records<'p, R: Read> {
+    path: &'p Path,
+    plain: Option<std::io::BufReader<Bounded<R>>>,
+    csv: Option<CsvRest<R>>,
+    /// The line in hand, as read, and where its commas are once it is known to be plain.
+    line: Vec<u8>,
+    commas: Vec<usize>,
+    /// Its number, from 1.
+    line_number: u64,
+    record: csv::StringRecord,
+}
+
+/// The csv crate reading the rest of a recording, from the line in hand on.
+struct CsvRest<R: Read> {
+    reader: csv::Reader<RestOfInput<R>>,
+    /// The number of the line before its first.
+    lines_before: u64,
+}
+
+/// A line as nvidia-smi writes it, and where its commas are.
+struct PlainLine<'a> {
+    text: &'a str,
+    commas: &'a [usize],
+}
+
+impl<'a> PlainLine<'a> {
+    /// Its cells, as the csv crate would split them (untrimmed).
+    fn cells(&self) -> impl Iterator<Item = &'a str> + use<'a> {
+        let text = self.text;
+        let starts = std::iter::once(0).chain(self.commas.iter().map(|c| c + 1));
+        let ends = self
+            .commas
+            .iter()
+            .copied()
+            .chain(std::iter::once(text.len()));
+        // Commas are ASCII: every cut is at a character boundary.
+        starts.zip(ends).map(move |(start, end)| &text[start..end])
+    }
+}
+
+/// The line a [`CsvRest`] starts from, then the input after it.
+type RestOfInput<R> = std::io::Chain<std::io::Cursor<Vec<u8>>, std::io::BufReader<Bounded<R>>>;
+
+/// A row as [`Records`] read it.
+enum Row<'a> {
+    Plain(PlainLine<'a>),
+    Record(&'a csv::StringRecord),
+}
+
+impl<'p, R: Read> Records<'p, R> {
+    fn new(path: &'p Path, input: R) -> Self {
+        Records {
+            path,
+            plain: Some(std::io::BufReader::with_capacity(
+                64 * 1024,
+                Bounded::new(input),
+            )),
+            csv: None,
+            line: Vec::new(),
+            commas: Vec::new(),
+            line_number: 0,
+            record: csv::StringRecord::new(),
+        }
+    }
+
+    /// The header row (an empty one for an empty file).
+    fn header(&mut self) -> Result<Row<'_>, SourceError> {
+        if self.next_line()? {
+            // The byte-order mark a Windows tool may write, as the csv crate drops it.
+            if self.line.starts_with(b"\xEF\xBB\xBF") {
+                self.line.drain(..3);
+            }
+            if self.plain_line()? {
+                return Ok(Row::Plain(self.plain()));
+            }
+            self.hand_to_csv(true);
+        }
+        let Some(csv) = &mut self.csv else {
+            // An empty file: no line at all.
+            return Ok(Row::Record(&self.record));
+        };
+        let header = csv
+            .reader
+            .headers()
+            .map_err(|e| csv_error(self.path, e, 0))?;
+        self.record = header.clone();
+        Ok(Row::Record(&self.record))
+    }
+
+    /// The next row and its line; rows of another length than the header's are refused, as
+    /// the csv crate refuses them.
+    fn next_row(&mut self, expected: usize) -> Result<Option<(u64, Row<'_>)>, SourceError> {
+        if self.csv.is_none() {
+            if !self.next_line()? {
+                return Ok(None);
+            }
+            if self.plain_line()? {
+                let (path, number) = (self.path, self.line_number);
+                let line = self.plain();
+                if line.commas.len() + 1 != expected {
+                    let found = line.commas.len() + 1;
+                    return Err(unequal(path, number, expected, found));
+                }
+                return Ok(Some((number, Row::Plain(line))));
+            }
+            self.hand_to_csv(false);
+        }
+        let Some(csv) = &mut self.csv else {
+            return Ok(None);
+        };
+        let lines_before = csv.lines_before;
+        match csv.reader.read_record(&mut self.record) {
+            Ok(false) => Ok(None),
+            Ok(true) => {
+                let line = self.record.position().map_or(0, |p| p.line()) + lines_before;
+                // Any length is read (the crate would measure against its first row, not
+                // the header): the header's is checked here.
+                if self.record.len() != expected {
+                    return Err(unequal(self.path, line, expected, self.record.len()));
+                }
+                Ok(Some((line, Row::Record(&self.record))))
+            }
+            Err(e) => Err(csv_error(self.path, e, lines_before)),
+        }
+    }
+
+    /// Reads the next line that is not empty, without its end; false at the end of the file.
+    fn next_line(&mut self) -> Result<bool, SourceError> {
+        let Some(input) = &mut self.plain else {
+            return Ok(false);
+        };
+        loop {
+            self.line.clear();
+            let read = std::io::BufRead::read_until(input, b'\n', &mut self.line)
+                .map_err(|error| io_error(self.path, error))?;
+            if read == 0 {
+                return Ok(false);
+            }
+            self.line_number += 1;
+            if self.line.last() == Some(&b'\n') {
+                self.line.pop();
+                if self.line.last() == Some(&b'\r') {
+                    self.line.pop();
+                }
+            }
+            // The csv crate passes over empty lines too.
+            if !self.line.is_empty() {
+                return Ok(true);
+            }
+        }
+    }
+
+    /// Whether the line in hand is a plain one, checked as UTF-8.
+    fn plain_line(&self) -> Result<bool, SourceError> {
+        if memchr::memchr2(b'"', b'\r', &self.line).is_some() {
+            return Ok(false);
+        }
+        match std::str::from_utf8(&self.line) {
+            Ok(_) => Ok(true),
+            Err(_) => Err(SourceError::Malformed {
+                path: self.path.to_path_buf(),
+                line: self.line_number,
+                message: "not UTF-8 text".into(),
+            }),
+        }
+    }
+
+    /// The plain line in hand (checked by [`Self::plain_line`]), split at its commas.
+    fn plain(&mut self) -> PlainLine<'_> {
+        self.commas.clear();
+        self.commas.extend(memchr::memchr_iter(b',', &self.line));
+        PlainLine {
+            // Checked as UTF-8 by plain_line, whose Ok(true) every caller waits for.
+            text: std::str::from_utf8(&self.line).unwrap_or_default(),
+            commas: &self.commas,
+        }
+    }
+
+    /// Hands the line in hand and the rest of the input to the csv crate.
+    fn hand_to_csv(&mut self, has_headers: bool) {
+        let Some(input) = self.plain.take() else {
+            return;
+        };
+        let mut line = std::mem::take(&mut self.line);
+        line.push(b'\n');
+        let reader = csv::ReaderBuilder::new()
+            .has_headers(has_headers)
+            .flexible(true)
+            .from_reader(std::io::Read::chain(std::io::Cursor::new(line), input));
+        self.csv = Some(CsvRest {
+            reader,
+            lines_before: self.line_number.saturating_sub(1),
+        });
+    }
+}
+
+fn unequal(path: &Path, line: u64, expected: usize, found: usize) -> SourceError {
+    SourceError::Malformed {
+        path: path.to_path_buf(),
+        line,
+        message: format!("expected {expected} values like the header, found {found}"),
+    }
+}
+
+fn io_error(path: &Path, error: std::io::Error) -> SourceError {
+    match error.get_ref().and_then(|e| e.downcast_ref::<TooLarge>()) {
+        Some(too_large) => SourceError::Malformed {
+            path: path.to_path_buf(),
+            line: too_large.line,
+            message: too_large.message.clone(),
+        },
+        None => SourceError::Unreadable {
+            path: path.to_path_buf(),
+            error,
+        },
+    }
 }
 
 /// Why [`Bounded`] stopped reading.
@@ -586,23 +812,11 @@ impl<R: Read> Read for Bounded<R> {
     }
 }
 
-fn csv_error(path: &Path, e: csv::Error) -> SourceError {
-    let line = e.position().map_or(1, |p| p.line());
+/// What the csv crate's error says, its lines counted after `lines_before`.
+fn csv_error(path: &Path, e: csv::Error, lines_before: u64) -> SourceError {
+    let line = e.position().map_or(1, |p| p.line()) + lines_before;
     match e.into_kind() {
-        csv::ErrorKind::Io(error) => match error
-            .get_ref()
-            .and_then(|inner| inner.downcast_ref::<TooLarge>())
-        {
-            Some(too_large) => SourceError::Malformed {
-                path: path.to_path_buf(),
-                line: too_large.line,
-                message: too_large.message.clone(),
-            },
-            None => SourceError::Unreadable {
-                path: path.to_path_buf(),
-                error,
-            },
-        },
+        csv::ErrorKind::Io(error) => io_error(path, error),
         csv::ErrorKind::UnequalLengths {
             expected_len, len, ..
         } => SourceError::Malformed {
@@ -847,6 +1061,45 @@ timestamp, index, uuid, name, utilization.gpu [%], memory.used [MiB], memory.tot
         assert!(matches!(first.last(), Some(Streamed::Unordered)));
         streamed.next_file();
         assert_eq!(streamed.count(), 4_000);
+    }
+
+    #[test]
+    fn csv_beyond_nvidia_smi_reads_as_the_csv_rules_say() {
+        let names = |text: &str| -> Vec<(String, Option<String>)> {
+            (replay(text).unwrap().iter())
+                .flat_map(|(_, s)| s.iter().map(|s| (s.uuid.clone(), s.name.clone())))
+                .collect()
+        };
+        let expected = vec![
+            ("GPU-a".to_string(), Some("NVIDIA A100".to_string())),
+            ("GPU-b".to_string(), Some("NVIDIA, \"big\"".to_string())),
+        ];
+        // A byte-order mark, CRLF line ends, a blank line, a quoted cell (a comma and doubled
+        // quotes inside), a last line without its end.
+        let text = "\u{feff}uuid, name\r\nGPU-a, NVIDIA A100\r\n\r\nGPU-b,\"NVIDIA, \"\"big\"\"\"";
+        assert_eq!(names(text), expected);
+        // A quoted header, and a lone carriage return ending a row.
+        let text = "\"uuid\",name\nGPU-a,NVIDIA A100\rGPU-b,\"NVIDIA, \"\"big\"\"\"\n";
+        assert_eq!(names(text), expected);
+        // Lines are counted across blank lines and a quoted line break.
+        let text = "uuid, name\n\nGPU-a, \u{1}\n";
+        assert_eq!(malformed_line(text).0, 3);
+        let text = "uuid, note\nGPU-a,\"two\nlines\"\nGPU-b, x, y\n";
+        assert_eq!(
+            malformed_line(text),
+            (4, "expected 2 values like the header, found 3".to_string())
+        );
+        let text = "uuid, name\nGPU-a, x, y\n";
+        assert_eq!(
+            malformed_line(text),
+            (2, "expected 2 values like the header, found 3".to_string())
+        );
+        let text: &[u8] = b"uuid, name\nGPU-a, ok\nGPU-b, \xff\n";
+        let (line, message) = match ReplaySource::from_reader("rec.csv", text, 1000) {
+            Err(SourceError::Malformed { line, message, .. }) => (line, message),
+            other => panic!("{other:?}"),
+        };
+        assert_eq!((line, message.as_str()), (3, "not UTF-8 text"));
     }
 
     #[test]

@@ -327,11 +327,21 @@ impl Layout {
         default_timestamp: i64,
         sample: &mut DeviceSample,
     ) -> Result<(), RowError> {
-        if record.len() != self.columns.len() {
+        self.parse_cells_into(record.len(), record.iter(), default_timestamp, sample)
+    }
+
+    /// [`Layout::parse_row_into`] from a row's `count` cells, however they were split.
+    pub(crate) fn parse_cells_into<'a>(
+        &self,
+        count: usize,
+        cells: impl Iterator<Item = &'a str>,
+        default_timestamp: i64,
+        sample: &mut DeviceSample,
+    ) -> Result<(), RowError> {
+        if count != self.columns.len() {
             return Err(RowError::Bad(format!(
-                "expected {} values, found {}",
+                "expected {} values, found {count}",
                 self.columns.len(),
-                record.len()
             )));
         }
         // What the sample held: its strings are parsed into again, for their buffers.
@@ -340,9 +350,9 @@ impl Layout {
         sample.timestamp = default_timestamp;
         sample.mig_devices = used.mig_devices;
         let mut uuid = None;
-        for (spec, cell) in self.columns.iter().zip(record.iter()) {
+        for (spec, cell) in self.columns.iter().zip(cells) {
             let bad = |why: String| RowError::Bad(format!("{}: {why}", spec.field));
-            let cell = cell.trim();
+            let cell = trim(cell);
             if cell.len() > CELL_MAX_BYTES {
                 return Err(bad(format!(
                     "{} is longer than {CELL_MAX_BYTES} bytes",
@@ -484,10 +494,28 @@ impl Range {
     }
 }
 
+/// `cell.trim()`: the ASCII spaces nvidia-smi writes are trimmed byte by byte, and only a
+/// cell that then starts or ends beyond ASCII goes to the Unicode rules.
+fn trim(cell: &str) -> &str {
+    // The ASCII characters Unicode calls white space (is_ascii_whitespace leaves out \x0b).
+    let space = |b: &u8| matches!(b, b' ' | b'\t' | b'\n' | b'\x0b' | b'\x0c' | b'\r');
+    let bytes = cell.as_bytes();
+    let start = bytes.iter().take_while(|b| space(b)).count();
+    let end = bytes.len() - bytes[start..].iter().rev().take_while(|b| space(b)).count();
+    // ASCII bytes: both cuts are character boundaries.
+    let ascii_trimmed = &cell[start..end];
+    let beyond_ascii = |b: Option<&u8>| b.is_some_and(|b| !b.is_ascii());
+    let bytes = ascii_trimmed.as_bytes();
+    if beyond_ascii(bytes.first()) || beyond_ascii(bytes.last()) {
+        return ascii_trimmed.trim();
+    }
+    ascii_trimmed
+}
+
 /// True for every way nvidia-smi says "no value": `[N/A]`, `N/A`, `[Not Supported]`,
 /// `[Insufficient Permissions]`, `[Unknown Error]`, `[GPU requires reset]`, … and empty.
 pub fn is_absent(cell: &str) -> bool {
-    let cell = cell.trim();
+    let cell = trim(cell);
     cell.is_empty()
         || (cell.starts_with('[') && cell.ends_with(']'))
         || cell.eq_ignore_ascii_case("N/A")
@@ -521,7 +549,7 @@ fn text_into(cell: &str, slot: &mut Option<String>) -> Result<(), String> {
     }
     let value = slot.get_or_insert_with(String::new);
     value.clear();
-    value.push_str(cell.trim());
+    value.push_str(trim(cell));
     Ok(())
 }
 
@@ -802,6 +830,26 @@ mod tests {
             .unwrap_err()
             .contains("outside 0–5000 W"));
         assert_eq!(milliwatts("[N/A]"), Ok(None));
+    }
+
+    #[test]
+    fn cells_trim_as_str_trim_does() {
+        for cell in [
+            "",
+            " ",
+            "  45 %  ",
+            "\t45\r\n",
+            "\x0b45\x0c",
+            "\u{a0}45\u{a0}",
+            " \u{2003} x \u{3000} ",
+            "é",
+            " é ",
+            "x\u{85}",
+            "\u{85} ",
+            "a b",
+        ] {
+            assert_eq!(trim(cell), cell.trim(), "{cell:?}");
+        }
     }
 
     #[test]
