@@ -481,14 +481,14 @@ fn read_rows<E: From<SourceError>>(
     }
     while let Some((line, row)) = records.next_row(header.len())? {
         let parsed = match row {
-            Row::Plain(line) if header.len() == 1 && line.text.trim().is_empty() => continue,
+            Row::Plain(plain) if header.len() == 1 && plain.text.trim().is_empty() => continue,
             Row::Record(record) if record.len() == 1 && record[0].trim().is_empty() => continue,
             row => {
                 let mut sample = spare();
                 let parsed = match row {
-                    Row::Plain(line) => layout.parse_cells_into(
-                        line.commas.len() + 1,
-                        line.cells(),
+                    Row::Plain(plain) => layout.parse_cells_into(
+                        plain.commas.len() + 1,
+                        plain.cells(),
                         default_timestamp,
                         &mut sample,
                     ),
@@ -511,9 +511,9 @@ fn read_rows<E: From<SourceError>>(
 }
 
 /// The rows of a recording. Lines as nvidia-smi writes them (no quote, no carriage return but
-/// one before the line's end) are split at their commas here, a sixth of a replay's reading
-/// where the csv crate's parser took a third; from the first line that is anything else, the
-/// csv crate reads the rest, by every rule of CSV.
+/// one before the line's end) are split at their commas here (the csv crate's parser and its
+/// UTF-8 check were a fifth of a replay's reading); from the first line that is anything
+/// else, the csv crate reads the rest, by every rule of CSV.
 struct Records<'p, R: Read> {
     path: &'p Path,
     plain: Option<std::io::BufReader<Bounded<R>>>,
@@ -582,7 +582,7 @@ impl<'p, R: Read> Records<'p, R> {
     /// The header row (an empty one for an empty file).
     fn header(&mut self) -> Result<Row<'_>, SourceError> {
         if self.next_line()? {
-            // The byte-order mark a Windows tool may write, as the csv crate drops it.
+            // The byte-order mark a Windows tool may write.
             if self.line.starts_with(b"\xEF\xBB\xBF") {
                 self.line.drain(..3);
             }
@@ -595,10 +595,8 @@ impl<'p, R: Read> Records<'p, R> {
             // An empty file: no line at all.
             return Ok(Row::Record(&self.record));
         };
-        let header = csv
-            .reader
-            .headers()
-            .map_err(|e| csv_error(self.path, e, 0))?;
+        let lines_before = csv.lines_before;
+        let header = (csv.reader.headers()).map_err(|e| csv_error(self.path, e, lines_before))?;
         self.record = header.clone();
         Ok(Row::Record(&self.record))
     }

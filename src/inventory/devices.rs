@@ -305,8 +305,8 @@ impl Inventory<'_> {
         let index = reading.index.map_or(0, i64::from);
         // A GPU the run has seen already, at the same place as last time or looked up: the
         // common case of a long replay.
-        let at_place =
-            (run.at_place.get(place).copied()).filter(|at| run.tracked[*at].uuid == reading.uuid);
+        let at_place = (run.at_place.get(place).copied())
+            .filter(|at| run.tracked.get(*at).is_some_and(|t| t.uuid == reading.uuid));
         if let Some(at) = at_place.or_else(|| run.by_uuid.get(&reading.uuid).copied()) {
             run.set_place(place, at);
             let tracked = &mut run.tracked[at];
