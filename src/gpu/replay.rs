@@ -222,8 +222,12 @@ pub fn stream_all(paths: Vec<PathBuf>, default_timestamp: i64) -> Stream {
 /// Moments handed over at once: one hand-over per moment cost the two threads a wake-up
 /// each, as much as parsing the moment's rows.
 const MOMENTS_PER_CHUNK: usize = 32;
-/// Chunks the reader may run ahead of the store by: about half a day of one-minute moments,
-/// what it reads while the store writes a replayed node's day of rows.
+/// Samples handed over at once at most (a chunk of wide moments is handed over early): with
+/// [`CHUNKS_AHEAD`], what bounds the reader's lead in memory (about 20 MiB of samples) however
+/// many GPUs a moment holds.
+const SAMPLES_PER_CHUNK: usize = 2_048;
+/// Chunks the reader may run ahead of the store by: about half a day of one-minute moments of
+/// an 8-GPU node, what it reads while the store writes the node's day of rows.
 const CHUNKS_AHEAD: usize = 24;
 
 /// What the reader hands over: a moment (or word on the recording), or the end of a recording.
@@ -345,6 +349,7 @@ fn pump(
     };
     let mut current: Option<(i64, Moment)> = None;
     let mut chunk: Chunk = Vec::with_capacity(MOMENTS_PER_CHUNK);
+    let mut chunk_samples = 0;
     let read = read_rows(path, file, default_timestamp, spare, |line, sample| {
         let at = sample.timestamp;
         match &mut current {
@@ -353,9 +358,11 @@ fn pump(
             _ => {}
         }
         if let Some((t, done)) = current.take() {
+            chunk_samples += done.samples.len();
             let moment = Ok(Streamed::Batch((t, readings(done.samples))));
             chunk.push(Message::Moment(moment));
-            if chunk.len() == MOMENTS_PER_CHUNK {
+            if chunk.len() == MOMENTS_PER_CHUNK || chunk_samples >= SAMPLES_PER_CHUNK {
+                chunk_samples = 0;
                 refill();
                 let full = std::mem::replace(&mut chunk, Vec::with_capacity(MOMENTS_PER_CHUNK));
                 if !send(full) {
@@ -932,6 +939,45 @@ timestamp, index, uuid, name, utilization.gpu [%], memory.used [MiB], memory.tot
         }
         assert!(file.as_file().metadata().unwrap().len() > INLINE_MAX_BYTES);
         file
+    }
+
+    #[test]
+    fn wide_moments_are_handed_over_in_smaller_chunks() {
+        use std::io::Write;
+        let mut file = tempfile::NamedTempFile::new().unwrap();
+        writeln!(file, "timestamp, uuid, utilization.gpu [%]").unwrap();
+        for m in 0..50 {
+            for gpu in 0..300 {
+                writeln!(file, "2026/11/29 10:{m:02}:00, GPU-{gpu:08x}, 50 %").unwrap();
+            }
+        }
+        let (mut moments, mut ends, mut largest) = (0, 0, 0);
+        let handed = pump(file.path(), file.reopen().unwrap(), 0, None, |chunk| {
+            let mut samples = 0;
+            for message in &chunk {
+                match message {
+                    Message::Moment(Ok(Streamed::Batch((_, readings)))) => {
+                        moments += 1;
+                        samples += readings.len();
+                    }
+                    Message::End => ends += 1,
+                    Message::Moment(_) => panic!("a moment"),
+                }
+            }
+            largest = largest.max(samples);
+            true
+        });
+        assert!(handed);
+        assert_eq!((moments, ends), (50, 1));
+        // A chunk closes at the moment that takes it past the bound.
+        assert!(
+            largest < SAMPLES_PER_CHUNK + 300,
+            "{largest} samples in one chunk"
+        );
+        assert!(
+            largest >= SAMPLES_PER_CHUNK,
+            "{largest}: a chunk is filled to the bound"
+        );
     }
 
     #[test]
