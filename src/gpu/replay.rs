@@ -494,7 +494,7 @@ fn read_rows<E: From<SourceError>>(
                 let mut sample = spare();
                 let parsed = match row {
                     Row::Plain(plain) => layout.parse_cells_into(
-                        plain.commas.len() + 1,
+                        plain.len(),
                         plain.cells(),
                         default_timestamp,
                         &mut sample,
@@ -547,6 +547,11 @@ struct PlainLine<'a> {
 }
 
 impl<'a> PlainLine<'a> {
+    /// How many cells it holds.
+    fn len(&self) -> usize {
+        self.commas.len() + 1
+    }
+
     /// Its cells, as the csv crate would split them (untrimmed).
     fn cells(&self) -> impl Iterator<Item = &'a str> + use<'a> {
         let text = self.text;
@@ -593,8 +598,8 @@ impl<'p, R: Read> Records<'p, R> {
             if self.line.starts_with(b"\xEF\xBB\xBF") {
                 self.line.drain(..3);
             }
-            if self.plain_line()? {
-                return Ok(Row::Plain(self.plain()));
+            if self.is_plain() {
+                return Ok(Row::Plain(self.plain()?));
             }
             self.hand_to_csv(true);
         }
@@ -615,12 +620,11 @@ impl<'p, R: Read> Records<'p, R> {
             if !self.next_line()? {
                 return Ok(None);
             }
-            if self.plain_line()? {
+            if self.is_plain() {
                 let (path, number) = (self.path, self.line_number);
-                let line = self.plain();
-                if line.commas.len() + 1 != expected {
-                    let found = line.commas.len() + 1;
-                    return Err(unequal(path, number, expected, found));
+                let line = self.plain()?;
+                if line.len() != expected {
+                    return Err(unequal(path, number, expected, line.len()));
                 }
                 return Ok(Some((number, Row::Plain(line))));
             }
@@ -671,30 +675,27 @@ impl<'p, R: Read> Records<'p, R> {
         }
     }
 
-    /// Whether the line in hand is a plain one, checked as UTF-8.
-    fn plain_line(&self) -> Result<bool, SourceError> {
-        if memchr::memchr2(b'"', b'\r', &self.line).is_some() {
-            return Ok(false);
-        }
-        match std::str::from_utf8(&self.line) {
-            Ok(_) => Ok(true),
-            Err(_) => Err(SourceError::Malformed {
+    /// Whether the line in hand is a plain one: no quote, no carriage return.
+    fn is_plain(&self) -> bool {
+        memchr::memchr2(b'"', b'\r', &self.line).is_none()
+    }
+
+    /// The plain line in hand, checked as UTF-8 and split at its commas.
+    fn plain(&mut self) -> Result<PlainLine<'_>, SourceError> {
+        let Ok(text) = std::str::from_utf8(&self.line) else {
+            return Err(SourceError::Malformed {
                 path: self.path.to_path_buf(),
                 line: self.line_number,
                 message: "not UTF-8 text".into(),
-            }),
-        }
-    }
-
-    /// The plain line in hand (checked by [`Self::plain_line`]), split at its commas.
-    fn plain(&mut self) -> PlainLine<'_> {
+            });
+        };
         self.commas.clear();
-        self.commas.extend(memchr::memchr_iter(b',', &self.line));
-        PlainLine {
-            // Checked as UTF-8 by plain_line, whose Ok(true) every caller waits for.
-            text: std::str::from_utf8(&self.line).unwrap_or_default(),
+        self.commas
+            .extend(memchr::memchr_iter(b',', text.as_bytes()));
+        Ok(PlainLine {
+            text,
             commas: &self.commas,
-        }
+        })
     }
 
     /// Hands the line in hand and the rest of the input to the csv crate.
