@@ -696,7 +696,7 @@ pub(crate) fn parse_timestamp(text: &str) -> Result<i64, String> {
 /// string: a replay reads one per moment. None for any other form, left to the formats.
 fn smi_time(text: &str) -> Option<NaiveDateTime> {
     let b = text.as_bytes();
-    let number = |range: std::ops::Range<usize>| {
+    let digits_at = |range: std::ops::Range<usize>| {
         let digits = b.get(range)?;
         (digits.iter().all(u8::is_ascii_digit)).then(|| decimal_digits(digits) as u32)
     };
@@ -710,13 +710,21 @@ fn smi_time(text: &str) -> Option<NaiveDateTime> {
     let nanos = match &b[19..] {
         [] => 0,
         [b'.', fraction @ ..] if (1..=9).contains(&fraction.len()) => {
-            number(20..b.len())? * 10u32.pow(9 - fraction.len() as u32)
+            digits_at(20..b.len())? * 10u32.pow(9 - fraction.len() as u32)
         }
         _ => return None,
     };
-    let date =
-        chrono::NaiveDate::from_ymd_opt(number(0..4)? as i32, number(5..7)?, number(8..10)?)?;
-    date.and_hms_nano_opt(number(11..13)?, number(14..16)?, number(17..19)?, nanos)
+    let date = chrono::NaiveDate::from_ymd_opt(
+        digits_at(0..4)? as i32,
+        digits_at(5..7)?,
+        digits_at(8..10)?,
+    )?;
+    date.and_hms_nano_opt(
+        digits_at(11..13)?,
+        digits_at(14..16)?,
+        digits_at(17..19)?,
+        nanos,
+    )
 }
 
 #[cfg(test)]
